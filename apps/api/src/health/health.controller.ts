@@ -1,0 +1,30 @@
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { checkReadiness } from '@mooring/platform';
+import { Database } from '@mooring/persistence';
+import { RedisConnection } from '@mooring/queue';
+import { PublicRoute } from '../auth/route-access.decorator.js';
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly database: Database,
+    private readonly redis: RedisConnection,
+  ) {}
+
+  /** Readiness: 200 when PostgreSQL and Redis answer, 503 naming the one that does not. */
+  @Get()
+  @PublicRoute()
+  async ready(@Res({ passthrough: true }) response: Response) {
+    const report = await checkReadiness([this.database, this.redis]);
+    if (report.status !== 'ok') response.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return report;
+  }
+
+  /** Liveness: the process is up and serving. */
+  @Get('live')
+  @PublicRoute()
+  live() {
+    return { status: 'ok' };
+  }
+}

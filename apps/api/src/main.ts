@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { OpsServer, runProcess } from '@mooring/platform';
+import { Database } from '@mooring/persistence';
+import { RedisConnection } from '@mooring/queue';
+import { createApiApp } from './api-app.js';
+import { apiConfigSpec } from './config.js';
+
+await runProcess({
+  service: 'mooring-api',
+  spec: apiConfigSpec,
+  levelOf: (config) => config.log.level,
+  shutdownTimeoutSecondsOf: (config) => config.shutdown.timeoutSeconds,
+  async start({ config, logger, telemetry }) {
+    const app = await createApiApp(config, logger);
+    await app.listen(config.http.port, config.http.host);
+    const ops = new OpsServer(telemetry, [app.get(Database), app.get(RedisConnection)]);
+    const opsPort = await ops.listen(config.ops.port, config.ops.host);
+    logger.info({ url: await app.getUrl(), opsPort }, 'api listening');
+    return {
+      async stop() {
+        ops.startDraining();
+        await app.close();
+        await ops.close();
+      },
+    };
+  },
+});

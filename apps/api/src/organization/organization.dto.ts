@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import type { ApiClientRecord, OrganizationRecord } from '@mooring/persistence';
+import { ROLES } from '@mooring/platform';
+
+export const organizationName = z.string().trim().min(1).max(100);
+
+export const updateOrganizationRequest = z.strictObject({ name: organizationName });
+
+export const createApiClientRequest = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  role: z.enum(ROLES),
+});
+
+export const uuidParam = z.uuid({ error: 'must be a UUID' });
+
+export function organizationView(organization: OrganizationRecord) {
+  return { id: organization.id, name: organization.name, createdAt: organization.createdAt.toISOString() };
+}
+
+/** An API client as the API shows it: never the secret, nor its hash. */
+export function apiClientView(client: ApiClientRecord) {
+  return {
+    id: client.id,
+    clientId: client.clientId,
+    name: client.name,
+    role: client.role,
+    createdAt: client.createdAt.toISOString(),
+    lastUsedAt: client.lastUsedAt?.toISOString() ?? null,
+    revokedAt: client.revokedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,11 @@
+import { databaseGroup, logGroup, opsGroup, redisGroup, shutdownGroup, type ConfigOf } from '@mooring/platform';
+
+export const schedulerConfigSpec = {
+  log: logGroup,
+  database: databaseGroup,
+  redis: redisGroup,
+  shutdown: shutdownGroup,
+  ops: opsGroup('SCHEDULER_OPS_PORT', 9465),
+};
+
+export type SchedulerConfig = ConfigOf<typeof schedulerConfigSpec>;

@@ -1,0 +1,11 @@
+import { databaseGroup, logGroup, opsGroup, redisGroup, shutdownGroup, type ConfigOf } from '@mooring/platform';
+
+export const workerConfigSpec = {
+  log: logGroup,
+  database: databaseGroup,
+  redis: redisGroup,
+  shutdown: shutdownGroup,
+  ops: opsGroup('WORKER_OPS_PORT', 9466),
+};
+
+export type WorkerConfig = ConfigOf<typeof workerConfigSpec>;

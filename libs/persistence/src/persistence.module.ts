@@ -1,0 +1,18 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { DATABASE_OPTIONS, Database, type DatabaseOptions } from './database.js';
+import { ApiClientRepository } from './repositories/api-client.repository.js';
+import { OrganizationRepository } from './repositories/organization.repository.js';
+
+const REPOSITORIES = [OrganizationRepository, ApiClientRepository];
+
+@Module({})
+export class PersistenceModule {
+  static forRoot(options: DatabaseOptions): DynamicModule {
+    return {
+      module: PersistenceModule,
+      global: true,
+      providers: [{ provide: DATABASE_OPTIONS, useValue: options }, Database, ...REPOSITORIES],
+      exports: [Database, ...REPOSITORIES],
+    };
+  }
+}

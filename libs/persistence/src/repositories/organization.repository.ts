@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { Database } from '../database.js';
+import type { ApiClientRecord, NewApiClient, OrganizationRecord } from '../records.js';
+import { toApiClientRecord } from './api-client.repository.js';
+
+@Injectable()
+export class OrganizationRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Creates an organization and its first (admin) API client in one transaction. */
+  async createWithClient(name: string, client: NewApiClient): Promise<{ organization: OrganizationRecord; client: ApiClientRecord }> {
+    const orgId = randomUUID();
+    return this.db.inTenant(orgId, async (tx) => {
+      const organization = await tx.organization.create({ data: { id: orgId, name } });
+      const created = await tx.apiClient.create({ data: { ...client, orgId } });
+      return { organization: toOrganizationRecord(organization), client: toApiClientRecord(created) };
+    });
+  }
+
+  async find(orgId: string): Promise<OrganizationRecord | null> {
+    const row = await this.db.inTenant(orgId, (tx) => tx.organization.findUnique({ where: { id: orgId } }));
+    return row && toOrganizationRecord(row);
+  }
+
+  async rename(orgId: string, name: string): Promise<OrganizationRecord | null> {
+    return this.db.inTenant(orgId, async (tx) => {
+      const { count } = await tx.organization.updateMany({ where: { id: orgId }, data: { name } });
+      if (!count) return null;
+      const row = await tx.organization.findUniqueOrThrow({ where: { id: orgId } });
+      return toOrganizationRecord(row);
+    });
+  }
+}
+
+function toOrganizationRecord(row: { id: string; name: string; createdAt: Date }): OrganizationRecord {
+  return { id: row.id, name: row.name, createdAt: row.createdAt };
+}

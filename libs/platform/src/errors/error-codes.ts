@@ -1,0 +1,28 @@
+/**
+ * Every error code Mooring reports. The api maps each to an HTTP status once, at the edge
+ * (apps/api/src/http/http-status-by-code.ts), and the worker maps each to a retry decision; both
+ * tables are exhaustive records over this union, so adding a code forces both decisions.
+ */
+export const ERROR_CODES = [
+  // request shape and routing
+  'VALIDATION_FAILED',
+  'MALFORMED_JSON',
+  'PAYLOAD_TOO_LARGE',
+  'ROUTE_NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  // authentication and authorization
+  'UNAUTHENTICATED',
+  'INVALID_TOKEN',
+  'INVALID_CLIENT_CREDENTIALS',
+  'FORBIDDEN',
+  // resources
+  'NOT_FOUND',
+  'CONFLICT',
+  // platform
+  'TENANT_CONTEXT_MISSING',
+  'CONFIG_INVALID',
+  'DEPENDENCY_UNAVAILABLE',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];

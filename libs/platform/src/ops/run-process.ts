@@ -1,0 +1,79 @@
+import type { Logger } from 'pino';
+import type { ConfigOf, ConfigSpec } from '../config/env-var.js';
+import { loadConfig, type Environment } from '../config/load-config.js';
+import { isDomainError } from '../errors/domain-error.js';
+import { createLogger } from '../logging/logger.js';
+import { Telemetry } from '../telemetry/telemetry.js';
+
+export interface ProcessContext<T extends ConfigSpec> {
+  readonly config: ConfigOf<T>;
+  readonly logger: Logger;
+  readonly telemetry: Telemetry;
+}
+
+export interface RunningProcess {
+  /** Stop taking work, finish or checkpoint what is in flight, release connections. */
+  stop(): Promise<void>;
+}
+
+interface ProcessOptions<T extends ConfigSpec> {
+  readonly service: string;
+  readonly spec: T;
+  readonly env?: Environment;
+  readonly levelOf: (config: ConfigOf<T>) => string;
+  readonly shutdownTimeoutSecondsOf: (config: ConfigOf<T>) => number;
+  readonly start: (context: ProcessContext<T>) => Promise<RunningProcess>;
+}
+
+/**
+ * The life of every Mooring process: validate config (exit 1 naming each bad variable), start,
+ * and on SIGTERM/SIGINT drain within the configured time before exiting. Any unhandled failure is
+ * logged and ends the process, so a supervisor restarts it instead of it limping on.
+ */
+export async function runProcess<T extends ConfigSpec>(options: ProcessOptions<T>): Promise<void> {
+  let config: ConfigOf<T>;
+  try {
+    config = loadConfig(options.spec, options.env);
+  } catch (error) {
+    process.stderr.write(`${options.service}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger({ service: options.service, level: options.levelOf(config) });
+  const telemetry = new Telemetry(options.service);
+  const fail = (what: string) => (error: unknown) => {
+    logger.fatal({ err: error }, what);
+    process.exit(1);
+  };
+  process.on('uncaughtException', fail('uncaught exception'));
+  process.on('unhandledRejection', fail('unhandled promise rejection'));
+
+  let running: RunningProcess;
+  try {
+    running = await options.start({ config, logger, telemetry });
+  } catch (error) {
+    const message = isDomainError(error) ? error.message : 'failed to start';
+    fail(message)(error);
+    return;
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const timeoutSeconds = options.shutdownTimeoutSecondsOf(config);
+    logger.info({ signal, timeoutSeconds }, 'shutting down');
+    setTimeout(() => {
+      logger.error({ timeoutSeconds }, 'shutdown timed out; exiting with work in flight');
+      process.exit(1);
+    }, timeoutSeconds * 1000).unref();
+    running
+      .stop()
+      .then(() => telemetry.shutdown())
+      .then(() => {
+        logger.info('stopped');
+        process.exit(0);
+      }, fail('shutdown failed'));
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}

@@ -1,0 +1,14 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { QUEUE_OPTIONS, RedisConnection, type QueueOptions } from './redis-connection.js';
+
+@Module({})
+export class QueueModule {
+  static forRoot(options: QueueOptions): DynamicModule {
+    return {
+      module: QueueModule,
+      global: true,
+      providers: [{ provide: QUEUE_OPTIONS, useValue: options }, RedisConnection],
+      exports: [RedisConnection],
+    };
+  }
+}

@@ -1,0 +1,10 @@
+import { startLocalPostgres, startLocalRedis } from './lib/local-infra.mjs';
+import { deploy } from './db-migrate.mjs';
+import fs from 'node:fs';
+const pg = await startLocalPostgres({ stateDir: '/tmp/smoke', port: 55440, durable: false, log: console.log });
+const redis = await startLocalRedis({ stateDir: '/tmp/smoke', port: 55441, durable: false, log: console.log });
+await deploy(pg.migrationUrl);
+fs.writeFileSync('/tmp/smoke/env', `export DATABASE_URL='${pg.databaseUrl}'\nexport REDIS_URL='${redis.url}'\nexport DATABASE_MIGRATION_URL='${pg.migrationUrl}'\n`);
+console.log('ready');
+process.on('SIGTERM', async () => { await pg.stop(); await redis.stop(); process.exit(0); });
+setInterval(() => {}, 1000);

@@ -1,0 +1,1 @@
+export function deploy(connectionString: string, options?: { log?: (line: string) => void }): Promise<string[]>;
