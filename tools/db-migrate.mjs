@@ -5,6 +5,7 @@
 // Migrations are plain Prisma migration folders. Where Prisma's native schema engine is available,
 // `npx prisma migrate deploy` applies them identically; this tool uses the WASM build of that engine.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { applyMigrations, diffSchemas, openSchemaEngine } from './lib/schema-engine.mjs';
@@ -12,15 +13,21 @@ import { tenantTablePolicies } from './lib/tenant-policies.mjs';
 import { repoRoot } from './lib/paths.mjs';
 import { startLocalPostgres } from './lib/local-infra.mjs';
 import { freePort } from './lib/wait.mjs';
-import os from 'node:os';
 
-const schemaPath = path.join(repoRoot, 'prisma/schema.prisma');
-const migrationsDir = path.join(repoRoot, 'prisma/migrations');
-// The schema as of the newest migration: the "from" side of the next diff. Kept beside the
-// migrations: the next migration is the diff from it, as the WASM engine cannot use a shadow database.
-const migratedSchemaPath = path.join(repoRoot, 'prisma/migrated-schema.prisma');
+const defaultPrismaDir = path.join(repoRoot, 'prisma');
 
-export async function deploy(connectionString, { log = console.log } = {}) {
+// prisma/migrated-schema.prisma is the schema as of the newest migration: the next migration is the
+// diff from it to schema.prisma, as the WASM engine cannot replay migrations into a shadow database.
+function prismaPaths(prismaDir) {
+  return {
+    schemaPath: path.join(prismaDir, 'schema.prisma'),
+    migrationsDir: path.join(prismaDir, 'migrations'),
+    migratedSchemaPath: path.join(prismaDir, 'migrated-schema.prisma'),
+  };
+}
+
+export async function deploy(connectionString, { prismaDir = defaultPrismaDir, log = console.log } = {}) {
+  const { schemaPath, migrationsDir } = prismaPaths(prismaDir);
   const engine = await openSchemaEngine({ schemaPath, connectionString });
   try {
     const applied = await applyMigrations(engine, migrationsDir);
@@ -31,7 +38,36 @@ export async function deploy(connectionString, { log = console.log } = {}) {
   }
 }
 
-/** The engine insists on a live connection even for a schema-to-schema diff; a throwaway server will do. */
+/**
+ * Writes the migration that takes the database from the last migrated schema to schema.prisma,
+ * with row-level security for every new table that has an org_id. Returns its directory, or
+ * null when there is nothing to migrate. The engine needs a live connection even for this diff.
+ */
+export async function generateMigration({ name, connectionString, prismaDir = defaultPrismaDir, now = new Date() }) {
+  if (!/^[a-z0-9_]+$/.test(name ?? '')) {
+    throw new Error('--name is required: lower-case letters, digits and underscores, e.g. --name add_installations');
+  }
+  const { schemaPath, migrationsDir, migratedSchemaPath } = prismaPaths(prismaDir);
+  const engine = await openSchemaEngine({ schemaPath, connectionString });
+  try {
+    const from = fs.existsSync(migratedSchemaPath)
+      ? { path: migratedSchemaPath, content: fs.readFileSync(migratedSchemaPath, 'utf8') }
+      : null;
+    const ddl = await diffSchemas(engine, from, { path: schemaPath, content: fs.readFileSync(schemaPath, 'utf8') });
+    if (!ddl.trim() || /^-- This is an empty migration/m.test(ddl)) return null;
+    const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
+    const dir = path.join(migrationsDir, `${stamp}_${name}`);
+    fs.mkdirSync(dir, { recursive: true });
+    const policies = tenantTablePolicies(ddl);
+    fs.writeFileSync(path.join(dir, 'migration.sql'), policies ? `${ddl.trimEnd()}\n\n${policies}` : ddl);
+    fs.copyFileSync(schemaPath, migratedSchemaPath);
+    return dir;
+  } finally {
+    await engine.close();
+  }
+}
+
+/** A throwaway server for commands that need a connection but no particular database. */
 async function withScratchDatabase(fn) {
   const given = process.env['DATABASE_MIGRATION_URL'];
   if (given) return fn(given);
@@ -45,38 +81,6 @@ async function withScratchDatabase(fn) {
   }
 }
 
-async function newMigration(name) {
-  if (!/^[a-z0-9_]+$/.test(name ?? '')) {
-    throw new Error('--name is required: lower-case letters, digits and underscores, e.g. --name add_installations');
-  }
-  await withScratchDatabase((connectionString) => writeMigration(name, connectionString));
-}
-
-async function writeMigration(name, connectionString) {
-  const engine = await openSchemaEngine({ schemaPath, connectionString });
-  try {
-    const from = fs.existsSync(migratedSchemaPath)
-      ? { path: migratedSchemaPath, content: fs.readFileSync(migratedSchemaPath, 'utf8') }
-      : null;
-    const schema = fs.readFileSync(schemaPath, 'utf8');
-    const ddl = await diffSchemas(engine, from, { path: schemaPath, content: schema });
-    if (!ddl.trim() || /^-- This is an empty migration/m.test(ddl)) {
-      console.log('schema.prisma matches the last migration: nothing to generate');
-      return;
-    }
-    const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-    const dir = path.join(migrationsDir, `${stamp}_${name}`);
-    fs.mkdirSync(dir, { recursive: true });
-    const policies = tenantTablePolicies(ddl);
-    fs.writeFileSync(path.join(dir, 'migration.sql'), policies ? `${ddl.trimEnd()}\n\n${policies}` : ddl);
-    fs.copyFileSync(schemaPath, migratedSchemaPath);
-    console.log(`wrote ${path.relative(repoRoot, dir)}/migration.sql`);
-    if (policies) console.log('row-level security was added for the new tenant tables; review it');
-  } finally {
-    await engine.close();
-  }
-}
-
 async function main() {
   const { positionals, values } = parseArgs({ allowPositionals: true, options: { name: { type: 'string' } } });
   const command = positionals[0];
@@ -87,7 +91,9 @@ async function main() {
     }
     await deploy(url);
   } else if (command === 'new') {
-    await newMigration(values.name);
+    const dir = await withScratchDatabase((connectionString) => generateMigration({ name: values.name, connectionString }));
+    if (!dir) console.log('schema.prisma matches the last migration: nothing to generate');
+    else console.log(`wrote ${path.relative(repoRoot, dir)}/migration.sql: review it, then run npm run db:migrate`);
   } else {
     throw new Error('usage: db-migrate.mjs deploy | new --name <snake_case_name>');
   }

@@ -69,9 +69,7 @@ describe('tenant isolation (row-level security)', () => {
     const client = new pg.Client({ connectionString: testDb.appUrl });
     await client.connect();
     try {
-      const { rows } = await client.query(
-        "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user",
-      );
+      const { rows } = await client.query('SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user');
       expect(rows[0]).toEqual({ rolsuper: false, rolbypassrls: false });
       // row_security = off makes PostgreSQL raise instead of filtering for roles bound by RLS.
       await client.query('SET row_security = off');

@@ -28,7 +28,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mooring-test-'));
   const log = (line: string) => process.stderr.write(`[test infra] ${line}\n`);
-  const cleanups: Array<() => Promise<void>> = [async () => fs.rmSync(stateDir, { recursive: true, force: true })];
+  const cleanups: Array<() => Promise<void>> = [() => Promise.resolve(fs.rmSync(stateDir, { recursive: true, force: true }))];
 
   let adminUrl = process.env['DATABASE_URL'];
   let rolePasswords: Record<string, string>;
@@ -37,7 +37,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await provisionRoles(adminUrl, rolePasswords);
   } else {
     const postgres = await startLocalPostgres({ stateDir, port: await freePort(), durable: false, log });
-    cleanups.push(postgres.stop);
+    cleanups.push(() => postgres.stop());
     adminUrl = postgres.adminUrl;
     rolePasswords = postgres.secrets;
   }
@@ -50,7 +50,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let redisUrl = process.env['REDIS_URL'];
   if (!redisUrl) {
     const redis = await startLocalRedis({ stateDir, port: await freePort(), durable: false, log });
-    cleanups.push(redis.stop);
+    cleanups.push(() => redis.stop());
     redisUrl = redis.url;
   }
 

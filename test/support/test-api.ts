@@ -47,7 +47,11 @@ export class TestApi {
       ...env,
     });
     const logs: string[] = [];
-    const logger = createLogger({ service: 'api-test', level: config.log.level, destination: { write: (line: string) => logs.push(line) } });
+    const logger = createLogger({
+      service: 'api-test',
+      level: config.log.level,
+      destination: { write: (line: string) => logs.push(line) },
+    });
     const app = await createApiApp(config, logger);
     await app.listen(0, '127.0.0.1');
     return new TestApi(logs, app, `http://127.0.0.1:${new URL(await app.getUrl()).port}`, db, redis);
@@ -59,7 +63,11 @@ export class TestApi {
     await this.redis.clear();
   }
 
-  async request<T = any>(method: string, path: string, options: { token?: string; body?: unknown; rawBody?: string } = {}): Promise<ApiResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; rawBody?: string } = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = {};
     if (options.token) headers['authorization'] = `Bearer ${options.token}`;
     if (options.body !== undefined || options.rawBody !== undefined) headers['content-type'] = 'application/json';
@@ -80,7 +88,9 @@ export class TestApi {
   }
 
   async token(clientId: string, clientSecret: string): Promise<string> {
-    const response = await this.request<{ accessToken: string }>('POST', '/v1/auth/access_token', { body: { clientId, clientSecret } });
+    const response = await this.request<{ accessToken: string }>('POST', '/v1/auth/access_token', {
+      body: { clientId, clientSecret },
+    });
     if (response.status !== 200) throw new Error(`token exchange failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body.accessToken;
   }

@@ -90,7 +90,20 @@ export async function startPostgres({ dataDir, port, superuserPassword, durable 
       run(
         binDir,
         'initdb',
-        ['-D', dataDir, '-U', 'postgres', '--pwfile', pwFile, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C', '-N'],
+        [
+          '-D',
+          dataDir,
+          '-U',
+          'postgres',
+          '--pwfile',
+          pwFile,
+          '--auth-local=trust',
+          '--auth-host=scram-sha-256',
+          '-E',
+          'UTF8',
+          '--locale=C',
+          '-N',
+        ],
         user,
       );
     } finally {

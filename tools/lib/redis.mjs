@@ -5,7 +5,12 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { waitFor } from './wait.mjs';
 
-const CANDIDATES = ['/usr/bin/redis-server', '/usr/local/bin/redis-server', '/usr/sbin/redis-server', '/opt/homebrew/bin/redis-server'];
+const CANDIDATES = [
+  '/usr/bin/redis-server',
+  '/usr/local/bin/redis-server',
+  '/usr/sbin/redis-server',
+  '/opt/homebrew/bin/redis-server',
+];
 
 function which(command) {
   const result = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
@@ -24,7 +29,8 @@ function installRedis(log) {
   const prefix = asRoot ? [] : ['sudo', '-n'];
   log('redis-server is not installed: installing it from the OS packages (apt-get install redis-server)');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const exec = (args) => execFileSync(prefix[0] ?? args[0], prefix.length ? [...prefix.slice(1), ...args] : args.slice(1), { stdio: 'inherit', env });
+  const exec = (args) =>
+    execFileSync(prefix[0] ?? args[0], prefix.length ? [...prefix.slice(1), ...args] : args.slice(1), { stdio: 'inherit', env });
   exec(['apt-get', 'update', '-qq']);
   exec(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'redis-server']);
   return true;

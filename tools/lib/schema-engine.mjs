@@ -27,10 +27,9 @@ function loadWasmBindings() {
 async function instantiateWasm() {
   const dir = path.dirname(require.resolve('@prisma/schema-engine-wasm'));
   const bindings = await import(path.join(dir, 'schema_engine_bg.js'));
-  const { instance } = await WebAssembly.instantiate(
-    fs.readFileSync(path.join(dir, 'schema_engine_bg.wasm')),
-    { './schema_engine_bg.js': bindings },
-  );
+  const { instance } = await WebAssembly.instantiate(fs.readFileSync(path.join(dir, 'schema_engine_bg.wasm')), {
+    './schema_engine_bg.js': bindings,
+  });
   bindings.__wbg_set_wasm(instance.exports);
   instance.exports.__wbindgen_start?.();
   return bindings;

@@ -13,5 +13,7 @@ export function tenantTablePolicies(ddl) {
       `CREATE POLICY tenant_isolation ON "${table}" USING (org_id = mooring_current_org()) WITH CHECK (org_id = mooring_current_org());`,
     );
   }
-  return statements.length ? `-- Row-level security: rows are visible only to the organization set for the transaction.\n${statements.join('\n')}\n` : '';
+  return statements.length
+    ? `-- Row-level security: rows are visible only to the organization set for the transaction.\n${statements.join('\n')}\n`
+    : '';
 }

@@ -1,2 +1,6 @@
-export function waitFor<T>(what: string, probe: () => Promise<T>, options?: { timeoutMs?: number; intervalMs?: number }): Promise<T>;
+export function waitFor<T>(
+  what: string,
+  probe: () => Promise<T>,
+  options?: { timeoutMs?: number; intervalMs?: number },
+): Promise<T>;
 export function freePort(): Promise<number>;

@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { DomainError, registerSecret, type Role, type TenantContext } from '@mooring/platform';
 import { ApiClientRepository, type ApiClientRecord } from '@mooring/persistence';
 import { AccessTokenService, type IssuedToken } from './access-token.service.js';
-import { clientSecretMatches, generateClientCredentials, hashClientSecret, type ClientCredentials } from './client-credentials.js';
+import {
+  clientSecretMatches,
+  generateClientCredentials,
+  hashClientSecret,
+  type ClientCredentials,
+} from './client-credentials.js';
 
 export interface CreatedApiClient {
   readonly client: ApiClientRecord;

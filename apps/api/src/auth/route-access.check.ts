@@ -25,13 +25,14 @@ export class RouteAccessCheck implements OnApplicationBootstrap {
   routesWithoutAccess(): string[] {
     const undecided: string[] = [];
     for (const wrapper of this.discovery.getControllers()) {
-      const { instance, metatype } = wrapper;
+      const instance = wrapper.instance as object | undefined;
+      const metatype = wrapper.metatype;
       if (!instance || !metatype) continue;
-      const prototype = Object.getPrototypeOf(instance) as object;
+      const prototype = Object.getPrototypeOf(instance) as Record<string, unknown>;
       for (const method of this.scanner.getAllMethodNames(prototype)) {
-        const handler = (prototype as Record<string, unknown>)[method];
-        if (typeof handler !== 'function' || this.reflector.get(PATH_METADATA, handler) === undefined) continue;
-        const access = this.reflector.getAllAndOverride(ROUTE_ACCESS, [handler, metatype]);
+        const handler = prototype[method];
+        if (typeof handler !== 'function' || this.reflector.get<unknown>(PATH_METADATA, handler) === undefined) continue;
+        const access = this.reflector.getAllAndOverride<unknown>(ROUTE_ACCESS, [handler, metatype]);
         if (!access) undecided.push(`${metatype.name}.${method}`);
       }
     }

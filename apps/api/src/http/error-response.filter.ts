@@ -41,7 +41,8 @@ export class ErrorResponseFilter implements ExceptionFilter {
   private internal(exception: unknown, code: ErrorCode, status: number): { status: number; body: ErrorBody } {
     const errorId = randomUUID();
     this.logger.error({ err: exception, errorId, requestId: currentRequestScope()?.requestId }, 'request failed');
-    const message = code === 'DEPENDENCY_UNAVAILABLE' ? 'A service Mooring depends on is unavailable; retry later' : 'Internal error';
+    const message =
+      code === 'DEPENDENCY_UNAVAILABLE' ? 'A service Mooring depends on is unavailable; retry later' : 'Internal error';
     return { status, body: { error: { code, message, details: { errorId } } } };
   }
 }

@@ -9,7 +9,10 @@ export class OrganizationRepository {
   constructor(private readonly db: Database) {}
 
   /** Creates an organization and its first (admin) API client in one transaction. */
-  async createWithClient(name: string, client: NewApiClient): Promise<{ organization: OrganizationRecord; client: ApiClientRecord }> {
+  async createWithClient(
+    name: string,
+    client: NewApiClient,
+  ): Promise<{ organization: OrganizationRecord; client: ApiClientRecord }> {
     const orgId = randomUUID();
     return this.db.inTenant(orgId, async (tx) => {
       const organization = await tx.organization.create({ data: { id: orgId, name } });

@@ -25,9 +25,16 @@ export const redisGroup = {
     description: 'Redis URL for queues (maxmemory-policy must be noeviction)',
     sensitive: true,
   }),
-  keyPrefix: envVar('REDIS_KEY_PREFIX', z.string().regex(/^[a-zA-Z0-9:_-]{1,64}$/).default('mooring'), {
-    description: 'Namespace for every Redis key, so several deployments or test runs can share a server',
-  }),
+  keyPrefix: envVar(
+    'REDIS_KEY_PREFIX',
+    z
+      .string()
+      .regex(/^[a-zA-Z0-9:_-]{1,64}$/)
+      .default('mooring'),
+    {
+      description: 'Namespace for every Redis key, so several deployments or test runs can share a server',
+    },
+  ),
 };
 
 export const shutdownGroup = {

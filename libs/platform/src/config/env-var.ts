@@ -25,7 +25,6 @@ export type ConfigOf<T extends ConfigSpec> = {
 
 export const port = () => z.coerce.number().int().min(0).max(65_535);
 export const positiveInt = () => z.coerce.number().int().positive();
-export const flag = () =>
-  z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+export const flag = () => z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 export const url = (protocols: readonly string[]) =>
   z.url({ protocol: new RegExp(`^(${protocols.join('|')})$`), error: `must be a ${protocols.join(' or ')} URL` });

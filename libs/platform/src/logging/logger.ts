@@ -27,7 +27,10 @@ export function createLogger(options: { service: string; level: string; destinat
     base: { service: options.service },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {
-      paths: SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]).concat(['req.headers.authorization', 'req.headers.cookie']),
+      paths: SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]).concat([
+        'req.headers.authorization',
+        'req.headers.cookie',
+      ]),
       censor: REDACTED,
     },
     formatters: { level: (label) => ({ level: label }) },

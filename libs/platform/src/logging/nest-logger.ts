@@ -1,12 +1,15 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Logger } from 'pino';
 
-/** Routes NestJS's own log lines into our pino logger (one format, one redaction path). */
+/**
+ * Routes NestJS's own log lines into our pino logger (one format, one redaction path). Nest's
+ * informational lines (module wiring, route mapping) are debug detail for us.
+ */
 export class NestPinoLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, ...params: unknown[]): void {
-    this.write('info', message, params);
+    this.write('debug', message, params);
   }
   error(message: unknown, ...params: unknown[]): void {
     this.write('error', message, params);

@@ -67,7 +67,8 @@ export class OpsServer {
 
   private async route(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?')[0];
-    if (request.method !== 'GET') return this.json(response, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'Only GET is served here', details: {} } });
+    if (request.method !== 'GET')
+      return this.json(response, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'Only GET is served here', details: {} } });
     if (path === '/health/live') return this.json(response, 200, { status: 'ok' });
     if (path === '/health/ready') {
       if (this.draining) return this.json(response, 503, { status: 'draining', checks: {} });

@@ -1,0 +1,90 @@
+// @ts-check
+import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+// External systems each have exactly one library that may talk to them (see docs/architecture.md).
+const PRISMA = ['@prisma/*', 'pg'];
+const BULLMQ = ['bullmq', '@nestjs/bullmq', 'ioredis'];
+const KMS = ['@aws-sdk/*'];
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/generated/**', 'node_modules/**', '.nx/**', '.mooring/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { project: ['./tsconfig.check.json'], tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'system:none', bannedExternalImports: [...PRISMA, ...BULLMQ, ...KMS] },
+            { sourceTag: 'system:prisma', bannedExternalImports: [...BULLMQ, ...KMS] },
+            { sourceTag: 'system:bullmq', bannedExternalImports: [...PRISMA, ...KMS] },
+            { sourceTag: 'system:kms', bannedExternalImports: [...PRISMA, ...BULLMQ] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through loadConfig (libs/platform) so it is validated once at boot.',
+        },
+      ],
+    },
+  },
+  {
+    // NestJS resolves injected classes at runtime from decorator metadata, so their imports must stay values.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    rules: { '@typescript-eslint/consistent-type-imports': 'off' },
+  },
+  {
+    // The one place that reads the environment, plus scripts and tests that set it up.
+    files: [
+      'libs/platform/src/config/load-config.ts',
+      'tools/**',
+      'test/**',
+      'bench/**',
+      '*.config.{ts,mjs}',
+      'prisma.config.ts',
+    ],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    // Tests read loosely typed JSON bodies on purpose.
+    files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  { files: ['**/*.mjs', '**/*.d.mts'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.mjs'], languageOptions: { globals: globals.node } },
+  prettier,
+);

@@ -1,0 +1,1 @@
+export function tenantTablePolicies(ddl: string): string;

@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+// npm start: the whole stack on one machine. Installs dependencies if needed, builds, starts
+// PostgreSQL and Redis under .mooring/ unless DATABASE_URL / REDIS_URL are given, migrates,
+// creates a demo organization once, then runs api + scheduler + worker until Ctrl-C.
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { repoRoot } from './lib/paths.mjs';
+import { build, ensureDependencies } from './lib/steps.mjs';
+
+const stateDir = path.join(repoRoot, '.mooring');
+const env = { ...process.env };
+const stops = [];
+const children = [];
+let stopping = false;
+
+function say(line) {
+  process.stdout.write(`[mooring] ${line}\n`);
+}
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  const supported = (major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major === 24;
+  if (!supported) throw new Error(`Node ${process.versions.node} is not supported: use Node 20.19+, 22.12+ or 24`);
+}
+
+function readJson(file, fallback) {
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : fallback;
+}
+
+function writeSecretJson(file, value) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+}
+
+async function startInfrastructure() {
+  // Imported late: these modules need dependencies that may have just been installed.
+  const { startLocalPostgres, startLocalRedis } = await import('./lib/local-infra.mjs');
+  const log = (line) => say(line);
+  if (!env.DATABASE_URL) {
+    const port = Number(env.MOORING_LOCAL_PG_PORT ?? 54329);
+    const postgres = await startLocalPostgres({ stateDir, port, durable: true, log });
+    stops.push(() => postgres.stop());
+    env.DATABASE_URL = postgres.databaseUrl;
+    env.DATABASE_MIGRATION_URL = postgres.migrationUrl;
+  } else if (!env.DATABASE_MIGRATION_URL) {
+    throw new Error('DATABASE_URL is set but DATABASE_MIGRATION_URL is not: give the owner role URL that runs migrations');
+  }
+  if (!env.REDIS_URL) {
+    const port = Number(env.MOORING_LOCAL_REDIS_PORT ?? 63799);
+    const redis = await startLocalRedis({ stateDir, port, durable: true, log });
+    stops.push(() => redis.stop());
+    env.REDIS_URL = redis.url;
+  }
+}
+
+/** A stable local signing key, so tokens survive restarts of the local stack. */
+function ensureTokenSecret() {
+  if (env.AUTH_TOKEN_SECRET) return;
+  const file = path.join(stateDir, 'auth-token-secret.json');
+  const stored = readJson(file, null) ?? { secret: crypto.randomBytes(32).toString('base64url') };
+  writeSecretJson(file, stored);
+  env.AUTH_TOKEN_SECRET = stored.secret;
+}
+
+/** Runs a built entry point to completion, returning its stdout. */
+function runToCompletion(entry, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, entry), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${entry} exited with ${code}`))));
+  });
+}
+
+async function ensureDemoOrganization() {
+  const file = path.join(stateDir, 'demo-credentials.json');
+  const stored = readJson(file, null);
+  if (stored && stored.databaseUrl === env.DATABASE_URL) return stored;
+  const output = await runToCompletion('apps/api/dist/cli/org-create.js', ['--name', 'demo', '--json']);
+  const created = { ...JSON.parse(output.trim().split('\n').at(-1)), databaseUrl: env.DATABASE_URL };
+  writeSecretJson(file, created);
+  return created;
+}
+
+async function startApp(name, entry) {
+  const { prettyFactory } = await import('pino-pretty');
+  const child = spawn(process.execPath, [path.join(repoRoot, entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const format = prettyFactory({
+    colorize: process.stdout.isTTY,
+    translateTime: 'HH:MM:ss',
+    ignore: 'pid,hostname,service',
+    singleLine: true,
+    messageFormat: `[${name}] {msg}`,
+  });
+  readline
+    .createInterface({ input: child.stdout })
+    .on('line', (line) => process.stdout.write(line.startsWith('{') ? format(line) : `${line}\n`));
+  child.stderr.pipe(process.stderr);
+  child.once('exit', (code, signal) => {
+    if (!stopping) {
+      say(`${name} exited unexpectedly (${signal ?? code}); stopping the stack`);
+      void shutdown(1);
+    }
+  });
+  children.push(child);
+}
+
+async function waitForApi(url) {
+  const { waitFor } = await import('./lib/wait.mjs');
+  await waitFor(`the api at ${url}`, async () => {
+    const response = await fetch(`${url}/health`);
+    if (!response.ok) throw new Error(`health answered ${response.status}`);
+  });
+}
+
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  say('stopping…');
+  await Promise.all(
+    children
+      .filter((child) => child.exitCode === null && child.signalCode === null)
+      .map((child) => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM'))),
+  );
+  for (const stop of stops.reverse()) await stop().catch(() => {});
+  process.exit(code);
+}
+
+async function main() {
+  checkNode();
+  ensureDependencies();
+  build();
+  fs.mkdirSync(stateDir, { recursive: true });
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  await startInfrastructure();
+  ensureTokenSecret();
+  const { deploy } = await import('./db-migrate.mjs');
+  await deploy(env.DATABASE_MIGRATION_URL, { log: say });
+  const demo = await ensureDemoOrganization();
+
+  env.API_PORT ??= '3000';
+  await startApp('api', 'apps/api/dist/main.js');
+  await startApp('scheduler', 'apps/scheduler/dist/main.js');
+  await startApp('worker', 'apps/worker/dist/main.js');
+  const apiUrl = `http://127.0.0.1:${env.API_PORT}`;
+  await waitForApi(apiUrl);
+
+  process.stdout.write(`
+──────────────────────────────────────────────────────────────────────────────
+ Mooring is running
+   API            ${apiUrl}   (health: ${apiUrl}/health)
+   Demo org       ${demo.name} (${demo.orgId})
+   clientId       ${demo.clientId}
+   clientSecret   ${demo.clientSecret}
+
+ Get a token and call the API:
+   TOKEN=$(curl -s -X POST ${apiUrl}/v1/auth/access_token -H 'content-type: application/json' \\
+     -d '{"clientId":"${demo.clientId}","clientSecret":"${demo.clientSecret}"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).accessToken')
+   curl -s ${apiUrl}/v1/organization -H "authorization: Bearer $TOKEN"
+
+ Local data lives in .mooring/ (delete it to start over). Ctrl-C stops everything.
+──────────────────────────────────────────────────────────────────────────────
+`);
+}
+
+main().catch(async (error) => {
+  process.stderr.write(`[mooring] ${error instanceof Error ? error.message : String(error)}\n`);
+  await shutdown(1);
+});
