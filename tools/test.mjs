@@ -7,6 +7,7 @@ import { bin, build, ensureDependencies, step } from './lib/steps.mjs';
 const vitestArgs = process.argv.slice(2);
 
 try {
+  step('lockfile installs with npm ci', process.execPath, ['tools/lockfile-platforms.mjs', '--check']);
   ensureDependencies();
   build();
   step('typecheck (sources, tests, tools)', bin('tsc'), ['-p', 'tsconfig.check.json']);
