@@ -1,9 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DATABASE_OPTIONS, Database, type DatabaseOptions } from './database.js';
 import { ApiClientRepository } from './repositories/api-client.repository.js';
+import { InstallationRepository } from './repositories/installation.repository.js';
 import { OrganizationRepository } from './repositories/organization.repository.js';
 
-const REPOSITORIES = [OrganizationRepository, ApiClientRepository];
+const REPOSITORIES = [OrganizationRepository, ApiClientRepository, InstallationRepository];
 
 @Module({})
 export class PersistenceModule {

@@ -32,3 +32,22 @@ export interface NewApiClient {
   readonly name: string;
   readonly role: Role;
 }
+
+export interface InstallationRecord {
+  readonly id: string;
+  readonly orgId: string;
+  readonly integrationId: string;
+  readonly name: string;
+  /** Stored as saved; libs/sync validates it before it is saved and again before it is used. */
+  readonly mapping: unknown;
+  readonly settings: Readonly<Record<string, string>>;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface NewInstallation {
+  readonly integrationId: string;
+  readonly name: string;
+  readonly mapping: unknown;
+  readonly settings: Readonly<Record<string, string>>;
+}

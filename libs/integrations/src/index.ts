@@ -1,0 +1,2 @@
+export * from './integration-definition.js';
+export * from './registry.js';

@@ -1,0 +1,97 @@
+import type { z } from 'zod';
+
+// The contract every integration implements. An integration is one folder under src/ holding its
+// definition, auth, extract functions, default blueprints and mapping, fixtures, tests and README,
+// and one line in registry.ts. Nothing about a tool lives outside its folder.
+
+/** JSON as stored and mapped: what extract yields and blueprints/mappings are made of. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * Outbound HTTP for a connection. The installations feature supplies an implementation that checks
+ * every request against the SSRF rules (DNS resolved and checked at each connection, no redirects to
+ * forbidden addresses); integrations must use it and never a bare `fetch`.
+ */
+export type OutboundFetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
+
+/** What an integration's code gets at run time for one installation. */
+export interface IntegrationConnection {
+  /** Non-secret settings of the installation (e.g. `host`, `organization`). */
+  readonly settings: Readonly<Record<string, string>>;
+  /** The current access token or API token; refreshed first when an OAuth token is near expiry. */
+  accessToken(): Promise<string>;
+  readonly fetch: OutboundFetch;
+  /** Aborted when the run is cancelled, times out, or its process drains. */
+  readonly signal: AbortSignal;
+}
+
+/** One page of raw items from the tool, in the tool's own shape. */
+export type Page = readonly JsonObject[];
+
+export interface KindDefinition {
+  readonly title: string;
+  /**
+   * Schema of this kind's selector keys other than `query` (e.g. GitHub pull requests' `states`).
+   * Validated with the mapping when it is saved.
+   */
+  readonly selector?: z.ZodType;
+  /**
+   * Streams the kind's items page by page: memory stays bounded by a page. Throwing fails the
+   * kind (and blocks deletion for the run); the engine counts what was yielded before.
+   */
+  extract(connection: IntegrationConnection, selector: Readonly<Record<string, unknown>>): AsyncIterable<Page>;
+}
+
+/** A field of the custom-settings form, rendered by the web app from this description. */
+export interface SettingField {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly type: 'string' | 'url';
+  readonly required: boolean;
+  /** Stored encrypted, never returned by the API (only whether it is set and its last 4 characters). */
+  readonly sensitive: boolean;
+}
+
+export interface OAuth2Method {
+  /** Host-dependent for self-hosted editions, e.g. GitHub Enterprise. */
+  authorizationUrl(settings: Readonly<Record<string, string>>): string;
+  tokenUrl(settings: Readonly<Record<string, string>>): string;
+  readonly scopes: readonly string[];
+  readonly pkce: boolean;
+  readonly extraAuthorizationParams?: Readonly<Record<string, string>>;
+}
+
+export interface IntegrationAuth {
+  readonly oauth2?: OAuth2Method;
+  readonly customSettings?: { readonly fields: readonly SettingField[] };
+}
+
+/** A blueprint an integration creates on install when the org does not have it yet (Port's shape). */
+export interface BlueprintDefinition {
+  readonly identifier: string;
+  readonly title: string;
+  readonly icon?: string;
+  readonly schema: { readonly properties: Readonly<Record<string, JsonObject>>; readonly required?: readonly string[] };
+  readonly relations?: Readonly<
+    Record<string, { readonly target: string; readonly title?: string; readonly many: boolean; readonly required: boolean }>
+  >;
+}
+
+export interface IntegrationDefinition {
+  /** Stable id, stored on installations: lower-case letters, digits and dashes. */
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly auth: IntegrationAuth;
+  readonly kinds: Readonly<Record<string, KindDefinition>>;
+  readonly defaultBlueprints: readonly BlueprintDefinition[];
+  /** Port's port-app-config shape with JSONata leaves; validated by libs/sync when loaded. */
+  readonly defaultMapping: JsonObject;
+  /**
+   * A cheap live call proving the credentials work. Throws a DomainError: CREDENTIALS_INVALID for a
+   * rejected credential, or a code naming what is missing (e.g. a scope).
+   */
+  verifyCredentials(connection: IntegrationConnection): Promise<void>;
+}

@@ -1,0 +1,15 @@
+import { DomainError } from '@mooring/platform';
+import type { IntegrationDefinition } from './integration-definition.js';
+
+/** Every integration Mooring offers: the one file touched when adding one. */
+export const INTEGRATIONS: readonly IntegrationDefinition[] = [];
+
+export function findIntegration(id: string): IntegrationDefinition | undefined {
+  return INTEGRATIONS.find((integration) => integration.id === id);
+}
+
+export function getIntegration(id: string): IntegrationDefinition {
+  const integration = findIntegration(id);
+  if (!integration) throw new DomainError('NOT_FOUND', `Unknown integration "${id}"`, { resource: 'integration', id });
+  return integration;
+}
