@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { QUEUE_OPTIONS, RedisConnection, type QueueOptions } from './redis-connection.js';
+import { ScheduleRegistry } from './schedule-registry.js';
 
 @Module({})
 export class QueueModule {
@@ -7,8 +8,8 @@ export class QueueModule {
     return {
       module: QueueModule,
       global: true,
-      providers: [{ provide: QUEUE_OPTIONS, useValue: options }, RedisConnection],
-      exports: [RedisConnection],
+      providers: [{ provide: QUEUE_OPTIONS, useValue: options }, RedisConnection, ScheduleRegistry],
+      exports: [RedisConnection, ScheduleRegistry],
     };
   }
 }

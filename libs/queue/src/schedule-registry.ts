@@ -1,0 +1,57 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { intervalOffsetMs, type Schedule } from '@mooring/scheduling';
+import { QUEUE_NAMES, schedulerId, type ResyncTickJob } from './jobs.js';
+import { RedisConnection } from './redis-connection.js';
+
+export interface RegisteredSchedule {
+  readonly installationId: string;
+  readonly nextRunAt: Date | null;
+}
+
+/**
+ * Keeps one BullMQ job scheduler per installation. BullMQ produces a tick job at each due time, with
+ * an id derived from the scheduler and the due time, so several scheduler replicas registering the
+ * same schedule never produce the same tick twice.
+ */
+@Injectable()
+export class ScheduleRegistry implements OnModuleDestroy {
+  private readonly ticks: Queue<ResyncTickJob>;
+
+  constructor(redis: RedisConnection) {
+    this.ticks = new Queue<ResyncTickJob>(QUEUE_NAMES.resyncTicks, {
+      connection: redis.client,
+      prefix: redis.options.keyPrefix,
+      defaultJobOptions: { removeOnComplete: 1_000, removeOnFail: 5_000 },
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.ticks.close();
+  }
+
+  async register(tick: ResyncTickJob, schedule: Schedule): Promise<void> {
+    const repeat =
+      schedule.type === 'interval'
+        ? { every: schedule.everySeconds * 1000, offset: intervalOffsetMs(tick.installationId, schedule.everySeconds * 1000) }
+        : { pattern: schedule.expression, tz: schedule.timezone };
+    await this.ticks.upsertJobScheduler(schedulerId(tick.installationId), repeat, {
+      name: 'resync-tick',
+      data: { orgId: tick.orgId, installationId: tick.installationId },
+    });
+  }
+
+  async unregister(installationId: string): Promise<void> {
+    await this.ticks.removeJobScheduler(schedulerId(installationId));
+  }
+
+  /** The instant BullMQ will next produce a tick, or null when nothing is registered. */
+  async nextRunAt(installationId: string): Promise<Date | null> {
+    const scheduler = await this.ticks.getJobScheduler(schedulerId(installationId));
+    return scheduler?.next ? new Date(scheduler.next) : null;
+  }
+
+  async count(): Promise<number> {
+    return this.ticks.getJobSchedulersCount();
+  }
+}
