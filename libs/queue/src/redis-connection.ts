@@ -4,6 +4,16 @@ import { DomainError, type ReadinessCheck } from '@mooring/platform';
 
 export const QUEUE_OPTIONS = Symbol('QUEUE_OPTIONS');
 
+const BOOT_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DomainError('DEPENDENCY_UNAVAILABLE', message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 export interface QueueOptions {
   readonly redisUrl: string;
   /** Namespace of every key, so deployments and test runs can share one Redis. */
@@ -28,8 +38,9 @@ export class RedisConnection implements OnModuleInit, OnModuleDestroy, Readiness
   }
 
   async onModuleInit(): Promise<void> {
-    await this.client.connect();
-    const info = await this.client.info('memory');
+    // BullMQ's first command may already have started connecting this lazy client.
+    if (this.client.status === 'wait') await this.client.connect();
+    const info = await withTimeout(this.client.info('memory'), BOOT_TIMEOUT_MS, 'REDIS_URL: Redis did not answer at boot');
     const policy = /maxmemory_policy:(\S+)/.exec(info)?.[1];
     if (policy && policy !== 'noeviction') {
       throw new DomainError(
