@@ -4,6 +4,7 @@ import type { Logger } from '@mooring/platform';
 import { IdentityModule } from '@mooring/identity';
 import { PersistenceModule } from '@mooring/persistence';
 import { QueueModule } from '@mooring/queue';
+import { AuditController } from './audit/audit.controller.js';
 import { AccessGuard } from './auth/access.guard.js';
 import { AuthController } from './auth/auth.controller.js';
 import { RouteAccessCheck } from './auth/route-access.check.js';
@@ -25,7 +26,7 @@ export class AppModule implements NestModule {
         QueueModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),
         IdentityModule.forRoot({ tokenSecret: config.auth.tokenSecret, tokenTtlSeconds: config.auth.tokenTtlSeconds }),
       ],
-      controllers: [AuthController, OrganizationController, HealthController],
+      controllers: [AuthController, OrganizationController, AuditController, HealthController],
       providers: [
         { provide: LOGGER, useValue: logger },
         { provide: APP_GUARD, useClass: AccessGuard },

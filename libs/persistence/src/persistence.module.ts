@@ -1,10 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DATABASE_OPTIONS, Database, type DatabaseOptions } from './database.js';
 import { ApiClientRepository } from './repositories/api-client.repository.js';
+import { AuditRepository } from './repositories/audit.repository.js';
 import { InstallationRepository } from './repositories/installation.repository.js';
 import { OrganizationRepository } from './repositories/organization.repository.js';
 
-const REPOSITORIES = [OrganizationRepository, ApiClientRepository, InstallationRepository];
+const REPOSITORIES = [OrganizationRepository, ApiClientRepository, InstallationRepository, AuditRepository];
 
 @Module({})
 export class PersistenceModule {

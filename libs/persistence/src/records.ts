@@ -51,3 +51,18 @@ export interface NewInstallation {
   readonly mapping: unknown;
   readonly settings: Readonly<Record<string, string>>;
 }
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly hasMore: boolean;
+}
+
+export interface AuditEventRecord {
+  readonly id: string;
+  readonly occurredAt: Date;
+  readonly actor: { readonly kind: string; readonly id: string };
+  readonly action: string;
+  readonly target: { readonly type: string; readonly id: string };
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly requestId: string | null;
+}

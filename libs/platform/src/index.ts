@@ -10,4 +10,5 @@ export * from './ops/ops-server.js';
 export * from './ops/run-process.js';
 export * from './telemetry/telemetry.js';
 export * from './tenant/request-scope.js';
+export * from './validation/cursor.js';
 export * from './validation/parse-input.js';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Role } from '@mooring/platform';
-import { Database } from '../database.js';
+import { writeAudit } from '../audit.js';
+import { Database, type TenantTx } from '../database.js';
 import type { ApiClientRecord, ApiClientSecretRecord, NewApiClient } from '../records.js';
 
 @Injectable()
@@ -8,7 +9,11 @@ export class ApiClientRepository {
   constructor(private readonly db: Database) {}
 
   async create(orgId: string, client: NewApiClient): Promise<ApiClientRecord> {
-    const row = await this.db.inTenant(orgId, (tx) => tx.apiClient.create({ data: { ...client, orgId } }));
+    const row = await this.db.inTenant(orgId, async (tx) => {
+      const created = await tx.apiClient.create({ data: { ...client, orgId } });
+      await auditClientCreated(tx, orgId, created.id, client);
+      return created;
+    });
     return toApiClientRecord(row);
   }
 
@@ -24,6 +29,14 @@ export class ApiClientRepository {
     return this.db.inTenant(orgId, async (tx) => {
       const { count } = await tx.apiClient.updateMany({ where: { orgId, id, revokedAt: null }, data: { revokedAt: new Date() } });
       const row = await tx.apiClient.findFirst({ where: { orgId, id } });
+      if (count && row) {
+        await writeAudit(tx, orgId, {
+          action: 'api_client.revoked',
+          targetType: 'api_client',
+          targetId: id,
+          details: { name: row.name },
+        });
+      }
       return row && (count || row.revokedAt) ? toApiClientRecord(row) : null;
     });
   }
@@ -76,4 +89,13 @@ export function toApiClientRecord(row: {
     lastUsedAt: row.lastUsedAt,
     revokedAt: row.revokedAt,
   };
+}
+
+export function auditClientCreated(tx: TenantTx, orgId: string, id: string, client: NewApiClient): Promise<void> {
+  return writeAudit(tx, orgId, {
+    action: 'api_client.created',
+    targetType: 'api_client',
+    targetId: id,
+    details: { name: client.name, role: client.role, clientId: client.clientId },
+  });
 }

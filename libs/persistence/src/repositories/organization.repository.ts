@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { writeAudit } from '../audit.js';
 import { Database } from '../database.js';
 import type { ApiClientRecord, NewApiClient, OrganizationRecord } from '../records.js';
-import { toApiClientRecord } from './api-client.repository.js';
+import { auditClientCreated, toApiClientRecord } from './api-client.repository.js';
 
 @Injectable()
 export class OrganizationRepository {
@@ -17,6 +18,13 @@ export class OrganizationRepository {
     return this.db.inTenant(orgId, async (tx) => {
       const organization = await tx.organization.create({ data: { id: orgId, name } });
       const created = await tx.apiClient.create({ data: { ...client, orgId } });
+      await writeAudit(tx, orgId, {
+        action: 'organization.created',
+        targetType: 'organization',
+        targetId: orgId,
+        details: { name },
+      });
+      await auditClientCreated(tx, orgId, created.id, client);
       return { organization: toOrganizationRecord(organization), client: toApiClientRecord(created) };
     });
   }
@@ -28,8 +36,15 @@ export class OrganizationRepository {
 
   async rename(orgId: string, name: string): Promise<OrganizationRecord | null> {
     return this.db.inTenant(orgId, async (tx) => {
-      const { count } = await tx.organization.updateMany({ where: { id: orgId }, data: { name } });
-      if (!count) return null;
+      const before = await tx.organization.findUnique({ where: { id: orgId } });
+      if (!before) return null;
+      await tx.organization.update({ where: { id: orgId }, data: { name } });
+      await writeAudit(tx, orgId, {
+        action: 'organization.renamed',
+        targetType: 'organization',
+        targetId: orgId,
+        details: { from: before.name, to: name },
+      });
       const row = await tx.organization.findUniqueOrThrow({ where: { id: orgId } });
       return toOrganizationRecord(row);
     });

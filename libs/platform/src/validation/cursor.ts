@@ -1,0 +1,23 @@
+import { DomainError } from '../errors/domain-error.js';
+
+/**
+ * Opaque cursors for keyset pagination: the sort key of the last row returned. Opaque so clients
+ * do not build them, validated so a mangled one is a 400 naming `cursor`, not a 500.
+ */
+export function encodeCursor(parts: readonly string[]): string {
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, expectedParts: number): string[] {
+  try {
+    const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parts) && parts.length === expectedParts && parts.every((part) => typeof part === 'string')) {
+      return parts;
+    }
+  } catch {
+    // fall through to the coded error
+  }
+  throw new DomainError('VALIDATION_FAILED', 'Invalid cursor: cursor: pass back the "next" value of the previous page', {
+    fields: [{ field: 'cursor', message: 'is not a cursor this API returned' }],
+  });
+}
