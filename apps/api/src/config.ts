@@ -8,6 +8,7 @@ import {
   positiveInt,
   redisGroup,
   shutdownGroup,
+  telemetryGroup,
   type ConfigOf,
 } from '@mooring/platform';
 
@@ -16,6 +17,7 @@ export const apiConfigSpec = {
   database: databaseGroup,
   redis: redisGroup,
   shutdown: shutdownGroup,
+  telemetry: telemetryGroup,
   http: {
     port: envVar('API_PORT', port().default(3000), { description: 'Port of the REST API' }),
     host: envVar('API_HOST', z.string().min(1).default('127.0.0.1'), {

@@ -8,8 +8,11 @@ import { apiConfigSpec } from './config.js';
 await runProcess({
   service: 'mooring-api',
   spec: apiConfigSpec,
-  levelOf: (config) => config.log.level,
-  shutdownTimeoutSecondsOf: (config) => config.shutdown.timeoutSeconds,
+  settingsOf: (config) => ({
+    logLevel: config.log.level,
+    shutdownTimeoutSeconds: config.shutdown.timeoutSeconds,
+    tracesEndpoint: config.telemetry.tracesEndpoint,
+  }),
   async start({ config, logger, telemetry }) {
     const app = await createApiApp(config, logger);
     await app.listen(config.http.port, config.http.host);

@@ -9,8 +9,11 @@ import { SchedulerModule } from './scheduler.module.js';
 await runProcess({
   service: 'mooring-scheduler',
   spec: schedulerConfigSpec,
-  levelOf: (config) => config.log.level,
-  shutdownTimeoutSecondsOf: (config) => config.shutdown.timeoutSeconds,
+  settingsOf: (config) => ({
+    logLevel: config.log.level,
+    shutdownTimeoutSeconds: config.shutdown.timeoutSeconds,
+    tracesEndpoint: config.telemetry.tracesEndpoint,
+  }),
   async start({ config, logger, telemetry }) {
     const app = await NestFactory.createApplicationContext(SchedulerModule.forRoot(config), {
       logger: new NestPinoLogger(logger),

@@ -37,6 +37,12 @@ export const redisGroup = {
   ),
 };
 
+export const telemetryGroup = {
+  tracesEndpoint: envVar('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', url(['http', 'https']).optional(), {
+    description: 'OTLP/HTTP endpoint receiving traces; unset means traces are not exported',
+  }),
+};
+
 export const shutdownGroup = {
   timeoutSeconds: envVar('SHUTDOWN_TIMEOUT_SECONDS', positiveInt().max(3600).default(30), {
     description: 'How long a process may drain on SIGTERM before it exits anyway',

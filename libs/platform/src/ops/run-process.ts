@@ -16,12 +16,18 @@ export interface RunningProcess {
   stop(): Promise<void>;
 }
 
+/** The settings every process has, read from its own config. */
+export interface ProcessSettings {
+  readonly logLevel: string;
+  readonly shutdownTimeoutSeconds: number;
+  readonly tracesEndpoint?: string | undefined;
+}
+
 interface ProcessOptions<T extends ConfigSpec> {
   readonly service: string;
   readonly spec: T;
   readonly env?: Environment;
-  readonly levelOf: (config: ConfigOf<T>) => string;
-  readonly shutdownTimeoutSecondsOf: (config: ConfigOf<T>) => number;
+  readonly settingsOf: (config: ConfigOf<T>) => ProcessSettings;
   readonly start: (context: ProcessContext<T>) => Promise<RunningProcess>;
 }
 
@@ -38,8 +44,9 @@ export async function runProcess<T extends ConfigSpec>(options: ProcessOptions<T
     process.stderr.write(`${options.service}: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
-  const logger = createLogger({ service: options.service, level: options.levelOf(config) });
-  const telemetry = new Telemetry(options.service);
+  const settings = options.settingsOf(config);
+  const logger = createLogger({ service: options.service, level: settings.logLevel });
+  const telemetry = new Telemetry(options.service, { tracesEndpoint: settings.tracesEndpoint });
   const fail = (what: string) => (error: unknown) => {
     logger.fatal({ err: error }, what);
     process.exit(1);
@@ -60,7 +67,7 @@ export async function runProcess<T extends ConfigSpec>(options: ProcessOptions<T
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    const timeoutSeconds = options.shutdownTimeoutSecondsOf(config);
+    const timeoutSeconds = settings.shutdownTimeoutSeconds;
     logger.info({ signal, timeoutSeconds }, 'shutting down');
     setTimeout(() => {
       logger.error({ timeoutSeconds }, 'shutdown timed out; exiting with work in flight');
