@@ -1,0 +1,285 @@
+import { Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import { Database } from '../database.js';
+import type { DeleteEntitiesResult, EntityKey, SyncEntityInput } from '../catalog-records.js';
+import type { OwnedBlueprintStats, PendingEntity, RawSampleRecord } from '../sync-records.js';
+import { deleteEntityKeys, findMissingKeys, insertPlaceholders } from './entity-sql.js';
+
+/** Who is writing: the installation and the mapping resource (`kind-index`) that own the entities. */
+export interface SyncWriter {
+  readonly installationId: string;
+  readonly resourceKey: string;
+}
+
+/**
+ * The catalog as the sync engine sees it: bulk, hash-guarded writes, the run's staged seen keys,
+ * entities waiting for relation targets, and the queries reconciliation decides on. Memory stays
+ * bounded by a batch: whole-installation sets live in PostgreSQL, never in the process.
+ */
+@Injectable()
+export class SyncCatalogRepository {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Records that the run produced these keys, and returns the positions of those already stored
+   * with the same content hash by the same writer (nothing to write for them). One statement.
+   */
+  async stageSeen(orgId: string, runId: string, writer: SyncWriter, entities: readonly SyncEntityInput[]): Promise<Set<number>> {
+    if (!entities.length) return new Set();
+    const { rows } = await this.db.inTenantSql(orgId, (client) =>
+      client.query<{ position: string }>(
+        `WITH input AS (
+           SELECT * FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS t(blueprint, identifier, hash, position)
+         ), seen AS (
+           INSERT INTO sync_seen_keys (run_id, org_id, blueprint, identifier)
+           SELECT $2, $1, blueprint, identifier FROM input ON CONFLICT DO NOTHING
+         )
+         SELECT i.position FROM input i
+           JOIN entities e ON e.org_id = $1 AND e.blueprint = i.blueprint AND e.identifier = i.identifier
+          WHERE e.content_hash = i.hash AND e.installation_id = $6 AND e.resource_key = $7`,
+        [
+          orgId,
+          runId,
+          entities.map((e) => e.blueprint),
+          entities.map((e) => e.identifier),
+          entities.map((e) => e.contentHash),
+          writer.installationId,
+          writer.resourceKey,
+        ],
+      ),
+    );
+    return new Set(rows.map((row) => Number(row.position) - 1));
+  }
+
+  async findMissing(orgId: string, keys: readonly EntityKey[]): Promise<EntityKey[]> {
+    return this.db.inTenantSql(orgId, (client) => findMissingKeys(client, orgId, keys));
+  }
+
+  /**
+   * Upserts a batch (placeholders for missing relation targets first), skipping rows whose stored
+   * hash and writer already match. With `merge`, properties and relations are merged into the
+   * stored ones (Port's enableMergeEntity) instead of replacing them.
+   */
+  async write(
+    orgId: string,
+    writer: SyncWriter,
+    entities: readonly SyncEntityInput[],
+    options: { merge: boolean; placeholders: readonly EntityKey[] },
+  ): Promise<{ written: number; placeholders: number }> {
+    return this.db.inTenantSql(orgId, async (client) => {
+      const placeholders = await insertPlaceholders(client, orgId, options.placeholders, writer.installationId);
+      const written = entities.length ? await upsertSyncEntities(client, orgId, writer, entities, options.merge) : 0;
+      return { written, placeholders };
+    });
+  }
+
+  async addPending(orgId: string, runId: string, pending: readonly PendingEntity[]): Promise<void> {
+    if (!pending.length) return;
+    await this.db.inTenantSql(orgId, (client) =>
+      client.query(
+        `INSERT INTO sync_pending_entities (run_id, org_id, blueprint, identifier, resource_index, entity, reason)
+         SELECT $2, $1, * FROM unnest($3::text[], $4::text[], $5::int[], $6::jsonb[], $7::text[])
+         ON CONFLICT (run_id, blueprint, identifier) DO UPDATE SET entity = EXCLUDED.entity, reason = EXCLUDED.reason,
+           resource_index = EXCLUDED.resource_index`,
+        [
+          orgId,
+          runId,
+          pending.map((p) => p.blueprint),
+          pending.map((p) => p.identifier),
+          pending.map((p) => p.resourceIndex),
+          pending.map((p) => JSON.stringify(p.entity)),
+          pending.map((p) => p.reason),
+        ],
+      ),
+    );
+  }
+
+  /** One page of the run's pending entities in key order. */
+  async pendingPage(orgId: string, runId: string, after: EntityKey | null, limit: number): Promise<PendingEntity[]> {
+    const { rows } = await this.db.inTenantSql(orgId, (client) =>
+      client.query<{ blueprint: string; identifier: string; resource_index: number; entity: unknown; reason: string }>(
+        `SELECT blueprint, identifier, resource_index, entity, reason FROM sync_pending_entities
+          WHERE org_id = $1 AND run_id = $2 AND ($3::text IS NULL OR (blueprint, identifier) > ($3, $4))
+          ORDER BY blueprint, identifier LIMIT $5`,
+        [orgId, runId, after?.blueprint ?? null, after?.identifier ?? null, limit],
+      ),
+    );
+    return rows.map((row) => ({
+      blueprint: row.blueprint,
+      identifier: row.identifier,
+      resourceIndex: row.resource_index,
+      entity: row.entity,
+      reason: row.reason,
+    }));
+  }
+
+  async removePending(orgId: string, runId: string, keys: readonly EntityKey[]): Promise<void> {
+    if (!keys.length) return;
+    await this.db.inTenantSql(orgId, (client) =>
+      client.query(
+        `DELETE FROM sync_pending_entities WHERE org_id = $1 AND run_id = $2
+            AND (blueprint, identifier) IN (SELECT * FROM unnest($3::text[], $4::text[]))`,
+        [orgId, runId, keys.map((k) => k.blueprint), keys.map((k) => k.identifier)],
+      ),
+    );
+  }
+
+  /**
+   * Per blueprint the installation owns entities of: how many it owns (the threshold's
+   * denominator) and how many are deletion candidates (not seen by the run and not a relation
+   * target of an entity that stays).
+   */
+  async ownedStats(orgId: string, installationId: string, runId: string): Promise<OwnedBlueprintStats[]> {
+    return this.db.inTenantSql(orgId, async (client) => {
+      const { rows: blueprints } = await client.query<{ blueprint: string; owned: string }>(
+        `SELECT blueprint, count(*) AS owned FROM entities WHERE org_id = $1 AND installation_id = $2 GROUP BY blueprint ORDER BY blueprint`,
+        [orgId, installationId],
+      );
+      const stats: OwnedBlueprintStats[] = [];
+      for (const { blueprint, owned } of blueprints) {
+        const candidate = await candidateCondition(client, orgId, blueprint);
+        const { rows } = await client.query<{ unseen: string }>(
+          `${candidate.with} SELECT count(*) AS unseen FROM entities e
+            WHERE e.org_id = $1 AND e.installation_id = $2 AND e.blueprint = $4 AND ${candidate.sql}`,
+          [orgId, installationId, runId, blueprint, ...candidate.params],
+        );
+        stats.push({ blueprint, owned: Number(owned), unseen: Number(rows[0]?.unseen ?? 0) });
+      }
+      return stats;
+    });
+  }
+
+  /** The next deletion candidates of a blueprint, in identifier order. */
+  async deletionCandidates(
+    orgId: string,
+    installationId: string,
+    runId: string,
+    blueprint: string,
+    after: string | null,
+    limit: number,
+  ): Promise<string[]> {
+    return this.db.inTenantSql(orgId, async (client) => {
+      const candidate = await candidateCondition(client, orgId, blueprint);
+      const p = 5 + candidate.params.length;
+      const { rows } = await client.query<{ identifier: string }>(
+        `${candidate.with} SELECT e.identifier FROM entities e
+          WHERE e.org_id = $1 AND e.installation_id = $2 AND e.blueprint = $4 AND ${candidate.sql}
+            AND ($${p}::text IS NULL OR e.identifier > $${p})
+          ORDER BY e.identifier LIMIT $${p + 1}`,
+        [orgId, installationId, runId, blueprint, ...candidate.params, after, limit],
+      );
+      return rows.map((row) => row.identifier);
+    });
+  }
+
+  async deleteEntities(
+    orgId: string,
+    blueprint: string,
+    identifiers: readonly string[],
+    options: { deleteDependents: boolean },
+  ): Promise<DeleteEntitiesResult> {
+    return this.db.inTenantSql(orgId, (client) => deleteEntityKeys(client, orgId, blueprint, identifiers, options));
+  }
+
+  /** Keeps the first raw items of a kind from the last run (secrets scrubbed by the caller). */
+  async saveRawSample(orgId: string, installationId: string, runId: string, kind: string, items: readonly unknown[]): Promise<void> {
+    await this.db.inTenantSql(orgId, (client) =>
+      client.query(
+        `INSERT INTO raw_samples (org_id, installation_id, kind, items, run_id, captured_at) VALUES ($1, $2, $3, $4, $5, now())
+         ON CONFLICT (installation_id, kind) DO UPDATE SET items = EXCLUDED.items, run_id = EXCLUDED.run_id, captured_at = now()`,
+        [orgId, installationId, kind, JSON.stringify(items), runId],
+      ),
+    );
+  }
+
+  async rawSamples(orgId: string, installationId: string): Promise<RawSampleRecord[]> {
+    const { rows } = await this.db.inTenantSql(orgId, (client) =>
+      client.query<{ kind: string; items: unknown[]; run_id: string | null; captured_at: Date }>(
+        `SELECT kind, items, run_id, captured_at FROM raw_samples WHERE org_id = $1 AND installation_id = $2 ORDER BY kind`,
+        [orgId, installationId],
+      ),
+    );
+    return rows.map((row) => ({ kind: row.kind, items: row.items, runId: row.run_id, capturedAt: row.captured_at }));
+  }
+}
+
+async function upsertSyncEntities(
+  client: pg.ClientBase,
+  orgId: string,
+  writer: SyncWriter,
+  entities: readonly SyncEntityInput[],
+  merge: boolean,
+): Promise<number> {
+  const mergeJson = (column: string) =>
+    merge ? `e.${column} || EXCLUDED.${column}` : `EXCLUDED.${column}`;
+  const keep = (column: string) => (merge ? `coalesce(EXCLUDED.${column}, e.${column})` : `EXCLUDED.${column}`);
+  const result = await client.query(
+    `INSERT INTO entities AS e (org_id, blueprint, identifier, title, icon, team, properties, relations,
+                                installation_id, resource_key, content_hash, placeholder)
+     SELECT $1, t.blueprint, t.identifier, t.title, t.icon,
+            coalesce(ARRAY(SELECT jsonb_array_elements_text(t.team)), '{}'), t.properties, t.relations, $2, $3, t.hash, false
+       FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::jsonb[], $10::jsonb[], $11::text[])
+            AS t(blueprint, identifier, title, icon, team, properties, relations, hash)
+     ON CONFLICT (org_id, blueprint, identifier) DO UPDATE SET
+       title = ${keep('title')}, icon = ${keep('icon')}, team = EXCLUDED.team,
+       properties = ${mergeJson('properties')}, relations = ${mergeJson('relations')},
+       installation_id = EXCLUDED.installation_id, resource_key = EXCLUDED.resource_key,
+       content_hash = EXCLUDED.content_hash, placeholder = false, updated_at = now()
+     WHERE e.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+        OR e.installation_id IS DISTINCT FROM EXCLUDED.installation_id
+        OR e.resource_key IS DISTINCT FROM EXCLUDED.resource_key`,
+    [
+      orgId,
+      writer.installationId,
+      writer.resourceKey,
+      entities.map((e) => e.blueprint),
+      entities.map((e) => e.identifier),
+      entities.map((e) => e.title ?? null),
+      entities.map((e) => e.icon ?? null),
+      entities.map((e) => (e.team ? JSON.stringify(e.team) : null)),
+      entities.map((e) => JSON.stringify(e.properties)),
+      entities.map((e) => JSON.stringify(e.relations)),
+      entities.map((e) => e.contentHash),
+    ],
+  );
+  return result.rowCount ?? 0;
+}
+
+/**
+ * SQL pieces true for an entity (`e`, with $2 = installation, $3 = run) that the run did not see
+ * and that no staying entity relates to: `with` defines the related identifiers, `sql` filters.
+ * An entity stays when another installation (or the API) owns it, or the run saw it. The related
+ * set is built once per query (a hash anti-join), never probed per candidate.
+ */
+async function candidateCondition(
+  client: pg.ClientBase,
+  orgId: string,
+  blueprint: string,
+): Promise<{ with: string; sql: string; params: string[] }> {
+  const { rows } = await client.query<{ blueprint: string; relation: string }>(
+    `SELECT b.identifier AS blueprint, r.key AS relation FROM blueprints b, jsonb_each(b.relations) r
+      WHERE b.org_id = $1 AND r.value->>'target' = $2 ORDER BY 1, 2`,
+    [orgId, blueprint],
+  );
+  const params: string[] = [];
+  const related = rows.map((ref) => {
+    const bp = 4 + params.push(ref.blueprint);
+    const rel = 4 + params.push(ref.relation);
+    const value = `s.relations->$${rel}`;
+    return `SELECT jsonb_array_elements_text(CASE jsonb_typeof(${value}) WHEN 'array' THEN ${value}
+                     WHEN 'string' THEN jsonb_build_array(${value}) ELSE '[]'::jsonb END) AS identifier
+              FROM entities s
+             WHERE s.org_id = $1 AND s.blueprint = $${bp}
+               AND (s.installation_id IS DISTINCT FROM $2
+                    OR EXISTS (SELECT 1 FROM sync_seen_keys k2 WHERE k2.run_id = $3
+                                AND k2.blueprint = s.blueprint AND k2.identifier = s.identifier))`;
+  });
+  const unseen = `NOT EXISTS (SELECT 1 FROM sync_seen_keys k
+                               WHERE k.run_id = $3 AND k.blueprint = e.blueprint AND k.identifier = e.identifier)`;
+  if (!related.length) return { with: '', sql: unseen, params };
+  return {
+    with: `WITH related AS (${related.join(' UNION ')})`,
+    sql: `${unseen} AND NOT EXISTS (SELECT 1 FROM related r WHERE r.identifier = e.identifier)`,
+    params,
+  };
+}
