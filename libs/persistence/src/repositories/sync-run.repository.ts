@@ -112,6 +112,18 @@ export class SyncRunRepository {
     );
   }
 
+  /** Adds failures found after the resource finished (entities that failed reingestion). */
+  async appendErrorSamples(orgId: string, runId: string, resourceIndex: number, samples: readonly ErrorSample[]): Promise<void> {
+    if (!samples.length) return;
+    await this.db.inTenantSql(orgId, (client) =>
+      client.query(
+        `UPDATE sync_run_resources SET error_samples = error_samples || $4::jsonb
+          WHERE org_id = $1 AND run_id = $2 AND resource_index = $3`,
+        [orgId, runId, resourceIndex, JSON.stringify(samples)],
+      ),
+    );
+  }
+
   /** Ends the run (only if it is still active) and drops its staged keys and pending entities. */
   async finish(orgId: string, runId: string, finish: RunFinish): Promise<void> {
     const r = finish.reconciliation;
