@@ -78,6 +78,11 @@ export class SyncHarness {
     return new EntityRepository(this.db);
   }
 
+  /** Points the installation elsewhere (its settings belong to the installations feature; tests poke them directly). */
+  async setSettings(settings: Record<string, string>): Promise<void> {
+    await this.db.inTenant(this.orgId, (tx) => tx.installation.updateMany({ where: { id: this.installationId }, data: { settings } }));
+  }
+
   async setMapping(mapping: unknown): Promise<void> {
     await new InstallationRepository(this.db).updateMapping(this.orgId, this.installationId, mapping);
   }

@@ -131,18 +131,22 @@ export class SyncCatalogRepository {
    */
   async ownedStats(orgId: string, installationId: string, runId: string): Promise<OwnedBlueprintStats[]> {
     return this.db.inTenantSql(orgId, async (client) => {
+      await preferHashJoins(client);
       const { rows: blueprints } = await client.query<{ blueprint: string; owned: string }>(
         `SELECT blueprint, count(*) AS owned FROM entities WHERE org_id = $1 AND installation_id = $2 GROUP BY blueprint ORDER BY blueprint`,
         [orgId, installationId],
       );
       const stats: OwnedBlueprintStats[] = [];
       for (const { blueprint, owned } of blueprints) {
-        const candidate = await candidateCondition(client, orgId, blueprint);
-        const { rows } = await client.query<{ unseen: string }>(
-          `${candidate.with} SELECT count(*) AS unseen FROM entities e
-            WHERE e.org_id = $1 AND e.installation_id = $2 AND e.blueprint = $4 AND ${candidate.sql}`,
-          [orgId, installationId, runId, blueprint, ...candidate.params],
-        );
+        const candidates = await candidateQuery(client, orgId, blueprint, 5);
+        const { rows } = await client.query<{ unseen: string }>(`SELECT count(*) AS unseen FROM (${candidates.sql}) c`, [
+          orgId,
+          installationId,
+          runId,
+          blueprint,
+          null,
+          ...candidates.params,
+        ]);
         stats.push({ blueprint, owned: Number(owned), unseen: Number(rows[0]?.unseen ?? 0) });
       }
       return stats;
@@ -159,14 +163,11 @@ export class SyncCatalogRepository {
     limit: number,
   ): Promise<string[]> {
     return this.db.inTenantSql(orgId, async (client) => {
-      const candidate = await candidateCondition(client, orgId, blueprint);
-      const p = 5 + candidate.params.length;
+      await preferHashJoins(client);
+      const candidates = await candidateQuery(client, orgId, blueprint, 6);
       const { rows } = await client.query<{ identifier: string }>(
-        `${candidate.with} SELECT e.identifier FROM entities e
-          WHERE e.org_id = $1 AND e.installation_id = $2 AND e.blueprint = $4 AND ${candidate.sql}
-            AND ($${p}::text IS NULL OR e.identifier > $${p})
-          ORDER BY e.identifier LIMIT $${p + 1}`,
-        [orgId, installationId, runId, blueprint, ...candidate.params, after, limit],
+        `SELECT identifier FROM (${candidates.sql}) c ORDER BY identifier LIMIT $6`,
+        [orgId, installationId, runId, blueprint, after, limit, ...candidates.params],
       );
       return rows.map((row) => row.identifier);
     });
@@ -246,16 +247,27 @@ async function upsertSyncEntities(
 }
 
 /**
- * SQL pieces true for an entity (`e`, with $2 = installation, $3 = run) that the run did not see
- * and that no staying entity relates to: `with` defines the related identifiers, `sql` filters.
- * An entity stays when another installation (or the API) owns it, or the run saw it. The related
- * set is built once per query (a hash anti-join), never probed per candidate.
+ * The run's staged keys and the entities it wrote grew within the run, after the planner's last
+ * statistics: it would probe them row by row (nested loops over tens of thousands of rows).
+ * Reconciliation joins whole sets, so it asks for hash joins for its own transaction only.
  */
-async function candidateCondition(
+async function preferHashJoins(client: pg.ClientBase): Promise<void> {
+  await client.query('SET LOCAL enable_nestloop = off');
+}
+
+/**
+ * The identifiers of a blueprint's deletion candidates ($1 org, $2 installation, $3 run,
+ * $4 blueprint, $5 identifier to start after or null): entities the installation owns, minus those
+ * the run saw, minus the relation targets of entities that stay (owned by another installation or
+ * the API, or seen by the run). Set differences, so PostgreSQL hashes them instead of probing per
+ * row, and nothing depends on statistics of tables that grew during the run.
+ */
+async function candidateQuery(
   client: pg.ClientBase,
   orgId: string,
   blueprint: string,
-): Promise<{ with: string; sql: string; params: string[] }> {
+  paramsBefore: number,
+): Promise<{ sql: string; params: string[] }> {
   const { rows } = await client.query<{ blueprint: string; relation: string }>(
     `SELECT b.identifier AS blueprint, r.key AS relation FROM blueprints b, jsonb_each(b.relations) r
       WHERE b.org_id = $1 AND r.value->>'target' = $2 ORDER BY 1, 2`,
@@ -263,23 +275,22 @@ async function candidateCondition(
   );
   const params: string[] = [];
   const related = rows.map((ref) => {
-    const bp = 4 + params.push(ref.blueprint);
-    const rel = 4 + params.push(ref.relation);
+    const bp = paramsBefore + params.push(ref.blueprint);
+    const rel = paramsBefore + params.push(ref.relation);
     const value = `s.relations->$${rel}`;
-    return `SELECT jsonb_array_elements_text(CASE jsonb_typeof(${value}) WHEN 'array' THEN ${value}
-                     WHEN 'string' THEN jsonb_build_array(${value}) ELSE '[]'::jsonb END) AS identifier
-              FROM entities s
-             WHERE s.org_id = $1 AND s.blueprint = $${bp}
-               AND (s.installation_id IS DISTINCT FROM $2
-                    OR EXISTS (SELECT 1 FROM sync_seen_keys k2 WHERE k2.run_id = $3
-                                AND k2.blueprint = s.blueprint AND k2.identifier = s.identifier))`;
+    const targets = `jsonb_array_elements_text(CASE jsonb_typeof(${value}) WHEN 'array' THEN ${value}
+                       WHEN 'string' THEN jsonb_build_array(${value}) ELSE '[]'::jsonb END)`;
+    return `SELECT ${targets} FROM entities s WHERE s.org_id = $1 AND s.blueprint = $${bp} AND s.installation_id IS DISTINCT FROM $2
+            UNION ALL
+            SELECT ${targets} FROM entities s JOIN sync_seen_keys k
+                ON k.run_id = $3 AND k.org_id = $1 AND k.blueprint = s.blueprint AND k.identifier = s.identifier
+             WHERE s.org_id = $1 AND s.blueprint = $${bp} AND s.installation_id = $2`;
   });
-  const unseen = `NOT EXISTS (SELECT 1 FROM sync_seen_keys k
-                               WHERE k.run_id = $3 AND k.blueprint = e.blueprint AND k.identifier = e.identifier)`;
-  if (!related.length) return { with: '', sql: unseen, params };
-  return {
-    with: `WITH related AS (${related.join(' UNION ')})`,
-    sql: `${unseen} AND NOT EXISTS (SELECT 1 FROM related r WHERE r.identifier = e.identifier)`,
-    params,
-  };
+  const sql = [
+    `SELECT identifier FROM entities WHERE org_id = $1 AND installation_id = $2 AND blueprint = $4
+        AND ($5::text IS NULL OR identifier > $5)`,
+    `SELECT identifier FROM sync_seen_keys WHERE run_id = $3 AND org_id = $1 AND blueprint = $4`,
+    ...related.map((query) => `SELECT * FROM (${query}) r`),
+  ].join('\nEXCEPT\n');
+  return { sql, params };
 }
