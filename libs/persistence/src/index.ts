@@ -8,5 +8,5 @@ export { BlueprintRepository } from './repositories/blueprint.repository.js';
 export { EntityRepository } from './repositories/entity.repository.js';
 export { InstallationRepository } from './repositories/installation.repository.js';
 export { OrganizationRepository } from './repositories/organization.repository.js';
-export { SyncCatalogRepository, type SyncWriter } from './repositories/sync-catalog.repository.js';
+export { SyncBatch, SyncCatalogRepository, type SyncWriter } from './repositories/sync-catalog.repository.js';
 export { SyncRunRepository } from './repositories/sync-run.repository.js';

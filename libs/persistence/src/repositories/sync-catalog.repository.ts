@@ -21,77 +21,11 @@ export class SyncCatalogRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * Records that the run produced these keys, and returns the positions of those already stored
-   * with the same content hash by the same writer (nothing to write for them). One statement.
+   * Runs `fn` with one batch's statements in one transaction: one commit per batch, and a crash
+   * leaves either all of a batch's writes (staged keys, entities, parked entities) or none.
    */
-  async stageSeen(orgId: string, runId: string, writer: SyncWriter, entities: readonly SyncEntityInput[]): Promise<Set<number>> {
-    if (!entities.length) return new Set();
-    const { rows } = await this.db.inTenantSql(orgId, (client) =>
-      client.query<{ position: string }>(
-        `WITH input AS (
-           SELECT * FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS t(blueprint, identifier, hash, position)
-         ), seen AS (
-           INSERT INTO sync_seen_keys (run_id, org_id, blueprint, identifier)
-           SELECT $2, $1, blueprint, identifier FROM input ON CONFLICT DO NOTHING
-         )
-         SELECT i.position FROM input i
-           JOIN entities e ON e.org_id = $1 AND e.blueprint = i.blueprint AND e.identifier = i.identifier
-          WHERE e.content_hash = i.hash AND e.installation_id = $6 AND e.resource_key = $7`,
-        [
-          orgId,
-          runId,
-          entities.map((e) => e.blueprint),
-          entities.map((e) => e.identifier),
-          entities.map((e) => e.contentHash),
-          writer.installationId,
-          writer.resourceKey,
-        ],
-      ),
-    );
-    return new Set(rows.map((row) => Number(row.position) - 1));
-  }
-
-  async findMissing(orgId: string, keys: readonly EntityKey[]): Promise<EntityKey[]> {
-    return this.db.inTenantSql(orgId, (client) => findMissingKeys(client, orgId, keys));
-  }
-
-  /**
-   * Upserts a batch (placeholders for missing relation targets first), skipping rows whose stored
-   * hash and writer already match. With `merge`, properties and relations are merged into the
-   * stored ones (Port's enableMergeEntity) instead of replacing them.
-   */
-  async write(
-    orgId: string,
-    writer: SyncWriter,
-    entities: readonly SyncEntityInput[],
-    options: { merge: boolean; placeholders: readonly EntityKey[] },
-  ): Promise<{ written: number; placeholders: number }> {
-    return this.db.inTenantSql(orgId, async (client) => {
-      const placeholders = await insertPlaceholders(client, orgId, options.placeholders, writer.installationId);
-      const written = entities.length ? await upsertSyncEntities(client, orgId, writer, entities, options.merge) : 0;
-      return { written, placeholders };
-    });
-  }
-
-  async addPending(orgId: string, runId: string, pending: readonly PendingEntity[]): Promise<void> {
-    if (!pending.length) return;
-    await this.db.inTenantSql(orgId, (client) =>
-      client.query(
-        `INSERT INTO sync_pending_entities (run_id, org_id, blueprint, identifier, resource_index, entity, reason)
-         SELECT $2, $1, * FROM unnest($3::text[], $4::text[], $5::int[], $6::jsonb[], $7::text[])
-         ON CONFLICT (run_id, blueprint, identifier) DO UPDATE SET entity = EXCLUDED.entity, reason = EXCLUDED.reason,
-           resource_index = EXCLUDED.resource_index`,
-        [
-          orgId,
-          runId,
-          pending.map((p) => p.blueprint),
-          pending.map((p) => p.identifier),
-          pending.map((p) => p.resourceIndex),
-          pending.map((p) => JSON.stringify(p.entity)),
-          pending.map((p) => p.reason),
-        ],
-      ),
-    );
+  async inBatch<T>(orgId: string, fn: (batch: SyncBatch) => Promise<T>): Promise<T> {
+    return this.db.inTenantSql(orgId, (client) => fn(new SyncBatch(client, orgId)));
   }
 
   /** One page of the run's pending entities in key order. */
@@ -111,17 +45,6 @@ export class SyncCatalogRepository {
       entity: row.entity,
       reason: row.reason,
     }));
-  }
-
-  async removePending(orgId: string, runId: string, keys: readonly EntityKey[]): Promise<void> {
-    if (!keys.length) return;
-    await this.db.inTenantSql(orgId, (client) =>
-      client.query(
-        `DELETE FROM sync_pending_entities WHERE org_id = $1 AND run_id = $2
-            AND (blueprint, identifier) IN (SELECT * FROM unnest($3::text[], $4::text[]))`,
-        [orgId, runId, keys.map((k) => k.blueprint), keys.map((k) => k.identifier)],
-      ),
-    );
   }
 
   /**
@@ -210,11 +133,11 @@ async function upsertSyncEntities(
   writer: SyncWriter,
   entities: readonly SyncEntityInput[],
   merge: boolean,
-): Promise<number> {
+): Promise<void> {
   const mergeJson = (column: string) =>
     merge ? `e.${column} || EXCLUDED.${column}` : `EXCLUDED.${column}`;
   const keep = (column: string) => (merge ? `coalesce(EXCLUDED.${column}, e.${column})` : `EXCLUDED.${column}`);
-  const result = await client.query(
+  await client.query(
     `INSERT INTO entities AS e (org_id, blueprint, identifier, title, icon, team, properties, relations,
                                 installation_id, resource_key, content_hash, placeholder)
      SELECT $1, t.blueprint, t.identifier, t.title, t.icon,
@@ -243,7 +166,107 @@ async function upsertSyncEntities(
       entities.map((e) => e.contentHash),
     ],
   );
-  return result.rowCount ?? 0;
+}
+
+/** The statements of one load batch, on the batch's transaction. */
+export class SyncBatch {
+  constructor(
+    private readonly client: pg.ClientBase,
+    private readonly orgId: string,
+  ) {}
+
+  /**
+   * Records that the run produced these keys, and returns in one statement the positions of those
+   * already stored with the same content hash by the same writer (nothing to write for them) and
+   * which of `targets` (related entities) do not exist.
+   */
+  async stage(
+    runId: string,
+    writer: SyncWriter,
+    entities: readonly SyncEntityInput[],
+    targets: readonly EntityKey[],
+  ): Promise<{ unchanged: Set<number>; missing: EntityKey[] }> {
+    if (!entities.length) return { unchanged: new Set(), missing: [] };
+    const { rows } = await this.client.query<{ position: string | null; blueprint: string | null; identifier: string | null }>(
+      `WITH input AS (
+         SELECT * FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS t(blueprint, identifier, hash, position)
+       ), seen AS (
+         INSERT INTO sync_seen_keys (run_id, org_id, blueprint, identifier)
+         SELECT $2, $1, blueprint, identifier FROM input ON CONFLICT DO NOTHING
+       )
+       SELECT i.position::text AS position, NULL AS blueprint, NULL AS identifier FROM input i
+         JOIN entities e ON e.org_id = $1 AND e.blueprint = i.blueprint AND e.identifier = i.identifier
+        WHERE e.content_hash = i.hash AND e.installation_id = $6 AND e.resource_key = $7
+       UNION ALL
+       SELECT NULL, t.blueprint, t.identifier FROM unnest($8::text[], $9::text[]) AS t(blueprint, identifier)
+        WHERE NOT EXISTS (SELECT 1 FROM entities e WHERE e.org_id = $1 AND e.blueprint = t.blueprint AND e.identifier = t.identifier)`,
+      [
+        this.orgId,
+        runId,
+        entities.map((e) => e.blueprint),
+        entities.map((e) => e.identifier),
+        entities.map((e) => e.contentHash),
+        writer.installationId,
+        writer.resourceKey,
+        targets.map((t) => t.blueprint),
+        targets.map((t) => t.identifier),
+      ],
+    );
+    const unchanged = new Set<number>();
+    const missing: EntityKey[] = [];
+    for (const row of rows) {
+      if (row.position !== null) unchanged.add(Number(row.position) - 1);
+      else missing.push({ blueprint: row.blueprint!, identifier: row.identifier! });
+    }
+    return { unchanged, missing };
+  }
+
+  async findMissing(keys: readonly EntityKey[]): Promise<EntityKey[]> {
+    return findMissingKeys(this.client, this.orgId, keys);
+  }
+
+  /**
+   * Upserts entities (placeholders for missing relation targets first), skipping rows whose stored
+   * hash and writer already match. With `merge`, properties and relations are merged into the
+   * stored ones (Port's enableMergeEntity) instead of replacing them.
+   */
+  async write(
+    writer: SyncWriter,
+    entities: readonly SyncEntityInput[],
+    options: { merge: boolean; placeholders: readonly EntityKey[] },
+  ): Promise<void> {
+    await insertPlaceholders(this.client, this.orgId, options.placeholders, writer.installationId);
+    if (entities.length) await upsertSyncEntities(this.client, this.orgId, writer, entities, options.merge);
+  }
+
+  /** Parks entities whose related entities do not exist yet, for reingestion after all resources. */
+  async addPending(runId: string, pending: readonly PendingEntity[]): Promise<void> {
+    if (!pending.length) return;
+    await this.client.query(
+      `INSERT INTO sync_pending_entities (run_id, org_id, blueprint, identifier, resource_index, entity, reason)
+       SELECT $2, $1, * FROM unnest($3::text[], $4::text[], $5::int[], $6::jsonb[], $7::text[])
+       ON CONFLICT (run_id, blueprint, identifier) DO UPDATE SET entity = EXCLUDED.entity, reason = EXCLUDED.reason,
+         resource_index = EXCLUDED.resource_index`,
+      [
+        this.orgId,
+        runId,
+        pending.map((p) => p.blueprint),
+        pending.map((p) => p.identifier),
+        pending.map((p) => p.resourceIndex),
+        pending.map((p) => JSON.stringify(p.entity)),
+        pending.map((p) => p.reason),
+      ],
+    );
+  }
+
+  async removePending(runId: string, keys: readonly EntityKey[]): Promise<void> {
+    if (!keys.length) return;
+    await this.client.query(
+      `DELETE FROM sync_pending_entities WHERE org_id = $1 AND run_id = $2
+          AND (blueprint, identifier) IN (SELECT * FROM unnest($3::text[], $4::text[]))`,
+      [this.orgId, runId, keys.map((k) => k.blueprint), keys.map((k) => k.identifier)],
+    );
+  }
 }
 
 /**

@@ -8,6 +8,12 @@ import { MAX_ENTITY_BYTES, contentHash } from './content-hash.js';
 
 /** Entities per bulk statement: ~1k keeps UNNEST upserts at their fastest (targets §11). */
 export const LOAD_BATCH_SIZE = 1_000;
+/**
+ * Batches written at once, each on its own connection, while the next one is mapped: commits wait
+ * on the disk, so two in flight keep PostgreSQL busy. Batches lock rows in key order, so two
+ * batches holding the same keys wait for each other instead of deadlocking.
+ */
+export const LOAD_CONCURRENCY = 2;
 
 export interface LoadContext {
   readonly orgId: string;
@@ -20,14 +26,14 @@ export interface LoadContext {
 }
 
 /**
- * Loads one resource's entities in bulk batches. Per batch: stage the keys the run saw and learn
- * which are unchanged (one statement), validate the rest against their blueprint, resolve related
- * entities (placeholders, or park the entity for reingestion), and upsert what is left (one
- * statement). One batch is written while the next is mapped; never more.
+ * Loads one resource's entities in bulk batches, one transaction each: stage the keys the run saw
+ * and learn which are unchanged and which related entities are missing (one statement), validate
+ * the rest against their blueprint, create placeholders or park entities for reingestion, and
+ * upsert what is left (one statement). One batch is written while the next is mapped; never more.
  */
 export class ResourceLoader {
   private buffer: MappedEntity[] = [];
-  private inFlight: Promise<void> = Promise.resolve();
+  private readonly inFlight: Array<Promise<void>> = [];
 
   constructor(
     private readonly context: LoadContext,
@@ -43,16 +49,17 @@ export class ResourceLoader {
   /** Writes what is buffered and waits for every write to finish. */
   async finish(): Promise<void> {
     if (this.buffer.length) await this.dispatch();
-    await this.inFlight;
+    while (this.inFlight.length) await this.inFlight.shift();
   }
 
   private async dispatch(): Promise<void> {
     const batch = this.buffer;
     this.buffer = [];
-    await this.inFlight;
-    this.inFlight = this.tally.time('loadMs', () => this.flush(batch));
-    // A failed write surfaces at the next dispatch or at finish(); never as an unhandled rejection.
-    this.inFlight.catch(() => {});
+    if (this.inFlight.length >= LOAD_CONCURRENCY) await this.inFlight.shift();
+    const write = this.tally.time('loadMs', () => this.flush(batch));
+    // A failed write surfaces when it is awaited (next dispatch or finish); never as an unhandled rejection.
+    write.catch(() => {});
+    this.inFlight.push(write);
   }
 
   private async flush(batch: readonly MappedEntity[]): Promise<void> {
@@ -71,51 +78,51 @@ export class ResourceLoader {
       if (byKey.has(key)) counts.notChanged++;
       byKey.set(key, { ...entity, contentHash: hash });
     }
-    const entities = [...byKey.values()];
+    const entities = [...byKey.values()].sort(inKeyOrder);
 
-    const unchanged = await catalog.stageSeen(orgId, runId, this.resource.writer, entities);
-    counts.notChanged += unchanged.size;
+    await catalog.inBatch(orgId, async (session) => {
+      const targets = this.targetsOutside(entities);
+      const { unchanged, missing: absentTargets } = await session.stage(runId, this.resource.writer, entities, targets);
+      counts.notChanged += unchanged.size;
+      const missing = new Map(absentTargets.map((target) => [keyOf(target), target]));
 
-    const changed = entities.filter((entity, position) => {
-      if (unchanged.has(position)) return false;
-      const issues = validator.validate(blueprints.get(entity.blueprint)!, entity);
-      if (!issues.length) return true;
-      this.fail(entity.identifier, issues.map((issue) => `${issue.field}: ${issue.message}`).join('; '), issues[0]?.field);
-      return false;
+      const ready: SyncEntityInput[] = [];
+      const parked: SyncEntityInput[] = [];
+      entities.forEach((entity, position) => {
+        if (unchanged.has(position)) return;
+        const issues = validator.validate(blueprints.get(entity.blueprint)!, entity);
+        if (issues.length) {
+          this.fail(entity.identifier, issues.map((issue) => `${issue.field}: ${issue.message}`).join('; '), issues[0]?.field);
+          return;
+        }
+        const absent = missing.size ? this.targetsOf(entity).filter((target) => missing.has(keyOf(target))) : [];
+        if (absent.length && !this.context.createMissingRelatedEntities) {
+          parked.push(entity);
+          this.fail(entity.identifier, `related entity ${describeKeys(absent)} does not exist yet; retried after all resources`);
+        } else {
+          ready.push(entity);
+        }
+      });
+      // Placeholders only for targets of entities being written now.
+      const wanted = new Set(ready.flatMap((entity) => this.targetsOf(entity).map(keyOf)));
+      const placeholders = this.context.createMissingRelatedEntities ? [...missing.values()].filter((t) => wanted.has(keyOf(t))) : [];
+      await session.write(this.resource.writer, ready, { merge: this.context.merge, placeholders });
+      await session.addPending(
+        runId,
+        parked.map((entity) => ({
+          blueprint: entity.blueprint,
+          identifier: entity.identifier,
+          resourceIndex: this.resource.index,
+          entity,
+          reason: 'missing related entity',
+        })),
+      );
+      counts.ingested += ready.length;
     });
-
-    const missing = await this.missingTargets(changed);
-    const ready: SyncEntityInput[] = [];
-    const parked: SyncEntityInput[] = [];
-    for (const entity of changed) {
-      const absent = missing.size ? this.targetsOf(entity).filter((target) => missing.has(keyOf(target))) : [];
-      if (absent.length && !this.context.createMissingRelatedEntities) {
-        parked.push(entity);
-        this.fail(entity.identifier, `related entity ${describeKeys(absent)} does not exist yet; retried after all resources`);
-      } else {
-        ready.push(entity);
-      }
-    }
-    await catalog.addPending(
-      orgId,
-      runId,
-      parked.map((entity) => ({
-        blueprint: entity.blueprint,
-        identifier: entity.identifier,
-        resourceIndex: this.resource.index,
-        entity,
-        reason: 'missing related entity',
-      })),
-    );
-    const placeholders = this.context.createMissingRelatedEntities ? [...missing.values()] : [];
-    if (ready.length || placeholders.length) {
-      await catalog.write(orgId, this.resource.writer, ready, { merge: this.context.merge, placeholders });
-    }
-    counts.ingested += ready.length;
   }
 
-  /** Related entities that exist neither in the catalog nor in this batch, by key. */
-  private async missingTargets(entities: readonly SyncEntityInput[]): Promise<Map<string, EntityKey>> {
+  /** The related entities of a batch that are not in the batch itself (their existence is checked). */
+  private targetsOutside(entities: readonly SyncEntityInput[]): EntityKey[] {
     const inBatch = new Set(entities.map(keyOf));
     const targets = new Map<string, EntityKey>();
     for (const entity of entities) {
@@ -124,9 +131,7 @@ export class ResourceLoader {
         if (!inBatch.has(key)) targets.set(key, target);
       }
     }
-    if (!targets.size) return new Map();
-    const missing = await this.context.catalog.findMissing(this.context.orgId, [...targets.values()]);
-    return new Map(missing.map((target) => [keyOf(target), target]));
+    return [...targets.values()];
   }
 
   private targetsOf(entity: SyncEntityInput): EntityKey[] {
@@ -137,6 +142,10 @@ export class ResourceLoader {
     this.tally.counts.ingestFailed++;
     this.tally.sample({ phase: 'load', reason, identifier, ...(field ? { field } : {}) });
   }
+}
+
+function inKeyOrder(a: EntityKey, b: EntityKey): number {
+  return a.blueprint < b.blueprint ? -1 : a.blueprint > b.blueprint ? 1 : a.identifier < b.identifier ? -1 : a.identifier > b.identifier ? 1 : 0;
 }
 
 export function keyOf(key: EntityKey): string {

@@ -4,6 +4,7 @@ import { describeJsonataError, formatExpressionError } from '../mapping/jsonata-
 import type { ParsedResource } from '../mapping/parse-mapping.js';
 import type { ResourceTally } from '../status/resource-tally.js';
 import type { MappedEntity } from './entity-mapper.js';
+import { FALLBACK } from './fast-expression.js';
 
 /**
  * Maps a page of raw items to entities: itemsToParse expansion, the selector, the compiled
@@ -66,7 +67,9 @@ async function expand(raw: JsonObject, resource: ParsedResource, tally: Resource
 async function select(item: unknown, resource: ParsedResource, tally: ResourceTally): Promise<boolean | undefined> {
   const field = `resources[${resource.index}].selector.query`;
   try {
-    const selected: unknown = await resource.selector!.evaluate(item);
+    const selector = resource.selector!;
+    let selected = selector.fast ? selector.fast(item) : FALLBACK;
+    if (selected === FALLBACK) selected = await selector.expression.evaluate(item);
     if (typeof selected === 'boolean') return selected;
     fail(tally, `the selector must evaluate to true or false, not ${describe(selected)}`, field);
   } catch (error) {

@@ -3,6 +3,7 @@ import stringify from 'safe-stable-stringify';
 import { DomainError, formatPath, type FieldIssue } from '@mooring/platform';
 import type { IntegrationDefinition } from '@mooring/integrations';
 import { EntityMapper } from '../map/entity-mapper.js';
+import { fastEvaluator, type FastEvaluator } from '../map/fast-expression.js';
 import {
   formatExpressionError,
   literalString,
@@ -26,8 +27,8 @@ export interface ParsedResource {
   /** `kind-index`: how the resource is reported and owns entities. */
   readonly key: string;
   readonly config: ResourceConfig;
-  /** Null when the selector is the literal `true`. */
-  readonly selector: CompiledExpression | null;
+  /** Null when the selector is the literal `true`; `fast` when it needs no JSONata (see fast-expression.ts). */
+  readonly selector: { readonly expression: CompiledExpression; readonly fast: FastEvaluator | undefined } | null;
   /** The selector's integration-specific keys (everything but `query`), passed to extract. */
   readonly selectorOptions: Readonly<Record<string, unknown>>;
   readonly itemsToParse: {
@@ -138,7 +139,7 @@ function parseResource(
     kind: resource.kind,
     key: `${resource.kind}-${index}`,
     config: resource,
-    selector: selector ?? null,
+    selector: selector ? { expression: selector, fast: fastEvaluator(selector) } : null,
     selectorOptions,
     itemsToParse: itemsToParse
       ? {

@@ -32,18 +32,21 @@ export async function reingestPending(
     for (let page = await catalog.pendingPage(orgId, runId, null, PAGE); page.length; ) {
       const entities = page.map((pending) => ({ pending, entity: pending.entity as SyncEntityInput }));
       await blueprints.load(new Set(entities.map(({ entity }) => entity.blueprint)));
-      const targets = entities.flatMap(({ entity }) => relationTargets(blueprints.get(entity.blueprint)!, entity.relations));
-      const missing = new Set((await catalog.findMissing(orgId, targets)).map(keyOf));
-      const ready = entities.filter(
-        ({ entity }) => !relationTargets(blueprints.get(entity.blueprint)!, entity.relations).some((t) => missing.has(keyOf(t))),
-      );
-      for (const [resourceIndex, writer] of writers) {
-        const batch = ready.filter(({ pending }) => pending.resourceIndex === resourceIndex).map(({ entity }) => entity);
-        if (batch.length) await catalog.write(orgId, writer, batch, { merge: context.merge, placeholders: [] });
-      }
-      await catalog.removePending(orgId, runId, ready.map(({ entity }) => entity));
-      reingested += ready.length;
-      progressed ||= ready.length > 0;
+      const written = await catalog.inBatch(orgId, async (session) => {
+        const targets = entities.flatMap(({ entity }) => relationTargets(blueprints.get(entity.blueprint)!, entity.relations));
+        const missing = new Set((await session.findMissing(targets)).map(keyOf));
+        const ready = entities.filter(
+          ({ entity }) => !relationTargets(blueprints.get(entity.blueprint)!, entity.relations).some((t) => missing.has(keyOf(t))),
+        );
+        for (const [resourceIndex, writer] of writers) {
+          const batch = ready.filter(({ pending }) => pending.resourceIndex === resourceIndex).map(({ entity }) => entity);
+          if (batch.length) await session.write(writer, batch, { merge: context.merge, placeholders: [] });
+        }
+        await session.removePending(runId, ready.map(({ entity }) => entity));
+        return ready.length;
+      });
+      reingested += written;
+      progressed ||= written > 0;
       const last = page.at(-1)!;
       page = page.length < PAGE ? [] : await catalog.pendingPage(orgId, runId, last, PAGE);
     }
