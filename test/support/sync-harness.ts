@@ -102,10 +102,13 @@ export class SyncHarness {
     );
   }
 
-  /** Identifiers of a blueprint's entities, in order. */
-  async identifiers(blueprint: string): Promise<string[]> {
+  /** Identifiers of a blueprint's entities, in order (without placeholders if asked). */
+  async identifiers(blueprint: string, options: { placeholders?: boolean } = {}): Promise<string[]> {
     const { rows } = await this.db.inTenantSql(this.orgId, (client) =>
-      client.query<{ identifier: string }>('SELECT identifier FROM entities WHERE blueprint = $1 ORDER BY identifier', [blueprint]),
+      client.query<{ identifier: string }>(
+        `SELECT identifier FROM entities WHERE blueprint = $1 ${options.placeholders === false ? 'AND NOT placeholder' : ''} ORDER BY identifier`,
+        [blueprint],
+      ),
     );
     return rows.map((row) => row.identifier);
   }
