@@ -88,6 +88,12 @@ export class EntityMapper {
     } catch {
       return this.diagnose(item);
     }
+    // Like Ocean, a declared field that yields nothing is null: the entity says "no value" instead
+    // of keeping a stale one when writes merge.
+    for (const l of this.leaves) {
+      const holder = l.group ? ((raw[l.group] ??= {}) as Record<string, unknown>) : raw;
+      if (holder[l.name] === undefined) holder[l.name] = null;
+    }
     return normalize(raw, this.pathPrefix);
   }
 
