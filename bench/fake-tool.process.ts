@@ -5,7 +5,11 @@ import { FAKE_KINDS, FakeToolServer, type FakeKind } from '@mooring/integrations
 // not the generator of its input. Reads one JSON command per line on stdin, answers on stdout.
 
 const [token, countsJson] = process.argv.slice(2);
-const server = await FakeToolServer.start({ token: token!, counts: JSON.parse(countsJson!) as Record<FakeKind, number>, pageSize: 100 });
+const server = await FakeToolServer.start({
+  token: token!,
+  counts: JSON.parse(countsJson!) as Record<FakeKind, number>,
+  pageSize: 100,
+});
 server.setRequestLog(false);
 process.stdout.write(`${JSON.stringify({ url: server.baseUrl })}\n`);
 

@@ -41,9 +41,13 @@ try {
     databaseUrl = postgres.databaseUrl;
   }
 
-  const fakeTool = spawn(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), 'fake-tool.process.js'), FAKE_TOKEN, JSON.stringify(fakeCounts)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const fakeTool = spawn(
+    process.execPath,
+    [path.join(path.dirname(fileURLToPath(import.meta.url)), 'fake-tool.process.js'), FAKE_TOKEN, JSON.stringify(fakeCounts)],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   cleanups.push(() => void fakeTool.kill());
   const replies = readline.createInterface({ input: fakeTool.stdout })[Symbol.asyncIterator]();
   const reply = async () => JSON.parse(((await replies.next()).value as string | undefined) ?? '{}') as { url?: string };

@@ -10,7 +10,10 @@ import { bin, build, ensureDependencies, step } from './lib/steps.mjs';
 const [name, ...args] = process.argv.slice(2);
 const entry = name && path.join(repoRoot, 'bench/dist/bench', `${name}.bench.js`);
 if (!name || !fs.existsSync(path.join(repoRoot, 'bench', `${name}.bench.ts`))) {
-  const names = fs.readdirSync(path.join(repoRoot, 'bench')).filter((f) => f.endsWith('.bench.ts')).map((f) => f.replace('.bench.ts', ''));
+  const names = fs
+    .readdirSync(path.join(repoRoot, 'bench'))
+    .filter((f) => f.endsWith('.bench.ts'))
+    .map((f) => f.replace('.bench.ts', ''));
   process.stderr.write(`usage: npm run bench -- <${names.join('|')}> [args]\n`);
   process.exit(2);
 }

@@ -74,7 +74,10 @@ describe('catalog API', () => {
         schema: { properties: { ...team.schema.properties, size: { type: 'number' } } },
       });
       expect(replaced.status).toBe(200);
-      expect(replaced.body.blueprint).toMatchObject({ version: 2, schema: { properties: { size: { type: 'number' } }, required: [] } });
+      expect(replaced.body.blueprint).toMatchObject({
+        version: 2,
+        schema: { properties: { size: { type: 'number' } }, required: [] },
+      });
       const list = await as(member).get('/v1/blueprints');
       expect(list.body.blueprints.map((b: { identifier: string }) => b.identifier)).toEqual(['deployment', 'service', 'team']);
     });
@@ -90,9 +93,15 @@ describe('catalog API', () => {
         'schema.properties.n.format',
         'schema.properties.s',
       ]);
-      const badTarget = await as(acme.token).post('/v1/blueprints', { identifier: 'x', title: 'X', relations: { owner: { target: 'nobody' } } });
+      const badTarget = await as(acme.token).post('/v1/blueprints', {
+        identifier: 'x',
+        title: 'X',
+        relations: { owner: { target: 'nobody' } },
+      });
       expect(badTarget.status).toBe(400);
-      expect(badTarget.body.error.details.fields).toEqual([{ field: 'relations.owner.target', message: 'blueprint "nobody" does not exist' }]);
+      expect(badTarget.body.error.details.fields).toEqual([
+        { field: 'relations.owner.target', message: 'blueprint "nobody" does not exist' },
+      ]);
       const duplicate = await as(acme.token).post('/v1/blueprints', team);
       expect(duplicate.status).toBe(409);
     });
@@ -107,7 +116,13 @@ describe('catalog API', () => {
     it('creates an entity, refuses it twice without upsert, and merges with upsert+merge', async () => {
       const created = await as(moderator).post('/v1/blueprints/team/entities', { identifier: 'core', title: 'Core' });
       expect(created.status).toBe(201);
-      const body = { identifier: 'api', title: 'API', team: 'core', properties: { url: 'https://api.example.test', tier: 1 }, relations: { team: 'core' } };
+      const body = {
+        identifier: 'api',
+        title: 'API',
+        team: 'core',
+        properties: { url: 'https://api.example.test', tier: 1 },
+        relations: { team: 'core' },
+      };
       expect((await as(moderator).post('/v1/blueprints/service/entities', body)).status).toBe(201);
       const again = await as(moderator).post('/v1/blueprints/service/entities', body);
       expect(again.status).toBe(409);
@@ -154,7 +169,9 @@ describe('catalog API', () => {
         relations: { team: 'nobody' },
       });
       expect(missingTarget.status).toBe(400);
-      expect(missingTarget.body.error.details.fields).toEqual([{ field: 'relations.team', message: 'related entity team/nobody does not exist' }]);
+      expect(missingTarget.body.error.details.fields).toEqual([
+        { field: 'relations.team', message: 'related entity team/nobody does not exist' },
+      ]);
       const required = await as(moderator).post('/v1/blueprints/service/entities', { identifier: 'nourl' });
       expect(required.body.error.details.fields).toEqual([{ field: 'properties.url', message: 'is required' }]);
     });
@@ -185,19 +202,29 @@ describe('catalog API', () => {
         { identifier: 'd4', index: 3, created: true },
       ]);
       expect(response.body.errors).toEqual([
-        expect.objectContaining({ identifier: 'd2', index: 1, code: 'VALIDATION_FAILED', fields: [{ field: 'properties.version', message: 'must be string' }] }),
+        expect.objectContaining({
+          identifier: 'd2',
+          index: 1,
+          code: 'VALIDATION_FAILED',
+          fields: [{ field: 'properties.version', message: 'must be string' }],
+        }),
         expect.objectContaining({ identifier: 'd3', index: 2, fields: [{ field: 'relations.service', message: 'is required' }] }),
       ]);
     });
 
     it('lists with cursor pagination and search', async () => {
-      const entities = Array.from({ length: 25 }, (_, i) => ({ identifier: `page-${String(i).padStart(2, '0')}`, title: i % 5 ? `Team ${i}` : `Squad ${i}` }));
+      const entities = Array.from({ length: 25 }, (_, i) => ({
+        identifier: `page-${String(i).padStart(2, '0')}`,
+        title: i % 5 ? `Team ${i}` : `Squad ${i}`,
+      }));
       expect((await as(moderator).post('/v1/blueprints/team/entities/bulk', { entities })).body.errors).toEqual([]);
       const seen: string[] = [];
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const response = await as(member).get(`/v1/blueprints/team/entities?limit=10&search=page-${cursor ? `&cursor=${cursor}` : ''}`);
+        const response = await as(member).get(
+          `/v1/blueprints/team/entities?limit=10&search=page-${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         expect(response.status).toBe(200);
         seen.push(...response.body.entities.map((e: { identifier: string }) => e.identifier));
         cursor = response.body.next;
@@ -215,7 +242,10 @@ describe('catalog API', () => {
     it('refuses to delete an entity others require, unless its dependents go too', async () => {
       const blocked = await as(moderator).delete('/v1/blueprints/service/entities/api');
       expect(blocked.status).toBe(409);
-      expect(blocked.body.error.details).toEqual({ reason: 'has_dependents', requiredBy: { blueprint: 'deployment', identifier: 'd1' } });
+      expect(blocked.body.error.details).toEqual({
+        reason: 'has_dependents',
+        requiredBy: { blueprint: 'deployment', identifier: 'd1' },
+      });
       const deleted = await as(moderator).delete('/v1/blueprints/service/entities/api?delete_dependents=true');
       expect(deleted.status).toBe(200);
       expect(deleted.body.deleted).toEqual([
@@ -306,11 +336,17 @@ describe('catalog API', () => {
           },
         },
         { item: 1, outcome: 'filtered' },
-        { item: 2, outcome: 'failed', error: { reason: 'identifier is empty (null, missing or "")', field: 'resources[0].port.entity.mappings.identifier' } },
+        {
+          item: 2,
+          outcome: 'failed',
+          error: { reason: 'identifier is empty (null, missing or "")', field: 'resources[0].port.entity.mappings.identifier' },
+        },
         expect.objectContaining({
           item: 3,
           outcome: 'failed',
-          error: expect.objectContaining({ issues: [expect.objectContaining({ field: 'properties.url' }), expect.objectContaining({ field: 'properties.tier' })] }),
+          error: expect.objectContaining({
+            issues: [expect.objectContaining({ field: 'properties.url' }), expect.objectContaining({ field: 'properties.tier' })],
+          }),
         }),
       ]);
     });

@@ -177,7 +177,12 @@ describe('sync engine: reconciliation', () => {
       blueprints: expect.arrayContaining([{ blueprint: 'fakeDeployment', owned: 30, toDelete: 4, share: 4 / 30 }]),
     });
     expect(await h.identifiers('fakeService')).toEqual(ids('svc', range(0, 9)));
-    expect(await h.identifiers('fakeDeployment')).toEqual(ids('dep', range(1, 29).filter((i) => i % 10 !== 9)));
+    expect(await h.identifiers('fakeDeployment')).toEqual(
+      ids(
+        'dep',
+        range(1, 29).filter((i) => i % 10 !== 9),
+      ),
+    );
     expect(await h.identifiers('fakeTeam')).toEqual(['team-0', 'team-1', 'team-2']);
   });
 
@@ -265,7 +270,10 @@ describe('sync engine: reconciliation', () => {
     const h = await harness({ mapping });
     const first = await h.sync();
     expect(first.status).toBe('completed');
-    expect(await h.entities.find(h.orgId, 'fakeService', 'svc-9')).toMatchObject({ placeholder: true, installationId: h.installationId });
+    expect(await h.entities.find(h.orgId, 'fakeService', 'svc-9')).toMatchObject({
+      placeholder: true,
+      installationId: h.installationId,
+    });
 
     const second = await h.sync();
     expect(second).toMatchObject({ deleted: 0, deletionDecision: 'nothing_to_delete' });
@@ -337,7 +345,9 @@ describe('sync engine: a bad mapping', () => {
     const before = await h.rowVersions();
     const run = await h.sync();
     expect(run).toMatchObject({ status: 'failed', errorCode: 'VALIDATION_FAILED', deleted: 0 });
-    expect(run.errorMessage).toMatch(/^Invalid mapping: resources\[1\]\.port\.entity\.mappings\.properties\.url: invalid JSONata: .+ \(at position \d+/);
+    expect(run.errorMessage).toMatch(
+      /^Invalid mapping: resources\[1\]\.port\.entity\.mappings\.properties\.url: invalid JSONata: .+ \(at position \d+/,
+    );
     expect(await h.rowVersions()).toEqual(before);
   });
 });

@@ -37,7 +37,12 @@ export class SyncHarness {
     const db = new Database({ url: options.databaseUrl, poolSize: options.poolSize ?? 4 });
     await db.onModuleInit();
     const server = await FakeToolServer.start({ token: FAKE_TOKEN, ...options.fake });
-    const client = { clientId: `mc_${Math.random().toString(36).slice(2)}`, secretHash: 'x'.repeat(64), name: 'sync', role: 'admin' as const };
+    const client = {
+      clientId: `mc_${Math.random().toString(36).slice(2)}`,
+      secretHash: 'x'.repeat(64),
+      name: 'sync',
+      role: 'admin' as const,
+    };
     const { organization } = await new OrganizationRepository(db).createWithClient('sync-test', client);
     const blueprints = new BlueprintRepository(db);
     for (const blueprint of fakeIntegration.defaultBlueprints) {
@@ -80,7 +85,9 @@ export class SyncHarness {
 
   /** Points the installation elsewhere (its settings belong to the installations feature; tests poke them directly). */
   async setSettings(settings: Record<string, string>): Promise<void> {
-    await this.db.inTenant(this.orgId, (tx) => tx.installation.updateMany({ where: { id: this.installationId }, data: { settings } }));
+    await this.db.inTenant(this.orgId, (tx) =>
+      tx.installation.updateMany({ where: { id: this.installationId }, data: { settings } }),
+    );
   }
 
   async setMapping(mapping: unknown): Promise<void> {
@@ -116,7 +123,9 @@ export class SyncHarness {
   /** Every entity row's physical version: any write, even of identical values, changes it. */
   async rowVersions(): Promise<Map<string, string>> {
     const { rows } = await this.db.inTenantSql(this.orgId, (client) =>
-      client.query<{ key: string; version: string }>(`SELECT blueprint || '/' || identifier AS key, xmin::text AS version FROM entities`),
+      client.query<{ key: string; version: string }>(
+        `SELECT blueprint || '/' || identifier AS key, xmin::text AS version FROM entities`,
+      ),
     );
     return new Map(rows.map((row) => [row.key, row.version]));
   }

@@ -30,12 +30,15 @@ export const entityIdentifier = z
   .string()
   .min(1, 'must not be empty')
   .max(1000)
-  .refine((value) => !/[\u0000-\u001f]/.test(value), 'must not contain control characters');
+  .refine((value) => ![...value].some((c) => c.charCodeAt(0) < 0x20), 'must not contain control characters');
 
 const itemsSchema = z.strictObject({
   type: z.enum(['string', 'number', 'boolean', 'object']),
   format: z.enum(STRING_FORMATS).optional(),
-  enum: z.array(z.union([z.string(), z.number()])).min(1).optional(),
+  enum: z
+    .array(z.union([z.string(), z.number()]))
+    .min(1)
+    .optional(),
 });
 
 export const propertySchema = z
@@ -45,7 +48,10 @@ export const propertySchema = z
     description: z.string().max(2000).optional(),
     icon: z.string().max(100).optional(),
     format: z.enum(STRING_FORMATS).optional(),
-    enum: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1).optional(),
+    enum: z
+      .array(z.union([z.string(), z.number(), z.boolean()]))
+      .min(1)
+      .optional(),
     enumColors: z.record(z.string(), z.string()).optional(),
     default: z.json().optional(),
     items: itemsSchema.optional(),

@@ -74,7 +74,10 @@ export class BlueprintService {
     const found = new Set((await this.blueprints.findMany(orgId, targets)).map((blueprint) => blueprint.identifier));
     const issues: FieldIssue[] = Object.entries(body.relations)
       .filter(([, relation]) => relation.target !== body.identifier && !found.has(relation.target))
-      .map(([name, relation]) => ({ field: `relations.${name}.target`, message: `blueprint "${relation.target}" does not exist` }));
+      .map(([name, relation]) => ({
+        field: `relations.${name}.target`,
+        message: `blueprint "${relation.target}" does not exist`,
+      }));
     if (issues.length) throw validationError(issues, 'blueprint');
   }
 }

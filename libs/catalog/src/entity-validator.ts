@@ -130,7 +130,8 @@ export function relationTargets(
   for (const [name, value] of Object.entries(relations)) {
     const target = blueprint.relations[name]?.target;
     if (!target || value === null || value === undefined) continue;
-    for (const identifier of Array.isArray(value) ? value : [value]) targets.push({ blueprint: target, identifier });
+    const identifiers: readonly string[] = typeof value === 'string' ? [value] : value;
+    for (const identifier of identifiers) targets.push({ blueprint: target, identifier });
   }
   return targets;
 }

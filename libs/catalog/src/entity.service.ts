@@ -51,14 +51,23 @@ export class EntityService {
   }
 
   /** A page in identifier order and the identifier to continue after, if there is more. */
-  async list(orgId: string, blueprint: string, query: EntityListQuery): Promise<{ entities: EntityRecord[]; next: string | null }> {
+  async list(
+    orgId: string,
+    blueprint: string,
+    query: EntityListQuery,
+  ): Promise<{ entities: EntityRecord[]; next: string | null }> {
     await this.blueprint(orgId, blueprint);
     const rows = await this.entities.list(orgId, blueprint, { ...query, limit: query.limit + 1 });
     const entities = rows.slice(0, query.limit);
     return { entities, next: rows.length > query.limit ? (entities.at(-1)?.identifier ?? null) : null };
   }
 
-  async upsert(orgId: string, blueprintId: string, input: EntityInput, options: WriteOptions): Promise<{ entity: EntityRecord; created: boolean }> {
+  async upsert(
+    orgId: string,
+    blueprintId: string,
+    input: EntityInput,
+    options: WriteOptions,
+  ): Promise<{ entity: EntityRecord; created: boolean }> {
     const blueprint = await this.blueprint(orgId, blueprintId);
     const [existing] = await this.entities.findMany(orgId, [{ blueprint: blueprintId, identifier: input.identifier }]);
     const prepared = await this.prepare(orgId, blueprint, [input], existing ? [existing] : [], options);
@@ -70,7 +79,13 @@ export class EntityService {
   }
 
   /** Updates an existing entity, merging the given properties and relations (PATCH). */
-  async patch(orgId: string, blueprintId: string, identifier: string, input: Omit<EntityInput, 'identifier' | 'blueprint'>, createMissing: boolean): Promise<EntityRecord> {
+  async patch(
+    orgId: string,
+    blueprintId: string,
+    identifier: string,
+    input: Omit<EntityInput, 'identifier' | 'blueprint'>,
+    createMissing: boolean,
+  ): Promise<EntityRecord> {
     await this.get(orgId, blueprintId, identifier);
     const { entity } = await this.upsert(
       orgId,
@@ -82,7 +97,12 @@ export class EntityService {
   }
 
   /** Port's bulk upsert: each entity succeeds or fails on its own; the valid ones are written together. */
-  async bulkUpsert(orgId: string, blueprintId: string, inputs: readonly EntityInput[], options: WriteOptions): Promise<BulkResult> {
+  async bulkUpsert(
+    orgId: string,
+    blueprintId: string,
+    inputs: readonly EntityInput[],
+    options: WriteOptions,
+  ): Promise<BulkResult> {
     const blueprint = await this.blueprint(orgId, blueprintId);
     const existing = await this.entities.findMany(
       orgId,
@@ -115,12 +135,21 @@ export class EntityService {
       : [];
     const created = new Map(written.map((row) => [row.identifier, row.created]));
     return {
-      entities: valid.map((v) => ({ identifier: v.entity.identifier, index: v.index, created: created.get(v.entity.identifier) ?? false })),
+      entities: valid.map((v) => ({
+        identifier: v.entity.identifier,
+        index: v.index,
+        created: created.get(v.entity.identifier) ?? false,
+      })),
       errors,
     };
   }
 
-  async delete(orgId: string, blueprint: string, identifier: string, options: { deleteDependents: boolean }): Promise<DeleteEntitiesResult> {
+  async delete(
+    orgId: string,
+    blueprint: string,
+    identifier: string,
+    options: { deleteDependents: boolean },
+  ): Promise<DeleteEntitiesResult> {
     await this.get(orgId, blueprint, identifier);
     const result = await this.entities.delete(orgId, blueprint, [identifier], options);
     const blocked = result.blocked[0];
@@ -136,7 +165,8 @@ export class EntityService {
 
   private async blueprint(orgId: string, identifier: string): Promise<BlueprintRecord> {
     const blueprint = await this.blueprints.find(orgId, identifier);
-    if (!blueprint) throw new DomainError('NOT_FOUND', `Blueprint "${identifier}" not found`, { resource: 'blueprint', identifier });
+    if (!blueprint)
+      throw new DomainError('NOT_FOUND', `Blueprint "${identifier}" not found`, { resource: 'blueprint', identifier });
     return blueprint;
   }
 
@@ -180,7 +210,7 @@ export class EntityService {
       if (options.createMissingRelatedEntities) return { ...p, missingTargets: absent };
       const issues = Object.entries(p.entity.relations).flatMap(([name, value]) => {
         const target = blueprint.relations[name]?.target;
-        const ids = value === null || value === undefined ? [] : Array.isArray(value) ? value : [value];
+        const ids: readonly string[] = value === null || value === undefined ? [] : typeof value === 'string' ? [value] : value;
         return ids
           .filter((id) => target && missing.has(keyOf({ blueprint: target, identifier: id })))
           .map((id) => ({ field: `relations.${name}`, message: `related entity ${target}/${id} does not exist` }));
@@ -207,9 +237,13 @@ function entityNotFound(blueprint: string, identifier: string): DomainError {
 }
 
 function conflict(blueprint: string, identifier: string): DomainError {
-  return new DomainError('CONFLICT', `Entity "${identifier}" of blueprint "${blueprint}" already exists; pass upsert=true to replace it`, {
-    resource: 'entity',
-    blueprint,
-    identifier,
-  });
+  return new DomainError(
+    'CONFLICT',
+    `Entity "${identifier}" of blueprint "${blueprint}" already exists; pass upsert=true to replace it`,
+    {
+      resource: 'entity',
+      blueprint,
+      identifier,
+    },
+  );
 }

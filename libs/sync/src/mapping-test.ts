@@ -18,7 +18,11 @@ export interface MappingTestItem {
 }
 
 export interface MappingTestResult {
-  readonly resources: ReadonlyArray<{ readonly kind: string; readonly key: string; readonly results: readonly MappingTestItem[] }>;
+  readonly resources: ReadonlyArray<{
+    readonly kind: string;
+    readonly key: string;
+    readonly results: readonly MappingTestItem[];
+  }>;
 }
 
 /**
@@ -51,7 +55,11 @@ export async function testMapping(
         );
       }
       for (const sample of tally.samples) {
-        results.push({ item: position, outcome: 'failed', error: { reason: sample.reason, ...(sample.field ? { field: sample.field } : {}) } });
+        results.push({
+          item: position,
+          outcome: 'failed',
+          error: { reason: sample.reason, ...(sample.field ? { field: sample.field } : {}) },
+        });
       }
       for (let i = 0; i < tally.counts.filteredOut; i++) results.push({ item: position, outcome: 'filtered' });
     }

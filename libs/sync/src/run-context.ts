@@ -56,7 +56,10 @@ export interface RunContext {
  * parsed and compiled once. Returns the run's record instead when it has already ended (a replayed
  * job does nothing) or cannot start (recorded as failed with the reason).
  */
-export async function startRun(ids: SyncRunIds, deps: SyncDependencies): Promise<{ context: RunContext } | { record: SyncRunRecord }> {
+export async function startRun(
+  ids: SyncRunIds,
+  deps: SyncDependencies,
+): Promise<{ context: RunContext } | { record: SyncRunRecord }> {
   const ledger = new RunLedger(deps.runs, deps.catalog, ids);
   const existing = await ledger.find();
   if (!existing || existing.installationId !== ids.installationId) {

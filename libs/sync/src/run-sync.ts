@@ -17,7 +17,11 @@ import { ResourceTally } from './status/resource-tally.js';
  * transform → load; then reingest entities that waited for related ones; then reconcile (delete
  * what the tool no longer has, only after a clean pass); then record the run's status.
  */
-export async function runSync(ids: SyncRunIds, deps: SyncDependencies, options: { signal?: AbortSignal } = {}): Promise<SyncRunRecord> {
+export async function runSync(
+  ids: SyncRunIds,
+  deps: SyncDependencies,
+  options: { signal?: AbortSignal } = {},
+): Promise<SyncRunRecord> {
   const signal = options.signal ?? new AbortController().signal;
   const started = await startRun(ids, deps);
   if ('record' in started) return started.record; // already ended, or could not start (recorded why)
@@ -36,9 +40,18 @@ export async function runSync(ids: SyncRunIds, deps: SyncDependencies, options: 
 }
 
 /** Extract → transform → load for one resource (`kind-index`), page by page. */
-async function syncResource(run: RunContext, resource: ParsedResource, connection: IntegrationConnection, signal: AbortSignal): Promise<ResourceOutcome> {
+async function syncResource(
+  run: RunContext,
+  resource: ParsedResource,
+  connection: IntegrationConnection,
+  signal: AbortSignal,
+): Promise<ResourceOutcome> {
   const tally = new ResourceTally();
-  const loader = new ResourceLoader(run.load, { index: resource.index, key: resource.key, writer: run.writers.get(resource.index)! }, tally);
+  const loader = new ResourceLoader(
+    run.load,
+    { index: resource.index, key: resource.key, writer: run.writers.get(resource.index)! },
+    tally,
+  );
   const extraction = new ExtractionGuard(tally, signal);
   const rawSamples: unknown[] = [];
   await run.ledger.startResource(resource.index);

@@ -43,7 +43,10 @@ export class EntityController {
 
   @Get(':identifier')
   @Allow('member')
-  async get(@Param('blueprint', blueprint()) blueprintId: string, @Param('identifier', new ZodPipe(entityParam, 'path')) identifier: string) {
+  async get(
+    @Param('blueprint', blueprint()) blueprintId: string,
+    @Param('identifier', new ZodPipe(entityParam, 'path')) identifier: string,
+  ) {
     return { entity: entityView(await this.entities.get(currentTenant().orgId, blueprintId, identifier)) };
   }
 
@@ -56,11 +59,16 @@ export class EntityController {
     @Body(new ZodPipe(entityBody, 'entity')) body: z.output<typeof entityBody>,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const { entity, created } = await this.entities.upsert(currentTenant().orgId, blueprintId, { ...body, blueprint: blueprintId }, {
-      upsert: query.upsert,
-      merge: query.merge,
-      createMissingRelatedEntities: query.create_missing_related_entities,
-    });
+    const { entity, created } = await this.entities.upsert(
+      currentTenant().orgId,
+      blueprintId,
+      { ...body, blueprint: blueprintId },
+      {
+        upsert: query.upsert,
+        merge: query.merge,
+        createMissingRelatedEntities: query.create_missing_related_entities,
+      },
+    );
     response.status(created ? 201 : 200);
     return { entity: entityView(entity), created };
   }
@@ -91,7 +99,13 @@ export class EntityController {
     @Query(new ZodPipe(patchEntityQuery, 'query')) query: z.output<typeof patchEntityQuery>,
     @Body(new ZodPipe(entityPatchBody, 'entity')) body: z.output<typeof entityPatchBody>,
   ) {
-    const entity = await this.entities.patch(currentTenant().orgId, blueprintId, identifier, body, query.create_missing_related_entities);
+    const entity = await this.entities.patch(
+      currentTenant().orgId,
+      blueprintId,
+      identifier,
+      body,
+      query.create_missing_related_entities,
+    );
     return { entity: entityView(entity) };
   }
 

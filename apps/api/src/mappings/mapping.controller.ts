@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { z } from 'zod';
-import { getIntegration, type JsonObject } from '@mooring/integrations';
+import { getIntegration } from '@mooring/integrations';
 import { BlueprintRepository } from '@mooring/persistence';
 import { currentTenant } from '@mooring/platform';
 import { testMapping } from '@mooring/sync';
@@ -27,7 +27,7 @@ export class MappingController {
   @HttpCode(200)
   @Allow('member')
   async test(@Body(new ZodPipe(mappingTestBody, 'request')) body: z.output<typeof mappingTestBody>) {
-    return testMapping(body.mapping, body.samples as Record<string, JsonObject[]>, {
+    return testMapping(body.mapping, body.samples, {
       orgId: currentTenant().orgId,
       blueprints: this.blueprints,
       ...(body.integration ? { integration: getIntegration(body.integration) } : {}),

@@ -24,7 +24,12 @@ export function fakeItemId(kind: FakeKind, index: number): string {
 }
 
 /** The item of `kind` at `index`, as the fake tool's API returns it. */
-export function fakeItem(kind: FakeKind, index: number, counts: Readonly<Record<FakeKind, number>>, revision: number): JsonObject {
+export function fakeItem(
+  kind: FakeKind,
+  index: number,
+  counts: Readonly<Record<FakeKind, number>>,
+  revision: number,
+): JsonObject {
   switch (kind) {
     case 'team':
       return {

@@ -31,7 +31,11 @@ export class FakeToolServer {
   readonly requests: string[] = [];
   private counts: Record<FakeKind, number>;
   private readonly removed: Record<FakeKind, Set<number>> = { team: new Set(), service: new Set(), deployment: new Set() };
-  private readonly revisions: Record<FakeKind, Map<number, number>> = { team: new Map(), service: new Map(), deployment: new Map() };
+  private readonly revisions: Record<FakeKind, Map<number, number>> = {
+    team: new Map(),
+    service: new Map(),
+    deployment: new Map(),
+  };
   private readonly failures = new Map<FakeKind, FakeFailure>();
   private latencyMs: number;
   private recordRequests = true;

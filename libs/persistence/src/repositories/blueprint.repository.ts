@@ -30,7 +30,9 @@ export class BlueprintRepository {
   }
 
   async list(orgId: string): Promise<BlueprintRecord[]> {
-    const rows = await this.db.inTenant(orgId, (tx) => tx.blueprint.findMany({ where: { orgId }, orderBy: { identifier: 'asc' } }));
+    const rows = await this.db.inTenant(orgId, (tx) =>
+      tx.blueprint.findMany({ where: { orgId }, orderBy: { identifier: 'asc' } }),
+    );
     return rows.map(toBlueprintRecord);
   }
 

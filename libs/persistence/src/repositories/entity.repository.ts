@@ -1,12 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../database.js';
-import type {
-  DeleteEntitiesResult,
-  EntityInput,
-  EntityKey,
-  EntityListQuery,
-  EntityRecord,
-} from '../catalog-records.js';
+import type { DeleteEntitiesResult, EntityInput, EntityKey, EntityListQuery, EntityRecord } from '../catalog-records.js';
 import {
   ENTITY_COLUMNS,
   deleteEntityKeys,
@@ -23,10 +17,11 @@ export class EntityRepository {
 
   async find(orgId: string, blueprint: string, identifier: string): Promise<EntityRecord | null> {
     const { rows } = await this.db.inTenantSql(orgId, (client) =>
-      client.query<EntityRow>(
-        `SELECT ${ENTITY_COLUMNS} FROM entities WHERE org_id = $1 AND blueprint = $2 AND identifier = $3`,
-        [orgId, blueprint, identifier],
-      ),
+      client.query<EntityRow>(`SELECT ${ENTITY_COLUMNS} FROM entities WHERE org_id = $1 AND blueprint = $2 AND identifier = $3`, [
+        orgId,
+        blueprint,
+        identifier,
+      ]),
     );
     return rows[0] ? toEntityRecord(rows[0]) : null;
   }

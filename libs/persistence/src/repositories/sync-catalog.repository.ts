@@ -106,7 +106,13 @@ export class SyncCatalogRepository {
   }
 
   /** Keeps the first raw items of a kind from the last run (secrets scrubbed by the caller). */
-  async saveRawSample(orgId: string, installationId: string, runId: string, kind: string, items: readonly unknown[]): Promise<void> {
+  async saveRawSample(
+    orgId: string,
+    installationId: string,
+    runId: string,
+    kind: string,
+    items: readonly unknown[],
+  ): Promise<void> {
     await this.db.inTenantSql(orgId, (client) =>
       client.query(
         `INSERT INTO raw_samples (org_id, installation_id, kind, items, run_id, captured_at) VALUES ($1, $2, $3, $4, $5, now())
@@ -134,8 +140,7 @@ async function upsertSyncEntities(
   entities: readonly SyncEntityInput[],
   merge: boolean,
 ): Promise<void> {
-  const mergeJson = (column: string) =>
-    merge ? `e.${column} || EXCLUDED.${column}` : `EXCLUDED.${column}`;
+  const mergeJson = (column: string) => (merge ? `e.${column} || EXCLUDED.${column}` : `EXCLUDED.${column}`);
   const keep = (column: string) => (merge ? `coalesce(EXCLUDED.${column}, e.${column})` : `EXCLUDED.${column}`);
   await client.query(
     `INSERT INTO entities AS e (org_id, blueprint, identifier, title, icon, team, properties, relations,

@@ -144,7 +144,7 @@ export class SyncRunRepository {
             reconcileMs: r.reconcileMs,
             deletionDecision: r.deletionDecision,
             deletionReason: r.deletionReason,
-            deletionDetails: (r.deletionDetails ?? undefined) as Prisma.InputJsonValue | undefined,
+            deletionDetails: r.deletionDetails ?? undefined,
           },
         });
         // Resources that never got to run end with the run (e.g. aborted before their turn).

@@ -105,7 +105,9 @@ export class ResourceLoader {
       });
       // Placeholders only for targets of entities being written now.
       const wanted = new Set(ready.flatMap((entity) => this.targetsOf(entity).map(keyOf)));
-      const placeholders = this.context.createMissingRelatedEntities ? [...missing.values()].filter((t) => wanted.has(keyOf(t))) : [];
+      const placeholders = this.context.createMissingRelatedEntities
+        ? [...missing.values()].filter((t) => wanted.has(keyOf(t)))
+        : [];
       await session.write(this.resource.writer, ready, { merge: this.context.merge, placeholders });
       await session.addPending(
         runId,
@@ -145,7 +147,15 @@ export class ResourceLoader {
 }
 
 function inKeyOrder(a: EntityKey, b: EntityKey): number {
-  return a.blueprint < b.blueprint ? -1 : a.blueprint > b.blueprint ? 1 : a.identifier < b.identifier ? -1 : a.identifier > b.identifier ? 1 : 0;
+  return a.blueprint < b.blueprint
+    ? -1
+    : a.blueprint > b.blueprint
+      ? 1
+      : a.identifier < b.identifier
+        ? -1
+        : a.identifier > b.identifier
+          ? 1
+          : 0;
 }
 
 export function keyOf(key: EntityKey): string {

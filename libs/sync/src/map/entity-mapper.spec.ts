@@ -5,7 +5,7 @@ import { FALLBACK, fastEvaluator } from './fast-expression.js';
 
 const at = 'resources[0].port.entity.mappings';
 const mapper = (mappings: Record<string, unknown>) =>
-  new EntityMapper({ identifier: 'id', blueprint: '"svc"', properties: {}, relations: {}, ...mappings } as never, at);
+  new EntityMapper({ identifier: 'id', blueprint: '"svc"', properties: {}, relations: {}, ...mappings }, at);
 
 describe('EntityMapper', () => {
   it('maps an item with literals, paths and JSONata expressions together', async () => {
@@ -14,7 +14,16 @@ describe('EntityMapper', () => {
       team: 'owner.team',
       properties: { url: 'links.html', stars: 'stars * 2', archived: 'archived = true', missing: 'nope' },
       relations: { owner: 'owner.login', tags: 'tags', none: 'nothing' },
-    }).map({ id: 42, name: 'api', lang: 'go', owner: { login: 'ann', team: 'core' }, links: { html: 'https://x' }, stars: 2, archived: false, tags: ['a', 'b'] });
+    }).map({
+      id: 42,
+      name: 'api',
+      lang: 'go',
+      owner: { login: 'ann', team: 'core' },
+      links: { html: 'https://x' },
+      stars: 2,
+      archived: false,
+      tags: ['a', 'b'],
+    });
     expect(result).toEqual({
       outcome: 'entity',
       entity: {
@@ -47,12 +56,16 @@ describe('EntityMapper', () => {
   });
 
   it('stops an expression that runs too long (guardrail)', async () => {
-    const result = await mapper({ properties: { spin: '($f := function($n){ $n > 0 ? $f($n - 1) : 0 }; $f(100000))' } }).map({ id: 'a' });
+    const result = await mapper({ properties: { spin: '($f := function($n){ $n > 0 ? $f($n - 1) : 0 }; $f(100000))' } }).map({
+      id: 'a',
+    });
     expect(result).toMatchObject({ outcome: 'failed', field: `${at}.properties.spin` });
   });
 
   it('has no access to the environment or host', async () => {
-    const result = await mapper({ properties: { env: '$env', process: '$process', eval: '$eval("$millis()") > 0' } }).map({ id: 'a' });
+    const result = await mapper({ properties: { env: '$env', process: '$process', eval: '$eval("$millis()") > 0' } }).map({
+      id: 'a',
+    });
     expect(result).toMatchObject({ outcome: 'entity', entity: { properties: { env: null, process: null, eval: true } } });
   });
 });

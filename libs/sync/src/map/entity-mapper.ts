@@ -128,7 +128,8 @@ function normalize(raw: Record<string, unknown>, at: string): MapOutcome {
     return { outcome: 'failed', reason: 'identifier is empty (null, missing or "")', field: `${at}.identifier` };
   }
   const blueprint = asText(raw['blueprint']);
-  if (!blueprint) return { outcome: 'failed', reason: 'blueprint is empty (null, missing or "")', field: `${at}.blueprint`, identifier };
+  if (!blueprint)
+    return { outcome: 'failed', reason: 'blueprint is empty (null, missing or "")', field: `${at}.blueprint`, identifier };
 
   const entity: { -readonly [K in keyof MappedEntity]: MappedEntity[K] } = {
     blueprint,
@@ -141,7 +142,8 @@ function normalize(raw: Record<string, unknown>, at: string): MapOutcome {
   if ('team' in raw) {
     const team = raw['team'];
     const teams = team === null || team === undefined ? [] : Array.isArray(team) ? team : [team];
-    if (teams.some((t) => typeof t !== 'string')) return { outcome: 'failed', reason: 'team must be a name or a list of names', field: `${at}.team`, identifier };
+    if (teams.some((t) => typeof t !== 'string'))
+      return { outcome: 'failed', reason: 'team must be a name or a list of names', field: `${at}.team`, identifier };
     entity.team = teams as string[];
   }
   for (const [name, value] of Object.entries((raw['relations'] as Record<string, unknown> | undefined) ?? {})) {

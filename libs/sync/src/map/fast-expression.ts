@@ -36,7 +36,10 @@ export function fastEvaluator(expression: CompiledExpression): FastEvaluator | u
 type Node = ReturnType<CompiledExpression['ast']>;
 
 function literalValue(node: Node): { is: true; value: unknown } | { is: false } {
-  if ((node.type === 'string' || node.type === 'number' || node.type === 'value') && Object.keys(node).every((k) => ['type', 'value', 'position'].includes(k))) {
+  if (
+    (node.type === 'string' || node.type === 'number' || node.type === 'value') &&
+    Object.keys(node).every((k) => ['type', 'value', 'position'].includes(k))
+  ) {
     return { is: true, value: node.value };
   }
   return { is: false };
@@ -47,7 +50,11 @@ function pathOf(node: Node): string[] | undefined {
   if (type !== 'path' || !node.steps?.length) return undefined;
   const keys: string[] = [];
   for (const step of node.steps) {
-    if (step.type !== 'name' || typeof step.value !== 'string' || Object.keys(step).some((k) => !['type', 'value', 'position'].includes(k))) {
+    if (
+      step.type !== 'name' ||
+      typeof step.value !== 'string' ||
+      Object.keys(step).some((k) => !['type', 'value', 'position'].includes(k))
+    ) {
       return undefined;
     }
     keys.push(step.value);

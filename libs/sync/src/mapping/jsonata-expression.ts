@@ -32,9 +32,14 @@ export function tryCompile(source: string): { expression: CompiledExpression } |
 
 export function describeJsonataError(error: unknown): ExpressionError {
   if (error && typeof error === 'object') {
-    const { message, position, token, code } = error as { message?: unknown; position?: unknown; token?: unknown; code?: unknown };
+    const { message, position, token, code } = error as {
+      message?: unknown;
+      position?: unknown;
+      token?: unknown;
+      code?: unknown;
+    };
     return {
-      message: typeof message === 'string' && message ? message : String(code ?? 'invalid expression'),
+      message: typeof message === 'string' && message ? message : typeof code === 'string' ? code : 'invalid expression',
       ...(typeof position === 'number' ? { position } : {}),
       ...(typeof token === 'string' ? { token } : {}),
       ...(typeof code === 'string' ? { code } : {}),
@@ -44,7 +49,8 @@ export function describeJsonataError(error: unknown): ExpressionError {
 }
 
 export function formatExpressionError(error: ExpressionError): string {
-  const at = error.position !== undefined ? ` (at position ${error.position}${error.token ? `, near "${error.token}"` : ''})` : '';
+  const at =
+    error.position !== undefined ? ` (at position ${error.position}${error.token ? `, near "${error.token}"` : ''})` : '';
   return `${error.message}${at}`;
 }
 
@@ -63,7 +69,11 @@ export function plainPath(expression: CompiledExpression): string[] | undefined 
   if (type !== 'path' || !ast.steps?.length) return undefined;
   const keys: string[] = [];
   for (const step of ast.steps) {
-    if (step.type !== 'name' || typeof step.value !== 'string' || Object.keys(step).some((k) => !['type', 'value', 'position'].includes(k))) {
+    if (
+      step.type !== 'name' ||
+      typeof step.value !== 'string' ||
+      Object.keys(step).some((k) => !['type', 'value', 'position'].includes(k))
+    ) {
       return undefined;
     }
     keys.push(step.value);

@@ -54,7 +54,9 @@ describe('parseMapping', () => {
       expect.unreachable();
     } catch (error) {
       expect(isDomainError(error, 'VALIDATION_FAILED')).toBe(true);
-      expect((error as Error).message).toMatch(/^Invalid mapping: resources\[0\]\.port\.entity\.mappings\.title: invalid JSONata/);
+      expect((error as Error).message).toMatch(
+        /^Invalid mapping: resources\[0\]\.port\.entity\.mappings\.title: invalid JSONata/,
+      );
     }
   });
 

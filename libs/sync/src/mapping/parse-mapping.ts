@@ -4,13 +4,7 @@ import { DomainError, formatPath, type FieldIssue } from '@mooring/platform';
 import type { IntegrationDefinition } from '@mooring/integrations';
 import { EntityMapper } from '../map/entity-mapper.js';
 import { fastEvaluator, type FastEvaluator } from '../map/fast-expression.js';
-import {
-  formatExpressionError,
-  literalString,
-  plainPath,
-  tryCompile,
-  type CompiledExpression,
-} from './jsonata-expression.js';
+import { formatExpressionError, literalString, plainPath, tryCompile, type CompiledExpression } from './jsonata-expression.js';
 import { keyPath } from './field-path.js';
 import { mappingSchema, type MappingConfig, type ResourceConfig } from './mapping.schema.js';
 

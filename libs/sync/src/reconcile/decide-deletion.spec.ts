@@ -108,6 +108,9 @@ describe('decideDeletion', () => {
       decision: 'skipped',
       reason: 'resource repo-0 returned 0 items but had 12 in the last completed run',
     });
-    expect(await decideDeletion({ ...base, resourceCount: 2 })).toEqual({ decision: 'skipped', reason: 'not every resource ran' });
+    expect(await decideDeletion({ ...base, resourceCount: 2 })).toEqual({
+      decision: 'skipped',
+      reason: 'not every resource ran',
+    });
   });
 });

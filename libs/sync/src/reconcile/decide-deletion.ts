@@ -37,7 +37,11 @@ export async function decideDeletion(input: DeletionInput): Promise<DeletionDeci
     return { decision: 'skipped', reason: 'not every resource ran' };
   }
   const failed = input.outcomes.find((outcome) => outcome.status !== 'completed');
-  if (failed) return { decision: 'skipped', reason: `resource ${failed.key} ${failed.status === 'aborted' ? 'was aborted' : 'failed to extract'}` };
+  if (failed)
+    return {
+      decision: 'skipped',
+      reason: `resource ${failed.key} ${failed.status === 'aborted' ? 'was aborted' : 'failed to extract'}`,
+    };
   const mapFailures = input.outcomes.find((outcome) => outcome.counts.transformFailed > 0);
   if (mapFailures) {
     return {

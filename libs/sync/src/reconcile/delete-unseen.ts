@@ -28,7 +28,9 @@ export async function deleteUnseen(
       if (options.signal.aborted) return { deleted, deleteFailed, interrupted: true };
       const candidates = await catalog.deletionCandidates(run.orgId, run.installationId, run.runId, blueprint, after, CHUNK);
       if (!candidates.length) break;
-      const result = await catalog.deleteEntities(run.orgId, blueprint, candidates, { deleteDependents: options.deleteDependents });
+      const result = await catalog.deleteEntities(run.orgId, blueprint, candidates, {
+        deleteDependents: options.deleteDependents,
+      });
       deleted += result.deleted.length;
       deleteFailed += result.blocked.length;
       after = candidates.at(-1)!;

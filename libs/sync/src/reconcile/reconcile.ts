@@ -13,7 +13,11 @@ export interface DeletionOutcome {
 }
 
 /** Decides whether the run may delete what it did not see, and if so deletes it. */
-export async function reconcile(run: RunContext, outcomes: readonly ResourceOutcome[], signal: AbortSignal): Promise<DeletionOutcome> {
+export async function reconcile(
+  run: RunContext,
+  outcomes: readonly ResourceOutcome[],
+  signal: AbortSignal,
+): Promise<DeletionOutcome> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const { orgId, installationId, runId } = run.ids;
@@ -26,7 +30,14 @@ export async function reconcile(run: RunContext, outcomes: readonly ResourceOutc
     stats: () => run.load.catalog.ownedStats(orgId, installationId, runId),
   });
   if (decision.decision !== 'delete') {
-    return { decision: decision.decision, reason: decision.reason, details: decision.details ?? null, deleted: 0, deleteFailed: 0, ms: elapsed() };
+    return {
+      decision: decision.decision,
+      reason: decision.reason,
+      details: decision.details ?? null,
+      deleted: 0,
+      deleteFailed: 0,
+      ms: elapsed(),
+    };
   }
   const result = await deleteUnseen(run.load.catalog, run.ids, decision.blueprints, {
     deleteDependents: run.mapping.config.deleteDependentEntities,
@@ -35,5 +46,12 @@ export async function reconcile(run: RunContext, outcomes: readonly ResourceOutc
   const reason = result.interrupted
     ? 'the run was aborted while deleting; the rest is left for the next clean run'
     : 'every resource completed cleanly and each blueprint is within entityDeletionThreshold';
-  return { decision: 'deleted', reason, details: decision.details, deleted: result.deleted, deleteFailed: result.deleteFailed, ms: elapsed() };
+  return {
+    decision: 'deleted',
+    reason,
+    details: decision.details,
+    deleted: result.deleted,
+    deleteFailed: result.deleteFailed,
+    ms: elapsed(),
+  };
 }

@@ -29,20 +29,24 @@ export async function reingestPending(
   let reingested = 0;
   for (let pass = 0; pass < MAX_PASSES && !signal.aborted; pass++) {
     let progressed = false;
-    for (let page = await catalog.pendingPage(orgId, runId, null, PAGE); page.length; ) {
+    for (let page = await catalog.pendingPage(orgId, runId, null, PAGE); page.length;) {
       const entities = page.map((pending) => ({ pending, entity: pending.entity as SyncEntityInput }));
       await blueprints.load(new Set(entities.map(({ entity }) => entity.blueprint)));
       const written = await catalog.inBatch(orgId, async (session) => {
         const targets = entities.flatMap(({ entity }) => relationTargets(blueprints.get(entity.blueprint)!, entity.relations));
         const missing = new Set((await session.findMissing(targets)).map(keyOf));
         const ready = entities.filter(
-          ({ entity }) => !relationTargets(blueprints.get(entity.blueprint)!, entity.relations).some((t) => missing.has(keyOf(t))),
+          ({ entity }) =>
+            !relationTargets(blueprints.get(entity.blueprint)!, entity.relations).some((t) => missing.has(keyOf(t))),
         );
         for (const [resourceIndex, writer] of writers) {
           const batch = ready.filter(({ pending }) => pending.resourceIndex === resourceIndex).map(({ entity }) => entity);
           if (batch.length) await session.write(writer, batch, { merge: context.merge, placeholders: [] });
         }
-        await session.removePending(runId, ready.map(({ entity }) => entity));
+        await session.removePending(
+          runId,
+          ready.map(({ entity }) => entity),
+        );
         return ready.length;
       });
       reingested += written;
@@ -55,7 +59,7 @@ export async function reingestPending(
 
   let reingestFailed = 0;
   const samples = new Map<number, ErrorSample[]>();
-  for (let page = await catalog.pendingPage(orgId, runId, null, PAGE); page.length; ) {
+  for (let page = await catalog.pendingPage(orgId, runId, null, PAGE); page.length;) {
     reingestFailed += page.length;
     for (const pending of page) {
       const list = samples.get(pending.resourceIndex) ?? [];

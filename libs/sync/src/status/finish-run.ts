@@ -20,7 +20,8 @@ export async function finishRun(run: RunContext, result: RunResult): Promise<Syn
   return run.ledger.finish({
     status,
     errorCode: status === 'failed' ? 'EXTRACT_FAILED' : status === 'aborted' ? 'ABORTED' : null,
-    errorMessage: status === 'failed' ? `resource ${failed!.key} failed to extract` : status === 'aborted' ? 'the run was aborted' : null,
+    errorMessage:
+      status === 'failed' ? `resource ${failed!.key} failed to extract` : status === 'aborted' ? 'the run was aborted' : null,
     reconciliation: {
       reingested: result.reingest.reingested,
       reingestFailed: result.reingest.reingestFailed,
@@ -50,7 +51,10 @@ export async function settleRun(
   logger?.info(log, 'sync run started');
   try {
     const record = await pipeline();
-    logger?.info({ ...log, status: record.status, deleted: record.deleted, decision: record.deletionDecision }, 'sync run finished');
+    logger?.info(
+      { ...log, status: record.status, deleted: record.deleted, decision: record.deletionDecision },
+      'sync run finished',
+    );
     return record;
   } catch (error) {
     if (!signal.aborted && !isDomainError(error)) {

@@ -44,7 +44,12 @@ export class RunLedger {
     await this.runs.recordProgress(this.ids.orgId, this.ids.runId, index, counts);
   }
 
-  finishResource(index: number, status: 'completed' | 'failed' | 'aborted', tally: ResourceTally, error: string | null): Promise<void> {
+  finishResource(
+    index: number,
+    status: 'completed' | 'failed' | 'aborted',
+    tally: ResourceTally,
+    error: string | null,
+  ): Promise<void> {
     return this.runs.finishResource(this.ids.orgId, this.ids.runId, index, {
       status,
       counts: tally.counts,
