@@ -142,13 +142,16 @@ async function upsertSyncEntities(
 ): Promise<void> {
   const mergeJson = (column: string) => (merge ? `e.${column} || EXCLUDED.${column}` : `EXCLUDED.${column}`);
   const keep = (column: string) => (merge ? `coalesce(EXCLUDED.${column}, e.${column})` : `EXCLUDED.${column}`);
+  // The batch travels as one JSON document: one native JSON.stringify instead of escaping every
+  // element of eight parameter arrays, and PostgreSQL splits it into rows in C.
   await client.query(
     `INSERT INTO entities AS e (org_id, blueprint, identifier, title, icon, team, properties, relations,
                                 installation_id, resource_key, content_hash, placeholder)
      SELECT $1, t.blueprint, t.identifier, t.title, t.icon,
-            coalesce(ARRAY(SELECT jsonb_array_elements_text(t.team)), '{}'), t.properties, t.relations, $2, $3, t.hash, false
-       FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::jsonb[], $10::jsonb[], $11::text[])
-            AS t(blueprint, identifier, title, icon, team, properties, relations, hash)
+            coalesce(ARRAY(SELECT jsonb_array_elements_text(t.team)), '{}'), coalesce(t.properties, '{}'),
+            coalesce(t.relations, '{}'), $2, $3, t."contentHash", false
+       FROM jsonb_to_recordset($4::jsonb) AS t(blueprint text, identifier text, title text, icon text, team jsonb,
+                                               properties jsonb, relations jsonb, "contentHash" text)
      ON CONFLICT (org_id, blueprint, identifier) DO UPDATE SET
        title = ${keep('title')}, icon = ${keep('icon')}, team = EXCLUDED.team,
        properties = ${mergeJson('properties')}, relations = ${mergeJson('relations')},
@@ -157,19 +160,7 @@ async function upsertSyncEntities(
      WHERE e.content_hash IS DISTINCT FROM EXCLUDED.content_hash
         OR e.installation_id IS DISTINCT FROM EXCLUDED.installation_id
         OR e.resource_key IS DISTINCT FROM EXCLUDED.resource_key`,
-    [
-      orgId,
-      writer.installationId,
-      writer.resourceKey,
-      entities.map((e) => e.blueprint),
-      entities.map((e) => e.identifier),
-      entities.map((e) => e.title ?? null),
-      entities.map((e) => e.icon ?? null),
-      entities.map((e) => (e.team ? JSON.stringify(e.team) : null)),
-      entities.map((e) => JSON.stringify(e.properties)),
-      entities.map((e) => JSON.stringify(e.relations)),
-      entities.map((e) => e.contentHash),
-    ],
+    [orgId, writer.installationId, writer.resourceKey, JSON.stringify(entities)],
   );
 }
 

@@ -71,7 +71,7 @@ describe('EntityMapper', () => {
 });
 
 describe('fast evaluation agrees with JSONata', () => {
-  const expressions = ['a', 'a.b', 'a.b.c', '"lit"', '12', 'true', 'null', 'a = 1', 'a != "x"', 'a.b = null', 'a = false'];
+  const expressions = ['a', 'a.b', 'a.b.c', '"lit"', '12', 'true', 'null', 'a = 1', 'a != "x"', 'a.b = null', 'a = false', 'a & "-" & a.b', '"x" & b'];
   const inputs: unknown[] = [
     {},
     { a: 1 },
@@ -86,6 +86,8 @@ describe('fast evaluation agrees with JSONata', () => {
     { a: { b: { c: 'deep' } } },
     { a: { b: { c: [1, 2] } } },
     { a: { x: 1 } },
+    { a: 'x', b: 'y' },
+    { a: 1, b: true },
     [{ a: 1 }],
     'text',
   ];
@@ -103,7 +105,7 @@ describe('fast evaluation agrees with JSONata', () => {
   }
 
   it('leaves anything else to JSONata', () => {
-    for (const source of ['a[0]', 'a.b[c = 1]', '$string(a)', 'a & b', 'a > 1', '$', 'a.*', '**.a']) {
+    for (const source of ['a[0]', 'a.b[c = 1]', '$string(a)', 'a & $string(b)', 'a > 1', '$', 'a.*', '**.a']) {
       expect(fastEvaluator(compileExpression(source)), source).toBeUndefined();
     }
   });

@@ -1,9 +1,8 @@
 import type { CompiledExpression } from '../mapping/jsonata-expression.js';
-import { plainPath } from '../mapping/jsonata-expression.js';
 
 /**
- * Most mapping leaves are a literal (`"service"`), a plain path (`owner.login`) or a comparison of
- * one with a literal (`archived = false`). JSONata evaluates even these through its async
+ * Most mapping leaves are a literal (`"service"`), a plain path (`owner.login`), a comparison of
+ * one with a literal (`archived = false`) or a concatenation of such (`name & " (" & env & ")"`). JSONata evaluates even these through its async
  * interpreter, one await per step; here they are evaluated directly, with JSONata's semantics for
  * the cases handled, and `FALLBACK` for anything else (e.g. a path stepping through an array,
  * where JSONata flattens sequences), which then goes to JSONata. A spec checks both agree.
@@ -12,11 +11,27 @@ export const FALLBACK: unique symbol = Symbol('fallback to JSONata');
 export type FastEvaluator = (item: unknown) => unknown;
 
 export function fastEvaluator(expression: CompiledExpression): FastEvaluator | undefined {
-  const ast = expression.ast();
+  return fastNode(expression.ast());
+}
+
+function fastNode(ast: Node): FastEvaluator | undefined {
   const literal = literalValue(ast);
   if (literal.is) return () => literal.value;
-  const path = plainPath(expression);
+  const path = pathOf(ast);
   if (path) return (item) => walk(item, path);
+  if (ast.type === 'binary' && ast.value === '&' && ast.lhs && !Array.isArray(ast.lhs) && ast.rhs) {
+    const left = fastNode(ast.lhs);
+    const right = fastNode(ast.rhs);
+    if (!left || !right) return undefined;
+    // JSONata's `&` turns undefined into "" and stringifies other values with its own rules;
+    // only strings are joined here.
+    return (item) => {
+      const l = left(item);
+      const r = right(item);
+      if ((l !== undefined && typeof l !== 'string') || (r !== undefined && typeof r !== 'string')) return FALLBACK;
+      return (l ?? '') + (r ?? '');
+    };
+  }
   // The typings list no 'binary' operator values; JSONata's parser produces "=" and "!=".
   if (ast.type === 'binary' && (ast.value === '=' || ast.value === '!=') && ast.lhs && !Array.isArray(ast.lhs) && ast.rhs) {
     const lhsPath = pathOf(ast.lhs);
