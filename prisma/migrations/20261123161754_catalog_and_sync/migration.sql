@@ -90,7 +90,7 @@ CREATE TABLE "sync_run_resources" (
     CONSTRAINT "sync_run_resources_pkey" PRIMARY KEY ("run_id","resource_index")
 );
 
--- CreateTable (UNLOGGED: per-run scratch data that a retried run rebuilds, written at sync speed)
+-- CreateTable (UNLOGGED and without a foreign key: per-run scratch data that a retried run rebuilds, written at sync speed)
 CREATE UNLOGGED TABLE "sync_seen_keys" (
     "run_id" UUID NOT NULL,
     "org_id" UUID NOT NULL,
@@ -151,9 +151,6 @@ ALTER TABLE "sync_runs" ADD CONSTRAINT "sync_runs_installation_id_fkey" FOREIGN 
 
 -- AddForeignKey
 ALTER TABLE "sync_run_resources" ADD CONSTRAINT "sync_run_resources_run_id_fkey" FOREIGN KEY ("run_id") REFERENCES "sync_runs"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "sync_seen_keys" ADD CONSTRAINT "sync_seen_keys_run_id_fkey" FOREIGN KEY ("run_id") REFERENCES "sync_runs"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "sync_pending_entities" ADD CONSTRAINT "sync_pending_entities_run_id_fkey" FOREIGN KEY ("run_id") REFERENCES "sync_runs"("id") ON DELETE CASCADE ON UPDATE CASCADE;

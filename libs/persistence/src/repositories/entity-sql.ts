@@ -44,9 +44,9 @@ export function toEntityRecord(row: EntityRow): EntityRecord {
 export async function findMissingKeys(client: pg.ClientBase, orgId: string, keys: readonly EntityKey[]): Promise<EntityKey[]> {
   if (!keys.length) return [];
   const { rows } = await client.query<EntityKey>(
+    // A primary-key probe per key, whatever the (possibly stale) statistics say: see SyncBatch.stage.
     `SELECT DISTINCT t.blueprint, t.identifier FROM unnest($2::text[], $3::text[]) AS t(blueprint, identifier)
-      WHERE NOT EXISTS (SELECT 1 FROM entities e
-                         WHERE e.org_id = $1 AND e.blueprint = t.blueprint AND e.identifier = t.identifier)`,
+      WHERE (SELECT true FROM entities e WHERE e.org_id = $1 AND e.blueprint = t.blueprint AND e.identifier = t.identifier) IS NULL`,
     [orgId, keys.map((k) => k.blueprint), keys.map((k) => k.identifier)],
   );
   return rows;

@@ -174,7 +174,10 @@ export class SyncBatch {
   /**
    * Records that the run produced these keys, and returns in one statement the positions of those
    * already stored with the same content hash by the same writer (nothing to write for them) and
-   * which of `targets` (related entities) do not exist.
+   * which of `targets` (related entities) do not exist. The lookups are correlated scalar
+   * subqueries on purpose: always one primary-key probe per row. As joins, the planner would pick
+   * plans from statistics that lag far behind a table a sync is filling (believing an installation
+   * owns one entity when it owns 100k) and scan the installation for every batch.
    */
   async stage(
     runId: string,
@@ -191,11 +194,11 @@ export class SyncBatch {
          SELECT $2, $1, blueprint, identifier FROM input ON CONFLICT DO NOTHING
        )
        SELECT i.position::text AS position, NULL AS blueprint, NULL AS identifier FROM input i
-         JOIN entities e ON e.org_id = $1 AND e.blueprint = i.blueprint AND e.identifier = i.identifier
-        WHERE e.content_hash = i.hash AND e.installation_id = $6 AND e.resource_key = $7
+        WHERE (SELECT e.content_hash = i.hash AND e.installation_id = $6 AND e.resource_key = $7
+                 FROM entities e WHERE e.org_id = $1 AND e.blueprint = i.blueprint AND e.identifier = i.identifier)
        UNION ALL
        SELECT NULL, t.blueprint, t.identifier FROM unnest($8::text[], $9::text[]) AS t(blueprint, identifier)
-        WHERE NOT EXISTS (SELECT 1 FROM entities e WHERE e.org_id = $1 AND e.blueprint = t.blueprint AND e.identifier = t.identifier)`,
+        WHERE (SELECT true FROM entities e WHERE e.org_id = $1 AND e.blueprint = t.blueprint AND e.identifier = t.identifier) IS NULL`,
       [
         this.orgId,
         runId,
