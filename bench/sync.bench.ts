@@ -1,3 +1,9 @@
+// npm run bench -- sync --items 100000
+// Syncs the fake tool (its own process, loopback HTTP, pages of 100) into the catalog three times
+// and prints one JSON line per scenario: the first sync, an unchanged resync, and a resync after
+// 10% of the items changed at the source. PostgreSQL is started in a temporary directory (fsync
+// on) unless DATABASE_URL (the app role, on a migrated database) is set.
+
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,12 +18,6 @@ import { FAKE_TOKEN, SyncHarness } from '../test/support/sync-harness.js';
 const tool = <T>(file: string) => import(pathToFileURL(path.join(process.cwd(), file)).href) as Promise<T>;
 const { startLocalPostgres } = await tool<typeof import('../tools/lib/local-infra.mjs')>('tools/lib/local-infra.mjs');
 const { freePort } = await tool<typeof import('../tools/lib/wait.mjs')>('tools/lib/wait.mjs');
-
-// npm run bench -- sync --items 100000
-// Syncs the fake tool (its own process, loopback HTTP, pages of 100) into the catalog three times
-// and prints one JSON line per scenario: the first sync, an unchanged resync, and a resync after
-// 10% of the items changed at the source. PostgreSQL is started in a temporary directory (fsync
-// on) unless DATABASE_URL (the app role, on a migrated database) is set.
 
 const { values } = parseArgs({ options: { items: { type: 'string', default: '100000' } } });
 const items = Number(values.items);
@@ -84,7 +84,9 @@ try {
     process.stdout.write(`${JSON.stringify(line)}\n`);
   };
 
-  process.stdout.write(`${JSON.stringify({ baselineRssMiB: Math.round(process.memoryUsage.rss() / 1024 / 1024) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ node: process.version, v8Flags: process.execArgv, baselineRssMiB: Math.round(process.memoryUsage.rss() / 1024 / 1024) })}\n`,
+  );
   await scenario('first');
   await scenario('unchanged');
   fakeTool.stdin.write(`${JSON.stringify({ change: { fraction: 0.1, counts: fakeCounts } })}\n`);

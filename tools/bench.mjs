@@ -21,5 +21,8 @@ ensureDependencies();
 build();
 step('build the benchmarks', bin('tsc'), ['-p', 'bench/tsconfig.json']);
 process.stdout.write(`\n▶ bench ${name} ${args.join(' ')}\n`);
-const result = spawnSync(process.execPath, [entry, ...args], { cwd: repoRoot, stdio: 'inherit' });
+// V8 sized as a worker in a 256 MiB container would be (docs/operations.md): without a cap V8 lets
+// garbage pile up far beyond the live heap (~50 MiB) before collecting it.
+const V8_FLAGS = ['--max-semi-space-size=8', '--max-old-space-size=192'];
+const result = spawnSync(process.execPath, [...V8_FLAGS, entry, ...args], { cwd: repoRoot, stdio: 'inherit' });
 process.exit(result.status ?? 1);
