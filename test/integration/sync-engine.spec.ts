@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeIntegration, type IntegrationConnection } from '@mooring/integrations';
+import { OpsServer, Telemetry } from '@mooring/platform';
+import { SyncMetrics } from '@mooring/sync';
 import type { SyncCatalogRepository, SyncRunRecord } from '@mooring/persistence';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { SyncHarness } from '../support/sync-harness.js';
@@ -110,6 +112,28 @@ describe('sync engine: load', () => {
     const replayed = await h.resume(first.id);
     expect(replayed).toMatchObject({ id: first.id, status: 'completed', attempt: 1 });
     expect(await h.rowVersions()).toEqual(before);
+  });
+});
+
+describe('sync engine: metrics', () => {
+  it('exports per-kind counts in Ocean’s vocabulary on /metrics, without tenant labels', async () => {
+    const telemetry = new Telemetry('sync-test');
+    const ops = new OpsServer(telemetry, []);
+    const port = await ops.listen(0, '127.0.0.1');
+    try {
+      const h = await harness();
+      await h.sync({ deps: { metrics: new SyncMetrics(telemetry.meter) } });
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(text).toMatch(/mooring_sync_objects_total\{[^}]*kind="deployment"[^}]*object_count_type="raw_extracted"[^}]*\} 30/);
+      expect(text).toMatch(/mooring_sync_objects_total\{[^}]*kind="service"[^}]*object_count_type="loaded"[^}]*\} 10/);
+      expect(text).toMatch(/mooring_sync_runs_total\{[^}]*status="completed"[^}]*\} 1/);
+      expect(text).toContain('mooring_sync_phase_duration_seconds_bucket');
+      expect(text).not.toContain(h.orgId);
+      expect(text).not.toContain(h.installationId);
+    } finally {
+      await ops.close();
+      await telemetry.shutdown();
+    }
   });
 });
 

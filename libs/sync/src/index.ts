@@ -11,3 +11,6 @@ export {
 export { testMapping, type MappingTestResult } from './mapping-test.js';
 export type { ConnectionProvider, SyncDependencies, SyncRunIds } from './run-context.js';
 export { runSync } from './run-sync.js';
+export { SyncEngine } from './sync-engine.service.js';
+export { SyncModule } from './sync.module.js';
+export { SyncMetrics } from './status/sync-metrics.js';

@@ -15,6 +15,7 @@ import { BlueprintCache } from './load/blueprint-cache.js';
 import type { LoadContext } from './load/resource-loader.js';
 import { parseMapping, type ParsedMapping } from './mapping/parse-mapping.js';
 import { RunLedger } from './status/run-ledger.js';
+import type { SyncMetrics } from './status/sync-metrics.js';
 
 /** The ids a run is started with: the worker's job carries nothing else. */
 export interface SyncRunIds {
@@ -38,6 +39,8 @@ export interface SyncDependencies {
   /** Defaults to the registry (libs/integrations/src/registry.ts). */
   readonly integrations?: (id: string) => IntegrationDefinition;
   readonly logger?: Logger;
+  /** Where run and resource metrics go (the process's OpenTelemetry meter, served on /metrics). */
+  readonly metrics?: SyncMetrics;
 }
 
 export interface RunContext {
@@ -49,6 +52,7 @@ export interface RunContext {
   readonly load: LoadContext;
   readonly writers: ReadonlyMap<number, SyncWriter>;
   readonly attempt: number;
+  readonly metrics: SyncMetrics | undefined;
 }
 
 /**
@@ -96,7 +100,9 @@ export async function startRun(
     createMissingRelatedEntities: mapping.config.createMissingRelatedEntities,
   };
   const writers = new Map(mapping.resources.map((r) => [r.index, { installationId: ids.installationId, resourceKey: r.key }]));
-  return { context: { ids, ledger, installation, integration, mapping, load, writers, attempt: started.attempt } };
+  return {
+    context: { ids, ledger, installation, integration, mapping, load, writers, attempt: started.attempt, metrics: deps.metrics },
+  };
 }
 
 function failedBeforeStart(error: DomainError) {

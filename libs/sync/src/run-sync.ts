@@ -65,5 +65,6 @@ async function syncResource(
   await loader.finish();
   await run.ledger.saveRawSample(resource.kind, rawSamples);
   await run.ledger.finishResource(resource.index, extraction.status, tally, extraction.error);
+  run.metrics?.recordResource(run.integration.id, resource.kind, tally.counts);
   return { key: resource.key, status: extraction.status, counts: tally.counts };
 }

@@ -71,7 +71,21 @@ describe('EntityMapper', () => {
 });
 
 describe('fast evaluation agrees with JSONata', () => {
-  const expressions = ['a', 'a.b', 'a.b.c', '"lit"', '12', 'true', 'null', 'a = 1', 'a != "x"', 'a.b = null', 'a = false', 'a & "-" & a.b', '"x" & b'];
+  const expressions = [
+    'a',
+    'a.b',
+    'a.b.c',
+    '"lit"',
+    '12',
+    'true',
+    'null',
+    'a = 1',
+    'a != "x"',
+    'a.b = null',
+    'a = false',
+    'a & "-" & a.b',
+    '"x" & b',
+  ];
   const inputs: unknown[] = [
     {},
     { a: 1 },

@@ -51,6 +51,7 @@ export async function settleRun(
   logger?.info(log, 'sync run started');
   try {
     const record = await pipeline();
+    run.metrics?.recordRun(run.integration.id, record);
     logger?.info(
       { ...log, status: record.status, deleted: record.deleted, decision: record.deletionDecision },
       'sync run finished',
@@ -76,6 +77,7 @@ export async function settleRun(
         deletionReason: aborted ? 'the run was aborted' : 'the run failed before reconciliation',
       },
     });
+    run.metrics?.recordRun(run.integration.id, record);
     logger?.warn({ ...log, status: record.status, errorCode: record.errorCode }, 'sync run ended early');
     return record;
   }
