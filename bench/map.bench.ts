@@ -49,9 +49,12 @@ for (const [name, mapping] of [
   const resource = parseMapping(mapping).resources[0]!;
   const started = performance.now();
   let mapped = 0;
+  let firstFailure: string | undefined;
   for (const item of source) {
     if (resource.selector && (await resource.selector.expression.evaluate(item)) !== true) continue;
-    if ((await resource.mapper.map(item)).outcome === 'entity') mapped++;
+    const result = await resource.mapper.map(item);
+    if (result.outcome === 'entity') mapped++;
+    else firstFailure ??= `${String(item['id'])}: ${result.field}: ${result.reason}`;
   }
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(

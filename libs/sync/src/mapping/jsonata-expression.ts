@@ -5,7 +5,7 @@ import jsonata from 'jsonata';
 // functions (JSONata has none of its own beyond pure functions over its input).
 
 /** Limits per evaluation (one item). The timeout is checked between evaluation steps. */
-export const GUARDRAILS = { timeout: 250, stack: 500, sequence: 1_000_000 } as const;
+export const GUARDRAILS = { timeout: 1_000, stack: 500, sequence: 1_000_000 } as const;
 
 export type CompiledExpression = jsonata.Expression;
 
