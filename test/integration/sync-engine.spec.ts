@@ -375,3 +375,25 @@ describe('sync engine: a bad mapping', () => {
     expect(await h.rowVersions()).toEqual(before);
   });
 });
+
+describe('sync engine: entities that fail to load', () => {
+  it('counts them, keeps a sample, and never deletes them: the tool still has them', async () => {
+    const h = await harness();
+    await h.sync();
+    const mapping = defaultMapping();
+    // Service 3's description becomes larger than 1 MiB; service 4's URL stops being a URL.
+    mapping.resources[1]!['port'].entity.mappings.properties.description = 'id = "svc-3" ? $pad("", 1100000, "x") : description';
+    mapping.resources[1]!['port'].entity.mappings.properties.url = 'id = "svc-4" ? "nope" : url';
+    await h.setMapping(mapping);
+    h.server.remove('deployment', [1]);
+    const run = await h.sync();
+    expect(resource(run, 'service')).toMatchObject({ ingestFailed: 2, ingested: 0, notChanged: 8 });
+    expect(resource(run, 'service').errorSamples).toEqual([
+      { phase: 'load', reason: 'the mapped entity is larger than 1 MiB as JSON', identifier: 'svc-3' },
+      { phase: 'load', reason: 'properties.url: must match format "uri"', field: 'properties.url', identifier: 'svc-4' },
+    ]);
+    expect(run).toMatchObject({ deleted: 1, deletionDecision: 'deleted' });
+    expect(await h.identifiers('fakeService')).toHaveLength(10);
+    expect(await h.identifiers('fakeDeployment')).not.toContain('dep-1');
+  });
+});

@@ -10,6 +10,7 @@ export const MAX_ENTITY_BYTES = 1024 * 1024;
  * write merges is part of it: switching enableMergeEntity must rewrite entities once.
  */
 export function contentHash(entity: MappedEntity, merge: boolean): { hash: string; bytes: number } {
+  // UTF-16 length: equal to the UTF-8 size for ASCII, within 3x otherwise; a cap, not an account.
   // An object always stringifies (undefined is only for undefined input).
   const canonical = stringify({
     title: entity.title,

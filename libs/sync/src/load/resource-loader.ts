@@ -68,15 +68,14 @@ export class ResourceLoader {
 
     // The same entity twice in a batch: the last one wins, earlier copies are superseded.
     const byKey = new Map<string, SyncEntityInput>();
+    const oversized = new Set<SyncEntityInput>();
     for (const entity of batch) {
       const { hash, bytes } = contentHash(entity, this.context.merge);
-      if (bytes > MAX_ENTITY_BYTES) {
-        this.fail(entity.identifier, `the mapped entity is ${bytes} bytes, over the ${MAX_ENTITY_BYTES}-byte limit`);
-        continue;
-      }
       const key = keyOf(entity);
       if (byKey.has(key)) counts.notChanged++;
-      byKey.set(key, { ...entity, contentHash: hash });
+      const input = { ...entity, contentHash: hash };
+      byKey.set(key, input);
+      if (bytes > MAX_ENTITY_BYTES) oversized.add(input);
     }
     const entities = [...byKey.values()].sort(inKeyOrder);
 
@@ -88,7 +87,12 @@ export class ResourceLoader {
 
       const ready: SyncEntityInput[] = [];
       const parked: SyncEntityInput[] = [];
+      // Entities that fail here were still seen: the tool has them, so reconciliation keeps them.
       entities.forEach((entity, position) => {
+        if (oversized.has(entity)) {
+          this.fail(entity.identifier, 'the mapped entity is larger than 1 MiB as JSON');
+          return;
+        }
         if (unchanged.has(position)) return;
         const issues = validator.validate(blueprints.get(entity.blueprint)!, entity);
         if (issues.length) {
