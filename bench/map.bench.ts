@@ -54,7 +54,7 @@ for (const [name, mapping] of [
     if (resource.selector && (await resource.selector.expression.evaluate(item)) !== true) continue;
     const result = await resource.mapper.map(item);
     if (result.outcome === 'entity') mapped++;
-    else firstFailure ??= `${String(item['id'])}: ${result.field}: ${result.reason}`;
+    else firstFailure ??= `${JSON.stringify(item['id'])}: ${result.field}: ${result.reason}`;
   }
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(
