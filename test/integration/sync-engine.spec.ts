@@ -397,3 +397,22 @@ describe('sync engine: entities that fail to load', () => {
     expect(await h.identifiers('fakeDeployment')).not.toContain('dep-1');
   });
 });
+
+describe('sync engine: a mapping that never ends', () => {
+  it('stops the resource after a few timeouts, records why, and deletes nothing', async () => {
+    const h = await harness();
+    await h.sync();
+    const mapping = defaultMapping();
+    mapping.resources[2]!['port'].entity.mappings.properties.version = '($f := function($n){ $n != 0 ? $f($n - 1) : 0 }; $f(-1))';
+    await h.setMapping(mapping);
+    h.server.remove('team', [0]);
+    const run = await h.sync();
+    expect(run).toMatchObject({ status: 'failed', errorCode: 'MAPPING_STOPPED', deleted: 0 });
+    expect(resource(run, 'deployment')).toMatchObject({ status: 'failed', transformFailed: 3, ingested: 0 });
+    expect(resource(run, 'deployment').error).toBe(
+      'the mapping hit the 1000 ms time limit 3 times in a page; the resource was stopped',
+    );
+    expect(run.deletionReason).toBe('resource deployment-2 was stopped while mapping');
+    expect(await h.identifiers('fakeTeam')).toContain('team-0');
+  });
+});

@@ -61,10 +61,17 @@ async function syncResource(
     const entities = await tally.time('transformMs', () => transformPage(page.items, resource, run.load.blueprints, tally));
     await loader.add(entities);
     await run.ledger.progress(resource.index, tally.counts);
+    if (tally.stopped) break;
   }
   await loader.finish();
+  const status = tally.stopped ? 'failed' : extraction.status;
   await run.ledger.saveRawSample(resource.kind, rawSamples);
-  await run.ledger.finishResource(resource.index, extraction.status, tally, extraction.error);
+  await run.ledger.finishResource(resource.index, status, tally, tally.stopped ?? extraction.error);
   run.metrics?.recordResource(run.integration.id, resource.kind, tally.counts);
-  return { key: resource.key, status: extraction.status, counts: tally.counts };
+  return {
+    key: resource.key,
+    status,
+    ...(status === 'failed' ? { failedIn: tally.stopped ? 'transform' : 'extract' } : {}),
+    counts: tally.counts,
+  };
 }

@@ -109,9 +109,8 @@ export async function deleteEntityKeys(
       if (!options.deleteDependents) {
         for (const ref of referencing.filter((r) => r.required)) {
           const { rows } = await client.query<{ identifier: string; target: string }>(
-            `SELECT e.identifier, t.id AS target FROM entities e
-               JOIN unnest($4::text[]) AS t(id) ON (e.relations->$3) ? t.id
-              WHERE e.org_id = $1 AND e.blueprint = $2
+            `SELECT e.identifier, t.target FROM entities e, ${relationTargets('e', '$3')} AS t(target)
+              WHERE e.org_id = $1 AND e.blueprint = $2 AND t.target = ANY($4::text[])
                 AND NOT (e.blueprint = $5 AND e.identifier = ANY($4::text[]))`,
             [orgId, ref.blueprint, ref.relation, ids, batch.blueprint],
           );
@@ -139,7 +138,8 @@ export async function deleteEntityKeys(
       for (const ref of referencing) {
         if (options.deleteDependents) {
           const { rows } = await client.query<{ identifier: string }>(
-            `SELECT identifier FROM entities WHERE org_id = $1 AND blueprint = $2 AND (relations->$3) ?| $4::text[]`,
+            `SELECT DISTINCT e.identifier FROM entities e, ${relationTargets('e', '$3')} AS t(target)
+              WHERE e.org_id = $1 AND e.blueprint = $2 AND t.target = ANY($4::text[])`,
             [orgId, ref.blueprint, ref.relation, gone],
           );
           if (rows.length) next.push({ blueprint: ref.blueprint, identifiers: rows.map((row) => row.identifier) });
@@ -153,6 +153,17 @@ export async function deleteEntityKeys(
   return { deleted, blocked };
 }
 
+/**
+ * The identifiers an entity's relation holds, as rows (one relation value or a list of them). Each
+ * referencing entity is read once and its targets matched against a hashed list, instead of
+ * testing every target against every entity.
+ */
+function relationTargets(alias: string, relation: string): string {
+  const value = `${alias}.relations->${relation}`;
+  return `jsonb_array_elements_text(CASE jsonb_typeof(${value}) WHEN 'array' THEN ${value}
+            WHEN 'string' THEN jsonb_build_array(${value}) ELSE '[]'::jsonb END)`;
+}
+
 /** Drops references to deleted entities; the holder's content hash is cleared so a sync rewrites it. */
 async function removeReferences(client: pg.ClientBase, orgId: string, ref: ReferencingRelation, gone: string[]): Promise<void> {
   await client.query(
@@ -162,7 +173,8 @@ async function removeReferences(client: pg.ClientBase, orgId: string, ref: Refer
             (SELECT jsonb_agg(v) FROM jsonb_array_elements(relations->$3) v WHERE NOT (v #>> '{}') = ANY($4::text[])), '[]'::jsonb))
           ELSE jsonb_set(relations, ARRAY[$3], 'null'::jsonb) END,
         content_hash = NULL, updated_at = now()
-      WHERE org_id = $1 AND blueprint = $2 AND (relations->$3) ?| $4::text[]`,
+      WHERE org_id = $1 AND blueprint = $2
+        AND EXISTS (SELECT 1 FROM ${relationTargets('entities', '$3')} AS t(target) WHERE t.target = ANY($4::text[]))`,
     [orgId, ref.blueprint, ref.relation, gone],
   );
 }

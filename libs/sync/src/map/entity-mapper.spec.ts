@@ -55,11 +55,26 @@ describe('EntityMapper', () => {
     });
   });
 
-  it('stops an expression that runs too long (guardrail)', async () => {
-    const result = await mapper({ properties: { spin: '($f := function($n){ $n > 0 ? $f($n - 1) : 0 }; $f(100000))' } }).map({
+  it('stops an expression that never ends (time guardrail)', async () => {
+    const result = await mapper({ properties: { spin: '($f := function($n){ $n != 0 ? $f($n - 1) : 0 }; $f(-1))' } }).map({
       id: 'a',
     });
-    expect(result).toMatchObject({ outcome: 'failed', field: `${at}.properties.spin` });
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      field: `${at}.properties.spin`,
+      reason: expect.stringContaining('Evaluation timeout after 1000 milliseconds'),
+    });
+  });
+
+  it('stops an expression that recurses too deep (depth guardrail)', async () => {
+    const result = await mapper({ properties: { deep: '($f := function($n){ $n > 0 ? 1 + $f($n - 1) : 0 }; $f(100000))' } }).map({
+      id: 'a',
+    });
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      field: `${at}.properties.deep`,
+      reason: expect.stringContaining('Stack overflow'),
+    });
   });
 
   it('has no access to the environment or host', async () => {

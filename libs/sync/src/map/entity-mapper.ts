@@ -23,7 +23,14 @@ export interface MappedEntity {
 
 export type MapOutcome =
   | { readonly outcome: 'entity'; readonly entity: MappedEntity }
-  | { readonly outcome: 'failed'; readonly reason: string; readonly field?: string; readonly identifier?: string };
+  | {
+      readonly outcome: 'failed';
+      readonly reason: string;
+      readonly field?: string;
+      readonly identifier?: string;
+      /** The evaluation hit the time guardrail. */
+      readonly timedOut?: boolean;
+    };
 
 interface Leaf {
   /** Full path, e.g. `resources[0].port.entity.mappings.properties.url`. */
@@ -99,20 +106,30 @@ export class EntityMapper {
 
   /** Finds the first leaf whose own evaluation fails, for a failure that names its field. */
   private async diagnose(item: unknown): Promise<MapOutcome> {
+    // The identifier first (to name the item), then leaf by leaf up to the first failure: each
+    // evaluation may run into the time guardrail, so none more than needed.
+    const ordered = [...this.leaves].sort(
+      (a, b) => Number(b.name === 'identifier' && !b.group) - Number(a.name === 'identifier' && !a.group),
+    );
     let identifier: string | undefined;
-    let failure: { reason: string; field: string } | undefined;
-    for (const l of this.leaves) {
+    for (const l of ordered) {
       try {
         const value: unknown = await l.expression.evaluate(item);
         if (l.name === 'identifier' && !l.group && (typeof value === 'string' || typeof value === 'number')) {
           identifier = String(value);
         }
       } catch (error) {
-        failure ??= { reason: formatExpressionError(describeJsonataError(error)), field: l.path };
+        const described = describeJsonataError(error);
+        return {
+          outcome: 'failed',
+          reason: formatExpressionError(described),
+          field: l.path,
+          ...(identifier ? { identifier } : {}),
+          ...(described.code === 'D1012' ? { timedOut: true } : {}),
+        };
       }
     }
-    const reason = failure?.reason ?? 'the mapping failed to evaluate';
-    return { outcome: 'failed', reason, ...(failure ? { field: failure.field } : {}), ...(identifier ? { identifier } : {}) };
+    return { outcome: 'failed', reason: 'the mapping failed to evaluate', ...(identifier ? { identifier } : {}) };
   }
 }
 

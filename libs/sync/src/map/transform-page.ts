@@ -1,10 +1,12 @@
 import type { JsonObject } from '@mooring/integrations';
 import type { BlueprintCache } from '../load/blueprint-cache.js';
-import { describeJsonataError, formatExpressionError } from '../mapping/jsonata-expression.js';
+import { GUARDRAILS, describeJsonataError, formatExpressionError } from '../mapping/jsonata-expression.js';
 import type { ParsedResource } from '../mapping/parse-mapping.js';
 import type { ResourceTally } from '../status/resource-tally.js';
 import type { MappedEntity } from './entity-mapper.js';
 import { FALLBACK } from './fast-expression.js';
+
+const MAX_TIMEOUTS_PER_PAGE = 3;
 
 /**
  * Maps a page of raw items to entities: itemsToParse expansion, the selector, the compiled
@@ -18,7 +20,9 @@ export async function transformPage(
   tally: ResourceTally,
 ): Promise<MappedEntity[]> {
   const mapped: MappedEntity[] = [];
+  let timeouts = 0;
   for (const raw of items) {
+    if (tally.stopped) break;
     for (const item of await expand(raw, resource, tally)) {
       if (resource.selector) {
         const selected = await select(item, resource, tally);
@@ -31,6 +35,11 @@ export async function transformPage(
       const result = await resource.mapper.map(item);
       if (result.outcome === 'failed') {
         fail(tally, result.reason, result.field, result.identifier);
+        // A mapping that loops costs seconds per item: a few of those and the resource stops.
+        if (result.timedOut && ++timeouts >= MAX_TIMEOUTS_PER_PAGE) {
+          tally.stopped = `the mapping hit the ${GUARDRAILS.timeout} ms time limit ${timeouts} times in a page; the resource was stopped`;
+          break;
+        }
         continue;
       }
       mapped.push(result.entity);

@@ -4,6 +4,8 @@ import type { OwnedBlueprintStats, ResourceCounts } from '@mooring/persistence';
 export interface ResourceOutcome {
   readonly key: string;
   readonly status: 'completed' | 'failed' | 'aborted';
+  /** Which phase failed, when the status is failed. */
+  readonly failedIn?: 'extract' | 'transform';
   readonly counts: Pick<ResourceCounts, 'fetched' | 'transformFailed'>;
 }
 
@@ -37,11 +39,15 @@ export async function decideDeletion(input: DeletionInput): Promise<DeletionDeci
     return { decision: 'skipped', reason: 'not every resource ran' };
   }
   const failed = input.outcomes.find((outcome) => outcome.status !== 'completed');
-  if (failed)
-    return {
-      decision: 'skipped',
-      reason: `resource ${failed.key} ${failed.status === 'aborted' ? 'was aborted' : 'failed to extract'}`,
-    };
+  if (failed) {
+    const what =
+      failed.status === 'aborted'
+        ? 'was aborted'
+        : failed.failedIn === 'transform'
+          ? 'was stopped while mapping'
+          : 'failed to extract';
+    return { decision: 'skipped', reason: `resource ${failed.key} ${what}` };
+  }
   const mapFailures = input.outcomes.find((outcome) => outcome.counts.transformFailed > 0);
   if (mapFailures) {
     return {

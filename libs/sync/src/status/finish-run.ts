@@ -17,11 +17,16 @@ export async function finishRun(run: RunContext, result: RunResult): Promise<Syn
   for (const [index, samples] of result.reingest.samples) await run.ledger.appendSamples(index, samples);
   const failed = result.outcomes.find((outcome) => outcome.status === 'failed');
   const status = result.aborted ? 'aborted' : failed ? 'failed' : 'completed';
+  const mapping = failed?.failedIn === 'transform';
   return run.ledger.finish({
     status,
-    errorCode: status === 'failed' ? 'EXTRACT_FAILED' : status === 'aborted' ? 'ABORTED' : null,
+    errorCode: status === 'failed' ? (mapping ? 'MAPPING_STOPPED' : 'EXTRACT_FAILED') : status === 'aborted' ? 'ABORTED' : null,
     errorMessage:
-      status === 'failed' ? `resource ${failed!.key} failed to extract` : status === 'aborted' ? 'the run was aborted' : null,
+      status === 'failed'
+        ? `resource ${failed!.key} ${mapping ? 'was stopped while mapping' : 'failed to extract'}`
+        : status === 'aborted'
+          ? 'the run was aborted'
+          : null,
     reconciliation: {
       reingested: result.reingest.reingested,
       reingestFailed: result.reingest.reingestFailed,

@@ -19,6 +19,8 @@ export class ResourceTally {
     loadMs: 0,
   };
   readonly samples: ErrorSample[] = [];
+  /** Set when the resource must stop (e.g. its mapping keeps hitting the time guardrail). */
+  stopped: string | null = null;
 
   sample(sample: ErrorSample): void {
     if (this.samples.length < MAX_ERROR_SAMPLES) this.samples.push(sample);
