@@ -331,7 +331,7 @@ describe('sync engine: related entities', () => {
 });
 
 describe('sync engine: crashes and retries', () => {
-  it('retries a crashed run without writing anything twice, deleting only after the complete pass', async () => {
+  it('retries a crashed run without fetching finished kinds or writing anything twice, deleting only after the complete pass', async () => {
     const h = await harness();
     await h.sync();
     h.server.change('service', [1, 2]);
@@ -346,16 +346,41 @@ describe('sync engine: crashes and retries', () => {
     };
     const run = await h.runs.create(h.orgId, h.installationId, 'schedule');
     await expect(h.resume(run.id, { deps: { catalog: crashing } })).rejects.toThrow('connection terminated unexpectedly');
-    expect(await h.runs.find(h.orgId, run.id)).toMatchObject({ status: 'running', attempt: 1, deleted: 0 });
+    const crashed = await h.runs.find(h.orgId, run.id);
+    expect(crashed).toMatchObject({ status: 'running', attempt: 1, deleted: 0 });
+    expect(crashed!.resources.map((r) => r.status)).toEqual(['completed', 'completed', 'running']);
     expect(await h.identifiers('fakeDeployment')).toContain('dep-5');
     const afterCrash = await h.rowVersions();
 
+    const requestsBefore = h.server.requests.length;
     const retried = await h.resume(run.id);
     expect(retried).toMatchObject({ status: 'completed', attempt: 2, deleted: 1, deletionDecision: 'deleted' });
-    expect(resource(retried, 'service')).toMatchObject({ ingested: 0, notChanged: 10 });
+    // Teams and services were completed by the first attempt: only deployments are fetched again.
+    expect(new Set(h.server.requests.slice(requestsBefore).map((r) => r.split('?')[0]))).toEqual(
+      new Set(['GET /api/v1/deployments']),
+    );
+    expect(resource(retried, 'service')).toMatchObject({ status: 'completed', ingested: 2, notChanged: 8 });
+    expect(resource(retried, 'deployment')).toMatchObject({ status: 'completed', fetched: 29, ingested: 0, notChanged: 29 });
     const afterRetry = await h.rowVersions();
     afterRetry.set('fakeDeployment/dep-5', afterCrash.get('fakeDeployment/dep-5')!);
     expect(afterRetry).toEqual(afterCrash);
+  });
+
+  it('starts over when the mapping changed between attempts', async () => {
+    const h = await harness();
+    let batches = 0;
+    const crashing = Object.create(h.deps.catalog) as SyncCatalogRepository;
+    crashing.inBatch = (orgId, fn) => (++batches === 2 ? Promise.reject(new Error('killed')) : h.deps.catalog.inBatch(orgId, fn));
+    const run = await h.runs.create(h.orgId, h.installationId, 'schedule');
+    await expect(h.resume(run.id, { deps: { catalog: crashing } })).rejects.toThrow('killed');
+    const mapping = defaultMapping();
+    mapping.resources[0]!['port'].entity.mappings.title = '$uppercase(name)';
+    await h.setMapping(mapping);
+    const requestsBefore = h.server.requests.length;
+    const retried = await h.resume(run.id);
+    expect(retried).toMatchObject({ status: 'completed', attempt: 2 });
+    expect(h.server.requests.slice(requestsBefore).some((r) => r.startsWith('GET /api/v1/teams'))).toBe(true);
+    expect(await h.entities.find(h.orgId, 'fakeTeam', 'team-1')).toMatchObject({ title: 'TEAM 1' });
   });
 });
 

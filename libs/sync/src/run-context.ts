@@ -9,6 +9,7 @@ import type {
   SyncCatalogRepository,
   SyncRunRecord,
   SyncRunRepository,
+  SyncRunResourceRecord,
   SyncWriter,
 } from '@mooring/persistence';
 import { BlueprintCache } from './load/blueprint-cache.js';
@@ -52,6 +53,8 @@ export interface RunContext {
   readonly load: LoadContext;
   readonly writers: ReadonlyMap<number, SyncWriter>;
   readonly attempt: number;
+  /** Resources a crashed attempt of this run completed: not fetched again (same mapping only). */
+  readonly completed: ReadonlyMap<number, SyncRunResourceRecord>;
   readonly metrics: SyncMetrics | undefined;
 }
 
@@ -101,7 +104,18 @@ export async function startRun(
   };
   const writers = new Map(mapping.resources.map((r) => [r.index, { installationId: ids.installationId, resourceKey: r.key }]));
   return {
-    context: { ids, ledger, installation, integration, mapping, load, writers, attempt: started.attempt, metrics: deps.metrics },
+    context: {
+      ids,
+      ledger,
+      installation,
+      integration,
+      mapping,
+      load,
+      writers,
+      attempt: started.attempt,
+      completed: new Map(started.completed.map((resource) => [resource.resourceIndex, resource])),
+      metrics: deps.metrics,
+    },
   };
 }
 

@@ -46,6 +46,8 @@ async function syncResource(
   connection: IntegrationConnection,
   signal: AbortSignal,
 ): Promise<ResourceOutcome> {
+  const done = run.completed.get(resource.index);
+  if (done) return { key: resource.key, status: 'completed', counts: done }; // a crashed attempt finished it
   const tally = new ResourceTally();
   const loader = new ResourceLoader(
     run.load,

@@ -49,33 +49,47 @@ export class SyncRunRepository {
   }
 
   /**
-   * Starts (or restarts, after a crashed attempt) a run: running, one more attempt, fresh resource
-   * rows, and no staged state left from an earlier attempt. Returns null when the run already ended,
-   * so a replayed job does nothing.
+   * Starts (or restarts, after a crashed attempt) a run: running, one more attempt. A restart with
+   * the same mapping keeps what the crashed attempt completed (resources, with the keys they staged
+   * and the entities they parked) and returns those resources, so they are not fetched again;
+   * everything else starts over. Returns null when the run already ended, so a replayed job does
+   * nothing.
    */
   async begin(
     orgId: string,
     runId: string,
     mappingHash: string,
     resources: readonly ResourceStart[],
-  ): Promise<{ attempt: number } | null> {
+  ): Promise<{ attempt: number; completed: SyncRunResourceRecord[] } | null> {
     return this.db.inTenant(
       orgId,
       async (tx) => {
-        const rows = await tx.$queryRaw<Array<{ attempt: number }>>`
+        const previous = await tx.$queryRaw<Array<{ mapping_hash: string | null }>>`
+          SELECT mapping_hash FROM sync_runs
+           WHERE org_id = ${orgId}::uuid AND id = ${runId}::uuid AND status IN ('pending', 'running') FOR UPDATE`;
+        if (!previous[0]) return null;
+        const [run] = await tx.$queryRaw<Array<{ attempt: number }>>`
           UPDATE sync_runs SET status = 'running', attempt = attempt + 1, started_at = coalesce(started_at, now()),
                  mapping_hash = ${mappingHash}
-           WHERE org_id = ${orgId}::uuid AND id = ${runId}::uuid AND status IN ('pending', 'running')
+           WHERE org_id = ${orgId}::uuid AND id = ${runId}::uuid
           RETURNING attempt`;
-        const started = rows[0];
-        if (!started) return null;
-        await tx.syncRunResource.deleteMany({ where: { orgId, runId } });
-        await tx.syncSeenKey.deleteMany({ where: { orgId, runId } });
-        await tx.syncPendingEntity.deleteMany({ where: { orgId, runId } });
+        const completed =
+          previous[0].mapping_hash === mappingHash
+            ? await tx.syncRunResource.findMany({
+                where: { orgId, runId, status: 'completed' },
+                orderBy: { resourceIndex: 'asc' },
+              })
+            : [];
+        const kept = completed.map((resource) => resource.resourceIndex);
+        // Keys the crashed attempt staged for resources it did not finish stay too: they can only
+        // keep an entity from deletion in this run, never delete one.
+        if (!kept.length) await tx.syncSeenKey.deleteMany({ where: { orgId, runId } });
+        await tx.syncPendingEntity.deleteMany({ where: { orgId, runId, resourceIndex: { notIn: kept } } });
+        await tx.syncRunResource.deleteMany({ where: { orgId, runId, resourceIndex: { notIn: kept } } });
         await tx.syncRunResource.createMany({
-          data: resources.map((resource) => ({ orgId, runId, ...resource })),
+          data: resources.filter((r) => !kept.includes(r.resourceIndex)).map((resource) => ({ orgId, runId, ...resource })),
         });
-        return { attempt: started.attempt };
+        return { attempt: run!.attempt, completed: completed.map(toResourceRecord) };
       },
       { timeoutMs: 60_000 },
     );

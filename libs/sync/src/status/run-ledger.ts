@@ -7,6 +7,7 @@ import type {
   SyncCatalogRepository,
   SyncRunRecord,
   SyncRunRepository,
+  SyncRunResourceRecord,
 } from '@mooring/persistence';
 import type { ResourceTally } from './resource-tally.js';
 
@@ -28,7 +29,10 @@ export class RunLedger {
     return this.runs.find(this.ids.orgId, this.ids.runId);
   }
 
-  begin(mappingHash: string, resources: readonly ResourceStart[]): Promise<{ attempt: number } | null> {
+  begin(
+    mappingHash: string,
+    resources: readonly ResourceStart[],
+  ): Promise<{ attempt: number; completed: SyncRunResourceRecord[] } | null> {
     return this.runs.begin(this.ids.orgId, this.ids.runId, mappingHash, resources);
   }
 
