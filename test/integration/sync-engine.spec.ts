@@ -113,6 +113,15 @@ describe('sync engine: load', () => {
     expect(replayed).toMatchObject({ id: first.id, status: 'completed', attempt: 1 });
     expect(await h.rowVersions()).toEqual(before);
   });
+
+  it('keeps the run history, newest first, page by page', async () => {
+    const page = await h.runs.list(h.orgId, h.installationId, { limit: 2 });
+    expect(page).toHaveLength(2);
+    expect(page[0]!.createdAt.getTime()).toBeGreaterThan(page[1]!.createdAt.getTime());
+    const rest = await h.runs.list(h.orgId, h.installationId, { limit: 10, before: page[1]!.createdAt });
+    expect(rest.map((r) => r.id)).toEqual([first.id]);
+    expect(rest[0]!.resources.map((r) => r.kind)).toEqual(['team', 'service', 'deployment']);
+  });
 });
 
 describe('sync engine: metrics', () => {

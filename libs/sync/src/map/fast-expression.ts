@@ -1,4 +1,4 @@
-import type { CompiledExpression } from '../mapping/jsonata-expression.js';
+import { pathOfNode, type CompiledExpression } from '../mapping/jsonata-expression.js';
 
 /**
  * Most mapping leaves are a literal (`"service"`), a plain path (`owner.login`), a comparison of
@@ -17,7 +17,7 @@ export function fastEvaluator(expression: CompiledExpression): FastEvaluator | u
 function fastNode(ast: Node): FastEvaluator | undefined {
   const literal = literalValue(ast);
   if (literal.is) return () => literal.value;
-  const path = pathOf(ast);
+  const path = pathOfNode(ast);
   if (path) return (item) => walk(item, path);
   if (ast.type === 'binary' && ast.value === '&' && ast.lhs && !Array.isArray(ast.lhs) && ast.rhs) {
     const left = fastNode(ast.lhs);
@@ -34,7 +34,7 @@ function fastNode(ast: Node): FastEvaluator | undefined {
   }
   // The typings list no 'binary' operator values; JSONata's parser produces "=" and "!=".
   if (ast.type === 'binary' && (ast.value === '=' || ast.value === '!=') && ast.lhs && !Array.isArray(ast.lhs) && ast.rhs) {
-    const lhsPath = pathOf(ast.lhs);
+    const lhsPath = pathOfNode(ast.lhs);
     const rhs = literalValue(ast.rhs);
     if (!lhsPath || !rhs.is) return undefined;
     const negate = ast.value === '!=';
@@ -58,23 +58,6 @@ function literalValue(node: Node): { is: true; value: unknown } | { is: false } 
     return { is: true, value: node.value };
   }
   return { is: false };
-}
-
-function pathOf(node: Node): string[] | undefined {
-  const type: string = node.type;
-  if (type !== 'path' || !node.steps?.length) return undefined;
-  const keys: string[] = [];
-  for (const step of node.steps) {
-    if (
-      step.type !== 'name' ||
-      typeof step.value !== 'string' ||
-      Object.keys(step).some((k) => !['type', 'value', 'position'].includes(k))
-    ) {
-      return undefined;
-    }
-    keys.push(step.value);
-  }
-  return keys;
 }
 
 /** JSONata's navigation of plain names through objects; arrays on the way are JSONata's business. */

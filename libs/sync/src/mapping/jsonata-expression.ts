@@ -60,22 +60,21 @@ export function literalString(expression: CompiledExpression): string | undefine
   return ast.type === 'string' && typeof ast.value === 'string' ? ast.value : undefined;
 }
 
+type Node = ReturnType<CompiledExpression['ast']>;
+
 /** The key path of a plain path expression (`fields.comments` → ['fields', 'comments']), else undefined. */
 export function plainPath(expression: CompiledExpression): string[] | undefined {
-  const ast = expression.ast();
+  return pathOfNode(expression.ast());
+}
+
+export function pathOfNode(node: Node): string[] | undefined {
   // The typings omit the 'path' node type that JSONata's parser produces for `a.b`.
-  const type: string = ast.type;
-  if (type === 'name' && typeof ast.value === 'string') return [ast.value];
-  if (type !== 'path' || !ast.steps?.length) return undefined;
+  const type: string = node.type;
+  if (type !== 'path' || !node.steps?.length) return undefined;
   const keys: string[] = [];
-  for (const step of ast.steps) {
-    if (
-      step.type !== 'name' ||
-      typeof step.value !== 'string' ||
-      Object.keys(step).some((k) => !['type', 'value', 'position'].includes(k))
-    ) {
-      return undefined;
-    }
+  for (const step of node.steps) {
+    const plain = Object.keys(step).every((k) => ['type', 'value', 'position'].includes(k));
+    if (step.type !== 'name' || typeof step.value !== 'string' || !plain) return undefined;
     keys.push(step.value);
   }
   return keys;
