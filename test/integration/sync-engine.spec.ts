@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeIntegration, type IntegrationConnection } from '@mooring/integrations';
-import { OpsServer, Telemetry } from '@mooring/platform';
-import { SyncMetrics } from '@mooring/sync';
+import { DomainError, OpsServer, Telemetry } from '@mooring/platform';
+import { SyncMetrics, runSync } from '@mooring/sync';
 import type { SyncCatalogRepository, SyncRunRecord } from '@mooring/persistence';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { SyncHarness } from '../support/sync-harness.js';
@@ -448,5 +448,34 @@ describe('sync engine: a mapping that never ends', () => {
     );
     expect(run.deletionReason).toBe('resource deployment-2 was stopped while mapping');
     expect(await h.identifiers('fakeTeam')).toContain('team-0');
+  });
+});
+
+describe('sync engine: credentials and tenancy', () => {
+  it('fails the run with the connection’s error code when the credentials are refused', async () => {
+    const h = await harness();
+    await h.sync();
+    h.server.remove('deployment', [1]);
+    const refused = () => Promise.reject(new DomainError('CREDENTIALS_INVALID', 'The token was revoked'));
+    const run = await h.sync({ deps: { connect: refused } });
+    expect(run).toMatchObject({
+      status: 'failed',
+      errorCode: 'CREDENTIALS_INVALID',
+      errorMessage: 'The token was revoked',
+      deleted: 0,
+    });
+    expect(run.resources.every((r) => r.status === 'failed')).toBe(true);
+    expect(await h.identifiers('fakeDeployment')).toContain('dep-1');
+  });
+
+  it('cannot run, or even find, another organization’s run', async () => {
+    const a = await harness();
+    const b = await harness();
+    const run = await a.runs.create(a.orgId, a.installationId, 'manual');
+    await expect(runSync({ orgId: b.orgId, installationId: a.installationId, runId: run.id }, b.deps)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect(await a.runs.find(a.orgId, run.id)).toMatchObject({ status: 'pending', attempt: 0 });
+    expect(await b.runs.find(b.orgId, run.id)).toBeNull();
   });
 });
