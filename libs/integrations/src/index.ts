@@ -1,2 +1,5 @@
 export * from './integration-definition.js';
 export * from './registry.js';
+export { FAKE_KINDS, fakeItem, type FakeKind } from './fake/fake-data.js';
+export { FakeToolServer, type FakeFailure, type FakeToolOptions } from './fake/fake-tool.server.js';
+export { fakeIntegration } from './fake/fake.integration.js';

@@ -1,8 +1,14 @@
 export { AUDIT_ACTIONS, writeAudit, type AuditAction, type AuditEntry } from './audit.js';
 export { Database, type DatabaseOptions } from './database.js';
 export { PersistenceModule } from './persistence.module.js';
+export * from './catalog-records.js';
 export * from './records.js';
+export * from './sync-records.js';
 export { ApiClientRepository } from './repositories/api-client.repository.js';
 export { AuditRepository, type AuditQuery } from './repositories/audit.repository.js';
+export { BlueprintRepository } from './repositories/blueprint.repository.js';
+export { EntityRepository } from './repositories/entity.repository.js';
 export { InstallationRepository } from './repositories/installation.repository.js';
 export { OrganizationRepository } from './repositories/organization.repository.js';
+export { SyncBatch, SyncCatalogRepository, type SyncWriter } from './repositories/sync-catalog.repository.js';
+export { SyncRunRepository } from './repositories/sync-run.repository.js';

@@ -2,10 +2,23 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { DATABASE_OPTIONS, Database, type DatabaseOptions } from './database.js';
 import { ApiClientRepository } from './repositories/api-client.repository.js';
 import { AuditRepository } from './repositories/audit.repository.js';
+import { BlueprintRepository } from './repositories/blueprint.repository.js';
+import { EntityRepository } from './repositories/entity.repository.js';
 import { InstallationRepository } from './repositories/installation.repository.js';
 import { OrganizationRepository } from './repositories/organization.repository.js';
+import { SyncCatalogRepository } from './repositories/sync-catalog.repository.js';
+import { SyncRunRepository } from './repositories/sync-run.repository.js';
 
-const REPOSITORIES = [OrganizationRepository, ApiClientRepository, InstallationRepository, AuditRepository];
+const REPOSITORIES = [
+  OrganizationRepository,
+  ApiClientRepository,
+  InstallationRepository,
+  AuditRepository,
+  BlueprintRepository,
+  EntityRepository,
+  SyncCatalogRepository,
+  SyncRunRepository,
+];
 
 @Module({})
 export class PersistenceModule {

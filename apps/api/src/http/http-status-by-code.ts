@@ -13,6 +13,9 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  // The tool refused the installation's credentials: not the caller's Mooring token, so not 401.
+  CREDENTIALS_INVALID: 422,
+  UPSTREAM_FAILED: 502,
   TENANT_CONTEXT_MISSING: 500,
   CONFIG_INVALID: 500,
   DEPENDENCY_UNAVAILABLE: 503,

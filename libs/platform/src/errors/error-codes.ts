@@ -18,6 +18,9 @@ export const ERROR_CODES = [
   // resources
   'NOT_FOUND',
   'CONFLICT',
+  // third-party tools reached through an installation
+  'CREDENTIALS_INVALID',
+  'UPSTREAM_FAILED',
   // platform
   'TENANT_CONTEXT_MISSING',
   'CONFIG_INVALID',

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, validationError, type FieldIssue } from '@mooring/platform';
+import { BlueprintRepository, type BlueprintRecord } from '@mooring/persistence';
+import type { BlueprintBody } from './blueprint.schema.js';
+
+@Injectable()
+export class BlueprintService {
+  constructor(private readonly blueprints: BlueprintRepository) {}
+
+  async list(orgId: string): Promise<BlueprintRecord[]> {
+    return this.blueprints.list(orgId);
+  }
+
+  async get(orgId: string, identifier: string): Promise<BlueprintRecord> {
+    const blueprint = await this.blueprints.find(orgId, identifier);
+    if (!blueprint) throw notFound(identifier);
+    return blueprint;
+  }
+
+  async create(orgId: string, body: BlueprintBody): Promise<BlueprintRecord> {
+    await this.assertRelationTargets(orgId, body);
+    const created = await this.blueprints.create(orgId, body);
+    if (!created) {
+      throw new DomainError('CONFLICT', `Blueprint "${body.identifier}" already exists`, {
+        resource: 'blueprint',
+        identifier: body.identifier,
+      });
+    }
+    return created;
+  }
+
+  /** Replaces a blueprint's definition; existing entities are checked against it on their next write. */
+  async update(orgId: string, identifier: string, body: BlueprintBody): Promise<BlueprintRecord> {
+    if (body.identifier !== identifier) {
+      throw validationError([{ field: 'identifier', message: `must match the path ("${identifier}")` }], 'blueprint');
+    }
+    await this.assertRelationTargets(orgId, body);
+    const updated = await this.blueprints.update(orgId, body);
+    if (!updated) throw notFound(identifier);
+    return updated;
+  }
+
+  /**
+   * Deletes a blueprint. One with entities needs `deleteEntities` (they go with it); one that other
+   * blueprints relate to cannot be deleted until their relations are removed.
+   */
+  async delete(orgId: string, identifier: string, options: { deleteEntities: boolean }): Promise<{ deletedEntities: number }> {
+    await this.get(orgId, identifier);
+    const referencing = await this.blueprints.findReferencing(orgId, identifier);
+    if (referencing.length) {
+      throw new DomainError('CONFLICT', `Blueprints ${referencing.join(', ')} relate to "${identifier}"`, {
+        reason: 'referenced_by_blueprints',
+        blueprints: referencing,
+      });
+    }
+    const entities = await this.blueprints.countEntities(orgId, identifier);
+    if (entities > 0 && !options.deleteEntities) {
+      throw new DomainError(
+        'CONFLICT',
+        `Blueprint "${identifier}" has ${entities} entities; pass delete_entities=true to delete them with it`,
+        { reason: 'has_entities', entities },
+      );
+    }
+    const deleted = await this.blueprints.delete(orgId, identifier);
+    if (!deleted) throw notFound(identifier);
+    return deleted;
+  }
+
+  private async assertRelationTargets(orgId: string, body: BlueprintBody): Promise<void> {
+    const targets = [...new Set(Object.values(body.relations).map((relation) => relation.target))].filter(
+      (target) => target !== body.identifier,
+    );
+    if (!targets.length) return;
+    const found = new Set((await this.blueprints.findMany(orgId, targets)).map((blueprint) => blueprint.identifier));
+    const issues: FieldIssue[] = Object.entries(body.relations)
+      .filter(([, relation]) => relation.target !== body.identifier && !found.has(relation.target))
+      .map(([name, relation]) => ({
+        field: `relations.${name}.target`,
+        message: `blueprint "${relation.target}" does not exist`,
+      }));
+    if (issues.length) throw validationError(issues, 'blueprint');
+  }
+}
+
+function notFound(identifier: string): DomainError {
+  return new DomainError('NOT_FOUND', `Blueprint "${identifier}" not found`, { resource: 'blueprint', identifier });
+}

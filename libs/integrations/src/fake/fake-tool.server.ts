@@ -1,0 +1,155 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FAKE_KINDS, fakeItem, type FakeKind } from './fake-data.js';
+
+export interface FakeToolOptions {
+  /** The bearer token the tool accepts. */
+  readonly token: string;
+  /** Items per kind (default: 3 teams, 10 services, 30 deployments). */
+  readonly counts?: Partial<Record<FakeKind, number>>;
+  /** Items per page unless the client asks for fewer (default 100). */
+  readonly pageSize?: number;
+  /** Added to every response, in milliseconds. */
+  readonly latencyMs?: number;
+}
+
+/** Fails a kind's listing from a page on, the way a flaky API fails mid-stream. */
+export interface FakeFailure {
+  /** Pages served normally before the failure (0 fails the first page). */
+  readonly afterPages: number;
+  readonly status: number;
+}
+
+/**
+ * A loopback HTTP server standing in for a third-party tool: bearer-token auth, cursor pagination
+ * with a `next` link, deterministic items per kind, and knobs for what tests and benchmarks need
+ * (latency, a kind failing mid-stream, a kind returning nothing, items removed or changed at the
+ * source). It counts requests so tests can assert how the engine paged.
+ */
+export class FakeToolServer {
+  readonly requests: string[] = [];
+  private counts: Record<FakeKind, number>;
+  private readonly removed: Record<FakeKind, Set<number>> = { team: new Set(), service: new Set(), deployment: new Set() };
+  private readonly revisions: Record<FakeKind, Map<number, number>> = {
+    team: new Map(),
+    service: new Map(),
+    deployment: new Map(),
+  };
+  private readonly failures = new Map<FakeKind, FakeFailure>();
+  private latencyMs: number;
+  private recordRequests = true;
+
+  private constructor(
+    private readonly server: http.Server,
+    private readonly options: FakeToolOptions,
+  ) {
+    this.counts = { team: 3, service: 10, deployment: 30, ...options.counts };
+    this.latencyMs = options.latencyMs ?? 0;
+    server.on('request', (request, response) => {
+      this.handle(request, response).catch(() => {
+        if (!response.headersSent) response.writeHead(500).end();
+      });
+    });
+  }
+
+  static async start(options: FakeToolOptions): Promise<FakeToolServer> {
+    const server = http.createServer({ keepAliveTimeout: 30_000 });
+    const fake = new FakeToolServer(server, options);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return fake;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  setCounts(counts: Partial<Record<FakeKind, number>>): void {
+    this.counts = { ...this.counts, ...counts };
+  }
+
+  setLatency(latencyMs: number): void {
+    this.latencyMs = latencyMs;
+  }
+
+  /** Benchmarks turn request logging off to keep memory flat. */
+  setRequestLog(enabled: boolean): void {
+    this.recordRequests = enabled;
+  }
+
+  failKind(kind: FakeKind, failure: FakeFailure | null): void {
+    if (failure) this.failures.set(kind, failure);
+    else this.failures.delete(kind);
+  }
+
+  /** Items no longer at the source (by index). */
+  remove(kind: FakeKind, indexes: Iterable<number>): void {
+    for (const index of indexes) this.removed[kind].add(index);
+  }
+
+  restore(kind: FakeKind): void {
+    this.removed[kind].clear();
+  }
+
+  /** Changes the content of items (by index) by bumping their revision. */
+  change(kind: FakeKind, indexes: Iterable<number>): void {
+    for (const index of indexes) this.revisions[kind].set(index, (this.revisions[kind].get(index) ?? 0) + 1);
+  }
+
+  /** The items of a kind as the source holds them now, in listing order. */
+  *items(kind: FakeKind): Generator<Record<string, unknown>> {
+    for (let index = 0; index < this.counts[kind]; index++) {
+      if (!this.removed[kind].has(index)) yield fakeItem(kind, index, this.counts, this.revisions[kind].get(index) ?? 0);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', this.baseUrl);
+    if (this.recordRequests) this.requests.push(`${request.method} ${url.pathname}${url.search}`);
+    if (this.latencyMs) await sleep(this.latencyMs);
+    if (request.headers.authorization !== `Bearer ${this.options.token}`) {
+      return json(response, 401, { message: 'Bad credentials' });
+    }
+    if (url.pathname === '/api/v1/me') return json(response, 200, { id: 'fake-user', name: 'Fake user' });
+    const kind = FAKE_KINDS.find((k) => url.pathname === `/api/v1/${k}s`);
+    if (!kind) return json(response, 404, { message: 'Not Found' });
+    return this.listPage(kind, url, response);
+  }
+
+  private listPage(kind: FakeKind, url: URL, response: http.ServerResponse): void {
+    const pageSize = Math.min(Number(url.searchParams.get('per_page')) || this.options.pageSize || 100, 1_000);
+    const page = Number(url.searchParams.get('page') ?? '0');
+    const failure = this.failures.get(kind);
+    if (failure && page >= failure.afterPages) return json(response, failure.status, { message: 'Injected failure' });
+    // Walk indexes from the page's start: removed items leave gaps, never duplicates.
+    const items: Array<Record<string, unknown>> = [];
+    let index = this.startIndex(kind, page * pageSize);
+    for (; index < this.counts[kind] && items.length < pageSize; index++) {
+      if (!this.removed[kind].has(index)) items.push(fakeItem(kind, index, this.counts, this.revisions[kind].get(index) ?? 0));
+    }
+    const more = this.startIndex(kind, (page + 1) * pageSize) < this.counts[kind];
+    const next = more ? `${this.baseUrl}/api/v1/${kind}s?page=${page + 1}&per_page=${pageSize}` : null;
+    json(response, 200, { items, next });
+  }
+
+  /** The index of the `position`-th item still present (removed items do not count). */
+  private startIndex(kind: FakeKind, position: number): number {
+    const removed = this.removed[kind];
+    if (!removed.size) return position;
+    let index = 0;
+    let seen = 0;
+    for (; index < this.counts[kind] && seen < position; index++) if (!removed.has(index)) seen++;
+    return index;
+  }
+}
+
+function json(response: http.ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+  response.end(payload);
+}

@@ -1,0 +1,58 @@
+import { isDomainError } from '@mooring/platform';
+import type { ResourceTally } from '../status/resource-tally.js';
+import type { ExtractedPage } from './extract-pages.js';
+
+/**
+ * Runs a kind's extraction and keeps its failure apart from the rest of the pipeline: a tool error
+ * (or an abort) ends the resource's pages and is recorded on the resource, while an error of
+ * mapping or loading code still propagates. Counts fetched items and time spent waiting for pages.
+ */
+export class ExtractionGuard {
+  status: 'completed' | 'failed' | 'aborted' = 'completed';
+  error: string | null = null;
+
+  constructor(
+    private readonly tally: ResourceTally,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  async *pages(source: AsyncGenerator<ExtractedPage>): AsyncGenerator<ExtractedPage> {
+    const counts = this.tally.counts;
+    try {
+      for (;;) {
+        if (this.signal.aborted) {
+          this.status = 'aborted';
+          return;
+        }
+        let next: IteratorResult<ExtractedPage>;
+        try {
+          next = await this.tally.time('extractMs', () => source.next());
+        } catch (error) {
+          this.fail(error);
+          return;
+        }
+        if (next.done) return;
+        counts.fetched += next.value.items.length;
+        counts.fetchFailed += next.value.invalid;
+        if (next.value.invalid) {
+          this.tally.sample({ phase: 'extract', reason: `${next.value.invalid} entries of a page were not JSON objects` });
+        }
+        yield next.value;
+      }
+    } finally {
+      await source.return(undefined).catch(() => {});
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (this.signal.aborted) {
+      this.status = 'aborted';
+      return;
+    }
+    this.status = 'failed';
+    this.tally.counts.fetchFailed++;
+    const message = error instanceof Error ? error.message : String(error);
+    this.error = isDomainError(error) ? `${error.code}: ${message}` : message;
+    this.tally.sample({ phase: 'extract', reason: this.error });
+  }
+}

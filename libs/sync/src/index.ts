@@ -1,0 +1,16 @@
+export { GUARDRAILS } from './mapping/jsonata-expression.js';
+export { mappingSchema, type MappingConfig, type ResourceConfig } from './mapping/mapping.schema.js';
+export {
+  parseMapping,
+  validateMapping,
+  type MappingIssue,
+  type MappingOptions,
+  type ParsedMapping,
+  type ParsedResource,
+} from './mapping/parse-mapping.js';
+export { testMapping, type MappingTestResult } from './mapping-test.js';
+export type { ConnectionProvider, SyncDependencies, SyncRunIds } from './run-context.js';
+export { runSync } from './run-sync.js';
+export { SyncEngine } from './sync-engine.service.js';
+export { SyncModule } from './sync.module.js';
+export { SyncMetrics } from './status/sync-metrics.js';

@@ -1,0 +1,171 @@
+import type { EntityValidator } from '@mooring/catalog';
+import { relationTargets } from '@mooring/catalog';
+import type { EntityKey, SyncCatalogRepository, SyncEntityInput, SyncWriter } from '@mooring/persistence';
+import type { MappedEntity } from '../map/entity-mapper.js';
+import type { ResourceTally } from '../status/resource-tally.js';
+import type { BlueprintCache } from './blueprint-cache.js';
+import { MAX_ENTITY_BYTES, contentHash } from './content-hash.js';
+
+/** Entities per bulk statement: ~1k keeps UNNEST upserts at their fastest (targets §11). */
+export const LOAD_BATCH_SIZE = 1_000;
+/**
+ * Batches written at once, each on its own connection, while the next one is mapped: commits wait
+ * on the disk, so two in flight keep PostgreSQL busy. Batches lock rows in key order, so two
+ * batches holding the same keys wait for each other instead of deadlocking.
+ */
+export const LOAD_CONCURRENCY = 2;
+
+export interface LoadContext {
+  readonly orgId: string;
+  readonly runId: string;
+  readonly catalog: SyncCatalogRepository;
+  readonly blueprints: BlueprintCache;
+  readonly validator: EntityValidator;
+  readonly merge: boolean;
+  readonly createMissingRelatedEntities: boolean;
+}
+
+/**
+ * Loads one resource's entities in bulk batches, one transaction each: stage the keys the run saw
+ * and learn which are unchanged and which related entities are missing (one statement), validate
+ * the rest against their blueprint, create placeholders or park entities for reingestion, and
+ * upsert what is left (one statement). One batch is written while the next is mapped; never more.
+ */
+export class ResourceLoader {
+  private buffer: MappedEntity[] = [];
+  private readonly inFlight: Array<Promise<void>> = [];
+
+  constructor(
+    private readonly context: LoadContext,
+    private readonly resource: { readonly index: number; readonly key: string; readonly writer: SyncWriter },
+    private readonly tally: ResourceTally,
+  ) {}
+
+  async add(entities: readonly MappedEntity[]): Promise<void> {
+    this.buffer.push(...entities);
+    if (this.buffer.length >= LOAD_BATCH_SIZE) await this.dispatch();
+  }
+
+  /** Writes what is buffered and waits for every write to finish. */
+  async finish(): Promise<void> {
+    if (this.buffer.length) await this.dispatch();
+    while (this.inFlight.length) await this.inFlight.shift();
+  }
+
+  private async dispatch(): Promise<void> {
+    const batch = this.buffer;
+    this.buffer = [];
+    if (this.inFlight.length >= LOAD_CONCURRENCY) await this.inFlight.shift();
+    const write = this.tally.time('loadMs', () => this.flush(batch));
+    // A failed write surfaces when it is awaited (next dispatch or finish); never as an unhandled rejection.
+    write.catch(() => {});
+    this.inFlight.push(write);
+  }
+
+  private async flush(batch: readonly MappedEntity[]): Promise<void> {
+    const { orgId, runId, catalog, blueprints, validator } = this.context;
+    const counts = this.tally.counts;
+
+    // The same entity twice in a batch: the last one wins, earlier copies are superseded.
+    const byKey = new Map<string, SyncEntityInput>();
+    const oversized = new Set<SyncEntityInput>();
+    for (const entity of batch) {
+      const { hash, bytes } = contentHash(entity, this.context.merge);
+      const key = keyOf(entity);
+      if (byKey.has(key)) counts.notChanged++;
+      const input = { ...entity, contentHash: hash };
+      byKey.set(key, input);
+      if (bytes > MAX_ENTITY_BYTES) oversized.add(input);
+    }
+    const entities = [...byKey.values()].sort(inKeyOrder);
+
+    await catalog.inBatch(orgId, async (session) => {
+      const targets = this.targetsOutside(entities);
+      const { unchanged, missing: absentTargets } = await session.stage(runId, this.resource.writer, entities, targets);
+      counts.notChanged += unchanged.size;
+      const missing = new Map(absentTargets.map((target) => [keyOf(target), target]));
+
+      const ready: SyncEntityInput[] = [];
+      const parked: SyncEntityInput[] = [];
+      // Entities that fail here were still seen: the tool has them, so reconciliation keeps them.
+      entities.forEach((entity, position) => {
+        if (oversized.has(entity)) {
+          this.fail(entity.identifier, 'the mapped entity is larger than 1 MiB as JSON');
+          return;
+        }
+        if (unchanged.has(position)) return;
+        const issues = validator.validate(blueprints.get(entity.blueprint)!, entity);
+        if (issues.length) {
+          this.fail(entity.identifier, issues.map((issue) => `${issue.field}: ${issue.message}`).join('; '), issues[0]?.field);
+          return;
+        }
+        const absent = missing.size ? this.targetsOf(entity).filter((target) => missing.has(keyOf(target))) : [];
+        if (absent.length && !this.context.createMissingRelatedEntities) {
+          parked.push(entity);
+          this.fail(entity.identifier, `related entity ${describeKeys(absent)} does not exist yet; retried after all resources`);
+        } else {
+          ready.push(entity);
+        }
+      });
+      // Placeholders only for targets of entities being written now.
+      const wanted = new Set(ready.flatMap((entity) => this.targetsOf(entity).map(keyOf)));
+      const placeholders = this.context.createMissingRelatedEntities
+        ? [...missing.values()].filter((t) => wanted.has(keyOf(t)))
+        : [];
+      await session.write(this.resource.writer, ready, { merge: this.context.merge, placeholders });
+      await session.addPending(
+        runId,
+        parked.map((entity) => ({
+          blueprint: entity.blueprint,
+          identifier: entity.identifier,
+          resourceIndex: this.resource.index,
+          entity,
+          reason: 'missing related entity',
+        })),
+      );
+      counts.ingested += ready.length;
+    });
+  }
+
+  /** The related entities of a batch that are not in the batch itself (their existence is checked). */
+  private targetsOutside(entities: readonly SyncEntityInput[]): EntityKey[] {
+    const inBatch = new Set(entities.map(keyOf));
+    const targets = new Map<string, EntityKey>();
+    for (const entity of entities) {
+      for (const target of this.targetsOf(entity)) {
+        const key = keyOf(target);
+        if (!inBatch.has(key)) targets.set(key, target);
+      }
+    }
+    return [...targets.values()];
+  }
+
+  private targetsOf(entity: SyncEntityInput): EntityKey[] {
+    return relationTargets(this.context.blueprints.get(entity.blueprint)!, entity.relations);
+  }
+
+  private fail(identifier: string, reason: string, field?: string): void {
+    this.tally.counts.ingestFailed++;
+    this.tally.sample({ phase: 'load', reason, identifier, ...(field ? { field } : {}) });
+  }
+}
+
+function inKeyOrder(a: EntityKey, b: EntityKey): number {
+  return a.blueprint < b.blueprint
+    ? -1
+    : a.blueprint > b.blueprint
+      ? 1
+      : a.identifier < b.identifier
+        ? -1
+        : a.identifier > b.identifier
+          ? 1
+          : 0;
+}
+
+export function keyOf(key: EntityKey): string {
+  return `${key.blueprint}\u0000${key.identifier}`;
+}
+
+function describeKeys(keys: readonly EntityKey[]): string {
+  return keys.map((key) => `${key.blueprint}/${key.identifier}`).join(', ');
+}

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { isDomainError } from '@mooring/platform';
+import { fakeIntegration } from '@mooring/integrations';
+import { parseMapping, validateMapping } from './parse-mapping.js';
+
+const resource = (mappings: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  kind: 'service',
+  port: { entity: { mappings: { identifier: 'id', blueprint: '"fakeService"', ...mappings } } },
+  ...extra,
+});
+
+describe('parseMapping', () => {
+  it('applies Port’s defaults (true, true, true, 0.9) and keys resources as kind-index', () => {
+    const mapping = parseMapping({ resources: [resource({}), resource({})] });
+    expect(mapping.config).toMatchObject({
+      deleteDependentEntities: true,
+      createMissingRelatedEntities: true,
+      enableMergeEntity: true,
+      entityDeletionThreshold: 0.9,
+    });
+    expect(mapping.resources.map((r) => r.key)).toEqual(['service-0', 'service-1']);
+    expect(mapping.resources[0]!.blueprint).toBe('fakeService');
+    expect(mapping.resources[0]!.config.port.itemsToParseName).toBe('item');
+    expect(mapping.resources[0]!.selector).toBeNull();
+  });
+
+  it('accepts the fake integration’s default mapping against its kinds', () => {
+    expect(validateMapping(fakeIntegration.defaultMapping, { integration: fakeIntegration })).toEqual([]);
+  });
+
+  it('refuses a bad expression naming its path and the JSONata position', () => {
+    const issues = validateMapping({
+      resources: [resource({}), resource({ properties: { url: 'html_url & (' }, relations: { 'owning team': '$lowercase(' } })],
+    });
+    expect(issues).toEqual([
+      {
+        field: 'resources[1].port.entity.mappings.properties.url',
+        message: expect.stringMatching(/^invalid JSONata: .+ \(at position \d+/),
+        position: expect.any(Number),
+        token: expect.any(String),
+      },
+      {
+        field: 'resources[1].port.entity.mappings.relations["owning team"]',
+        message: expect.stringMatching(/^invalid JSONata: /),
+        position: expect.any(Number),
+        token: expect.any(String),
+      },
+    ]);
+  });
+
+  it('throws VALIDATION_FAILED whose message leads with the first bad path', () => {
+    try {
+      parseMapping({ resources: [resource({ title: '}' })] });
+      expect.unreachable();
+    } catch (error) {
+      expect(isDomainError(error, 'VALIDATION_FAILED')).toBe(true);
+      expect((error as Error).message).toMatch(
+        /^Invalid mapping: resources\[0\]\.port\.entity\.mappings\.title: invalid JSONata/,
+      );
+    }
+  });
+
+  it('checks the selector and itemsToParse expressions too', () => {
+    const issues = validateMapping({ resources: [resource({}, { selector: { query: '= 1' } })] });
+    expect(issues.map((i) => i.field)).toEqual(['resources[0].selector.query']);
+    const items = validateMapping({
+      resources: [{ ...resource({}), port: { itemsToParse: '[', entity: { mappings: { identifier: 'id', blueprint: '"x"' } } } }],
+    });
+    expect(items.map((i) => i.field)).toEqual(['resources[0].port.itemsToParse']);
+  });
+
+  it('refuses unknown keys, missing required leaves and out-of-range settings', () => {
+    const issues = validateMapping({
+      entityDeletionThreshold: 1.5,
+      deleteDependents: true,
+      resources: [{ kind: 'service', port: { entity: { mappings: { identifier: 'id', colour: '"red"' } } } }],
+    });
+    expect(issues.map((i) => i.field).sort()).toEqual([
+      '(root)',
+      'entityDeletionThreshold',
+      'resources[0].port.entity.mappings',
+      'resources[0].port.entity.mappings.blueprint',
+    ]);
+  });
+
+  it('checks kinds and selector keys against the integration', () => {
+    const issues = validateMapping(
+      { resources: [resource({}, { kind: 'incident' }), resource({}, { selector: { query: 'true', states: ['open'] } })] },
+      { integration: fakeIntegration },
+    );
+    expect(issues).toEqual([
+      { field: 'resources[0].kind', message: 'Fake tool has no kind "incident" (it has: team, service, deployment)' },
+      { field: 'resources[1].selector.states', message: 'unknown key: the "service" selector has only "query"' },
+    ]);
+  });
+
+  it('hashes the normalized mapping: defaults spelled out or not, same hash', () => {
+    const implicit = parseMapping({ resources: [resource({})] });
+    const explicit = parseMapping({ entityDeletionThreshold: 0.9, resources: [resource({}, { selector: { query: 'true' } })] });
+    const other = parseMapping({ entityDeletionThreshold: 0.5, resources: [resource({})] });
+    expect(explicit.hash).toBe(implicit.hash);
+    expect(other.hash).not.toBe(implicit.hash);
+  });
+});

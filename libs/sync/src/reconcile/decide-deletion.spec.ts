@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import type { OwnedBlueprintStats } from '@mooring/persistence';
+import { decideDeletion, type DeletionInput, type ResourceOutcome } from './decide-deletion.js';
+
+/** A small deterministic generator (mulberry32), so a failing case can be replayed by its seed. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Scenario {
+  input: DeletionInput;
+  /** Why deletion must not happen, or null when the run is clean and within the threshold. */
+  unsafe: string | null;
+}
+
+function scenario(seed: number): Scenario {
+  const next = random(seed);
+  const pick = (p: number) => next() < p;
+  const resourceCount = Math.floor(next() * 4);
+  const aborted = pick(0.1);
+  const lastFetched = new Map<string, number>();
+  const outcomes: ResourceOutcome[] = [];
+  const ran = aborted && pick(0.5) ? Math.floor(next() * resourceCount) : resourceCount;
+  for (let i = 0; i < ran; i++) {
+    const key = `kind${i}-${i}`;
+    const last = pick(0.7) ? 1 + Math.floor(next() * 100) : 0;
+    lastFetched.set(key, last);
+    outcomes.push({
+      key,
+      status: pick(0.1) ? 'failed' : 'completed',
+      counts: { fetched: pick(0.1) ? 0 : Math.floor(next() * 100), transformFailed: pick(0.1) ? 1 + Math.floor(next() * 3) : 0 },
+    });
+  }
+  const threshold = Math.round(next() * 10) / 10;
+  const stats: OwnedBlueprintStats[] = Array.from({ length: 1 + Math.floor(next() * 3) }, (_, i) => {
+    const owned = Math.floor(next() * 50);
+    return { blueprint: `bp${i}`, owned, unseen: Math.floor(next() * (owned + 1)) };
+  });
+  const statsFail = pick(0.05);
+
+  let unsafe: string | null = null;
+  if (aborted) unsafe = 'aborted';
+  else if (resourceCount === 0) unsafe = 'empty mapping';
+  else if (outcomes.some((o) => o.status !== 'completed')) unsafe = 'extract failed';
+  else if (outcomes.some((o) => o.counts.transformFailed > 0)) unsafe = 'transform failed';
+  else if (outcomes.some((o) => o.counts.fetched === 0 && (lastFetched.get(o.key) ?? 0) > 0)) unsafe = 'emptied';
+  else if (statsFail) unsafe = 'owned state unreadable';
+  else if (stats.some((s) => s.owned > 0 && s.unseen / s.owned > threshold)) unsafe = 'threshold';
+
+  return {
+    input: {
+      aborted,
+      resourceCount,
+      outcomes,
+      lastFetched,
+      threshold,
+      stats: () => (statsFail ? Promise.reject(new Error('connection lost')) : Promise.resolve(stats)),
+    },
+    unsafe,
+  };
+}
+
+describe('decideDeletion', () => {
+  it('deletes nothing in 2,000 randomized runs whenever any guard applies, and decides the rest correctly', async () => {
+    const counts = { unsafe: 0, deleted: 0, nothing: 0 };
+    for (let seed = 1; seed <= 2_000; seed++) {
+      const { input, unsafe } = scenario(seed);
+      let decision: Awaited<ReturnType<typeof decideDeletion>> | 'threw';
+      try {
+        decision = await decideDeletion(input);
+      } catch {
+        decision = 'threw';
+      }
+      if (unsafe) {
+        counts.unsafe++;
+        // Unreadable owned state propagates as an error: the caller then records a failed run.
+        expect(decision === 'threw' || decision.decision === 'skipped', `seed ${seed}: ${unsafe}`).toBe(true);
+      } else {
+        expect(decision, `seed ${seed}`).not.toBe('threw');
+        const expected = (await input.stats()).some((s) => s.unseen > 0) ? 'delete' : 'nothing_to_delete';
+        expect((decision as { decision: string }).decision, `seed ${seed}`).toBe(expected);
+        if (expected === 'delete') counts.deleted++;
+        else counts.nothing++;
+      }
+    }
+    // The generator exercises every branch, not just the easy ones.
+    expect(counts.unsafe).toBeGreaterThan(500);
+    expect(counts.deleted).toBeGreaterThan(50);
+    expect(counts.nothing).toBeGreaterThan(5);
+  });
+
+  it('names the first failing rule as the reason', async () => {
+    const base: DeletionInput = {
+      aborted: false,
+      resourceCount: 1,
+      outcomes: [{ key: 'repo-0', status: 'completed', counts: { fetched: 0, transformFailed: 0 } }],
+      lastFetched: new Map([['repo-0', 12]]),
+      threshold: 0.9,
+      stats: () => Promise.resolve([]),
+    };
+    expect(await decideDeletion(base)).toEqual({
+      decision: 'skipped',
+      reason: 'resource repo-0 returned 0 items but had 12 in the last completed run',
+    });
+    expect(await decideDeletion({ ...base, resourceCount: 2 })).toEqual({
+      decision: 'skipped',
+      reason: 'not every resource ran',
+    });
+  });
+});

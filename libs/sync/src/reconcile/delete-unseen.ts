@@ -1,0 +1,40 @@
+import type { OwnedBlueprintStats, SyncCatalogRepository } from '@mooring/persistence';
+
+const CHUNK = 500;
+
+export interface DeleteUnseenResult {
+  readonly deleted: number;
+  /** Candidates kept because an entity that stays requires them (deleteDependentEntities off). */
+  readonly deleteFailed: number;
+  readonly interrupted: boolean;
+}
+
+/**
+ * Deletes, blueprint by blueprint and a chunk at a time, the owned entities the run did not see
+ * (relation targets of staying entities excepted). Candidates are read from the database in
+ * identifier order, so memory holds one chunk; an abort stops between chunks.
+ */
+export async function deleteUnseen(
+  catalog: SyncCatalogRepository,
+  run: { readonly orgId: string; readonly installationId: string; readonly runId: string },
+  blueprints: readonly OwnedBlueprintStats[],
+  options: { readonly deleteDependents: boolean; readonly signal: AbortSignal },
+): Promise<DeleteUnseenResult> {
+  let deleted = 0;
+  let deleteFailed = 0;
+  for (const { blueprint } of blueprints) {
+    let after: string | null = null;
+    for (;;) {
+      if (options.signal.aborted) return { deleted, deleteFailed, interrupted: true };
+      const candidates = await catalog.deletionCandidates(run.orgId, run.installationId, run.runId, blueprint, after, CHUNK);
+      if (!candidates.length) break;
+      const result = await catalog.deleteEntities(run.orgId, blueprint, candidates, {
+        deleteDependents: options.deleteDependents,
+      });
+      deleted += result.deleted.length;
+      deleteFailed += result.blocked.length;
+      after = candidates.at(-1)!;
+    }
+  }
+  return { deleted, deleteFailed, interrupted: false };
+}

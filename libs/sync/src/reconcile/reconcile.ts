@@ -1,0 +1,57 @@
+import type { DeletionDecision as RecordedDecision } from '@mooring/persistence';
+import type { RunContext } from '../run-context.js';
+import { decideDeletion, type ResourceOutcome } from './decide-deletion.js';
+import { deleteUnseen } from './delete-unseen.js';
+
+export interface DeletionOutcome {
+  readonly decision: RecordedDecision;
+  readonly reason: string;
+  readonly details: unknown;
+  readonly deleted: number;
+  readonly deleteFailed: number;
+  readonly ms: number;
+}
+
+/** Decides whether the run may delete what it did not see, and if so deletes it. */
+export async function reconcile(
+  run: RunContext,
+  outcomes: readonly ResourceOutcome[],
+  signal: AbortSignal,
+): Promise<DeletionOutcome> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const { orgId, installationId, runId } = run.ids;
+  const decision = await decideDeletion({
+    aborted: signal.aborted,
+    resourceCount: run.mapping.resources.length,
+    outcomes,
+    lastFetched: await run.ledger.lastCompletedFetched(),
+    threshold: run.mapping.config.entityDeletionThreshold,
+    stats: () => run.load.catalog.ownedStats(orgId, installationId, runId),
+  });
+  if (decision.decision !== 'delete') {
+    return {
+      decision: decision.decision,
+      reason: decision.reason,
+      details: decision.details ?? null,
+      deleted: 0,
+      deleteFailed: 0,
+      ms: elapsed(),
+    };
+  }
+  const result = await deleteUnseen(run.load.catalog, run.ids, decision.blueprints, {
+    deleteDependents: run.mapping.config.deleteDependentEntities,
+    signal,
+  });
+  const reason = result.interrupted
+    ? 'the run was aborted while deleting; the rest is left for the next clean run'
+    : 'every resource completed cleanly and each blueprint is within entityDeletionThreshold';
+  return {
+    decision: 'deleted',
+    reason,
+    details: decision.details,
+    deleted: result.deleted,
+    deleteFailed: result.deleteFailed,
+    ms: elapsed(),
+  };
+}

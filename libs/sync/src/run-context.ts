@@ -1,0 +1,137 @@
+import { EntityValidator } from '@mooring/catalog';
+import type { IntegrationConnection, IntegrationDefinition } from '@mooring/integrations';
+import { getIntegration } from '@mooring/integrations';
+import { DomainError, isDomainError, type Logger } from '@mooring/platform';
+import type {
+  BlueprintRepository,
+  InstallationRecord,
+  InstallationRepository,
+  SyncCatalogRepository,
+  SyncRunRecord,
+  SyncRunRepository,
+  SyncRunResourceRecord,
+  SyncWriter,
+} from '@mooring/persistence';
+import { BlueprintCache } from './load/blueprint-cache.js';
+import type { LoadContext } from './load/resource-loader.js';
+import { parseMapping, type ParsedMapping } from './mapping/parse-mapping.js';
+import { RunLedger } from './status/run-ledger.js';
+import type { SyncMetrics } from './status/sync-metrics.js';
+
+/** The ids a run is started with: the worker's job carries nothing else. */
+export interface SyncRunIds {
+  readonly orgId: string;
+  readonly installationId: string;
+  readonly runId: string;
+}
+
+/**
+ * Opens the installation's connection to its tool: decrypted credentials and the outbound fetch
+ * (production: issue 4's SSRF-guarded fetch). Aborting `signal` must abort its requests.
+ */
+export type ConnectionProvider = (installation: InstallationRecord, signal: AbortSignal) => Promise<IntegrationConnection>;
+
+export interface SyncDependencies {
+  readonly installations: Pick<InstallationRepository, 'find'>;
+  readonly runs: SyncRunRepository;
+  readonly catalog: SyncCatalogRepository;
+  readonly blueprints: Pick<BlueprintRepository, 'findMany'>;
+  readonly connect: ConnectionProvider;
+  /** Defaults to the registry (libs/integrations/src/registry.ts). */
+  readonly integrations?: (id: string) => IntegrationDefinition;
+  readonly logger?: Logger;
+  /** Where run and resource metrics go (the process's OpenTelemetry meter, served on /metrics). */
+  readonly metrics?: SyncMetrics;
+}
+
+export interface RunContext {
+  readonly ids: SyncRunIds;
+  readonly ledger: RunLedger;
+  readonly installation: InstallationRecord;
+  readonly integration: IntegrationDefinition;
+  readonly mapping: ParsedMapping;
+  readonly load: LoadContext;
+  readonly writers: ReadonlyMap<number, SyncWriter>;
+  readonly attempt: number;
+  /** Resources a crashed attempt of this run completed: not fetched again (same mapping only). */
+  readonly completed: ReadonlyMap<number, SyncRunResourceRecord>;
+  readonly metrics: SyncMetrics | undefined;
+}
+
+/**
+ * Moves the run to running (a new attempt if a crashed worker left it running) with its mapping
+ * parsed and compiled once. Returns the run's record instead when it has already ended (a replayed
+ * job does nothing) or cannot start (recorded as failed with the reason).
+ */
+export async function startRun(
+  ids: SyncRunIds,
+  deps: SyncDependencies,
+): Promise<{ context: RunContext } | { record: SyncRunRecord }> {
+  const ledger = new RunLedger(deps.runs, deps.catalog, ids);
+  const existing = await ledger.find();
+  if (!existing || existing.installationId !== ids.installationId) {
+    throw new DomainError('NOT_FOUND', `Sync run ${ids.runId} not found`, { resource: 'sync_run', id: ids.runId });
+  }
+  if (existing.status !== 'pending' && existing.status !== 'running') return { record: existing };
+
+  let installation: InstallationRecord;
+  let integration: IntegrationDefinition;
+  let mapping: ParsedMapping;
+  try {
+    const found = await deps.installations.find(ids.orgId, ids.installationId);
+    if (!found) throw new DomainError('NOT_FOUND', `Installation ${ids.installationId} not found`);
+    installation = found;
+    integration = (deps.integrations ?? getIntegration)(installation.integrationId);
+    mapping = parseMapping(installation.mapping, { integration });
+  } catch (error) {
+    if (!isDomainError(error)) throw error;
+    return { record: await ledger.finish(failedBeforeStart(error)) };
+  }
+
+  const started = await ledger.begin(
+    mapping.hash,
+    mapping.resources.map((r) => ({ resourceIndex: r.index, kind: r.kind, blueprint: r.blueprint })),
+  );
+  if (!started) return { record: (await ledger.find())! };
+  const load: LoadContext = {
+    orgId: ids.orgId,
+    runId: ids.runId,
+    catalog: deps.catalog,
+    blueprints: new BlueprintCache(deps.blueprints, ids.orgId),
+    validator: new EntityValidator(),
+    merge: mapping.config.enableMergeEntity,
+    createMissingRelatedEntities: mapping.config.createMissingRelatedEntities,
+  };
+  const writers = new Map(mapping.resources.map((r) => [r.index, { installationId: ids.installationId, resourceKey: r.key }]));
+  return {
+    context: {
+      ids,
+      ledger,
+      installation,
+      integration,
+      mapping,
+      load,
+      writers,
+      attempt: started.attempt,
+      completed: new Map(started.completed.map((resource) => [resource.resourceIndex, resource])),
+      metrics: deps.metrics,
+    },
+  };
+}
+
+function failedBeforeStart(error: DomainError) {
+  return {
+    status: 'failed' as const,
+    errorCode: error.code,
+    errorMessage: error.message,
+    reconciliation: {
+      reingested: 0,
+      reingestFailed: 0,
+      deleted: 0,
+      deleteFailed: 0,
+      reconcileMs: null,
+      deletionDecision: 'skipped' as const,
+      deletionReason: 'the run did not start',
+    },
+  };
+}

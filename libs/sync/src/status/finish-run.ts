@@ -1,0 +1,89 @@
+import { isDomainError, type Logger } from '@mooring/platform';
+import type { SyncRunRecord } from '@mooring/persistence';
+import type { ResourceOutcome } from '../reconcile/decide-deletion.js';
+import type { DeletionOutcome } from '../reconcile/reconcile.js';
+import type { ReingestResult } from '../reconcile/reingest.js';
+import type { RunContext } from '../run-context.js';
+
+export interface RunResult {
+  readonly outcomes: readonly ResourceOutcome[];
+  readonly reingest: ReingestResult;
+  readonly deletion: DeletionOutcome;
+  readonly aborted: boolean;
+}
+
+/** Records the run's end: aborted, failed (a resource failed to extract) or completed. */
+export async function finishRun(run: RunContext, result: RunResult): Promise<SyncRunRecord> {
+  for (const [index, samples] of result.reingest.samples) await run.ledger.appendSamples(index, samples);
+  const failed = result.outcomes.find((outcome) => outcome.status === 'failed');
+  const status = result.aborted ? 'aborted' : failed ? 'failed' : 'completed';
+  const mapping = failed?.failedIn === 'transform';
+  return run.ledger.finish({
+    status,
+    errorCode: status === 'failed' ? (mapping ? 'MAPPING_STOPPED' : 'EXTRACT_FAILED') : status === 'aborted' ? 'ABORTED' : null,
+    errorMessage:
+      status === 'failed'
+        ? `resource ${failed!.key} ${mapping ? 'was stopped while mapping' : 'failed to extract'}`
+        : status === 'aborted'
+          ? 'the run was aborted'
+          : null,
+    reconciliation: {
+      reingested: result.reingest.reingested,
+      reingestFailed: result.reingest.reingestFailed,
+      deleted: result.deletion.deleted,
+      deleteFailed: result.deletion.deleteFailed,
+      reconcileMs: result.deletion.ms,
+      deletionDecision: result.deletion.decision,
+      deletionReason: result.deletion.reason,
+      deletionDetails: result.deletion.details,
+    },
+  });
+}
+
+/**
+ * Runs the pipeline and settles the run whatever happens. An abort ends it as aborted; an expected
+ * failure (a DomainError, e.g. rejected credentials) as failed with its code. Anything else (the
+ * database going away, a bug) is rethrown with the run left running, so the job's retry starts a
+ * new attempt: loads are hash-guarded and deletion needs a complete pass, so a retry is safe.
+ */
+export async function settleRun(
+  run: RunContext,
+  signal: AbortSignal,
+  logger: Logger | undefined,
+  pipeline: () => Promise<SyncRunRecord>,
+): Promise<SyncRunRecord> {
+  const log = { orgId: run.ids.orgId, installationId: run.ids.installationId, runId: run.ids.runId, attempt: run.attempt };
+  logger?.info(log, 'sync run started');
+  try {
+    const record = await pipeline();
+    run.metrics?.recordRun(run.integration.id, record);
+    logger?.info(
+      { ...log, status: record.status, deleted: record.deleted, decision: record.deletionDecision },
+      'sync run finished',
+    );
+    return record;
+  } catch (error) {
+    if (!signal.aborted && !isDomainError(error)) {
+      logger?.error({ ...log, err: error }, 'sync run interrupted; a retry will start a new attempt');
+      throw error;
+    }
+    const aborted = signal.aborted;
+    const record = await run.ledger.finish({
+      status: aborted ? 'aborted' : 'failed',
+      errorCode: aborted ? 'ABORTED' : isDomainError(error) ? error.code : 'INTERNAL',
+      errorMessage: aborted ? 'the run was aborted' : error instanceof Error ? error.message : String(error),
+      reconciliation: {
+        reingested: 0,
+        reingestFailed: 0,
+        deleted: 0,
+        deleteFailed: 0,
+        reconcileMs: null,
+        deletionDecision: 'skipped',
+        deletionReason: aborted ? 'the run was aborted' : 'the run failed before reconciliation',
+      },
+    });
+    run.metrics?.recordRun(run.integration.id, record);
+    logger?.warn({ ...log, status: record.status, errorCode: record.errorCode }, 'sync run ended early');
+    return record;
+  }
+}

@@ -1,0 +1,84 @@
+import { scrubSecrets } from '@mooring/platform';
+import type {
+  ErrorSample,
+  ResourceCounts,
+  ResourceStart,
+  RunFinish,
+  SyncCatalogRepository,
+  SyncRunRecord,
+  SyncRunRepository,
+  SyncRunResourceRecord,
+} from '@mooring/persistence';
+import type { ResourceTally } from './resource-tally.js';
+
+const PROGRESS_INTERVAL_MS = 1_000;
+/** Raw items kept per kind for mapping tests (Port's "raw data examples"). */
+export const RAW_SAMPLES_PER_KIND = 5;
+
+/** One run's entries in the run ledger (sync_runs and sync_run_resources). */
+export class RunLedger {
+  private lastProgress = 0;
+
+  constructor(
+    private readonly runs: SyncRunRepository,
+    private readonly catalog: SyncCatalogRepository,
+    readonly ids: { readonly orgId: string; readonly installationId: string; readonly runId: string },
+  ) {}
+
+  find(): Promise<SyncRunRecord | null> {
+    return this.runs.find(this.ids.orgId, this.ids.runId);
+  }
+
+  begin(
+    mappingHash: string,
+    resources: readonly ResourceStart[],
+  ): Promise<{ attempt: number; completed: SyncRunResourceRecord[] } | null> {
+    return this.runs.begin(this.ids.orgId, this.ids.runId, mappingHash, resources);
+  }
+
+  startResource(index: number): Promise<void> {
+    return this.runs.startResource(this.ids.orgId, this.ids.runId, index);
+  }
+
+  /** Live counts, at most once a second per run (metrics once per page, never per item). */
+  async progress(index: number, counts: ResourceCounts): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastProgress < PROGRESS_INTERVAL_MS) return;
+    this.lastProgress = now;
+    await this.runs.recordProgress(this.ids.orgId, this.ids.runId, index, counts);
+  }
+
+  finishResource(
+    index: number,
+    status: 'completed' | 'failed' | 'aborted',
+    tally: ResourceTally,
+    error: string | null,
+  ): Promise<void> {
+    return this.runs.finishResource(this.ids.orgId, this.ids.runId, index, {
+      status,
+      counts: tally.counts,
+      errorSamples: tally.samples,
+      error,
+    });
+  }
+
+  appendSamples(index: number, samples: readonly ErrorSample[]): Promise<void> {
+    return this.runs.appendErrorSamples(this.ids.orgId, this.ids.runId, index, samples);
+  }
+
+  lastCompletedFetched(): Promise<Map<string, number>> {
+    return this.runs.lastCompletedFetched(this.ids.orgId, this.ids.installationId, this.ids.runId);
+  }
+
+  /** Keeps the first raw items of a kind, with any registered secret scrubbed out. */
+  async saveRawSample(kind: string, items: readonly unknown[]): Promise<void> {
+    if (!items.length) return;
+    const scrubbed = JSON.parse(scrubSecrets(JSON.stringify(items.slice(0, RAW_SAMPLES_PER_KIND)))) as unknown[];
+    await this.catalog.saveRawSample(this.ids.orgId, this.ids.installationId, this.ids.runId, kind, scrubbed);
+  }
+
+  async finish(finish: RunFinish): Promise<SyncRunRecord> {
+    await this.runs.finish(this.ids.orgId, this.ids.runId, finish);
+    return (await this.find())!;
+  }
+}

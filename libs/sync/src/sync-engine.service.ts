@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import type { Logger } from '@mooring/platform';
+import {
+  BlueprintRepository,
+  InstallationRepository,
+  SyncCatalogRepository,
+  SyncRunRepository,
+  type SyncRunRecord,
+} from '@mooring/persistence';
+import type { ConnectionProvider, SyncRunIds } from './run-context.js';
+import { runSync } from './run-sync.js';
+import type { SyncMetrics } from './status/sync-metrics.js';
+
+/** `runSync` with its repositories injected, for the worker's job processor. */
+@Injectable()
+export class SyncEngine {
+  constructor(
+    private readonly installations: InstallationRepository,
+    private readonly runs: SyncRunRepository,
+    private readonly catalog: SyncCatalogRepository,
+    private readonly blueprints: BlueprintRepository,
+  ) {}
+
+  /** A pending run to enqueue (its id is all a job carries). */
+  createRun(orgId: string, installationId: string, trigger: string): Promise<SyncRunRecord> {
+    return this.runs.create(orgId, installationId, trigger);
+  }
+
+  run(
+    ids: SyncRunIds,
+    connect: ConnectionProvider,
+    options: { signal?: AbortSignal; logger?: Logger; metrics?: SyncMetrics } = {},
+  ): Promise<SyncRunRecord> {
+    const { signal, logger, metrics } = options;
+    return runSync(
+      ids,
+      {
+        installations: this.installations,
+        runs: this.runs,
+        catalog: this.catalog,
+        blueprints: this.blueprints,
+        connect,
+        ...(logger ? { logger } : {}),
+        ...(metrics ? { metrics } : {}),
+      },
+      signal ? { signal } : {},
+    );
+  }
+}
