@@ -10,6 +10,8 @@ import {
   shutdownGroup,
   type ConfigOf,
 } from '@mooring/platform';
+import { vaultGroup } from '@mooring/crypto';
+import { oauthClientsGroup, oauthConnectGroup, outboundGroup } from '@mooring/installations';
 
 export const apiConfigSpec = {
   log: logGroup,
@@ -35,6 +37,10 @@ export const apiConfigSpec = {
     }),
   },
   ops: opsGroup('API_OPS_PORT', 9464),
+  vault: vaultGroup,
+  outbound: outboundGroup,
+  oauthClients: oauthClientsGroup,
+  oauthConnect: oauthConnectGroup,
 };
 
 export type ApiConfig = ConfigOf<typeof apiConfigSpec>;

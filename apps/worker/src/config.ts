@@ -1,4 +1,6 @@
 import { databaseGroup, logGroup, opsGroup, redisGroup, shutdownGroup, type ConfigOf } from '@mooring/platform';
+import { vaultGroup } from '@mooring/crypto';
+import { oauthClientsGroup, outboundGroup } from '@mooring/installations';
 
 export const workerConfigSpec = {
   log: logGroup,
@@ -6,6 +8,9 @@ export const workerConfigSpec = {
   redis: redisGroup,
   shutdown: shutdownGroup,
   ops: opsGroup('WORKER_OPS_PORT', 9466),
+  vault: vaultGroup,
+  outbound: outboundGroup,
+  oauthClients: oauthClientsGroup,
 };
 
 export type WorkerConfig = ConfigOf<typeof workerConfigSpec>;

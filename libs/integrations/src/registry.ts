@@ -1,8 +1,9 @@
 import { DomainError } from '@mooring/platform';
+import { github } from './github/github.definition.js';
 import type { IntegrationDefinition } from './integration-definition.js';
 
 /** Every integration Mooring offers: the one file touched when adding one. */
-export const INTEGRATIONS: readonly IntegrationDefinition[] = [];
+export const INTEGRATIONS: readonly IntegrationDefinition[] = [github];
 
 export function findIntegration(id: string): IntegrationDefinition | undefined {
   return INTEGRATIONS.find((integration) => integration.id === id);

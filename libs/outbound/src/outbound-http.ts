@@ -162,12 +162,8 @@ export class OutboundHttp implements OnModuleDestroy {
 
   private async send(url: URL, init: RequestInit): Promise<Response> {
     try {
-      const response = await undiciFetch(url, {
-        ...(init as UndiciRequestInit),
-        redirect: 'manual',
-        dispatcher: this.dispatcher,
-      });
-      return response as unknown as Response;
+      // undici's own fetch, so the request uses this dispatcher; its Response is the global one's twin.
+      return await undiciFetch(url, { ...(init as UndiciRequestInit), redirect: 'manual', dispatcher: this.dispatcher });
     } catch (error) {
       throw this.translate(error, url, init.signal);
     }

@@ -1,10 +1,18 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DATABASE_OPTIONS, Database, type DatabaseOptions } from './database.js';
 import { ApiClientRepository } from './repositories/api-client.repository.js';
+import { ConnectSessionRepository } from './repositories/connect-session.repository.js';
+import { CredentialRepository } from './repositories/credential.repository.js';
 import { InstallationRepository } from './repositories/installation.repository.js';
 import { OrganizationRepository } from './repositories/organization.repository.js';
 
-const REPOSITORIES = [OrganizationRepository, ApiClientRepository, InstallationRepository];
+const REPOSITORIES = [
+  OrganizationRepository,
+  ApiClientRepository,
+  InstallationRepository,
+  CredentialRepository,
+  ConnectSessionRepository,
+];
 
 @Module({})
 export class PersistenceModule {
