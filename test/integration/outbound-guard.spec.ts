@@ -51,7 +51,9 @@ describe('SSRF guard at connection time', () => {
     const guard = new OutboundHttp({ allowLoopback: false, resolver: rebinding });
     try {
       // When saved, the name pointed at a public address...
-      await expect(guard.assertAllowed(`http://rebind.attacker.test:${target.port}`, { allowHttp: true })).resolves.toBeInstanceOf(URL);
+      await expect(
+        guard.assertAllowed(`http://rebind.attacker.test:${target.port}`, { allowHttp: true }),
+      ).resolves.toBeInstanceOf(URL);
       // ...by the time a connection is made it points at loopback, and the connection is refused.
       const error = await refusal(guard.fetchFor({ allowHttp: true })(`http://rebind.attacker.test:${target.port}/`));
       expect(error.details).toMatchObject({ reason: 'forbidden_address', range: 'loopback' });

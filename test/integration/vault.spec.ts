@@ -28,7 +28,10 @@ function tamperingCases(sealed: SealedSecret): Array<[string, SealedSecret]> {
     ['a flipped ciphertext byte', { ...sealed, ciphertext: flipByte(sealed.ciphertext, 14) }],
     ['a flipped authentication tag', { ...sealed, ciphertext: flipByte(sealed.ciphertext, sealed.ciphertext.length - 1) }],
     ['a flipped IV', { ...sealed, ciphertext: flipByte(sealed.ciphertext, 0) }],
-    ['a flipped wrapped data key', { ...sealed, encryptedDataKey: flipByte(sealed.encryptedDataKey, sealed.encryptedDataKey.length - 3) }],
+    [
+      'a flipped wrapped data key',
+      { ...sealed, encryptedDataKey: flipByte(sealed.encryptedDataKey, sealed.encryptedDataKey.length - 3) },
+    ],
   ];
 }
 
@@ -107,12 +110,17 @@ describe('vault with AWS KMS (real SDK against a KMS-compatible endpoint)', () =
     const owner = context();
     const before = kms.calls.length;
     const sealed = await vault.seal('value', owner);
-    expect(kms.calls.slice(before)).toEqual([{ operation: 'GenerateDataKey', keyId: 'alias/mooring-credentials', context: owner }]);
+    expect(kms.calls.slice(before)).toEqual([
+      { operation: 'GenerateDataKey', keyId: 'alias/mooring-credentials', context: owner },
+    ]);
     expect(sealed.keyId).toBe(firstKeyArn);
 
     const other = context();
     const error = await failure(vault.open(sealed, other));
-    expect(error).toMatchObject({ code: 'CREDENTIALS_UNREADABLE', message: expect.stringContaining('InvalidCiphertextException') });
+    expect(error).toMatchObject({
+      code: 'CREDENTIALS_UNREADABLE',
+      message: expect.stringContaining('InvalidCiphertextException'),
+    });
     expect(kms.calls.at(-1)).toMatchObject({ operation: 'Decrypt', context: other });
   });
 

@@ -39,7 +39,10 @@ export class TestApi {
     readonly redis: TestRedis,
   ) {}
 
-  static async start(env: Environment = {}, installations: InstallationsOverrides = {}): Promise<TestApi> {
+  static async start(
+    env: Environment = {},
+    installations: InstallationsOverrides | ((context: { redis: TestRedis; db: TestDatabase }) => InstallationsOverrides) = {},
+  ): Promise<TestApi> {
     const db = await createTestDatabase();
     const redis = createTestRedis();
     const config = loadConfig(apiConfigSpec, {
@@ -57,7 +60,8 @@ export class TestApi {
       level: config.log.level,
       destination: { write: (line: string) => logs.push(line) },
     });
-    const app = await createApiApp(config, logger, installations);
+    const overrides = typeof installations === 'function' ? installations({ redis, db }) : installations;
+    const app = await createApiApp(config, logger, overrides);
     await app.listen(0, '127.0.0.1');
     return new TestApi(logs, app, `http://127.0.0.1:${new URL(await app.getUrl()).port}`, db, redis);
   }

@@ -49,7 +49,9 @@ export class AwsKmsKeyProvider implements KeyProvider {
 
   async generateDataKey(context: EncryptionContext): Promise<DataKey> {
     const output = await this.call(() =>
-      this.client.send(new GenerateDataKeyCommand({ KeyId: this.currentKeyId, KeySpec: 'AES_256', EncryptionContext: { ...context } })),
+      this.client.send(
+        new GenerateDataKeyCommand({ KeyId: this.currentKeyId, KeySpec: 'AES_256', EncryptionContext: { ...context } }),
+      ),
     );
     if (!output.Plaintext || !output.CiphertextBlob || !output.KeyId) {
       throw new DomainError('DEPENDENCY_UNAVAILABLE', 'KMS GenerateDataKey returned an incomplete answer');
@@ -70,7 +72,8 @@ export class AwsKmsKeyProvider implements KeyProvider {
     const output = await this.call(() =>
       this.client.send(new EncryptCommand({ KeyId: this.currentKeyId, Plaintext: plaintext, EncryptionContext: { ...context } })),
     );
-    if (!output.CiphertextBlob || !output.KeyId) throw new DomainError('DEPENDENCY_UNAVAILABLE', 'KMS Encrypt returned no ciphertext');
+    if (!output.CiphertextBlob || !output.KeyId)
+      throw new DomainError('DEPENDENCY_UNAVAILABLE', 'KMS Encrypt returned no ciphertext');
     return { encrypted: Buffer.from(output.CiphertextBlob), keyId: output.KeyId };
   }
 
@@ -83,7 +86,12 @@ export class AwsKmsKeyProvider implements KeyProvider {
       return await send();
     } catch (error) {
       if (error instanceof KMSServiceException && UNREADABLE.has(error.name)) {
-        throw new DomainError('CREDENTIALS_UNREADABLE', `KMS refused to decrypt the data key (${error.name})`, { keyId }, { cause: error });
+        throw new DomainError(
+          'CREDENTIALS_UNREADABLE',
+          `KMS refused to decrypt the data key (${error.name})`,
+          { keyId },
+          { cause: error },
+        );
       }
       const name = error instanceof Error ? error.name : 'Error';
       throw new DomainError('DEPENDENCY_UNAVAILABLE', `KMS call failed (${name})`, { keyId, cause: name }, { cause: error });

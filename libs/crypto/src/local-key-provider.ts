@@ -23,7 +23,8 @@ export class LocalKeyProvider implements KeyProvider {
 
   constructor(currentMasterKey: Buffer, previousMasterKeys: readonly Buffer[] = []) {
     for (const key of [currentMasterKey, ...previousMasterKeys]) {
-      if (key.length !== 32) throw new DomainError('CONFIG_INVALID', 'A local master key must be 32 bytes (base64 of 32 random bytes)');
+      if (key.length !== 32)
+        throw new DomainError('CONFIG_INVALID', 'A local master key must be 32 bytes (base64 of 32 random bytes)');
       this.keys.set(localKeyId(key), key);
     }
     this.currentKeyId = localKeyId(currentMasterKey);
@@ -64,9 +65,14 @@ export class LocalKeyProvider implements KeyProvider {
       );
     } catch (error) {
       return Promise.reject(
-        new DomainError('CREDENTIALS_UNREADABLE', 'The data key does not unwrap under this key and context', { keyId }, {
-          cause: error,
-        }),
+        new DomainError(
+          'CREDENTIALS_UNREADABLE',
+          'The data key does not unwrap under this key and context',
+          { keyId },
+          {
+            cause: error,
+          },
+        ),
       );
     }
   }

@@ -22,7 +22,12 @@ export const vaultGroup = {
     'VAULT_LOCAL_PREVIOUS_MASTER_KEYS',
     z
       .string()
-      .transform((value) => value.split(',').map((key) => key.trim()).filter(Boolean))
+      .transform((value) =>
+        value
+          .split(',')
+          .map((key) => key.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(masterKey))
       .optional(),
     { description: 'Older local master keys, comma-separated, still accepted for reading during a rotation', sensitive: true },

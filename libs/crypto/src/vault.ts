@@ -65,13 +65,19 @@ export class Vault {
       const decipher = createDecipheriv('aes-256-gcm', key, ciphertext.subarray(0, IV_BYTES));
       decipher.setAAD(aad(sealed.formatVersion, context));
       decipher.setAuthTag(ciphertext.subarray(ciphertext.length - TAG_BYTES));
-      return Buffer.concat([decipher.update(ciphertext.subarray(IV_BYTES, ciphertext.length - TAG_BYTES)), decipher.final()]).toString(
-        'utf8',
-      );
+      return Buffer.concat([
+        decipher.update(ciphertext.subarray(IV_BYTES, ciphertext.length - TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
     } catch (error) {
-      throw new DomainError('CREDENTIALS_UNREADABLE', 'The secret does not decrypt: it was modified or belongs elsewhere', {}, {
-        cause: error,
-      });
+      throw new DomainError(
+        'CREDENTIALS_UNREADABLE',
+        'The secret does not decrypt: it was modified or belongs elsewhere',
+        {},
+        {
+          cause: error,
+        },
+      );
     }
   }
 

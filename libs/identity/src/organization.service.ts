@@ -34,7 +34,10 @@ export class OrganizationService {
   }
 
   /** Renames and/or changes whether installations may use plain http hosts. */
-  async update(orgId: string, changes: { name?: string | undefined; allowHttpHosts?: boolean | undefined }): Promise<OrganizationRecord> {
+  async update(
+    orgId: string,
+    changes: { name?: string | undefined; allowHttpHosts?: boolean | undefined },
+  ): Promise<OrganizationRecord> {
     let organization = changes.name !== undefined ? await this.rename(orgId, changes.name) : await this.get(orgId);
     if (changes.allowHttpHosts !== undefined && changes.allowHttpHosts !== organization.allowHttpHosts) {
       const updated = await this.organizations.setAllowHttpHosts(orgId, changes.allowHttpHosts);

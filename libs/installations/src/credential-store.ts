@@ -53,7 +53,9 @@ export class CredentialStore {
   }
 
   async open(orgId: string, installationId: string, stored: StoredCredential): Promise<CredentialPayload> {
-    const payload = JSON.parse(await this.vault.open(stored.envelope, credentialContext(orgId, installationId))) as CredentialPayload;
+    const payload = JSON.parse(
+      await this.vault.open(stored.envelope, credentialContext(orgId, installationId)),
+    ) as CredentialPayload;
     registerPayloadSecrets(payload);
     return payload;
   }

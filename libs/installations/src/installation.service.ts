@@ -1,6 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { IntegrationDefinition } from '@mooring/integrations';
-import { InstallationRepository, type InstallationChanges, type InstallationRecord, type NewCredential } from '@mooring/persistence';
+import {
+  InstallationRepository,
+  type InstallationChanges,
+  type InstallationRecord,
+  type NewCredential,
+} from '@mooring/persistence';
 import { DomainError, type TenantContext } from '@mooring/platform';
 import { CredentialStore } from './credential-store.js';
 import { INSTALLATION_ENTITY_CLEANER, type InstallationEntityCleaner } from './installation-hooks.js';
@@ -154,7 +159,9 @@ export class InstallationService {
     const settings = { ...current.settings, ...changed.settings };
     for (const name of changed.cleared) delete settings[name];
 
-    const hostChanged = fields.some((field) => field.type === 'url' && (settings[field.name] ?? '') !== (current.settings[field.name] ?? ''));
+    const hostChanged = fields.some(
+      (field) => field.type === 'url' && (settings[field.name] ?? '') !== (current.settings[field.name] ?? ''),
+    );
     const hasNewSecrets = Object.keys(changed.secrets).length > 0;
     if (hostChanged && !hasNewSecrets) {
       const secret = fields.find((field) => field.sensitive)?.name ?? 'token';

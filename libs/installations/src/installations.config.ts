@@ -32,12 +32,18 @@ export const oauthClientsGroup = {
 
 const origins = z
   .string()
-  .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.url().refine((origin) => new URL(origin).origin === origin, 'each must be an origin: scheme://host[:port]')));
 
 export const oauthConnectGroup = {
   redirectUrl: envVar('OAUTH_REDIRECT_URL', z.url().default('http://127.0.0.1:3000/v1/oauth/callback'), {
-    description: 'The exact OAuth redirect URI registered with providers: this api’s /v1/oauth/callback as the browser reaches it',
+    description:
+      'The exact OAuth redirect URI registered with providers: this api’s /v1/oauth/callback as the browser reaches it',
   }),
   returnUrlOrigins: envVar('OAUTH_RETURN_URL_ORIGINS', origins.default([]), {
     description: 'Comma-separated origins the web app may be sent back to after connecting',

@@ -28,7 +28,14 @@ export interface InstallationsModuleOptions {
   readonly imports?: DynamicModule['imports'];
 }
 
-const EXPORTED = [InstallationService, OAuthConnectService, IntegrationConnections, IntegrationCatalog, CredentialRewrapper, OAuthTokens];
+const EXPORTED = [
+  InstallationService,
+  OAuthConnectService,
+  IntegrationConnections,
+  IntegrationCatalog,
+  CredentialRewrapper,
+  OAuthTokens,
+];
 
 @Module({})
 export class InstallationsModule {

@@ -25,10 +25,17 @@ export class IntegrationConnections {
     private readonly policies: OutboundPolicyService,
   ) {}
 
-  async forInstallation(orgId: string, installationId: string, signal: AbortSignal = neverAborted()): Promise<IntegrationConnection> {
+  async forInstallation(
+    orgId: string,
+    installationId: string,
+    signal: AbortSignal = neverAborted(),
+  ): Promise<IntegrationConnection> {
     const installation = await this.installations.find(orgId, installationId);
     if (!installation) {
-      throw new DomainError('NOT_FOUND', `Installation ${installationId} was not found`, { resource: 'installation', id: installationId });
+      throw new DomainError('NOT_FOUND', `Installation ${installationId} was not found`, {
+        resource: 'installation',
+        id: installationId,
+      });
     }
     const integration = this.catalog.get(installation.integrationId);
     const policy = await this.policies.forOrganization(orgId);
@@ -40,15 +47,21 @@ export class IntegrationConnections {
       accessToken: () => {
         if (installation.state === 'needs_reauth') {
           return Promise.reject(
-            new DomainError('REAUTH_REQUIRED', `Installation "${installation.name}" must be reconnected: ${installation.stateReason}`, {
-              installationId,
-            }),
+            new DomainError(
+              'REAUTH_REQUIRED',
+              `Installation "${installation.name}" must be reconnected: ${installation.stateReason}`,
+              {
+                installationId,
+              },
+            ),
           );
         }
         if (installation.authMethod === 'oauth2') return this.tokens.accessToken(installation, integration, policy);
         settingsToken ??= this.store.read(orgId, installationId).then((read) => {
           if (!read || read.payload.kind !== 'settings') {
-            throw new DomainError('REAUTH_REQUIRED', `Installation "${installation.name}" has no stored credentials`, { installationId });
+            throw new DomainError('REAUTH_REQUIRED', `Installation "${installation.name}" has no stored credentials`, {
+              installationId,
+            });
           }
           return primarySecret(integration, read.payload.secrets);
         });

@@ -34,7 +34,11 @@ export function parseSettings(
 ): ParsedSettings {
   const allowed = fields.filter(options.only ?? (() => true));
   const shape = Object.fromEntries(allowed.map((field) => [field.name, fieldSchema(field, options.partial ?? false)]));
-  const { settings: values } = parseInput(z.strictObject({ settings: z.strictObject(shape) }), { settings: input ?? {} }, 'settings');
+  const { settings: values } = parseInput(
+    z.strictObject({ settings: z.strictObject(shape) }),
+    { settings: input ?? {} },
+    'settings',
+  );
   const parsed: { settings: Record<string, string>; secrets: Record<string, string>; cleared: string[] } = {
     settings: {},
     secrets: {},

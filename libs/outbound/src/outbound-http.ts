@@ -198,7 +198,11 @@ export class OutboundHttp implements OnModuleDestroy {
     const lookup: LookupFunction = (hostname, options, callback) => {
       this.resolveAllowed(hostname, target).then(
         (addresses) => {
-          if (options.all) callback(null, addresses.map(({ address, family }) => ({ address, family })));
+          if (options.all)
+            callback(
+              null,
+              addresses.map(({ address, family }) => ({ address, family })),
+            );
           else callback(null, addresses[0]!.address, addresses[0]!.family);
         },
         (error: NodeJS.ErrnoException) => callback(error, '', 0),

@@ -38,7 +38,8 @@ export class FakeKms {
   createKey(alias: string): string {
     const id = randomUUID();
     const key = { arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`, material: randomBytes(32), enabled: true };
-    for (const name of [id, key.arn, `alias/${alias}`, `arn:aws:kms:${REGION}:${ACCOUNT}:alias/${alias}`]) this.keys.set(name, key);
+    for (const name of [id, key.arn, `alias/${alias}`, `arn:aws:kms:${REGION}:${ACCOUNT}:alias/${alias}`])
+      this.keys.set(name, key);
     return key.arn;
   }
 
@@ -59,9 +60,11 @@ export class FakeKms {
     if (request.method !== 'POST' || request.headers['content-type'] !== 'application/x-amz-json-1.1') {
       return this.error(response, 'UnrecognizedClientException', 'Expected POST application/x-amz-json-1.1');
     }
-    if (!/^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/kms\/aws4_request, SignedHeaders=.+, Signature=[0-9a-f]{64}$/.test(
-      String(request.headers.authorization ?? ''),
-    )) {
+    if (
+      !/^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/kms\/aws4_request, SignedHeaders=.+, Signature=[0-9a-f]{64}$/.test(
+        String(request.headers.authorization ?? ''),
+      )
+    ) {
       return this.error(response, 'IncompleteSignatureException', 'The request signature is missing or malformed');
     }
     const input = JSON.parse(request.body) as Record<string, unknown>;
@@ -111,7 +114,11 @@ export class FakeKms {
       decipher.setAAD(aad(key.arn, context));
       decipher.setAuthTag(body.subarray(12, 28));
       const plaintext = Buffer.concat([decipher.update(body.subarray(28)), decipher.final()]);
-      sendJson(response, 200, { Plaintext: plaintext.toString('base64'), KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
+      sendJson(response, 200, {
+        Plaintext: plaintext.toString('base64'),
+        KeyId: key.arn,
+        EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      });
     } catch {
       this.error(response, 'InvalidCiphertextException', null);
     }

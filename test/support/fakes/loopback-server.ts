@@ -28,7 +28,12 @@ export class LoopbackServer {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        const recorded = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString() };
+        const recorded = {
+          method: req.method ?? 'GET',
+          url: req.url ?? '/',
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString(),
+        };
         instance?.requests.push(recorded);
         Promise.resolve(handler(recorded, res)).catch((error: unknown) => {
           res.statusCode = 500;
@@ -36,7 +41,9 @@ export class LoopbackServer {
         });
       });
     };
-    const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener) : http.createServer(listener);
+    const server = options.tls
+      ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener)
+      : http.createServer(listener);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     instance = new LoopbackServer(server, port, `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`);
@@ -49,8 +56,17 @@ export class LoopbackServer {
   }
 }
 
-export function sendJson(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  response: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   response.end(text);
 }

@@ -14,11 +14,19 @@ export const createInstallationRequest = z.strictObject({
 });
 
 export const updateInstallationRequest = z
-  .strictObject({ name: name.optional(), enabled: z.boolean().optional(), mapping: jsonObject.optional(), settings: jsonObject.optional() })
+  .strictObject({
+    name: name.optional(),
+    enabled: z.boolean().optional(),
+    mapping: jsonObject.optional(),
+    settings: jsonObject.optional(),
+  })
   .refine((body) => Object.keys(body).length > 0, 'send at least one of name, enabled, mapping, settings');
 
 export const deleteInstallationQuery = z.strictObject({
-  deleteEntities: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  deleteEntities: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
 });
 
 export const connectRequest = z.strictObject({

@@ -14,7 +14,11 @@ export class IntegrationsController {
   @Get()
   @Allow('member')
   list() {
-    return { integrations: this.catalog.list().map((integration) => integrationView(integration, this.connect.hasMooringClient(integration))) };
+    return {
+      integrations: this.catalog
+        .list()
+        .map((integration) => integrationView(integration, this.connect.hasMooringClient(integration))),
+    };
   }
 
   @Get(':id')

@@ -54,7 +54,13 @@ interface SessionSecrets {
 }
 
 // Failures of Mooring itself: the browser learns only an error id, the log has the cause.
-const INTERNAL_CODES = new Set<ErrorCode>(['INTERNAL', 'TENANT_CONTEXT_MISSING', 'CONFIG_INVALID', 'DEPENDENCY_UNAVAILABLE', 'CREDENTIALS_UNREADABLE']);
+const INTERNAL_CODES = new Set<ErrorCode>([
+  'INTERNAL',
+  'TENANT_CONTEXT_MISSING',
+  'CONFIG_INVALID',
+  'DEPENDENCY_UNAVAILABLE',
+  'CREDENTIALS_UNREADABLE',
+]);
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
@@ -100,9 +106,13 @@ export class OAuthConnectService {
     if (input.installationId) {
       const existing = await this.reconnectable(orgId, input.installationId, integration.id);
       if (input.settings !== undefined || input.name !== undefined) {
-        throw new DomainError('VALIDATION_FAILED', 'A reconnect keeps the installation’s name and settings; change them with PATCH', {
-          fields: [{ field: input.settings !== undefined ? 'settings' : 'name', message: 'is not accepted when reconnecting' }],
-        });
+        throw new DomainError(
+          'VALIDATION_FAILED',
+          'A reconnect keeps the installation’s name and settings; change them with PATCH',
+          {
+            fields: [{ field: input.settings !== undefined ? 'settings' : 'name', message: 'is not accepted when reconnecting' }],
+          },
+        );
       }
       name = existing.name;
       settings = { ...existing.settings };
@@ -161,7 +171,10 @@ export class OAuthConnectService {
     if (!claimed) throw new DomainError('OAUTH_STATE_INVALID', 'The state matches no connect session');
     const session = await this.sessions.find(claimed.orgId, claimed.id);
     if (!session) throw new DomainError('OAUTH_STATE_INVALID', 'The state matches no connect session');
-    const tenant: TenantContext = { orgId: session.orgId, principal: { kind: 'api_client', id: session.principalId, role: 'admin' } };
+    const tenant: TenantContext = {
+      orgId: session.orgId,
+      principal: { kind: 'api_client', id: session.principalId, role: 'admin' },
+    };
     return runAsTenant(tenant, async () => {
       try {
         if (claimed.reused) throw new DomainError('OAUTH_STATE_REUSED', 'This authorization response was already used');
@@ -255,7 +268,10 @@ export class OAuthConnectService {
   private async reconnectable(orgId: string, installationId: string, integrationId: string): Promise<InstallationRecord> {
     const existing = await this.installations.find(orgId, installationId);
     if (!existing) {
-      throw new DomainError('NOT_FOUND', `Installation ${installationId} was not found`, { resource: 'installation', id: installationId });
+      throw new DomainError('NOT_FOUND', `Installation ${installationId} was not found`, {
+        resource: 'installation',
+        id: installationId,
+      });
     }
     if (existing.integrationId !== integrationId || existing.authMethod !== 'oauth2') {
       throw new DomainError('VALIDATION_FAILED', 'Only an OAuth installation of the same integration can be reconnected', {

@@ -87,11 +87,15 @@ class ProviderStrategy extends OAuth2Strategy {
   /** RFC 6749 §6 through the same client as the code exchange. */
   refresh(refreshToken: string): Promise<TokenSet> {
     return new Promise((resolve, reject) => {
-      this._oauth2.getOAuthAccessToken(refreshToken, { grant_type: 'refresh_token' }, (error, accessToken, newRefreshToken, params) => {
-        if (error) return reject(tokenEndpointError(error));
-        if (!accessToken) return reject(new TokenEndpointError('The token endpoint returned no access token', null, null));
-        resolve(toTokenSet(accessToken, newRefreshToken, (params ?? {}) as Record<string, unknown>));
-      });
+      this._oauth2.getOAuthAccessToken(
+        refreshToken,
+        { grant_type: 'refresh_token' },
+        (error, accessToken, newRefreshToken, params) => {
+          if (error) return reject(tokenEndpointError(error));
+          if (!accessToken) return reject(new TokenEndpointError('The token endpoint returned no access token', null, null));
+          resolve(toTokenSet(accessToken, newRefreshToken, (params ?? {}) as Record<string, unknown>));
+        },
+      );
     });
   }
 }
@@ -120,7 +124,13 @@ export async function buildAuthorizationUrl(
   persist: (codeVerifier: string | null) => Promise<void>,
 ): Promise<string> {
   const store = {
-    store(_req: unknown, verifier: string | undefined, _state: unknown, _meta: Metadata, callback: (error: Error | null, state?: string) => void) {
+    store(
+      _req: unknown,
+      verifier: string | undefined,
+      _state: unknown,
+      _meta: Metadata,
+      callback: (error: Error | null, state?: string) => void,
+    ) {
       persist(verifier ?? null).then(
         () => callback(null, state),
         (error: Error) => callback(error),

@@ -37,7 +37,11 @@ export class OAuthTokens {
     this.marginMs = (options.refreshMarginSeconds ?? DEFAULT_REFRESH_MARGIN_SECONDS) * 1000;
   }
 
-  async accessToken(installation: InstallationRecord, integration: IntegrationDefinition, policy: RequestPolicy): Promise<string> {
+  async accessToken(
+    installation: InstallationRecord,
+    integration: IntegrationDefinition,
+    policy: RequestPolicy,
+  ): Promise<string> {
     const read = await this.store.read(installation.orgId, installation.id);
     if (!read || read.payload.kind !== 'oauth2') throw reauth(installation, 'it has no OAuth tokens');
     if (!this.needsRefresh(read.payload)) return read.payload.accessToken;
@@ -85,7 +89,10 @@ export class OAuthTokens {
         try {
           const client = current.client ?? this.endpoints.platformClient(integration);
           if (!client) throw new DomainError('CONFIG_INVALID', `No OAuth client is configured for ${integration.id}`);
-          tokens = await refreshTokens(this.endpoints.endpoint(integration, installation.settings, client, policy), current.refreshToken);
+          tokens = await refreshTokens(
+            this.endpoints.endpoint(integration, installation.settings, client, policy),
+            current.refreshToken,
+          );
         } catch (error) {
           if (error instanceof TokenEndpointError && error.refused) {
             const reason = `the provider refused the token refresh (${error.code ?? `HTTP ${error.status}`})`;
@@ -96,9 +103,13 @@ export class OAuthTokens {
           }
           throw isDomainError(error)
             ? error
-            : new DomainError('UPSTREAM_FAILED', `Refreshing the ${integration.title} token failed: ${(error as Error).message}`, {
-                installationId: id,
-              });
+            : new DomainError(
+                'UPSTREAM_FAILED',
+                `Refreshing the ${integration.title} token failed: ${(error as Error).message}`,
+                {
+                  installationId: id,
+                },
+              );
         }
         const refreshed = nextCredential(current, tokens);
         return { result: { token: refreshed.accessToken }, write: await this.store.seal(orgId, id, refreshed) };
@@ -115,13 +126,19 @@ export class OAuthTokens {
     try {
       await this.schedules?.pause(orgId, installationId);
     } catch (error) {
-      this.logger.error(`could not pause the schedule of installation ${installationId}, which needs re-authorization: ${describe(error)}`);
+      this.logger.error(
+        `could not pause the schedule of installation ${installationId}, which needs re-authorization: ${describe(error)}`,
+      );
     }
   }
 }
 
 /** The credential after a refresh: a rotated refresh token replaces the old one, or the old one stays. */
-export function nextCredential(current: OAuth2Credential | null, tokens: TokenSet, client = current?.client ?? null): OAuth2Credential {
+export function nextCredential(
+  current: OAuth2Credential | null,
+  tokens: TokenSet,
+  client = current?.client ?? null,
+): OAuth2Credential {
   const now = Date.now();
   return {
     kind: 'oauth2',

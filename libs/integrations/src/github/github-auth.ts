@@ -64,7 +64,12 @@ export async function verifyGithubCredentials(connection: IntegrationConnection)
   if (!user.ok) throw upstream(user, '/user');
   const granted = user.headers.get('x-oauth-scopes');
   if (granted !== null) {
-    const scopes = new Set(granted.split(',').map((scope) => scope.trim()).filter(Boolean));
+    const scopes = new Set(
+      granted
+        .split(',')
+        .map((scope) => scope.trim())
+        .filter(Boolean),
+    );
     const missing = GITHUB_SCOPES.filter((scope) => !scopes.has(scope) && !(IMPLIED_BY[scope] ?? []).some((s) => scopes.has(s)));
     if (missing.length) {
       throw new DomainError('CREDENTIALS_SCOPE_MISSING', `The GitHub token lacks the scope ${missing.join(', ')}`, {

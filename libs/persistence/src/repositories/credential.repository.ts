@@ -72,7 +72,10 @@ export class CredentialRepository {
    * `currentKeyId`: the work list of a key rotation. A SECURITY DEFINER function, as the rotation
    * runs for no organization in particular.
    */
-  async listWrappedUnderOtherKeys(currentKeyId: string, limit: number): Promise<Array<{ orgId: string; installationId: string }>> {
+  async listWrappedUnderOtherKeys(
+    currentKeyId: string,
+    limit: number,
+  ): Promise<Array<{ orgId: string; installationId: string }>> {
     const rows = await this.db.prisma.$queryRaw<Array<{ org_id: string; installation_id: string }>>`
       SELECT org_id, installation_id FROM mooring_system.credentials_to_rewrap(${currentKeyId}, ${limit}::int)`;
     return rows.map((row) => ({ orgId: row.org_id, installationId: row.installation_id }));

@@ -24,11 +24,18 @@ export class InstallationRepository {
 
   /** An installation without credentials (they can be added with `replaceCredential`). */
   async create(orgId: string, installation: NewInstallation): Promise<InstallationRecord> {
-    return conflictOnDuplicate(this.db.inTenant(orgId, (tx) => insert(tx, orgId, installation)), installation.name);
+    return conflictOnDuplicate(
+      this.db.inTenant(orgId, (tx) => insert(tx, orgId, installation)),
+      installation.name,
+    );
   }
 
   /** The installation and its encrypted credential, in one transaction: both or neither. */
-  async createWithCredential(orgId: string, installation: NewInstallation, credential: NewCredential): Promise<InstallationRecord> {
+  async createWithCredential(
+    orgId: string,
+    installation: NewInstallation,
+    credential: NewCredential,
+  ): Promise<InstallationRecord> {
     const created = this.db.inTenant(orgId, async (tx) => {
       const row = await insert(tx, orgId, installation);
       await tx.installationCredential.create({ data: { orgId, installationId: row.id, ...credentialData(credential) } });
