@@ -23,12 +23,12 @@ export function fakeZone(extra: Record<string, string[] | (() => string[])> = {}
     ...extra,
   };
   const lookups: string[] = [];
-  const resolver = async (hostname: string): Promise<readonly ResolvedAddress[]> => {
+  const resolver = (hostname: string): Promise<readonly ResolvedAddress[]> => {
     lookups.push(hostname);
     const entry = zone[hostname.replace(/\.$/, '').toLowerCase()];
-    if (!entry) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+    if (!entry) return Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }));
     const addresses = typeof entry === 'function' ? entry() : entry;
-    return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    return Promise.resolve(addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }) as const));
   };
   return Object.assign(resolver, { lookups });
 }

@@ -62,7 +62,8 @@ export class TestApi {
     });
     const overrides = typeof installations === 'function' ? installations({ redis, db }) : installations;
     const app = await createApiApp(config, logger, overrides);
-    await app.listen(0, '127.0.0.1');
+    // A fixed port when the test needs to know it up front (an OAuth redirect URI); any free one otherwise.
+    await app.listen(env['API_PORT'] ? config.http.port : 0, '127.0.0.1');
     return new TestApi(logs, app, `http://127.0.0.1:${new URL(await app.getUrl()).port}`, db, redis);
   }
 

@@ -51,9 +51,8 @@ export class FakeGithub {
   private constructor(readonly server: LoopbackServer) {}
 
   static async start(): Promise<FakeGithub> {
-    let github: FakeGithub | undefined;
-    const server = await LoopbackServer.start((request, response) => github!.handle(request, response));
-    github = new FakeGithub(server);
+    const server = await LoopbackServer.start((request, response) => github.handle(request, response));
+    const github = new FakeGithub(server);
     return github;
   }
 

@@ -24,9 +24,8 @@ export class FakeKms {
   private constructor(readonly server: LoopbackServer) {}
 
   static async start(): Promise<FakeKms> {
-    let kms: FakeKms | undefined;
-    const server = await LoopbackServer.start((request, response) => kms!.handle(request, response));
-    kms = new FakeKms(server);
+    const server = await LoopbackServer.start((request, response) => kms.handle(request, response));
+    const kms = new FakeKms(server);
     return kms;
   }
 

@@ -14,16 +14,15 @@ export type Handler = (request: RecordedRequest, response: http.ServerResponse) 
 
 /** A real HTTP(S) server on 127.0.0.1 that records every request it receives. */
 export class LoopbackServer {
-  readonly requests: RecordedRequest[] = [];
-
   private constructor(
+    readonly requests: RecordedRequest[],
     private readonly server: http.Server,
     readonly port: number,
     readonly origin: string,
   ) {}
 
   static async start(handler: Handler, options: { tls?: TlsCertificate } = {}): Promise<LoopbackServer> {
-    let instance: LoopbackServer | undefined;
+    const requests: RecordedRequest[] = [];
     const listener: http.RequestListener = (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -34,7 +33,7 @@ export class LoopbackServer {
           headers: req.headers,
           body: Buffer.concat(chunks).toString(),
         };
-        instance?.requests.push(recorded);
+        requests.push(recorded);
         Promise.resolve(handler(recorded, res)).catch((error: unknown) => {
           res.statusCode = 500;
           res.end(String(error));
@@ -46,8 +45,7 @@ export class LoopbackServer {
       : http.createServer(listener);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    instance = new LoopbackServer(server, port, `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`);
-    return instance;
+    return new LoopbackServer(requests, server, port, `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`);
   }
 
   async close(): Promise<void> {

@@ -47,6 +47,8 @@ export class OAuthProvider {
   readonly refused: Array<{ grantType: string | undefined; error: string }> = [];
   /** Access token lifetime in seconds for the tokens issued from now on. */
   accessTokenLifetime = 3_600;
+  /** Every access and refresh token this server issued: secrets that must not leak. */
+  readonly issued: string[] = [];
   /** Make the next refresh fail with this OAuth error (e.g. invalid_grant for a revoked grant). */
   failNextRefresh: string | null = null;
 
@@ -85,6 +87,7 @@ export class OAuthProvider {
       const refreshToken = `rt-${crypto.randomUUID()}`;
       this.refreshTokens.add(refreshToken);
       this.accessTokens.add(response.body['access_token'] as string);
+      this.issued.push(refreshToken, response.body['access_token'] as string, response.body['id_token'] as string);
       response.body = { ...response.body, refresh_token: refreshToken, expires_in: this.accessTokenLifetime };
     });
     service.on('beforeUserinfo', (response: MutableResponse, req: IncomingMessage) => {
@@ -100,6 +103,9 @@ export class OAuthProvider {
     const server = new OAuth2Server();
     await server.issuer.keys.generate('RS256');
     await server.start(0, '127.0.0.1');
+    const { port } = server.address();
+    // It names itself "localhost", which the SSRF guard refuses even in tests; the address it listens on is fine.
+    server.issuer.url = `http://127.0.0.1:${port}`;
     return new OAuthProvider(server, { clientId: 'mooring-test-client', clientSecret: `cs-${crypto.randomUUID()}` });
   }
 
@@ -115,6 +121,7 @@ export class OAuthProvider {
   issueRefreshToken(): string {
     const refreshToken = `rt-${crypto.randomUUID()}`;
     this.refreshTokens.add(refreshToken);
+    this.issued.push(refreshToken);
     return refreshToken;
   }
 

@@ -192,7 +192,9 @@ function tokenEndpointError(error: unknown): Error {
   if (isDomainError(wrapped)) return wrapped;
   const code = (error as { code?: unknown }).code;
   if (error instanceof Error && error.name === 'TokenError' && typeof code === 'string') {
-    return new TokenEndpointError(`The token endpoint refused: ${code}`, code, 400, { cause: error });
+    // The message is the provider's error_description, if it sent one.
+    const description = error.message && error.message !== code ? ` (${error.message})` : '';
+    return new TokenEndpointError(`The token endpoint refused: ${code}${description}`, code, 400, { cause: error });
   }
   const response = wrapped as { statusCode?: unknown; data?: unknown };
   if (typeof response.statusCode === 'number') {
