@@ -125,8 +125,8 @@ export class OAuthProvider {
     return refreshToken;
   }
 
-  stop(): Promise<void> {
-    return this.server.stop();
+  async stop(): Promise<void> {
+    if (this.server.listening) await this.server.stop();
   }
 
   private check(body: TokenRequestBody): string | null {
