@@ -198,7 +198,7 @@ describe('OAuth connect flow against a real authorization server', () => {
       const response = await api.fetch(`/v1/oauth/callback${query}`);
       expect(response.status).toBe(400);
       expect(response.headers.get('location')).toBeNull();
-      expect((await response.json()).error.code).toBe('OAUTH_STATE_INVALID');
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('OAUTH_STATE_INVALID');
     }
   });
 

@@ -17,7 +17,10 @@ export function settingFields(integration: IntegrationDefinition): readonly Sett
 }
 
 function fieldSchema(field: SettingField, partial: boolean): z.ZodType<string | undefined> {
-  const base = z.string().trim().max(MAX_VALUE_LENGTH);
+  const base = z
+    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
+    .trim()
+    .max(MAX_VALUE_LENGTH);
   if (!field.required) return base.optional();
   return partial ? base.min(1, 'is required').optional() : base.min(1, 'is required');
 }
