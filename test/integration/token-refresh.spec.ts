@@ -202,6 +202,25 @@ describe('OAuth token refresh across workers', () => {
     expect(provider.count('refresh_token')).toBe(before + 1);
   });
 
+  it('lets a waiting worker take over when the first refresh fails for a passing reason', async () => {
+    const installationId = await expiredInstallation();
+    provider.failNextRefresh = 'temporarily_unavailable';
+    const before = provider.count('refresh_token');
+    const refusedBefore = provider.refused.length;
+    const results = await Promise.allSettled(concurrently(installationId, 20));
+    const fulfilled = results.filter((result): result is PromiseFulfilledResult<string> => result.status === 'fulfilled');
+    const rejected = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    // Callers sharing the failed attempt see it fail; the others get the token of the second attempt.
+    expect(rejected.length).toBeGreaterThan(0);
+    for (const { reason } of rejected) expect(reason).toMatchObject({ code: 'UPSTREAM_FAILED' });
+    expect(fulfilled.length).toBeGreaterThan(0);
+    expect(new Set(fulfilled.map((result) => result.value)).size).toBe(1);
+    expect(provider.count('refresh_token')).toBe(before + 2);
+    expect(provider.refused.slice(refusedBefore)).toEqual([{ grantType: 'refresh_token', error: 'temporarily_unavailable' }]);
+    const [row] = await adminQuery<{ state: string }>(db, 'SELECT state FROM installations WHERE id = $1', [installationId]);
+    expect(row).toEqual({ state: 'active' });
+  });
+
   it('treats an unreachable token endpoint as a passing outage, not as a revoked grant', async () => {
     const installationId = await expiredInstallation();
     await provider.stop();

@@ -13,6 +13,8 @@ export interface LockedCredentialOutcome<T> {
 export interface LockedCredential {
   readonly credential: StoredCredential;
   readonly installationState: InstallationState;
+  /** Whether this caller holds the lock alone (and may write), or waited on another holder. */
+  readonly exclusive: boolean;
 }
 
 // A refresh holds the lock for one token request; waiting longer than this means something is stuck.
@@ -35,8 +37,11 @@ export class CredentialRepository {
   }
 
   /**
-   * Runs `fn` while holding the credential's row lock, then applies what it decided in the same
-   * transaction. Concurrent callers wait and then see the row as the holder left it.
+   * Runs `fn` under the credential's row lock, then applies what it decided in the same
+   * transaction. One caller gets the lock exclusively (`exclusive: true`) and may write; callers
+   * arriving while it is held wait for it with a shared lock and are then let in together
+   * (`exclusive: false`) to read the row as the holder left it; they must not write (a write they
+   * return is refused), and retry if what they read does not serve them.
    */
   async withLockedCredential<T>(
     orgId: string,
@@ -47,13 +52,22 @@ export class CredentialRepository {
       orgId,
       async (tx) => {
         await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
-        await tx.$queryRaw`SELECT 1 FROM installation_credentials
-                            WHERE org_id = ${orgId}::uuid AND installation_id = ${installationId}::uuid FOR UPDATE`;
+        const claimed = await tx.$queryRaw<unknown[]>`SELECT 1 FROM installation_credentials
+          WHERE org_id = ${orgId}::uuid AND installation_id = ${installationId}::uuid FOR UPDATE SKIP LOCKED`;
+        const exclusive = claimed.length > 0;
+        if (!exclusive) {
+          // Someone holds it (or the row is missing): wait for them to finish, alongside the other waiters.
+          await tx.$queryRaw`SELECT 1 FROM installation_credentials
+            WHERE org_id = ${orgId}::uuid AND installation_id = ${installationId}::uuid FOR SHARE`;
+        }
         const row = await tx.installationCredential.findUnique({
           where: { orgId_installationId: { orgId, installationId } },
           include: { installation: { select: { state: true } } },
         });
-        const outcome = await fn(row && { credential: toStoredCredential(row), installationState: row.installation.state });
+        const outcome = await fn(row && { credential: toStoredCredential(row), installationState: row.installation.state, exclusive });
+        if ((outcome.write || outcome.state) && !exclusive) {
+          throw new Error('only the exclusive holder of a credential lock may change it');
+        }
         if (outcome.write) {
           await tx.installationCredential.update({
             where: { orgId_installationId: { orgId, installationId } },
