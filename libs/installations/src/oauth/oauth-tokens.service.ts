@@ -118,7 +118,10 @@ export class OAuthTokens {
     try {
       const client = current.client ?? this.endpoints.platformClient(integration);
       if (!client) throw new DomainError('CONFIG_INVALID', `No OAuth client is configured for ${integration.id}`);
-      tokens = await refreshTokens(this.endpoints.endpoint(integration, installation.settings, client, policy), current.refreshToken);
+      tokens = await refreshTokens(
+        this.endpoints.endpoint(integration, installation.settings, client, policy),
+        current.refreshToken,
+      );
     } catch (error) {
       if (error instanceof TokenEndpointError && error.refused) {
         const reason = `the provider refused the token refresh (${error.code ?? `HTTP ${error.status}`})`;

@@ -64,7 +64,9 @@ export class CredentialRepository {
           where: { orgId_installationId: { orgId, installationId } },
           include: { installation: { select: { state: true } } },
         });
-        const outcome = await fn(row && { credential: toStoredCredential(row), installationState: row.installation.state, exclusive });
+        const outcome = await fn(
+          row && { credential: toStoredCredential(row), installationState: row.installation.state, exclusive },
+        );
         if ((outcome.write || outcome.state) && !exclusive) {
           throw new Error('only the exclusive holder of a credential lock may change it');
         }
