@@ -314,6 +314,44 @@ describe('installations with custom settings (GitHub token and host)', () => {
     expect((await api.request('GET', '/v1/installations', { token: globex.token })).body.installations).toEqual([]);
   });
 
+  it('refuses a credential copied into another organization’s installation, and disables that installation', async () => {
+    await api.request('PATCH', '/v1/organization', { token: globex.token, body: { allowHttpHosts: true } });
+    const created = await create(globex, {
+      integrationId: 'github',
+      name: 'Globex GitHub',
+      settings: githubSettings(tokens.impliedScope),
+    });
+    expect(created.status).toBe(201);
+    const victimId = created.body.installation.id;
+    // Someone with database access moves acme's encrypted token under globex's installation.
+    await adminQuery(
+      api.db,
+      `UPDATE installation_credentials g SET ciphertext = a.ciphertext, encrypted_data_key = a.encrypted_data_key, key_id = a.key_id
+         FROM installation_credentials a WHERE g.installation_id = $1 AND a.installation_id = $2`,
+      [victimId, installationId],
+    );
+    const connections = api.app.get(IntegrationConnections);
+    const stolen = (await connections.forInstallation(globex.orgId, victimId)).accessToken();
+    await expect(stolen).rejects.toMatchObject({ code: 'CREDENTIALS_UNREADABLE', details: { reason: 'integrity' } });
+
+    const path = `/v1/installations/${victimId}`;
+    const after = (await api.request('GET', path, { token: globex.token })).body.installation;
+    expect(after).toMatchObject({ state: 'disabled', stateReason: expect.stringContaining('integrity') });
+    expect(hooks.scheduleCalls).toContainEqual({ action: 'pause', installationId: victimId });
+    await expect((await connections.forInstallation(globex.orgId, victimId)).accessToken()).rejects.toMatchObject({
+      code: 'REAUTH_REQUIRED',
+      details: { state: 'disabled' },
+    });
+
+    const reentered = await api.request('PATCH', path, {
+      token: globex.token,
+      body: { settings: { token: tokens.impliedScope } },
+    });
+    expect(reentered.status).toBe(200);
+    expect(reentered.body.installation).toMatchObject({ state: 'active', stateReason: null });
+    expect(await (await connections.forInstallation(globex.orgId, victimId)).accessToken()).toBe(tokens.impliedScope);
+  });
+
   it('deletes an installation with its credentials and schedule, and optionally its entities', async () => {
     const path = `/v1/installations/${installationId}`;
     const response = await api.request('DELETE', `${path}?deleteEntities=true`, { token: acme.token });

@@ -19,9 +19,9 @@ export interface AwsKmsOptions {
   readonly credentials?: KMSClientConfig['credentials'];
 }
 
-// KMS's answers that mean "this blob will never decrypt with this key and context", as opposed
-// to outages and throttling, which are worth retrying.
-const UNREADABLE = new Set(['InvalidCiphertextException', 'IncorrectKeyException', 'InvalidKeyUsageException']);
+// KMS's answers that mean "this blob will never decrypt with this key and context" (modified, or
+// presented for another tenant), as opposed to outages, throttling and disabled keys.
+const UNREADABLE = new Set(['InvalidCiphertextException', 'IncorrectKeyException']);
 
 /**
  * Data keys from AWS KMS `GenerateDataKey` (AES_256), unwrapped with `Decrypt`, both with the
@@ -89,7 +89,7 @@ export class AwsKmsKeyProvider implements KeyProvider {
         throw new DomainError(
           'CREDENTIALS_UNREADABLE',
           `KMS refused to decrypt the data key (${error.name})`,
-          { keyId },
+          { keyId, reason: 'integrity' },
           { cause: error },
         );
       }

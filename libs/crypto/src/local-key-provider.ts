@@ -53,7 +53,10 @@ export class LocalKeyProvider implements KeyProvider {
     const masterKey = this.keys.get(keyId);
     if (!masterKey) {
       return Promise.reject(
-        new DomainError('CREDENTIALS_UNREADABLE', `The local master key ${keyId} is not configured`, { keyId }),
+        new DomainError('CREDENTIALS_UNREADABLE', `The local master key ${keyId} is not configured`, {
+          keyId,
+          reason: 'key_unavailable',
+        }),
       );
     }
     try {
@@ -68,7 +71,7 @@ export class LocalKeyProvider implements KeyProvider {
         new DomainError(
           'CREDENTIALS_UNREADABLE',
           'The data key does not unwrap under this key and context',
-          { keyId },
+          { keyId, reason: 'integrity' },
           {
             cause: error,
           },

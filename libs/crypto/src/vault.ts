@@ -57,7 +57,9 @@ export class Vault {
 
   async open(sealed: SealedSecret, context: EncryptionContext): Promise<string> {
     if (sealed.formatVersion !== ENVELOPE_FORMAT_VERSION) {
-      throw new DomainError('CREDENTIALS_UNREADABLE', `Unknown envelope format ${sealed.formatVersion}`);
+      throw new DomainError('CREDENTIALS_UNREADABLE', `Unknown envelope format ${sealed.formatVersion}`, {
+        reason: 'unsupported_format',
+      });
     }
     const key = await this.unwrap(sealed, context);
     try {
@@ -73,7 +75,7 @@ export class Vault {
       throw new DomainError(
         'CREDENTIALS_UNREADABLE',
         'The secret does not decrypt: it was modified or belongs elsewhere',
-        {},
+        { reason: 'integrity' },
         {
           cause: error,
         },
@@ -131,7 +133,10 @@ export class Vault {
   private provider(keyId: string): KeyProvider {
     const provider = this.providers.find((candidate) => candidate.owns(keyId));
     if (!provider) {
-      throw new DomainError('CREDENTIALS_UNREADABLE', `No configured key provider can unwrap keys of ${keyId}`, { keyId });
+      throw new DomainError('CREDENTIALS_UNREADABLE', `No configured key provider can unwrap keys of ${keyId}`, {
+        keyId,
+        reason: 'key_unavailable',
+      });
     }
     return provider;
   }

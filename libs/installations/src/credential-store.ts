@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Vault, type EncryptionContext } from '@mooring/crypto';
-import { CredentialRepository, type NewCredential, type StoredCredential } from '@mooring/persistence';
-import { registerSecret } from '@mooring/platform';
+import { CredentialRepository, InstallationRepository, type NewCredential, type StoredCredential } from '@mooring/persistence';
+import { isDomainError, registerSecret } from '@mooring/platform';
+import { SCHEDULE_CONTROL, type ScheduleControl } from './installation-hooks.js';
 import type { OAuthClientCredentials } from './installations.options.js';
 import { secretHints } from './settings-form.js';
 
@@ -33,12 +34,16 @@ export function credentialContext(orgId: string, installationId: string): Encryp
 /**
  * Seals and opens installations' credentials. Whatever is opened is registered with the logger's
  * redaction, so a token that ends up in an error message or a log field is printed as [redacted].
+ * A credential that fails its integrity check (modified, or copied from another installation or
+ * organization) disables its installation until someone enters new credentials.
  */
 @Injectable()
 export class CredentialStore {
   constructor(
     private readonly vault: Vault,
     private readonly credentials: CredentialRepository,
+    private readonly installations: InstallationRepository,
+    @Optional() @Inject(SCHEDULE_CONTROL) private readonly schedules: ScheduleControl | null,
   ) {}
 
   async seal(orgId: string, installationId: string, payload: CredentialPayload): Promise<NewCredential> {
@@ -53,9 +58,20 @@ export class CredentialStore {
   }
 
   async open(orgId: string, installationId: string, stored: StoredCredential): Promise<CredentialPayload> {
-    const payload = JSON.parse(
-      await this.vault.open(stored.envelope, credentialContext(orgId, installationId)),
-    ) as CredentialPayload;
+    let plaintext: string;
+    try {
+      plaintext = await this.vault.open(stored.envelope, credentialContext(orgId, installationId));
+    } catch (error) {
+      if (isDomainError(error, 'CREDENTIALS_UNREADABLE') && error.details['reason'] === 'integrity') {
+        await this.installations.setState(orgId, installationId, {
+          state: 'disabled',
+          reason: 'its stored credentials failed their integrity check; enter them again',
+        });
+        await this.schedules?.pause(orgId, installationId);
+      }
+      throw error;
+    }
+    const payload = JSON.parse(plaintext) as CredentialPayload;
     registerPayloadSecrets(payload);
     return payload;
   }

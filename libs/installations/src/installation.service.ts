@@ -1,12 +1,12 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { IntegrationDefinition } from '@mooring/integrations';
+import type { IntegrationDefinition, SettingField } from '@mooring/integrations';
 import {
   InstallationRepository,
   type InstallationChanges,
   type InstallationRecord,
   type NewCredential,
 } from '@mooring/persistence';
-import { DomainError, type TenantContext } from '@mooring/platform';
+import { DomainError, isDomainError, type TenantContext } from '@mooring/platform';
 import { CredentialStore } from './credential-store.js';
 import { INSTALLATION_ENTITY_CLEANER, type InstallationEntityCleaner } from './installation-hooks.js';
 import { InstallationWorkflow } from './installation-workflow.js';
@@ -177,10 +177,31 @@ export class InstallationService {
       await this.workflow.verify(integration, this.connections.forCandidate(checked, token, policy));
       return { settings: checked };
     }
-    const stored = await this.store.read(current.orgId, current.id);
-    const secrets = { ...(stored?.payload.kind === 'settings' ? stored.payload.secrets : {}), ...changed.secrets };
+    const secrets = { ...(await this.storedSecretsMissingFrom(current, fields, changed.secrets)), ...changed.secrets };
     await this.workflow.verify(integration, this.connections.forCandidate(checked, primarySecret(integration, secrets), policy));
     if (!hasNewSecrets) return { settings: checked };
     return { settings: checked, credential: await this.store.seal(current.orgId, current.id, { kind: 'settings', secrets }) };
+  }
+
+  /** The stored secrets, unless the change re-enters every one (then unreadable old ones do not matter). */
+  private async storedSecretsMissingFrom(
+    current: InstallationRecord,
+    fields: readonly SettingField[],
+    given: Readonly<Record<string, string>>,
+  ): Promise<Readonly<Record<string, string>>> {
+    const missing = fields.filter((field) => field.sensitive && given[field.name] === undefined);
+    if (!missing.length) return {};
+    try {
+      const stored = await this.store.read(current.orgId, current.id);
+      return stored?.payload.kind === 'settings' ? stored.payload.secrets : {};
+    } catch (error) {
+      if (!isDomainError(error, 'CREDENTIALS_UNREADABLE')) throw error;
+      throw new DomainError('VALIDATION_FAILED', 'The stored credentials cannot be read: enter them again', {
+        fields: missing.map((field) => ({
+          field: `settings.${field.name}`,
+          message: 'is required: the stored value cannot be read',
+        })),
+      });
+    }
   }
 }

@@ -45,13 +45,14 @@ export class IntegrationConnections {
       fetch: this.outbound.fetchFor(policy, signal),
       signal,
       accessToken: () => {
-        if (installation.state === 'needs_reauth') {
+        if (installation.state !== 'active') {
           return Promise.reject(
             new DomainError(
               'REAUTH_REQUIRED',
-              `Installation "${installation.name}" must be reconnected: ${installation.stateReason}`,
+              `Installation "${installation.name}" needs new credentials: ${installation.stateReason}`,
               {
                 installationId,
+                state: installation.state,
               },
             ),
           );
