@@ -1,7 +1,8 @@
 import 'reflect-metadata';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTEGRATION_REGISTRY, IntegrationConnections } from '@mooring/installations';
+import { CredentialStore, INTEGRATION_REGISTRY, IntegrationConnections } from '@mooring/installations';
+import { InstallationRepository } from '@mooring/persistence';
 import { github } from '../../libs/integrations/src/github/github.definition.js';
 import { freePort } from '../../tools/lib/wait.mjs';
 import { adminQuery } from '../support/admin-query.js';
@@ -271,9 +272,49 @@ describe('OAuth connect flow against a real authorization server', () => {
     expect(hooks.scheduleCalls.at(-1)).toEqual({ action: 'resume', installationId: id });
   });
 
+  it('reconnects a GitHub Enterprise installation with the OAuth app it was connected with', async () => {
+    const id = randomUUID();
+    const ownApp = { clientId: 'Iv1.stored-app', clientSecret: 'stored-app-client-secret' };
+    const sealed = await api.app.get(CredentialStore).seal(acme.orgId, id, {
+      kind: 'oauth2',
+      accessToken: 'gho_revoked_token_0123456789',
+      refreshToken: null,
+      scope: 'repo,read:org',
+      obtainedAt: new Date().toISOString(),
+      expiresAt: null,
+      client: ownApp,
+    });
+    await api.app
+      .get(InstallationRepository)
+      .createWithCredential(
+        acme.orgId,
+        {
+          id,
+          integrationId: 'github',
+          name: 'GHE OAuth',
+          authMethod: 'oauth2',
+          mapping: { resources: [] },
+          settings: { host: webApp.origin },
+        },
+        sealed,
+      );
+    const response = await connect({ integrationId: 'github', returnUrl, installationId: id });
+    expect(response.status).toBe(201);
+    const url = new URL(response.body.authorizationUrl);
+    expect(`${url.origin}${url.pathname}`).toBe(`${webApp.origin}/login/oauth/authorize`);
+    expect(url.searchParams.get('client_id')).toBe(ownApp.clientId);
+  });
+
   it('never let a token, verifier or client secret reach a log line, a response, a job payload or a column in clear', async () => {
     verifiers.push(...provider.tokenRequests.map((request) => request.code_verifier).filter((v): v is string => !!v));
-    const secrets = [...provider.issued, ...verifiers, provider.client.clientSecret, 'ghe-app-client-secret'];
+    const secrets = [
+      ...provider.issued,
+      ...verifiers,
+      provider.client.clientSecret,
+      'ghe-app-client-secret',
+      'stored-app-client-secret',
+      'gho_revoked_token_0123456789',
+    ];
     expect(provider.issued.length).toBeGreaterThanOrEqual(6);
     const leaks = await findSecretLeaks(secrets, {
       logs: api.logs,

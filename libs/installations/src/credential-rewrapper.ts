@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Vault } from '@mooring/crypto';
 import { CredentialRepository } from '@mooring/persistence';
 import { credentialContext } from './credential-store.js';
-import { describe } from './installation-workflow.js';
+import { errorMessage } from './installation-workflow.js';
 
 export interface RewrapReport {
   /** Data keys now wrapped under the current key. */
@@ -47,7 +47,7 @@ export class CredentialRewrapper {
           if (swapped) rewrapped++;
           else skipped++;
         } catch (error) {
-          failed.set(`${orgId}/${installationId}`, { orgId, installationId, error: describe(error) });
+          failed.set(`${orgId}/${installationId}`, { orgId, installationId, error: errorMessage(error) });
         }
       }
       options.onProgress?.({ rewrapped, skipped, failed: [...failed.values()] });

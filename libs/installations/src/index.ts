@@ -17,7 +17,7 @@ export {
 export { InstallationsModule, type InstallationsModuleOptions } from './installations.module.js';
 export { INSTALLATIONS_OPTIONS, type InstallationsOptions, type OAuthClientCredentials } from './installations.options.js';
 export { IntegrationConnections, primarySecret } from './integration-connections.js';
-export { IntegrationCatalog } from './integration-registry.js';
+export { IntegrationCatalog } from './integration-catalog.js';
 export {
   CONNECT_SESSION_TTL_MS,
   OAuthConnectService,

@@ -136,7 +136,7 @@ export class InstallationWorkflow implements OnModuleInit {
     try {
       await this.resyncs?.requestResync(orgId, installationId, reason);
     } catch (error) {
-      this.logger.error(`could not request a resync (${reason}) of installation ${installationId}: ${describe(error)}`);
+      this.logger.error(`could not request a resync (${reason}) of installation ${installationId}: ${errorMessage(error)}`);
     }
   }
 
@@ -153,6 +153,6 @@ export class InstallationWorkflow implements OnModuleInit {
   }
 }
 
-export function describe(error: unknown): string {
+export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -10,7 +10,7 @@ import { DomainError, isDomainError, type TenantContext } from '@mooring/platfor
 import { CredentialStore } from './credential-store.js';
 import { INSTALLATION_ENTITY_CLEANER, type InstallationEntityCleaner } from './installation-hooks.js';
 import { InstallationWorkflow } from './installation-workflow.js';
-import { IntegrationCatalog } from './integration-registry.js';
+import { IntegrationCatalog } from './integration-catalog.js';
 import { IntegrationConnections, primarySecret } from './integration-connections.js';
 import { OAuthTokens } from './oauth/oauth-tokens.service.js';
 import { OutboundPolicyService } from './outbound-policy.service.js';

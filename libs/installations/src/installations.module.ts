@@ -9,7 +9,7 @@ import { InstallationService } from './installation.service.js';
 import { InstallationWorkflow } from './installation-workflow.js';
 import { INSTALLATIONS_OPTIONS, type InstallationsOptions } from './installations.options.js';
 import { IntegrationConnections } from './integration-connections.js';
-import { IntegrationCatalog } from './integration-registry.js';
+import { IntegrationCatalog } from './integration-catalog.js';
 import { OAuthConnectService } from './oauth/oauth-connect.service.js';
 import { OAuthEndpoints } from './oauth/oauth-endpoints.js';
 import { OAuthTokens } from './oauth/oauth-tokens.service.js';

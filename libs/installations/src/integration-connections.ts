@@ -4,7 +4,7 @@ import { OutboundHttp, type RequestPolicy } from '@mooring/outbound';
 import { InstallationRepository } from '@mooring/persistence';
 import { DomainError } from '@mooring/platform';
 import { CredentialStore } from './credential-store.js';
-import { IntegrationCatalog } from './integration-registry.js';
+import { IntegrationCatalog } from './integration-catalog.js';
 import { OAuthTokens } from './oauth/oauth-tokens.service.js';
 import { OutboundPolicyService } from './outbound-policy.service.js';
 import { settingFields } from './settings-form.js';

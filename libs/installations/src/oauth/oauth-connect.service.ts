@@ -10,9 +10,9 @@ import {
 } from '@mooring/persistence';
 import { DomainError, isDomainError, registerSecret, runAsTenant, type ErrorCode, type TenantContext } from '@mooring/platform';
 import { CredentialStore } from '../credential-store.js';
-import { InstallationWorkflow, describe } from '../installation-workflow.js';
+import { InstallationWorkflow, errorMessage } from '../installation-workflow.js';
 import { INSTALLATIONS_OPTIONS, type InstallationsOptions, type OAuthClientCredentials } from '../installations.options.js';
-import { IntegrationCatalog } from '../integration-registry.js';
+import { IntegrationCatalog } from '../integration-catalog.js';
 import { IntegrationConnections } from '../integration-connections.js';
 import { OutboundPolicyService } from '../outbound-policy.service.js';
 import { parseSettings, settingFields } from '../settings-form.js';
@@ -103,6 +103,7 @@ export class OAuthConnectService {
 
     let name: string;
     let settings: Record<string, string>;
+    let ownClient = input.oauthClient ?? null;
     if (input.installationId) {
       const existing = await this.reconnectable(orgId, input.installationId, integration.id);
       if (input.settings !== undefined || input.name !== undefined) {
@@ -116,6 +117,7 @@ export class OAuthConnectService {
       }
       name = existing.name;
       settings = { ...existing.settings };
+      ownClient ??= await this.storedOwnClient(orgId, existing.id);
     } else {
       name = input.name ?? integration.title;
       await this.workflow.assertNameFree(orgId, name);
@@ -125,7 +127,7 @@ export class OAuthConnectService {
     const policy = await this.policies.forOrganization(orgId);
     const checked = await this.workflow.checkHosts(integration, settings, policy);
     const selfHosted = settingFields(integration).some((field) => field.type === 'url' && checked[field.name]);
-    const client = input.oauthClient ?? (selfHosted ? null : this.endpoints.platformClient(integration));
+    const client = ownClient ?? (selfHosted ? null : this.endpoints.platformClient(integration));
     if (!client) {
       throw new DomainError(
         'VALIDATION_FAILED',
@@ -141,7 +143,7 @@ export class OAuthConnectService {
     const sessionId = randomUUID();
     const expiresAt = new Date(Date.now() + CONNECT_SESSION_TTL_MS);
     const authorizationUrl = await buildAuthorizationUrl(endpoint, state, async (codeVerifier) => {
-      const secrets: SessionSecrets = { codeVerifier, client: input.oauthClient ?? null };
+      const secrets: SessionSecrets = { codeVerifier, client: ownClient };
       await this.sessions.create(orgId, {
         id: sessionId,
         stateHash: sha256(state),
@@ -186,7 +188,7 @@ export class OAuthConnectService {
           return returnTo(session.returnUrl, { status: 'error', error: error.code, error_description: error.message });
         }
         const errorId = randomUUID();
-        this.logger.error(`connecting ${session.integrationId} failed (errorId ${errorId}): ${describe(error)}`);
+        this.logger.error(`connecting ${session.integrationId} failed (errorId ${errorId}): ${errorMessage(error)}`);
         return returnTo(session.returnUrl, {
           status: 'error',
           error: 'INTERNAL',
@@ -263,6 +265,17 @@ export class OAuthConnectService {
       createdBy: session.principalId,
       credential,
     });
+  }
+
+  /** A reconnect reuses the organization's own OAuth application, if its credentials still open. */
+  private async storedOwnClient(orgId: string, installationId: string): Promise<OAuthClientCredentials | null> {
+    try {
+      const stored = await this.store.read(orgId, installationId);
+      return stored?.payload.kind === 'oauth2' ? stored.payload.client : null;
+    } catch (error) {
+      if (isDomainError(error, 'CREDENTIALS_UNREADABLE')) return null;
+      throw error;
+    }
   }
 
   private async reconnectable(orgId: string, installationId: string, integrationId: string): Promise<InstallationRecord> {

@@ -10,7 +10,7 @@ import {
 import { DomainError, isDomainError } from '@mooring/platform';
 import { CredentialStore, type OAuth2Credential } from '../credential-store.js';
 import { SCHEDULE_CONTROL, type ScheduleControl } from '../installation-hooks.js';
-import { describe } from '../installation-workflow.js';
+import { errorMessage } from '../installation-workflow.js';
 import { INSTALLATIONS_OPTIONS, type InstallationsOptions } from '../installations.options.js';
 import { OAuthEndpoints } from './oauth-endpoints.js';
 import { TokenEndpointError, refreshTokens, type TokenSet } from './oauth-provider-client.js';
@@ -145,7 +145,7 @@ export class OAuthTokens {
       await this.schedules?.pause(orgId, installationId);
     } catch (error) {
       this.logger.error(
-        `could not pause the schedule of installation ${installationId}, which needs re-authorization: ${describe(error)}`,
+        `could not pause the schedule of installation ${installationId}, which needs re-authorization: ${errorMessage(error)}`,
       );
     }
   }
