@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { IntegrationConnection, IntegrationDefinition } from '@mooring/integrations';
 import { OutboundHttp, type RequestPolicy } from '@mooring/outbound';
-import { InstallationRepository } from '@mooring/persistence';
+import { InstallationRepository, type InstallationRecord } from '@mooring/persistence';
 import { DomainError } from '@mooring/platform';
 import { CredentialStore } from './credential-store.js';
 import { IntegrationCatalog } from './integration-catalog.js';
@@ -37,6 +37,12 @@ export class IntegrationConnections {
         id: installationId,
       });
     }
+    return this.forRecord(installation, signal);
+  }
+
+  /** The same, for an installation the caller has just read (as a sync run has). */
+  async forRecord(installation: InstallationRecord, signal: AbortSignal = neverAborted()): Promise<IntegrationConnection> {
+    const { orgId, id: installationId } = installation;
     const integration = this.catalog.get(installation.integrationId);
     const policy = await this.policies.forOrganization(orgId);
     let settingsToken: Promise<string> | undefined;
