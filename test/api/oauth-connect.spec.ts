@@ -284,20 +284,18 @@ describe('OAuth connect flow against a real authorization server', () => {
       expiresAt: null,
       client: ownApp,
     });
-    await api.app
-      .get(InstallationRepository)
-      .createWithCredential(
-        acme.orgId,
-        {
-          id,
-          integrationId: 'github',
-          name: 'GHE OAuth',
-          authMethod: 'oauth2',
-          mapping: { resources: [] },
-          settings: { host: webApp.origin },
-        },
-        sealed,
-      );
+    await api.app.get(InstallationRepository).createWithCredential(
+      acme.orgId,
+      {
+        id,
+        integrationId: 'github',
+        name: 'GHE OAuth',
+        authMethod: 'oauth2',
+        mapping: { resources: [] },
+        settings: { host: webApp.origin },
+      },
+      sealed,
+    );
     const response = await connect({ integrationId: 'github', returnUrl, installationId: id });
     expect(response.status).toBe(201);
     const url = new URL(response.body.authorizationUrl);
