@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { Socket, type LookupFunction } from 'node:net';
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Agent, buildConnector, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
 import { DomainError, isDomainError } from '@mooring/platform';
 import type { OutboundFetch } from '@mooring/integrations';
@@ -50,6 +50,9 @@ export class OutboundHttp implements OnModuleDestroy {
   private readonly connectTimeoutMs: number;
 
   constructor(@Inject(OUTBOUND_OPTIONS) private readonly options: OutboundOptions) {
+    if (options.allowLoopback) {
+      new Logger('Outbound').warn('UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS is on: integrations may reach 127.0.0.1 and ::1');
+    }
     this.resolver = options.resolver ?? systemResolver;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
