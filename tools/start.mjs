@@ -65,6 +65,18 @@ function ensureTokenSecret() {
   env.AUTH_TOKEN_SECRET = stored.secret;
 }
 
+/**
+ * A stable local master key for the credential vault, so stored credentials survive restarts.
+ * Losing it makes them unreadable: back it up with the database (or use VAULT_KEY_PROVIDER=aws-kms).
+ */
+function ensureVaultKey() {
+  if (env.VAULT_LOCAL_MASTER_KEY || env.VAULT_KEY_PROVIDER === 'aws-kms') return;
+  const file = path.join(stateDir, 'vault-master-key.json');
+  const stored = readJson(file, null) ?? { key: crypto.randomBytes(32).toString('base64') };
+  writeSecretJson(file, stored);
+  env.VAULT_LOCAL_MASTER_KEY = stored.key;
+}
+
 /** Runs a built entry point to completion, returning its stdout. */
 function runToCompletion(entry, args) {
   return new Promise((resolve, reject) => {
@@ -138,6 +150,7 @@ async function main() {
   process.on('SIGTERM', () => void shutdown(0));
   await startInfrastructure();
   ensureTokenSecret();
+  ensureVaultKey();
   const { deploy } = await import('./db-migrate.mjs');
   await deploy(env.DATABASE_MIGRATION_URL, { log: say });
   const demo = await ensureDemoOrganization();

@@ -20,6 +20,7 @@ describe('api, scheduler and worker processes', () => {
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: redis.keyPrefix,
       AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'),
+      VAULT_LOCAL_MASTER_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'info',
     };
   });

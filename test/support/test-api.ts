@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { createLogger, loadConfig, type Environment } from '@mooring/platform';
 import { OrganizationService } from '@mooring/identity';
 import { createApiApp } from '../../apps/api/src/api-app.js';
+import type { InstallationsOverrides } from '../../apps/api/src/app.module.js';
 import { apiConfigSpec } from '../../apps/api/src/config.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { createTestRedis, type TestRedis } from './test-redis.js';
@@ -27,6 +28,9 @@ export interface TestOrganization {
  * in `logs`, so tests can assert what was (and was not) logged.
  */
 export class TestApi {
+  /** Every response body (and redirect Location) the api sent through `request`/`fetch`. */
+  readonly responses: string[] = [];
+
   private constructor(
     readonly logs: string[],
     readonly app: INestApplication,
@@ -35,7 +39,10 @@ export class TestApi {
     readonly redis: TestRedis,
   ) {}
 
-  static async start(env: Environment = {}): Promise<TestApi> {
+  static async start(
+    env: Environment = {},
+    installations: InstallationsOverrides | ((context: { redis: TestRedis; db: TestDatabase }) => InstallationsOverrides) = {},
+  ): Promise<TestApi> {
     const db = await createTestDatabase();
     const redis = createTestRedis();
     const config = loadConfig(apiConfigSpec, {
@@ -43,6 +50,7 @@ export class TestApi {
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: redis.keyPrefix,
       AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'),
+      VAULT_LOCAL_MASTER_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'info',
       ...env,
     });
@@ -52,8 +60,10 @@ export class TestApi {
       level: config.log.level,
       destination: { write: (line: string) => logs.push(line) },
     });
-    const app = await createApiApp(config, logger);
-    await app.listen(0, '127.0.0.1');
+    const overrides = typeof installations === 'function' ? installations({ redis, db }) : installations;
+    const app = await createApiApp(config, logger, overrides);
+    // A fixed port when the test needs to know it up front (an OAuth redirect URI); any free one otherwise.
+    await app.listen(env['API_PORT'] ? config.http.port : 0, '127.0.0.1');
     return new TestApi(logs, app, `http://127.0.0.1:${new URL(await app.getUrl()).port}`, db, redis);
   }
 
@@ -77,7 +87,16 @@ export class TestApi {
       body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
     });
     const text = await response.text();
+    this.responses.push(text);
     return { status: response.status, body: text ? (JSON.parse(text) as T) : (undefined as T), headers: response.headers };
+  }
+
+  /** A raw request (no redirects followed), recorded like `request`. */
+  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const response = await fetch(`${this.baseUrl}${path}`, { redirect: 'manual', ...init });
+    const body = await response.clone().text();
+    this.responses.push(`${response.headers.get('location') ?? ''}\n${body}`);
+    return response;
   }
 
   /** Creates an organization with an admin client and exchanges its secret for a token. */

@@ -1,12 +1,16 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestPinoLogger, type Logger } from '@mooring/platform';
-import { AppModule } from './app.module.js';
+import { AppModule, type InstallationsOverrides } from './app.module.js';
 import type { ApiConfig } from './config.js';
 
 /** Builds the api exactly as production runs it; tests use this too. */
-export async function createApiApp(config: ApiConfig, logger: Logger): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
+export async function createApiApp(
+  config: ApiConfig,
+  logger: Logger,
+  installations: InstallationsOverrides = {},
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger, installations), {
     logger: new NestPinoLogger(logger),
     bufferLogs: false,
     bodyParser: false,

@@ -2,7 +2,14 @@ import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } 
 import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import type { Logger } from '@mooring/platform';
 import { CatalogModule } from '@mooring/catalog';
+import { createVault } from '@mooring/crypto';
 import { IdentityModule } from '@mooring/identity';
+import {
+  InstallationsModule,
+  installationsOptionsFromConfig,
+  outboundOptionsFromConfig,
+  type InstallationsModuleOptions,
+} from '@mooring/installations';
 import { PersistenceModule } from '@mooring/persistence';
 import { QueueModule } from '@mooring/queue';
 import { AuditController } from './audit/audit.controller.js';
@@ -15,13 +22,19 @@ import type { ApiConfig } from './config.js';
 import { HealthController } from './health/health.controller.js';
 import { ErrorResponseFilter } from './http/error-response.filter.js';
 import { RequestScopeMiddleware } from './http/request-scope.middleware.js';
+import { InstallationsController } from './installations/installations.controller.js';
+import { IntegrationsController } from './installations/integrations.controller.js';
+import { OAuthController } from './installations/oauth.controller.js';
 import { LOGGER } from './logger.token.js';
 import { MappingController } from './mappings/mapping.controller.js';
 import { OrganizationController } from './organization/organization.controller.js';
 
+/** What an embedding (tests, later the catalog wiring) may add to or replace in the installations module. */
+export type InstallationsOverrides = Partial<Omit<InstallationsModuleOptions, 'installations'>>;
+
 @Module({})
 export class AppModule implements NestModule {
-  static forRoot(config: ApiConfig, logger: Logger): DynamicModule {
+  static forRoot(config: ApiConfig, logger: Logger, installations: InstallationsOverrides = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -30,11 +43,21 @@ export class AppModule implements NestModule {
         QueueModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),
         IdentityModule.forRoot({ tokenSecret: config.auth.tokenSecret, tokenTtlSeconds: config.auth.tokenTtlSeconds }),
         CatalogModule,
+        InstallationsModule.forRoot({
+          vault: installations.vault ?? createVault(config.vault),
+          outbound: installations.outbound ?? outboundOptionsFromConfig(config.outbound),
+          installations: installationsOptionsFromConfig(config),
+          providers: installations.providers ?? [],
+          imports: installations.imports ?? [],
+        }),
       ],
       controllers: [
         AuthController,
         OrganizationController,
         AuditController,
+        IntegrationsController,
+        InstallationsController,
+        OAuthController,
         HealthController,
         BlueprintController,
         EntityController,

@@ -11,6 +11,8 @@ import {
   telemetryGroup,
   type ConfigOf,
 } from '@mooring/platform';
+import { vaultGroup } from '@mooring/crypto';
+import { oauthClientsGroup, oauthConnectGroup, outboundGroup } from '@mooring/installations';
 
 export const apiConfigSpec = {
   log: logGroup,
@@ -37,6 +39,10 @@ export const apiConfigSpec = {
     }),
   },
   ops: opsGroup('API_OPS_PORT', 9464),
+  vault: vaultGroup,
+  outbound: outboundGroup,
+  oauthClients: oauthClientsGroup,
+  oauthConnect: oauthConnectGroup,
 };
 
 export type ApiConfig = ConfigOf<typeof apiConfigSpec>;

@@ -1,4 +1,6 @@
 import { databaseGroup, logGroup, opsGroup, redisGroup, shutdownGroup, telemetryGroup, type ConfigOf } from '@mooring/platform';
+import { vaultGroup } from '@mooring/crypto';
+import { oauthClientsGroup, outboundGroup } from '@mooring/installations';
 
 export const workerConfigSpec = {
   log: logGroup,
@@ -7,6 +9,9 @@ export const workerConfigSpec = {
   shutdown: shutdownGroup,
   telemetry: telemetryGroup,
   ops: opsGroup('WORKER_OPS_PORT', 9466),
+  vault: vaultGroup,
+  outbound: outboundGroup,
+  oauthClients: oauthClientsGroup,
 };
 
 export type WorkerConfig = ConfigOf<typeof workerConfigSpec>;

@@ -32,4 +32,18 @@ export class OrganizationService {
     if (!organization) throw new DomainError('NOT_FOUND', 'Organization not found', { resource: 'organization' });
     return organization;
   }
+
+  /** Renames and/or changes whether installations may use plain http hosts. */
+  async update(
+    orgId: string,
+    changes: { name?: string | undefined; allowHttpHosts?: boolean | undefined },
+  ): Promise<OrganizationRecord> {
+    let organization = changes.name !== undefined ? await this.rename(orgId, changes.name) : await this.get(orgId);
+    if (changes.allowHttpHosts !== undefined && changes.allowHttpHosts !== organization.allowHttpHosts) {
+      const updated = await this.organizations.setAllowHttpHosts(orgId, changes.allowHttpHosts);
+      if (!updated) throw new DomainError('NOT_FOUND', 'Organization not found', { resource: 'organization' });
+      organization = updated;
+    }
+    return organization;
+  }
 }

@@ -1,9 +1,10 @@
 import { DomainError } from '@mooring/platform';
 import { fakeIntegration } from './fake/fake.integration.js';
+import { github } from './github/github.definition.js';
 import type { IntegrationDefinition } from './integration-definition.js';
 
 /** Every integration Mooring offers: the one file touched when adding one. */
-export const INTEGRATIONS: readonly IntegrationDefinition[] = [fakeIntegration];
+export const INTEGRATIONS: readonly IntegrationDefinition[] = [github, fakeIntegration];
 
 export function findIntegration(id: string): IntegrationDefinition | undefined {
   return INTEGRATIONS.find((integration) => integration.id === id);

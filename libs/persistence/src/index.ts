@@ -8,6 +8,12 @@ export { ApiClientRepository } from './repositories/api-client.repository.js';
 export { AuditRepository, type AuditQuery } from './repositories/audit.repository.js';
 export { BlueprintRepository } from './repositories/blueprint.repository.js';
 export { EntityRepository } from './repositories/entity.repository.js';
+export { ConnectSessionRepository } from './repositories/connect-session.repository.js';
+export {
+  CredentialRepository,
+  type LockedCredential,
+  type LockedCredentialOutcome,
+} from './repositories/credential.repository.js';
 export { InstallationRepository } from './repositories/installation.repository.js';
 export { OrganizationRepository } from './repositories/organization.repository.js';
 export { SyncBatch, SyncCatalogRepository, type SyncWriter } from './repositories/sync-catalog.repository.js';

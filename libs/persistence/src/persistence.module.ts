@@ -4,6 +4,8 @@ import { ApiClientRepository } from './repositories/api-client.repository.js';
 import { AuditRepository } from './repositories/audit.repository.js';
 import { BlueprintRepository } from './repositories/blueprint.repository.js';
 import { EntityRepository } from './repositories/entity.repository.js';
+import { ConnectSessionRepository } from './repositories/connect-session.repository.js';
+import { CredentialRepository } from './repositories/credential.repository.js';
 import { InstallationRepository } from './repositories/installation.repository.js';
 import { OrganizationRepository } from './repositories/organization.repository.js';
 import { SyncCatalogRepository } from './repositories/sync-catalog.repository.js';
@@ -18,6 +20,8 @@ const REPOSITORIES = [
   EntityRepository,
   SyncCatalogRepository,
   SyncRunRepository,
+  CredentialRepository,
+  ConnectSessionRepository,
 ];
 
 @Module({})

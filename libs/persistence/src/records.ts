@@ -3,6 +3,8 @@ import type { Role } from '@mooring/platform';
 export interface OrganizationRecord {
   readonly id: string;
   readonly name: string;
+  /** Whether installations may reach tools over plain http (https only otherwise). */
+  readonly allowHttpHosts: boolean;
   readonly createdAt: Date;
 }
 
@@ -33,23 +35,112 @@ export interface NewApiClient {
   readonly role: Role;
 }
 
+export type AuthMethod = 'custom_settings' | 'oauth2';
+export type InstallationState = 'active' | 'needs_reauth' | 'disabled';
+export type CredentialKind = 'settings' | 'oauth2';
+
+/** A secret as stored: ciphertext and wrapped data key (libs/crypto's SealedSecret). */
+export interface StoredEnvelope {
+  readonly formatVersion: number;
+  readonly keyId: string;
+  readonly encryptedDataKey: Buffer;
+  readonly ciphertext: Buffer;
+}
+
+/** What may be shown about an installation's credential: never the secret itself. */
+export interface CredentialSummary {
+  readonly kind: CredentialKind;
+  /** Per sensitive field, its last 4 characters at most. */
+  readonly hints: Readonly<Record<string, string>>;
+  readonly expiresAt: Date | null;
+  readonly updatedAt: Date;
+}
+
+export interface NewCredential {
+  readonly kind: CredentialKind;
+  readonly envelope: StoredEnvelope;
+  readonly hints: Readonly<Record<string, string>>;
+  readonly expiresAt: Date | null;
+}
+
+export interface StoredCredential extends NewCredential {
+  readonly installationId: string;
+  readonly version: number;
+  readonly updatedAt: Date;
+}
+
 export interface InstallationRecord {
   readonly id: string;
   readonly orgId: string;
   readonly integrationId: string;
   readonly name: string;
+  readonly authMethod: AuthMethod;
   /** Stored as saved; libs/sync validates it before it is saved and again before it is used. */
   readonly mapping: unknown;
   readonly settings: Readonly<Record<string, string>>;
+  readonly enabled: boolean;
+  readonly state: InstallationState;
+  readonly stateReason: string | null;
+  readonly stateChangedAt: Date;
+  readonly createdBy: string | null;
+  readonly credential: CredentialSummary | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
 
 export interface NewInstallation {
+  /** Chosen by the caller when secrets must be sealed for the id before the row exists. */
+  readonly id?: string;
   readonly integrationId: string;
   readonly name: string;
+  /** custom_settings unless given. */
+  readonly authMethod?: AuthMethod;
   readonly mapping: unknown;
   readonly settings: Readonly<Record<string, string>>;
+  readonly createdBy?: string | null;
+}
+
+export interface InstallationChanges {
+  readonly name?: string;
+  readonly mapping?: unknown;
+  readonly settings?: Readonly<Record<string, string>>;
+  readonly enabled?: boolean;
+}
+
+export interface StateChange {
+  readonly state: InstallationState;
+  readonly reason: string | null;
+}
+
+export interface NewConnectSession {
+  /** Chosen by the caller: the session's secrets are sealed for it before the row exists. */
+  readonly id: string;
+  readonly stateHash: string;
+  readonly principalId: string;
+  readonly integrationId: string;
+  readonly installationId: string | null;
+  readonly name: string | null;
+  readonly settings: Readonly<Record<string, string>>;
+  readonly returnUrl: string;
+  readonly redirectUri: string;
+  readonly envelope: StoredEnvelope;
+  readonly expiresAt: Date;
+}
+
+export interface ConnectSessionRecord extends NewConnectSession {
+  readonly id: string;
+  readonly orgId: string;
+  readonly consumedAt: Date | null;
+  readonly createdAt: Date;
+}
+
+/** The result of claiming a connect session by its state, before the organization is known. */
+export interface ClaimedConnectSession {
+  readonly id: string;
+  readonly orgId: string;
+  /** The state had already been used: this callback is a replay. */
+  readonly reused: boolean;
+  readonly expired: boolean;
 }
 
 export interface Page<T> {

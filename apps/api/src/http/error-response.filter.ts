@@ -27,7 +27,8 @@ export class ErrorResponseFilter implements ExceptionFilter {
   private toResponse(exception: unknown): { status: number; body: ErrorBody } {
     if (exception instanceof DomainError) {
       const status = HTTP_STATUS_BY_CODE[exception.code];
-      if (status >= 500) return this.internal(exception, exception.code, status);
+      // 502s describe a tool's failure (its status, its host), which the caller needs to see.
+      if (status >= 500 && status !== 502) return this.internal(exception, exception.code, status);
       return { status, body: { error: { code: exception.code, message: exception.message, details: exception.details } } };
     }
     if (exception instanceof HttpException) {

@@ -28,7 +28,7 @@ export class OrganizationController {
   @Patch()
   @Allow('admin')
   async update(@Body(new ZodPipe(updateOrganizationRequest)) body: z.output<typeof updateOrganizationRequest>) {
-    return { organization: organizationView(await this.organizations.rename(currentTenant().orgId, body.name)) };
+    return { organization: organizationView(await this.organizations.update(currentTenant().orgId, body)) };
   }
 
   @Get('api-clients')

@@ -4,7 +4,13 @@ import { ROLES } from '@mooring/platform';
 
 export const organizationName = z.string().trim().min(1).max(100);
 
-export const updateOrganizationRequest = z.strictObject({ name: organizationName });
+export const updateOrganizationRequest = z
+  .strictObject({
+    name: organizationName.optional(),
+    /** Lets installations reach tools over plain http; https only while false (the default). */
+    allowHttpHosts: z.boolean().optional(),
+  })
+  .refine((body) => body.name !== undefined || body.allowHttpHosts !== undefined, 'send name or allowHttpHosts');
 
 export const createApiClientRequest = z.strictObject({
   name: z.string().trim().min(1).max(100),
@@ -14,7 +20,12 @@ export const createApiClientRequest = z.strictObject({
 export const uuidParam = z.uuid({ error: 'must be a UUID' });
 
 export function organizationView(organization: OrganizationRecord) {
-  return { id: organization.id, name: organization.name, createdAt: organization.createdAt.toISOString() };
+  return {
+    id: organization.id,
+    name: organization.name,
+    allowHttpHosts: organization.allowHttpHosts,
+    createdAt: organization.createdAt.toISOString(),
+  };
 }
 
 /** An API client as the API shows it: never the secret, nor its hash. */

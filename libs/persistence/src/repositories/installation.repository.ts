@@ -1,49 +1,161 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '../database.js';
-import type { InstallationRecord, NewInstallation } from '../records.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import { Database, type TenantTx } from '../database.js';
+import type {
+  AuthMethod,
+  CredentialKind,
+  InstallationChanges,
+  InstallationRecord,
+  InstallationState,
+  NewCredential,
+  NewInstallation,
+  StateChange,
+} from '../records.js';
+import { DomainError } from '@mooring/platform';
+import { Prisma } from '../generated/prisma/client.js';
+import { credentialData, setState, stateData } from './installation-writes.js';
+
+const WITH_CREDENTIAL = {
+  credential: { select: { kind: true, hints: true, expiresAt: true, updatedAt: true } },
+} as const;
 
 @Injectable()
 export class InstallationRepository {
   constructor(private readonly db: Database) {}
 
+  /** An installation without credentials (they can be added with `replaceCredential`). */
   async create(orgId: string, installation: NewInstallation): Promise<InstallationRecord> {
-    const row = await this.db.inTenant(orgId, (tx) =>
-      tx.installation.create({
-        data: {
-          orgId,
-          integrationId: installation.integrationId,
-          name: installation.name,
-          mapping: installation.mapping as Prisma.InputJsonValue,
-          settings: installation.settings,
-        },
-      }),
+    return conflictOnDuplicate(
+      this.db.inTenant(orgId, (tx) => insert(tx, orgId, installation)),
+      installation.name,
     );
-    return toInstallationRecord(row);
+  }
+
+  /** The installation and its encrypted credential, in one transaction: both or neither. */
+  async createWithCredential(
+    orgId: string,
+    installation: NewInstallation,
+    credential: NewCredential,
+  ): Promise<InstallationRecord> {
+    const created = this.db.inTenant(orgId, async (tx) => {
+      const row = await insert(tx, orgId, installation);
+      await tx.installationCredential.create({ data: { orgId, installationId: row.id, ...credentialData(credential) } });
+      return findOrThrow(tx, orgId, row.id);
+    });
+    return conflictOnDuplicate(created, installation.name);
   }
 
   async find(orgId: string, id: string): Promise<InstallationRecord | null> {
-    const row = await this.db.inTenant(orgId, (tx) => tx.installation.findFirst({ where: { orgId, id } }));
+    const row = await this.db.inTenant(orgId, (tx) =>
+      tx.installation.findFirst({ where: { orgId, id }, include: WITH_CREDENTIAL }),
+    );
+    return row && toInstallationRecord(row);
+  }
+
+  async findByName(orgId: string, name: string): Promise<InstallationRecord | null> {
+    const row = await this.db.inTenant(orgId, (tx) =>
+      tx.installation.findFirst({ where: { orgId, name }, include: WITH_CREDENTIAL }),
+    );
     return row && toInstallationRecord(row);
   }
 
   async list(orgId: string): Promise<InstallationRecord[]> {
     const rows = await this.db.inTenant(orgId, (tx) =>
-      tx.installation.findMany({ where: { orgId }, orderBy: { createdAt: 'asc' } }),
+      tx.installation.findMany({ where: { orgId }, orderBy: { createdAt: 'asc' }, include: WITH_CREDENTIAL }),
     );
     return rows.map(toInstallationRecord);
   }
 
+  async update(orgId: string, id: string, changes: InstallationChanges): Promise<InstallationRecord | null> {
+    const updated = this.db.inTenant(orgId, async (tx) => {
+      const { count } = await tx.installation.updateMany({ where: { orgId, id }, data: changeData(changes) });
+      return count ? findOrThrow(tx, orgId, id) : null;
+    });
+    return conflictOnDuplicate(updated, changes.name);
+  }
+
   async updateMapping(orgId: string, id: string, mapping: unknown): Promise<InstallationRecord | null> {
-    return this.db.inTenant(orgId, async (tx) => {
+    return this.update(orgId, id, { mapping });
+  }
+
+  /**
+   * New credentials (a rotation, or a reconnect through OAuth), optionally with the settings they
+   * were verified against; the installation is active again.
+   */
+  async replaceCredential(
+    orgId: string,
+    id: string,
+    credential: NewCredential,
+    changes: InstallationChanges = {},
+  ): Promise<InstallationRecord | null> {
+    const replaced = this.db.inTenant(orgId, async (tx) => {
       const { count } = await tx.installation.updateMany({
         where: { orgId, id },
-        data: { mapping: mapping as Prisma.InputJsonValue },
+        data: { ...changeData(changes), ...stateData({ state: 'active', reason: null }) },
       });
       if (!count) return null;
-      return toInstallationRecord(await tx.installation.findFirstOrThrow({ where: { orgId, id } }));
+      const data = credentialData(credential);
+      await tx.installationCredential.upsert({
+        where: { orgId_installationId: { orgId, installationId: id } },
+        create: { orgId, installationId: id, ...data },
+        update: { ...data, version: { increment: 1 } },
+      });
+      return findOrThrow(tx, orgId, id);
     });
+    return conflictOnDuplicate(replaced, changes.name);
   }
+
+  /** Records Mooring's view of the connection (e.g. needs_reauth after a refused refresh). */
+  async setState(orgId: string, id: string, change: StateChange): Promise<void> {
+    await this.db.inTenant(orgId, (tx) => setState(tx, orgId, id, change));
+  }
+
+  /** Deletes the installation; its credentials go with it (foreign key cascade). */
+  async delete(orgId: string, id: string): Promise<boolean> {
+    const { count } = await this.db.inTenant(orgId, (tx) => tx.installation.deleteMany({ where: { orgId, id } }));
+    return count > 0;
+  }
+}
+
+function changeData(changes: InstallationChanges) {
+  return {
+    ...(changes.name !== undefined ? { name: changes.name } : {}),
+    ...(changes.mapping !== undefined ? { mapping: changes.mapping as Prisma.InputJsonValue } : {}),
+    ...(changes.settings !== undefined ? { settings: changes.settings } : {}),
+    ...(changes.enabled !== undefined ? { enabled: changes.enabled } : {}),
+  };
+}
+
+/** Names are unique per organization; a concurrent duplicate becomes a CONFLICT, not a 500. */
+async function conflictOnDuplicate<T>(write: Promise<T>, name: string | undefined): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      throw new DomainError('CONFLICT', `An installation named "${name}" already exists`, { field: 'name' });
+    }
+    throw error;
+  }
+}
+
+async function insert(tx: TenantTx, orgId: string, installation: NewInstallation): Promise<InstallationRecord> {
+  const row = await tx.installation.create({
+    data: {
+      ...(installation.id ? { id: installation.id } : {}),
+      orgId,
+      integrationId: installation.integrationId,
+      name: installation.name,
+      authMethod: installation.authMethod ?? 'custom_settings',
+      mapping: installation.mapping as Prisma.InputJsonValue,
+      settings: installation.settings,
+      createdBy: installation.createdBy ?? null,
+    },
+    include: WITH_CREDENTIAL,
+  });
+  return toInstallationRecord(row);
+}
+
+async function findOrThrow(tx: TenantTx, orgId: string, id: string): Promise<InstallationRecord> {
+  return toInstallationRecord(await tx.installation.findFirstOrThrow({ where: { orgId, id }, include: WITH_CREDENTIAL }));
 }
 
 function toInstallationRecord(row: {
@@ -51,18 +163,37 @@ function toInstallationRecord(row: {
   orgId: string;
   integrationId: string;
   name: string;
+  authMethod: AuthMethod;
   mapping: unknown;
   settings: unknown;
+  enabled: boolean;
+  state: InstallationState;
+  stateReason: string | null;
+  stateChangedAt: Date;
+  createdBy: string | null;
   createdAt: Date;
   updatedAt: Date;
+  credential: { kind: CredentialKind; hints: unknown; expiresAt: Date | null; updatedAt: Date } | null;
 }): InstallationRecord {
   return {
     id: row.id,
     orgId: row.orgId,
     integrationId: row.integrationId,
     name: row.name,
+    authMethod: row.authMethod,
     mapping: row.mapping,
     settings: row.settings as Record<string, string>,
+    enabled: row.enabled,
+    state: row.state,
+    stateReason: row.stateReason,
+    stateChangedAt: row.stateChangedAt,
+    createdBy: row.createdBy,
+    credential: row.credential && {
+      kind: row.credential.kind,
+      hints: row.credential.hints as Record<string, string>,
+      expiresAt: row.credential.expiresAt,
+      updatedAt: row.credential.updatedAt,
+    },
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

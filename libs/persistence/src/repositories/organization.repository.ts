@@ -49,8 +49,16 @@ export class OrganizationRepository {
       return toOrganizationRecord(row);
     });
   }
+
+  async setAllowHttpHosts(orgId: string, allowHttpHosts: boolean): Promise<OrganizationRecord | null> {
+    return this.db.inTenant(orgId, async (tx) => {
+      const { count } = await tx.organization.updateMany({ where: { id: orgId }, data: { allowHttpHosts } });
+      if (!count) return null;
+      return toOrganizationRecord(await tx.organization.findUniqueOrThrow({ where: { id: orgId } }));
+    });
+  }
 }
 
-function toOrganizationRecord(row: { id: string; name: string; createdAt: Date }): OrganizationRecord {
-  return { id: row.id, name: row.name, createdAt: row.createdAt };
+function toOrganizationRecord(row: { id: string; name: string; allowHttpHosts: boolean; createdAt: Date }): OrganizationRecord {
+  return { id: row.id, name: row.name, allowHttpHosts: row.allowHttpHosts, createdAt: row.createdAt };
 }

@@ -18,9 +18,18 @@ export const ERROR_CODES = [
   // resources
   'NOT_FOUND',
   'CONFLICT',
-  // third-party tools reached through an installation
+  // installations and the tools they connect to
+  'HOST_NOT_ALLOWED',
   'CREDENTIALS_INVALID',
+  'CREDENTIALS_SCOPE_MISSING',
+  'CREDENTIALS_UNREADABLE',
+  'REAUTH_REQUIRED',
   'UPSTREAM_FAILED',
+  'OAUTH_STATE_INVALID',
+  'OAUTH_STATE_EXPIRED',
+  'OAUTH_STATE_REUSED',
+  'OAUTH_ACCESS_DENIED',
+  'OAUTH_EXCHANGE_FAILED',
   // platform
   'TENANT_CONTEXT_MISSING',
   'CONFIG_INVALID',

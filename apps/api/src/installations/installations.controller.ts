@@ -1,0 +1,64 @@
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import type { z } from 'zod';
+import { IntegrationCatalog, InstallationService } from '@mooring/installations';
+import type { InstallationRecord } from '@mooring/persistence';
+import { currentTenant } from '@mooring/platform';
+import { Allow } from '../auth/route-access.decorator.js';
+import { ZodPipe } from '../http/zod.pipe.js';
+import { uuidParam } from '../organization/organization.dto.js';
+import {
+  createInstallationRequest,
+  deleteInstallationQuery,
+  installationView,
+  updateInstallationRequest,
+} from './installation.dto.js';
+
+@Controller('v1/installations')
+export class InstallationsController {
+  constructor(
+    private readonly installations: InstallationService,
+    private readonly catalog: IntegrationCatalog,
+  ) {}
+
+  @Get()
+  @Allow('member')
+  async list() {
+    const installations = await this.installations.list(currentTenant().orgId);
+    return { installations: installations.map((installation) => this.view(installation)) };
+  }
+
+  /** Custom settings: validated, host checked, credentials verified live, then stored encrypted. */
+  @Post()
+  @Allow('admin')
+  async create(@Body(new ZodPipe(createInstallationRequest)) body: z.output<typeof createInstallationRequest>) {
+    return { installation: this.view(await this.installations.create(currentTenant(), body)) };
+  }
+
+  @Get(':id')
+  @Allow('member')
+  async get(@Param('id', new ZodPipe(uuidParam, 'path')) id: string) {
+    return { installation: this.view(await this.installations.get(currentTenant().orgId, id)) };
+  }
+
+  @Patch(':id')
+  @Allow('admin')
+  async update(
+    @Param('id', new ZodPipe(uuidParam, 'path')) id: string,
+    @Body(new ZodPipe(updateInstallationRequest)) body: z.output<typeof updateInstallationRequest>,
+  ) {
+    return { installation: this.view(await this.installations.update(currentTenant(), id, body)) };
+  }
+
+  @Delete(':id')
+  @Allow('admin')
+  async delete(
+    @Param('id', new ZodPipe(uuidParam, 'path')) id: string,
+    @Query(new ZodPipe(deleteInstallationQuery, 'query')) query: z.output<typeof deleteInstallationQuery>,
+  ) {
+    return { deleted: await this.installations.delete(currentTenant(), id, query) };
+  }
+
+  private view(installation: InstallationRecord) {
+    return installationView(installation, this.catalog.find(installation.integrationId));
+  }
+}

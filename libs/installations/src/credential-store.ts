@@ -1,0 +1,91 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Vault, type EncryptionContext } from '@mooring/crypto';
+import { CredentialRepository, InstallationRepository, type NewCredential, type StoredCredential } from '@mooring/persistence';
+import { isDomainError, registerSecret } from '@mooring/platform';
+import { SCHEDULE_CONTROL, type ScheduleControl } from './installation-hooks.js';
+import type { OAuthClientCredentials } from './installations.options.js';
+import { secretHints } from './settings-form.js';
+
+/** The secrets of a custom-settings installation (its sensitive fields). */
+export interface SettingsCredential {
+  readonly kind: 'settings';
+  readonly secrets: Readonly<Record<string, string>>;
+}
+
+/** The tokens of an OAuth installation, and the organization's own OAuth client if it brought one. */
+export interface OAuth2Credential {
+  readonly kind: 'oauth2';
+  readonly accessToken: string;
+  readonly refreshToken: string | null;
+  readonly scope: string | null;
+  /** ISO instants: when the token was obtained and when it expires (null: it does not). */
+  readonly obtainedAt: string;
+  readonly expiresAt: string | null;
+  readonly client: OAuthClientCredentials | null;
+}
+
+export type CredentialPayload = SettingsCredential | OAuth2Credential;
+
+/** The encryption context binding an installation's secrets to it and to its organization. */
+export function credentialContext(orgId: string, installationId: string): EncryptionContext {
+  return { orgId, installationId };
+}
+
+/**
+ * Seals and opens installations' credentials. Whatever is opened is registered with the logger's
+ * redaction, so a token that ends up in an error message or a log field is printed as [redacted].
+ * A credential that fails its integrity check (modified, or copied from another installation or
+ * organization) disables its installation until someone enters new credentials.
+ */
+@Injectable()
+export class CredentialStore {
+  constructor(
+    private readonly vault: Vault,
+    private readonly credentials: CredentialRepository,
+    private readonly installations: InstallationRepository,
+    @Optional() @Inject(SCHEDULE_CONTROL) private readonly schedules: ScheduleControl | null,
+  ) {}
+
+  async seal(orgId: string, installationId: string, payload: CredentialPayload): Promise<NewCredential> {
+    registerPayloadSecrets(payload);
+    const envelope = await this.vault.seal(JSON.stringify(payload), credentialContext(orgId, installationId));
+    return {
+      kind: payload.kind,
+      envelope,
+      hints: payload.kind === 'settings' ? secretHints(payload.secrets) : {},
+      expiresAt: payload.kind === 'oauth2' && payload.expiresAt ? new Date(payload.expiresAt) : null,
+    };
+  }
+
+  async open(orgId: string, installationId: string, stored: StoredCredential): Promise<CredentialPayload> {
+    let plaintext: string;
+    try {
+      plaintext = await this.vault.open(stored.envelope, credentialContext(orgId, installationId));
+    } catch (error) {
+      if (isDomainError(error, 'CREDENTIALS_UNREADABLE') && error.details['reason'] === 'integrity') {
+        await this.installations.setState(orgId, installationId, {
+          state: 'disabled',
+          reason: 'its stored credentials failed their integrity check; enter them again',
+        });
+        await this.schedules?.pause(orgId, installationId);
+      }
+      throw error;
+    }
+    const payload = JSON.parse(plaintext) as CredentialPayload;
+    registerPayloadSecrets(payload);
+    return payload;
+  }
+
+  async read(orgId: string, installationId: string): Promise<{ stored: StoredCredential; payload: CredentialPayload } | null> {
+    const stored = await this.credentials.find(orgId, installationId);
+    return stored && { stored, payload: await this.open(orgId, installationId, stored) };
+  }
+}
+
+export function registerPayloadSecrets(payload: CredentialPayload): void {
+  const values =
+    payload.kind === 'settings'
+      ? Object.values(payload.secrets)
+      : [payload.accessToken, payload.refreshToken, payload.client?.clientSecret];
+  for (const value of values) if (value) registerSecret(value, { runtime: true });
+}

@@ -1,0 +1,207 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { IntegrationDefinition, SettingField } from '@mooring/integrations';
+import {
+  InstallationRepository,
+  type InstallationChanges,
+  type InstallationRecord,
+  type NewCredential,
+} from '@mooring/persistence';
+import { DomainError, isDomainError, type TenantContext } from '@mooring/platform';
+import { CredentialStore } from './credential-store.js';
+import { INSTALLATION_ENTITY_CLEANER, type InstallationEntityCleaner } from './installation-hooks.js';
+import { InstallationWorkflow } from './installation-workflow.js';
+import { IntegrationCatalog } from './integration-catalog.js';
+import { IntegrationConnections, primarySecret } from './integration-connections.js';
+import { OAuthTokens } from './oauth/oauth-tokens.service.js';
+import { OutboundPolicyService } from './outbound-policy.service.js';
+import { parseSettings, settingFields } from './settings-form.js';
+
+export interface CreateInstallationInput {
+  readonly integrationId: string;
+  readonly name: string;
+  readonly settings: unknown;
+  readonly mapping?: unknown;
+}
+
+export interface UpdateInstallationInput {
+  readonly name?: string;
+  readonly enabled?: boolean;
+  readonly mapping?: unknown;
+  /** Changed fields only; sensitive ones rotate the credentials, an empty value clears an optional field. */
+  readonly settings?: unknown;
+}
+
+export interface DeletedInstallation {
+  readonly id: string;
+  /** How many entities were deleted with it; null when they were kept. */
+  readonly entitiesDeleted: number | null;
+}
+
+/**
+ * Installations with custom settings (a token and a host), and what every installation supports:
+ * listing, reading, renaming, enabling, mapping changes, credential rotation and deletion.
+ * Nothing is stored until the host passed the SSRF guard and the credentials a live call.
+ */
+@Injectable()
+export class InstallationService {
+  constructor(
+    private readonly installations: InstallationRepository,
+    private readonly catalog: IntegrationCatalog,
+    private readonly store: CredentialStore,
+    private readonly connections: IntegrationConnections,
+    private readonly tokens: OAuthTokens,
+    private readonly policies: OutboundPolicyService,
+    private readonly workflow: InstallationWorkflow,
+    @Optional() @Inject(INSTALLATION_ENTITY_CLEANER) private readonly entities: InstallationEntityCleaner | null,
+  ) {}
+
+  list(orgId: string): Promise<InstallationRecord[]> {
+    return this.installations.list(orgId);
+  }
+
+  async get(orgId: string, id: string): Promise<InstallationRecord> {
+    const installation = await this.installations.find(orgId, id);
+    if (!installation) throw new DomainError('NOT_FOUND', `Installation ${id} was not found`, { resource: 'installation', id });
+    return installation;
+  }
+
+  async create(tenant: TenantContext, input: CreateInstallationInput): Promise<InstallationRecord> {
+    const { orgId } = tenant;
+    const integration = this.catalog.forField(input.integrationId);
+    if (!integration.auth.customSettings) {
+      throw new DomainError('VALIDATION_FAILED', `${integration.title} connects with OAuth only: use POST /v1/oauth/connect`, {
+        fields: [{ field: 'integrationId', message: 'has no custom-settings form' }],
+      });
+    }
+    const { settings, secrets } = parseSettings(settingFields(integration), input.settings);
+    const mapping = input.mapping ?? integration.defaultMapping;
+    await this.workflow.validateMapping(integration, mapping);
+    await this.workflow.assertNameFree(orgId, input.name);
+
+    const policy = await this.policies.forOrganization(orgId);
+    const checked = await this.workflow.checkHosts(integration, settings, policy);
+    await this.workflow.verify(integration, this.connections.forCandidate(checked, primarySecret(integration, secrets), policy));
+    return this.workflow.install(orgId, {
+      integration,
+      name: input.name,
+      authMethod: 'custom_settings',
+      mapping,
+      settings: checked,
+      createdBy: tenant.principal.id,
+      credential: { kind: 'settings', secrets },
+    });
+  }
+
+  async update(tenant: TenantContext, id: string, input: UpdateInstallationInput): Promise<InstallationRecord> {
+    const { orgId } = tenant;
+    const current = await this.get(orgId, id);
+    const integration = this.catalog.get(current.integrationId);
+    const changes: { -readonly [K in keyof InstallationChanges]: InstallationChanges[K] } = {};
+    if (input.name !== undefined && input.name !== current.name) {
+      await this.workflow.assertNameFree(orgId, input.name, id);
+      changes.name = input.name;
+    }
+    if (input.mapping !== undefined) {
+      await this.workflow.validateMapping(integration, input.mapping);
+      changes.mapping = input.mapping;
+    }
+    if (input.enabled !== undefined) changes.enabled = input.enabled;
+    const rotation = input.settings === undefined ? undefined : await this.changeSettings(current, integration, input.settings);
+    if (rotation) changes.settings = rotation.settings;
+
+    const updated = rotation?.credential
+      ? await this.installations.replaceCredential(orgId, id, rotation.credential, changes)
+      : await this.installations.update(orgId, id, changes);
+    if (!updated) throw new DomainError('NOT_FOUND', `Installation ${id} was not found`, { resource: 'installation', id });
+
+    const scheduled = updated.enabled && updated.state === 'active';
+    if (scheduled !== (current.enabled && current.state === 'active')) {
+      await (scheduled ? this.workflow.resumeSchedule(orgId, id) : this.workflow.pauseSchedule(orgId, id));
+    }
+    if (rotation?.credential) await this.workflow.requestResync(orgId, id, 'credentials_rotated');
+    else if (changes.mapping !== undefined) await this.workflow.requestResync(orgId, id, 'mapping_changed');
+    return updated;
+  }
+
+  async delete(tenant: TenantContext, id: string, options: { deleteEntities: boolean }): Promise<DeletedInstallation> {
+    const { orgId } = tenant;
+    if (options.deleteEntities && !this.entities) {
+      throw new DomainError('VALIDATION_FAILED', 'This deployment has no catalog to delete entities from', {
+        fields: [{ field: 'deleteEntities', message: 'is not available' }],
+      });
+    }
+    await this.get(orgId, id);
+    await this.workflow.removeSchedule(orgId, id);
+    const entitiesDeleted = options.deleteEntities ? await this.entities!.deleteEntities(orgId, id) : null;
+    if (!(await this.installations.delete(orgId, id))) {
+      throw new DomainError('NOT_FOUND', `Installation ${id} was not found`, { resource: 'installation', id });
+    }
+    return { id, entitiesDeleted };
+  }
+
+  /**
+   * A settings change is verified live before it is saved, with the new secrets if any were given
+   * and the stored ones otherwise. A new host needs the secrets again: stored credentials are
+   * never sent to a host they were not given for.
+   */
+  private async changeSettings(
+    current: InstallationRecord,
+    integration: IntegrationDefinition,
+    input: unknown,
+  ): Promise<{ settings: Record<string, string>; credential?: NewCredential }> {
+    const fields = settingFields(integration);
+    const oauth = current.authMethod === 'oauth2';
+    const changed = parseSettings(fields, input, {
+      partial: true,
+      // OAuth installations hold tokens, not form secrets; their host is fixed at connect time.
+      only: oauth ? (field) => !field.sensitive && field.type !== 'url' : () => true,
+    });
+    const settings = { ...current.settings, ...changed.settings };
+    for (const name of changed.cleared) delete settings[name];
+
+    const hostChanged = fields.some(
+      (field) => field.type === 'url' && (settings[field.name] ?? '') !== (current.settings[field.name] ?? ''),
+    );
+    const hasNewSecrets = Object.keys(changed.secrets).length > 0;
+    if (hostChanged && !hasNewSecrets) {
+      const secret = fields.find((field) => field.sensitive)?.name ?? 'token';
+      throw new DomainError('VALIDATION_FAILED', 'Changing the host needs the credentials again', {
+        fields: [{ field: `settings.${secret}`, message: 'is required when the host changes' }],
+      });
+    }
+    const policy = await this.policies.forOrganization(current.orgId);
+    const checked = await this.workflow.checkHosts(integration, settings, policy);
+
+    if (oauth) {
+      const token = await this.tokens.accessToken(current, integration, policy);
+      await this.workflow.verify(integration, this.connections.forCandidate(checked, token, policy));
+      return { settings: checked };
+    }
+    const secrets = { ...(await this.storedSecretsMissingFrom(current, fields, changed.secrets)), ...changed.secrets };
+    await this.workflow.verify(integration, this.connections.forCandidate(checked, primarySecret(integration, secrets), policy));
+    if (!hasNewSecrets) return { settings: checked };
+    return { settings: checked, credential: await this.store.seal(current.orgId, current.id, { kind: 'settings', secrets }) };
+  }
+
+  /** The stored secrets, unless the change re-enters every one (then unreadable old ones do not matter). */
+  private async storedSecretsMissingFrom(
+    current: InstallationRecord,
+    fields: readonly SettingField[],
+    given: Readonly<Record<string, string>>,
+  ): Promise<Readonly<Record<string, string>>> {
+    const missing = fields.filter((field) => field.sensitive && given[field.name] === undefined);
+    if (!missing.length) return {};
+    try {
+      const stored = await this.store.read(current.orgId, current.id);
+      return stored?.payload.kind === 'settings' ? stored.payload.secrets : {};
+    } catch (error) {
+      if (!isDomainError(error, 'CREDENTIALS_UNREADABLE')) throw error;
+      throw new DomainError('VALIDATION_FAILED', 'The stored credentials cannot be read: enter them again', {
+        fields: missing.map((field) => ({
+          field: `settings.${field.name}`,
+          message: 'is required: the stored value cannot be read',
+        })),
+      });
+    }
+  }
+}

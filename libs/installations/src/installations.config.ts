@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { envVar, flag, registerSecret } from '@mooring/platform';
+import type { OutboundOptions } from '@mooring/outbound';
+import type { InstallationsOptions, OAuthClientCredentials } from './installations.options.js';
+
+// Configuration of installations, composed into the apps' config (README lists every variable).
+
+export const outboundGroup = {
+  allowLoopbackForTests: envVar('UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS', flag().default(false), {
+    description: 'Lets integrations reach 127.0.0.1 and ::1, for tests against local fakes. Never set it in production',
+  }),
+};
+
+const oauthClients = z
+  .string()
+  .transform((value, context) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      context.addIssue({ code: 'custom', message: 'must be JSON: {"github":{"clientId":"…","clientSecret":"…"}}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string(), z.strictObject({ clientId: z.string().min(1), clientSecret: z.string().min(1) })));
+
+export const oauthClientsGroup = {
+  clients: envVar('OAUTH_CLIENTS', oauthClients.default({}), {
+    description: 'Mooring’s OAuth applications by integration id, as JSON {"github":{"clientId","clientSecret"}}',
+    sensitive: true,
+  }),
+};
+
+const origins = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.url().refine((origin) => new URL(origin).origin === origin, 'each must be an origin: scheme://host[:port]')));
+
+export const oauthConnectGroup = {
+  redirectUrl: envVar('OAUTH_REDIRECT_URL', z.url().default('http://127.0.0.1:3000/v1/oauth/callback'), {
+    description:
+      'The exact OAuth redirect URI registered with providers: this api’s /v1/oauth/callback as the browser reaches it',
+  }),
+  returnUrlOrigins: envVar('OAUTH_RETURN_URL_ORIGINS', origins.default([]), {
+    description: 'Comma-separated origins the web app may be sent back to after connecting',
+  }),
+};
+
+export function outboundOptionsFromConfig(config: { allowLoopbackForTests: boolean }): OutboundOptions {
+  return { allowLoopback: config.allowLoopbackForTests };
+}
+
+export function installationsOptionsFromConfig(config: {
+  oauthClients: { clients: Readonly<Record<string, OAuthClientCredentials>> };
+  oauthConnect?: { redirectUrl: string; returnUrlOrigins: readonly string[] };
+}): InstallationsOptions {
+  // OAUTH_CLIENTS is redacted as a whole; each client secret must be too.
+  for (const client of Object.values(config.oauthClients.clients)) registerSecret(client.clientSecret);
+  return {
+    oauthClients: config.oauthClients.clients,
+    ...(config.oauthConnect ? { oauthConnect: config.oauthConnect } : {}),
+  };
+}

@@ -1,0 +1,21 @@
+export const INSTALLATIONS_OPTIONS = Symbol('INSTALLATIONS_OPTIONS');
+
+/** An OAuth application at a provider: Mooring's own, or an organization's for its self-hosted instance. */
+export interface OAuthClientCredentials {
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+export interface InstallationsOptions {
+  /** Mooring's OAuth applications by integration id (connecting, and refreshing tokens). */
+  readonly oauthClients: Readonly<Record<string, OAuthClientCredentials>>;
+  /** Where connect flows return; only the api, which serves the callback, has it. */
+  readonly oauthConnect?: {
+    /** The exact redirect URI registered with every provider: this api's /v1/oauth/callback. */
+    readonly redirectUrl: string;
+    /** Origins the web app may ask to be sent back to after connecting (exact match). */
+    readonly returnUrlOrigins: readonly string[];
+  };
+  /** Refresh an OAuth access token when it expires within this long (or half its lifetime, if shorter). */
+  readonly refreshMarginSeconds?: number;
+}

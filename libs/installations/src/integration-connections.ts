@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import type { IntegrationConnection, IntegrationDefinition } from '@mooring/integrations';
+import { OutboundHttp, type RequestPolicy } from '@mooring/outbound';
+import { InstallationRepository, type InstallationRecord } from '@mooring/persistence';
+import { DomainError } from '@mooring/platform';
+import { CredentialStore } from './credential-store.js';
+import { IntegrationCatalog } from './integration-catalog.js';
+import { OAuthTokens } from './oauth/oauth-tokens.service.js';
+import { OutboundPolicyService } from './outbound-policy.service.js';
+import { settingFields } from './settings-form.js';
+
+/**
+ * Builds the `IntegrationConnection` integration code runs with: the installation's settings, its
+ * token (an OAuth token refreshed when due), a fetch bound to the SSRF guard and the organization's
+ * policy, and the run's abort signal. The sync worker gets its connections here.
+ */
+@Injectable()
+export class IntegrationConnections {
+  constructor(
+    private readonly installations: InstallationRepository,
+    private readonly catalog: IntegrationCatalog,
+    private readonly store: CredentialStore,
+    private readonly tokens: OAuthTokens,
+    private readonly outbound: OutboundHttp,
+    private readonly policies: OutboundPolicyService,
+  ) {}
+
+  async forInstallation(
+    orgId: string,
+    installationId: string,
+    signal: AbortSignal = neverAborted(),
+  ): Promise<IntegrationConnection> {
+    const installation = await this.installations.find(orgId, installationId);
+    if (!installation) {
+      throw new DomainError('NOT_FOUND', `Installation ${installationId} was not found`, {
+        resource: 'installation',
+        id: installationId,
+      });
+    }
+    return this.forRecord(installation, signal);
+  }
+
+  /** The same, for an installation the caller has just read (as a sync run has). */
+  async forRecord(installation: InstallationRecord, signal: AbortSignal = neverAborted()): Promise<IntegrationConnection> {
+    const { orgId, id: installationId } = installation;
+    const integration = this.catalog.get(installation.integrationId);
+    const policy = await this.policies.forOrganization(orgId);
+    let settingsToken: Promise<string> | undefined;
+    return {
+      settings: installation.settings,
+      fetch: this.outbound.fetchFor(policy, signal),
+      signal,
+      accessToken: () => {
+        if (installation.state !== 'active') {
+          return Promise.reject(
+            new DomainError(
+              'REAUTH_REQUIRED',
+              `Installation "${installation.name}" needs new credentials: ${installation.stateReason}`,
+              {
+                installationId,
+                state: installation.state,
+              },
+            ),
+          );
+        }
+        if (installation.authMethod === 'oauth2') return this.tokens.accessToken(installation, integration, policy);
+        settingsToken ??= this.store.read(orgId, installationId).then((read) => {
+          if (!read || read.payload.kind !== 'settings') {
+            throw new DomainError('REAUTH_REQUIRED', `Installation "${installation.name}" has no stored credentials`, {
+              installationId,
+            });
+          }
+          return primarySecret(integration, read.payload.secrets);
+        });
+        return settingsToken;
+      },
+    };
+  }
+
+  /** A connection for credentials not stored yet, to verify them before anything is saved. */
+  forCandidate(
+    settings: Readonly<Record<string, string>>,
+    token: string,
+    policy: RequestPolicy,
+    signal: AbortSignal = AbortSignal.timeout(30_000),
+  ): IntegrationConnection {
+    return { settings, fetch: this.outbound.fetchFor(policy, signal), signal, accessToken: () => Promise.resolve(token) };
+  }
+}
+
+/** The secret `accessToken()` returns for custom settings: the `token` field, or the only sensitive field. */
+export function primarySecret(integration: IntegrationDefinition, secrets: Readonly<Record<string, string>>): string {
+  const sensitive = settingFields(integration).filter((field) => field.sensitive);
+  const field = sensitive.find((candidate) => candidate.name === 'token') ?? (sensitive.length === 1 ? sensitive[0] : undefined);
+  const value = field && secrets[field.name];
+  if (!value) throw new DomainError('INTERNAL', `${integration.id} has no single token field for accessToken()`);
+  return value;
+}
+
+function neverAborted(): AbortSignal {
+  return new AbortController().signal;
+}

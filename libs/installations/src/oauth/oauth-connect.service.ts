@@ -1,0 +1,324 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Vault } from '@mooring/crypto';
+import {
+  ApiClientRepository,
+  ConnectSessionRepository,
+  InstallationRepository,
+  type ConnectSessionRecord,
+  type InstallationRecord,
+} from '@mooring/persistence';
+import { DomainError, isDomainError, registerSecret, runAsTenant, type ErrorCode, type TenantContext } from '@mooring/platform';
+import { CredentialStore } from '../credential-store.js';
+import { InstallationWorkflow, errorMessage } from '../installation-workflow.js';
+import { INSTALLATIONS_OPTIONS, type InstallationsOptions, type OAuthClientCredentials } from '../installations.options.js';
+import { IntegrationCatalog } from '../integration-catalog.js';
+import { IntegrationConnections } from '../integration-connections.js';
+import { OutboundPolicyService } from '../outbound-policy.service.js';
+import { parseSettings, settingFields } from '../settings-form.js';
+import { OAuthEndpoints } from './oauth-endpoints.js';
+import { TokenEndpointError, buildAuthorizationUrl, exchangeCode, type TokenSet } from './oauth-provider-client.js';
+import { nextCredential } from './oauth-tokens.service.js';
+
+/** A connect session expires this long after it is opened (RFC 9700: short-lived, single-use state). */
+export const CONNECT_SESSION_TTL_MS = 10 * 60_000;
+
+export interface StartConnectInput {
+  readonly integrationId: string;
+  readonly returnUrl: string;
+  readonly name?: string;
+  /** Reconnect this OAuth installation (e.g. one that needs re-authorization) instead of creating one. */
+  readonly installationId?: string;
+  /** Non-secret settings, e.g. a GitHub Enterprise host and an organization filter. */
+  readonly settings?: unknown;
+  /** The organization's own OAuth application, required for a self-hosted instance. */
+  readonly oauthClient?: OAuthClientCredentials;
+}
+
+export interface StartedConnect {
+  readonly authorizationUrl: string;
+  readonly expiresAt: Date;
+}
+
+export interface CallbackQuery {
+  readonly state?: string;
+  readonly code?: string;
+  readonly error?: string;
+  readonly error_description?: string;
+}
+
+/** What sealed in a connect session: the PKCE verifier, and the organization's own client if any. */
+interface SessionSecrets {
+  readonly codeVerifier: string | null;
+  readonly client: OAuthClientCredentials | null;
+}
+
+// Failures of Mooring itself: the browser learns only an error id, the log has the cause.
+const INTERNAL_CODES = new Set<ErrorCode>([
+  'INTERNAL',
+  'TENANT_CONTEXT_MISSING',
+  'CONFIG_INVALID',
+  'DEPENDENCY_UNAVAILABLE',
+  'CREDENTIALS_UNREADABLE',
+]);
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/**
+ * The OAuth authorization-code flow of installations (passport-oauth2 for the protocol). Starting
+ * opens a connect session bound to the organization, the API client, the integration and an
+ * allow-listed return URL, with PKCE S256 and a single-use state that expires in 10 minutes. The
+ * callback claims the session by its state, exchanges the code, verifies the tokens with a live
+ * call, stores them encrypted and sends the browser back to the return URL with the outcome.
+ */
+@Injectable()
+export class OAuthConnectService {
+  private readonly logger = new Logger('OAuthConnect');
+
+  constructor(
+    @Inject(INSTALLATIONS_OPTIONS) private readonly options: InstallationsOptions,
+    private readonly catalog: IntegrationCatalog,
+    private readonly endpoints: OAuthEndpoints,
+    private readonly sessions: ConnectSessionRepository,
+    private readonly installations: InstallationRepository,
+    private readonly apiClients: ApiClientRepository,
+    private readonly vault: Vault,
+    private readonly store: CredentialStore,
+    private readonly connections: IntegrationConnections,
+    private readonly policies: OutboundPolicyService,
+    private readonly workflow: InstallationWorkflow,
+  ) {}
+
+  /** Whether Mooring has its own OAuth application for the integration (the public service). */
+  hasMooringClient(integration: { readonly id: string }): boolean {
+    return this.endpoints.platformClient(integration) !== null;
+  }
+
+  async start(tenant: TenantContext, input: StartConnectInput): Promise<StartedConnect> {
+    const { orgId } = tenant;
+    const integration = this.catalog.forField(input.integrationId);
+    this.endpoints.method(integration);
+    const returnUrl = this.checkReturnUrl(input.returnUrl);
+    if (input.oauthClient) registerSecret(input.oauthClient.clientSecret, { runtime: true });
+
+    let name: string;
+    let settings: Record<string, string>;
+    let ownClient = input.oauthClient ?? null;
+    if (input.installationId) {
+      const existing = await this.reconnectable(orgId, input.installationId, integration.id);
+      if (input.settings !== undefined || input.name !== undefined) {
+        throw new DomainError(
+          'VALIDATION_FAILED',
+          'A reconnect keeps the installation’s name and settings; change them with PATCH',
+          {
+            fields: [{ field: input.settings !== undefined ? 'settings' : 'name', message: 'is not accepted when reconnecting' }],
+          },
+        );
+      }
+      name = existing.name;
+      settings = { ...existing.settings };
+      ownClient ??= await this.storedOwnClient(orgId, existing.id);
+    } else {
+      name = input.name ?? integration.title;
+      await this.workflow.assertNameFree(orgId, name);
+      settings = parseSettings(settingFields(integration), input.settings, { only: (field) => !field.sensitive }).settings;
+    }
+
+    const policy = await this.policies.forOrganization(orgId);
+    const checked = await this.workflow.checkHosts(integration, settings, policy);
+    const selfHosted = settingFields(integration).some((field) => field.type === 'url' && checked[field.name]);
+    const client = ownClient ?? (selfHosted ? null : this.endpoints.platformClient(integration));
+    if (!client) {
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        selfHosted
+          ? 'A self-hosted instance needs its own OAuth application: pass oauthClient.clientId and oauthClient.clientSecret'
+          : `Mooring has no OAuth application for ${integration.title}; pass oauthClient`,
+        { fields: [{ field: 'oauthClient', message: 'is required' }] },
+      );
+    }
+    const endpoint = this.endpoints.endpoint(integration, checked, client, policy);
+    if (!endpoint.redirectUrl) throw new DomainError('CONFIG_INVALID', 'OAUTH_REDIRECT_URL is not configured');
+    const state = randomBytes(32).toString('base64url');
+    const sessionId = randomUUID();
+    const expiresAt = new Date(Date.now() + CONNECT_SESSION_TTL_MS);
+    const authorizationUrl = await buildAuthorizationUrl(endpoint, state, async (codeVerifier) => {
+      const secrets: SessionSecrets = { codeVerifier, client: ownClient };
+      await this.sessions.create(orgId, {
+        id: sessionId,
+        stateHash: sha256(state),
+        principalId: tenant.principal.id,
+        integrationId: integration.id,
+        installationId: input.installationId ?? null,
+        name,
+        settings: checked,
+        returnUrl,
+        redirectUri: endpoint.redirectUrl,
+        envelope: await this.vault.seal(JSON.stringify(secrets), sessionContext(orgId, sessionId)),
+        expiresAt,
+      });
+    });
+    return { authorizationUrl, expiresAt };
+  }
+
+  /**
+   * Handles the provider's redirect. Returns where to send the browser: the session's return URL
+   * with `status=success&installationId=…` or `status=error&error=<CODE>&error_description=…`.
+   * Throws OAUTH_STATE_INVALID when the state matches no session (there is nowhere safe to send
+   * the browser then).
+   */
+  async complete(query: CallbackQuery): Promise<string> {
+    if (!query.state) throw new DomainError('OAUTH_STATE_INVALID', 'The callback has no state parameter');
+    const claimed = await this.sessions.claim(sha256(query.state));
+    if (!claimed) throw new DomainError('OAUTH_STATE_INVALID', 'The state matches no connect session');
+    const session = await this.sessions.find(claimed.orgId, claimed.id);
+    if (!session) throw new DomainError('OAUTH_STATE_INVALID', 'The state matches no connect session');
+    const tenant: TenantContext = {
+      orgId: session.orgId,
+      principal: { kind: 'api_client', id: session.principalId, role: 'admin' },
+    };
+    return runAsTenant(tenant, async () => {
+      try {
+        if (claimed.reused) throw new DomainError('OAUTH_STATE_REUSED', 'This authorization response was already used');
+        if (claimed.expired) throw new DomainError('OAUTH_STATE_EXPIRED', 'The connect session expired; start connecting again');
+        const installation = await this.finish(session, query, query.state!);
+        return returnTo(session.returnUrl, { status: 'success', installationId: installation.id });
+      } catch (error) {
+        if (isDomainError(error) && !INTERNAL_CODES.has(error.code)) {
+          return returnTo(session.returnUrl, { status: 'error', error: error.code, error_description: error.message });
+        }
+        const errorId = randomUUID();
+        this.logger.error(`connecting ${session.integrationId} failed (errorId ${errorId}): ${errorMessage(error)}`);
+        return returnTo(session.returnUrl, {
+          status: 'error',
+          error: 'INTERNAL',
+          error_description: `Connecting failed (error ${errorId}); try again`,
+        });
+      }
+    });
+  }
+
+  private async finish(session: ConnectSessionRecord, query: CallbackQuery, state: string): Promise<InstallationRecord> {
+    const { orgId } = session;
+    const principal = await this.apiClients.findActive(orgId, session.principalId);
+    if (principal?.role !== 'admin') {
+      throw new DomainError('FORBIDDEN', 'The API client that started this connection was revoked or is no longer an admin');
+    }
+    if (query.error) {
+      if (query.error === 'access_denied') {
+        throw new DomainError('OAUTH_ACCESS_DENIED', 'Access was denied at the provider', { providerError: query.error });
+      }
+      throw new DomainError('OAUTH_EXCHANGE_FAILED', `The provider refused the authorization (${query.error})`, {
+        providerError: query.error,
+      });
+    }
+    if (!query.code) throw new DomainError('OAUTH_EXCHANGE_FAILED', 'The provider sent no authorization code');
+
+    const integration = this.catalog.get(session.integrationId);
+    const secrets = JSON.parse(await this.vault.open(session.envelope, sessionContext(orgId, session.id))) as SessionSecrets;
+    const client = secrets.client ?? this.endpoints.platformClient(integration);
+    if (!client) throw new DomainError('CONFIG_INVALID', `No OAuth client is configured for ${integration.id}`);
+    const policy = await this.policies.forOrganization(orgId);
+    const endpoint = this.endpoints.endpoint(integration, session.settings, client, policy);
+    if (this.endpoints.redirectUrl !== session.redirectUri) {
+      throw new DomainError('OAUTH_EXCHANGE_FAILED', 'The redirect URI changed since this connection started; start again');
+    }
+    let tokens: TokenSet;
+    try {
+      tokens = await exchangeCode(endpoint, { code: query.code, state }, (provided) =>
+        sha256(provided) === session.stateHash ? { verifier: secrets.codeVerifier ?? true } : null,
+      );
+    } catch (error) {
+      if (error instanceof TokenEndpointError) {
+        throw new DomainError('OAUTH_EXCHANGE_FAILED', `Exchanging the authorization code failed: ${error.message}`, {
+          providerError: error.code,
+        });
+      }
+      throw error;
+    }
+    registerSecret(tokens.accessToken, { runtime: true });
+    if (tokens.refreshToken) registerSecret(tokens.refreshToken, { runtime: true });
+    await this.workflow.verify(integration, this.connections.forCandidate(session.settings, tokens.accessToken, policy));
+    const credential = nextCredential(null, tokens, secrets.client);
+
+    if (session.installationId) {
+      const sealed = await this.store.seal(orgId, session.installationId, credential);
+      const installation = await this.installations.replaceCredential(orgId, session.installationId, sealed);
+      if (!installation) {
+        throw new DomainError('NOT_FOUND', 'The installation being reconnected was deleted', {
+          resource: 'installation',
+          id: session.installationId,
+        });
+      }
+      if (installation.enabled) await this.workflow.resumeSchedule(orgId, installation.id);
+      await this.workflow.requestResync(orgId, installation.id, 'credentials_rotated');
+      return installation;
+    }
+    const mapping = integration.defaultMapping;
+    await this.workflow.validateMapping(integration, mapping);
+    return this.workflow.install(orgId, {
+      integration,
+      name: session.name ?? integration.title,
+      authMethod: 'oauth2',
+      mapping,
+      settings: session.settings,
+      createdBy: session.principalId,
+      credential,
+    });
+  }
+
+  /** A reconnect reuses the organization's own OAuth application, if its credentials still open. */
+  private async storedOwnClient(orgId: string, installationId: string): Promise<OAuthClientCredentials | null> {
+    try {
+      const stored = await this.store.read(orgId, installationId);
+      return stored?.payload.kind === 'oauth2' ? stored.payload.client : null;
+    } catch (error) {
+      if (isDomainError(error, 'CREDENTIALS_UNREADABLE')) return null;
+      throw error;
+    }
+  }
+
+  private async reconnectable(orgId: string, installationId: string, integrationId: string): Promise<InstallationRecord> {
+    const existing = await this.installations.find(orgId, installationId);
+    if (!existing) {
+      throw new DomainError('NOT_FOUND', `Installation ${installationId} was not found`, {
+        resource: 'installation',
+        id: installationId,
+      });
+    }
+    if (existing.integrationId !== integrationId || existing.authMethod !== 'oauth2') {
+      throw new DomainError('VALIDATION_FAILED', 'Only an OAuth installation of the same integration can be reconnected', {
+        fields: [{ field: 'installationId', message: 'is not an OAuth installation of this integration' }],
+      });
+    }
+    return existing;
+  }
+
+  /** The return URL must be on an allow-listed origin (exact scheme, host and port). */
+  private checkReturnUrl(returnUrl: string): string {
+    let url: URL | undefined;
+    try {
+      url = new URL(returnUrl);
+    } catch {
+      url = undefined;
+    }
+    const origins = this.options.oauthConnect?.returnUrlOrigins ?? [];
+    if (!url || url.username || url.password || !origins.includes(url.origin)) {
+      throw new DomainError('VALIDATION_FAILED', 'The return URL is not on an allowed origin', {
+        fields: [{ field: 'returnUrl', message: `must start with one of: ${origins.join(', ') || '(none configured)'}` }],
+      });
+    }
+    url.hash = '';
+    return url.toString();
+  }
+}
+
+function sessionContext(orgId: string, connectSessionId: string) {
+  return { orgId, connectSessionId };
+}
+
+function returnTo(returnUrl: string, outcome: Record<string, string>): string {
+  const url = new URL(returnUrl);
+  for (const [key, value] of Object.entries(outcome)) url.searchParams.set(key, value);
+  return url.toString();
+}

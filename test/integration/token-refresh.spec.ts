@@ -1,0 +1,232 @@
+import 'reflect-metadata';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVault } from '@mooring/crypto';
+import {
+  CredentialStore,
+  INTEGRATION_REGISTRY,
+  InstallationsModule,
+  IntegrationConnections,
+  SCHEDULE_CONTROL,
+  type CredentialPayload,
+} from '@mooring/installations';
+import { InstallationRepository, OrganizationRepository, PersistenceModule } from '@mooring/persistence';
+import { DomainError } from '@mooring/platform';
+import { adminQuery } from '../support/admin-query.js';
+import { OAuthProvider } from '../support/fakes/oauth-provider.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { oauthTestIntegration } from '../support/test-integrations.js';
+
+const WORKERS = 10;
+const CONCURRENT_CALLS = 50;
+
+async function failure(promise: Promise<unknown>): Promise<DomainError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
+  return error;
+}
+
+// Token refresh as sync workers see it: several independent "processes" (Nest application contexts,
+// each with its own connection pool, vault and in-process state) asking for the same installation's
+// token at once, against an authorization server that rotates refresh tokens and refuses reuse.
+describe('OAuth token refresh across workers', () => {
+  let db: TestDatabase;
+  let provider: OAuthProvider;
+  let workers: INestApplicationContext[];
+  let orgId: string;
+  const pauses: string[] = [];
+  const masterKey = randomBytes(32).toString('base64');
+
+  async function startWorker(): Promise<INestApplicationContext> {
+    @Module({
+      imports: [
+        PersistenceModule.forRoot({ url: db.appUrl, poolSize: 3 }),
+        InstallationsModule.forRoot({
+          vault: createVault({ keyProvider: 'local', localMasterKey: masterKey }),
+          outbound: { allowLoopback: true },
+          installations: { oauthClients: { 'oauth-test': provider.client } },
+          providers: [
+            { provide: INTEGRATION_REGISTRY, useValue: [oauthTestIntegration(provider.issuer)] },
+            {
+              provide: SCHEDULE_CONTROL,
+              useValue: {
+                pause: (_orgId: string, id: string) => Promise.resolve(void pauses.push(id)),
+                resume: () => Promise.resolve(),
+                remove: () => Promise.resolve(),
+              },
+            },
+          ],
+        }),
+      ],
+    })
+    class WorkerModule {}
+    return NestFactory.createApplicationContext(WorkerModule, { logger: false });
+  }
+
+  /** An OAuth installation whose access token expired a minute ago, with a live refresh token. */
+  async function expiredInstallation(): Promise<string> {
+    const worker = workers[0]!;
+    const id = randomUUID();
+    const credential: CredentialPayload = {
+      kind: 'oauth2',
+      accessToken: `expired-${randomUUID()}`,
+      refreshToken: provider.issueRefreshToken(),
+      scope: 'read:things',
+      obtainedAt: new Date(Date.now() - 3_660_000).toISOString(),
+      expiresAt: new Date(Date.now() - 60_000).toISOString(),
+      client: null,
+    };
+    const sealed = await worker.get(CredentialStore).seal(orgId, id, credential);
+    await worker
+      .get(InstallationRepository)
+      .createWithCredential(
+        orgId,
+        { id, integrationId: 'oauth-test', name: `Tool ${id}`, authMethod: 'oauth2', mapping: { resources: [] }, settings: {} },
+        sealed,
+      );
+    return id;
+  }
+
+  /** `calls` concurrent accessToken() calls spread over every worker. */
+  function concurrently(installationId: string, calls: number): Array<Promise<string>> {
+    return Array.from({ length: calls }, async (_, index) => {
+      const connection = await workers[index % workers.length]!.get(IntegrationConnections).forInstallation(
+        orgId,
+        installationId,
+      );
+      return connection.accessToken();
+    });
+  }
+
+  const credentialVersion = async (installationId: string) =>
+    (
+      await adminQuery<{ version: number }>(db, 'SELECT version FROM installation_credentials WHERE installation_id = $1', [
+        installationId,
+      ])
+    )[0]!.version;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    provider = await OAuthProvider.start();
+    workers = await Promise.all(Array.from({ length: WORKERS }, () => startWorker()));
+    const organizations = workers[0]!.get(OrganizationRepository);
+    ({
+      organization: { id: orgId },
+    } = await organizations.createWithClient('acme', {
+      clientId: 'mc_acme',
+      secretHash: 'a'.repeat(64),
+      name: 'admin',
+      role: 'admin',
+    }));
+    await organizations.setAllowHttpHosts(orgId, true);
+  });
+
+  afterAll(async () => {
+    for (const worker of workers) await worker.close();
+    await provider.stop();
+    await db.drop();
+  });
+
+  it('the test server really rotates refresh tokens: a reused one is refused', async () => {
+    const form = (refreshToken: string) =>
+      new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+        ...{ client_id: provider.client.clientId, client_secret: provider.client.clientSecret },
+      });
+    const refreshToken = provider.issueRefreshToken();
+    const first = await fetch(`${provider.issuer}/token`, { method: 'POST', body: form(refreshToken) });
+    const reused = await fetch(`${provider.issuer}/token`, { method: 'POST', body: form(refreshToken) });
+    expect(first.status).toBe(200);
+    expect(reused.status).toBe(400);
+    expect(await reused.json()).toMatchObject({ error: 'invalid_grant' });
+    provider.refused.length = 0;
+    provider.tokenRequests.length = 0;
+  });
+
+  it(`makes exactly one refresh call for ${CONCURRENT_CALLS} concurrent callers on ${WORKERS} workers, and none sees invalid_grant`, async () => {
+    const installationId = await expiredInstallation();
+    const version = await credentialVersion(installationId);
+    const tokens = await Promise.all(concurrently(installationId, CONCURRENT_CALLS));
+
+    expect(provider.count('refresh_token')).toBe(1);
+    expect(provider.refused).toEqual([]);
+    expect(new Set(tokens).size).toBe(1);
+    expect(provider.issued).toContain(tokens[0]);
+    expect(await credentialVersion(installationId)).toBe(version + 1);
+    const [state] = await adminQuery<{ state: string }>(db, 'SELECT state FROM installations WHERE id = $1', [installationId]);
+    expect(state).toEqual({ state: 'active' });
+  });
+
+  it('refreshes again with the rotated refresh token when the new access token falls due', async () => {
+    provider.accessTokenLifetime = 2;
+    const installationId = await expiredInstallation();
+    const before = provider.count('refresh_token');
+    const [first] = await Promise.all(concurrently(installationId, 10));
+    expect(provider.count('refresh_token')).toBe(before + 1);
+    // Half of a 2-second lifetime later, the token is due.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const second = await Promise.all(concurrently(installationId, 10));
+    expect(provider.count('refresh_token')).toBe(before + 2);
+    expect(new Set(second).size).toBe(1);
+    expect(second[0]).not.toBe(first);
+    expect(provider.refused).toEqual([]);
+    provider.accessTokenLifetime = 3_600;
+  });
+
+  it('marks the installation needs_reauth when the provider refuses the refresh, pauses its schedule, and stops asking', async () => {
+    const installationId = await expiredInstallation();
+    provider.failNextRefresh = 'invalid_grant';
+    const before = provider.count('refresh_token');
+    const results = await Promise.allSettled(concurrently(installationId, 20));
+    expect(provider.count('refresh_token')).toBe(before + 1);
+    for (const result of results) {
+      expect(result.status).toBe('rejected');
+      expect((result as PromiseRejectedResult).reason).toMatchObject({ code: 'REAUTH_REQUIRED' });
+    }
+    const [row] = await adminQuery<{ state: string; state_reason: string }>(
+      db,
+      'SELECT state, state_reason FROM installations WHERE id = $1',
+      [installationId],
+    );
+    expect(row).toEqual({ state: 'needs_reauth', state_reason: 'the provider refused the token refresh (invalid_grant)' });
+    expect(pauses).toContain(installationId);
+
+    const later = await failure(concurrently(installationId, 1)[0]!);
+    expect(later.code).toBe('REAUTH_REQUIRED');
+    expect(provider.count('refresh_token')).toBe(before + 1);
+  });
+
+  it('lets a waiting worker take over when the first refresh fails for a passing reason', async () => {
+    const installationId = await expiredInstallation();
+    provider.failNextRefresh = 'temporarily_unavailable';
+    const before = provider.count('refresh_token');
+    const refusedBefore = provider.refused.length;
+    const results = await Promise.allSettled(concurrently(installationId, 20));
+    const fulfilled = results.filter((result): result is PromiseFulfilledResult<string> => result.status === 'fulfilled');
+    const rejected = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    // Callers sharing the failed attempt see it fail; the others get the token of the second attempt.
+    expect(rejected.length).toBeGreaterThan(0);
+    for (const { reason } of rejected) expect(reason).toMatchObject({ code: 'UPSTREAM_FAILED' });
+    expect(fulfilled.length).toBeGreaterThan(0);
+    expect(new Set(fulfilled.map((result) => result.value)).size).toBe(1);
+    expect(provider.count('refresh_token')).toBe(before + 2);
+    expect(provider.refused.slice(refusedBefore)).toEqual([{ grantType: 'refresh_token', error: 'temporarily_unavailable' }]);
+    const [row] = await adminQuery<{ state: string }>(db, 'SELECT state FROM installations WHERE id = $1', [installationId]);
+    expect(row).toEqual({ state: 'active' });
+  });
+
+  it('treats an unreachable token endpoint as a passing outage, not as a revoked grant', async () => {
+    const installationId = await expiredInstallation();
+    await provider.stop();
+    const error = await failure(concurrently(installationId, 1)[0]!);
+    expect(error.code).toBe('UPSTREAM_FAILED');
+    const [row] = await adminQuery<{ state: string }>(db, 'SELECT state FROM installations WHERE id = $1', [installationId]);
+    expect(row).toEqual({ state: 'active' });
+  });
+});

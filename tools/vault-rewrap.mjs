@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// npm run vault:rewrap [-- --batch-size 100]
+// Re-wraps every credential's data key under the vault's current key (key rotation). Uses
+// DATABASE_URL and the VAULT_* variables, or the local stack that `npm start` runs.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from './lib/paths.mjs';
+import { build, ensureDependencies } from './lib/steps.mjs';
+
+const entry = path.join(repoRoot, 'apps/api/dist/cli/vault-rewrap.js');
+const env = { ...process.env };
+
+try {
+  ensureDependencies();
+  if (!fs.existsSync(entry)) build();
+  const stateDir = path.join(repoRoot, '.mooring');
+  if (!env.DATABASE_URL) {
+    const secretsFile = path.join(stateDir, 'local-secrets.json');
+    if (!fs.existsSync(secretsFile)) throw new Error('set DATABASE_URL, or start the local stack first with `npm start`');
+    const { databaseUrl } = await import('./lib/postgres.mjs');
+    const secrets = JSON.parse(fs.readFileSync(secretsFile, 'utf8'));
+    const port = Number(env.MOORING_LOCAL_PG_PORT ?? 54329);
+    env.DATABASE_URL = databaseUrl({ port, role: 'mooring_app', password: secrets.mooring_app, database: 'mooring' });
+  }
+  const keyFile = path.join(stateDir, 'vault-master-key.json');
+  if (!env.VAULT_LOCAL_MASTER_KEY && env.VAULT_KEY_PROVIDER !== 'aws-kms' && fs.existsSync(keyFile)) {
+    env.VAULT_LOCAL_MASTER_KEY = JSON.parse(fs.readFileSync(keyFile, 'utf8')).key;
+  }
+  const result = spawnSync(process.execPath, [entry, ...process.argv.slice(2)], { stdio: 'inherit', env });
+  process.exit(result.status ?? 1);
+} catch (error) {
+  process.stderr.write(`vault:rewrap: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
