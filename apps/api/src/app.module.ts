@@ -1,11 +1,15 @@
-import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Provider, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import type { Logger } from '@mooring/platform';
-import { CatalogModule } from '@mooring/catalog';
+import { BlueprintService, CatalogModule, EntityService } from '@mooring/catalog';
+import { MappingValidator, SyncModule } from '@mooring/sync';
 import { createVault } from '@mooring/crypto';
 import { IdentityModule } from '@mooring/identity';
 import {
+  BLUEPRINT_PROVISIONER,
+  INSTALLATION_ENTITY_CLEANER,
   InstallationsModule,
+  MAPPING_VALIDATOR,
   installationsOptionsFromConfig,
   outboundOptionsFromConfig,
   type InstallationsModuleOptions,
@@ -29,7 +33,13 @@ import { LOGGER } from './logger.token.js';
 import { MappingController } from './mappings/mapping.controller.js';
 import { OrganizationController } from './organization/organization.controller.js';
 
-/** What an embedding (tests, later the catalog wiring) may add to or replace in the installations module. */
+const catalogHooks: Provider[] = [
+  { provide: BLUEPRINT_PROVISIONER, useExisting: BlueprintService },
+  { provide: MAPPING_VALIDATOR, useExisting: MappingValidator },
+  { provide: INSTALLATION_ENTITY_CLEANER, useExisting: EntityService },
+];
+
+/** What an embedding (tests) may add to or replace in the installations module. */
 export type InstallationsOverrides = Partial<Omit<InstallationsModuleOptions, 'installations'>>;
 
 @Module({})
@@ -47,8 +57,9 @@ export class AppModule implements NestModule {
           vault: installations.vault ?? createVault(config.vault),
           outbound: installations.outbound ?? outboundOptionsFromConfig(config.outbound),
           installations: installationsOptionsFromConfig(config),
-          providers: installations.providers ?? [],
-          imports: installations.imports ?? [],
+          // What installing does in the catalog and with mappings; later bindings (tests) win.
+          providers: [...catalogHooks, ...(installations.providers ?? [])],
+          imports: [CatalogModule, SyncModule, ...(installations.imports ?? [])],
         }),
       ],
       controllers: [

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, validationError, type FieldIssue } from '@mooring/platform';
+import { DomainError, parseInput, validationError, type FieldIssue } from '@mooring/platform';
 import { BlueprintRepository, type BlueprintRecord } from '@mooring/persistence';
-import type { BlueprintBody } from './blueprint.schema.js';
+import { blueprintBody, type BlueprintBody } from './blueprint.schema.js';
 
 @Injectable()
 export class BlueprintService {
@@ -64,6 +64,34 @@ export class BlueprintService {
     const deleted = await this.blueprints.delete(orgId, identifier);
     if (!deleted) throw notFound(identifier);
     return deleted;
+  }
+
+  /**
+   * Creates the blueprints an integration needs that the organization does not have yet (install
+   * time). Blueprints it already has are left as the organization shaped them. Created in two
+   * steps, bare then with relations, so blueprints may relate to each other in any order.
+   * Returns the identifiers it created.
+   */
+  async ensureBlueprints(orgId: string, definitions: readonly unknown[]): Promise<string[]> {
+    const bodies = definitions.map((definition) => parseInput(blueprintBody, definition, 'default blueprint'));
+    const existing = new Set(
+      (
+        await this.blueprints.findMany(
+          orgId,
+          bodies.map((body) => body.identifier),
+        )
+      ).map((b) => b.identifier),
+    );
+    const missing = bodies.filter((body) => !existing.has(body.identifier));
+    for (const body of missing) {
+      // Another installation may be creating the same defaults right now: an existing one is fine.
+      await this.blueprints.create(orgId, { ...body, relations: {} });
+    }
+    for (const body of missing.filter((b) => Object.keys(b.relations).length)) {
+      await this.assertRelationTargets(orgId, body);
+      await this.blueprints.update(orgId, body);
+    }
+    return missing.map((body) => body.identifier);
   }
 
   private async assertRelationTargets(orgId: string, body: BlueprintBody): Promise<void> {

@@ -163,6 +163,11 @@ export class EntityService {
     return result;
   }
 
+  /** Uninstalling with deleteEntities: the installation's entities go; others' relations to them dangle, as in Port. */
+  deleteEntities(orgId: string, installationId: string): Promise<number> {
+    return this.entities.deleteOwnedBy(orgId, installationId);
+  }
+
   private async blueprint(orgId: string, identifier: string): Promise<BlueprintRecord> {
     const blueprint = await this.blueprints.find(orgId, identifier);
     if (!blueprint)

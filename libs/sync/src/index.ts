@@ -8,6 +8,7 @@ export {
   type ParsedMapping,
   type ParsedResource,
 } from './mapping/parse-mapping.js';
+export { MappingValidator } from './mapping/mapping-validator.js';
 export { testMapping, type MappingTestResult } from './mapping-test.js';
 export type { ConnectionProvider, SyncDependencies, SyncRunIds } from './run-context.js';
 export { runSync } from './run-sync.js';

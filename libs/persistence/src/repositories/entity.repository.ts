@@ -108,4 +108,21 @@ export class EntityRepository {
   ): Promise<DeleteEntitiesResult> {
     return this.db.inTenantSql(orgId, (client) => deleteEntityKeys(client, orgId, blueprint, identifiers, options));
   }
+
+  /** Deletes every entity an installation owns, in bounded batches; returns how many. */
+  async deleteOwnedBy(orgId: string, installationId: string, batchSize = 5_000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const deleted = await this.db.inTenantSql(orgId, async (client) => {
+        const { rowCount } = await client.query(
+          `DELETE FROM entities WHERE ctid = ANY (ARRAY(
+             SELECT ctid FROM entities WHERE org_id = $1 AND installation_id = $2 LIMIT $3))`,
+          [orgId, installationId, batchSize],
+        );
+        return rowCount ?? 0;
+      });
+      total += deleted;
+      if (deleted < batchSize) return total;
+    }
+  }
 }
