@@ -79,8 +79,12 @@ describe('install, sync and uninstall with the real wiring', () => {
   it('syncs the tool into the catalog through the production connection, then uninstalls with its entities', async () => {
     const engine = api.app.get(SyncEngine);
     const connections = api.app.get(IntegrationConnections);
-    const run = await engine.createRun(acme.orgId, installationId, 'manual');
-    const finished = await engine.run({ orgId: acme.orgId, installationId, runId: run.id }, (installation, signal) =>
+    // No worker runs in this test: the install's first run waits, and a resync names it.
+    const active = await api.request('POST', `/v1/installations/${installationId}/resync`, { token: acme.token });
+    expect(active.status).toBe(409);
+    expect(active.body.error.code).toBe('RUN_ACTIVE');
+    const runId = active.body.error.details.runId as string;
+    const finished = await engine.run({ orgId: acme.orgId, installationId, runId }, (installation, signal) =>
       connections.forRecord(installation, signal),
     );
     expect(finished.status).toBe('completed');

@@ -20,7 +20,7 @@ describe('ScheduleRegistry (real Redis)', () => {
 
   afterAll(async () => {
     await registry.onModuleDestroy();
-    await connection.onModuleDestroy();
+    await connection.onApplicationShutdown();
     await redis.clear();
   });
 

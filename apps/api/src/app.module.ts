@@ -10,12 +10,15 @@ import {
   INSTALLATION_ENTITY_CLEANER,
   InstallationsModule,
   MAPPING_VALIDATOR,
+  RESYNC_TRIGGER,
+  SCHEDULE_CONTROL,
   installationsOptionsFromConfig,
   outboundOptionsFromConfig,
   type InstallationsModuleOptions,
 } from '@mooring/installations';
 import { PersistenceModule } from '@mooring/persistence';
 import { QueueModule } from '@mooring/queue';
+import { RunRequests, RunsModule, ScheduleControlService } from '@mooring/runs';
 import { AuditController } from './audit/audit.controller.js';
 import { AccessGuard } from './auth/access.guard.js';
 import { AuthController } from './auth/auth.controller.js';
@@ -33,10 +36,15 @@ import { LOGGER } from './logger.token.js';
 import { MappingController } from './mappings/mapping.controller.js';
 import { OrganizationController } from './organization/organization.controller.js';
 
-const catalogHooks: Provider[] = [
+const runs = RunsModule.forApi();
+
+/** What installing does in the catalog, with mappings, with schedules and with the run queue. */
+const installationHooks: Provider[] = [
   { provide: BLUEPRINT_PROVISIONER, useExisting: BlueprintService },
   { provide: MAPPING_VALIDATOR, useExisting: MappingValidator },
   { provide: INSTALLATION_ENTITY_CLEANER, useExisting: EntityService },
+  { provide: RESYNC_TRIGGER, useExisting: RunRequests },
+  { provide: SCHEDULE_CONTROL, useExisting: ScheduleControlService },
 ];
 
 /** What an embedding (tests) may add to or replace in the installations module. */
@@ -57,10 +65,11 @@ export class AppModule implements NestModule {
           vault: installations.vault ?? createVault(config.vault),
           outbound: installations.outbound ?? outboundOptionsFromConfig(config.outbound),
           installations: installationsOptionsFromConfig(config),
-          // What installing does in the catalog and with mappings; later bindings (tests) win.
-          providers: [...catalogHooks, ...(installations.providers ?? [])],
-          imports: [CatalogModule, SyncModule, ...(installations.imports ?? [])],
+          // Later bindings (tests) win.
+          providers: [...installationHooks, ...(installations.providers ?? [])],
+          imports: [CatalogModule, SyncModule, runs, ...(installations.imports ?? [])],
         }),
+        runs,
       ],
       controllers: [
         AuthController,

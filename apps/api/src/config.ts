@@ -12,7 +12,7 @@ import {
   type ConfigOf,
 } from '@mooring/platform';
 import { vaultGroup } from '@mooring/crypto';
-import { oauthClientsGroup, oauthConnectGroup, outboundGroup } from '@mooring/installations';
+import { oauthClientsGroup, oauthConnectGroup, outboundGroup, schedulingGroup } from '@mooring/installations';
 
 export const apiConfigSpec = {
   log: logGroup,
@@ -43,6 +43,7 @@ export const apiConfigSpec = {
   outbound: outboundGroup,
   oauthClients: oauthClientsGroup,
   oauthConnect: oauthConnectGroup,
+  scheduling: schedulingGroup,
 };
 
 export type ApiConfig = ConfigOf<typeof apiConfigSpec>;

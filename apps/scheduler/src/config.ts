@@ -1,4 +1,5 @@
 import { databaseGroup, logGroup, opsGroup, redisGroup, shutdownGroup, telemetryGroup, type ConfigOf } from '@mooring/platform';
+import { dispatchGroup } from '@mooring/runs';
 
 export const schedulerConfigSpec = {
   log: logGroup,
@@ -7,6 +8,7 @@ export const schedulerConfigSpec = {
   shutdown: shutdownGroup,
   telemetry: telemetryGroup,
   ops: opsGroup('SCHEDULER_OPS_PORT', 9465),
+  dispatch: dispatchGroup,
 };
 
 export type SchedulerConfig = ConfigOf<typeof schedulerConfigSpec>;

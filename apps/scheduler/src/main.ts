@@ -1,10 +1,9 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { NestPinoLogger, OpsServer, runProcess } from '@mooring/platform';
+import { OpsServer, runProcess } from '@mooring/platform';
 import { Database } from '@mooring/persistence';
 import { RedisConnection } from '@mooring/queue';
 import { schedulerConfigSpec } from './config.js';
-import { SchedulerModule } from './scheduler.module.js';
+import { startSchedulerApp } from './scheduler-app.js';
 
 await runProcess({
   service: 'mooring-scheduler',
@@ -15,12 +14,10 @@ await runProcess({
     tracesEndpoint: config.telemetry.tracesEndpoint,
   }),
   async start({ config, logger, telemetry }) {
-    const app = await NestFactory.createApplicationContext(SchedulerModule.forRoot(config), {
-      logger: new NestPinoLogger(logger),
-    });
+    const { app, schedules } = await startSchedulerApp(config, telemetry, logger);
     const ops = new OpsServer(telemetry, [app.get(Database), app.get(RedisConnection)]);
     const opsPort = await ops.listen(config.ops.port, config.ops.host);
-    logger.info({ opsPort }, 'scheduler started');
+    logger.info({ opsPort, ...schedules }, 'scheduler started');
     return {
       async stop() {
         ops.startDraining();

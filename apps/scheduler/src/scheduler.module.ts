@@ -1,16 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PersistenceModule } from '@mooring/persistence';
+import type { Telemetry } from '@mooring/platform';
 import { QueueModule } from '@mooring/queue';
+import { RunsModule } from '@mooring/runs';
 import type { SchedulerConfig } from './config.js';
 
 @Module({})
 export class SchedulerModule {
-  static forRoot(config: SchedulerConfig): DynamicModule {
+  static forRoot(config: SchedulerConfig, telemetry: Telemetry): DynamicModule {
     return {
       module: SchedulerModule,
       imports: [
         PersistenceModule.forRoot({ url: config.database.url, poolSize: config.database.poolSize }),
         QueueModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),
+        RunsModule.forScheduler({ ...config.dispatch, meter: telemetry.meter }),
       ],
     };
   }

@@ -1,6 +1,7 @@
 import { databaseGroup, logGroup, opsGroup, redisGroup, shutdownGroup, telemetryGroup, type ConfigOf } from '@mooring/platform';
 import { vaultGroup } from '@mooring/crypto';
 import { oauthClientsGroup, outboundGroup } from '@mooring/installations';
+import { runWorkerGroup } from '@mooring/runs';
 
 export const workerConfigSpec = {
   log: logGroup,
@@ -12,6 +13,7 @@ export const workerConfigSpec = {
   vault: vaultGroup,
   outbound: outboundGroup,
   oauthClients: oauthClientsGroup,
+  runs: runWorkerGroup,
 };
 
 export type WorkerConfig = ConfigOf<typeof workerConfigSpec>;

@@ -1,10 +1,9 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { NestPinoLogger, OpsServer, runProcess } from '@mooring/platform';
+import { OpsServer, runProcess } from '@mooring/platform';
 import { Database } from '@mooring/persistence';
 import { RedisConnection } from '@mooring/queue';
 import { workerConfigSpec } from './config.js';
-import { WorkerModule } from './worker.module.js';
+import { startWorkerApp } from './worker-app.js';
 
 await runProcess({
   service: 'mooring-worker',
@@ -15,12 +14,10 @@ await runProcess({
     tracesEndpoint: config.telemetry.tracesEndpoint,
   }),
   async start({ config, logger, telemetry }) {
-    const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
-      logger: new NestPinoLogger(logger),
-    });
+    const app = await startWorkerApp(config, telemetry, logger);
     const ops = new OpsServer(telemetry, [app.get(Database), app.get(RedisConnection)]);
     const opsPort = await ops.listen(config.ops.port, config.ops.host);
-    logger.info({ opsPort }, 'worker started');
+    logger.info({ opsPort, concurrency: config.runs.concurrency }, 'worker started');
     return {
       async stop() {
         ops.startDraining();

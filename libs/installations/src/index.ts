@@ -13,6 +13,7 @@ export {
   oauthConnectGroup,
   outboundGroup,
   outboundOptionsFromConfig,
+  schedulingGroup,
 } from './installations.config.js';
 export { InstallationsModule, type InstallationsModuleOptions } from './installations.module.js';
 export { INSTALLATIONS_OPTIONS, type InstallationsOptions, type OAuthClientCredentials } from './installations.options.js';

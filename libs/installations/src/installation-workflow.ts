@@ -3,7 +3,9 @@ import { Inject, Injectable, Logger, Optional, type OnModuleInit } from '@nestjs
 import type { IntegrationConnection, IntegrationDefinition } from '@mooring/integrations';
 import { OutboundHttp, type RequestPolicy } from '@mooring/outbound';
 import { InstallationRepository, type AuthMethod, type InstallationRecord } from '@mooring/persistence';
-import { DomainError, isDomainError } from '@mooring/platform';
+import { DomainError, isDomainError, parseInput } from '@mooring/platform';
+import { scheduleInput, type Schedule } from '@mooring/scheduling';
+import { z } from 'zod';
 import { CredentialStore, type CredentialPayload } from './credential-store.js';
 import {
   BLUEPRINT_PROVISIONER,
@@ -16,6 +18,7 @@ import {
   type ResyncTrigger,
   type ScheduleControl,
 } from './installation-hooks.js';
+import { INSTALLATIONS_OPTIONS, type InstallationsOptions } from './installations.options.js';
 import { settingFields } from './settings-form.js';
 
 export interface NewInstalled {
@@ -24,6 +27,7 @@ export interface NewInstalled {
   readonly authMethod: AuthMethod;
   readonly mapping: unknown;
   readonly settings: Readonly<Record<string, string>>;
+  readonly schedule?: Schedule;
   readonly createdBy: string;
   readonly credential: CredentialPayload;
 }
@@ -45,6 +49,7 @@ export class InstallationWorkflow implements OnModuleInit {
     @Optional() @Inject(BLUEPRINT_PROVISIONER) private readonly blueprints: BlueprintProvisioner | null,
     @Optional() @Inject(RESYNC_TRIGGER) private readonly resyncs: ResyncTrigger | null,
     @Optional() @Inject(SCHEDULE_CONTROL) private readonly schedules: ScheduleControl | null,
+    @Inject(INSTALLATIONS_OPTIONS) private readonly options: InstallationsOptions,
   ) {}
 
   onModuleInit(): void {
@@ -120,10 +125,12 @@ export class InstallationWorkflow implements OnModuleInit {
         authMethod: input.authMethod,
         mapping: input.mapping,
         settings: input.settings,
+        ...(input.schedule ? { schedule: input.schedule } : {}),
         createdBy: input.createdBy,
       },
       credential,
     );
+    await this.resumeSchedule(orgId, installation.id);
     await this.requestResync(orgId, installation.id, 'installed');
     return installation;
   }
@@ -140,16 +147,37 @@ export class InstallationWorkflow implements OnModuleInit {
     }
   }
 
+  /** A schedule as users write it, checked against the configured shortest interval. */
+  parseSchedule(input: unknown): Schedule {
+    return parseInput(
+      z.object({ schedule: scheduleInput(this.options.scheduleMinIntervalSeconds) }),
+      { schedule: input },
+      'schedule',
+    ).schedule;
+  }
+
+  // Schedule changes follow a saved change. Should the queue be unreachable, the scheduler's
+  // reconciliation at boot and its ticks (which drop schedules of installations that cannot sync)
+  // converge on PostgreSQL, so a failure is logged rather than undoing the save.
+
   async pauseSchedule(orgId: string, installationId: string): Promise<void> {
-    await this.schedules?.pause(orgId, installationId);
+    await this.scheduleChange('pause', installationId, () => this.schedules?.pause(orgId, installationId));
   }
 
   async resumeSchedule(orgId: string, installationId: string): Promise<void> {
-    await this.schedules?.resume(orgId, installationId);
+    await this.scheduleChange('resume', installationId, () => this.schedules?.resume(orgId, installationId));
   }
 
   async removeSchedule(orgId: string, installationId: string): Promise<void> {
-    await this.schedules?.remove(orgId, installationId);
+    await this.scheduleChange('remove', installationId, () => this.schedules?.remove(orgId, installationId));
+  }
+
+  private async scheduleChange(action: string, installationId: string, change: () => Promise<void> | undefined): Promise<void> {
+    try {
+      await change();
+    } catch (error) {
+      this.logger.error(`could not ${action} the schedule of installation ${installationId}: ${errorMessage(error)}`);
+    }
   }
 }
 

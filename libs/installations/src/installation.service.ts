@@ -21,6 +21,8 @@ export interface CreateInstallationInput {
   readonly name: string;
   readonly settings: unknown;
   readonly mapping?: unknown;
+  /** As users write it (`{"every":"1h"}` or a cron with a time zone); hourly when absent. */
+  readonly schedule?: unknown;
 }
 
 export interface UpdateInstallationInput {
@@ -29,6 +31,7 @@ export interface UpdateInstallationInput {
   readonly mapping?: unknown;
   /** Changed fields only; sensitive ones rotate the credentials, an empty value clears an optional field. */
   readonly settings?: unknown;
+  readonly schedule?: unknown;
 }
 
 export interface DeletedInstallation {
@@ -75,6 +78,7 @@ export class InstallationService {
     }
     const { settings, secrets } = parseSettings(settingFields(integration), input.settings);
     const mapping = input.mapping ?? integration.defaultMapping;
+    const schedule = input.schedule === undefined ? undefined : this.workflow.parseSchedule(input.schedule);
     await this.workflow.validateMapping(integration, mapping);
     await this.workflow.assertNameFree(orgId, input.name);
 
@@ -87,6 +91,7 @@ export class InstallationService {
       authMethod: 'custom_settings',
       mapping,
       settings: checked,
+      ...(schedule ? { schedule } : {}),
       createdBy: tenant.principal.id,
       credential: { kind: 'settings', secrets },
     });
@@ -106,6 +111,7 @@ export class InstallationService {
       changes.mapping = input.mapping;
     }
     if (input.enabled !== undefined) changes.enabled = input.enabled;
+    if (input.schedule !== undefined) changes.schedule = this.workflow.parseSchedule(input.schedule);
     const rotation = input.settings === undefined ? undefined : await this.changeSettings(current, integration, input.settings);
     if (rotation) changes.settings = rotation.settings;
 
@@ -115,7 +121,7 @@ export class InstallationService {
     if (!updated) throw new DomainError('NOT_FOUND', `Installation ${id} was not found`, { resource: 'installation', id });
 
     const scheduled = updated.enabled && updated.state === 'active';
-    if (scheduled !== (current.enabled && current.state === 'active')) {
+    if (scheduled !== (current.enabled && current.state === 'active') || (scheduled && changes.schedule)) {
       await (scheduled ? this.workflow.resumeSchedule(orgId, id) : this.workflow.pauseSchedule(orgId, id));
     }
     if (rotation?.credential) await this.workflow.requestResync(orgId, id, 'credentials_rotated');

@@ -1,9 +1,15 @@
 import { z } from 'zod';
-import { envVar, flag, registerSecret } from '@mooring/platform';
+import { envVar, flag, positiveInt, registerSecret } from '@mooring/platform';
 import type { OutboundOptions } from '@mooring/outbound';
 import type { InstallationsOptions, OAuthClientCredentials } from './installations.options.js';
 
 // Configuration of installations, composed into the apps' config (README lists every variable).
+
+export const schedulingGroup = {
+  minIntervalSeconds: envVar('SCHEDULE_MIN_INTERVAL_SECONDS', positiveInt().max(86_400).default(300), {
+    description: 'Shortest resync interval users may pick (default 5 minutes); lowered only by tests',
+  }),
+};
 
 export const outboundGroup = {
   allowLoopbackForTests: envVar('UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS', flag().default(false), {
@@ -57,11 +63,13 @@ export function outboundOptionsFromConfig(config: { allowLoopbackForTests: boole
 export function installationsOptionsFromConfig(config: {
   oauthClients: { clients: Readonly<Record<string, OAuthClientCredentials>> };
   oauthConnect?: { redirectUrl: string; returnUrlOrigins: readonly string[] };
+  scheduling?: { minIntervalSeconds: number };
 }): InstallationsOptions {
   // OAUTH_CLIENTS is redacted as a whole; each client secret must be too.
   for (const client of Object.values(config.oauthClients.clients)) registerSecret(client.clientSecret);
   return {
     oauthClients: config.oauthClients.clients,
     ...(config.oauthConnect ? { oauthConnect: config.oauthConnect } : {}),
+    ...(config.scheduling ? { scheduleMinIntervalSeconds: config.scheduling.minIntervalSeconds } : {}),
   };
 }

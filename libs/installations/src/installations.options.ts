@@ -16,6 +16,8 @@ export interface InstallationsOptions {
     /** Origins the web app may ask to be sent back to after connecting (exact match). */
     readonly returnUrlOrigins: readonly string[];
   };
+  /** The shortest resync interval users may pick (5 minutes; tests lower it). */
+  readonly scheduleMinIntervalSeconds?: number;
   /** Refresh an OAuth access token when it expires within this long (or half its lifetime, if shorter). */
   readonly refreshMarginSeconds?: number;
 }

@@ -18,3 +18,12 @@ export { InstallationRepository } from './repositories/installation.repository.j
 export { OrganizationRepository } from './repositories/organization.repository.js';
 export { SyncBatch, SyncCatalogRepository, type SyncWriter } from './repositories/sync-catalog.repository.js';
 export { SyncRunRepository } from './repositories/sync-run.repository.js';
+export {
+  RunQueueRepository,
+  type QueuedRun,
+  type RunQueueDepth,
+  type RunRequest,
+  type RunTrigger,
+  type SchedulableInstallation,
+  type TickOutcome,
+} from './repositories/run-queue.repository.js';

@@ -9,6 +9,7 @@ import { CredentialRepository } from './repositories/credential.repository.js';
 import { InstallationRepository } from './repositories/installation.repository.js';
 import { OrganizationRepository } from './repositories/organization.repository.js';
 import { SyncCatalogRepository } from './repositories/sync-catalog.repository.js';
+import { RunQueueRepository } from './repositories/run-queue.repository.js';
 import { SyncRunRepository } from './repositories/sync-run.repository.js';
 
 const REPOSITORIES = [
@@ -20,6 +21,7 @@ const REPOSITORIES = [
   EntityRepository,
   SyncCatalogRepository,
   SyncRunRepository,
+  RunQueueRepository,
   CredentialRepository,
   ConnectSessionRepository,
 ];

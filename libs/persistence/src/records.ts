@@ -1,4 +1,5 @@
 import type { Role } from '@mooring/platform';
+import type { Schedule } from '@mooring/scheduling';
 
 export interface OrganizationRecord {
   readonly id: string;
@@ -78,6 +79,7 @@ export interface InstallationRecord {
   /** Stored as saved; libs/sync validates it before it is saved and again before it is used. */
   readonly mapping: unknown;
   readonly settings: Readonly<Record<string, string>>;
+  readonly schedule: Schedule;
   readonly enabled: boolean;
   readonly state: InstallationState;
   readonly stateReason: string | null;
@@ -97,6 +99,8 @@ export interface NewInstallation {
   readonly authMethod?: AuthMethod;
   readonly mapping: unknown;
   readonly settings: Readonly<Record<string, string>>;
+  /** Hourly unless given. */
+  readonly schedule?: Schedule;
   readonly createdBy?: string | null;
 }
 
@@ -104,6 +108,7 @@ export interface InstallationChanges {
   readonly name?: string;
   readonly mapping?: unknown;
   readonly settings?: Readonly<Record<string, string>>;
+  readonly schedule?: Schedule;
   readonly enabled?: boolean;
 }
 

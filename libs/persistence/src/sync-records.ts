@@ -1,6 +1,6 @@
 // Records of sync runs: what the engine writes and the status API (issue 5) reads.
 
-export const SYNC_RUN_STATUSES = ['pending', 'running', 'completed', 'failed', 'aborted'] as const;
+export const SYNC_RUN_STATUSES = ['pending', 'running', 'completed', 'failed', 'aborted', 'skipped'] as const;
 export type SyncRunStatus = (typeof SYNC_RUN_STATUSES)[number];
 
 export type DeletionDecision = 'deleted' | 'nothing_to_delete' | 'skipped';
@@ -62,6 +62,12 @@ export interface SyncRunRecord extends ReconciliationRecord {
   readonly finishedAt: Date | null;
   readonly errorCode: string | null;
   readonly errorMessage: string | null;
+  /** The due time of a scheduled run (or skip). */
+  readonly scheduledFor: Date | null;
+  /** When the dispatcher admitted it; null while it waits for a slot. */
+  readonly dispatchedAt: Date | null;
+  /** For a skipped run: the active run it yielded to. */
+  readonly skippedFor: string | null;
   readonly resources: readonly SyncRunResourceRecord[];
 }
 

@@ -26,6 +26,10 @@ export function schedulerId(installationId: string): string {
   return `installation-${installationId}`;
 }
 
+export function installationOfScheduler(id: string): string | undefined {
+  return id.startsWith('installation-') ? id.slice('installation-'.length) : undefined;
+}
+
 /** One queue job per run: adding it twice (a retried dispatch) is a no-op while it exists. */
 export function syncRunJobId(runId: string): string {
   return `run-${runId}`;

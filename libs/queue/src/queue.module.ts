@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { QUEUE_OPTIONS, RedisConnection, type QueueOptions } from './redis-connection.js';
+import { DispatchSignal } from './dispatch-signal.js';
 import { ScheduleRegistry } from './schedule-registry.js';
 
 @Module({})
@@ -8,8 +9,8 @@ export class QueueModule {
     return {
       module: QueueModule,
       global: true,
-      providers: [{ provide: QUEUE_OPTIONS, useValue: options }, RedisConnection, ScheduleRegistry],
-      exports: [RedisConnection, ScheduleRegistry],
+      providers: [{ provide: QUEUE_OPTIONS, useValue: options }, RedisConnection, ScheduleRegistry, DispatchSignal],
+      exports: [QUEUE_OPTIONS, RedisConnection, ScheduleRegistry, DispatchSignal],
     };
   }
 }

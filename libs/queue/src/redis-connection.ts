@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DomainError, type ReadinessCheck } from '@mooring/platform';
 
@@ -25,7 +25,7 @@ export interface QueueOptions {
  * other policy Redis may silently drop queued jobs under memory pressure, so we refuse to start.
  */
 @Injectable()
-export class RedisConnection implements OnModuleInit, OnModuleDestroy, ReadinessCheck {
+export class RedisConnection implements OnModuleInit, OnApplicationShutdown, ReadinessCheck {
   readonly name = 'redis';
   readonly client: Redis;
 
@@ -50,7 +50,8 @@ export class RedisConnection implements OnModuleInit, OnModuleDestroy, Readiness
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Last, after queues and consumers closed in onModuleDestroy. */
+  async onApplicationShutdown(): Promise<void> {
     await this.client.quit().catch(() => this.client.disconnect());
   }
 

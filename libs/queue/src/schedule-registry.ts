@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { intervalOffsetMs, type Schedule } from '@mooring/scheduling';
-import { QUEUE_NAMES, schedulerId, type ResyncTickJob } from './jobs.js';
+import { QUEUE_NAMES, installationOfScheduler, schedulerId, type ResyncTickJob } from './jobs.js';
 import { RedisConnection } from './redis-connection.js';
 
 export interface RegisteredSchedule {
@@ -49,6 +49,20 @@ export class ScheduleRegistry implements OnModuleDestroy {
   async nextRunAt(installationId: string): Promise<Date | null> {
     const scheduler = await this.ticks.getJobScheduler(schedulerId(installationId));
     return scheduler?.next ? new Date(scheduler.next) : null;
+  }
+
+  /** The installations with a registered schedule, read in pages. */
+  async registeredInstallations(): Promise<string[]> {
+    const ids: string[] = [];
+    const page = 1_000;
+    for (let start = 0; ; start += page) {
+      const schedulers = await this.ticks.getJobSchedulers(start, start + page - 1, true);
+      for (const scheduler of schedulers) {
+        const id = installationOfScheduler(scheduler.key);
+        if (id) ids.push(id);
+      }
+      if (schedulers.length < page) return ids;
+    }
   }
 
   async count(): Promise<number> {

@@ -56,6 +56,8 @@ export interface RunContext {
   /** Resources a crashed attempt of this run completed: not fetched again (same mapping only). */
   readonly completed: ReadonlyMap<number, SyncRunResourceRecord>;
   readonly metrics: SyncMetrics | undefined;
+  /** Whether an extraction error may pass, so the run is retried rather than ended failed. */
+  readonly isTransient?: ((error: unknown) => boolean) | undefined;
 }
 
 /**

@@ -9,7 +9,8 @@ import type { ResourceOutcome } from './reconcile/decide-deletion.js';
 import { reconcile } from './reconcile/reconcile.js';
 import { reingestPending } from './reconcile/reingest.js';
 import { startRun, type RunContext, type SyncDependencies, type SyncRunIds } from './run-context.js';
-import { finishRun, settleRun } from './status/finish-run.js';
+import { RunInterrupted, TransientSyncFailure } from './run-interruptions.js';
+import { credentialsError, finishRun, settleRun } from './status/finish-run.js';
 import { ResourceTally } from './status/resource-tally.js';
 
 /**
@@ -17,15 +18,11 @@ import { ResourceTally } from './status/resource-tally.js';
  * transform → load; then reingest entities that waited for related ones; then reconcile (delete
  * what the tool no longer has, only after a clean pass); then record the run's status.
  */
-export async function runSync(
-  ids: SyncRunIds,
-  deps: SyncDependencies,
-  options: { signal?: AbortSignal } = {},
-): Promise<SyncRunRecord> {
+export async function runSync(ids: SyncRunIds, deps: SyncDependencies, options: RunOptions = {}): Promise<SyncRunRecord> {
   const signal = options.signal ?? new AbortController().signal;
   const started = await startRun(ids, deps);
   if ('record' in started) return started.record; // already ended, or could not start (recorded why)
-  const run = started.context;
+  const run: RunContext = { ...started.context, isTransient: options.isTransient };
   return settleRun(run, signal, deps.logger, async () => {
     const connection = await deps.connect(run.installation, signal);
     const outcomes: ResourceOutcome[] = [];
@@ -33,10 +30,25 @@ export async function runSync(
       if (signal.aborted) break;
       outcomes.push(await syncResource(run, resource, connection, signal));
     }
+    if (signal.reason instanceof RunInterrupted) throw signal.reason; // resumes elsewhere, nothing reconciled
     const reingest = await reingestPending(run.load, run.writers, signal);
     const deletion = await reconcile(run, outcomes, signal);
-    return finishRun(run, { outcomes, reingest, deletion, aborted: signal.aborted });
+    return finishRun(run, { outcomes, reingest, deletion, aborted: signal.aborted, abortReason: signal.reason });
   });
+}
+
+export interface RunOptions {
+  /**
+   * Aborting stops the run at a page boundary: it ends aborted (with the reason's code when the
+   * reason is a DomainError, e.g. a time limit), or, when the reason is RunInterrupted, stays
+   * running for a later attempt.
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Given by the worker while attempts remain: an extraction error it says may pass (network, 5xx,
+   * 429) throws TransientSyncFailure instead of failing the run, which stays running to be retried.
+   */
+  readonly isTransient?: (error: unknown) => boolean;
 }
 
 /** Extract → transform → load for one resource (`kind-index`), page by page. */
@@ -66,6 +78,9 @@ async function syncResource(
     if (tally.stopped) break;
   }
   await loader.finish();
+  if (extraction.status === 'failed' && run.isTransient?.(extraction.cause)) {
+    throw new TransientSyncFailure(resource.key, extraction.cause);
+  }
   const status = tally.stopped ? 'failed' : extraction.status;
   await run.ledger.saveRawSample(resource.kind, rawSamples);
   await run.ledger.finishResource(resource.index, status, tally, tally.stopped ?? extraction.error);
@@ -74,6 +89,7 @@ async function syncResource(
     key: resource.key,
     status,
     ...(status === 'failed' ? { failedIn: tally.stopped ? 'transform' : 'extract' } : {}),
+    ...(credentialsError(extraction.cause) ? { credentialsError: credentialsError(extraction.cause) } : {}),
     counts: tally.counts,
   };
 }

@@ -8,7 +8,7 @@ import {
   type SyncRunRecord,
 } from '@mooring/persistence';
 import type { ConnectionProvider, SyncRunIds } from './run-context.js';
-import { runSync } from './run-sync.js';
+import { runSync, type RunOptions } from './run-sync.js';
 import type { SyncMetrics } from './status/sync-metrics.js';
 
 /** `runSync` with its repositories injected, for the worker's job processor. */
@@ -29,9 +29,9 @@ export class SyncEngine {
   run(
     ids: SyncRunIds,
     connect: ConnectionProvider,
-    options: { signal?: AbortSignal; logger?: Logger; metrics?: SyncMetrics } = {},
+    options: RunOptions & { logger?: Logger; metrics?: SyncMetrics } = {},
   ): Promise<SyncRunRecord> {
-    const { signal, logger, metrics } = options;
+    const { signal, isTransient, logger, metrics } = options;
     return runSync(
       ids,
       {
@@ -43,7 +43,7 @@ export class SyncEngine {
         ...(logger ? { logger } : {}),
         ...(metrics ? { metrics } : {}),
       },
-      signal ? { signal } : {},
+      { ...(signal ? { signal } : {}), ...(isTransient ? { isTransient } : {}) },
     );
   }
 }

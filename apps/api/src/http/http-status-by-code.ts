@@ -13,6 +13,9 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  RUN_ACTIVE: 409,
+  INSTALLATION_DISABLED: 409,
+  RUN_TIMED_OUT: 504,
   // The tool refused the installation's credentials: not the caller's Mooring token, so not 401.
   HOST_NOT_ALLOWED: 422,
   CREDENTIALS_INVALID: 422,

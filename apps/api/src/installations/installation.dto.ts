@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { IntegrationDefinition } from '@mooring/integrations';
 import { settingFields, settingsJsonSchema } from '@mooring/installations';
 import type { InstallationRecord } from '@mooring/persistence';
+import { nextRunAt, scheduleView } from '@mooring/scheduling';
 
 const name = z.string().trim().min(1).max(100);
 const jsonObject = z.record(z.string(), z.unknown());
@@ -11,6 +12,8 @@ export const createInstallationRequest = z.strictObject({
   name,
   settings: jsonObject.default({}),
   mapping: jsonObject.optional(),
+  /** `{"every":"1h"}` or `{"cron":"0 6 * * 1-5","timezone":"Europe/Berlin"}`; checked by the service. */
+  schedule: jsonObject.optional(),
 });
 
 export const updateInstallationRequest = z
@@ -19,8 +22,9 @@ export const updateInstallationRequest = z
     enabled: z.boolean().optional(),
     mapping: jsonObject.optional(),
     settings: jsonObject.optional(),
+    schedule: jsonObject.optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, 'send at least one of name, enabled, mapping, settings');
+  .refine((body) => Object.keys(body).length > 0, 'send at least one of name, enabled, mapping, settings, schedule');
 
 export const deleteInstallationQuery = z.strictObject({
   deleteEntities: z
@@ -89,6 +93,12 @@ export function installationView(installation: InstallationRecord, integration: 
         ? { connected: credential !== null, accessTokenExpiresAt: credential?.expiresAt?.toISOString() ?? null }
         : null,
     credentialsUpdatedAt: credential?.updatedAt.toISOString() ?? null,
+    schedule: scheduleView(installation.schedule),
+    /** When the schedule fires next; null while the installation is disabled or needs new credentials. */
+    nextRunAt:
+      installation.enabled && installation.state === 'active'
+        ? nextRunAt(installation.schedule, installation.id, new Date()).toISOString()
+        : null,
     mapping: installation.mapping,
     createdBy: installation.createdBy,
     createdAt: installation.createdAt.toISOString(),

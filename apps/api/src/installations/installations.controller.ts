@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import type { z } from 'zod';
 import { IntegrationCatalog, InstallationService } from '@mooring/installations';
 import type { InstallationRecord } from '@mooring/persistence';
 import { currentTenant } from '@mooring/platform';
+import { RunRequests } from '@mooring/runs';
 import { Allow } from '../auth/route-access.decorator.js';
 import { ZodPipe } from '../http/zod.pipe.js';
 import { uuidParam } from '../organization/organization.dto.js';
@@ -18,6 +19,7 @@ export class InstallationsController {
   constructor(
     private readonly installations: InstallationService,
     private readonly catalog: IntegrationCatalog,
+    private readonly runs: RunRequests,
   ) {}
 
   @Get()
@@ -47,6 +49,15 @@ export class InstallationsController {
     @Body(new ZodPipe(updateInstallationRequest)) body: z.output<typeof updateInstallationRequest>,
   ) {
     return { installation: this.view(await this.installations.update(currentTenant(), id, body)) };
+  }
+
+  /** A resync now: 202 with the new run's id, or 409 RUN_ACTIVE with the id of the run already active. */
+  @Post(':id/resync')
+  @HttpCode(202)
+  @Allow('moderator')
+  async resync(@Param('id', new ZodPipe(uuidParam, 'path')) id: string) {
+    const { runId } = await this.runs.resync(currentTenant().orgId, id);
+    return { run: { id: runId, status: 'pending' } };
   }
 
   @Delete(':id')

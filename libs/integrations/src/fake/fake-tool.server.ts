@@ -19,6 +19,10 @@ export interface FakeFailure {
   /** Pages served normally before the failure (0 fails the first page). */
   readonly afterPages: number;
   readonly status: number;
+  /** How many requests fail before the kind is served normally again (all of them when absent). */
+  readonly times?: number;
+  /** Sent as Retry-After, as tools do with 429 and 503. */
+  readonly retryAfterSeconds?: number;
 }
 
 /**
@@ -36,7 +40,8 @@ export class FakeToolServer {
     service: new Map(),
     deployment: new Map(),
   };
-  private readonly failures = new Map<FakeKind, FakeFailure>();
+  private readonly failures = new Map<FakeKind, FakeFailure & { served: number }>();
+  private token: string;
   private latencyMs: number;
   private recordRequests = true;
 
@@ -46,6 +51,7 @@ export class FakeToolServer {
   ) {
     this.counts = { team: 3, service: 10, deployment: 30, ...options.counts };
     this.latencyMs = options.latencyMs ?? 0;
+    this.token = options.token;
     server.on('request', (request, response) => {
       this.handle(request, response).catch(() => {
         if (!response.headersSent) response.writeHead(500).end();
@@ -78,8 +84,13 @@ export class FakeToolServer {
   }
 
   failKind(kind: FakeKind, failure: FakeFailure | null): void {
-    if (failure) this.failures.set(kind, failure);
+    if (failure) this.failures.set(kind, { ...failure, served: 0 });
     else this.failures.delete(kind);
+  }
+
+  /** The token the tool accepts from now on: the old one is revoked. */
+  setToken(token: string): void {
+    this.token = token;
   }
 
   /** Items no longer at the source (by index). */
@@ -112,7 +123,7 @@ export class FakeToolServer {
     const url = new URL(request.url ?? '/', this.baseUrl);
     if (this.recordRequests) this.requests.push(`${request.method} ${url.pathname}${url.search}`);
     if (this.latencyMs) await sleep(this.latencyMs);
-    if (request.headers.authorization !== `Bearer ${this.options.token}`) {
+    if (request.headers.authorization !== `Bearer ${this.token}`) {
       return json(response, 401, { message: 'Bad credentials' });
     }
     if (url.pathname === '/api/v1/me') return json(response, 200, { id: 'fake-user', name: 'Fake user' });
@@ -125,7 +136,11 @@ export class FakeToolServer {
     const pageSize = Math.min(Number(url.searchParams.get('per_page')) || this.options.pageSize || 100, 1_000);
     const page = Number(url.searchParams.get('page') ?? '0');
     const failure = this.failures.get(kind);
-    if (failure && page >= failure.afterPages) return json(response, failure.status, { message: 'Injected failure' });
+    if (failure && page >= failure.afterPages && (failure.times === undefined || failure.served++ < failure.times)) {
+      const headers: Record<string, string> =
+        failure.retryAfterSeconds === undefined ? {} : { 'retry-after': String(failure.retryAfterSeconds) };
+      return json(response, failure.status, { message: 'Injected failure' }, headers);
+    }
     // Walk indexes from the page's start: removed items leave gaps, never duplicates.
     const items: Array<Record<string, unknown>> = [];
     let index = this.startIndex(kind, page * pageSize);
@@ -148,8 +163,8 @@ export class FakeToolServer {
   }
 }
 
-function json(response: http.ServerResponse, status: number, body: unknown): void {
+function json(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const payload = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+  response.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
   response.end(payload);
 }

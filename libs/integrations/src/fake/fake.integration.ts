@@ -24,9 +24,11 @@ async function request(connection: IntegrationConnection, path: string | URL): P
   }
   if (!response.ok) {
     await response.body?.cancel();
+    const retryAfter = Number(response.headers.get('retry-after'));
     throw new DomainError('UPSTREAM_FAILED', `The fake tool answered ${response.status} for ${url.pathname}`, {
       status: response.status,
       path: url.pathname,
+      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
     });
   }
   return response;

@@ -11,6 +11,7 @@ import type {
   StateChange,
 } from '../records.js';
 import { DomainError } from '@mooring/platform';
+import type { Schedule } from '@mooring/scheduling';
 import { Prisma } from '../generated/prisma/client.js';
 import { credentialData, setState, stateData } from './installation-writes.js';
 
@@ -121,6 +122,7 @@ function changeData(changes: InstallationChanges) {
     ...(changes.name !== undefined ? { name: changes.name } : {}),
     ...(changes.mapping !== undefined ? { mapping: changes.mapping as Prisma.InputJsonValue } : {}),
     ...(changes.settings !== undefined ? { settings: changes.settings } : {}),
+    ...(changes.schedule !== undefined ? { schedule: changes.schedule } : {}),
     ...(changes.enabled !== undefined ? { enabled: changes.enabled } : {}),
   };
 }
@@ -147,6 +149,7 @@ async function insert(tx: TenantTx, orgId: string, installation: NewInstallation
       authMethod: installation.authMethod ?? 'custom_settings',
       mapping: installation.mapping as Prisma.InputJsonValue,
       settings: installation.settings,
+      ...(installation.schedule ? { schedule: installation.schedule } : {}),
       createdBy: installation.createdBy ?? null,
     },
     include: WITH_CREDENTIAL,
@@ -166,6 +169,7 @@ function toInstallationRecord(row: {
   authMethod: AuthMethod;
   mapping: unknown;
   settings: unknown;
+  schedule: unknown;
   enabled: boolean;
   state: InstallationState;
   stateReason: string | null;
@@ -183,6 +187,7 @@ function toInstallationRecord(row: {
     authMethod: row.authMethod,
     mapping: row.mapping,
     settings: row.settings as Record<string, string>,
+    schedule: row.schedule as Schedule,
     enabled: row.enabled,
     state: row.state,
     stateReason: row.stateReason,

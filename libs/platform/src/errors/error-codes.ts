@@ -18,6 +18,10 @@ export const ERROR_CODES = [
   // resources
   'NOT_FOUND',
   'CONFLICT',
+  // sync runs
+  'RUN_ACTIVE',
+  'INSTALLATION_DISABLED',
+  'RUN_TIMED_OUT',
   // installations and the tools they connect to
   'HOST_NOT_ALLOWED',
   'CREDENTIALS_INVALID',

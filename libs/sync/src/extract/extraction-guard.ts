@@ -10,6 +10,8 @@ import type { ExtractedPage } from './extract-pages.js';
 export class ExtractionGuard {
   status: 'completed' | 'failed' | 'aborted' = 'completed';
   error: string | null = null;
+  /** What the tool's extraction threw, for the worker's retry decision. */
+  cause: unknown = undefined;
 
   constructor(
     private readonly tally: ResourceTally,
@@ -50,6 +52,7 @@ export class ExtractionGuard {
       return;
     }
     this.status = 'failed';
+    this.cause = error;
     this.tally.counts.fetchFailed++;
     const message = error instanceof Error ? error.message : String(error);
     this.error = isDomainError(error) ? `${error.code}: ${message}` : message;

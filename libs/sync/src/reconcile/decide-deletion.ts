@@ -6,6 +6,8 @@ export interface ResourceOutcome {
   readonly status: 'completed' | 'failed' | 'aborted';
   /** Which phase failed, when the status is failed. */
   readonly failedIn?: 'extract' | 'transform';
+  /** The tool's error code when extraction failed on the installation's credentials. */
+  readonly credentialsError?: string;
   readonly counts: Pick<ResourceCounts, 'fetched' | 'transformFailed'>;
 }
 

@@ -1,15 +1,18 @@
-import { isDomainError, type Logger } from '@mooring/platform';
+import { isDomainError, type ErrorCode, type Logger } from '@mooring/platform';
 import type { SyncRunRecord } from '@mooring/persistence';
 import type { ResourceOutcome } from '../reconcile/decide-deletion.js';
 import type { DeletionOutcome } from '../reconcile/reconcile.js';
 import type { ReingestResult } from '../reconcile/reingest.js';
 import type { RunContext } from '../run-context.js';
+import { RunInterrupted, TransientSyncFailure } from '../run-interruptions.js';
 
 export interface RunResult {
   readonly outcomes: readonly ResourceOutcome[];
   readonly reingest: ReingestResult;
   readonly deletion: DeletionOutcome;
   readonly aborted: boolean;
+  /** Why it was aborted: a DomainError (e.g. the time limit) gives the run its code and message. */
+  readonly abortReason?: unknown;
 }
 
 /** Records the run's end: aborted, failed (a resource failed to extract) or completed. */
@@ -20,12 +23,19 @@ export async function finishRun(run: RunContext, result: RunResult): Promise<Syn
   const mapping = failed?.failedIn === 'transform';
   return run.ledger.finish({
     status,
-    errorCode: status === 'failed' ? (mapping ? 'MAPPING_STOPPED' : 'EXTRACT_FAILED') : status === 'aborted' ? 'ABORTED' : null,
+    errorCode:
+      status === 'failed'
+        ? mapping
+          ? 'MAPPING_STOPPED'
+          : (failed?.credentialsError ?? 'EXTRACT_FAILED')
+        : status === 'aborted'
+          ? abortCode(result.abortReason)
+          : null,
     errorMessage:
       status === 'failed'
         ? `resource ${failed!.key} ${mapping ? 'was stopped while mapping' : 'failed to extract'}`
         : status === 'aborted'
-          ? 'the run was aborted'
+          ? abortMessage(result.abortReason)
           : null,
     reconciliation: {
       reingested: result.reingest.reingested,
@@ -63,6 +73,14 @@ export async function settleRun(
     );
     return record;
   } catch (error) {
+    if (error instanceof RunInterrupted || (signal.aborted && signal.reason instanceof RunInterrupted)) {
+      logger?.info(log, 'sync run handed back at a page boundary; it resumes in another attempt');
+      throw signal.reason instanceof RunInterrupted ? signal.reason : error;
+    }
+    if (error instanceof TransientSyncFailure) {
+      logger?.warn({ ...log, err: error }, 'sync run hit a transient error; it is retried in a new attempt');
+      throw error;
+    }
     if (!signal.aborted && !isDomainError(error)) {
       logger?.error({ ...log, err: error }, 'sync run interrupted; a retry will start a new attempt');
       throw error;
@@ -70,8 +88,8 @@ export async function settleRun(
     const aborted = signal.aborted;
     const record = await run.ledger.finish({
       status: aborted ? 'aborted' : 'failed',
-      errorCode: aborted ? 'ABORTED' : isDomainError(error) ? error.code : 'INTERNAL',
-      errorMessage: aborted ? 'the run was aborted' : error instanceof Error ? error.message : String(error),
+      errorCode: aborted ? abortCode(signal.reason) : isDomainError(error) ? error.code : 'INTERNAL',
+      errorMessage: aborted ? abortMessage(signal.reason) : error instanceof Error ? error.message : String(error),
       reconciliation: {
         reingested: 0,
         reingestFailed: 0,
@@ -86,4 +104,24 @@ export async function settleRun(
     logger?.warn({ ...log, status: record.status, errorCode: record.errorCode }, 'sync run ended early');
     return record;
   }
+}
+
+/** Codes that mean the installation's credentials no longer work: the run's own error code. */
+const CREDENTIALS_CODES: ReadonlySet<ErrorCode> = new Set([
+  'CREDENTIALS_INVALID',
+  'CREDENTIALS_SCOPE_MISSING',
+  'CREDENTIALS_UNREADABLE',
+  'REAUTH_REQUIRED',
+]);
+
+export function credentialsError(error: unknown): ErrorCode | undefined {
+  return isDomainError(error) && CREDENTIALS_CODES.has(error.code) ? error.code : undefined;
+}
+
+function abortCode(reason: unknown): string {
+  return isDomainError(reason) ? reason.code : 'ABORTED';
+}
+
+function abortMessage(reason: unknown): string {
+  return isDomainError(reason) ? reason.message : 'the run was aborted';
 }

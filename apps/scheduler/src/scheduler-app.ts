@@ -1,0 +1,25 @@
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestPinoLogger, type Logger, type Telemetry } from '@mooring/platform';
+import { ResyncTickConsumer } from '@mooring/queue';
+import { Dispatcher, ScheduleReconciler } from '@mooring/runs';
+import type { SchedulerConfig } from './config.js';
+import { SchedulerModule } from './scheduler.module.js';
+
+/**
+ * Builds and starts the scheduler exactly as production runs it (tests use this too): schedules
+ * reconciled from PostgreSQL, then ticks turned into runs, then runs admitted fairly.
+ */
+export async function startSchedulerApp(
+  config: SchedulerConfig,
+  telemetry: Telemetry,
+  logger: Logger,
+): Promise<{ app: INestApplicationContext; schedules: { registered: number; removed: number } }> {
+  const app = await NestFactory.createApplicationContext(SchedulerModule.forRoot(config, telemetry), {
+    logger: new NestPinoLogger(logger),
+  });
+  const schedules = await app.get(ScheduleReconciler).reconcile();
+  app.get(ResyncTickConsumer).start();
+  await app.get(Dispatcher).start();
+  return { app, schedules };
+}

@@ -1,0 +1,129 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { WaitingError, Worker, type Job } from 'bullmq';
+import { QUEUE_NAMES, type ResyncTickJob, type SyncRunJob } from './jobs.js';
+import { QUEUE_OPTIONS, RedisConnection, type QueueOptions } from './redis-connection.js';
+
+// The two job consumers. BullMQ stays in this library: the handlers that give the jobs meaning
+// (libs/runs) see plain payloads, the attempt they are in, and a signal for shutdown.
+
+export interface ResyncTickHandler {
+  /** A schedule fired for the installation at `dueAt`. */
+  handleTick(tick: ResyncTickJob, dueAt: Date): Promise<void>;
+}
+export const RESYNC_TICK_HANDLER = Symbol('RESYNC_TICK_HANDLER');
+
+export interface RunAttempt {
+  /** 1 for the first attempt; stalls recovered after a crash do not count. */
+  readonly number: number;
+  readonly maxAttempts: number;
+  /** Aborted with the handler's interruption reason when the process shuts down. */
+  readonly shutdown: AbortSignal;
+}
+
+export interface SyncRunHandler {
+  /** Runs the sync; 'handed_back' when it stopped for the shutdown and should resume elsewhere. */
+  handleRun(run: SyncRunJob, attempt: RunAttempt): Promise<'done' | 'handed_back'>;
+  /** The reason the shutdown signal is aborted with. */
+  shutdownReason(): unknown;
+  /** How long to wait before retrying after `error` (e.g. honouring a Retry-After). */
+  retryDelayMs(attemptsMade: number, error: unknown): number;
+}
+export const SYNC_RUN_HANDLER = Symbol('SYNC_RUN_HANDLER');
+
+export interface ConsumerOptions {
+  readonly concurrency: number;
+  /** How long a job's lock lasts without renewal: a killed worker's job is recovered after it. */
+  readonly lockDurationMs: number;
+}
+export const TICK_CONSUMER_OPTIONS = Symbol('TICK_CONSUMER_OPTIONS');
+export const SYNC_RUN_CONSUMER_OPTIONS = Symbol('SYNC_RUN_CONSUMER_OPTIONS');
+
+function workerOptions(redis: RedisConnection, queue: QueueOptions, consumer: ConsumerOptions) {
+  return {
+    connection: redis.client,
+    prefix: queue.keyPrefix,
+    concurrency: consumer.concurrency,
+    lockDuration: consumer.lockDurationMs,
+    stalledInterval: consumer.lockDurationMs,
+    // A job whose worker died this many times in a row fails instead of killing more workers.
+    maxStalledCount: 3,
+    autorun: false,
+  };
+}
+
+/** Consumes schedule ticks (scheduler app). */
+@Injectable()
+export class ResyncTickConsumer implements OnModuleDestroy {
+  private readonly logger = new Logger('ResyncTicks');
+  private worker: Worker<ResyncTickJob> | undefined;
+
+  constructor(
+    private readonly redis: RedisConnection,
+    @Inject(QUEUE_OPTIONS) private readonly queue: QueueOptions,
+    @Inject(TICK_CONSUMER_OPTIONS) private readonly options: ConsumerOptions,
+    @Inject(RESYNC_TICK_HANDLER) private readonly handler: ResyncTickHandler,
+  ) {}
+
+  start(): void {
+    this.worker = new Worker<ResyncTickJob>(
+      QUEUE_NAMES.resyncTicks,
+      async (job: Job<ResyncTickJob>) => {
+        // A scheduler's job carries the due time it was produced for.
+        const dueAt = new Date(job.opts.prevMillis ?? job.timestamp + (job.opts.delay ?? 0));
+        await this.handler.handleTick(job.data, dueAt);
+      },
+      workerOptions(this.redis, this.queue, this.options),
+    );
+    this.worker.on('error', (error) => this.logger.error(`tick consumer: ${error.message}`));
+    void this.worker.run();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.worker?.close();
+  }
+}
+
+/** Consumes admitted runs (worker app). */
+@Injectable()
+export class SyncRunConsumer implements OnModuleDestroy {
+  private readonly logger = new Logger('SyncRuns');
+  private readonly shutdown = new AbortController();
+  private worker: Worker<SyncRunJob> | undefined;
+
+  constructor(
+    private readonly redis: RedisConnection,
+    @Inject(QUEUE_OPTIONS) private readonly queue: QueueOptions,
+    @Inject(SYNC_RUN_CONSUMER_OPTIONS) private readonly options: ConsumerOptions,
+    @Inject(SYNC_RUN_HANDLER) private readonly handler: SyncRunHandler,
+  ) {}
+
+  start(): void {
+    this.worker = new Worker<SyncRunJob>(
+      QUEUE_NAMES.syncRuns,
+      async (job: Job<SyncRunJob>, token?: string) => {
+        const attempt = { number: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1, shutdown: this.shutdown.signal };
+        const outcome = await this.handler.handleRun(job.data, attempt);
+        if (outcome === 'handed_back') {
+          // Back to the queue without using an attempt: another worker resumes the run.
+          await job.moveToWait(token);
+          throw new WaitingError();
+        }
+      },
+      {
+        ...workerOptions(this.redis, this.queue, this.options),
+        settings: {
+          backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
+            this.handler.retryDelayMs(attemptsMade, error),
+        },
+      },
+    );
+    this.worker.on('error', (error) => this.logger.error(`run consumer: ${error.message}`));
+    void this.worker.run();
+  }
+
+  /** SIGTERM: running syncs stop at their next page boundary and go back to the queue. */
+  async onModuleDestroy(): Promise<void> {
+    this.shutdown.abort(this.handler.shutdownReason());
+    await this.worker?.close();
+  }
+}

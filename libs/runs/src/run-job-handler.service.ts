@@ -1,0 +1,127 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { IntegrationConnections } from '@mooring/installations';
+import { InstallationRepository, RunQueueRepository, SyncRunRepository, type SyncRunRecord } from '@mooring/persistence';
+import { DomainError, type ErrorCode, type Logger } from '@mooring/platform';
+import { DispatchSignal, type RunAttempt, type SyncRunHandler, type SyncRunJob } from '@mooring/queue';
+import { RunInterrupted, SyncEngine, SyncMetrics, TransientSyncFailure } from '@mooring/sync';
+import { RETRY_DECISION_BY_CODE, isTransient, retryDelayMs } from './retry-policy.js';
+import { RunMetrics } from './run-metrics.js';
+import { ScheduleControlService } from './schedule-control.service.js';
+import { RUN_WORKER_OPTIONS, type RunWorkerOptions } from './runs.config.js';
+
+export const RUN_LOGGER = Symbol('RUN_LOGGER');
+
+/**
+ * Runs one admitted sync run in a worker: the engine with the installation's connection, within the
+ * run's time limit. A transient tool failure is retried with backoff (the run stays running and
+ * keeps the resources it completed); rejected credentials mark the installation needs_reauth and
+ * pause its schedule; a shutdown hands the run back at a page boundary. Afterwards it starts the
+ * follow-up run a change asked for and wakes the dispatcher: a slot is free.
+ */
+@Injectable()
+export class RunJobHandler implements SyncRunHandler {
+  constructor(
+    private readonly engine: SyncEngine,
+    private readonly connections: IntegrationConnections,
+    private readonly installations: InstallationRepository,
+    private readonly runs: SyncRunRepository,
+    private readonly queue: RunQueueRepository,
+    private readonly dispatch: DispatchSignal,
+    private readonly metrics: RunMetrics,
+    private readonly syncMetrics: SyncMetrics,
+    private readonly schedules: ScheduleControlService,
+    @Inject(RUN_WORKER_OPTIONS) private readonly options: RunWorkerOptions,
+    @Inject(RUN_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async handleRun(ids: SyncRunJob, attempt: RunAttempt): Promise<'done' | 'handed_back'> {
+    const run = await this.runs.find(ids.orgId, ids.runId);
+    const installation = run && (await this.installations.find(ids.orgId, ids.installationId));
+    if (!run || !installation || (run.status !== 'pending' && run.status !== 'running')) return 'done'; // gone, or already ended
+    if (run.status === 'pending') {
+      this.metrics.waited(installation.integrationId, (Date.now() - (run.scheduledFor ?? run.createdAt).getTime()) / 1000);
+    }
+
+    const deadline = (run.startedAt ?? new Date()).getTime() + this.options.timeoutSeconds * 1000;
+    const limit = new AbortController();
+    const timer = setTimeout(
+      () => limit.abort(new DomainError('RUN_TIMED_OUT', `the run exceeded its time limit of ${this.options.timeoutSeconds} s`)),
+      Math.max(0, deadline - Date.now()),
+    );
+    const started = performance.now();
+    try {
+      const record = await this.engine.run(ids, (target, signal) => this.connections.forRecord(target, signal), {
+        signal: AbortSignal.any([attempt.shutdown, limit.signal]),
+        // On the last attempt a transient failure ends the run failed, like any other.
+        ...(attempt.number < attempt.maxAttempts ? { isTransient } : {}),
+        logger: this.logger,
+        metrics: this.syncMetrics,
+      });
+      this.metrics.ran(installation.integrationId, record.status, (performance.now() - started) / 1000);
+      await this.afterRun(record);
+      return 'done';
+    } catch (error) {
+      if (error instanceof RunInterrupted) return 'handed_back';
+      this.metrics.ran(installation.integrationId, 'retried', (performance.now() - started) / 1000);
+      if (error instanceof TransientSyncFailure) {
+        this.metrics.retried('transient');
+        throw error;
+      }
+      // Not the tool: the database went away, or a bug. Retried while attempts remain, then recorded.
+      if (attempt.number < attempt.maxAttempts) {
+        this.metrics.retried('error');
+        throw error;
+      }
+      await this.runs.finish(ids.orgId, ids.runId, {
+        status: 'failed',
+        errorCode: 'INTERNAL',
+        errorMessage: `the run failed on every attempt (${attempt.maxAttempts}); the last error: ${errorText(error)}`,
+        reconciliation: NOT_RECONCILED,
+      });
+      this.logger.error({ ...ids, err: error }, 'sync run failed on its last attempt');
+      await this.dispatch.notify();
+      return 'done';
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  shutdownReason(): RunInterrupted {
+    return new RunInterrupted();
+  }
+
+  retryDelayMs(attemptsMade: number, error: unknown): number {
+    return retryDelayMs(attemptsMade, this.options.retryBaseSeconds * 1000, error);
+  }
+
+  private async afterRun(record: SyncRunRecord): Promise<void> {
+    const code = record.errorCode as ErrorCode | null;
+    if (code && RETRY_DECISION_BY_CODE[code] === 'reauth') {
+      await this.installations.setState(record.orgId, record.installationId, {
+        state: 'needs_reauth',
+        reason: `${code}: ${record.errorMessage ?? 'the tool refused the credentials'}`,
+      });
+      await this.schedules.pause(record.orgId, record.installationId);
+      this.logger.warn(
+        { orgId: record.orgId, installationId: record.installationId, code },
+        'installation needs new credentials',
+      );
+    }
+    await this.queue.startFollowUp(record.orgId, record.id);
+    await this.dispatch.notify();
+  }
+}
+
+const NOT_RECONCILED = {
+  reingested: 0,
+  reingestFailed: 0,
+  deleted: 0,
+  deleteFailed: 0,
+  reconcileMs: null,
+  deletionDecision: 'skipped' as const,
+  deletionReason: 'the run failed before reconciliation',
+};
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,71 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { ResyncReason, ResyncTrigger } from '@mooring/installations';
+import { RunQueueRepository, type RunTrigger } from '@mooring/persistence';
+import { DomainError } from '@mooring/platform';
+import { DispatchSignal } from '@mooring/queue';
+
+/**
+ * Asks for sync runs: a user's resync (`POST /v1/installations/:id/resync`) and the resyncs an
+ * installation's changes need (installed, new mapping, new credentials). Runs wait in PostgreSQL
+ * until the dispatcher admits them; the dispatcher is woken so that happens at once.
+ */
+@Injectable()
+export class RunRequests implements ResyncTrigger {
+  private readonly logger = new Logger('RunRequests');
+
+  constructor(
+    private readonly queue: RunQueueRepository,
+    private readonly dispatch: DispatchSignal,
+  ) {}
+
+  /** A user's resync: the new run's id, or RUN_ACTIVE naming the run already active. */
+  async resync(orgId: string, installationId: string): Promise<{ runId: string }> {
+    const request = await this.queue.request(orgId, installationId, 'manual', {
+      action: 'installation.resync_requested',
+      targetType: 'installation',
+      targetId: installationId,
+    });
+    switch (request.outcome) {
+      case 'created':
+        await this.wakeDispatcher();
+        return { runId: request.runId };
+      case 'active':
+        throw new DomainError('RUN_ACTIVE', `A sync run of this installation is active: ${request.runId}`, {
+          runId: request.runId,
+        });
+      case 'not_syncable':
+        if (!request.enabled) {
+          throw new DomainError('INSTALLATION_DISABLED', 'The installation is disabled: enable it before resyncing', {
+            installationId,
+          });
+        }
+        throw new DomainError('REAUTH_REQUIRED', `The installation needs new credentials (state ${request.state})`, {
+          installationId,
+          state: request.state,
+        });
+      case 'not_found':
+        throw new DomainError('NOT_FOUND', `Installation ${installationId} was not found`, {
+          resource: 'installation',
+          id: installationId,
+        });
+    }
+  }
+
+  /**
+   * A resync after a change. With a run already active, that run gets a follow-up instead: it may
+   * have read the installation before the change, so another run starts when it ends.
+   */
+  async requestResync(orgId: string, installationId: string, reason: ResyncReason): Promise<void> {
+    const trigger: RunTrigger = reason === 'installed' ? 'installed' : reason;
+    const request = await this.queue.request(orgId, installationId, trigger);
+    if (request.outcome === 'active' && reason !== 'installed') {
+      await this.queue.requestFollowUp(orgId, installationId, trigger);
+    }
+    if (request.outcome === 'created') await this.wakeDispatcher();
+  }
+
+  private async wakeDispatcher(): Promise<void> {
+    // The dispatcher polls too: a lost wake-up only delays the run by one poll.
+    await this.dispatch.notify().catch((error: unknown) => this.logger.warn(`could not wake the dispatcher: ${String(error)}`));
+  }
+}

@@ -1,0 +1,42 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { RunQueueRepository } from '@mooring/persistence';
+import { DispatchSignal, ScheduleRegistry, type ResyncTickHandler, type ResyncTickJob } from '@mooring/queue';
+import { RunMetrics } from './run-metrics.js';
+
+/**
+ * A schedule fired: one pending run for that due time, or a recorded skip when a run of the
+ * installation is still active. A tick for an installation that is gone or cannot sync removes its
+ * schedule (resuming the installation registers it again).
+ */
+@Injectable()
+export class TickHandler implements ResyncTickHandler {
+  private readonly logger = new Logger('Scheduler');
+
+  constructor(
+    private readonly queue: RunQueueRepository,
+    private readonly registry: ScheduleRegistry,
+    private readonly dispatch: DispatchSignal,
+    private readonly metrics: RunMetrics,
+  ) {}
+
+  async handleTick(tick: ResyncTickJob, dueAt: Date): Promise<void> {
+    const result = await this.queue.recordTick(tick.orgId, tick.installationId, dueAt);
+    this.metrics.tick(result.outcome);
+    switch (result.outcome) {
+      case 'created':
+        await this.dispatch.notify();
+        return;
+      case 'skipped':
+        this.logger.log(
+          `skipped the run of installation ${tick.installationId} due ${dueAt.toISOString()}: run ${result.activeRunId} is still active`,
+        );
+        return;
+      case 'not_found':
+      case 'not_syncable':
+        await this.registry.unregister(tick.installationId);
+        return;
+      case 'duplicate':
+        return;
+    }
+  }
+}
