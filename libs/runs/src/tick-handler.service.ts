@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { RunQueueRepository } from '@mooring/persistence';
-import { DispatchSignal, ScheduleRegistry, type ResyncTickHandler, type ResyncTickJob } from '@mooring/queue';
+import { ScheduleRegistry, type ResyncTickHandler, type ResyncTickJob } from '@mooring/queue';
+import { Dispatcher } from './dispatcher.service.js';
 import { RunMetrics } from './run-metrics.js';
 
 /**
@@ -15,7 +16,8 @@ export class TickHandler implements ResyncTickHandler {
   constructor(
     private readonly queue: RunQueueRepository,
     private readonly registry: ScheduleRegistry,
-    private readonly dispatch: DispatchSignal,
+    // This process's own dispatcher: woken directly, coalescing a burst of ticks into one pass.
+    private readonly dispatcher: Dispatcher,
     private readonly metrics: RunMetrics,
   ) {}
 
@@ -24,7 +26,7 @@ export class TickHandler implements ResyncTickHandler {
     this.metrics.tick(result.outcome);
     switch (result.outcome) {
       case 'created':
-        await this.dispatch.notify();
+        this.dispatcher.wake();
         return;
       case 'skipped':
         this.logger.log(

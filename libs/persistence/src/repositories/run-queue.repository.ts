@@ -123,34 +123,39 @@ export class RunQueueRepository {
    * A tick seen twice (a replayed job) finds its due time taken and does nothing.
    */
   async recordTick(orgId: string, installationId: string, dueAt: Date): Promise<TickOutcome> {
-    return this.db.inTenant(orgId, async (tx) => {
-      const [row] = await tx.$queryRaw<RequestRow[]>`
-        WITH target AS (
-          SELECT id, enabled, state::text AS state FROM installations WHERE org_id = ${orgId}::uuid AND id = ${installationId}::uuid
-        ), inserted AS (
-          INSERT INTO sync_runs (org_id, installation_id, trigger, scheduled_for)
-          SELECT ${orgId}::uuid, target.id, 'schedule', ${dueAt} FROM target WHERE target.enabled AND target.state = 'active'
-          ON CONFLICT DO NOTHING
-          RETURNING id
-        )
-        SELECT (SELECT id FROM inserted) AS inserted_id,
-               (SELECT r.id FROM sync_runs r WHERE r.org_id = ${orgId}::uuid AND r.installation_id = ${installationId}::uuid
-                  AND r.status IN ('pending', 'running')) AS active_id,
-               (SELECT enabled FROM target) AS enabled,
-               (SELECT state FROM target) AS state`;
+    // Raw pg rather than a Prisma transaction: ticks arrive hundreds a second at scale.
+    return this.db.inTenantSql(orgId, async (client) => {
+      const { rows } = await client.query<RequestRow>(
+        `WITH target AS (
+           SELECT id, enabled, state::text AS state FROM installations WHERE org_id = $1 AND id = $2
+         ), inserted AS (
+           INSERT INTO sync_runs (org_id, installation_id, trigger, scheduled_for)
+           SELECT $1, target.id, 'schedule', $3 FROM target WHERE target.enabled AND target.state = 'active'
+           ON CONFLICT DO NOTHING
+           RETURNING id
+         )
+         SELECT (SELECT id FROM inserted) AS inserted_id,
+                (SELECT r.id FROM sync_runs r WHERE r.org_id = $1 AND r.installation_id = $2
+                   AND r.status IN ('pending', 'running')) AS active_id,
+                (SELECT enabled FROM target) AS enabled,
+                (SELECT state FROM target) AS state`,
+        [orgId, installationId, dueAt],
+      );
+      const [row] = rows;
       if (!row || row.enabled === null) return { outcome: 'not_found' };
       if (row.inserted_id) return { outcome: 'created', runId: row.inserted_id };
       if (!row.enabled || row.state !== 'active') return { outcome: 'not_syncable' };
       if (!row.active_id) return { outcome: 'duplicate' };
-      const skipped = await tx.$queryRaw<Array<{ id: string }>>`
-        INSERT INTO sync_runs (org_id, installation_id, trigger, scheduled_for, status, skipped_for, finished_at,
-                               error_code, error_message, deletion_decision, deletion_reason)
-        VALUES (${orgId}::uuid, ${installationId}::uuid, 'schedule', ${dueAt}, 'skipped', ${row.active_id}::uuid, now(),
-                'RUN_ACTIVE', 'another run of this installation was still active at the due time', 'skipped',
-                'the run was skipped')
-        ON CONFLICT DO NOTHING
-        RETURNING id`;
-      const [skip] = skipped;
+      const skipped = await client.query<{ id: string }>(
+        `INSERT INTO sync_runs (org_id, installation_id, trigger, scheduled_for, status, skipped_for, finished_at,
+                                error_code, error_message, deletion_decision, deletion_reason)
+         VALUES ($1, $2, 'schedule', $3, 'skipped', $4, now(), 'RUN_ACTIVE',
+                 'another run of this installation was still active at the due time', 'skipped', 'the run was skipped')
+         ON CONFLICT DO NOTHING
+         RETURNING id`,
+        [orgId, installationId, dueAt, row.active_id],
+      );
+      const [skip] = skipped.rows;
       return skip ? { outcome: 'skipped', runId: skip.id, activeRunId: row.active_id } : { outcome: 'duplicate' };
     });
   }
