@@ -14,4 +14,7 @@ export type { ConnectionProvider, SyncDependencies, SyncRunIds } from './run-con
 export { runSync } from './run-sync.js';
 export { SyncEngine } from './sync-engine.service.js';
 export { SyncModule } from './sync.module.js';
-export { SyncMetrics } from './status/sync-metrics.js';
+export { RECONCILIATION_KIND, RUNTIME_KIND, SyncMetrics } from './status/sync-metrics.js';
+export { RunEventLog, recordRunEvents, type RunEventStore } from './status/run-event-log.js';
+export { troubleshootingTips, type TipSeverity, type TroubleshootingTip } from './status/troubleshooting-tips.js';
+export { SyncStatusService } from './status/sync-status.service.js';
