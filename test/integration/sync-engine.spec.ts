@@ -450,11 +450,15 @@ describe('sync engine: crashes and retries', () => {
 
     // The event log tells the story of both attempts, a handful of entries per resource.
     registerSecret(FAKE_TOKEN, { runtime: true });
-    await recordRunEvents(h.runs, { orgId: h.orgId, runId: run.id }, {
-      level: 'warn',
-      type: 'job.retried',
-      message: `retried after ${FAKE_TOKEN} failed`,
-    });
+    await recordRunEvents(
+      h.runs,
+      { orgId: h.orgId, runId: run.id },
+      {
+        level: 'warn',
+        type: 'job.retried',
+        message: `retried after ${FAKE_TOKEN} failed`,
+      },
+    );
     const { items: events, hasMore } = await h.runs.events(h.orgId, run.id, { limit: 100 });
     expect(hasMore).toBe(false);
     expect(events.map((e) => e.type)).toEqual([

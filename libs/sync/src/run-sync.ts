@@ -120,7 +120,12 @@ async function syncResource(
     span.setAttribute('mooring.sync.status', status);
     if (status === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: error ?? 'failed' });
     tally.timeline.emit(run.trace.tracer, context, {
-      extract: { ...attributes, 'mooring.sync.busy_ms': c.extractMs, 'mooring.sync.fetched': c.fetched, 'mooring.sync.failed': c.fetchFailed },
+      extract: {
+        ...attributes,
+        'mooring.sync.busy_ms': c.extractMs,
+        'mooring.sync.fetched': c.fetched,
+        'mooring.sync.failed': c.fetchFailed,
+      },
       transform: {
         ...attributes,
         'mooring.sync.busy_ms': c.transformMs,

@@ -98,10 +98,7 @@ export class SyncRunRepository {
    * `keepNewest` newest runs. Active runs always stay. Resources and events go with their run.
    * One statement; returns how many runs were deleted.
    */
-  async prune(
-    orgId: string,
-    options: { installationId?: string; retention?: RunRetention; now?: Date } = {},
-  ): Promise<number> {
+  async prune(orgId: string, options: { installationId?: string; retention?: RunRetention; now?: Date } = {}): Promise<number> {
     const { maxAgeDays, keepNewest } = options.retention ?? DEFAULT_RUN_RETENTION;
     const cutoff = new Date((options.now ?? new Date()).getTime() - maxAgeDays * 86_400_000);
     const { rowCount } = await this.db.inTenantSql(orgId, (client) =>
@@ -149,7 +146,13 @@ export class SyncRunRepository {
                FROM sync_run_resources x WHERE x.org_id = $1 AND x.run_id = r.id) t`,
         [orgId, ids],
       ),
-      await client.query<{ installation_id: string; id: string; status: SyncRunStatus; created_at: Date; started_at: Date | null }>(
+      await client.query<{
+        installation_id: string;
+        id: string;
+        status: SyncRunStatus;
+        created_at: Date;
+        started_at: Date | null;
+      }>(
         `SELECT DISTINCT ON (installation_id) installation_id, id, status, created_at, started_at
            FROM sync_runs
           WHERE org_id = $1 AND installation_id = ANY($2::uuid[]) AND status IN ('pending', 'running')

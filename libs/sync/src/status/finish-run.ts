@@ -34,7 +34,12 @@ export async function finishRun(run: RunContext, result: RunResult): Promise<Syn
         : deletion.decision === 'skipped'
           ? `deletion skipped: ${deletion.reason}`
           : 'nothing to delete',
-    details: { decision: deletion.decision, reason: deletion.reason, deleted: deletion.deleted, deleteFailed: deletion.deleteFailed },
+    details: {
+      decision: deletion.decision,
+      reason: deletion.reason,
+      deleted: deletion.deleted,
+      deleteFailed: deletion.deleteFailed,
+    },
   });
   const failed = result.outcomes.find((outcome) => outcome.status === 'failed');
   const status = result.aborted ? 'aborted' : failed ? 'failed' : 'completed';
@@ -121,14 +126,20 @@ export async function settleRun(
 }
 
 function endEvent(record: SyncRunRecord): NewSyncRunEvent {
-  const seconds = record.startedAt && record.finishedAt ? (record.finishedAt.getTime() - record.startedAt.getTime()) / 1000 : null;
+  const seconds =
+    record.startedAt && record.finishedAt ? (record.finishedAt.getTime() - record.startedAt.getTime()) / 1000 : null;
   const took = seconds === null ? '' : ` in ${seconds.toFixed(1)} s`;
   const error = record.errorCode ? { errorCode: record.errorCode, errorMessage: record.errorMessage } : {};
   switch (record.status) {
     case 'completed':
       return { level: 'info', type: 'run.completed', message: `the run completed${took}`, details: { attempt: record.attempt } };
     case 'aborted':
-      return { level: 'warn', type: 'run.aborted', message: `the run was aborted${took}`, details: { attempt: record.attempt, ...error } };
+      return {
+        level: 'warn',
+        type: 'run.aborted',
+        message: `the run was aborted${took}`,
+        details: { attempt: record.attempt, ...error },
+      };
     default:
       return {
         level: 'error',

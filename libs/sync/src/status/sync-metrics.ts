@@ -60,7 +60,8 @@ export class SyncMetrics {
   recordRun(integration: string, run: SyncRunRecord): void {
     const reconciliation = { integration, kind: RECONCILIATION_KIND };
     if (run.reingested) this.objects.add(run.reingested, { ...reconciliation, phase: 'load', object_count_type: 'loaded' });
-    if (run.reingestFailed) this.objects.add(run.reingestFailed, { ...reconciliation, phase: 'load', object_count_type: 'failed' });
+    if (run.reingestFailed)
+      this.objects.add(run.reingestFailed, { ...reconciliation, phase: 'load', object_count_type: 'failed' });
     if (run.deleted) this.objects.add(run.deleted, { ...reconciliation, phase: 'delete', object_count_type: 'deleted' });
     if (run.reconcileMs !== null) {
       this.durations.record(run.reconcileMs / 1000, { ...reconciliation, phase: 'delete' });

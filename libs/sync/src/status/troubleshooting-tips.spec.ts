@@ -103,19 +103,23 @@ describe('troubleshootingTips', () => {
       run({}, [
         resource({
           ingestFailed: 1,
-          errorSamples: [{ phase: 'load', reason: 'properties.url: must match format "uri"', field: 'properties.url', identifier: 'svc-4' }],
+          errorSamples: [
+            { phase: 'load', reason: 'properties.url: must match format "uri"', field: 'properties.url', identifier: 'svc-4' },
+          ],
         }),
       ]),
     );
     expect(tips.map((tip) => tip.code)).toEqual(['INGEST_FAILED']);
-    expect(tips[0]!.message).toContain('check the fakeService blueprint\'s schema (properties.url)');
+    expect(tips[0]!.message).toContain("check the fakeService blueprint's schema (properties.url)");
     expect(tips[0]!.message).toContain('svc-4: properties.url: must match format "uri"');
   });
 
   it('does not blame the schema for entities only waiting for a related entity, but reports those never written', () => {
     const waiting = resource({
       ingestFailed: 3,
-      errorSamples: [{ phase: 'load', reason: 'related entity fakeTeam/t does not exist yet; retried after all resources', identifier: 'a' }],
+      errorSamples: [
+        { phase: 'load', reason: 'related entity fakeTeam/t does not exist yet; retried after all resources', identifier: 'a' },
+      ],
     });
     expect(codes(run({}, [waiting]))).toEqual([]);
     expect(codes(run({ reingestFailed: 1 }, [waiting]))).toEqual(['RELATED_ENTITIES_MISSING']);
@@ -142,7 +146,10 @@ describe('troubleshootingTips', () => {
   it('tells to simplify a mapping stopped by the time guardrail', () => {
     const tips = troubleshootingTips(
       run({ status: 'failed', errorCode: 'MAPPING_STOPPED' }, [
-        resource({ status: 'failed', error: 'the mapping hit the 1000 ms time limit 3 times in a page; the resource was stopped' }),
+        resource({
+          status: 'failed',
+          error: 'the mapping hit the 1000 ms time limit 3 times in a page; the resource was stopped',
+        }),
       ]),
     );
     expect(tips[0]).toMatchObject({ code: 'MAPPING_STOPPED', kind: 'service' });
@@ -166,7 +173,9 @@ describe('troubleshootingTips', () => {
 
   it('reports a run that failed before any resource, and an aborted one without a deletion tip', () => {
     expect(
-      codes(run({ status: 'failed', errorCode: 'NOT_FOUND', errorMessage: 'gone', startedAt: null, deletionDecision: 'skipped' }, [])),
+      codes(
+        run({ status: 'failed', errorCode: 'NOT_FOUND', errorMessage: 'gone', startedAt: null, deletionDecision: 'skipped' }, []),
+      ),
     ).toEqual(['RUN_FAILED']);
     expect(codes(run({ status: 'aborted', deletionDecision: 'skipped', deletionReason: 'the run was aborted' }))).toEqual([
       'RUN_ABORTED',
@@ -174,8 +183,8 @@ describe('troubleshootingTips', () => {
   });
 
   it('says a run in progress has partial counts', () => {
-    expect(codes(run({ status: 'running', finishedAt: null, deletionDecision: null }, [resource({ status: 'running' })]))).toEqual(
-      ['RUN_IN_PROGRESS'],
-    );
+    expect(
+      codes(run({ status: 'running', finishedAt: null, deletionDecision: null }, [resource({ status: 'running' })])),
+    ).toEqual(['RUN_IN_PROGRESS']);
   });
 });
