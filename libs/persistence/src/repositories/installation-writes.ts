@@ -69,9 +69,9 @@ export async function auditChanges(
     if (changed.length) updated['settings'] = changed;
   }
   if (Object.keys(updated).length) {
-    await writeAudit(tx, orgId, { action: 'installation.updated', ...target, details: { name: before.name, ...updated } });
+    await writeAudit(tx, orgId, { action: 'installation.updated', ...target, details: { name: before.name, changes: updated } });
   }
-  if (changes.mapping !== undefined && JSON.stringify(changes.mapping) !== JSON.stringify(before.mapping)) {
+  if (changes.mapping !== undefined && !sameJson(changes.mapping, before.mapping)) {
     await writeAudit(tx, orgId, {
       action: 'installation.mapping_changed',
       ...target,
@@ -84,4 +84,17 @@ export async function auditChanges(
 function resourceKinds(mapping: unknown): string[] {
   const resources = (mapping as { resources?: unknown } | null)?.resources;
   return Array.isArray(resources) ? resources.map((resource) => String((resource as { kind?: unknown })?.kind ?? '?')) : [];
+}
+
+/** Equal as JSON values, whatever the key order (jsonb does not keep the order it was given). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  if (keysA.length !== keysB.length) return false;
+  return keysA.every(
+    (key) => Object.hasOwn(b, key) && sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+  );
 }
