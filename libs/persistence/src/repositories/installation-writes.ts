@@ -83,7 +83,11 @@ export async function auditChanges(
 /** The kinds a mapping's resources read, in order: what a reader of the trail recognises. */
 function resourceKinds(mapping: unknown): string[] {
   const resources = (mapping as { resources?: unknown } | null)?.resources;
-  return Array.isArray(resources) ? resources.map((resource) => String((resource as { kind?: unknown })?.kind ?? '?')) : [];
+  if (!Array.isArray(resources)) return [];
+  return resources.map((resource) => {
+    const kind = (resource as { kind?: unknown } | null)?.kind;
+    return typeof kind === 'string' ? kind : '?';
+  });
 }
 
 /** Equal as JSON values, whatever the key order (jsonb does not keep the order it was given). */
