@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationConnections } from '@mooring/installations';
 import { FakeToolServer, fakeIntegration } from '@mooring/integrations';
+import { DomainError } from '@mooring/platform';
 import { SyncEngine } from '@mooring/sync';
 import { adminQuery } from '../support/admin-query.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
@@ -322,5 +323,29 @@ describe('sync status, history, events and the overview', () => {
     expect(own.body.run).toBeNull();
     const overview = (await get(`/v1/installations/${initechInstallationId}`, initech)).body.installation;
     expect(overview).toMatchObject({ sync: { lastRun: null, activeRun: null }, entities: { total: 0 } });
+  });
+
+  it('explains a failed extract and rejected credentials with tips', async () => {
+    tool.failKind('service', { afterPages: 0, status: 500 });
+    const failed = await sync(initech, initechInstallationId);
+    tool.failKind('service', null);
+    expect(failed).toMatchObject({ status: 'failed', errorCode: 'EXTRACT_FAILED' });
+    const status = (await get(`/v1/installations/${initechInstallationId}/sync-status`, initech)).body;
+    expect(status.run.error).toEqual({ code: 'EXTRACT_FAILED', message: 'resource service-1 failed to extract' });
+    expect(status.tips.map((tip: { code: string }) => tip.code)).toEqual(['EXTRACT_FAILED', 'DELETION_SKIPPED']);
+    expect(status.tips[0]).toMatchObject({ kind: 'service', kindIndex: 1 });
+    expect(status.tips[0].message).toContain('UPSTREAM_FAILED: The fake tool answered 500 for /api/v1/services');
+
+    const engine = api.app.get(SyncEngine);
+    const run = await engine.createRun(initech.orgId, initechInstallationId, 'manual');
+    await engine.run({ orgId: initech.orgId, installationId: initechInstallationId, runId: run.id }, () =>
+      Promise.reject(new DomainError('CREDENTIALS_INVALID', 'Bad credentials')),
+    );
+    const refused = (await get(`/v1/installations/${initechInstallationId}/sync-status`, initech)).body;
+    expect(refused.run).toMatchObject({ id: run.id, status: 'failed', error: { code: 'CREDENTIALS_INVALID' } });
+    expect(refused.tips).toEqual([expect.objectContaining({ code: 'RECONNECT', severity: 'error' })]);
+    const events = (await get(`/v1/installations/${initechInstallationId}/syncs/${run.id}/events`, initech)).body.events;
+    expect(events.map((event: { type: string }) => event.type)).toEqual(['run.started', 'run.failed']);
+    expect(events[1]).toMatchObject({ level: 'error', details: { errorCode: 'CREDENTIALS_INVALID' } });
   });
 });

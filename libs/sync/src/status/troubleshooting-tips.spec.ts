@@ -163,18 +163,45 @@ describe('troubleshootingTips', () => {
         errorMessage: 'The token was revoked',
         deletionDecision: 'skipped',
         deletionReason: 'the run failed before reconciliation',
+        reconcileMs: null,
       },
-      [resource({ status: 'failed', fetched: 0, transformed: 0, ingested: 0 })],
+      // The connection was refused before any resource started: the resources have nothing to say.
+      [resource({ status: 'failed', fetched: 0, transformed: 0, ingested: 0, startedAt: null, finishedAt: new Date() })],
     );
     const tips = troubleshootingTips(refused);
+    expect(tips.map((tip) => tip.code)).toEqual(['RECONNECT']);
     expect(tips[0]).toMatchObject({ code: 'RECONNECT', severity: 'error' });
     expect(tips[0]!.message).toMatch(/reconnect/);
   });
 
   it('reports a run that failed before any resource, and an aborted one without a deletion tip', () => {
+    const unreachable = run(
+      {
+        status: 'failed',
+        errorCode: 'UPSTREAM_FAILED',
+        errorMessage: 'the host did not answer',
+        deletionDecision: 'skipped',
+        deletionReason: 'the run failed before reconciliation',
+        reconcileMs: null,
+      },
+      [resource({ status: 'failed', startedAt: null })],
+    );
+    expect(troubleshootingTips(unreachable)).toEqual([
+      expect.objectContaining({ code: 'RUN_FAILED', message: 'The run failed: the host did not answer.' }),
+    ]);
     expect(
       codes(
-        run({ status: 'failed', errorCode: 'NOT_FOUND', errorMessage: 'gone', startedAt: null, deletionDecision: 'skipped' }, []),
+        run(
+          {
+            status: 'failed',
+            errorCode: 'NOT_FOUND',
+            errorMessage: 'gone',
+            startedAt: null,
+            reconcileMs: null,
+            deletionDecision: 'skipped',
+          },
+          [],
+        ),
       ),
     ).toEqual(['RUN_FAILED']);
     expect(codes(run({ status: 'aborted', deletionDecision: 'skipped', deletionReason: 'the run was aborted' }))).toEqual([

@@ -46,7 +46,7 @@ export function troubleshootingTips(run: SyncRunRecord | null): TroubleshootingT
   }
   const credentials = run.errorCode ? CREDENTIAL_CODES[run.errorCode] : undefined;
   if (credentials) tips.push({ code: 'RECONNECT', severity: 'error', message: credentials });
-  else if (run.status === 'failed' && run.errorCode && !run.resources.some((r) => r.status === 'failed')) {
+  else if (run.status === 'failed' && run.errorCode && !run.resources.some((r) => r.status === 'failed' && r.startedAt)) {
     tips.push({ code: 'RUN_FAILED', severity: 'error', message: `The run failed: ${run.errorMessage ?? run.errorCode}.` });
   }
   if (run.status === 'aborted') {
@@ -57,7 +57,8 @@ export function troubleshootingTips(run: SyncRunRecord | null): TroubleshootingT
     });
   }
 
-  for (const resource of run.resources) tips.push(...resourceTips(resource));
+  // A resource that never started (the run ended before its turn) has no counts to explain.
+  for (const resource of run.resources.filter((r) => r.startedAt)) tips.push(...resourceTips(resource));
 
   if (run.reingestFailed > 0) {
     tips.push({
@@ -73,8 +74,8 @@ export function troubleshootingTips(run: SyncRunRecord | null): TroubleshootingT
       message: `${run.deleteFailed} entit${run.deleteFailed === 1 ? 'y' : 'ies'} could not be deleted; the next clean run tries again.`,
     });
   }
-  // A run that never got going has nothing to explain about deletion beyond its own error.
-  if (run.deletionDecision === 'skipped' && run.deletionReason && run.startedAt && run.status !== 'aborted') {
+  // Only a run that got to reconciliation decided anything; one that failed before says so above.
+  if (run.deletionDecision === 'skipped' && run.deletionReason && run.reconcileMs !== null && run.status !== 'aborted') {
     tips.push({
       code: 'DELETION_SKIPPED',
       severity: 'warning',
