@@ -291,7 +291,9 @@ describe('sync status, history, events and the overview', () => {
 
     const firstRun = (await get(`/v1/installations/${installationId}/syncs/${runs[0]}/events`)).body.events;
     expect(
-      firstRun.find((event: { type: string }) => event.type === 'resource.completed' && event.message.startsWith('service')),
+      firstRun.find(
+        (event: { type: string; message: string }) => event.type === 'resource.completed' && event.message.startsWith('service'),
+      ),
     ).toMatchObject({
       level: 'warn',
       details: { counts: { filteredOut: 3, transformFailed: 2, ingestFailed: 2 } },
