@@ -131,6 +131,19 @@ describe('OAuth connect flow against a real authorization server', () => {
     );
     expect(session!.state_hash).toBe(createHash('sha256').update(params['state']!).digest('hex'));
     expect(session!.consumed_at).not.toBeNull();
+
+    // The callback acts for the API client that started connecting, and says so in the audit trail.
+    const audit = await api.request('GET', `/v1/audit-log?targetType=installation&targetId=${result['installationId']}`, {
+      token: acme.token,
+    });
+    expect(audit.body.events).toEqual([
+      expect.objectContaining({
+        action: 'installation.created',
+        actor: { kind: 'api_client', id: installation.createdBy },
+        details: { name: 'Things', integrationId: 'oauth-test', authMethod: 'oauth2' },
+        requestId: expect.any(String),
+      }),
+    ]);
   });
 
   it('refuses a replayed state without a second exchange or installation', async () => {
@@ -270,6 +283,15 @@ describe('OAuth connect flow against a real authorization server', () => {
     expect(installation).toMatchObject({ state: 'active', stateReason: null, name: 'Things' });
     expect(hooks.resyncs.at(-1)).toEqual({ orgId: acme.orgId, installationId: id, reason: 'credentials_rotated' });
     expect(hooks.scheduleCalls.at(-1)).toEqual({ action: 'resume', installationId: id });
+    const audit = await api.request('GET', `/v1/audit-log?action=installation.credentials_rotated&targetId=${id}`, {
+      token: acme.token,
+    });
+    expect(audit.body.events).toEqual([
+      expect.objectContaining({
+        actor: expect.objectContaining({ kind: 'api_client' }),
+        details: { name: 'Things', credentialKind: 'oauth2', previousState: 'needs_reauth' },
+      }),
+    ]);
   });
 
   it('reconnects a GitHub Enterprise installation with the OAuth app it was connected with', async () => {

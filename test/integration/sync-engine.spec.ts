@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeIntegration, type IntegrationConnection } from '@mooring/integrations';
-import { DomainError, OpsServer, Telemetry } from '@mooring/platform';
-import { SyncMetrics, runSync } from '@mooring/sync';
+import { DomainError, OpsServer, REDACTED, Telemetry, registerSecret } from '@mooring/platform';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SyncMetrics, recordRunEvents, runSync } from '@mooring/sync';
 import type { SyncCatalogRepository, SyncRunRecord } from '@mooring/persistence';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { SyncHarness } from '../support/sync-harness.js';
+import { FAKE_TOKEN, SyncHarness } from '../support/sync-harness.js';
 
 // The engine end to end: the fake tool over loopback HTTP, the real catalog in PostgreSQL.
 // Fake data: service i belongs to team i%3, deployment i to service i%10 (3 teams, 10 services,
@@ -124,7 +125,7 @@ describe('sync engine: load', () => {
   });
 });
 
-describe('sync engine: metrics', () => {
+describe('sync engine: metrics and traces', () => {
   it('exports per-kind counts in Ocean’s vocabulary on /metrics, without tenant labels', async () => {
     const telemetry = new Telemetry('sync-test');
     const ops = new OpsServer(telemetry, []);
@@ -132,16 +133,89 @@ describe('sync engine: metrics', () => {
     try {
       const h = await harness();
       await h.sync({ deps: { metrics: new SyncMetrics(telemetry.meter) } });
+      h.server.remove('deployment', [4, 5]);
+      h.server.change('service', [1]);
+      await h.sync({ deps: { metrics: new SyncMetrics(telemetry.meter) } });
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      expect(text).toMatch(/mooring_sync_objects_total\{[^}]*kind="deployment"[^}]*object_count_type="raw_extracted"[^}]*\} 30/);
-      expect(text).toMatch(/mooring_sync_objects_total\{[^}]*kind="service"[^}]*object_count_type="loaded"[^}]*\} 10/);
-      expect(text).toMatch(/mooring_sync_runs_total\{[^}]*status="completed"[^}]*\} 1/);
-      expect(text).toContain('mooring_sync_phase_duration_seconds_bucket');
+      const series = (name: string, labels: Record<string, string>) => {
+        const line = text
+          .split('\n')
+          .find(
+            (candidate) =>
+              candidate.startsWith(`${name}{`) &&
+              Object.entries(labels).every(([key, value]) => candidate.includes(`${key}="${value}"`)),
+          );
+        return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+      };
+      const objects = (kind: string, phase: string, type: string) =>
+        series('mooring_sync_object_count_total', { integration: 'fake', kind, phase, object_count_type: type });
+      expect(objects('deployment', 'extract', 'raw_extracted')).toBe(58);
+      expect(objects('service', 'load', 'loaded')).toBe(11);
+      expect(objects('service', 'load', 'skipped')).toBe(9);
+      expect(objects('deployment', 'load', 'skipped')).toBe(28);
+      expect(objects('__reconciliation__', 'delete', 'deleted')).toBe(2);
+      expect(series('mooring_sync_success_total', { kind: '__runtime__', phase: 'resync', success: '1' })).toBe(2);
+      expect(series('mooring_sync_success_total', { kind: 'team', phase: 'resync', success: '1' })).toBe(2);
+      for (const phase of ['extract', 'transform', 'load', 'resync']) {
+        expect(series('mooring_sync_duration_seconds_count', { kind: 'service', phase })).toBe(2);
+      }
+      expect(series('mooring_sync_duration_seconds_count', { kind: '__runtime__', phase: 'resync' })).toBe(2);
+      expect(series('mooring_sync_duration_seconds_count', { kind: '__reconciliation__', phase: 'delete' })).toBe(2);
+      // Labels stay bounded: integration, kind, phase, outcome; never a tenant, installation or entity.
+      const labelNames = [...text.matchAll(/^mooring_sync_\w+\{([^}]*)\}/gm)].flatMap((m) =>
+        [...m[1]!.matchAll(/(\w+)="/g)].map((label) => label[1]!),
+      );
+      const allowed = new Set(['integration', 'kind', 'phase', 'object_count_type', 'success', 'le', 'otel_scope_name']);
+      expect(labelNames.length).toBeGreaterThan(0);
+      expect(labelNames.filter((label) => !allowed.has(label))).toEqual([]);
       expect(text).not.toContain(h.orgId);
       expect(text).not.toContain(h.installationId);
+      expect(text).not.toContain('svc-1');
     } finally {
       await ops.close();
       await telemetry.shutdown();
+    }
+  });
+
+  it('traces a run: sync.run with its ids, a span per resource and per phase, reingest and reconcile', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    try {
+      const h = await harness();
+      const run = await h.sync({ deps: { tracer: provider.getTracer('test') } });
+      const spans = exporter.getFinishedSpans();
+      const root = spans.find((span) => span.name === 'sync.run')!;
+      expect(root.attributes).toMatchObject({
+        'mooring.org_id': h.orgId,
+        'mooring.installation_id': h.installationId,
+        'mooring.run_id': run.id,
+        'mooring.integration': 'fake',
+        'mooring.sync.status': 'completed',
+        'mooring.sync.attempt': 1,
+      });
+      const traceId = root.spanContext().traceId;
+      expect(spans.every((span) => span.spanContext().traceId === traceId)).toBe(true);
+      const parentOf = (span: (typeof spans)[number]) => span.parentSpanContext?.spanId;
+      const resources = spans.filter((span) => span.name === 'sync.resource');
+      expect(resources.map((span) => span.attributes['mooring.sync.kind'])).toEqual(['team', 'service', 'deployment']);
+      expect(resources.every((span) => parentOf(span) === root.spanContext().spanId)).toBe(true);
+      for (const resource of resources) {
+        const phases = spans.filter((span) => parentOf(span) === resource.spanContext().spanId);
+        expect(phases.map((span) => span.name).sort()).toEqual(['sync.extract', 'sync.load', 'sync.transform']);
+      }
+      const deploymentExtract = spans.find(
+        (span) => span.name === 'sync.extract' && span.attributes['mooring.sync.kind'] === 'deployment',
+      )!;
+      expect(deploymentExtract.attributes).toMatchObject({ 'mooring.sync.fetched': 30, 'mooring.sync.failed': 0 });
+      expect(spans.filter((span) => ['sync.reingest', 'sync.reconcile'].includes(span.name)).map((s) => parentOf(s))).toEqual([
+        root.spanContext().spanId,
+        root.spanContext().spanId,
+      ]);
+      expect(spans.find((span) => span.name === 'sync.reconcile')!.attributes['mooring.sync.deletion_decision']).toBe(
+        'nothing_to_delete',
+      );
+    } finally {
+      await provider.shutdown();
     }
   });
 });
@@ -373,6 +447,43 @@ describe('sync engine: crashes and retries', () => {
     const afterRetry = await h.rowVersions();
     afterRetry.set('fakeDeployment/dep-5', afterCrash.get('fakeDeployment/dep-5')!);
     expect(afterRetry).toEqual(afterCrash);
+
+    // The event log tells the story of both attempts, a handful of entries per resource.
+    registerSecret(FAKE_TOKEN, { runtime: true });
+    await recordRunEvents(
+      h.runs,
+      { orgId: h.orgId, runId: run.id },
+      {
+        level: 'warn',
+        type: 'job.retried',
+        message: `retried after ${FAKE_TOKEN} failed`,
+      },
+    );
+    const { items: events, hasMore } = await h.runs.events(h.orgId, run.id, { limit: 100 });
+    expect(hasMore).toBe(false);
+    expect(events.map((e) => e.type)).toEqual([
+      'run.started',
+      ...['resource.started', 'resource.completed', 'resource.started', 'resource.completed', 'resource.started'],
+      'run.interrupted',
+      'run.started',
+      'run.resumed',
+      'resource.kept',
+      'resource.kept',
+      'resource.started',
+      'resource.completed',
+      'deletion.decided',
+      'run.completed',
+      'job.retried',
+    ]);
+    expect(events.find((e) => e.type === 'run.resumed')).toMatchObject({
+      level: 'warn',
+      details: { attempt: 2, keptResources: ['team-0', 'service-1'] },
+    });
+    expect(events.find((e) => e.type === 'run.interrupted')!.message).toContain('connection terminated unexpectedly');
+    expect(events.find((e) => e.type === 'deletion.decided')).toMatchObject({ details: { decision: 'deleted', deleted: 1 } });
+    expect(events.at(-2)!.details).toEqual({ attempt: 2 });
+    // Secrets registered with the logger never reach the log.
+    expect(events.at(-1)!.message).toBe(`retried after ${REDACTED} failed`);
   });
 
   it('starts over when the mapping changed between attempts', async () => {

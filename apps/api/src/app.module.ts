@@ -30,6 +30,7 @@ import { HealthController } from './health/health.controller.js';
 import { ErrorResponseFilter } from './http/error-response.filter.js';
 import { RequestScopeMiddleware } from './http/request-scope.middleware.js';
 import { InstallationsController } from './installations/installations.controller.js';
+import { SyncStatusController } from './installations/sync-status.controller.js';
 import { IntegrationsController } from './installations/integrations.controller.js';
 import { OAuthController } from './installations/oauth.controller.js';
 import { LOGGER } from './logger.token.js';
@@ -61,6 +62,7 @@ export class AppModule implements NestModule {
         QueueModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),
         IdentityModule.forRoot({ tokenSecret: config.auth.tokenSecret, tokenTtlSeconds: config.auth.tokenTtlSeconds }),
         CatalogModule,
+        SyncModule,
         InstallationsModule.forRoot({
           vault: installations.vault ?? createVault(config.vault),
           outbound: installations.outbound ?? outboundOptionsFromConfig(config.outbound),
@@ -77,6 +79,7 @@ export class AppModule implements NestModule {
         AuditController,
         IntegrationsController,
         InstallationsController,
+        SyncStatusController,
         OAuthController,
         HealthController,
         BlueprintController,

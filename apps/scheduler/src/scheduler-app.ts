@@ -2,13 +2,14 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestPinoLogger, type Logger, type Telemetry } from '@mooring/platform';
 import { ResyncTickConsumer } from '@mooring/queue';
-import { Dispatcher, ScheduleReconciler } from '@mooring/runs';
+import { Dispatcher, RunHistoryPruner, ScheduleReconciler } from '@mooring/runs';
 import type { SchedulerConfig } from './config.js';
 import { SchedulerModule } from './scheduler.module.js';
 
 /**
  * Builds and starts the scheduler exactly as production runs it (tests use this too): schedules
- * reconciled from PostgreSQL, then ticks turned into runs, then runs admitted fairly.
+ * reconciled from PostgreSQL, then ticks turned into runs, then runs admitted fairly; run history
+ * pruned hourly.
  */
 export async function startSchedulerApp(
   config: SchedulerConfig,
@@ -21,5 +22,6 @@ export async function startSchedulerApp(
   const schedules = await app.get(ScheduleReconciler).reconcile();
   app.get(ResyncTickConsumer).start();
   await app.get(Dispatcher).start();
+  app.get(RunHistoryPruner).start();
   return { app, schedules };
 }

@@ -139,7 +139,7 @@ export class InstallationService {
     await this.get(orgId, id);
     await this.workflow.removeSchedule(orgId, id);
     const entitiesDeleted = options.deleteEntities ? await this.entities!.deleteEntities(orgId, id) : null;
-    if (!(await this.installations.delete(orgId, id))) {
+    if (!(await this.installations.delete(orgId, id, { entitiesDeleted }))) {
       throw new DomainError('NOT_FOUND', `Installation ${id} was not found`, { resource: 'installation', id });
     }
     return { id, entitiesDeleted };

@@ -112,3 +112,64 @@ export interface RawSampleRecord {
   readonly runId: string | null;
   readonly capturedAt: Date;
 }
+
+export const SYNC_RUN_EVENT_LEVELS = ['info', 'warn', 'error'] as const;
+export type SyncRunEventLevel = (typeof SYNC_RUN_EVENT_LEVELS)[number];
+
+/** One entry of a run's event log, as the engine or the worker writes it (details: no secrets). */
+export interface NewSyncRunEvent {
+  readonly level: SyncRunEventLevel;
+  /** Dotted, stable: run.started, resource.finished, deletion.decided, job.retried, ... */
+  readonly type: string;
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export interface SyncRunEventRecord extends Required<NewSyncRunEvent> {
+  /** Order of writing across the whole table (a bigint, as a string). */
+  readonly seq: string;
+  readonly runId: string;
+  readonly occurredAt: Date;
+}
+
+/** A run's counts summed over its resources, plus what reconciliation deleted. */
+export interface SyncRunTotals {
+  readonly fetched: number;
+  readonly transformed: number;
+  readonly filteredOut: number;
+  readonly ingested: number;
+  readonly notChanged: number;
+  /** Items or entities that failed in any phase: fetch, map, ingest. */
+  readonly failed: number;
+  readonly deleted: number;
+}
+
+/** What the data-sources overview shows of one installation's syncs and catalog footprint. */
+export interface InstallationSyncOverview {
+  readonly lastRun: {
+    readonly id: string;
+    readonly status: SyncRunStatus;
+    readonly trigger: string;
+    readonly startedAt: Date | null;
+    readonly finishedAt: Date | null;
+    readonly errorCode: string | null;
+    readonly totals: SyncRunTotals;
+  } | null;
+  readonly activeRun: {
+    readonly id: string;
+    readonly status: SyncRunStatus;
+    readonly createdAt: Date;
+    readonly startedAt: Date | null;
+  } | null;
+  readonly entities: { readonly total: number; readonly byBlueprint: Readonly<Record<string, number>> };
+}
+
+/** How long run history is kept: a run goes only when both rules let it go. */
+export interface RunRetention {
+  /** Ended runs younger than this are kept. */
+  readonly maxAgeDays: number;
+  /** The newest runs of each installation are kept whatever their age. */
+  readonly keepNewest: number;
+}
+
+export const DEFAULT_RUN_RETENTION: RunRetention = { maxAgeDays: 30, keepNewest: 1_000 };

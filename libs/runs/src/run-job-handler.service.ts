@@ -3,7 +3,7 @@ import { IntegrationConnections } from '@mooring/installations';
 import { InstallationRepository, RunQueueRepository, SyncRunRepository, type SyncRunRecord } from '@mooring/persistence';
 import { DomainError, type ErrorCode, type Logger } from '@mooring/platform';
 import { DispatchSignal, type RunAttempt, type SyncRunHandler, type SyncRunJob } from '@mooring/queue';
-import { RunInterrupted, SyncEngine, SyncMetrics, TransientSyncFailure } from '@mooring/sync';
+import { RunInterrupted, SyncEngine, SyncMetrics, TransientSyncFailure, recordRunEvents } from '@mooring/sync';
 import { RETRY_DECISION_BY_CODE, isTransient, retryDelayMs } from './retry-policy.js';
 import { RunMetrics } from './run-metrics.js';
 import { ScheduleControlService } from './schedule-control.service.js';
@@ -65,11 +65,13 @@ export class RunJobHandler implements SyncRunHandler {
       this.metrics.ran(installation.integrationId, 'retried', (performance.now() - started) / 1000);
       if (error instanceof TransientSyncFailure) {
         this.metrics.retried('transient');
+        await this.noteRetry(ids, attempt, error.message);
         throw error;
       }
       // Not the tool: the database went away, or a bug. Retried while attempts remain, then recorded.
       if (attempt.number < attempt.maxAttempts) {
         this.metrics.retried('error');
+        await this.noteRetry(ids, attempt, errorText(error));
         throw error;
       }
       await this.runs.finish(ids.orgId, ids.runId, {
@@ -92,6 +94,16 @@ export class RunJobHandler implements SyncRunHandler {
 
   retryDelayMs(attemptsMade: number, error: unknown): number {
     return retryDelayMs(attemptsMade, this.options.retryBaseSeconds * 1000, error);
+  }
+
+  /** Best effort: the event log must not turn a retry into a failure. */
+  private async noteRetry(ids: SyncRunJob, attempt: RunAttempt, reason: string): Promise<void> {
+    await recordRunEvents(this.runs, ids, {
+      level: 'warn',
+      type: 'job.retried',
+      message: `attempt ${attempt.number} of ${attempt.maxAttempts} stopped: ${reason}; retried with backoff`,
+      details: { attempt: attempt.number, maxAttempts: attempt.maxAttempts },
+    }).catch(() => {});
   }
 
   private async afterRun(record: SyncRunRecord): Promise<void> {

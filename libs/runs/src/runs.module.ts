@@ -13,6 +13,7 @@ import {
 } from '@mooring/queue';
 import { SyncMetrics, SyncModule } from '@mooring/sync';
 import { Dispatcher } from './dispatcher.service.js';
+import { RunHistoryPruner } from './run-history-pruner.service.js';
 import { RUN_LOGGER, RunJobHandler } from './run-job-handler.service.js';
 import { RunMetrics } from './run-metrics.js';
 import { RunRequests } from './run-requests.service.js';
@@ -63,8 +64,9 @@ export class RunsModule {
         Dispatcher,
         ScheduleReconciler,
         ResyncTickConsumer,
+        RunHistoryPruner,
       ],
-      exports: [Dispatcher, ScheduleReconciler, ResyncTickConsumer, SyncRunQueue],
+      exports: [Dispatcher, ScheduleReconciler, ResyncTickConsumer, SyncRunQueue, RunHistoryPruner],
     };
   }
 

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { RunQueueRepository } from '@mooring/persistence';
+import { RunQueueRepository, SyncRunRepository } from '@mooring/persistence';
+import { recordRunEvents } from '@mooring/sync';
 import { ScheduleRegistry, type ResyncTickHandler, type ResyncTickJob } from '@mooring/queue';
 import { Dispatcher } from './dispatcher.service.js';
 import { RunMetrics } from './run-metrics.js';
@@ -15,6 +16,7 @@ export class TickHandler implements ResyncTickHandler {
 
   constructor(
     private readonly queue: RunQueueRepository,
+    private readonly runs: SyncRunRepository,
     private readonly registry: ScheduleRegistry,
     // This process's own dispatcher: woken directly, coalescing a burst of ticks into one pass.
     private readonly dispatcher: Dispatcher,
@@ -29,6 +31,16 @@ export class TickHandler implements ResyncTickHandler {
         this.dispatcher.wake();
         return;
       case 'skipped':
+        await recordRunEvents(
+          this.runs,
+          { orgId: tick.orgId, runId: result.activeRunId },
+          {
+            level: 'warn',
+            type: 'run.due_time_skipped',
+            message: `the schedule's due time ${dueAt.toISOString()} was skipped: this run was still active`,
+            details: { dueAt: dueAt.toISOString(), skippedRunId: result.runId },
+          },
+        );
         this.logger.log(
           `skipped the run of installation ${tick.installationId} due ${dueAt.toISOString()}: run ${result.activeRunId} is still active`,
         );

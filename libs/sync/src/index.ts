@@ -15,4 +15,7 @@ export { RunInterrupted, TransientSyncFailure } from './run-interruptions.js';
 export { runSync, type RunOptions } from './run-sync.js';
 export { SyncEngine } from './sync-engine.service.js';
 export { SyncModule } from './sync.module.js';
-export { SyncMetrics } from './status/sync-metrics.js';
+export { RECONCILIATION_KIND, RUNTIME_KIND, SyncMetrics } from './status/sync-metrics.js';
+export { RunEventLog, recordRunEvents, type RunEventStore } from './status/run-event-log.js';
+export { troubleshootingTips, type TipSeverity, type TroubleshootingTip } from './status/troubleshooting-tips.js';
+export { SyncStatusService } from './status/sync-status.service.js';

@@ -1,3 +1,4 @@
+import type { Context, Tracer } from '@opentelemetry/api';
 import { EntityValidator } from '@mooring/catalog';
 import type { IntegrationConnection, IntegrationDefinition } from '@mooring/integrations';
 import { getIntegration } from '@mooring/integrations';
@@ -15,6 +16,7 @@ import type {
 import { BlueprintCache } from './load/blueprint-cache.js';
 import type { LoadContext } from './load/resource-loader.js';
 import { parseMapping, type ParsedMapping } from './mapping/parse-mapping.js';
+import { RunEventLog } from './status/run-event-log.js';
 import { RunLedger } from './status/run-ledger.js';
 import type { SyncMetrics } from './status/sync-metrics.js';
 
@@ -42,6 +44,14 @@ export interface SyncDependencies {
   readonly logger?: Logger;
   /** Where run and resource metrics go (the process's OpenTelemetry meter, served on /metrics). */
   readonly metrics?: SyncMetrics;
+  /** Traces a span per run and per phase (the process's Telemetry tracer); defaults to the global one. */
+  readonly tracer?: Tracer;
+}
+
+/** Where a run's spans go: the tracer and the run span's context, the parent of every child span. */
+export interface RunTrace {
+  readonly tracer: Tracer;
+  readonly context: Context;
 }
 
 export interface RunContext {
@@ -56,6 +66,8 @@ export interface RunContext {
   /** Resources a crashed attempt of this run completed: not fetched again (same mapping only). */
   readonly completed: ReadonlyMap<number, SyncRunResourceRecord>;
   readonly metrics: SyncMetrics | undefined;
+  readonly events: RunEventLog;
+  readonly trace: RunTrace;
   /** Whether an extraction error may pass, so the run is retried rather than ended failed. */
   readonly isTransient?: ((error: unknown) => boolean) | undefined;
 }
@@ -68,8 +80,10 @@ export interface RunContext {
 export async function startRun(
   ids: SyncRunIds,
   deps: SyncDependencies,
+  trace: RunTrace,
 ): Promise<{ context: RunContext } | { record: SyncRunRecord }> {
   const ledger = new RunLedger(deps.runs, deps.catalog, ids);
+  const events = new RunEventLog(deps.runs, ids);
   const existing = await ledger.find();
   if (!existing || existing.installationId !== ids.installationId) {
     throw new DomainError('NOT_FOUND', `Sync run ${ids.runId} not found`, { resource: 'sync_run', id: ids.runId });
@@ -87,7 +101,14 @@ export async function startRun(
     mapping = parseMapping(installation.mapping, { integration });
   } catch (error) {
     if (!isDomainError(error)) throw error;
-    return { record: await ledger.finish(failedBeforeStart(error)) };
+    const record = await ledger.finish(failedBeforeStart(error));
+    await events.record({
+      level: 'error',
+      type: 'run.failed',
+      message: `the run could not start: ${error.message}`,
+      details: { errorCode: error.code },
+    });
+    return { record };
   }
 
   const started = await ledger.begin(
@@ -95,6 +116,32 @@ export async function startRun(
     mapping.resources.map((r) => ({ resourceIndex: r.index, kind: r.kind, blueprint: r.blueprint })),
   );
   if (!started) return { record: (await ledger.find())! };
+  const kept = mapping.resources.filter((r) => started.completed.some((c) => c.resourceIndex === r.index)).map((r) => r.key);
+  await events.record(
+    {
+      level: 'info',
+      type: 'run.started',
+      message: `attempt ${started.attempt} started (${existing.trigger}) with ${mapping.resources.length} resource(s)`,
+      details: {
+        attempt: started.attempt,
+        trigger: existing.trigger,
+        integration: integration.id,
+        resources: mapping.resources.map((r) => r.key),
+      },
+    },
+    ...(started.attempt > 1
+      ? [
+          {
+            level: 'warn' as const,
+            type: 'run.resumed',
+            message: kept.length
+              ? `a previous attempt did not finish; keeping the ${kept.length} resource(s) it completed (${kept.join(', ')}) and redoing the rest`
+              : 'a previous attempt did not finish; starting over (nothing it did is reused)',
+            details: { attempt: started.attempt, keptResources: kept },
+          },
+        ]
+      : []),
+  );
   const load: LoadContext = {
     orgId: ids.orgId,
     runId: ids.runId,
@@ -117,6 +164,8 @@ export async function startRun(
       attempt: started.attempt,
       completed: new Map(started.completed.map((resource) => [resource.resourceIndex, resource])),
       metrics: deps.metrics,
+      events,
+      trace,
     },
   };
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from '@mooring/platform';
 import {
   BlueprintRepository,
@@ -29,9 +30,9 @@ export class SyncEngine {
   run(
     ids: SyncRunIds,
     connect: ConnectionProvider,
-    options: RunOptions & { logger?: Logger; metrics?: SyncMetrics } = {},
+    options: RunOptions & { logger?: Logger; metrics?: SyncMetrics; tracer?: Tracer } = {},
   ): Promise<SyncRunRecord> {
-    const { signal, isTransient, logger, metrics } = options;
+    const { signal, isTransient, logger, metrics, tracer } = options;
     return runSync(
       ids,
       {
@@ -42,6 +43,7 @@ export class SyncEngine {
         connect,
         ...(logger ? { logger } : {}),
         ...(metrics ? { metrics } : {}),
+        ...(tracer ? { tracer } : {}),
       },
       { ...(signal ? { signal } : {}), ...(isTransient ? { isTransient } : {}) },
     );

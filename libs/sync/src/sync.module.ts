@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
 import { MappingValidator } from './mapping/mapping-validator.js';
+import { SyncStatusService } from './status/sync-status.service.js';
 import { SyncEngine } from './sync-engine.service.js';
 
-/** The sync engine for Nest apps; repositories come from the global PersistenceModule. */
-@Module({ providers: [SyncEngine, MappingValidator], exports: [SyncEngine, MappingValidator] })
+/** The sync engine and its status reads for Nest apps; repositories come from the global PersistenceModule. */
+@Module({
+  providers: [SyncEngine, MappingValidator, SyncStatusService],
+  exports: [SyncEngine, MappingValidator, SyncStatusService],
+})
 export class SyncModule {}

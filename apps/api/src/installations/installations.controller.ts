@@ -4,6 +4,7 @@ import { IntegrationCatalog, InstallationService } from '@mooring/installations'
 import type { InstallationRecord } from '@mooring/persistence';
 import { currentTenant } from '@mooring/platform';
 import { RunRequests } from '@mooring/runs';
+import { SyncStatusService } from '@mooring/sync';
 import { Allow } from '../auth/route-access.decorator.js';
 import { ZodPipe } from '../http/zod.pipe.js';
 import { uuidParam } from '../organization/organization.dto.js';
@@ -13,6 +14,7 @@ import {
   installationView,
   updateInstallationRequest,
 } from './installation.dto.js';
+import { installationSyncView } from './sync-status.dto.js';
 
 @Controller('v1/installations')
 export class InstallationsController {
@@ -20,13 +22,25 @@ export class InstallationsController {
     private readonly installations: InstallationService,
     private readonly catalog: IntegrationCatalog,
     private readonly runs: RunRequests,
+    private readonly syncs: SyncStatusService,
   ) {}
 
+  /** The data-sources overview: each installation with its state, last and active run, and entity counts. */
   @Get()
   @Allow('member')
   async list() {
-    const installations = await this.installations.list(currentTenant().orgId);
-    return { installations: installations.map((installation) => this.view(installation)) };
+    const { orgId } = currentTenant();
+    const installations = await this.installations.list(orgId);
+    const overview = await this.syncs.overview(
+      orgId,
+      installations.map((installation) => installation.id),
+    );
+    return {
+      installations: installations.map((installation) => ({
+        ...this.view(installation),
+        ...installationSyncView(overview.get(installation.id)),
+      })),
+    };
   }
 
   /** Custom settings: validated, host checked, credentials verified live, then stored encrypted. */
@@ -39,7 +53,10 @@ export class InstallationsController {
   @Get(':id')
   @Allow('member')
   async get(@Param('id', new ZodPipe(uuidParam, 'path')) id: string) {
-    return { installation: this.view(await this.installations.get(currentTenant().orgId, id)) };
+    const { orgId } = currentTenant();
+    const installation = await this.installations.get(orgId, id);
+    const overview = await this.syncs.overview(orgId, [id]);
+    return { installation: { ...this.view(installation), ...installationSyncView(overview.get(id)) } };
   }
 
   @Patch(':id')

@@ -12,8 +12,9 @@ import type {
 } from '../records.js';
 import { DomainError } from '@mooring/platform';
 import type { Schedule } from '@mooring/scheduling';
+import { writeAudit } from '../audit.js';
 import { Prisma } from '../generated/prisma/client.js';
-import { credentialData, setState, stateData } from './installation-writes.js';
+import { auditChanges, auditCreated, credentialData, setState, stateData } from './installation-writes.js';
 
 const WITH_CREDENTIAL = {
   credential: { select: { kind: true, hints: true, expiresAt: true, updatedAt: true } },
@@ -26,7 +27,11 @@ export class InstallationRepository {
   /** An installation without credentials (they can be added with `replaceCredential`). */
   async create(orgId: string, installation: NewInstallation): Promise<InstallationRecord> {
     return conflictOnDuplicate(
-      this.db.inTenant(orgId, (tx) => insert(tx, orgId, installation)),
+      this.db.inTenant(orgId, async (tx) => {
+        const created = await insert(tx, orgId, installation);
+        await auditCreated(tx, orgId, created);
+        return created;
+      }),
       installation.name,
     );
   }
@@ -40,6 +45,7 @@ export class InstallationRepository {
     const created = this.db.inTenant(orgId, async (tx) => {
       const row = await insert(tx, orgId, installation);
       await tx.installationCredential.create({ data: { orgId, installationId: row.id, ...credentialData(credential) } });
+      await auditCreated(tx, orgId, row);
       return findOrThrow(tx, orgId, row.id);
     });
     return conflictOnDuplicate(created, installation.name);
@@ -66,10 +72,14 @@ export class InstallationRepository {
     return rows.map(toInstallationRecord);
   }
 
+  /** Applies the changes and records each kind of change in the audit trail, in one transaction. */
   async update(orgId: string, id: string, changes: InstallationChanges): Promise<InstallationRecord | null> {
     const updated = this.db.inTenant(orgId, async (tx) => {
-      const { count } = await tx.installation.updateMany({ where: { orgId, id }, data: changeData(changes) });
-      return count ? findOrThrow(tx, orgId, id) : null;
+      const before = await tx.installation.findFirst({ where: { orgId, id } });
+      if (!before) return null;
+      await tx.installation.updateMany({ where: { orgId, id }, data: changeData(changes) });
+      await auditChanges(tx, orgId, before, changes);
+      return findOrThrow(tx, orgId, id);
     });
     return conflictOnDuplicate(updated, changes.name);
   }
@@ -89,16 +99,24 @@ export class InstallationRepository {
     changes: InstallationChanges = {},
   ): Promise<InstallationRecord | null> {
     const replaced = this.db.inTenant(orgId, async (tx) => {
-      const { count } = await tx.installation.updateMany({
+      const before = await tx.installation.findFirst({ where: { orgId, id } });
+      if (!before) return null;
+      await tx.installation.updateMany({
         where: { orgId, id },
         data: { ...changeData(changes), ...stateData({ state: 'active', reason: null }) },
       });
-      if (!count) return null;
       const data = credentialData(credential);
       await tx.installationCredential.upsert({
         where: { orgId_installationId: { orgId, installationId: id } },
         create: { orgId, installationId: id, ...data },
         update: { ...data, version: { increment: 1 } },
+      });
+      await auditChanges(tx, orgId, before, changes);
+      await writeAudit(tx, orgId, {
+        action: 'installation.credentials_rotated',
+        targetType: 'installation',
+        targetId: id,
+        details: { name: before.name, credentialKind: credential.kind, previousState: before.state },
       });
       return findOrThrow(tx, orgId, id);
     });
@@ -110,10 +128,23 @@ export class InstallationRepository {
     await this.db.inTenant(orgId, (tx) => setState(tx, orgId, id, change));
   }
 
-  /** Deletes the installation; its credentials go with it (foreign key cascade). */
-  async delete(orgId: string, id: string): Promise<boolean> {
-    const { count } = await this.db.inTenant(orgId, (tx) => tx.installation.deleteMany({ where: { orgId, id } }));
-    return count > 0;
+  /**
+   * Deletes the installation; its credentials and run history go with it (foreign key cascade).
+   * `entitiesDeleted` (null when its entities were kept) goes into the audit trail.
+   */
+  async delete(orgId: string, id: string, audit: { entitiesDeleted?: number | null } = {}): Promise<boolean> {
+    return this.db.inTenant(orgId, async (tx) => {
+      const before = await tx.installation.findFirst({ where: { orgId, id } });
+      if (!before) return false;
+      await tx.installation.deleteMany({ where: { orgId, id } });
+      await writeAudit(tx, orgId, {
+        action: 'installation.deleted',
+        targetType: 'installation',
+        targetId: id,
+        details: { name: before.name, integrationId: before.integrationId, entitiesDeleted: audit.entitiesDeleted ?? null },
+      });
+      return true;
+    });
   }
 }
 

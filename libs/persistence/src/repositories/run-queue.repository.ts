@@ -186,6 +186,13 @@ export class RunQueueRepository {
     };
   }
 
+  /** Every organization's id, a page at a time, for maintenance across organizations. */
+  async organizationIds(after: string | null, limit: number): Promise<string[]> {
+    const rows = await this.db.prisma.$queryRaw<Array<{ id: string }>>`
+      SELECT id FROM mooring_system.organization_ids(${after}::uuid, ${limit}::int)`;
+    return rows.map((row) => row.id);
+  }
+
   /** Installations that should have a schedule, across organizations, a page at a time by id. */
   async schedulable(after: string | null, limit: number): Promise<SchedulableInstallation[]> {
     const rows = await this.db.prisma.$queryRaw<Array<{ id: string; org_id: string; schedule: Schedule }>>`

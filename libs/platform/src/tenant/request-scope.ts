@@ -57,9 +57,13 @@ export function runInScope<T>(scope: RequestScope, fn: () => T): T {
   return storage.run(scope, fn);
 }
 
-/** Runs `fn` as `tenant`, e.g. a job processed on behalf of an organization. */
+/**
+ * Runs `fn` as `tenant`, e.g. a job processed on behalf of an organization. Inside a request (an
+ * OAuth callback acting for the client that started it) the request's id carries over, so logs and
+ * the audit trail still correlate with it.
+ */
 export function runAsTenant<T>(tenant: TenantContext, fn: () => T, fields: Record<string, string> = {}): T {
-  const scope = new RequestScope(undefined, fields);
+  const scope = new RequestScope(storage.getStore()?.requestId, fields);
   scope.bindTenant(tenant);
   return storage.run(scope, fn);
 }

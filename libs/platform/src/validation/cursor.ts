@@ -8,10 +8,16 @@ export function encodeCursor(parts: readonly string[]): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, expectedParts: number): string[] {
+/** `valid` may check the parts further (a date, a uuid): a cursor holding anything else is refused too. */
+export function decodeCursor(cursor: string, expectedParts: number, valid?: (parts: string[]) => boolean): string[] {
   try {
     const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parts) && parts.length === expectedParts && parts.every((part) => typeof part === 'string')) {
+    if (
+      Array.isArray(parts) &&
+      parts.length === expectedParts &&
+      parts.every((part) => typeof part === 'string') &&
+      (!valid || valid(parts))
+    ) {
       return parts;
     }
   } catch {

@@ -1,5 +1,5 @@
 import { isDomainError, type ErrorCode, type Logger } from '@mooring/platform';
-import type { SyncRunRecord } from '@mooring/persistence';
+import type { NewSyncRunEvent, SyncRunRecord } from '@mooring/persistence';
 import type { ResourceOutcome } from '../reconcile/decide-deletion.js';
 import type { DeletionOutcome } from '../reconcile/reconcile.js';
 import type { ReingestResult } from '../reconcile/reingest.js';
@@ -18,6 +18,32 @@ export interface RunResult {
 /** Records the run's end: aborted, failed (a resource failed to extract) or completed. */
 export async function finishRun(run: RunContext, result: RunResult): Promise<SyncRunRecord> {
   for (const [index, samples] of result.reingest.samples) await run.ledger.appendSamples(index, samples);
+  const { reingested, reingestFailed } = result.reingest;
+  if (reingested || reingestFailed) {
+    run.events.note({
+      level: reingestFailed ? 'warn' : 'info',
+      type: 'reingest.finished',
+      message: `${reingested} entit${reingested === 1 ? 'y' : 'ies'} written once their related entities existed; ${reingestFailed} still missing one`,
+      details: { reingested, reingestFailed },
+    });
+  }
+  const deletion = result.deletion;
+  run.events.note({
+    level: deletion.deleteFailed ? 'warn' : 'info',
+    type: 'deletion.decided',
+    message:
+      deletion.decision === 'deleted'
+        ? `deleted ${deletion.deleted} entit${deletion.deleted === 1 ? 'y' : 'ies'} the tool no longer has${deletion.deleteFailed ? ` (${deletion.deleteFailed} failed)` : ''}`
+        : deletion.decision === 'skipped'
+          ? `deletion skipped: ${deletion.reason}`
+          : 'nothing to delete',
+    details: {
+      decision: deletion.decision,
+      reason: deletion.reason,
+      deleted: deletion.deleted,
+      deleteFailed: deletion.deleteFailed,
+    },
+  });
   const failed = result.outcomes.find((outcome) => outcome.status === 'failed');
   const status = result.aborted ? 'aborted' : failed ? 'failed' : 'completed';
   const mapping = failed?.failedIn === 'transform';
@@ -66,6 +92,7 @@ export async function settleRun(
   logger?.info(log, 'sync run started');
   try {
     const record = await pipeline();
+    await run.events.record(endEvent(record));
     run.metrics?.recordRun(run.integration.id, record);
     logger?.info(
       { ...log, status: record.status, deleted: record.deleted, decision: record.deletionDecision },
@@ -83,6 +110,15 @@ export async function settleRun(
     }
     if (!signal.aborted && !isDomainError(error)) {
       logger?.error({ ...log, err: error }, 'sync run interrupted; a retry will start a new attempt');
+      // Best effort: what interrupted the run (the database going away) may keep this from being written.
+      await run.events
+        .record({
+          level: 'error',
+          type: 'run.interrupted',
+          message: `attempt ${run.attempt} was interrupted (${error instanceof Error ? error.message : String(error)}); a retry starts a new attempt`,
+          details: { attempt: run.attempt },
+        })
+        .catch(() => {});
       throw error;
     }
     const aborted = signal.aborted;
@@ -100,9 +136,35 @@ export async function settleRun(
         deletionReason: aborted ? 'the run was aborted' : 'the run failed before reconciliation',
       },
     });
+    await run.events.record(endEvent(record));
     run.metrics?.recordRun(run.integration.id, record);
     logger?.warn({ ...log, status: record.status, errorCode: record.errorCode }, 'sync run ended early');
     return record;
+  }
+}
+
+function endEvent(record: SyncRunRecord): NewSyncRunEvent {
+  const seconds =
+    record.startedAt && record.finishedAt ? (record.finishedAt.getTime() - record.startedAt.getTime()) / 1000 : null;
+  const took = seconds === null ? '' : ` in ${seconds.toFixed(1)} s`;
+  const error = record.errorCode ? { errorCode: record.errorCode, errorMessage: record.errorMessage } : {};
+  switch (record.status) {
+    case 'completed':
+      return { level: 'info', type: 'run.completed', message: `the run completed${took}`, details: { attempt: record.attempt } };
+    case 'aborted':
+      return {
+        level: 'warn',
+        type: 'run.aborted',
+        message: `the run was aborted${took}`,
+        details: { attempt: record.attempt, ...error },
+      };
+    default:
+      return {
+        level: 'error',
+        type: 'run.failed',
+        message: `the run failed${took}: ${record.errorMessage ?? record.errorCode ?? 'unknown error'}`,
+        details: { attempt: record.attempt, ...error },
+      };
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ErrorSample, ResourceCounts } from '@mooring/persistence';
+import { PhaseTimeline, nowMs, type Phase } from './sync-tracing.js';
 
 /** How many failures of each resource keep their details (the first ones, per Ocean's examples). */
 export const MAX_ERROR_SAMPLES = 10;
@@ -19,6 +20,8 @@ export class ResourceTally {
     loadMs: 0,
   };
   readonly samples: ErrorSample[] = [];
+  /** When each phase first started and last ended, for the resource's trace. */
+  readonly timeline = new PhaseTimeline();
   /** Set when the resource must stop (e.g. its mapping keeps hitting the time guardrail). */
   stopped: string | null = null;
 
@@ -28,11 +31,19 @@ export class ResourceTally {
 
   /** Adds the time `fn` takes to a phase (overlapping work is counted in each phase it belongs to). */
   async time<T>(phase: 'extractMs' | 'transformMs' | 'loadMs', fn: () => Promise<T>): Promise<T> {
-    const started = performance.now();
+    const started = nowMs();
     try {
       return await fn();
     } finally {
-      this.counts[phase] += Math.round(performance.now() - started);
+      const ended = nowMs();
+      this.counts[phase] += Math.round(ended - started);
+      this.timeline.mark(PHASES[phase], started, ended);
     }
   }
 }
+
+const PHASES: Readonly<Record<'extractMs' | 'transformMs' | 'loadMs', Phase>> = {
+  extractMs: 'extract',
+  transformMs: 'transform',
+  loadMs: 'load',
+};

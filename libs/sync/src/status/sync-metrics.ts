@@ -1,29 +1,43 @@
 import type { Meter } from '@opentelemetry/api';
 import type { ResourceCounts, SyncRunRecord } from '@mooring/persistence';
 
+/** Ocean's pseudo-kinds for what is not one resource: the whole run, and reconciliation. */
+export const RUNTIME_KIND = '__runtime__';
+export const RECONCILIATION_KIND = '__reconciliation__';
+
 /**
- * Prometheus metrics of sync runs, in Ocean's vocabulary (phase and object_count_type), written
- * once per resource and once per run, never per item. Labels name the integration and kind only:
- * no tenant, installation or entity ids, so the series count stays bounded.
+ * Prometheus metrics of sync runs in Ocean's vocabulary (docs/operations.md maps the names):
+ * `duration_seconds` {kind, phase}, `object_count` {kind, phase, object_count_type} and `success`
+ * {kind, phase}, prefixed `mooring_sync_` and labelled with the integration. Written once per
+ * resource and once per run, never per item. No tenant, installation, run or entity ids in labels,
+ * and `kind` without Ocean's `-index` suffix, so the series count stays bounded by integrations × kinds.
  */
 export class SyncMetrics {
   private readonly objects;
   private readonly durations;
-  private readonly runs;
+  private readonly outcomes;
 
   constructor(meter: Meter) {
-    this.objects = meter.createCounter('mooring_sync_objects', {
-      description: 'Items and entities per sync phase and outcome (Ocean object_count_type)',
+    this.objects = meter.createCounter('mooring_sync_object_count', {
+      description: 'Items and entities per kind, sync phase and outcome (Ocean object_count_type)',
     });
-    this.durations = meter.createHistogram('mooring_sync_phase_duration_seconds', {
-      description: 'Time a resource spent in each sync phase',
+    this.durations = meter.createHistogram('mooring_sync_duration_seconds', {
+      description: 'Time spent per kind and sync phase (resync: a resource or, for __runtime__, a whole run)',
       unit: 's',
-      advice: { explicitBucketBoundaries: [0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900] },
+      advice: { explicitBucketBoundaries: [0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600] },
     });
-    this.runs = meter.createCounter('mooring_sync_runs', { description: 'Finished sync runs by status and deletion decision' });
+    this.outcomes = meter.createCounter('mooring_sync_success', {
+      description: 'Finished resources (phase resync) and runs (kind __runtime__) by success: "1" succeeded, "0" did not',
+    });
   }
 
-  recordResource(integration: string, kind: string, counts: ResourceCounts): void {
+  /** One resource at its end: its counts per phase, its phase times and whether it completed. */
+  recordResource(
+    integration: string,
+    kind: string,
+    counts: ResourceCounts,
+    outcome: { readonly status: string; readonly durationMs: number },
+  ): void {
     const count = (phase: string, type: string, value: number) => {
       if (value) this.objects.add(value, { integration, kind, phase, object_count_type: type });
     };
@@ -38,19 +52,25 @@ export class SyncMetrics {
     this.durations.record(counts.extractMs / 1000, { integration, kind, phase: 'extract' });
     this.durations.record(counts.transformMs / 1000, { integration, kind, phase: 'transform' });
     this.durations.record(counts.loadMs / 1000, { integration, kind, phase: 'load' });
+    this.durations.record(outcome.durationMs / 1000, { integration, kind, phase: 'resync' });
+    this.outcomes.add(1, { integration, kind, phase: 'resync', success: outcome.status === 'completed' ? '1' : '0' });
   }
 
+  /** The run at its end: reconciliation's counts and time, and the run's own time and success. */
   recordRun(integration: string, run: SyncRunRecord): void {
-    this.runs.add(1, { integration, status: run.status, deletion: run.deletionDecision ?? 'none' });
-    if (run.deleted)
-      this.objects.add(run.deleted, { integration, kind: '__reconciliation__', phase: 'delete', object_count_type: 'deleted' });
-    if (run.reingested) {
-      this.objects.add(run.reingested, {
-        integration,
-        kind: '__reconciliation__',
-        phase: 'load',
-        object_count_type: 'reingested',
-      });
+    const reconciliation = { integration, kind: RECONCILIATION_KIND };
+    if (run.reingested) this.objects.add(run.reingested, { ...reconciliation, phase: 'load', object_count_type: 'loaded' });
+    if (run.reingestFailed)
+      this.objects.add(run.reingestFailed, { ...reconciliation, phase: 'load', object_count_type: 'failed' });
+    if (run.deleted) this.objects.add(run.deleted, { ...reconciliation, phase: 'delete', object_count_type: 'deleted' });
+    if (run.reconcileMs !== null) {
+      this.durations.record(run.reconcileMs / 1000, { ...reconciliation, phase: 'delete' });
+      this.outcomes.add(1, { ...reconciliation, phase: 'delete', success: run.deleteFailed ? '0' : '1' });
     }
+    if (run.startedAt && run.finishedAt) {
+      const seconds = (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
+      this.durations.record(seconds, { integration, kind: RUNTIME_KIND, phase: 'resync' });
+    }
+    this.outcomes.add(1, { integration, kind: RUNTIME_KIND, phase: 'resync', success: run.status === 'completed' ? '1' : '0' });
   }
 }

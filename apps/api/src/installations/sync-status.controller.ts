@@ -1,0 +1,74 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import type { z } from 'zod';
+import { currentTenant, decodeCursor, encodeCursor } from '@mooring/platform';
+import { SyncStatusService } from '@mooring/sync';
+import { Allow } from '../auth/route-access.decorator.js';
+import { ZodPipe } from '../http/zod.pipe.js';
+import { uuidParam } from '../organization/organization.dto.js';
+import {
+  runEventsQuery,
+  runEventView,
+  syncHistoryQuery,
+  syncRunSummaryView,
+  syncRunView,
+  syncStatusQuery,
+  tipView,
+} from './sync-status.dto.js';
+
+/** What an installation's syncs did: status with tips, history, and each run's event log. */
+@Controller('v1/installations/:id')
+export class SyncStatusController {
+  constructor(private readonly status: SyncStatusService) {}
+
+  /** The newest run (or `?runId=`) per resource and phase, its reconciliation, and what to check. */
+  @Get('sync-status')
+  @Allow('member')
+  async syncStatus(
+    @Param('id', new ZodPipe(uuidParam, 'path')) id: string,
+    @Query(new ZodPipe(syncStatusQuery, 'query')) query: z.output<typeof syncStatusQuery>,
+  ) {
+    const { run, tips } = await this.status.status(currentTenant().orgId, id, query.runId);
+    return { installationId: id, run: run && syncRunView(run), tips: tips.map(tipView) };
+  }
+
+  /** Run history, newest first; `next` is the cursor of the following page. */
+  @Get('syncs')
+  @Allow('member')
+  async history(
+    @Param('id', new ZodPipe(uuidParam, 'path')) id: string,
+    @Query(new ZodPipe(syncHistoryQuery, 'query')) query: z.output<typeof syncHistoryQuery>,
+  ) {
+    const after = query.cursor ? decodeCursor(query.cursor, 2, isRunKey) : undefined;
+    const page = await this.status.history(currentTenant().orgId, id, {
+      limit: query.limit,
+      ...(after ? { after: { createdAt: new Date(after[0]!), id: after[1]! } } : {}),
+    });
+    const last = page.items.at(-1);
+    return {
+      syncs: page.items.map(syncRunSummaryView),
+      next: page.hasMore && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+    };
+  }
+
+  /** A run's event log, oldest first. */
+  @Get('syncs/:runId/events')
+  @Allow('member')
+  async events(
+    @Param('id', new ZodPipe(uuidParam, 'path')) id: string,
+    @Param('runId', new ZodPipe(uuidParam, 'path')) runId: string,
+    @Query(new ZodPipe(runEventsQuery, 'query')) query: z.output<typeof runEventsQuery>,
+  ) {
+    const after = query.cursor ? decodeCursor(query.cursor, 1, ([seq]) => /^\d{1,18}$/.test(seq!)) : undefined;
+    const page = await this.status.events(currentTenant().orgId, id, runId, {
+      limit: query.limit,
+      ...(after ? { afterSeq: after[0]! } : {}),
+    });
+    const last = page.items.at(-1);
+    return { events: page.items.map(runEventView), next: page.hasMore && last ? encodeCursor([last.seq]) : null };
+  }
+}
+
+/** A history cursor: the createdAt and id of the last run of the previous page. */
+function isRunKey([createdAt, id]: string[]): boolean {
+  return !Number.isNaN(new Date(createdAt!).getTime()) && uuidParam.safeParse(id).success;
+}
