@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { repoRoot } from '../processes.js';
+import { fileURLToPath } from 'node:url';
 import { LoopbackServer, type RecordedRequest } from './loopback-server.js';
 
 // GitHub's REST API on loopback, as GitHub Enterprise Server serves it (under /api/v3), for the
@@ -16,6 +16,16 @@ import { LoopbackServer, type RecordedRequest } from './loopback-server.js';
 // the rate limit, `x-ratelimit-*` headers, 403 once the quota is spent, injectable secondary rate
 // limits, and revocable tokens.
 
+// The repository's root, from here or from the benchmark's compiled copy of this file.
+const repoRoot = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'nx.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('fake-github: repository root not found');
+    dir = parent;
+  }
+  return dir;
+})();
 const OCTOKIT = path.join(repoRoot, 'node_modules/@octokit/fixtures/scenarios/api.github.com');
 const OPENAPI = path.join(repoRoot, 'libs/integrations/src/github/fixtures/openapi-examples.json');
 
@@ -171,9 +181,8 @@ export class FakeGithub {
   }
 
   static async start(options: FakeGithubOptions = {}): Promise<FakeGithub> {
-    let github: FakeGithub | undefined;
-    const server = await LoopbackServer.start((request, response) => github!.handle(request, response));
-    github = new FakeGithub(server, options);
+    const server = await LoopbackServer.start((request, response) => github.handle(request, response));
+    const github = new FakeGithub(server, options);
     return github;
   }
 
@@ -258,7 +267,9 @@ export class FakeGithub {
       const text = status === 304 ? '' : JSON.stringify(body);
       response.writeHead(status, {
         ...BASE_HEADERS,
-        ...(status === 304 ? {} : { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }),
+        ...(status === 304
+          ? {}
+          : { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }),
         date: new Date().toUTCString(),
         ...headers,
       });
@@ -361,7 +372,7 @@ export class FakeGithub {
   }
 
   /** A body, a listing to paginate, or undefined for a 404. */
-  private route(route: string, query: URLSearchParams, grant: FakeGithubToken): Json | Listing | undefined {
+  private route(route: string, query: URLSearchParams, grant: FakeGithubToken): Json {
     if (route === '/user') return userBody(grant.login);
     if (route === '/user/orgs') {
       return { linkPath: route, items: grant.organizations.map((org, i) => this.orgSimple(org, i)) } satisfies Listing;
@@ -376,7 +387,8 @@ export class FakeGithub {
       if (!grant.organizations.includes(org)) return undefined;
       const rest = orgRoute[2] ?? '';
       if (rest === '') return { ...ORGANIZATION.response, login: org, url: `https://api.github.com/orgs/${org}` };
-      if (rest === '/repos') return { linkPath: route, items: this.repositories(org, query.get('type') ?? 'all') } satisfies Listing;
+      if (rest === '/repos')
+        return { linkPath: route, items: this.repositories(org, query.get('type') ?? 'all') } satisfies Listing;
       if (rest === '/members') return { linkPath: route, items: this.members(org) } satisfies Listing;
       if (rest === '/teams') return { linkPath: route, items: this.teams(org) } satisfies Listing;
       const team = /^\/teams\/([^/]+)\/members$/.exec(rest);
@@ -472,7 +484,13 @@ export class FakeGithub {
   private repositories(org: string, type: string): Json[] {
     const all = Array.from({ length: this.shape.repositories }, (_, i) => this.repository(org, i));
     return all.filter((repo) =>
-      type === 'forks' ? repo.fork : type === 'sources' ? !repo.fork : type === 'public' || type === 'private' ? repo.visibility === type : true,
+      type === 'forks'
+        ? repo.fork
+        : type === 'sources'
+          ? !repo.fork
+          : type === 'public' || type === 'private'
+            ? repo.visibility === type
+            : true,
     );
   }
 
@@ -548,7 +566,14 @@ export class FakeGithub {
   }
 
   private pullAsIssue(pr: Json): Json {
-    return { ...TEMPLATES.issue, id: pr.id, number: pr.number, title: pr.title, state: pr.state, pull_request: TEMPLATES.issue.pull_request };
+    return {
+      ...TEMPLATES.issue,
+      id: pr.id,
+      number: pr.number,
+      title: pr.title,
+      state: pr.state,
+      pull_request: TEMPLATES.issue.pull_request,
+    };
   }
 
   private issues(org: string, repo: number): Json[] {
@@ -647,7 +672,7 @@ function renamed(template: Json, fullName: string): Json {
     .replaceAll('octocat/Hello-World', fullName)
     .replaceAll('octo-org/octo-repo', fullName)
     .replaceAll('octocat/example', fullName);
-  return JSON.parse(text) as Json;
+  return JSON.parse(text);
 }
 
 function userBody(login: string): Record<string, unknown> {

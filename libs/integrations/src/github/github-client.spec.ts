@@ -8,7 +8,12 @@ const pending = async (promise: Promise<unknown>, ms: number) =>
   Promise.race([promise.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), ms))]);
 
 function connection(fetch: IntegrationConnection['fetch']): IntegrationConnection {
-  return { settings: { host: 'https://ghe.example.com' }, accessToken: () => Promise.resolve('t0ken'), fetch, signal: new AbortController().signal };
+  return {
+    settings: { host: 'https://ghe.example.com' },
+    accessToken: () => Promise.resolve('t0ken'),
+    fetch,
+    signal: new AbortController().signal,
+  };
 }
 
 describe('GitHub REST client', () => {
@@ -95,7 +100,14 @@ describe('GitHub rate limiter', () => {
     limiter.observe(headers(4000, reset));
     limiter.observe(headers(4100, reset));
     expect(limiter.remaining?.remaining).toBe(4000);
-    limiter.observe(new Headers({ 'x-ratelimit-limit': '30', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1', 'x-ratelimit-resource': 'search' }));
+    limiter.observe(
+      new Headers({
+        'x-ratelimit-limit': '30',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': '1',
+        'x-ratelimit-resource': 'search',
+      }),
+    );
     expect(limiter.remaining?.remaining).toBe(4000);
     limiter.observe(headers(4999, reset + 3600_000));
     expect(limiter.remaining?.remaining).toBe(4999);

@@ -61,7 +61,7 @@ export class GithubClient {
     const token = await this.connection.accessToken();
     this.limiter ??= rateLimiterFor(this.apiBase, token);
     let secondaryWaits = 0;
-    for (let attempt = 1; ; ) {
+    for (let attempt = 1; ;) {
       const release = await this.limiter.acquire(this.connection.signal);
       let response: Response;
       let text: string;
@@ -81,7 +81,8 @@ export class GithubClient {
       } catch (error) {
         release();
         this.connection.signal.throwIfAborted();
-        if (attempt >= MAX_ATTEMPTS) throw failed(`GET ${pathOf(url)} failed: ${(error as Error).message}`, { path: pathOf(url) });
+        if (attempt >= MAX_ATTEMPTS)
+          throw failed(`GET ${pathOf(url)} failed: ${(error as Error).message}`, { path: pathOf(url) });
         await this.backoff(attempt++);
         continue;
       }
@@ -99,10 +100,14 @@ export class GithubClient {
         return { body: parse(text, url), next: nextLink(link), notModified: false };
       }
       if (response.status === 401) {
-        throw new DomainError('CREDENTIALS_INVALID', 'GitHub rejected the token (401 Bad credentials): it was revoked or has expired', {
-          status: 401,
-          path: pathOf(url),
-        });
+        throw new DomainError(
+          'CREDENTIALS_INVALID',
+          'GitHub rejected the token (401 Bad credentials): it was revoked or has expired',
+          {
+            status: 401,
+            path: pathOf(url),
+          },
+        );
       }
       const rateLimitWait = this.rateLimitWait(response, text, ++secondaryWaits);
       if (rateLimitWait !== null) {

@@ -180,7 +180,11 @@ export const githubBlueprints: readonly BlueprintDefinition[] = [
 ];
 
 function resource(kind: string, blueprint: string, mappings: JsonObject, selector: JsonObject = {}): JsonObject {
-  return { kind, selector: { query: 'true', ...selector }, port: { entity: { mappings: { ...mappings, blueprint: `"${blueprint}"` } } } };
+  return {
+    kind,
+    selector: { query: 'true', ...selector },
+    port: { entity: { mappings: { ...mappings, blueprint: `"${blueprint}"` } } },
+  };
 }
 
 /**

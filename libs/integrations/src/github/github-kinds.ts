@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { IntegrationConnection, JsonObject, KindDefinition, Page } from '../integration-definition.js';
+import type { IntegrationConnection, JsonObject, JsonValue, KindDefinition, Page } from '../integration-definition.js';
 import { GithubClient, PER_PAGE } from './github-client.js';
 import { MAX_IN_FLIGHT_PER_TOKEN } from './github-rate-limiter.js';
 import { fanOut, flatten, rechunk } from './github-streams.js';
@@ -85,7 +85,11 @@ async function* organizations(client: GithubClient, connection: IntegrationConne
 }
 
 /** Repositories as GitHub lists them: the organization's, or every one the token can reach. */
-function repositoryPages(client: GithubClient, connection: IntegrationConnection, type: RepositoryType): AsyncIterable<JsonObject[]> {
+function repositoryPages(
+  client: GithubClient,
+  connection: IntegrationConnection,
+  type: RepositoryType,
+): AsyncIterable<JsonObject[]> {
   const org = connection.settings['organization'];
   if (org) return client.pages(client.url(`/orgs/${encodeURIComponent(org)}/repos`, { type, per_page: PER_PAGE }));
   // /user/repos knows no forks/sources type: list all and keep the forks or the sources.
@@ -98,7 +102,11 @@ function repositoryPages(client: GithubClient, connection: IntegrationConnection
   })();
 }
 
-async function* repositoryNames(client: GithubClient, connection: IntegrationConnection, type: RepositoryType): AsyncGenerator<string> {
+async function* repositoryNames(
+  client: GithubClient,
+  connection: IntegrationConnection,
+  type: RepositoryType,
+): AsyncGenerator<string> {
   for await (const repository of flatten(repositoryPages(client, connection, type))) {
     if (typeof repository['full_name'] === 'string') yield repository['full_name'];
   }
@@ -130,6 +138,8 @@ function perRepositoryKind<S extends z.ZodType<{ repositoryType: RepositoryType 
   };
 }
 
+const text = (value: JsonValue | undefined): string => (typeof value === 'string' ? value : '');
+
 const repoPath = (repository: string, rest: string) => `/repos/${repository.split('/').map(encodeURIComponent).join('/')}${rest}`;
 
 /** Stops a listing after `max` items. */
@@ -153,7 +163,7 @@ async function* pullRequests(client: GithubClient, repository: string, options: 
       client.url(repoPath(repository, '/pulls'), { state: 'closed', sort: 'updated', direction: 'desc', per_page: PER_PAGE }),
     );
     for await (const page of limit(closed, options.maxResults)) {
-      const recent = page.filter((pr) => Date.parse(String(pr['updated_at'])) >= after);
+      const recent = page.filter((pr) => Date.parse(text(pr['updated_at'])) >= after);
       if (recent.length) yield recent;
       if (recent.length < page.length) return;
     }
@@ -166,7 +176,11 @@ async function* issues(client: GithubClient, repository: string, options: Select
   for await (const page of client.pages(url)) yield page.filter((issue) => !('pull_request' in issue));
 }
 
-async function* teams(client: GithubClient, connection: IntegrationConnection, options: Selector<'team'>): AsyncGenerator<JsonObject[]> {
+async function* teams(
+  client: GithubClient,
+  connection: IntegrationConnection,
+  options: Selector<'team'>,
+): AsyncGenerator<JsonObject[]> {
   const teamPages: AsyncIterable<JsonObject[]> = fanOut(
     organizations(client, connection),
     async function* (org) {
@@ -185,9 +199,8 @@ async function* teams(client: GithubClient, connection: IntegrationConnection, o
       flatten(teamPages),
       async function* (team: JsonObject) {
         const members: JsonObject[] = [];
-        const url = client.url(`/orgs/${encodeURIComponent(String(team['__organization']))}/teams/${encodeURIComponent(String(team['slug']))}/members`, {
-          per_page: PER_PAGE,
-        });
+        const path = `/orgs/${encodeURIComponent(text(team['__organization']))}/teams/${encodeURIComponent(text(team['slug']))}/members`;
+        const url = client.url(path, { per_page: PER_PAGE });
         for await (const page of client.pages(url)) members.push(...page);
         yield [{ ...team, __members: members }];
       },

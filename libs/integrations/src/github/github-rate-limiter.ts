@@ -121,7 +121,7 @@ export class GithubRateLimiter {
       const abort = () => {
         const index = this.queue.indexOf(grant);
         if (index >= 0) this.queue.splice(index, 1);
-        reject(signal.reason);
+        reject(signal.reason as Error);
       };
       this.queue.push(grant);
       signal.addEventListener('abort', abort, { once: true });

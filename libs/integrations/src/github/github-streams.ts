@@ -43,7 +43,7 @@ export async function* fanOut<T, R>(
       yield result.value;
     }
   } finally {
-    await Promise.all([...running.values()].map((stream) => stream.iterator.return?.().catch(() => {})));
+    await Promise.all([...running.values()].map((stream) => Promise.resolve(stream.iterator.return?.()).catch(() => {})));
     await source.return?.().catch(() => {});
   }
 }
