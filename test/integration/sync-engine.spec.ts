@@ -483,7 +483,11 @@ describe('sync engine: credentials and tenancy', () => {
     expect(rejected).toEqual(['The fake tool rejected the token']);
     const byKind = Object.fromEntries(run.resources.map((r) => [r.kind, r]));
     expect(byKind['team']).toMatchObject({ status: 'completed', fetched: 3 });
-    expect(byKind['service']).toMatchObject({ status: 'failed', fetched: 100, error: expect.stringContaining('CREDENTIALS_INVALID') });
+    expect(byKind['service']).toMatchObject({
+      status: 'failed',
+      fetched: 100,
+      error: expect.stringContaining('CREDENTIALS_INVALID'),
+    });
     // The run stopped there: the next kind was not asked for with the refused token.
     expect(byKind['deployment']).toMatchObject({ status: 'failed', fetched: 0 });
     expect(await h.identifiers('fakeDeployment')).toContain('dep-1');

@@ -91,12 +91,17 @@ export class IntegrationConnections {
   /** The tool refused the stored credentials during a run: someone must enter or reconnect them. */
   private async markNeedsReauth(installation: InstallationRecord, reason: string): Promise<void> {
     const { orgId, id } = installation;
-    await this.installations.setState(orgId, id, { state: 'needs_reauth', reason: `${installation.integrationId} refused the credentials: ${reason}` });
+    await this.installations.setState(orgId, id, {
+      state: 'needs_reauth',
+      reason: `${installation.integrationId} refused the credentials: ${reason}`,
+    });
     this.logger.warn(`installation ${id} of organization ${orgId} needs re-authorization: the tool refused its credentials`);
     try {
       await this.schedules?.pause(orgId, id);
     } catch (error) {
-      this.logger.error(`could not pause the schedule of installation ${id}, which needs re-authorization: ${errorMessage(error)}`);
+      this.logger.error(
+        `could not pause the schedule of installation ${id}, which needs re-authorization: ${errorMessage(error)}`,
+      );
     }
   }
 

@@ -78,7 +78,12 @@ async function syncResource(
     await loader.finish().catch(() => {});
     if (isCredentialsRefusal(error)) {
       tally.counts.fetchFailed++;
-      await run.ledger.finishResource(resource.index, 'failed', tally, `${(error as DomainError).code}: ${(error as Error).message}`);
+      await run.ledger.finishResource(
+        resource.index,
+        'failed',
+        tally,
+        `${(error as DomainError).code}: ${(error as Error).message}`,
+      );
     }
     throw error;
   }
