@@ -2,12 +2,14 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationConnections } from '@mooring/installations';
+import { getIntegration } from '@mooring/integrations';
 import { adminQuery } from '../support/admin-query.js';
 import { FakeGithub } from '../support/fakes/fake-github.js';
 import { RecordingHooks } from '../support/recording-hooks.js';
 import { findSecretLeaks } from '../support/secret-leaks.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
 
+const githubIntegration = getIntegration('github');
 const classicToken = () => `ghp_${randomBytes(18).toString('hex')}`;
 
 // Custom settings end to end: the api in-process, GitHub faked on loopback (as a GitHub Enterprise
@@ -120,7 +122,7 @@ describe('installations with custom settings (GitHub token and host)', () => {
       state: 'active',
       settings: { host: github.host, organization: 'acme-corp' },
       secrets: { token: { set: true, last4: tokens.good.slice(-4) } },
-      mapping: { resources: [] },
+      mapping: githubIntegration.defaultMapping,
     });
     expect(JSON.stringify(response.body)).not.toContain(tokens.good);
 
@@ -131,7 +133,9 @@ describe('installations with custom settings (GitHub token and host)', () => {
       'x-github-api-version': '2022-11-28',
     });
 
-    expect(hooks.blueprintCalls).toEqual([{ orgId: acme.orgId, identifiers: [] }]);
+    expect(hooks.blueprintCalls).toEqual([
+      { orgId: acme.orgId, identifiers: githubIntegration.defaultBlueprints.map((b) => b.identifier) },
+    ]);
     expect(hooks.resyncs).toEqual([{ orgId: acme.orgId, installationId, reason: 'installed' }]);
     const [job] = await hooks.queue.getJobs(['waiting']);
     expect(job!.data).toEqual({ orgId: acme.orgId, installationId, reason: 'installed' });

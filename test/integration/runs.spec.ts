@@ -85,7 +85,7 @@ describe('manual resync through the api, run by a worker', () => {
 
       const shown = await h.api.request('GET', `/v1/installations/${installation.id}`, { token: acme.token });
       expect(shown.body.installation).toMatchObject({ state: 'needs_reauth', nextRunAt: null });
-      expect(shown.body.installation.stateReason).toContain('CREDENTIALS_INVALID');
+      expect(shown.body.installation.stateReason).toContain('refused the credentials');
       expect(await h.api.app.get(ScheduleRegistry).nextRunAt(installation.id)).toBeNull();
       const refused = await h.api.request('POST', `/v1/installations/${installation.id}/resync`, { token: acme.token });
       expect(refused.status).toBe(409);

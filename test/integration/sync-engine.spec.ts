@@ -579,6 +579,31 @@ describe('sync engine: credentials and tenancy', () => {
     expect(await h.identifiers('fakeDeployment')).toContain('dep-1');
   });
 
+  it('ends the run when a kind is refused mid-stream (401), tells the connection, and deletes nothing', async () => {
+    const h = await harness({ fake: { counts: { team: 3, service: 250, deployment: 5 }, pageSize: 100 } });
+    await h.sync();
+    h.server.remove('deployment', [1]);
+    h.server.failKind('service', { afterPages: 1, status: 401 });
+    const rejected: string[] = [];
+    const connect = async (...args: Parameters<typeof h.deps.connect>) => ({
+      ...(await h.deps.connect(...args)),
+      credentialsRejected: (reason: string) => Promise.resolve(void rejected.push(reason)),
+    });
+    const run = await h.sync({ deps: { connect } });
+    expect(run).toMatchObject({ status: 'failed', errorCode: 'CREDENTIALS_INVALID', deleted: 0 });
+    expect(rejected).toEqual(['The fake tool rejected the token']);
+    const byKind = Object.fromEntries(run.resources.map((r) => [r.kind, r]));
+    expect(byKind['team']).toMatchObject({ status: 'completed', fetched: 3 });
+    expect(byKind['service']).toMatchObject({
+      status: 'failed',
+      fetched: 100,
+      error: expect.stringContaining('CREDENTIALS_INVALID'),
+    });
+    // The run stopped there: the next kind was not asked for with the refused token.
+    expect(byKind['deployment']).toMatchObject({ status: 'failed', fetched: 0 });
+    expect(await h.identifiers('fakeDeployment')).toContain('dep-1');
+  });
+
   it('cannot run, or even find, another organization’s run', async () => {
     const a = await harness();
     const b = await harness();

@@ -1,21 +1,28 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { IntegrationConnection, IntegrationDefinition } from '@mooring/integrations';
 import { OutboundHttp, type RequestPolicy } from '@mooring/outbound';
-import { InstallationRepository, type InstallationRecord } from '@mooring/persistence';
+import { InstallationRepository, ResponseCacheRepository, type InstallationRecord } from '@mooring/persistence';
 import { DomainError } from '@mooring/platform';
 import { CredentialStore } from './credential-store.js';
+import { SCHEDULE_CONTROL, type ScheduleControl } from './installation-hooks.js';
+import { errorMessage } from './installation-workflow.js';
 import { IntegrationCatalog } from './integration-catalog.js';
 import { OAuthTokens } from './oauth/oauth-tokens.service.js';
 import { OutboundPolicyService } from './outbound-policy.service.js';
 import { settingFields } from './settings-form.js';
+import { StoredResponseCache } from './stored-response-cache.js';
 
 /**
  * Builds the `IntegrationConnection` integration code runs with: the installation's settings, its
  * token (an OAuth token refreshed when due), a fetch bound to the SSRF guard and the organization's
- * policy, and the run's abort signal. The sync worker gets its connections here.
+ * policy, the run's abort signal, the installation's conditional-request cache, and the way to
+ * report that the tool refused the credentials (the installation then needs re-authorization and
+ * its schedule is paused). The sync worker gets its connections here.
  */
 @Injectable()
 export class IntegrationConnections {
+  private readonly logger = new Logger('IntegrationConnections');
+
   constructor(
     private readonly installations: InstallationRepository,
     private readonly catalog: IntegrationCatalog,
@@ -23,6 +30,8 @@ export class IntegrationConnections {
     private readonly tokens: OAuthTokens,
     private readonly outbound: OutboundHttp,
     private readonly policies: OutboundPolicyService,
+    private readonly responses: ResponseCacheRepository,
+    @Optional() @Inject(SCHEDULE_CONTROL) private readonly schedules: ScheduleControl | null,
   ) {}
 
   async forInstallation(
@@ -50,6 +59,8 @@ export class IntegrationConnections {
       settings: installation.settings,
       fetch: this.outbound.fetchFor(policy, signal),
       signal,
+      responseCache: new StoredResponseCache(this.responses, orgId, installationId),
+      credentialsRejected: (reason) => this.markNeedsReauth(installation, reason),
       accessToken: () => {
         if (installation.state !== 'active') {
           return Promise.reject(
@@ -75,6 +86,23 @@ export class IntegrationConnections {
         return settingsToken;
       },
     };
+  }
+
+  /** The tool refused the stored credentials during a run: someone must enter or reconnect them. */
+  private async markNeedsReauth(installation: InstallationRecord, reason: string): Promise<void> {
+    const { orgId, id } = installation;
+    await this.installations.setState(orgId, id, {
+      state: 'needs_reauth',
+      reason: `${installation.integrationId} refused the credentials: ${reason}`,
+    });
+    this.logger.warn(`installation ${id} of organization ${orgId} needs re-authorization: the tool refused its credentials`);
+    try {
+      await this.schedules?.pause(orgId, id);
+    } catch (error) {
+      this.logger.error(
+        `could not pause the schedule of installation ${id}, which needs re-authorization: ${errorMessage(error)}`,
+      );
+    }
   }
 
   /** A connection for credentials not stored yet, to verify them before anything is saved. */

@@ -15,6 +15,24 @@ export type JsonObject = { [key: string]: JsonValue };
  */
 export type OutboundFetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
+/** A tool's earlier answer to a GET, kept to make the next request conditional (`If-None-Match`). */
+export interface CachedResponse {
+  readonly etag: string;
+  /** The response body as text. */
+  readonly body: string;
+  /** The response headers the integration needs again when the tool answers 304 (e.g. `link`). */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * The installation's conditional-request cache, keyed by URL and persisted between runs. Used by
+ * integrations whose tool sends ETags (GitHub): a 304 costs no quota and still yields the items.
+ */
+export interface ResponseCache {
+  get(url: string): Promise<CachedResponse | undefined>;
+  put(url: string, response: CachedResponse): Promise<void>;
+}
+
 /** What an integration's code gets at run time for one installation. */
 export interface IntegrationConnection {
   /** Non-secret settings of the installation (e.g. `host`, `organization`). */
@@ -24,6 +42,14 @@ export interface IntegrationConnection {
   readonly fetch: OutboundFetch;
   /** Aborted when the run is cancelled, times out, or its process drains. */
   readonly signal: AbortSignal;
+  /** Present for stored installations (sync runs); absent when verifying credentials not saved yet. */
+  readonly responseCache?: ResponseCache;
+  /**
+   * The tool refused the stored credentials while a run used them (e.g. a revoked token answered
+   * 401): the installation needs new credentials. The sync engine calls it when a kind fails with
+   * CREDENTIALS_INVALID; integrations only throw that error.
+   */
+  credentialsRejected?(reason: string): Promise<void>;
 }
 
 /** One page of raw items from the tool, in the tool's own shape. */

@@ -16,6 +16,7 @@ export {
 } from './repositories/credential.repository.js';
 export { InstallationRepository } from './repositories/installation.repository.js';
 export { OrganizationRepository } from './repositories/organization.repository.js';
+export { ResponseCacheRepository, type ResponseCacheRow } from './repositories/response-cache.repository.js';
 export { SyncBatch, SyncCatalogRepository, type SyncWriter } from './repositories/sync-catalog.repository.js';
 export { SyncRunRepository } from './repositories/sync-run.repository.js';
 export {

@@ -8,6 +8,7 @@ import { ConnectSessionRepository } from './repositories/connect-session.reposit
 import { CredentialRepository } from './repositories/credential.repository.js';
 import { InstallationRepository } from './repositories/installation.repository.js';
 import { OrganizationRepository } from './repositories/organization.repository.js';
+import { ResponseCacheRepository } from './repositories/response-cache.repository.js';
 import { SyncCatalogRepository } from './repositories/sync-catalog.repository.js';
 import { RunQueueRepository } from './repositories/run-queue.repository.js';
 import { SyncRunRepository } from './repositories/sync-run.repository.js';
@@ -24,6 +25,7 @@ const REPOSITORIES = [
   RunQueueRepository,
   CredentialRepository,
   ConnectSessionRepository,
+  ResponseCacheRepository,
 ];
 
 @Module({})

@@ -109,10 +109,14 @@ export class RunJobHandler implements SyncRunHandler {
   private async afterRun(record: SyncRunRecord): Promise<void> {
     const code = record.errorCode as ErrorCode | null;
     if (code && RETRY_DECISION_BY_CODE[code] === 'reauth') {
-      await this.installations.setState(record.orgId, record.installationId, {
-        state: 'needs_reauth',
-        reason: `${code}: ${record.errorMessage ?? 'the tool refused the credentials'}`,
-      });
+      // The connection may have recorded it already, with the tool's own words: keep those.
+      const current = await this.installations.find(record.orgId, record.installationId);
+      if (current?.state === 'active') {
+        await this.installations.setState(record.orgId, record.installationId, {
+          state: 'needs_reauth',
+          reason: `${code}: ${record.errorMessage ?? 'the tool refused the credentials'}`,
+        });
+      }
       await this.schedules.pause(record.orgId, record.installationId);
       this.logger.warn(
         { orgId: record.orgId, installationId: record.installationId, code },

@@ -1,7 +1,8 @@
 import { SpanStatusCode, context as otelContext } from '@opentelemetry/api';
 import type { IntegrationConnection } from '@mooring/integrations';
 import type { SyncRunRecord } from '@mooring/persistence';
-import { ExtractionGuard } from './extract/extraction-guard.js';
+import { isDomainError, type DomainError } from '@mooring/platform';
+import { ExtractionGuard, isCredentialsRefusal } from './extract/extraction-guard.js';
 import { extractPages } from './extract/extract-pages.js';
 import { ResourceLoader } from './load/resource-loader.js';
 import { transformPage } from './map/transform-page.js';
@@ -61,7 +62,13 @@ async function pipeline(run: RunContext, deps: SyncDependencies, signal: AbortSi
   const outcomes: ResourceOutcome[] = [];
   for (const resource of run.mapping.resources) {
     if (signal.aborted) break;
-    outcomes.push(await syncResource(run, resource, connection, signal));
+    try {
+      outcomes.push(await syncResource(run, resource, connection, signal));
+    } catch (error) {
+      // A token the tool refused (revoked, expired): the installation needs new credentials.
+      if (isDomainError(error, 'CREDENTIALS_INVALID')) await connection.credentialsRejected?.(error.message);
+      throw error;
+    }
   }
   if (signal.reason instanceof RunInterrupted) throw signal.reason; // resumes elsewhere, nothing reconciled
   const { tracer, context } = run.trace;
@@ -119,12 +126,27 @@ async function syncResource(
     await run.ledger.startResource(resource.index);
     await run.events.record({ level: 'info', type: 'resource.started', message: `${resource.key} started`, details: where });
     const kind = run.integration.kinds[resource.kind]!;
-    for await (const page of extraction.pages(extractPages(kind, connection, resource.selectorOptions))) {
-      rawSamples.push(...page.items.slice(0, 5 - rawSamples.length));
-      const entities = await tally.time('transformMs', () => transformPage(page.items, resource, run.load.blueprints, tally));
-      await loader.add(entities);
-      await run.ledger.progress(resource.index, tally.counts);
-      if (tally.stopped) break;
+    try {
+      for await (const page of extraction.pages(extractPages(kind, connection, resource.selectorOptions))) {
+        rawSamples.push(...page.items.slice(0, 5 - rawSamples.length));
+        const entities = await tally.time('transformMs', () => transformPage(page.items, resource, run.load.blueprints, tally));
+        await loader.add(entities);
+        await run.ledger.progress(resource.index, tally.counts);
+        if (tally.stopped) break;
+      }
+    } catch (error) {
+      // No write of this resource may land after the run has ended.
+      await loader.finish().catch(() => {});
+      if (isCredentialsRefusal(error)) {
+        tally.counts.fetchFailed++;
+        await run.ledger.finishResource(
+          resource.index,
+          'failed',
+          tally,
+          `${(error as DomainError).code}: ${(error as Error).message}`,
+        );
+      }
+      throw error;
     }
     await loader.finish();
     if (extraction.status === 'failed' && run.isTransient?.(extraction.cause)) {

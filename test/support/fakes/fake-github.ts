@@ -1,11 +1,33 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
-import { repoRoot } from '../processes.js';
-import { LoopbackServer, sendJson, type RecordedRequest } from './loopback-server.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { LoopbackServer, type RecordedRequest } from './loopback-server.js';
 
-// Recorded GitHub responses from @octokit/fixtures (read as JSON: its index pulls in nock).
-const FIXTURES = path.join(repoRoot, 'node_modules/@octokit/fixtures/scenarios/api.github.com');
+// GitHub's REST API on loopback, as GitHub Enterprise Server serves it (under /api/v3), for the
+// GitHub integration's tests and benchmark. Bodies come from recorded or published GitHub data:
+// @octokit/fixtures (recorded exchanges: headers, the organization, a user) and the examples of
+// GitHub's OpenAPI description (libs/integrations/src/github/fixtures/openapi-examples.json), with
+// names, ids and dates varied per generated item. Behaviour follows GitHub's documentation:
+// `per_page` (30 by default, at most 100) and `page` with a `Link` header (repository listings link
+// by `/repositories/:id`, as GitHub does), weak ETags and 304 answers that do not count against
+// the rate limit, `x-ratelimit-*` headers, 403 once the quota is spent, injectable secondary rate
+// limits, and revocable tokens.
+
+// The repository's root, from here or from the benchmark's compiled copy of this file.
+const repoRoot = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'nx.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('fake-github: repository root not found');
+    dir = parent;
+  }
+  return dir;
+})();
+const OCTOKIT = path.join(repoRoot, 'node_modules/@octokit/fixtures/scenarios/api.github.com');
+const OPENAPI = path.join(repoRoot, 'libs/integrations/src/github/fixtures/openapi-examples.json');
 
 interface Fixture {
   readonly path: string;
@@ -15,11 +37,19 @@ interface Fixture {
 }
 
 function fixture(scenario: string, predicate: (entry: Fixture) => boolean): Fixture {
-  const entries = JSON.parse(fs.readFileSync(path.join(FIXTURES, scenario, 'normalized-fixture.json'), 'utf8')) as Fixture[];
+  const entries = JSON.parse(fs.readFileSync(path.join(OCTOKIT, scenario, 'normalized-fixture.json'), 'utf8')) as Fixture[];
   const found = entries.find(predicate);
   if (!found) throw new Error(`no fixture in ${scenario}`);
   return found;
 }
+
+type Json = any; // GitHub's objects, as recorded
+const EXAMPLES = (JSON.parse(fs.readFileSync(OPENAPI, 'utf8')) as { routes: Record<string, { example: Json }> }).routes;
+const example = (route: string): Json => {
+  const value = EXAMPLES[route]?.example;
+  if (value === undefined) throw new Error(`no OpenAPI example for ${route}`);
+  return Array.isArray(value) ? value[0] : value;
+};
 
 const ORGANIZATION = fixture('get-organization', (entry) => entry.path.startsWith('/orgs/'));
 // A user object as GitHub embeds it (release author), extended below to GET /user's documented shape.
@@ -27,12 +57,56 @@ const USER = fixture('release-assets', (entry) => typeof entry.response['author'
   string,
   unknown
 >;
-// Headers GitHub sends with every REST answer (rate limits, media type, request id, OAuth scope headers).
+// Headers GitHub sends with every REST answer (media type, request id, security headers).
 const BASE_HEADERS = Object.fromEntries(
   Object.entries(ORGANIZATION.headers)
-    .filter(([name]) => !['content-length', 'connection', 'etag', 'last-modified', 'date', 'x-oauth-scopes'].includes(name))
+    .filter(
+      ([name]) =>
+        !['content-length', 'connection', 'etag', 'last-modified', 'date', 'x-oauth-scopes'].includes(name) &&
+        !name.startsWith('x-ratelimit-'),
+    )
     .map(([name, value]) => [name, String(value)]),
 );
+
+const TEMPLATES = {
+  repository: example('/orgs/{org}/repos'),
+  pull: example('/repos/{owner}/{repo}/pulls'),
+  issue: example('/repos/{owner}/{repo}/issues'),
+  workflow: EXAMPLES['/repos/{owner}/{repo}/actions/workflows']!.example.workflows[0],
+  run: EXAMPLES['/repos/{owner}/{repo}/actions/runs']!.example.workflow_runs[0],
+  release: example('/repos/{owner}/{repo}/releases'),
+  deployment: example('/repos/{owner}/{repo}/deployments'),
+  member: example('/orgs/{org}/members'),
+  team: example('/orgs/{org}/teams'),
+  orgSimple: example('/user/orgs'),
+};
+
+/** How much data each organization has; every count is per repository unless it says otherwise. */
+export interface FakeGithubShape {
+  readonly repositories: number;
+  readonly pulls: number;
+  readonly issues: number;
+  readonly workflows: number;
+  readonly runs: number;
+  readonly releases: number;
+  readonly deployments: number;
+  /** Members of the organization. */
+  readonly members: number;
+  /** Teams of the organization; member i belongs to team i mod teams. */
+  readonly teams: number;
+}
+
+export const DEFAULT_SHAPE: FakeGithubShape = {
+  repositories: 3,
+  pulls: 2,
+  issues: 2,
+  workflows: 1,
+  runs: 2,
+  releases: 1,
+  deployments: 1,
+  members: 3,
+  teams: 2,
+};
 
 export interface FakeGithubToken {
   readonly login: string;
@@ -41,18 +115,74 @@ export interface FakeGithubToken {
   readonly organizations: readonly string[];
 }
 
+export interface FakeGithubOptions {
+  readonly shape?: Partial<FakeGithubShape>;
+  /** Primary rate limit per token and window. */
+  readonly rateLimit?: number;
+  /** Length of a rate-limit window. */
+  readonly windowSeconds?: number;
+  /** Delay before each answer, to make concurrency observable. */
+  readonly latencyMs?: number;
+  /** Keep every request in `requests` (off for benchmarks). */
+  readonly recordRequests?: boolean;
+}
+
+export interface FakeGithubStats {
+  requests: number;
+  notModified: number;
+  rateLimited: number;
+  /** Most requests being answered at once. */
+  maxInFlight: number;
+}
+
+interface Quota {
+  remaining: number;
+  resetAt: number; // epoch seconds
+}
+
+interface SecondaryLimit {
+  afterRequests: number;
+  count: number;
+  status: 403 | 429;
+  retryAfterSeconds: number;
+}
+
+interface Listing {
+  readonly items: readonly Json[];
+  /** The path GitHub puts in `Link` (repository listings use `/repositories/:id/...`). */
+  readonly linkPath: string;
+  /** Wraps a page in an object (`{total_count, workflows}`) instead of sending the array. */
+  readonly key?: string;
+}
+
+const DAY_MS = 86_400_000;
+
 /**
- * GitHub's REST API as Mooring's GitHub auth uses it, on loopback: `GET /user` and `GET /orgs/:org`,
- * under `/api/v3` as GitHub Enterprise Server serves them, with GitHub's bodies, headers and errors.
+ * GitHub's REST API as Mooring's GitHub integration uses it, on loopback, under `/api/v3` as
+ * GitHub Enterprise Server serves it.
  */
 export class FakeGithub {
+  readonly stats: FakeGithubStats = { requests: 0, notModified: 0, rateLimited: 0, maxInFlight: 0 };
   private readonly tokens = new Map<string, FakeGithubToken>();
+  private readonly revoked = new Set<string>();
+  private readonly quotas = new Map<string, Quota>();
+  private readonly changed = new Map<string, number>();
+  private secondary: SecondaryLimit | undefined;
+  private inFlight = 0;
+  private shape: FakeGithubShape;
+  /** Dates of generated items hang off this day, so bodies (and ETags) stay the same run to run. */
+  private readonly epoch = Math.floor(Date.now() / DAY_MS) * DAY_MS;
 
-  private constructor(readonly server: LoopbackServer) {}
+  private constructor(
+    readonly server: LoopbackServer,
+    private readonly options: FakeGithubOptions,
+  ) {
+    this.shape = { ...DEFAULT_SHAPE, ...options.shape };
+  }
 
-  static async start(): Promise<FakeGithub> {
+  static async start(options: FakeGithubOptions = {}): Promise<FakeGithub> {
     const server = await LoopbackServer.start((request, response) => github.handle(request, response));
-    const github = new FakeGithub(server);
+    const github = new FakeGithub(server, options);
     return github;
   }
 
@@ -70,50 +200,479 @@ export class FakeGithub {
     return token;
   }
 
+  /** The token's owner revoked it: every later request with it gets 401. */
+  revokeToken(token: string): void {
+    this.revoked.add(token);
+  }
+
+  /** After `afterRequests` more requests, the next `count` get a secondary rate limit answer. */
+  injectSecondaryLimit(limit: { afterRequests: number; count?: number; status?: 403 | 429; retryAfterSeconds?: number }): void {
+    this.secondary = {
+      afterRequests: this.stats.requests + limit.afterRequests,
+      count: limit.count ?? 1,
+      status: limit.status ?? 403,
+      retryAfterSeconds: limit.retryAfterSeconds ?? 1,
+    };
+  }
+
+  /** The token's primary quota as GitHub would report it. */
+  quota(token: string): Quota {
+    const now = Math.floor(Date.now() / 1000);
+    let quota = this.quotas.get(token);
+    if (!quota || quota.resetAt <= now) {
+      quota = { remaining: this.limit, resetAt: now + (this.options.windowSeconds ?? 3600) };
+      this.quotas.set(token, quota);
+    }
+    return quota;
+  }
+
+  setShape(shape: Partial<FakeGithubShape>): void {
+    this.shape = { ...this.shape, ...shape };
+  }
+
+  /** Something about a repository changed (its description): its listing pages get new ETags. */
+  changeRepository(org: string, index: number): void {
+    const key = `${org}/repo-${index}`;
+    this.changed.set(key, (this.changed.get(key) ?? 0) + 1);
+  }
+
+  clearRequests(): void {
+    this.server.requests.length = 0;
+  }
+
   close(): Promise<void> {
     return this.server.close();
   }
 
-  private handle(request: RecordedRequest, response: http.ServerResponse): void {
-    const url = new URL(request.url, 'http://fake');
-    const route = url.pathname.replace(/^\/api\/v3/, '');
-    const match = /^Bearer (\S+)$|^token (\S+)$/.exec(String(request.headers.authorization ?? ''));
-    const grant = match ? this.tokens.get(match[1] ?? match[2]!) : undefined;
-    if (!grant) {
-      return sendJson(
-        response,
-        401,
-        { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' },
-        BASE_HEADERS,
-      );
-    }
-    const headers = { ...BASE_HEADERS, ...(grant.scopes === null ? {} : { 'x-oauth-scopes': grant.scopes }) };
-    if (request.method === 'GET' && route === '/user') {
-      return sendJson(response, 200, userBody(grant.login), { ...headers, 'x-accepted-oauth-scopes': '' });
-    }
-    const org = /^\/orgs\/([^/]+)$/.exec(route)?.[1];
-    if (request.method === 'GET' && org) {
-      if (!grant.organizations.includes(decodeURIComponent(org))) {
-        return sendJson(
-          response,
-          404,
-          {
-            message: 'Not Found',
-            documentation_url: 'https://docs.github.com/rest/orgs/orgs#get-an-organization',
-            status: '404',
-          },
-          headers,
-        );
-      }
-      return sendJson(
-        response,
-        200,
-        { ...ORGANIZATION.response, login: org, url: `https://api.github.com/orgs/${org}` },
-        headers,
-      );
-    }
-    sendJson(response, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' }, headers);
+  private get limit(): number {
+    return this.options.rateLimit ?? 5000;
   }
+
+  private async handle(request: RecordedRequest, response: http.ServerResponse): Promise<void> {
+    if (this.options.recordRequests === false) this.server.requests.pop();
+    this.stats.requests++;
+    this.inFlight++;
+    this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.inFlight);
+    try {
+      if (this.options.latencyMs) await sleep(this.options.latencyMs);
+      this.answer(request, response);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private answer(request: RecordedRequest, response: http.ServerResponse): void {
+    const url = new URL(request.url, this.server.origin);
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      const text = status === 304 ? '' : JSON.stringify(body);
+      response.writeHead(status, {
+        ...BASE_HEADERS,
+        ...(status === 304
+          ? {}
+          : { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }),
+        date: new Date().toUTCString(),
+        ...headers,
+      });
+      response.end(text);
+    };
+    const notFound = (documentation = 'https://docs.github.com/rest') =>
+      send(404, { message: 'Not Found', documentation_url: documentation, status: '404' });
+
+    // GitHub Enterprise Server answers its REST API under /api/v3 only.
+    if (!url.pathname.startsWith('/api/v3/')) return notFound();
+    const route = url.pathname.slice('/api/v3'.length);
+    const match = /^Bearer (\S+)$|^token (\S+)$/.exec(String(request.headers.authorization ?? ''));
+    const token = match ? (match[1] ?? match[2]!) : '';
+    const grant = this.revoked.has(token) ? undefined : this.tokens.get(token);
+    if (!grant) {
+      return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+    }
+
+    const quota = this.quota(token);
+    const rateHeaders = () => ({
+      'x-ratelimit-limit': String(this.limit),
+      'x-ratelimit-remaining': String(quota.remaining),
+      'x-ratelimit-reset': String(quota.resetAt),
+      'x-ratelimit-used': String(this.limit - quota.remaining),
+      'x-ratelimit-resource': 'core',
+      ...(grant.scopes === null ? {} : { 'x-oauth-scopes': grant.scopes }),
+    });
+
+    if (this.secondary && this.stats.requests > this.secondary.afterRequests && this.secondary.count > 0) {
+      this.secondary.count--;
+      this.stats.rateLimited++;
+      return send(
+        this.secondary.status,
+        {
+          message:
+            'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:00000:0000000:0000000:00000000.',
+          documentation_url:
+            'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+          status: String(this.secondary.status),
+        },
+        { ...rateHeaders(), 'retry-after': String(this.secondary.retryAfterSeconds) },
+      );
+    }
+    if (quota.remaining <= 0) {
+      this.stats.rateLimited++;
+      return send(
+        403,
+        {
+          message: `API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID 0000:00000:0000000:0000000:00000000.`,
+          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-rate-limit',
+          status: '403',
+        },
+        rateHeaders(),
+      );
+    }
+
+    const body = this.route(route, url.searchParams, grant);
+    if (body === undefined) {
+      quota.remaining--;
+      return notFound();
+    }
+    let payload: unknown = body;
+    const headers: Record<string, string> = {};
+    if (isListing(body)) {
+      const perPage = Math.min(Math.max(Number(url.searchParams.get('per_page') ?? 30) || 30, 1), 100);
+      const page = Math.max(Number(url.searchParams.get('page') ?? 1) || 1, 1);
+      const items = body.items.slice((page - 1) * perPage, page * perPage);
+      payload = body.key ? { total_count: body.items.length, [body.key]: items } : items;
+      const link = this.link(body, url, page, perPage);
+      if (link) headers['link'] = link;
+    }
+    const text = JSON.stringify(payload);
+    const etag = `W/"${createHash('sha256').update(text).digest('hex').slice(0, 32)}"`;
+    headers['etag'] = etag;
+    headers['cache-control'] = 'private, max-age=60, s-maxage=60';
+    headers['vary'] = 'Accept, Authorization, Cookie, X-GitHub-OTP';
+    // A conditional request answered 304 does not count against the primary rate limit.
+    if (request.headers['if-none-match'] === etag) {
+      this.stats.notModified++;
+      return send(304, null, { ...rateHeaders(), ...headers });
+    }
+    quota.remaining--;
+    send(200, payload, { ...rateHeaders(), ...headers, 'x-accepted-oauth-scopes': route === '/user' ? '' : 'repo' });
+  }
+
+  private link(listing: Listing, url: URL, page: number, perPage: number): string | undefined {
+    const last = Math.max(1, Math.ceil(listing.items.length / perPage));
+    if (last === 1) return undefined;
+    const at = (n: number) => {
+      const target = new URL(`${this.server.origin}/api/v3${listing.linkPath}`);
+      for (const [name, value] of url.searchParams) if (name !== 'page') target.searchParams.set(name, value);
+      target.searchParams.set('page', String(n));
+      return `<${target.toString()}>`;
+    };
+    const parts: string[] = [];
+    if (page > 1) parts.push(`${at(page - 1)}; rel="prev"`);
+    if (page < last) parts.push(`${at(page + 1)}; rel="next"`, `${at(last)}; rel="last"`);
+    if (page > 1) parts.push(`${at(1)}; rel="first"`);
+    return parts.join(', ');
+  }
+
+  /** A body, a listing to paginate, or undefined for a 404. */
+  private route(route: string, query: URLSearchParams, grant: FakeGithubToken): Json {
+    if (route === '/user') return userBody(grant.login);
+    if (route === '/user/orgs') {
+      return { linkPath: route, items: grant.organizations.map((org, i) => this.orgSimple(org, i)) } satisfies Listing;
+    }
+    if (route === '/user/repos') {
+      const items = grant.organizations.flatMap((org) => this.repositories(org, query.get('type') ?? 'all'));
+      return { linkPath: route, items } satisfies Listing;
+    }
+    const orgRoute = /^\/orgs\/([^/]+)(\/.*)?$/.exec(route);
+    if (orgRoute) {
+      const org = decodeURIComponent(orgRoute[1]!);
+      if (!grant.organizations.includes(org)) return undefined;
+      const rest = orgRoute[2] ?? '';
+      if (rest === '') return { ...ORGANIZATION.response, login: org, url: `https://api.github.com/orgs/${org}` };
+      if (rest === '/repos')
+        return { linkPath: route, items: this.repositories(org, query.get('type') ?? 'all') } satisfies Listing;
+      if (rest === '/members') return { linkPath: route, items: this.members(org) } satisfies Listing;
+      if (rest === '/teams') return { linkPath: route, items: this.teams(org) } satisfies Listing;
+      const team = /^\/teams\/([^/]+)\/members$/.exec(rest);
+      if (team) {
+        const index = this.teams(org).findIndex((t) => t.slug === decodeURIComponent(team[1]!));
+        if (index < 0) return undefined;
+        const members = this.members(org).filter((_, i) => i % this.shape.teams === index);
+        return { linkPath: route, items: members } satisfies Listing;
+      }
+      return undefined;
+    }
+    // /repos/:owner/:repo/... and /repositories/:id/... (what GitHub's Link headers use)
+    const byName = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(route);
+    const byId = /^\/repositories\/(\d+)(\/.*)$/.exec(route);
+    const located = byName
+      ? this.locate(decodeURIComponent(byName[1]!), decodeURIComponent(byName[2]!), grant)
+      : byId
+        ? this.locateById(Number(byId[1]), grant)
+        : undefined;
+    if (!located) return undefined;
+    const rest = (byName ? byName[3] : byId![2])!;
+    return this.repositoryListing(located.org, located.index, rest, query);
+  }
+
+  private locate(owner: string, name: string, grant: FakeGithubToken): { org: string; index: number } | undefined {
+    const index = /^repo-(\d+)$/.exec(name)?.[1];
+    if (!grant.organizations.includes(owner) || index === undefined || Number(index) >= this.shape.repositories) return undefined;
+    return { org: owner, index: Number(index) };
+  }
+
+  private locateById(id: number, grant: FakeGithubToken): { org: string; index: number } | undefined {
+    const orgIndex = Math.floor(id / 100_000) - 1;
+    const org = grant.organizations[orgIndex];
+    const index = id % 100_000;
+    return org !== undefined && index < this.shape.repositories ? { org, index } : undefined;
+  }
+
+  private repositoryListing(org: string, index: number, rest: string, query: URLSearchParams): Listing | undefined {
+    const linkPath = `/repositories/${this.repositoryId(org, index)}${rest}`;
+    const state = query.get('state') ?? 'open';
+    switch (rest) {
+      case '/pulls': {
+        let pulls = this.pulls(org, index).filter((pr) => state === 'all' || pr.state === state);
+        if (query.get('sort') === 'updated') pulls = pulls.sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at));
+        return { linkPath, items: pulls };
+      }
+      case '/issues': {
+        // GitHub lists pull requests among issues (with a `pull_request` key).
+        const issues = [...this.issues(org, index), ...this.pulls(org, index).map((pr) => this.pullAsIssue(pr))];
+        return { linkPath, items: issues.filter((issue) => state === 'all' || issue.state === state) };
+      }
+      case '/actions/workflows':
+        return { linkPath, key: 'workflows', items: this.workflows(org, index) };
+      case '/actions/runs':
+        return { linkPath, key: 'workflow_runs', items: this.runs(org, index) };
+      case '/releases':
+        return { linkPath, items: this.releases(org, index) };
+      case '/deployments': {
+        const environment = query.get('environment');
+        return { linkPath, items: this.deployments(org, index).filter((d) => !environment || d.environment === environment) };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  // Generated data: GitHub's published examples with names, ids and dates varied per item.
+
+  private orgIndex(org: string): number {
+    for (const grant of this.tokens.values()) {
+      const index = grant.organizations.indexOf(org);
+      if (index >= 0) return index;
+    }
+    return 0;
+  }
+
+  private repositoryId(org: string, index: number): number {
+    return (this.orgIndex(org) + 1) * 100_000 + index;
+  }
+
+  private date(daysAgo: number): string {
+    return new Date(this.epoch - daysAgo * DAY_MS).toISOString().replace('.000', '');
+  }
+
+  private login(org: string, i: number): string {
+    return `${org}-user-${i}`;
+  }
+
+  private orgSimple(org: string, i: number): Json {
+    return { ...TEMPLATES.orgSimple, login: org, id: 1000 + i, url: `https://api.github.com/orgs/${org}` };
+  }
+
+  private repositories(org: string, type: string): Json[] {
+    const all = Array.from({ length: this.shape.repositories }, (_, i) => this.repository(org, i));
+    return all.filter((repo) =>
+      type === 'forks'
+        ? repo.fork
+        : type === 'sources'
+          ? !repo.fork
+          : type === 'public' || type === 'private'
+            ? repo.visibility === type
+            : true,
+    );
+  }
+
+  private repository(org: string, i: number): Json {
+    const fullName = `${org}/repo-${i}`;
+    const repo = renamed(TEMPLATES.repository, fullName);
+    const revision = this.changed.get(fullName) ?? 0;
+    return {
+      ...repo,
+      id: this.repositoryId(org, i),
+      name: `repo-${i}`,
+      full_name: fullName,
+      owner: { ...repo.owner, login: org, type: 'Organization' },
+      description: `Repository ${i}${revision ? ` (revision ${revision})` : ''}`,
+      fork: i % 10 === 9,
+      private: i % 4 === 3,
+      visibility: i % 4 === 3 ? 'private' : 'public',
+      language: ['TypeScript', 'Go', 'Python'][i % 3],
+      topics: ['catalog', `team-${i % Math.max(1, this.shape.teams)}`],
+      pushed_at: this.date(i % 30),
+    };
+  }
+
+  private members(org: string): Json[] {
+    return Array.from({ length: this.shape.members }, (_, i) => ({
+      ...TEMPLATES.member,
+      login: this.login(org, i),
+      id: (this.orgIndex(org) + 1) * 10_000 + i,
+      url: `https://api.github.com/users/${this.login(org, i)}`,
+      html_url: `https://github.com/${this.login(org, i)}`,
+    }));
+  }
+
+  private teams(org: string): Json[] {
+    return Array.from({ length: this.shape.teams }, (_, t) => ({
+      ...TEMPLATES.team,
+      id: (this.orgIndex(org) + 1) * 1000 + t,
+      name: `Team ${t}`,
+      slug: `team-${t}`,
+      description: `Team number ${t}`,
+      html_url: `https://github.com/orgs/${org}/teams/team-${t}`,
+      url: `https://api.github.com/organizations/${this.orgIndex(org) + 1}/team/${t}`,
+    }));
+  }
+
+  private itemId(org: string, repo: number, kind: number, n: number): number {
+    return ((this.orgIndex(org) + 1) * 10 + kind) * 100_000_000 + repo * 1000 + n;
+  }
+
+  private pulls(org: string, repo: number): Json[] {
+    const fullName = `${org}/repo-${repo}`;
+    return Array.from({ length: this.shape.pulls }, (_, n) => {
+      const pr = renamed(TEMPLATES.pull, fullName);
+      const closed = n % 2 === 1;
+      const author = this.login(org, n % Math.max(1, this.shape.members));
+      return {
+        ...pr,
+        id: this.itemId(org, repo, 1, n),
+        number: n + 1,
+        state: closed ? 'closed' : 'open',
+        title: `Change ${n + 1} of ${fullName}`,
+        user: { ...pr.user, login: author },
+        assignees: [{ ...pr.user, login: author }],
+        requested_reviewers: [],
+        html_url: `https://github.com/${fullName}/pull/${n + 1}`,
+        head: { ...pr.head, ref: `feature-${n + 1}` },
+        created_at: this.date(n + 3),
+        updated_at: this.date(n + 1),
+        closed_at: closed ? this.date(n + 1) : null,
+        merged_at: closed ? this.date(n + 1) : null,
+      };
+    });
+  }
+
+  private pullAsIssue(pr: Json): Json {
+    return {
+      ...TEMPLATES.issue,
+      id: pr.id,
+      number: pr.number,
+      title: pr.title,
+      state: pr.state,
+      pull_request: TEMPLATES.issue.pull_request,
+    };
+  }
+
+  private issues(org: string, repo: number): Json[] {
+    const fullName = `${org}/repo-${repo}`;
+    return Array.from({ length: this.shape.issues }, (_, n) => {
+      const { pull_request: _pullRequest, ...issue } = renamed(TEMPLATES.issue, fullName);
+      const number = this.shape.pulls + n + 1;
+      return {
+        ...issue,
+        id: this.itemId(org, repo, 2, n),
+        number,
+        title: `Issue ${number} of ${fullName}`,
+        html_url: `https://github.com/${fullName}/issues/${number}`,
+        state: 'open',
+        closed_at: null,
+        created_at: this.date(n + 5),
+        updated_at: this.date(n + 2),
+      };
+    });
+  }
+
+  private workflows(org: string, repo: number): Json[] {
+    const fullName = `${org}/repo-${repo}`;
+    return Array.from({ length: this.shape.workflows }, (_, n) => ({
+      ...renamed(TEMPLATES.workflow, fullName),
+      id: this.itemId(org, repo, 3, n),
+      name: `CI ${n}`,
+      path: `.github/workflows/ci-${n}.yml`,
+    }));
+  }
+
+  private runs(org: string, repo: number): Json[] {
+    const fullName = `${org}/repo-${repo}`;
+    const workflows = this.workflows(org, repo);
+    return Array.from({ length: workflows.length ? this.shape.runs : 0 }, (_, n) => {
+      const workflow = workflows[n % workflows.length];
+      const run = renamed(TEMPLATES.run, fullName);
+      return {
+        ...run,
+        id: this.itemId(org, repo, 4, n),
+        name: workflow.name,
+        display_title: `${workflow.name} #${n + 1}`,
+        workflow_id: workflow.id,
+        path: workflow.path,
+        run_number: n + 1,
+        status: 'completed',
+        conclusion: n % 3 === 2 ? 'failure' : 'success',
+        created_at: this.date(n),
+        updated_at: this.date(n),
+        run_started_at: this.date(n),
+        repository: { ...run.repository, id: this.repositoryId(org, repo), name: `repo-${repo}`, full_name: fullName },
+      };
+    });
+  }
+
+  private releases(org: string, repo: number): Json[] {
+    const fullName = `${org}/repo-${repo}`;
+    return Array.from({ length: this.shape.releases }, (_, n) => {
+      const release = renamed(TEMPLATES.release, fullName);
+      return {
+        ...release,
+        id: this.itemId(org, repo, 5, n),
+        tag_name: `v1.${n}.0`,
+        name: `Release 1.${n}.0`,
+        author: { ...release.author, login: this.login(org, 0) },
+        created_at: this.date(n * 7 + 1),
+        published_at: this.date(n * 7 + 1),
+      };
+    });
+  }
+
+  private deployments(org: string, repo: number): Json[] {
+    const fullName = `${org}/repo-${repo}`;
+    return Array.from({ length: this.shape.deployments }, (_, n) => {
+      const deployment = renamed(TEMPLATES.deployment, fullName);
+      return {
+        ...deployment,
+        id: this.itemId(org, repo, 6, n),
+        environment: n % 2 === 0 ? 'production' : 'staging',
+        production_environment: n % 2 === 0,
+        creator: { ...deployment.creator, login: this.login(org, 0) },
+        created_at: this.date(n),
+        updated_at: this.date(n),
+      };
+    });
+  }
+}
+
+function isListing(body: Json): body is Listing {
+  return typeof body === 'object' && body !== null && Array.isArray(body.items) && typeof body.linkPath === 'string';
+}
+
+/** A template with the example repositories' names replaced by `fullName` in every URL and name. */
+function renamed(template: Json, fullName: string): Json {
+  const text = JSON.stringify(template)
+    .replaceAll('octocat/Hello-World', fullName)
+    .replaceAll('octo-org/octo-repo', fullName)
+    .replaceAll('octocat/example', fullName);
+  return JSON.parse(text);
 }
 
 function userBody(login: string): Record<string, unknown> {

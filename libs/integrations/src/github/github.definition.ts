@@ -1,11 +1,14 @@
 import type { IntegrationDefinition } from '../integration-definition.js';
 import { githubOAuth2, verifyGithubCredentials } from './github-auth.js';
+import { githubBlueprints, githubDefaultMapping } from './github-data-model.js';
+import { githubKinds } from './github-kinds.js';
 
-/** GitHub and GitHub Enterprise Server. Auth only for now: the kinds arrive with the GitHub issue. */
+/** GitHub and GitHub Enterprise Server: see README.md in this folder. */
 export const github: IntegrationDefinition = {
   id: 'github',
   title: 'GitHub',
-  description: 'Repositories, pull requests, teams and members from GitHub or GitHub Enterprise Server',
+  description:
+    'Organizations, repositories, pull requests, issues, teams, users, workflows and their runs, releases and deployments from GitHub or GitHub Enterprise Server',
   auth: {
     oauth2: githubOAuth2,
     customSettings: {
@@ -37,8 +40,8 @@ export const github: IntegrationDefinition = {
       ],
     },
   },
-  kinds: {},
-  defaultBlueprints: [],
-  defaultMapping: { resources: [] },
+  kinds: githubKinds,
+  defaultBlueprints: githubBlueprints,
+  defaultMapping: githubDefaultMapping,
   verifyCredentials: verifyGithubCredentials,
 };

@@ -5,7 +5,7 @@ import type { ExtractedPage } from './extract-pages.js';
 /**
  * Runs a kind's extraction and keeps its failure apart from the rest of the pipeline: a tool error
  * (or an abort) ends the resource's pages and is recorded on the resource, while an error of
- * mapping or loading code still propagates. Counts fetched items and time spent waiting for pages.
+ * mapping or loading code still propagates, and so does a refusal of the credentials. Counts fetched items and time spent waiting for pages.
  */
 export class ExtractionGuard {
   status: 'completed' | 'failed' | 'aborted' = 'completed';
@@ -30,6 +30,8 @@ export class ExtractionGuard {
         try {
           next = await this.tally.time('extractMs', () => source.next());
         } catch (error) {
+          // Refused credentials end the run: every other kind would be refused too.
+          if (!this.signal.aborted && isCredentialsRefusal(error)) throw error;
           this.fail(error);
           return;
         }
@@ -58,4 +60,9 @@ export class ExtractionGuard {
     this.error = isDomainError(error) ? `${error.code}: ${message}` : message;
     this.tally.sample({ phase: 'extract', reason: this.error });
   }
+}
+
+/** The tool (or the installation's state) refused the credentials: the run cannot go on. */
+export function isCredentialsRefusal(error: unknown): boolean {
+  return isDomainError(error, 'CREDENTIALS_INVALID') || isDomainError(error, 'REAUTH_REQUIRED');
 }

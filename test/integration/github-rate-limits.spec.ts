@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getIntegration, type CachedResponse, type IntegrationConnection, type JsonObject } from '@mooring/integrations';
+import { FakeGithub } from '../support/fakes/fake-github.js';
+
+// The GitHub kinds against the fake GitHub over loopback, with an in-memory response cache: the
+// primary quota running out mid-listing is waited out, not failed.
+describe('GitHub kinds and the primary rate limit', () => {
+  const token = 'ghp_rateLimitedToken0123456789';
+  let fake: FakeGithub;
+
+  beforeAll(async () => {
+    fake = await FakeGithub.start({ shape: { repositories: 30, releases: 1 }, rateLimit: 20, windowSeconds: 2 });
+    fake.addToken(token, { login: 'octocat', scopes: 'repo, read:org', organizations: ['octo-org'] });
+  });
+  afterAll(() => fake?.close());
+
+  it('waits for the window to reset when the quota (less its reserve) is spent, and completes the listing', async () => {
+    const cache = new Map<string, CachedResponse>();
+    const connection: IntegrationConnection = {
+      settings: { host: fake.host, organization: 'octo-org' },
+      accessToken: () => Promise.resolve(token),
+      fetch: (url, init) => fetch(url, init),
+      signal: AbortSignal.timeout(30_000),
+      responseCache: { get: (url) => Promise.resolve(cache.get(url)), put: (url, r) => Promise.resolve(void cache.set(url, r)) },
+    };
+    const releases: JsonObject[] = [];
+    for await (const page of getIntegration('github').kinds['release']!.extract(connection, {})) releases.push(...page);
+    expect(releases).toHaveLength(30);
+    expect(new Set(releases.map((r) => r['__repository'])).size).toBe(30);
+    // 31 requests against a quota of 20 per window: at least one window reset was waited for.
+    expect(fake.stats.requests).toBeGreaterThanOrEqual(31);
+  });
+});
