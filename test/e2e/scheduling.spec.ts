@@ -30,6 +30,7 @@ describe('api, two schedulers and two workers', () => {
   let baseUrl: string;
   let token: string;
   let installationId: string;
+  let orgId: string;
   const schedulers: AppProcess[] = [];
   const workers: AppProcess[] = [];
 
@@ -96,7 +97,12 @@ describe('api, two schedulers and two workers', () => {
 
     const cli = AppProcess.start('apps/api/dist/cli/org-create.js', { DATABASE_URL: db.appUrl }, ['--name', 'acme', '--json']);
     expect(await cli.exitCode()).toBe(0);
-    const created = JSON.parse(cli.output.trim().split('\n').at(-1)!) as { clientId: string; clientSecret: string };
+    const created = JSON.parse(cli.output.trim().split('\n').at(-1)!) as {
+      orgId: string;
+      clientId: string;
+      clientSecret: string;
+    };
+    orgId = created.orgId;
     const exchanged = await fetch(`${baseUrl}/v1/auth/access_token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -219,5 +225,26 @@ describe('api, two schedulers and two workers', () => {
     expect(deployments!.ingested + deployments!.not_changed).toBe(2998);
     // Everything stored at the kill (less the 2 the tool removed) was found unchanged, not written again.
     expect(deployments!.ingested).toBe(2998 - (Number(atKill!.n) - 2));
+  });
+
+  it('lets the operator change an organization’s run cap, refusing bad arguments by name', async () => {
+    const limits = AppProcess.start('apps/api/dist/cli/org-limits.js', { DATABASE_URL: db.appUrl }, [
+      '--org',
+      orgId,
+      '--max-concurrent-runs',
+      '3',
+    ]);
+    expect(await limits.exitCode(), limits.output).toBe(0);
+    expect(JSON.parse(limits.output.trim())).toEqual({ orgId, maxConcurrentRuns: 3 });
+    expect((await call('GET', '/v1/organization')).body.organization.maxConcurrentRuns).toBe(3);
+
+    const bad = AppProcess.start('apps/api/dist/cli/org-limits.js', { DATABASE_URL: db.appUrl }, [
+      '--org',
+      orgId,
+      '--max-concurrent-runs',
+      'lots',
+    ]);
+    expect(await bad.exitCode()).toBe(1);
+    expect(bad.output).toContain('max-concurrent-runs');
   });
 });

@@ -6,6 +6,8 @@ export interface OrganizationRecord {
   readonly name: string;
   /** Whether installations may reach tools over plain http (https only otherwise). */
   readonly allowHttpHosts: boolean;
+  /** Sync runs it may have dispatched or running at once (fairness across organizations). */
+  readonly maxConcurrentRuns: number;
   readonly createdAt: Date;
 }
 

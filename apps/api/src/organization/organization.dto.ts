@@ -24,6 +24,8 @@ export function organizationView(organization: OrganizationRecord) {
     id: organization.id,
     name: organization.name,
     allowHttpHosts: organization.allowHttpHosts,
+    /** Set by the operator (`npm run org:limits`): sync runs dispatched or running at once. */
+    maxConcurrentRuns: organization.maxConcurrentRuns,
     createdAt: organization.createdAt.toISOString(),
   };
 }

@@ -50,6 +50,15 @@ export class OrganizationRepository {
     });
   }
 
+  /** The operator's setting (a plan limit): how many of its sync runs may be dispatched or running at once. */
+  async setMaxConcurrentRuns(orgId: string, maxConcurrentRuns: number): Promise<OrganizationRecord | null> {
+    return this.db.inTenant(orgId, async (tx) => {
+      const { count } = await tx.organization.updateMany({ where: { id: orgId }, data: { maxConcurrentRuns } });
+      if (!count) return null;
+      return toOrganizationRecord(await tx.organization.findUniqueOrThrow({ where: { id: orgId } }));
+    });
+  }
+
   async setAllowHttpHosts(orgId: string, allowHttpHosts: boolean): Promise<OrganizationRecord | null> {
     return this.db.inTenant(orgId, async (tx) => {
       const { count } = await tx.organization.updateMany({ where: { id: orgId }, data: { allowHttpHosts } });
@@ -59,6 +68,18 @@ export class OrganizationRepository {
   }
 }
 
-function toOrganizationRecord(row: { id: string; name: string; allowHttpHosts: boolean; createdAt: Date }): OrganizationRecord {
-  return { id: row.id, name: row.name, allowHttpHosts: row.allowHttpHosts, createdAt: row.createdAt };
+function toOrganizationRecord(row: {
+  id: string;
+  name: string;
+  allowHttpHosts: boolean;
+  maxConcurrentRuns: number;
+  createdAt: Date;
+}): OrganizationRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    allowHttpHosts: row.allowHttpHosts,
+    maxConcurrentRuns: row.maxConcurrentRuns,
+    createdAt: row.createdAt,
+  };
 }

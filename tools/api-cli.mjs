@@ -1,17 +1,21 @@
 #!/usr/bin/env node
-// npm run vault:rewrap [-- --batch-size 100]
-// Re-wraps every credential's data key under the vault's current key (key rotation). Uses
-// DATABASE_URL and the VAULT_* variables, or the local stack that `npm start` runs.
+// npm run org:create | org:limits | vault:rewrap -- [args]: runs the api's command-line tools
+// (apps/api/src/cli) with DATABASE_URL (and, for the vault, the VAULT_* variables), or else with
+// the local stack that `npm start` runs.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './lib/paths.mjs';
 import { build, ensureDependencies } from './lib/steps.mjs';
 
-const entry = path.join(repoRoot, 'apps/api/dist/cli/vault-rewrap.js');
-const env = { ...process.env };
+const COMMANDS = { 'org-create': { vault: false }, 'org-limits': { vault: false }, 'vault-rewrap': { vault: true } };
+const [command, ...args] = process.argv.slice(2);
 
 try {
+  if (!command || !(command in COMMANDS))
+    throw new Error(`usage: node tools/api-cli.mjs <${Object.keys(COMMANDS).join('|')}> [args]`);
+  const entry = path.join(repoRoot, `apps/api/dist/cli/${command}.js`);
+  const env = { ...process.env };
   ensureDependencies();
   if (!fs.existsSync(entry)) build();
   const stateDir = path.join(repoRoot, '.mooring');
@@ -24,12 +28,12 @@ try {
     env.DATABASE_URL = databaseUrl({ port, role: 'mooring_app', password: secrets.mooring_app, database: 'mooring' });
   }
   const keyFile = path.join(stateDir, 'vault-master-key.json');
-  if (!env.VAULT_LOCAL_MASTER_KEY && env.VAULT_KEY_PROVIDER !== 'aws-kms' && fs.existsSync(keyFile)) {
+  if (COMMANDS[command].vault && !env.VAULT_LOCAL_MASTER_KEY && env.VAULT_KEY_PROVIDER !== 'aws-kms' && fs.existsSync(keyFile)) {
     env.VAULT_LOCAL_MASTER_KEY = JSON.parse(fs.readFileSync(keyFile, 'utf8')).key;
   }
-  const result = spawnSync(process.execPath, [entry, ...process.argv.slice(2)], { stdio: 'inherit', env });
+  const result = spawnSync(process.execPath, [entry, ...args], { stdio: 'inherit', env });
   process.exit(result.status ?? 1);
 } catch (error) {
-  process.stderr.write(`vault:rewrap: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`${command ?? 'api-cli'}: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 }
