@@ -166,6 +166,30 @@ describe('api, two schedulers and two workers', () => {
     }
     const installedRun = (await runs()).find((run) => run.trigger === 'installed')!;
     expect(installedRun.status).toBe('completed');
+
+    // The status API reports the same exact counts, per resource and phase.
+    const status = await call('GET', `/v1/installations/${installationId}/sync-status?runId=${completed[0]!.id}`);
+    expect(status.status).toBe(200);
+    expect(status.body.run).toMatchObject({ status: 'completed', trigger: 'schedule', scheduledFor: expect.any(String) });
+    expect(
+      status.body.run.resources.map(
+        (r: { kind: string; extract: { fetched: number }; load: { ingested: number; notChanged: number } }) => [
+          r.kind,
+          r.extract.fetched,
+          r.load.ingested,
+          r.load.notChanged,
+        ],
+      ),
+    ).toEqual([
+      ['team', 3, 0, 3],
+      ['service', 10, 0, 10],
+      ['deployment', 30, 0, 30],
+    ]);
+    const skipped = scheduled.find((run) => run.status === 'skipped');
+    if (skipped) {
+      const skip = await call('GET', `/v1/installations/${installationId}/sync-status?runId=${skipped.id}`);
+      expect(skip.body.tips.map((tip: { code: string }) => tip.code)).toContain('RUN_SKIPPED');
+    }
   });
 
   it('recovers a run whose worker was killed, deleting only what the complete pass did not see and writing nothing twice', async () => {

@@ -562,6 +562,43 @@ describe('sync engine: a mapping that never ends', () => {
   });
 });
 
+describe('sync engine: an attempt that lost its run', () => {
+  it('neither deletes nor ends the run when another worker started a later attempt meanwhile', async () => {
+    const h = await harness({ fake: { pageSize: 10 } });
+    await h.sync();
+    h.server.remove('deployment', [3, 25]);
+    const run = await h.runs.create(h.orgId, h.installationId, 'manual');
+    // While attempt 1 reads deployments, another worker (its job recovered as stalled) begins attempt 2.
+    let taken = false;
+    const connect = async (...args: Parameters<SyncHarness['deps']['connect']>): Promise<IntegrationConnection> => {
+      const connection = await h.deps.connect(...args);
+      return {
+        ...connection,
+        fetch: async (url, init) => {
+          if (!taken && String(url).includes('/deployments')) {
+            taken = true;
+            const current = (await h.runs.find(h.orgId, run.id))!;
+            const resources = current.resources.map((r) => ({
+              resourceIndex: r.resourceIndex,
+              kind: r.kind,
+              blueprint: r.blueprint,
+            }));
+            expect(await h.runs.begin(h.orgId, run.id, current.mappingHash!, resources)).toMatchObject({ attempt: 2 });
+          }
+          return connection.fetch(url, init);
+        },
+      };
+    };
+    await expect(h.resume(run.id, { deps: { connect } })).rejects.toMatchObject({ name: 'RunSuperseded', attempt: 1 });
+    expect(await h.identifiers('fakeDeployment')).toHaveLength(30); // nothing deleted by attempt 1
+    expect(await h.runs.find(h.orgId, run.id)).toMatchObject({ status: 'running', attempt: 2 });
+
+    // The later attempt (here resumed once more) owns the run and reconciles it.
+    const finished = await h.resume(run.id);
+    expect(finished).toMatchObject({ status: 'completed', attempt: 3, deleted: 2 });
+  });
+});
+
 describe('sync engine: credentials and tenancy', () => {
   it('fails the run with the connection’s error code when the credentials are refused', async () => {
     const h = await harness();

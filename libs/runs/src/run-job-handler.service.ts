@@ -3,7 +3,7 @@ import { IntegrationConnections } from '@mooring/installations';
 import { InstallationRepository, RunQueueRepository, SyncRunRepository, type SyncRunRecord } from '@mooring/persistence';
 import { DomainError, type ErrorCode, type Logger } from '@mooring/platform';
 import { DispatchSignal, type RunAttempt, type SyncRunHandler, type SyncRunJob } from '@mooring/queue';
-import { RunInterrupted, SyncEngine, SyncMetrics, TransientSyncFailure, recordRunEvents } from '@mooring/sync';
+import { RunInterrupted, RunSuperseded, SyncEngine, SyncMetrics, TransientSyncFailure, recordRunEvents } from '@mooring/sync';
 import { RETRY_DECISION_BY_CODE, isTransient, retryDelayMs } from './retry-policy.js';
 import { RunMetrics } from './run-metrics.js';
 import { ScheduleControlService } from './schedule-control.service.js';
@@ -62,6 +62,7 @@ export class RunJobHandler implements SyncRunHandler {
       return 'done';
     } catch (error) {
       if (error instanceof RunInterrupted) return 'handed_back';
+      if (error instanceof RunSuperseded) return 'done'; // the later attempt's worker owns the run now
       this.metrics.ran(installation.integrationId, 'retried', (performance.now() - started) / 1000);
       if (error instanceof TransientSyncFailure) {
         this.metrics.retried('transient');

@@ -21,3 +21,15 @@ export class TransientSyncFailure extends Error {
     super(`resource ${resourceKey} failed to extract: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 }
+
+/**
+ * Another worker started a later attempt of this run (this one lost its job lock): this attempt
+ * stops without ending the run or deleting anything; the later attempt owns it.
+ */
+export class RunSuperseded extends Error {
+  override readonly name = 'RunSuperseded';
+
+  constructor(readonly attempt: number) {
+    super(`attempt ${attempt} was superseded by a later attempt of the run`);
+  }
+}

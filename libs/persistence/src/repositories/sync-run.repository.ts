@@ -341,13 +341,17 @@ export class SyncRunRepository {
   }
 
   /** Ends the run (only if it is still active) and drops its staged keys and pending entities. */
-  async finish(orgId: string, runId: string, finish: RunFinish): Promise<void> {
+  /**
+   * Ends the run if it is still active and, when `attempt` is given, still that attempt's (a worker
+   * that lost its job to another cannot end the newer attempt's run). Returns whether it ended it.
+   */
+  async finish(orgId: string, runId: string, finish: RunFinish, attempt?: number): Promise<boolean> {
     const r = finish.reconciliation;
-    await this.db.inTenant(
+    return this.db.inTenant(
       orgId,
       async (tx) => {
-        await tx.syncRun.updateMany({
-          where: { orgId, id: runId, status: { in: ACTIVE } },
+        const { count } = await tx.syncRun.updateMany({
+          where: { orgId, id: runId, status: { in: ACTIVE }, ...(attempt === undefined ? {} : { attempt }) },
           data: {
             status: finish.status,
             finishedAt: new Date(),
@@ -363,6 +367,7 @@ export class SyncRunRepository {
             deletionDetails: r.deletionDetails ?? undefined,
           },
         });
+        if (!count) return false;
         // Resources that never got to run end with the run (e.g. aborted before their turn).
         await tx.syncRunResource.updateMany({
           where: { orgId, runId, status: { in: ACTIVE } },
@@ -370,9 +375,18 @@ export class SyncRunRepository {
         });
         await tx.syncSeenKey.deleteMany({ where: { orgId, runId } });
         await tx.syncPendingEntity.deleteMany({ where: { orgId, runId } });
+        return true;
       },
       { timeoutMs: 60_000 },
     );
+  }
+
+  /** Whether the run is still active in this attempt: no later attempt has taken it over. */
+  async isCurrentAttempt(orgId: string, runId: string, attempt: number): Promise<boolean> {
+    const run = await this.db.inTenant(orgId, (tx) =>
+      tx.syncRun.findFirst({ where: { orgId, id: runId, attempt, status: { in: ACTIVE } }, select: { id: true } }),
+    );
+    return run !== null;
   }
 
   /**

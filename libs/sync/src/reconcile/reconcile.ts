@@ -39,6 +39,7 @@ export async function reconcile(
       ms: elapsed(),
     };
   }
+  await run.ledger.assertCurrentAttempt(); // never delete on behalf of an attempt that lost the run
   const result = await deleteUnseen(run.load.catalog, run.ids, decision.blueprints, {
     deleteDependents: run.mapping.config.deleteDependentEntities,
     signal,

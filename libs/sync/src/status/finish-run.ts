@@ -4,7 +4,7 @@ import type { ResourceOutcome } from '../reconcile/decide-deletion.js';
 import type { DeletionOutcome } from '../reconcile/reconcile.js';
 import type { ReingestResult } from '../reconcile/reingest.js';
 import type { RunContext } from '../run-context.js';
-import { RunInterrupted, TransientSyncFailure } from '../run-interruptions.js';
+import { RunInterrupted, RunSuperseded, TransientSyncFailure } from '../run-interruptions.js';
 
 export interface RunResult {
   readonly outcomes: readonly ResourceOutcome[];
@@ -100,6 +100,10 @@ export async function settleRun(
     );
     return record;
   } catch (error) {
+    if (error instanceof RunSuperseded) {
+      logger?.warn(log, 'sync run attempt superseded by a later attempt; it stops without ending the run');
+      throw error;
+    }
     if (error instanceof RunInterrupted || (signal.aborted && signal.reason instanceof RunInterrupted)) {
       logger?.info(log, 'sync run handed back at a page boundary; it resumes in another attempt');
       throw signal.reason instanceof RunInterrupted ? signal.reason : error;

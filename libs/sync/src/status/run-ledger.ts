@@ -9,6 +9,7 @@ import type {
   SyncRunRepository,
   SyncRunResourceRecord,
 } from '@mooring/persistence';
+import { RunSuperseded } from '../run-interruptions.js';
 import type { ResourceTally } from './resource-tally.js';
 
 const PROGRESS_INTERVAL_MS = 1_000;
@@ -18,6 +19,8 @@ export const RAW_SAMPLES_PER_KIND = 5;
 /** One run's entries in the run ledger (sync_runs and sync_run_resources). */
 export class RunLedger {
   private lastProgress = 0;
+  /** The attempt this ledger began; later writes that end or delete are fenced by it. */
+  private attempt: number | undefined;
 
   constructor(
     private readonly runs: SyncRunRepository,
@@ -29,11 +32,23 @@ export class RunLedger {
     return this.runs.find(this.ids.orgId, this.ids.runId);
   }
 
-  begin(
+  async begin(
     mappingHash: string,
     resources: readonly ResourceStart[],
   ): Promise<{ attempt: number; completed: SyncRunResourceRecord[] } | null> {
-    return this.runs.begin(this.ids.orgId, this.ids.runId, mappingHash, resources);
+    const started = await this.runs.begin(this.ids.orgId, this.ids.runId, mappingHash, resources);
+    this.attempt = started?.attempt;
+    return started;
+  }
+
+  /**
+   * Fails with RunSuperseded when another worker has started a later attempt of this run (this one
+   * lost its job lock, e.g. after a long pause): checked before anything is deleted.
+   */
+  async assertCurrentAttempt(): Promise<void> {
+    if (this.attempt !== undefined && !(await this.runs.isCurrentAttempt(this.ids.orgId, this.ids.runId, this.attempt))) {
+      throw new RunSuperseded(this.attempt);
+    }
   }
 
   startResource(index: number): Promise<void> {
@@ -77,8 +92,11 @@ export class RunLedger {
     await this.catalog.saveRawSample(this.ids.orgId, this.ids.installationId, this.ids.runId, kind, scrubbed);
   }
 
+  /** Ends the run, unless a later attempt has taken it over (then RunSuperseded). */
   async finish(finish: RunFinish): Promise<SyncRunRecord> {
-    await this.runs.finish(this.ids.orgId, this.ids.runId, finish);
-    return (await this.find())!;
+    const ended = await this.runs.finish(this.ids.orgId, this.ids.runId, finish, this.attempt);
+    const record = (await this.find())!;
+    if (!ended && this.attempt !== undefined && record.attempt !== this.attempt) throw new RunSuperseded(this.attempt);
+    return record;
   }
 }
