@@ -1,9 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { createVault } from '@mooring/crypto';
-import { InstallationsModule, installationsOptionsFromConfig, outboundOptionsFromConfig } from '@mooring/installations';
+import {
+  InstallationsModule,
+  SHARED_CONCURRENCY,
+  installationsOptionsFromConfig,
+  outboundOptionsFromConfig,
+} from '@mooring/installations';
 import { PersistenceModule } from '@mooring/persistence';
 import type { Logger, Telemetry } from '@mooring/platform';
-import { QueueModule } from '@mooring/queue';
+import { QueueModule, RedisSemaphore } from '@mooring/queue';
 import { RunsModule } from '@mooring/runs';
 import type { WorkerConfig } from './config.js';
 
@@ -15,6 +20,8 @@ export class WorkerModule {
       vault: createVault(config.vault),
       outbound: outboundOptionsFromConfig(config.outbound),
       installations: installationsOptionsFromConfig(config),
+      // Tools' per-token request caps hold across every worker process.
+      providers: [{ provide: SHARED_CONCURRENCY, useExisting: RedisSemaphore }],
     });
     return {
       module: WorkerModule,

@@ -44,3 +44,6 @@ export const INSTALLATION_ENTITY_CLEANER = Symbol('INSTALLATION_ENTITY_CLEANER')
 
 /** The integrations on offer; INTEGRATIONS from libs/integrations unless a test supplies its own. */
 export const INTEGRATION_REGISTRY = Symbol('INTEGRATION_REGISTRY');
+
+/** Concurrency limits shared across processes (Redis), for integrations' per-token caps. */
+export const SHARED_CONCURRENCY = Symbol('SHARED_CONCURRENCY');

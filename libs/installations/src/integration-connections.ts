@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import type { IntegrationConnection, IntegrationDefinition } from '@mooring/integrations';
+import type { IntegrationConnection, IntegrationDefinition, SharedConcurrency } from '@mooring/integrations';
 import { OutboundHttp, type RequestPolicy } from '@mooring/outbound';
 import { InstallationRepository, ResponseCacheRepository, type InstallationRecord } from '@mooring/persistence';
 import { DomainError } from '@mooring/platform';
 import { CredentialStore } from './credential-store.js';
-import { SCHEDULE_CONTROL, type ScheduleControl } from './installation-hooks.js';
+import { SCHEDULE_CONTROL, SHARED_CONCURRENCY, type ScheduleControl } from './installation-hooks.js';
 import { errorMessage } from './installation-workflow.js';
 import { IntegrationCatalog } from './integration-catalog.js';
 import { OAuthTokens } from './oauth/oauth-tokens.service.js';
@@ -32,6 +32,7 @@ export class IntegrationConnections {
     private readonly policies: OutboundPolicyService,
     private readonly responses: ResponseCacheRepository,
     @Optional() @Inject(SCHEDULE_CONTROL) private readonly schedules: ScheduleControl | null,
+    @Optional() @Inject(SHARED_CONCURRENCY) private readonly sharedConcurrency: SharedConcurrency | null,
   ) {}
 
   async forInstallation(
@@ -60,6 +61,7 @@ export class IntegrationConnections {
       fetch: this.outbound.fetchFor(policy, signal),
       signal,
       responseCache: new StoredResponseCache(this.responses, orgId, installationId),
+      ...(this.sharedConcurrency ? { sharedConcurrency: this.sharedConcurrency } : {}),
       credentialsRejected: (reason) => this.markNeedsReauth(installation, reason),
       accessToken: () => {
         if (installation.state !== 'active') {

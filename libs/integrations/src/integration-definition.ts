@@ -50,6 +50,19 @@ export interface IntegrationConnection {
    * CREDENTIALS_INVALID; integrations only throw that error.
    */
   credentialsRejected?(reason: string): Promise<void>;
+  /**
+   * A limit on concurrent requests shared by every worker process (e.g. a tool's per-token cap);
+   * absent, integrations can only limit within their process.
+   */
+  readonly sharedConcurrency?: SharedConcurrency;
+}
+
+export interface SharedConcurrency {
+  /**
+   * Waits until fewer than `limit` holders of `key` remain across processes, then holds one slot
+   * until the returned release is called. `key` must not reveal a secret (hash a token first).
+   */
+  acquire(key: string, limit: number, signal: AbortSignal): Promise<() => Promise<void>>;
 }
 
 /** One page of raw items from the tool, in the tool's own shape. */

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { QUEUE_OPTIONS, RedisConnection, type QueueOptions } from './redis-connection.js';
 import { DispatchSignal } from './dispatch-signal.js';
+import { RedisSemaphore } from './redis-semaphore.js';
 import { ScheduleRegistry } from './schedule-registry.js';
 
 @Module({})
@@ -9,8 +10,14 @@ export class QueueModule {
     return {
       module: QueueModule,
       global: true,
-      providers: [{ provide: QUEUE_OPTIONS, useValue: options }, RedisConnection, ScheduleRegistry, DispatchSignal],
-      exports: [QUEUE_OPTIONS, RedisConnection, ScheduleRegistry, DispatchSignal],
+      providers: [
+        { provide: QUEUE_OPTIONS, useValue: options },
+        RedisConnection,
+        ScheduleRegistry,
+        DispatchSignal,
+        RedisSemaphore,
+      ],
+      exports: [QUEUE_OPTIONS, RedisConnection, ScheduleRegistry, DispatchSignal, RedisSemaphore],
     };
   }
 }

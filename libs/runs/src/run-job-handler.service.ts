@@ -3,7 +3,15 @@ import { IntegrationConnections } from '@mooring/installations';
 import { InstallationRepository, RunQueueRepository, SyncRunRepository, type SyncRunRecord } from '@mooring/persistence';
 import { DomainError, type ErrorCode, type Logger } from '@mooring/platform';
 import { DispatchSignal, type RunAttempt, type SyncRunHandler, type SyncRunJob } from '@mooring/queue';
-import { RunInterrupted, RunSuperseded, SyncEngine, SyncMetrics, TransientSyncFailure, recordRunEvents } from '@mooring/sync';
+import {
+  RunInterrupted,
+  RunSuperseded,
+  SyncEngine,
+  notReconciled,
+  SyncMetrics,
+  TransientSyncFailure,
+  recordRunEvents,
+} from '@mooring/sync';
 import { RETRY_DECISION_BY_CODE, isTransient, retryDelayMs } from './retry-policy.js';
 import { RunMetrics } from './run-metrics.js';
 import { ScheduleControlService } from './schedule-control.service.js';
@@ -79,7 +87,7 @@ export class RunJobHandler implements SyncRunHandler {
         status: 'failed',
         errorCode: 'INTERNAL',
         errorMessage: `the run failed on every attempt (${attempt.maxAttempts}); the last error: ${errorText(error)}`,
-        reconciliation: NOT_RECONCILED,
+        reconciliation: notReconciled('the run failed before reconciliation'),
       });
       this.logger.error({ ...ids, err: error }, 'sync run failed on its last attempt');
       await this.dispatch.notify();
@@ -128,16 +136,6 @@ export class RunJobHandler implements SyncRunHandler {
     await this.dispatch.notify();
   }
 }
-
-const NOT_RECONCILED = {
-  reingested: 0,
-  reingestFailed: 0,
-  deleted: 0,
-  deleteFailed: 0,
-  reconcileMs: null,
-  deletionDecision: 'skipped' as const,
-  deletionReason: 'the run failed before reconciliation',
-};
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

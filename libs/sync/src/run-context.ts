@@ -17,6 +17,7 @@ import { BlueprintCache } from './load/blueprint-cache.js';
 import type { LoadContext } from './load/resource-loader.js';
 import { parseMapping, type ParsedMapping } from './mapping/parse-mapping.js';
 import { RunEventLog } from './status/run-event-log.js';
+import { notReconciled } from './status/finish-run.js';
 import { RunLedger } from './status/run-ledger.js';
 import type { SyncMetrics } from './status/sync-metrics.js';
 
@@ -175,14 +176,6 @@ function failedBeforeStart(error: DomainError) {
     status: 'failed' as const,
     errorCode: error.code,
     errorMessage: error.message,
-    reconciliation: {
-      reingested: 0,
-      reingestFailed: 0,
-      deleted: 0,
-      deleteFailed: 0,
-      reconcileMs: null,
-      deletionDecision: 'skipped' as const,
-      deletionReason: 'the run did not start',
-    },
+    reconciliation: notReconciled('the run did not start'),
   };
 }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError } from '@mooring/platform';
 import type { CachedResponse, IntegrationConnection, JsonObject, JsonValue } from '../integration-definition.js';
 import { githubApiBase } from './github-auth.js';
-import { rateLimiterFor, type GithubRateLimiter } from './github-rate-limiter.js';
+import { MAX_IN_FLIGHT_PER_TOKEN, rateLimiterFor, tokenKey, type GithubRateLimiter } from './github-rate-limiter.js';
 
 export const PER_PAGE = 100;
 /** GitHub asks to wait at least a minute after a secondary limit that names no time. */
@@ -61,8 +61,22 @@ export class GithubClient {
     const token = await this.connection.accessToken();
     this.limiter ??= rateLimiterFor(this.apiBase, token);
     let secondaryWaits = 0;
+    const shared = this.connection.sharedConcurrency;
+    const sharedKey = shared && tokenKey(this.apiBase, token);
     for (let attempt = 1; ;) {
-      const release = await this.limiter.acquire(this.connection.signal);
+      const releaseLocal = await this.limiter.acquire(this.connection.signal);
+      // The per-token cap holds across worker processes too when the connection can share it.
+      let releaseShared: (() => Promise<void>) | undefined;
+      try {
+        releaseShared = await shared?.acquire(sharedKey!, MAX_IN_FLIGHT_PER_TOKEN, this.connection.signal);
+      } catch (error) {
+        releaseLocal();
+        throw error;
+      }
+      const release = () => {
+        releaseLocal();
+        void releaseShared?.().catch(() => {}); // an unreleased slot expires with its lease
+      };
       let response: Response;
       let text: string;
       try {

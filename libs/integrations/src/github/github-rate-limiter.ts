@@ -132,9 +132,14 @@ export class GithubRateLimiter {
 const limiters = new Map<string, { limiter: GithubRateLimiter; usedAt: number }>();
 const FORGET_AFTER_MS = 2 * 60 * 60 * 1000;
 
+/** Names a token on an API root without revealing it: for limiters here and shared ones in Redis. */
+export function tokenKey(apiBase: string, token: string): string {
+  return `github:${createHash('sha256').update(apiBase).update('\0').update(token).digest('base64url')}`;
+}
+
 /** The process-wide limiter of a token on an API root (the token itself is never kept). */
 export function rateLimiterFor(apiBase: string, token: string): GithubRateLimiter {
-  const key = createHash('sha256').update(apiBase).update('\0').update(token).digest('base64url');
+  const key = tokenKey(apiBase, token);
   const now = Date.now();
   for (const [other, entry] of limiters) {
     if (now - entry.usedAt > FORGET_AFTER_MS && entry.limiter.idle) limiters.delete(other);

@@ -1,5 +1,5 @@
 import { isDomainError, type ErrorCode, type Logger } from '@mooring/platform';
-import type { NewSyncRunEvent, SyncRunRecord } from '@mooring/persistence';
+import type { NewSyncRunEvent, RunFinish, SyncRunRecord } from '@mooring/persistence';
 import type { ResourceOutcome } from '../reconcile/decide-deletion.js';
 import type { DeletionOutcome } from '../reconcile/reconcile.js';
 import type { ReingestResult } from '../reconcile/reingest.js';
@@ -130,15 +130,7 @@ export async function settleRun(
       status: aborted ? 'aborted' : 'failed',
       errorCode: aborted ? abortCode(signal.reason) : isDomainError(error) ? error.code : 'INTERNAL',
       errorMessage: aborted ? abortMessage(signal.reason) : error instanceof Error ? error.message : String(error),
-      reconciliation: {
-        reingested: 0,
-        reingestFailed: 0,
-        deleted: 0,
-        deleteFailed: 0,
-        reconcileMs: null,
-        deletionDecision: 'skipped',
-        deletionReason: aborted ? 'the run was aborted' : 'the run failed before reconciliation',
-      },
+      reconciliation: notReconciled(aborted ? 'the run was aborted' : 'the run failed before reconciliation'),
     });
     await run.events.record(endEvent(record));
     run.metrics?.recordRun(run.integration.id, record);
@@ -190,4 +182,17 @@ function abortCode(reason: unknown): string {
 
 function abortMessage(reason: unknown): string {
   return isDomainError(reason) ? reason.message : 'the run was aborted';
+}
+
+/** The reconciliation block of a run that ended before reconciling: nothing deleted, and why. */
+export function notReconciled(reason: string): RunFinish['reconciliation'] {
+  return {
+    reingested: 0,
+    reingestFailed: 0,
+    deleted: 0,
+    deleteFailed: 0,
+    reconcileMs: null,
+    deletionDecision: 'skipped',
+    deletionReason: reason,
+  };
 }
