@@ -231,6 +231,22 @@ describe('api, two schedulers and two workers', () => {
     const survivor = workers.find((worker) => worker !== victim)!;
     expect(survivor.output).toContain(`"runId":"${runId}","attempt":2,"msg":"sync run started"`);
 
+    // What the survivor and the schedulers export on their ops ports (Prometheus, via OpenTelemetry).
+    const metrics = async (process: AppProcess) => {
+      const port = /"opsPort":(\d+)/.exec(process.output)![1];
+      return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    };
+    const workerMetrics = await metrics(survivor);
+    expect(workerMetrics).toMatch(
+      /mooring_sync_object_count_total\{[^}]*kind="deployment"[^}]*object_count_type="raw_extracted"[^}]*\} \d+/,
+    );
+    expect(workerMetrics).toContain('mooring_sync_run_duration_seconds_bucket');
+    expect(workerMetrics).toContain('mooring_sync_run_wait_seconds_bucket');
+    expect(workerMetrics).toMatch(/mooring_sync_queue_depth\{[^}]*state="running"/);
+    expect(workerMetrics).not.toContain(installationId); // bounded labels: no ids
+    const schedulerMetrics = (await Promise.all(schedulers.map(metrics))).join('\n');
+    expect(schedulerMetrics).toMatch(/mooring_schedule_ticks_total\{[^}]*outcome="created"/);
+
     const [entities] = await adminQuery<{ deployments: string; rewritten: string }>(
       db,
       `SELECT count(*) FILTER (WHERE blueprint = 'fakeDeployment') AS deployments,
