@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScheduleRegistry } from '@mooring/queue';
+import type { INestApplicationContext } from '@nestjs/common';
+import { ScheduleRegistry, SyncRunQueue } from '@mooring/queue';
+import { Dispatcher } from '@mooring/runs';
 import { adminQuery } from '../support/admin-query.js';
 import { FAKE_TOKEN, RunsHarness } from '../support/runs-harness.js';
 import type { TestOrganization } from '../support/test-api.js';
@@ -196,13 +198,13 @@ describe('schedules', () => {
 describe('worker lifecycle: shutdown hand-back and time limits', () => {
   let h: RunsHarness;
   let acme: TestOrganization;
+  let scheduler: INestApplicationContext;
 
   beforeAll(async () => {
     h = await RunsHarness.start();
     acme = await h.organization('acme');
-    await h.startScheduler();
+    scheduler = await h.startScheduler();
   });
-  afterAll(() => h.close());
 
   it('hands a running sync back at a page boundary on shutdown; another worker resumes it and writes nothing twice', async () => {
     h.tool.setLatency(150);
@@ -258,4 +260,21 @@ describe('worker lifecycle: shutdown hand-back and time limits', () => {
     expect(await h.ended(installation.id, complete.body.run.id)).toMatchObject({ status: 'completed', deleted: 2 });
     h.tool.restore('deployment');
   });
+
+  it('ends a run whose job is gone (its worker kept dying), so the installation can sync again', async () => {
+    await h.stopWorkers();
+    const installation = await h.install(acme);
+    const [installed] = await h.runs(installation.id); // no worker yet: it stays pending, then is made "running"
+    await adminQuery(
+      h.api.db,
+      `UPDATE sync_runs SET status = 'running', attempt = 3, started_at = now() - interval '2 hours' WHERE id = $1`,
+      [installed!.id],
+    );
+    await scheduler.get(SyncRunQueue).queue.remove(`run-${installed!.id}`);
+    expect(await scheduler.get(Dispatcher).sweep()).toMatchObject({ ended: 1 });
+    expect((await h.runs(installation.id))[0]).toMatchObject({ status: 'failed', error_code: 'INTERNAL', deleted: 0 });
+    const again = await h.api.request('POST', `/v1/installations/${installation.id}/resync`, { token: acme.token });
+    expect(again.status).toBe(202);
+  });
+  afterAll(() => h.close());
 });

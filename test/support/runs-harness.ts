@@ -34,6 +34,7 @@ export interface RunRow {
 export class RunsHarness {
   readonly logs: string[] = [];
   private readonly contexts = new Set<INestApplicationContext>();
+  private readonly workers = new Set<INestApplicationContext>();
 
   private constructor(
     readonly api: TestApi,
@@ -75,13 +76,20 @@ export class RunsHarness {
     const config = loadConfig(workerConfigSpec, { ...pick(this.env, WORKER_VARIABLES), ...env });
     const app = await startWorkerApp(config, new Telemetry('worker-test'), this.logger('worker'));
     this.contexts.add(app);
+    this.workers.add(app);
     return app;
   }
 
   /** Closes one part the way SIGTERM does. */
   async stop(context: INestApplicationContext): Promise<void> {
     this.contexts.delete(context);
+    this.workers.delete(context);
     await context.close();
+  }
+
+  /** Stops every worker (as SIGTERM does), so runs stay where the test puts them. */
+  async stopWorkers(): Promise<void> {
+    for (const worker of [...this.workers]) await this.stop(worker);
   }
 
   async close(): Promise<void> {

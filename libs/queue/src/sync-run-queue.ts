@@ -61,6 +61,14 @@ export class SyncRunQueue implements OnModuleDestroy {
     await this.enqueue([run]);
   }
 
+  /** Whether a worker still has (or will have) the run's job: waiting, delayed, active or retrying. */
+  async hasLiveJob(runId: string): Promise<boolean> {
+    const job = await this.queue.getJob(syncRunJobId(runId));
+    if (!job) return false;
+    const state = await job.getState();
+    return state !== 'completed' && state !== 'failed' && state !== 'unknown';
+  }
+
   /** Jobs by state, for the queue-depth metric. */
   counts(): Promise<Record<string, number>> {
     return this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed');

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { RunQueueRepository } from '@mooring/persistence';
+import { RunQueueRepository, SyncRunRepository } from '@mooring/persistence';
+import { notReconciled } from '@mooring/sync';
 import { DispatchSignal, SyncRunQueue } from '@mooring/queue';
 import { DISPATCH_OPTIONS, type DispatchOptions } from './runs.config.js';
 
@@ -20,6 +21,7 @@ export class Dispatcher implements OnModuleDestroy {
 
   constructor(
     private readonly queue: RunQueueRepository,
+    private readonly ledger: SyncRunRepository,
     private readonly runs: SyncRunQueue,
     private readonly signal: DispatchSignal,
     @Inject(DISPATCH_OPTIONS) private readonly options: DispatchOptions,
@@ -61,11 +63,35 @@ export class Dispatcher implements OnModuleDestroy {
     }
     if (Date.now() - this.lastRequeue >= this.options.requeueAfterSeconds * 1000) {
       this.lastRequeue = Date.now();
-      for (const run of await this.queue.dispatchedNotStarted(this.options.requeueAfterSeconds * 1000)) {
-        await this.runs.requeue(run);
-      }
+      await this.sweep();
     }
     return admitted;
+  }
+
+  /**
+   * Admitted runs no worker started are enqueued again (their job may have been lost between the
+   * claim and the enqueue). Running runs whose job is gone (BullMQ failed it after its worker died
+   * more often than it recovers stalled jobs) are ended, so the installation can run again.
+   */
+  async sweep(): Promise<{ requeued: number; ended: number }> {
+    const olderThanMs = this.options.requeueAfterSeconds * 1000;
+    const waiting = await this.queue.dispatchedNotStarted(olderThanMs);
+    for (const run of waiting) await this.runs.requeue(run);
+    let ended = 0;
+    for (const run of await this.queue.runningSince(olderThanMs)) {
+      if (await this.runs.hasLiveJob(run.runId)) continue;
+      const finished = await this.ledger.finish(run.orgId, run.runId, {
+        status: 'failed',
+        errorCode: 'INTERNAL',
+        errorMessage: 'the run stopped without finishing: its worker was lost more often than the run could be recovered',
+        reconciliation: notReconciled('the run did not finish'),
+      });
+      if (finished) {
+        ended++;
+        this.logger.warn(`ended run ${run.runId} of installation ${run.installationId}: its job is gone`);
+      }
+    }
+    return { requeued: waiting.length, ended };
   }
 
   async onModuleDestroy(): Promise<void> {
