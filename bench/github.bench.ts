@@ -6,12 +6,10 @@
 // 304 share, quota spent, items/s. PostgreSQL is started in a temporary directory (fsync on)
 // unless DATABASE_URL (the app role, on a migrated database) is set.
 
-import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { StoredResponseCache } from '@mooring/installations';
 import { getIntegration, type IntegrationConnection } from '@mooring/integrations';
@@ -25,10 +23,7 @@ import {
   SyncRunRepository,
 } from '@mooring/persistence';
 import { runSync, type SyncDependencies } from '@mooring/sync';
-
-const tool = <T>(file: string) => import(pathToFileURL(path.join(process.cwd(), file)).href) as Promise<T>;
-const { startLocalPostgres } = await tool<typeof import('../tools/lib/local-infra.mjs')>('tools/lib/local-infra.mjs');
-const { freePort } = await tool<typeof import('../tools/lib/wait.mjs')>('tools/lib/wait.mjs');
+import { benchDatabase } from './bench-database.js';
 
 const { values } = parseArgs({
   options: { repos: { type: 'string', default: '2000' }, 'rate-limit': { type: 'string', default: '15000' } },
@@ -45,20 +40,11 @@ const TOKEN = 'ghp_benchmarkToken0123456789abcdefABCD';
 const ORG = 'bench-org';
 const github = getIntegration('github');
 
-const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mooring-bench-'));
-const cleanups: Array<() => Promise<void> | void> = [() => fs.rmSync(stateDir, { recursive: true, force: true })];
+const cleanups: Array<() => Promise<void> | void> = [];
 try {
-  let databaseUrl = process.env['DATABASE_URL'];
-  if (!databaseUrl) {
-    const postgres = await startLocalPostgres({ stateDir, port: await freePort(), durable: true, log: () => {} });
-    cleanups.push(() => postgres.stop());
-    const migrate = spawnSync(process.execPath, ['tools/db-migrate.mjs', 'deploy'], {
-      env: { ...process.env, DATABASE_MIGRATION_URL: postgres.migrationUrl },
-      stdio: 'ignore',
-    });
-    if (migrate.status !== 0) throw new Error('migrating the benchmark database failed');
-    databaseUrl = postgres.databaseUrl;
-  }
+  const database = await benchDatabase();
+  cleanups.push(() => database.close());
+  const { databaseUrl } = database;
 
   const fake = spawn(
     process.execPath,

@@ -1,12 +1,8 @@
 import 'reflect-metadata';
-import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -18,6 +14,7 @@ import { InstallationRepository, OrganizationRepository, PersistenceModule } fro
 import { FakeKms } from '../test/support/fakes/fake-kms.js';
 import { OAuthProvider } from '../test/support/fakes/oauth-provider.js';
 import { oauthTestIntegration } from '../test/support/test-integrations.js';
+import { benchDatabase } from './bench-database.js';
 
 // npm run bench -- installations [--callers 50] [--workers 10] [--rounds 5] [--secrets 2000] [--requests 2000]
 // Prints one JSON line per scenario:
@@ -27,10 +24,6 @@ import { oauthTestIntegration } from '../test/support/test-integrations.js';
 //   KMS-compatible endpoint on loopback), cold and with the data-key cache;
 // - ssrf-guard: loopback GETs through the guarded fetch versus plain undici, reused and new connections.
 // PostgreSQL is started in a temporary directory (fsync on) unless DATABASE_URL (app role, migrated) is set.
-
-const tool = <T>(file: string) => import(pathToFileURL(path.join(process.cwd(), file)).href) as Promise<T>;
-const { startLocalPostgres } = await tool<typeof import('../tools/lib/local-infra.mjs')>('tools/lib/local-infra.mjs');
-const { freePort } = await tool<typeof import('../tools/lib/wait.mjs')>('tools/lib/wait.mjs');
 
 const { values } = parseArgs({
   options: {
@@ -209,20 +202,11 @@ async function benchRefresh(databaseUrl: string): Promise<void> {
   }
 }
 
-const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mooring-bench-'));
-const cleanups: Array<() => Promise<void> | void> = [() => fs.rmSync(stateDir, { recursive: true, force: true })];
+const cleanups: Array<() => Promise<void> | void> = [];
 try {
-  let databaseUrl = process.env['DATABASE_URL'];
-  if (!databaseUrl) {
-    const postgres = await startLocalPostgres({ stateDir, port: await freePort(), durable: true, log: () => {} });
-    cleanups.push(() => postgres.stop());
-    const migrate = spawnSync(process.execPath, ['tools/db-migrate.mjs', 'deploy'], {
-      env: { ...process.env, DATABASE_MIGRATION_URL: postgres.migrationUrl },
-      stdio: 'ignore',
-    });
-    if (migrate.status !== 0) throw new Error('migrating the benchmark database failed');
-    databaseUrl = postgres.databaseUrl;
-  }
+  const database = await benchDatabase();
+  cleanups.push(() => database.close());
+  const { databaseUrl } = database;
   print({ cpus: os.cpus().length, node: process.version });
   await benchRefresh(databaseUrl);
   await benchVault(

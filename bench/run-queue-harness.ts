@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,15 +17,15 @@ import {
   type SyncRunJob,
 } from '@mooring/queue';
 import { RunsModule } from '@mooring/runs';
+import { benchDatabase } from './bench-database.js';
 
-// What the scheduler and fairness benchmarks share: their own PostgreSQL and Redis (unless
-// DATABASE_URL, DATABASE_ADMIN_URL and REDIS_URL are given), seeding in bulk SQL, the scheduler's
+// What the scheduler and fairness benchmarks share: PostgreSQL (bench-database.ts) and their own
+// Redis (unless REDIS_URL is given), seeding in bulk SQL, the scheduler's
 // real module, and a run consumer whose "sync" takes a fixed time: they measure scheduling and
 // dispatch, not the engine (bench/sync.bench.ts measures that).
 
 const tool = <T>(file: string) => import(pathToFileURL(path.join(process.cwd(), file)).href) as Promise<T>;
-const { startLocalPostgres, startLocalRedis } =
-  await tool<typeof import('../tools/lib/local-infra.mjs')>('tools/lib/local-infra.mjs');
+const { startLocalRedis } = await tool<typeof import('../tools/lib/local-infra.mjs')>('tools/lib/local-infra.mjs');
 const { freePort } = await tool<typeof import('../tools/lib/wait.mjs')>('tools/lib/wait.mjs');
 
 export const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -41,32 +40,18 @@ export interface Infrastructure {
 }
 
 export async function startInfrastructure(): Promise<Infrastructure> {
-  const given = process.env;
-  if (given['DATABASE_URL'] && given['DATABASE_ADMIN_URL'] && given['REDIS_URL']) {
-    return {
-      databaseUrl: given['DATABASE_URL'],
-      adminUrl: given['DATABASE_ADMIN_URL'],
-      redisUrl: given['REDIS_URL'],
-      close: async () => {},
-    };
-  }
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mooring-bench-'));
-  const postgres = await startLocalPostgres({ stateDir, port: await freePort(), durable: true, log: () => {} });
-  const redis = await startLocalRedis({ stateDir, port: await freePort(), durable: false, log: () => {} });
-  const migrate = spawnSync(process.execPath, ['tools/db-migrate.mjs', 'deploy'], {
-    env: { ...process.env, DATABASE_MIGRATION_URL: postgres.migrationUrl },
-    stdio: 'ignore',
-  });
-  if (migrate.status !== 0) throw new Error('migrating the benchmark database failed');
-  const adminUrl = new URL(postgres.adminUrl);
-  adminUrl.pathname = '/mooring';
+  const database = await benchDatabase();
+  if (!database.adminUrl) throw new Error('with DATABASE_URL, set DATABASE_ADMIN_URL (a superuser on that database) for seeding');
+  const given = process.env['REDIS_URL'];
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mooring-bench-redis-'));
+  const redis = given ? undefined : await startLocalRedis({ stateDir, port: await freePort(), durable: false, log: () => {} });
   return {
-    databaseUrl: postgres.databaseUrl,
-    adminUrl: adminUrl.toString(),
-    redisUrl: redis.url,
+    databaseUrl: database.databaseUrl,
+    adminUrl: database.adminUrl,
+    redisUrl: given ?? redis!.url,
     async close() {
-      await redis.stop();
-      await postgres.stop();
+      await redis?.stop();
+      await database.close();
       fs.rmSync(stateDir, { recursive: true, force: true });
     },
   };

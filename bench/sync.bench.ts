@@ -4,20 +4,16 @@
 // 10% of the items changed at the source. PostgreSQL is started in a temporary directory (fsync
 // on) unless DATABASE_URL (the app role, on a migrated database) is set.
 
-import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FAKE_TOKEN, SyncHarness } from '../test/support/sync-harness.js';
+import { benchDatabase } from './bench-database.js';
 
 // The repository's tooling is plain .mjs outside the build; load it from the repository root
 // (npm run bench runs from there) rather than relative to the compiled file.
-const tool = <T>(file: string) => import(pathToFileURL(path.join(process.cwd(), file)).href) as Promise<T>;
-const { startLocalPostgres } = await tool<typeof import('../tools/lib/local-infra.mjs')>('tools/lib/local-infra.mjs');
-const { freePort } = await tool<typeof import('../tools/lib/wait.mjs')>('tools/lib/wait.mjs');
 
 const { values } = parseArgs({ options: { items: { type: 'string', default: '100000' } } });
 const items = Number(values.items);
@@ -25,21 +21,11 @@ if (!Number.isInteger(items) || items < 100) throw new Error('--items must be an
 const counts = { team: Math.floor(items / 100), service: Math.floor(items / 10) };
 const fakeCounts = { ...counts, deployment: items - counts.team - counts.service };
 
-const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mooring-bench-'));
-const cleanups: Array<() => Promise<void> | void> = [() => fs.rmSync(stateDir, { recursive: true, force: true })];
+const cleanups: Array<() => Promise<void> | void> = [];
 try {
-  let databaseUrl = process.env['DATABASE_URL'];
-  if (!databaseUrl) {
-    const postgres = await startLocalPostgres({ stateDir, port: await freePort(), durable: true, log: () => {} });
-    cleanups.push(() => postgres.stop());
-    // Migrations load Prisma's WASM schema engine: in a process of their own, not in the one measured.
-    const migrate = spawnSync(process.execPath, ['tools/db-migrate.mjs', 'deploy'], {
-      env: { ...process.env, DATABASE_MIGRATION_URL: postgres.migrationUrl },
-      stdio: 'ignore',
-    });
-    if (migrate.status !== 0) throw new Error('migrating the benchmark database failed');
-    databaseUrl = postgres.databaseUrl;
-  }
+  const database = await benchDatabase();
+  cleanups.push(() => database.close());
+  const { databaseUrl } = database;
 
   const fakeTool = spawn(
     process.execPath,
