@@ -73,8 +73,8 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   {
-    // Tests read loosely typed JSON bodies on purpose.
-    files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    // Tests and fake tools read loosely typed JSON bodies on purpose.
+    files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts', 'libs/*/src/**/testing/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

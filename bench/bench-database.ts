@@ -5,7 +5,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const tool = <T>(file: string) => import(pathToFileURL(path.join(process.cwd(), file)).href) as Promise<T>;
-const { startLocalPostgres } = await tool<typeof import('../tools/lib/local-infra.mjs')>('tools/lib/local-infra.mjs');
+const { startLocalPostgres, startLocalRedis } =
+  await tool<typeof import('../tools/lib/local-infra.mjs')>('tools/lib/local-infra.mjs');
 const { freePort } = await tool<typeof import('../tools/lib/wait.mjs')>('tools/lib/wait.mjs');
 
 export interface BenchDatabase {
@@ -38,6 +39,26 @@ export async function benchDatabase(): Promise<BenchDatabase> {
     adminUrl: adminUrl.toString(),
     async close() {
       await postgres.stop();
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface BenchRedis {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** A benchmark's Redis: REDIS_URL's when set, else a fresh server in a temporary directory. */
+export async function benchRedis(): Promise<BenchRedis> {
+  const given = process.env['REDIS_URL'];
+  if (given) return { url: given, close: async () => {} };
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mooring-bench-redis-'));
+  const redis = await startLocalRedis({ stateDir, port: await freePort(), durable: false, log: () => {} });
+  return {
+    url: redis.url,
+    async close() {
+      await redis.stop();
       fs.rmSync(stateDir, { recursive: true, force: true });
     },
   };

@@ -1,5 +1,5 @@
 import readline from 'node:readline';
-import { FakeGithub, type FakeGithubShape } from '../test/support/fakes/fake-github.js';
+import { FakeGithub, type FakeGithubShape } from '@mooring/integrations/testing';
 
 // The fake GitHub in a process of its own, so the benchmark measures the engine, not the server.
 // Arguments: token, organization, shape (JSON), hourly rate limit. Prints `{"host"}`; then answers each line on stdin

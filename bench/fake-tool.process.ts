@@ -1,5 +1,5 @@
 import readline from 'node:readline';
-import { FAKE_KINDS, FakeToolServer, type FakeKind } from '@mooring/integrations';
+import { FAKE_KINDS, FakeToolServer, type FakeKind } from '@mooring/integrations/testing';
 
 // The fake tool in a process of its own, so the benchmark measures the engine's memory and CPU,
 // not the generator of its input. Reads one JSON command per line on stdin, answers on stdout.

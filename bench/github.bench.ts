@@ -12,7 +12,8 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { StoredResponseCache } from '@mooring/installations';
-import { getIntegration, type IntegrationConnection } from '@mooring/integrations';
+import { IntegrationRegistry } from '@mooring/integrations';
+import { testConnection } from '@mooring/integrations/testing';
 import {
   BlueprintRepository,
   Database,
@@ -38,7 +39,8 @@ if (!Number.isInteger(repositories) || repositories < 1 || repositories > 99_999
 const shape = { repositories, pulls: 2, issues: 2, workflows: 1, runs: 2, releases: 1, deployments: 1, members: 500, teams: 20 };
 const TOKEN = 'ghp_benchmarkToken0123456789abcdefABCD';
 const ORG = 'bench-org';
-const github = getIntegration('github');
+const integrations = IntegrationRegistry.fromConfig({ fakeEnabled: false });
+const github = integrations.get('github');
 
 const cleanups: Array<() => Promise<void> | void> = [];
 try {
@@ -95,15 +97,15 @@ try {
     runs: new SyncRunRepository(db),
     catalog: new SyncCatalogRepository(db),
     blueprints,
+    integrations: (id) => integrations.get(id),
     // The production connection without the SSRF guard (loopback) and the vault: same cache, same client.
     connect: (record, signal) =>
-      Promise.resolve({
-        settings: record.settings,
-        accessToken: () => Promise.resolve(TOKEN),
-        fetch: (url, init) => fetch(url, init),
-        signal,
-        responseCache: new StoredResponseCache(responses, organization.id, installation.id),
-      } satisfies IntegrationConnection),
+      Promise.resolve(
+        testConnection(record.settings, TOKEN, {
+          signal,
+          responseCache: new StoredResponseCache(responses, organization.id, installation.id),
+        }),
+      ),
   };
 
   process.stdout.write(

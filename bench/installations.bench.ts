@@ -8,13 +8,15 @@ import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { createVault, type Vault } from '@mooring/crypto';
-import { CredentialStore, INTEGRATION_REGISTRY, InstallationsModule, IntegrationConnections } from '@mooring/installations';
+import { CredentialStore, InstallationsModule, IntegrationConnections } from '@mooring/installations';
+import { IntegrationRegistry } from '@mooring/integrations';
 import { OutboundHttp } from '@mooring/outbound';
 import { InstallationRepository, OrganizationRepository, PersistenceModule } from '@mooring/persistence';
+import { QueueModule } from '@mooring/queue';
 import { FakeKms } from '../test/support/fakes/fake-kms.js';
 import { OAuthProvider } from '../test/support/fakes/oauth-provider.js';
 import { oauthTestIntegration } from '../test/support/test-integrations.js';
-import { benchDatabase } from './bench-database.js';
+import { benchDatabase, benchRedis } from './bench-database.js';
 
 // npm run bench -- installations [--callers 50] [--workers 10] [--rounds 5] [--secrets 2000] [--requests 2000]
 // Prints one JSON line per scenario:
@@ -112,7 +114,7 @@ async function benchGuard(count: number): Promise<void> {
   server.close();
 }
 
-async function benchRefresh(databaseUrl: string): Promise<void> {
+async function benchRefresh(databaseUrl: string, redis: { url: string }): Promise<void> {
   const provider = await OAuthProvider.start();
   const masterKey = randomBytes(32).toString('base64');
   const contexts: INestApplicationContext[] = [];
@@ -121,11 +123,12 @@ async function benchRefresh(databaseUrl: string): Promise<void> {
       @Module({
         imports: [
           PersistenceModule.forRoot({ url: databaseUrl, poolSize: 3 }),
+          QueueModule.forRoot({ redisUrl: redis.url, keyPrefix: 'bench' }),
           InstallationsModule.forRoot({
             vault: createVault({ keyProvider: 'local', localMasterKey: masterKey }),
             outbound: { allowLoopback: true },
             installations: { oauthClients: { 'oauth-test': provider.client } },
-            providers: [{ provide: INTEGRATION_REGISTRY, useValue: [oauthTestIntegration(provider.issuer)] }],
+            integrations: new IntegrationRegistry([oauthTestIntegration(provider.issuer)]),
           }),
         ],
       })
@@ -207,8 +210,11 @@ try {
   const database = await benchDatabase();
   cleanups.push(() => database.close());
   const { databaseUrl } = database;
+  // The installations module keeps schedules in step through Redis (a refused refresh pauses one).
+  const redis = await benchRedis();
+  cleanups.push(() => redis.close());
   print({ cpus: os.cpus().length, node: process.version });
-  await benchRefresh(databaseUrl);
+  await benchRefresh(databaseUrl, redis);
   await benchVault(
     'vault-local',
     createVault({ keyProvider: 'local', localMasterKey: randomBytes(32).toString('base64') }),

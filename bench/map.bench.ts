@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { fakeIntegration, fakeItem } from '@mooring/integrations';
+import { fakeIntegration, fakeItem } from '@mooring/integrations/testing';
 import { parseMapping } from '@mooring/sync';
 
 // npm run bench -- map --items 100000

@@ -156,6 +156,8 @@ async function main() {
   const demo = await ensureDemoOrganization();
 
   env.API_PORT ??= '3000';
+  // A demo stack: the fake tool integration is on offer (never in production).
+  env.INTEGRATIONS_FAKE_ENABLED ??= 'true';
   await startApp('api', 'apps/api/dist/main.js');
   await startApp('scheduler', 'apps/scheduler/dist/main.js');
   await startApp('worker', 'apps/worker/dist/main.js');

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeIntegration } from '@mooring/integrations';
+import { fakeIntegration } from '@mooring/integrations/testing';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
 
 const team = {

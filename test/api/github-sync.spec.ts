@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationConnections } from '@mooring/installations';
-import { getIntegration } from '@mooring/integrations';
+import { IntegrationRegistry } from '@mooring/integrations';
+import { FakeGithub } from '@mooring/integrations/testing';
 import type { SyncRunRecord } from '@mooring/persistence';
 import { SyncEngine } from '@mooring/sync';
 import { adminQuery } from '../support/admin-query.js';
-import { FakeGithub } from '../support/fakes/fake-github.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
 
 // GitHub end to end: installed through the API with a token and a GitHub Enterprise host (the fake
@@ -15,7 +15,7 @@ import { TestApi, type TestOrganization } from '../support/test-api.js';
 describe('GitHub integration, end to end', () => {
   const token = 'ghp_fakeGithubToken0123456789abcdefABCD';
   const org = 'octo-org';
-  const github = getIntegration('github');
+  const github = IntegrationRegistry.fromConfig({ fakeEnabled: false }).get('github');
   let fake: FakeGithub;
   let api: TestApi;
   let acme: TestOrganization;

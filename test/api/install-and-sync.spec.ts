@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationConnections } from '@mooring/installations';
-import { FakeToolServer, fakeIntegration } from '@mooring/integrations';
+import { FakeToolServer, fakeIntegration } from '@mooring/integrations/testing';
 import { SyncEngine } from '@mooring/sync';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
 

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeToolServer, fakeIntegration } from '@mooring/integrations';
+import { FakeToolServer, fakeIntegration } from '@mooring/integrations/testing';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
 
 // Every change to an installation leaves an audit entry written in the same transaction, naming

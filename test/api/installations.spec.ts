@@ -2,14 +2,15 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationConnections } from '@mooring/installations';
-import { getIntegration } from '@mooring/integrations';
+import { IntegrationRegistry } from '@mooring/integrations';
+import { FakeGithub } from '@mooring/integrations/testing';
+import { ScheduleRegistry } from '@mooring/queue';
 import { adminQuery } from '../support/admin-query.js';
-import { FakeGithub } from '../support/fakes/fake-github.js';
 import { RecordingHooks } from '../support/recording-hooks.js';
 import { findSecretLeaks } from '../support/secret-leaks.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
 
-const githubIntegration = getIntegration('github');
+const githubIntegration = IntegrationRegistry.fromConfig({ fakeEnabled: false }).get('github');
 const classicToken = () => `ghp_${randomBytes(18).toString('hex')}`;
 
 // Custom settings end to end: the api in-process, GitHub faked on loopback (as a GitHub Enterprise
@@ -31,6 +32,8 @@ describe('installations with custom settings (GitHub token and host)', () => {
     fineGrained: `github_pat_${randomBytes(30).toString('hex')}`,
   };
 
+  /** When the installation's schedule fires next: null when it has none (paused or removed). */
+  const nextRunAt = (id: string) => api.app.get(ScheduleRegistry).nextRunAt(id);
   const create = (org: TestOrganization, body: Record<string, unknown>) =>
     api.request('POST', '/v1/installations', { token: org.token, body });
   const githubSettings = (token: string, extra: Record<string, string> = {}) => ({
@@ -60,7 +63,7 @@ describe('installations with custom settings (GitHub token and host)', () => {
     github.addToken(tokens.fineGrained, { login: 'octo', scopes: null, organizations: ['acme-corp'] });
     api = await TestApi.start({ UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS: 'true' }, ({ redis }) => {
       hooks = new RecordingHooks(redis);
-      return { providers: hooks.providers() };
+      return { ports: hooks.ports() };
     });
     acme = await api.createOrganization('acme');
     globex = await api.createOrganization('globex');
@@ -297,9 +300,9 @@ describe('installations with custom settings (GitHub token and host)', () => {
     const path = `/v1/installations/${installationId}`;
     const renamed = await api.request('PATCH', path, { token: acme.token, body: { name: 'GHE', enabled: false } });
     expect(renamed.body.installation).toMatchObject({ name: 'GHE', enabled: false, state: 'active' });
-    expect(hooks.scheduleCalls.at(-1)).toEqual({ action: 'pause', installationId });
+    expect(await nextRunAt(installationId)).toBeNull();
     await api.request('PATCH', path, { token: acme.token, body: { enabled: true } });
-    expect(hooks.scheduleCalls.at(-1)).toEqual({ action: 'resume', installationId });
+    expect(await nextRunAt(installationId)).not.toBeNull();
 
     const mapping = { resources: [{ kind: 'repository', port: { entity: { mappings: { identifier: '.name' } } } }] };
     const remapped = await api.request('PATCH', path, { token: acme.token, body: { mapping } });
@@ -327,6 +330,7 @@ describe('installations with custom settings (GitHub token and host)', () => {
     });
     expect(created.status).toBe(201);
     const victimId = created.body.installation.id;
+    expect(await nextRunAt(victimId)).not.toBeNull();
     // Someone with database access moves acme's encrypted token under globex's installation.
     await adminQuery(
       api.db,
@@ -341,7 +345,7 @@ describe('installations with custom settings (GitHub token and host)', () => {
     const path = `/v1/installations/${victimId}`;
     const after = (await api.request('GET', path, { token: globex.token })).body.installation;
     expect(after).toMatchObject({ state: 'disabled', stateReason: expect.stringContaining('integrity') });
-    expect(hooks.scheduleCalls).toContainEqual({ action: 'pause', installationId: victimId });
+    expect(await nextRunAt(victimId)).toBeNull();
     await expect((await connections.forInstallation(globex.orgId, victimId)).accessToken()).rejects.toMatchObject({
       code: 'REAUTH_REQUIRED',
       details: { state: 'disabled' },
@@ -358,11 +362,12 @@ describe('installations with custom settings (GitHub token and host)', () => {
 
   it('deletes an installation with its credentials and schedule, and optionally its entities', async () => {
     const path = `/v1/installations/${installationId}`;
+    expect(await nextRunAt(installationId)).not.toBeNull();
     const response = await api.request('DELETE', `${path}?deleteEntities=true`, { token: acme.token });
     expect(response.status).toBe(200);
     expect(response.body.deleted).toEqual({ id: installationId, entitiesDeleted: 0 });
     expect(hooks.entityDeletions).toEqual([installationId]);
-    expect(hooks.scheduleCalls.at(-1)).toEqual({ action: 'remove', installationId });
+    expect(await nextRunAt(installationId)).toBeNull();
     expect((await api.request('GET', path, { token: acme.token })).status).toBe(404);
     const rows = await adminQuery(api.db, 'SELECT 1 FROM installation_credentials WHERE installation_id = $1', [installationId]);
     expect(rows).toEqual([]);

@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CredentialStore, INTEGRATION_REGISTRY, IntegrationConnections } from '@mooring/installations';
+import { CredentialStore, IntegrationConnections } from '@mooring/installations';
+import { INTEGRATIONS, IntegrationRegistry } from '@mooring/integrations';
+import { LoopbackServer } from '@mooring/integrations/testing';
 import { InstallationRepository } from '@mooring/persistence';
-import { github } from '../../libs/integrations/src/github/github.definition.js';
+import { ScheduleRegistry } from '@mooring/queue';
 import { freePort } from '../../tools/lib/wait.mjs';
 import { adminQuery } from '../support/admin-query.js';
-import { LoopbackServer } from '../support/fakes/loopback-server.js';
 import { OAuthProvider } from '../support/fakes/oauth-provider.js';
 import { HeadlessBrowser } from '../support/headless-browser.js';
 import { RecordingHooks } from '../support/recording-hooks.js';
@@ -55,10 +56,8 @@ describe('OAuth connect flow against a real authorization server', () => {
       ({ redis }) => {
         hooks = new RecordingHooks(redis);
         return {
-          providers: [
-            ...hooks.providers(),
-            { provide: INTEGRATION_REGISTRY, useValue: [oauthTestIntegration(provider.issuer), github] },
-          ],
+          ports: hooks.ports(),
+          integrations: new IntegrationRegistry([oauthTestIntegration(provider.issuer), ...INTEGRATIONS]),
         };
       },
     );
@@ -268,9 +267,11 @@ describe('OAuth connect flow against a real authorization server', () => {
   it('reconnects an installation that needs re-authorization, keeping its id', async () => {
     const [row] = await adminQuery<{ id: string }>(api.db, "SELECT id FROM installations WHERE name = 'Things'");
     const id = row!.id;
+    // As the lifecycle leaves it after a refused refresh: needs_reauth, schedule paused.
     await adminQuery(api.db, "UPDATE installations SET state = 'needs_reauth', state_reason = 'refresh refused' WHERE id = $1", [
       id,
     ]);
+    await api.app.get(ScheduleRegistry).unregister(id);
     const refused = await connect({ integrationId: 'oauth-test', returnUrl, installationId: id, name: 'Renamed' });
     expect(refused.status).toBe(400);
     const started = await connect({ integrationId: 'oauth-test', returnUrl, installationId: id });
@@ -282,7 +283,7 @@ describe('OAuth connect flow against a real authorization server', () => {
     const installation = (await api.request('GET', `/v1/installations/${id}`, { token: acme.token })).body.installation;
     expect(installation).toMatchObject({ state: 'active', stateReason: null, name: 'Things' });
     expect(hooks.resyncs.at(-1)).toEqual({ orgId: acme.orgId, installationId: id, reason: 'credentials_rotated' });
-    expect(hooks.scheduleCalls.at(-1)).toEqual({ action: 'resume', installationId: id });
+    expect(await api.app.get(ScheduleRegistry).nextRunAt(id)).not.toBeNull();
     const audit = await api.request('GET', `/v1/audit-log?action=installation.credentials_rotated&targetId=${id}`, {
       token: acme.token,
     });

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IntegrationConnections, RESYNC_TRIGGER } from '@mooring/installations';
-import { FakeToolServer, fakeIntegration } from '@mooring/integrations';
+import { IntegrationConnections } from '@mooring/installations';
+import { FakeToolServer, fakeIntegration } from '@mooring/integrations/testing';
 import { DomainError } from '@mooring/platform';
 import { SyncEngine } from '@mooring/sync';
 import { adminQuery } from '../support/admin-query.js';
@@ -57,8 +57,8 @@ describe('sync status, history, events and the overview', () => {
   beforeAll(async () => {
     tool = await FakeToolServer.start({ token });
     // This spec drives every run itself through the engine, so installing must not queue one.
-    const noResyncOnInstall = { provide: RESYNC_TRIGGER, useValue: { requestResync: () => Promise.resolve() } };
-    api = await TestApi.start({ UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS: 'true' }, { providers: [noResyncOnInstall] });
+    const noResyncOnInstall = { requestResync: () => Promise.resolve() };
+    api = await TestApi.start({ UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS: 'true' }, { ports: { resyncs: noResyncOnInstall } });
     acme = await api.createOrganization('acme');
     initech = await api.createOrganization('initech');
     installationId = await install(acme, 'mixed', mixedMapping());

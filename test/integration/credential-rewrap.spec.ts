@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Module, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVault, localKeyId, type VaultConfig } from '@mooring/crypto';
-import { CredentialRewrapper, CredentialStore, InstallationsModule, IntegrationConnections } from '@mooring/installations';
-import { InstallationRepository, OrganizationRepository, PersistenceModule } from '@mooring/persistence';
+import { localKeyId, type VaultConfig } from '@mooring/crypto';
+import { CredentialRewrapper, CredentialStore, IntegrationConnections, credentialsReplaced } from '@mooring/installations';
+import { InstallationRepository, OrganizationRepository } from '@mooring/persistence';
 import { adminQuery } from '../support/admin-query.js';
+import { installationsContext } from '../support/installations-context.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createTestRedis, type TestRedis } from '../support/test-redis.js';
 
 const INSTALLATIONS = 60;
 
@@ -15,6 +16,7 @@ const INSTALLATIONS = 60;
 // them while every data key is re-wrapped under the new key.
 describe('re-wrapping credentials under a new key while the service runs', () => {
   let db: TestDatabase;
+  let redis: TestRedis;
   const oldKey = randomBytes(32).toString('base64');
   const newKey = randomBytes(32).toString('base64');
   const contexts: INestApplicationContext[] = [];
@@ -22,29 +24,20 @@ describe('re-wrapping credentials under a new key while the service runs', () =>
   let orgId: string;
 
   async function context(vault: VaultConfig): Promise<INestApplicationContext> {
-    @Module({
-      imports: [
-        PersistenceModule.forRoot({ url: db.appUrl, poolSize: 4 }),
-        InstallationsModule.forRoot({
-          vault: createVault(vault),
-          outbound: { allowLoopback: false },
-          installations: { oauthClients: {} },
-        }),
-      ],
-    })
-    class ServiceModule {}
-    const app = await NestFactory.createApplicationContext(ServiceModule, { logger: false });
+    const app = await installationsContext({ db, redis, vault, poolSize: 4 });
     contexts.push(app);
     return app;
   }
 
   beforeAll(async () => {
     db = await createTestDatabase();
+    redis = createTestRedis();
   });
 
   afterAll(async () => {
     for (const app of contexts) await app.close();
     await db.drop();
+    await redis.clear();
   });
 
   it('moves every data key to the new key with no failed read and no lost write', async () => {
@@ -96,7 +89,7 @@ describe('re-wrapping credentials under a new key while the service runs', () =>
         const id = ids[index]!;
         const token = `ghp_${randomBytes(18).toString('hex')}`;
         const sealed = await rotating.get(CredentialStore).seal(orgId, id, { kind: 'settings', secrets: { token } });
-        await rotating.get(InstallationRepository).replaceCredential(orgId, id, sealed);
+        await rotating.get(InstallationRepository).replaceCredential(orgId, id, sealed, {}, credentialsReplaced());
         latest.set(id, token);
         writes++;
       }

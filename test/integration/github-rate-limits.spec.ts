@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getIntegration, type CachedResponse, type IntegrationConnection, type JsonObject } from '@mooring/integrations';
-import { FakeGithub } from '../support/fakes/fake-github.js';
+import { INTEGRATIONS, type JsonObject } from '@mooring/integrations';
+import { FakeGithub, memoryResponseCache, testConnection } from '@mooring/integrations/testing';
 
 // The GitHub kinds against the fake GitHub over loopback, with an in-memory response cache: the
 // primary quota running out mid-listing is waited out, not failed.
@@ -15,16 +15,13 @@ describe('GitHub kinds and the primary rate limit', () => {
   afterAll(() => fake?.close());
 
   it('waits for the window to reset when the quota (less its reserve) is spent, and completes the listing', async () => {
-    const cache = new Map<string, CachedResponse>();
-    const connection: IntegrationConnection = {
-      settings: { host: fake.host, organization: 'octo-org' },
-      accessToken: () => Promise.resolve(token),
-      fetch: (url, init) => fetch(url, init),
+    const connection = testConnection({ host: fake.host, organization: 'octo-org' }, token, {
       signal: AbortSignal.timeout(30_000),
-      responseCache: { get: (url) => Promise.resolve(cache.get(url)), put: (url, r) => Promise.resolve(void cache.set(url, r)) },
-    };
+      responseCache: memoryResponseCache(),
+    });
+    const github = INTEGRATIONS.find((integration) => integration.id === 'github')!;
     const releases: JsonObject[] = [];
-    for await (const page of getIntegration('github').kinds['release']!.extract(connection, {})) releases.push(...page);
+    for await (const page of github.kinds['release']!.extract(connection, {})) releases.push(...page);
     expect(releases).toHaveLength(30);
     expect(new Set(releases.map((r) => r['__repository'])).size).toBe(30);
     // 31 requests against a quota of 20 per window: at least one window reset was waited for.

@@ -4,7 +4,7 @@ import { DomainError } from '@mooring/platform';
 import { OutboundHttp } from '@mooring/outbound';
 import { freePort } from '../../tools/lib/wait.mjs';
 import { HOSTILE_HOSTS, PUBLIC_ADDRESS, fakeZone } from '../support/hostile-hosts.js';
-import { LoopbackServer, sendJson } from '../support/fakes/loopback-server.js';
+import { LoopbackServer, sendJson } from '@mooring/integrations/testing';
 import { selfSignedCertificate } from '../support/tls-certificate.js';
 
 async function refusal(promise: Promise<unknown>): Promise<DomainError> {

@@ -98,6 +98,41 @@ describe('manual resync through the api, run by a worker', () => {
     expect(h.logs.join('')).not.toContain(FAKE_TOKEN);
   });
 
+  it('the worker makes the needs_reauth transition itself: audited once, schedule paused, where the refusal happens', async () => {
+    const installation = await h.install(acme, { schedule: { every: '1h' } });
+    await h.ended(installation.id, (await h.runs(installation.id))[0]!.id);
+    const worker = h.workerApps()[0]!;
+    expect(await worker.get(ScheduleRegistry).nextRunAt(installation.id)).not.toBeNull();
+
+    h.tool.setToken('another-token-the-installation-does-not-have');
+    try {
+      const accepted = await h.api.request('POST', `/v1/installations/${installation.id}/resync`, { token: acme.token });
+      expect(await h.ended(installation.id, accepted.body.run.id)).toMatchObject({
+        status: 'failed',
+        error_code: 'CREDENTIALS_INVALID',
+      });
+    } finally {
+      h.tool.setToken(FAKE_TOKEN);
+    }
+    // Seen from the worker's own context: its lifecycle paused the schedule.
+    expect(await worker.get(ScheduleRegistry).nextRunAt(installation.id)).toBeNull();
+    const audit = await h.api.request('GET', `/v1/audit-log?action=installation.state_changed&targetId=${installation.id}`, {
+      token: acme.token,
+    });
+    // The connection (with the tool's words) and the job's end both report it: one transition, one entry.
+    expect(audit.body.events).toEqual([
+      expect.objectContaining({
+        actor: { kind: 'system', id: 'mooring' },
+        details: {
+          name: installation['name'],
+          from: 'active',
+          to: 'needs_reauth',
+          reason: 'fake refused the credentials: The fake tool rejected the token',
+        },
+      }),
+    ]);
+  });
+
   it('resyncs after a new mapping, as Port does', async () => {
     const installation = await h.install(acme);
     await h.ended(installation.id, (await h.runs(installation.id))[0]!.id);

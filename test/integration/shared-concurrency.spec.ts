@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GithubClient, GithubRateLimiter, type IntegrationConnection, type SharedConcurrency } from '@mooring/integrations';
+import type { SharedConcurrency } from '@mooring/integrations';
+import { CredentialBudget, FakeGithub, githubClient, testConnection } from '@mooring/integrations/testing';
 import { RedisConnection, RedisSemaphore } from '@mooring/queue';
-import { FakeGithub } from '../support/fakes/fake-github.js';
 import { createTestRedis, type TestRedis } from '../support/test-redis.js';
 
 // GitHub allows a token 10 requests in flight. Each worker process limits itself; with the Redis
-// semaphore the cap holds across processes too. Two "processes" here: two GithubClients with their
-// own limiters and their own Redis connections, one token, against the fake GitHub with latency.
+// semaphore the cap holds across processes too. Two "processes" here: two GitHub clients with their
+// own credential budgets and their own Redis connections, one token, against the fake GitHub with latency.
 describe('a per-token request cap shared across worker processes', () => {
   const token = 'ghp_sharedCapToken0123456789';
   let fake: FakeGithub;
@@ -22,18 +22,15 @@ describe('a per-token request cap shared across worker processes', () => {
     return new RedisSemaphore(connection, options);
   }
 
-  function processClient(shared?: SharedConcurrency): GithubClient {
-    const connection: IntegrationConnection = {
-      settings: { host: fake.host, organization: 'octo-org' },
-      accessToken: () => Promise.resolve(token),
-      fetch: (url, init) => fetch(url, init),
+  function processClient(shared?: SharedConcurrency) {
+    const connection = testConnection({ host: fake.host, organization: 'octo-org' }, token, {
       signal: AbortSignal.timeout(30_000),
       ...(shared ? { sharedConcurrency: shared } : {}),
-    };
-    return new GithubClient(connection, new GithubRateLimiter());
+    });
+    return githubClient(connection, new CredentialBudget({ maxInFlight: 10 }));
   }
 
-  async function burst(clients: GithubClient[], perClient: number): Promise<void> {
+  async function burst(clients: Array<ReturnType<typeof processClient>>, perClient: number): Promise<void> {
     await Promise.all(
       clients.flatMap((client) =>
         Array.from({ length: perClient }, (_, i) => client.get(client.url('/orgs/octo-org/repos', { per_page: 1, page: i + 1 }))),

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeIntegration, type IntegrationConnection } from '@mooring/integrations';
+import type { IntegrationConnection } from '@mooring/integrations';
+import { fakeIntegration } from '@mooring/integrations/testing';
 import { DomainError, OpsServer, REDACTED, Telemetry, registerSecret } from '@mooring/platform';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SyncMetrics, recordRunEvents, runSync } from '@mooring/sync';

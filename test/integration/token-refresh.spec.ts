@@ -1,22 +1,16 @@
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Module, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVault } from '@mooring/crypto';
-import {
-  CredentialStore,
-  INTEGRATION_REGISTRY,
-  InstallationsModule,
-  IntegrationConnections,
-  SCHEDULE_CONTROL,
-  type CredentialPayload,
-} from '@mooring/installations';
-import { InstallationRepository, OrganizationRepository, PersistenceModule } from '@mooring/persistence';
+import { CredentialStore, IntegrationConnections, type CredentialPayload } from '@mooring/installations';
+import { InstallationRepository, OrganizationRepository } from '@mooring/persistence';
 import { DomainError } from '@mooring/platform';
+import { ScheduleRegistry } from '@mooring/queue';
 import { adminQuery } from '../support/admin-query.js';
 import { OAuthProvider } from '../support/fakes/oauth-provider.js';
+import { installationsContext } from '../support/installations-context.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createTestRedis, type TestRedis } from '../support/test-redis.js';
 import { oauthTestIntegration } from '../support/test-integrations.js';
 
 const WORKERS = 10;
@@ -36,37 +30,21 @@ async function failure(promise: Promise<unknown>): Promise<DomainError> {
 // token at once, against an authorization server that rotates refresh tokens and refuses reuse.
 describe('OAuth token refresh across workers', () => {
   let db: TestDatabase;
+  let redis: TestRedis;
   let provider: OAuthProvider;
   let workers: INestApplicationContext[];
   let orgId: string;
-  const pauses: string[] = [];
   const masterKey = randomBytes(32).toString('base64');
 
-  async function startWorker(): Promise<INestApplicationContext> {
-    @Module({
-      imports: [
-        PersistenceModule.forRoot({ url: db.appUrl, poolSize: 3 }),
-        InstallationsModule.forRoot({
-          vault: createVault({ keyProvider: 'local', localMasterKey: masterKey }),
-          outbound: { allowLoopback: true },
-          installations: { oauthClients: { 'oauth-test': provider.client } },
-          providers: [
-            { provide: INTEGRATION_REGISTRY, useValue: [oauthTestIntegration(provider.issuer)] },
-            {
-              provide: SCHEDULE_CONTROL,
-              useValue: {
-                pause: (_orgId: string, id: string) => Promise.resolve(void pauses.push(id)),
-                resume: () => Promise.resolve(),
-                remove: () => Promise.resolve(),
-              },
-            },
-          ],
-        }),
-      ],
-    })
-    class WorkerModule {}
-    return NestFactory.createApplicationContext(WorkerModule, { logger: false });
-  }
+  const startWorker = () =>
+    installationsContext({
+      db,
+      redis,
+      vault: { keyProvider: 'local', localMasterKey: masterKey },
+      integrations: [oauthTestIntegration(provider.issuer)],
+      oauthClients: { 'oauth-test': provider.client },
+      allowLoopback: true,
+    });
 
   /** An OAuth installation whose access token expired a minute ago, with a live refresh token. */
   async function expiredInstallation(): Promise<string> {
@@ -112,6 +90,7 @@ describe('OAuth token refresh across workers', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
+    redis = createTestRedis();
     provider = await OAuthProvider.start();
     workers = await Promise.all(Array.from({ length: WORKERS }, () => startWorker()));
     const organizations = workers[0]!.get(OrganizationRepository);
@@ -130,6 +109,7 @@ describe('OAuth token refresh across workers', () => {
     for (const worker of workers) await worker.close();
     await provider.stop();
     await db.drop();
+    await redis.clear();
   });
 
   it('the test server really rotates refresh tokens: a reused one is refused', async () => {
@@ -181,6 +161,8 @@ describe('OAuth token refresh across workers', () => {
 
   it('marks the installation needs_reauth when the provider refuses the refresh, pauses its schedule, and stops asking', async () => {
     const installationId = await expiredInstallation();
+    const schedules = workers[0]!.get(ScheduleRegistry);
+    await schedules.register({ orgId, installationId }, { type: 'interval', everySeconds: 3600 });
     provider.failNextRefresh = 'invalid_grant';
     const before = provider.count('refresh_token');
     const results = await Promise.allSettled(concurrently(installationId, 20));
@@ -195,7 +177,14 @@ describe('OAuth token refresh across workers', () => {
       [installationId],
     );
     expect(row).toEqual({ state: 'needs_reauth', state_reason: 'the provider refused the token refresh (invalid_grant)' });
-    expect(pauses).toContain(installationId);
+    expect(await schedules.nextRunAt(installationId)).toBeNull();
+    // Twenty callers, one transition: one audit entry.
+    const audit = await adminQuery<{ details: Record<string, unknown> }>(
+      db,
+      "SELECT details FROM audit_events WHERE target_id = $1 AND action = 'installation.state_changed'",
+      [installationId],
+    );
+    expect(audit).toEqual([{ details: expect.objectContaining({ from: 'active', to: 'needs_reauth' }) }]);
 
     const later = await failure(concurrently(installationId, 1)[0]!);
     expect(later.code).toBe('REAUTH_REQUIRED');

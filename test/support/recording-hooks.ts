@@ -1,33 +1,24 @@
-import type { Provider } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type { BlueprintDefinition, IntegrationDefinition } from '@mooring/integrations';
-import {
-  BLUEPRINT_PROVISIONER,
-  INSTALLATION_ENTITY_CLEANER,
-  MAPPING_VALIDATOR,
-  RESYNC_TRIGGER,
-  SCHEDULE_CONTROL,
-  type BlueprintProvisioner,
-  type InstallationEntityCleaner,
-  type MappingValidator,
-  type ResyncReason,
-  type ResyncTrigger,
-  type ScheduleControl,
+import type {
+  BlueprintProvisioner,
+  InstallationEntityCleaner,
+  InstallationPorts,
+  MappingCheck,
+  ResyncReason,
+  ResyncTrigger,
 } from '@mooring/installations';
 import { DomainError } from '@mooring/platform';
 import type { TestRedis } from './test-redis.js';
 
 /**
- * Implementations of the installation hooks for tests, standing where the catalog, libs/sync and
- * the scheduler plug in after the merge. Resync requests become real BullMQ jobs in the test's
- * Redis namespace, so tests can check what a job payload holds.
+ * Implementations of the installations' ports for tests of installing alone, standing where the
+ * catalog, libs/sync and libs/runs plug in. Resync requests become real BullMQ jobs in the test's
+ * Redis namespace, so tests can check what a job payload holds. Schedules are real (the lifecycle's).
  */
-export class RecordingHooks
-  implements BlueprintProvisioner, MappingValidator, ResyncTrigger, ScheduleControl, InstallationEntityCleaner
-{
+export class RecordingHooks implements BlueprintProvisioner, MappingCheck, ResyncTrigger, InstallationEntityCleaner {
   readonly blueprintCalls: Array<{ orgId: string; identifiers: string[] }> = [];
   readonly resyncs: Array<{ orgId: string; installationId: string; reason: ResyncReason }> = [];
-  readonly scheduleCalls: Array<{ action: 'pause' | 'resume' | 'remove'; installationId: string }> = [];
   readonly entityDeletions: string[] = [];
   readonly queue: Queue;
 
@@ -54,33 +45,13 @@ export class RecordingHooks
     await this.queue.add('resync', { orgId, installationId, reason });
   }
 
-  pause(_orgId: string, installationId: string): Promise<void> {
-    this.scheduleCalls.push({ action: 'pause', installationId });
-    return Promise.resolve();
-  }
-
-  resume(_orgId: string, installationId: string): Promise<void> {
-    this.scheduleCalls.push({ action: 'resume', installationId });
-    return Promise.resolve();
-  }
-
-  remove(_orgId: string, installationId: string): Promise<void> {
-    this.scheduleCalls.push({ action: 'remove', installationId });
-    return Promise.resolve();
-  }
-
   deleteEntities(_orgId: string, installationId: string): Promise<number> {
     this.entityDeletions.push(installationId);
     return Promise.resolve(0);
   }
 
-  providers(): Provider[] {
-    return [BLUEPRINT_PROVISIONER, MAPPING_VALIDATOR, RESYNC_TRIGGER, SCHEDULE_CONTROL, INSTALLATION_ENTITY_CLEANER].map(
-      (token) => ({
-        provide: token,
-        useValue: this,
-      }),
-    );
+  ports(): InstallationPorts {
+    return { blueprints: this, mappings: this, resyncs: this, entities: this };
   }
 
   close(): Promise<void> {

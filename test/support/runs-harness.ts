@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
-import { FakeToolServer } from '@mooring/integrations';
+import { FakeToolServer } from '@mooring/integrations/testing';
 import { createLogger, loadConfig, Telemetry, type Environment } from '@mooring/platform';
 import { startSchedulerApp } from '../../apps/scheduler/src/scheduler-app.js';
 import { schedulerConfigSpec } from '../../apps/scheduler/src/config.js';
@@ -52,6 +52,7 @@ export class RunsHarness {
       RUN_LOCK_SECONDS: '2',
       RUN_RETRY_BASE_SECONDS: '1',
       LOG_LEVEL: 'info',
+      INTEGRATIONS_FAKE_ENABLED: 'true',
       ...env,
     };
     const api = await TestApi.start(
@@ -78,6 +79,11 @@ export class RunsHarness {
     this.contexts.add(app);
     this.workers.add(app);
     return app;
+  }
+
+  /** The workers running now, as production builds them. */
+  workerApps(): INestApplicationContext[] {
+    return [...this.workers];
   }
 
   /** Closes one part the way SIGTERM does. */
@@ -179,6 +185,8 @@ const WORKER_VARIABLES = [
   ...COMMON,
   'VAULT_LOCAL_MASTER_KEY',
   'UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS',
+  'INTEGRATIONS_FAKE_ENABLED',
+  'OUTBOUND_MAX_RESPONSE_BYTES',
   'WORKER_CONCURRENCY',
   'RUN_TIMEOUT_SECONDS',
   'RUN_LOCK_SECONDS',

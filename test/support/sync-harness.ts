@@ -8,7 +8,8 @@ import {
   SyncRunRepository,
   type SyncRunRecord,
 } from '@mooring/persistence';
-import { FakeToolServer, fakeIntegration, type FakeToolOptions, type IntegrationConnection } from '@mooring/integrations';
+import { IntegrationRegistry } from '@mooring/integrations';
+import { FakeToolServer, fakeIntegration, testConnection, type FakeToolOptions } from '@mooring/integrations/testing';
 import { runSync, type ConnectionProvider, type SyncDependencies } from '@mooring/sync';
 
 export const FAKE_TOKEN = 'fake-tool-token-0123456789';
@@ -59,17 +60,14 @@ export class SyncHarness {
       settings: { baseUrl: server.baseUrl },
     });
     const connect: ConnectionProvider = (record, signal) =>
-      Promise.resolve({
-        settings: record.settings,
-        accessToken: () => Promise.resolve(FAKE_TOKEN),
-        fetch: (url, init) => fetch(url, init),
-        signal,
-      } satisfies IntegrationConnection);
+      Promise.resolve(testConnection(record.settings, FAKE_TOKEN, { signal }));
+    const integrations = IntegrationRegistry.fromConfig({ fakeEnabled: true });
     const deps: SyncDependencies = {
       installations: new InstallationRepository(db),
       runs: new SyncRunRepository(db),
       catalog: new SyncCatalogRepository(db),
       blueprints,
+      integrations: (id) => integrations.get(id),
       connect,
     };
     return new SyncHarness(db, server, organization.id, installation.id, deps);

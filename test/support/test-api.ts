@@ -52,6 +52,8 @@ export class TestApi {
       AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'),
       VAULT_LOCAL_MASTER_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'info',
+      // A test configuration: the fake tool is on offer.
+      INTEGRATIONS_FAKE_ENABLED: 'true',
       ...env,
     });
     const logs: string[] = [];

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type Provider, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import type { Logger } from '@mooring/platform';
 import { BlueprintService, CatalogModule, EntityService } from '@mooring/catalog';
@@ -6,19 +6,16 @@ import { MappingValidator, SyncModule } from '@mooring/sync';
 import { createVault } from '@mooring/crypto';
 import { IdentityModule } from '@mooring/identity';
 import {
-  BLUEPRINT_PROVISIONER,
-  INSTALLATION_ENTITY_CLEANER,
   InstallationsModule,
-  MAPPING_VALIDATOR,
-  RESYNC_TRIGGER,
-  SCHEDULE_CONTROL,
   installationsOptionsFromConfig,
   outboundOptionsFromConfig,
+  type InstallationPorts,
   type InstallationsModuleOptions,
 } from '@mooring/installations';
+import { IntegrationRegistry } from '@mooring/integrations';
 import { PersistenceModule } from '@mooring/persistence';
 import { QueueModule } from '@mooring/queue';
-import { RunRequests, RunsModule, ScheduleControlService } from '@mooring/runs';
+import { RunRequests, RunsModule } from '@mooring/runs';
 import { AuditController } from './audit/audit.controller.js';
 import { AccessGuard } from './auth/access.guard.js';
 import { AuthController } from './auth/auth.controller.js';
@@ -39,21 +36,24 @@ import { OrganizationController } from './organization/organization.controller.j
 
 const runs = RunsModule.forApi();
 
-/** What installing does in the catalog, with mappings, with schedules and with the run queue. */
-const installationHooks: Provider[] = [
-  { provide: BLUEPRINT_PROVISIONER, useExisting: BlueprintService },
-  { provide: MAPPING_VALIDATOR, useExisting: MappingValidator },
-  { provide: INSTALLATION_ENTITY_CLEANER, useExisting: EntityService },
-  { provide: RESYNC_TRIGGER, useExisting: RunRequests },
-  { provide: SCHEDULE_CONTROL, useExisting: ScheduleControlService },
-];
+/** What installing does in the catalog, with mappings and with the run queue. */
+const installationPorts: InstallationPorts = {
+  blueprints: BlueprintService,
+  mappings: MappingValidator,
+  resyncs: RunRequests,
+  entities: EntityService,
+};
 
-/** What an embedding (tests) may add to or replace in the installations module. */
-export type InstallationsOverrides = Partial<Omit<InstallationsModuleOptions, 'installations'>>;
+/** What an embedding (tests) may replace: the vault, the outbound options, the integrations on offer, ports. */
+export type InstallationsOverrides = Partial<Omit<InstallationsModuleOptions, 'installations'>> & {
+  readonly ports?: Partial<InstallationPorts>;
+};
 
 @Module({})
 export class AppModule implements NestModule {
   static forRoot(config: ApiConfig, logger: Logger, installations: InstallationsOverrides = {}): DynamicModule {
+    const integrations = installations.integrations ?? IntegrationRegistry.fromConfig(config.integrations);
+    const sync = SyncModule.forRoot({ integrations });
     return {
       module: AppModule,
       imports: [
@@ -62,14 +62,14 @@ export class AppModule implements NestModule {
         QueueModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),
         IdentityModule.forRoot({ tokenSecret: config.auth.tokenSecret, tokenTtlSeconds: config.auth.tokenTtlSeconds }),
         CatalogModule,
-        SyncModule,
-        InstallationsModule.forRoot({
+        sync,
+        InstallationsModule.forApi({
           vault: installations.vault ?? createVault(config.vault),
           outbound: installations.outbound ?? outboundOptionsFromConfig(config.outbound),
           installations: installationsOptionsFromConfig(config),
-          // Later bindings (tests) win.
-          providers: [...installationHooks, ...(installations.providers ?? [])],
-          imports: [CatalogModule, SyncModule, runs, ...(installations.imports ?? [])],
+          integrations,
+          ports: { ...installationPorts, ...installations.ports },
+          imports: [CatalogModule, sync, runs],
         }),
         runs,
       ],

@@ -13,6 +13,7 @@ import {
 } from '@mooring/platform';
 import { vaultGroup } from '@mooring/crypto';
 import { oauthClientsGroup, oauthConnectGroup, outboundGroup, schedulingGroup } from '@mooring/installations';
+import { integrationsGroup } from '@mooring/integrations';
 
 export const apiConfigSpec = {
   log: logGroup,
@@ -41,6 +42,7 @@ export const apiConfigSpec = {
   ops: opsGroup('API_OPS_PORT', 9464),
   vault: vaultGroup,
   outbound: outboundGroup,
+  integrations: integrationsGroup,
   oauthClients: oauthClientsGroup,
   oauthConnect: oauthConnectGroup,
   scheduling: schedulingGroup,

@@ -1,27 +1,25 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { createVault } from '@mooring/crypto';
-import {
-  InstallationsModule,
-  SHARED_CONCURRENCY,
-  installationsOptionsFromConfig,
-  outboundOptionsFromConfig,
-} from '@mooring/installations';
+import { InstallationsModule, installationsOptionsFromConfig, outboundOptionsFromConfig } from '@mooring/installations';
+import { IntegrationRegistry } from '@mooring/integrations';
 import { PersistenceModule } from '@mooring/persistence';
 import type { Logger, Telemetry } from '@mooring/platform';
-import { QueueModule, RedisSemaphore } from '@mooring/queue';
+import { QueueModule } from '@mooring/queue';
 import { RunsModule } from '@mooring/runs';
+import { SyncModule } from '@mooring/sync';
 import type { WorkerConfig } from './config.js';
 
 @Module({})
 export class WorkerModule {
   static forRoot(config: WorkerConfig, telemetry: Telemetry, logger: Logger): DynamicModule {
-    // IntegrationConnections: what sync runs use to reach tools (tokens refreshed, SSRF-guarded fetch).
+    const integrations = IntegrationRegistry.fromConfig(config.integrations);
+    // IntegrationConnections: what sync runs use to reach tools (tokens refreshed, SSRF-guarded fetch,
+    // per-token caps shared by every worker), and the lifecycle refused credentials go through.
     const installations = InstallationsModule.forRoot({
       vault: createVault(config.vault),
       outbound: outboundOptionsFromConfig(config.outbound),
       installations: installationsOptionsFromConfig(config),
-      // Tools' per-token request caps hold across every worker process.
-      providers: [{ provide: SHARED_CONCURRENCY, useExisting: RedisSemaphore }],
+      integrations,
     });
     return {
       module: WorkerModule,
@@ -29,7 +27,13 @@ export class WorkerModule {
         PersistenceModule.forRoot({ url: config.database.url, poolSize: config.database.poolSize }),
         QueueModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),
         installations,
-        RunsModule.forWorker({ ...config.runs, meter: telemetry.meter, logger, installations }),
+        RunsModule.forWorker({
+          ...config.runs,
+          meter: telemetry.meter,
+          logger,
+          installations,
+          sync: SyncModule.forRoot({ integrations }),
+        }),
       ],
     };
   }

@@ -1,9 +1,9 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Vault, type EncryptionContext } from '@mooring/crypto';
-import { CredentialRepository, InstallationRepository, type NewCredential, type StoredCredential } from '@mooring/persistence';
+import { CredentialRepository, type NewCredential, type StoredCredential } from '@mooring/persistence';
 import { isDomainError, registerSecret } from '@mooring/platform';
-import { SCHEDULE_CONTROL, type ScheduleControl } from './installation-hooks.js';
 import type { OAuthClientCredentials } from './installations.options.js';
+import { InstallationLifecycle } from './lifecycle/installation-lifecycle.js';
 import { secretHints } from './settings-form.js';
 
 /** The secrets of a custom-settings installation (its sensitive fields). */
@@ -42,8 +42,7 @@ export class CredentialStore {
   constructor(
     private readonly vault: Vault,
     private readonly credentials: CredentialRepository,
-    private readonly installations: InstallationRepository,
-    @Optional() @Inject(SCHEDULE_CONTROL) private readonly schedules: ScheduleControl | null,
+    private readonly lifecycle: InstallationLifecycle,
   ) {}
 
   async seal(orgId: string, installationId: string, payload: CredentialPayload): Promise<NewCredential> {
@@ -63,11 +62,11 @@ export class CredentialStore {
       plaintext = await this.vault.open(stored.envelope, credentialContext(orgId, installationId));
     } catch (error) {
       if (isDomainError(error, 'CREDENTIALS_UNREADABLE') && error.details['reason'] === 'integrity') {
-        await this.installations.setState(orgId, installationId, {
-          state: 'disabled',
-          reason: 'its stored credentials failed their integrity check; enter them again',
-        });
-        await this.schedules?.pause(orgId, installationId);
+        await this.lifecycle.credentialsUnreadable(
+          orgId,
+          installationId,
+          'its stored credentials failed their integrity check; enter them again',
+        );
       }
       throw error;
     }

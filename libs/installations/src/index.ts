@@ -1,6 +1,12 @@
 export { CredentialRewrapper, type RewrapReport } from './credential-rewrapper.js';
 export { CredentialStore, credentialContext, type CredentialPayload } from './credential-store.js';
-export * from './installation-hooks.js';
+export {
+  BlueprintProvisioner,
+  InstallationEntityCleaner,
+  MappingCheck,
+  ResyncTrigger,
+  type ResyncReason,
+} from './installation-ports.js';
 export {
   InstallationService,
   type CreateInstallationInput,
@@ -15,10 +21,21 @@ export {
   outboundOptionsFromConfig,
   schedulingGroup,
 } from './installations.config.js';
-export { InstallationsModule, type InstallationsModuleOptions } from './installations.module.js';
+export {
+  InstallationsModule,
+  type InstallationPorts,
+  type InstallationsModuleOptions,
+  type PortBinding,
+} from './installations.module.js';
 export { INSTALLATIONS_OPTIONS, type InstallationsOptions, type OAuthClientCredentials } from './installations.options.js';
 export { IntegrationConnections, primarySecret } from './integration-connections.js';
-export { IntegrationCatalog } from './integration-catalog.js';
+export { InstallationLifecycle } from './lifecycle/installation-lifecycle.js';
+export {
+  credentialsRefused,
+  credentialsReplaced,
+  credentialsUnreadable,
+  isSchedulable,
+} from './lifecycle/installation-states.js';
 export {
   CONNECT_SESSION_TTL_MS,
   OAuthConnectService,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, Optional, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IntegrationConnection, IntegrationDefinition } from '@mooring/integrations';
 import { OutboundHttp, type RequestPolicy } from '@mooring/outbound';
 import { InstallationRepository, type AuthMethod, type InstallationRecord } from '@mooring/persistence';
@@ -7,18 +7,9 @@ import { DomainError, isDomainError, parseInput } from '@mooring/platform';
 import { scheduleInput, type Schedule } from '@mooring/scheduling';
 import { z } from 'zod';
 import { CredentialStore, type CredentialPayload } from './credential-store.js';
-import {
-  BLUEPRINT_PROVISIONER,
-  MAPPING_VALIDATOR,
-  RESYNC_TRIGGER,
-  SCHEDULE_CONTROL,
-  type BlueprintProvisioner,
-  type MappingValidator,
-  type ResyncReason,
-  type ResyncTrigger,
-  type ScheduleControl,
-} from './installation-hooks.js';
+import { BlueprintProvisioner, MappingCheck, ResyncTrigger, type ResyncReason } from './installation-ports.js';
 import { INSTALLATIONS_OPTIONS, type InstallationsOptions } from './installations.options.js';
+import { InstallationLifecycle } from './lifecycle/installation-lifecycle.js';
 import { settingFields } from './settings-form.js';
 
 export interface NewInstalled {
@@ -35,32 +26,22 @@ export interface NewInstalled {
 /**
  * The steps creating or changing an installation shares between the custom-settings form and the
  * OAuth callback: host checks, live verification, mapping validation, and what follows a save
- * (blueprints, first resync, schedule), through the hooks the application wired.
+ * (blueprints, first resync, schedule), through the ports the api binds.
  */
 @Injectable()
-export class InstallationWorkflow implements OnModuleInit {
+export class InstallationWorkflow {
   private readonly logger = new Logger('Installations');
 
   constructor(
     private readonly installations: InstallationRepository,
     private readonly store: CredentialStore,
     private readonly outbound: OutboundHttp,
-    @Optional() @Inject(MAPPING_VALIDATOR) private readonly mappings: MappingValidator | null,
-    @Optional() @Inject(BLUEPRINT_PROVISIONER) private readonly blueprints: BlueprintProvisioner | null,
-    @Optional() @Inject(RESYNC_TRIGGER) private readonly resyncs: ResyncTrigger | null,
-    @Optional() @Inject(SCHEDULE_CONTROL) private readonly schedules: ScheduleControl | null,
+    private readonly mappings: MappingCheck,
+    private readonly blueprints: BlueprintProvisioner,
+    private readonly resyncs: ResyncTrigger,
+    private readonly lifecycle: InstallationLifecycle,
     @Inject(INSTALLATIONS_OPTIONS) private readonly options: InstallationsOptions,
   ) {}
-
-  onModuleInit(): void {
-    const missing = [
-      !this.mappings && 'mapping validation (mappings are only checked to be JSON objects)',
-      !this.blueprints && 'blueprint provisioning (default blueprints are not created)',
-      !this.resyncs && 'resync requests (no resync is enqueued after installing or changing an installation)',
-      !this.schedules && 'schedule control (schedules are not paused, resumed or removed)',
-    ].filter(Boolean);
-    if (missing.length) this.logger.warn(`Installations run without: ${missing.join('; ')}`);
-  }
 
   async validateMapping(integration: IntegrationDefinition, mapping: unknown): Promise<void> {
     if (typeof mapping !== 'object' || mapping === null || Array.isArray(mapping)) {
@@ -68,7 +49,7 @@ export class InstallationWorkflow implements OnModuleInit {
         fields: [{ field: 'mapping', message: 'must be a JSON object' }],
       });
     }
-    await this.mappings?.validate(integration, mapping);
+    await this.mappings.validate(integration, mapping);
   }
 
   async assertNameFree(orgId: string, name: string, exceptId?: string): Promise<void> {
@@ -113,7 +94,7 @@ export class InstallationWorkflow implements OnModuleInit {
    * default blueprints it needs; then asks for its first resync.
    */
   async install(orgId: string, input: NewInstalled): Promise<InstallationRecord> {
-    await this.blueprints?.ensureBlueprints(orgId, input.integration.defaultBlueprints);
+    await this.blueprints.ensureBlueprints(orgId, input.integration.defaultBlueprints);
     const id = randomUUID();
     const credential = await this.store.seal(orgId, id, input.credential);
     const installation = await this.installations.createWithCredential(
@@ -130,7 +111,7 @@ export class InstallationWorkflow implements OnModuleInit {
       },
       credential,
     );
-    await this.resumeSchedule(orgId, installation.id);
+    await this.lifecycle.installed(installation);
     await this.requestResync(orgId, installation.id, 'installed');
     return installation;
   }
@@ -141,7 +122,7 @@ export class InstallationWorkflow implements OnModuleInit {
    */
   async requestResync(orgId: string, installationId: string, reason: ResyncReason): Promise<void> {
     try {
-      await this.resyncs?.requestResync(orgId, installationId, reason);
+      await this.resyncs.requestResync(orgId, installationId, reason);
     } catch (error) {
       this.logger.error(`could not request a resync (${reason}) of installation ${installationId}: ${errorMessage(error)}`);
     }
@@ -154,30 +135,6 @@ export class InstallationWorkflow implements OnModuleInit {
       { schedule: input },
       'schedule',
     ).schedule;
-  }
-
-  // Schedule changes follow a saved change. Should the queue be unreachable, the scheduler's
-  // reconciliation at boot and its ticks (which drop schedules of installations that cannot sync)
-  // converge on PostgreSQL, so a failure is logged rather than undoing the save.
-
-  async pauseSchedule(orgId: string, installationId: string): Promise<void> {
-    await this.scheduleChange('pause', installationId, () => this.schedules?.pause(orgId, installationId));
-  }
-
-  async resumeSchedule(orgId: string, installationId: string): Promise<void> {
-    await this.scheduleChange('resume', installationId, () => this.schedules?.resume(orgId, installationId));
-  }
-
-  async removeSchedule(orgId: string, installationId: string): Promise<void> {
-    await this.scheduleChange('remove', installationId, () => this.schedules?.remove(orgId, installationId));
-  }
-
-  private async scheduleChange(action: string, installationId: string, change: () => Promise<void> | undefined): Promise<void> {
-    try {
-      await change();
-    } catch (error) {
-      this.logger.error(`could not ${action} the schedule of installation ${installationId}: ${errorMessage(error)}`);
-    }
   }
 }
 

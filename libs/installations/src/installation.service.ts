@@ -1,5 +1,5 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { IntegrationDefinition, SettingField } from '@mooring/integrations';
+import { Injectable } from '@nestjs/common';
+import { IntegrationRegistry, type IntegrationDefinition, type SettingField } from '@mooring/integrations';
 import {
   InstallationRepository,
   type InstallationChanges,
@@ -8,10 +8,11 @@ import {
 } from '@mooring/persistence';
 import { DomainError, isDomainError, type TenantContext } from '@mooring/platform';
 import { CredentialStore } from './credential-store.js';
-import { INSTALLATION_ENTITY_CLEANER, type InstallationEntityCleaner } from './installation-hooks.js';
+import { InstallationEntityCleaner } from './installation-ports.js';
 import { InstallationWorkflow } from './installation-workflow.js';
-import { IntegrationCatalog } from './integration-catalog.js';
 import { IntegrationConnections, primarySecret } from './integration-connections.js';
+import { InstallationLifecycle } from './lifecycle/installation-lifecycle.js';
+import { credentialsReplaced } from './lifecycle/installation-states.js';
 import { OAuthTokens } from './oauth/oauth-tokens.service.js';
 import { OutboundPolicyService } from './outbound-policy.service.js';
 import { parseSettings, settingFields } from './settings-form.js';
@@ -49,13 +50,14 @@ export interface DeletedInstallation {
 export class InstallationService {
   constructor(
     private readonly installations: InstallationRepository,
-    private readonly catalog: IntegrationCatalog,
+    private readonly integrations: IntegrationRegistry,
     private readonly store: CredentialStore,
     private readonly connections: IntegrationConnections,
     private readonly tokens: OAuthTokens,
     private readonly policies: OutboundPolicyService,
     private readonly workflow: InstallationWorkflow,
-    @Optional() @Inject(INSTALLATION_ENTITY_CLEANER) private readonly entities: InstallationEntityCleaner | null,
+    private readonly lifecycle: InstallationLifecycle,
+    private readonly entities: InstallationEntityCleaner,
   ) {}
 
   list(orgId: string): Promise<InstallationRecord[]> {
@@ -70,7 +72,7 @@ export class InstallationService {
 
   async create(tenant: TenantContext, input: CreateInstallationInput): Promise<InstallationRecord> {
     const { orgId } = tenant;
-    const integration = this.catalog.forField(input.integrationId);
+    const integration = this.integrations.forField(input.integrationId);
     if (!integration.auth.customSettings) {
       throw new DomainError('VALIDATION_FAILED', `${integration.title} connects with OAuth only: use POST /v1/oauth/connect`, {
         fields: [{ field: 'integrationId', message: 'has no custom-settings form' }],
@@ -100,7 +102,7 @@ export class InstallationService {
   async update(tenant: TenantContext, id: string, input: UpdateInstallationInput): Promise<InstallationRecord> {
     const { orgId } = tenant;
     const current = await this.get(orgId, id);
-    const integration = this.catalog.get(current.integrationId);
+    const integration = this.integrations.get(current.integrationId);
     const changes: { -readonly [K in keyof InstallationChanges]: InstallationChanges[K] } = {};
     if (input.name !== undefined && input.name !== current.name) {
       await this.workflow.assertNameFree(orgId, input.name, id);
@@ -115,15 +117,15 @@ export class InstallationService {
     const rotation = input.settings === undefined ? undefined : await this.changeSettings(current, integration, input.settings);
     if (rotation) changes.settings = rotation.settings;
 
-    const updated = rotation?.credential
-      ? await this.installations.replaceCredential(orgId, id, rotation.credential, changes)
-      : await this.installations.update(orgId, id, changes);
-    if (!updated) throw new DomainError('NOT_FOUND', `Installation ${id} was not found`, { resource: 'installation', id });
+    const saved = rotation?.credential
+      ? await this.installations.replaceCredential(orgId, id, rotation.credential, changes, credentialsReplaced())
+      : await this.installations
+          .update(orgId, id, changes)
+          .then((installation) => installation && { installation, transition: null });
+    if (!saved) throw new DomainError('NOT_FOUND', `Installation ${id} was not found`, { resource: 'installation', id });
+    const updated = saved.installation;
 
-    const scheduled = updated.enabled && updated.state === 'active';
-    if (scheduled !== (current.enabled && current.state === 'active') || (scheduled && changes.schedule)) {
-      await (scheduled ? this.workflow.resumeSchedule(orgId, id) : this.workflow.pauseSchedule(orgId, id));
-    }
+    await this.lifecycle.changed(current, updated, saved.transition);
     if (rotation?.credential) await this.workflow.requestResync(orgId, id, 'credentials_rotated');
     else if (changes.mapping !== undefined) await this.workflow.requestResync(orgId, id, 'mapping_changed');
     return updated;
@@ -131,14 +133,9 @@ export class InstallationService {
 
   async delete(tenant: TenantContext, id: string, options: { deleteEntities: boolean }): Promise<DeletedInstallation> {
     const { orgId } = tenant;
-    if (options.deleteEntities && !this.entities) {
-      throw new DomainError('VALIDATION_FAILED', 'This deployment has no catalog to delete entities from', {
-        fields: [{ field: 'deleteEntities', message: 'is not available' }],
-      });
-    }
     await this.get(orgId, id);
-    await this.workflow.removeSchedule(orgId, id);
-    const entitiesDeleted = options.deleteEntities ? await this.entities!.deleteEntities(orgId, id) : null;
+    await this.lifecycle.removing(orgId, id);
+    const entitiesDeleted = options.deleteEntities ? await this.entities.deleteEntities(orgId, id) : null;
     if (!(await this.installations.delete(orgId, id, { entitiesDeleted }))) {
       throw new DomainError('NOT_FOUND', `Installation ${id} was not found`, { resource: 'installation', id });
     }

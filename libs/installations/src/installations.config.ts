@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { envVar, flag, positiveInt, registerSecret } from '@mooring/platform';
-import type { OutboundOptions } from '@mooring/outbound';
+import { DEFAULT_MAX_RESPONSE_BYTES, type OutboundOptions } from '@mooring/outbound';
 import type { InstallationsOptions, OAuthClientCredentials } from './installations.options.js';
 
 // Configuration of installations, composed into the apps' config (README lists every variable).
@@ -14,6 +14,10 @@ export const schedulingGroup = {
 export const outboundGroup = {
   allowLoopbackForTests: envVar('UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS', flag().default(false), {
     description: 'Lets integrations reach 127.0.0.1 and ::1, for tests against local fakes. Never set it in production',
+  }),
+  maxResponseBytes: envVar('OUTBOUND_MAX_RESPONSE_BYTES', positiveInt().min(65_536).default(DEFAULT_MAX_RESPONSE_BYTES), {
+    description:
+      'Largest response body a tool may send (bytes, after decompression); a larger page fails its kind with UPSTREAM_RESPONSE_TOO_LARGE',
   }),
 };
 
@@ -56,8 +60,8 @@ export const oauthConnectGroup = {
   }),
 };
 
-export function outboundOptionsFromConfig(config: { allowLoopbackForTests: boolean }): OutboundOptions {
-  return { allowLoopback: config.allowLoopbackForTests };
+export function outboundOptionsFromConfig(config: { allowLoopbackForTests: boolean; maxResponseBytes: number }): OutboundOptions {
+  return { allowLoopback: config.allowLoopbackForTests, maxResponseBytes: config.maxResponseBytes };
 }
 
 export function installationsOptionsFromConfig(config: {

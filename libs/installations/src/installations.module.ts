@@ -1,15 +1,15 @@
-import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import { CryptoModule, type Vault } from '@mooring/crypto';
-import { INTEGRATIONS } from '@mooring/integrations';
+import { IntegrationRegistry } from '@mooring/integrations';
 import { OutboundModule, type OutboundOptions } from '@mooring/outbound';
 import { CredentialRewrapper } from './credential-rewrapper.js';
 import { CredentialStore } from './credential-store.js';
-import { INTEGRATION_REGISTRY } from './installation-hooks.js';
+import { BlueprintProvisioner, InstallationEntityCleaner, MappingCheck, ResyncTrigger } from './installation-ports.js';
 import { InstallationService } from './installation.service.js';
 import { InstallationWorkflow } from './installation-workflow.js';
 import { INSTALLATIONS_OPTIONS, type InstallationsOptions } from './installations.options.js';
 import { IntegrationConnections } from './integration-connections.js';
-import { IntegrationCatalog } from './integration-catalog.js';
+import { InstallationLifecycle } from './lifecycle/installation-lifecycle.js';
 import { OAuthConnectService } from './oauth/oauth-connect.service.js';
 import { OAuthEndpoints } from './oauth/oauth-endpoints.js';
 import { OAuthTokens } from './oauth/oauth-tokens.service.js';
@@ -19,41 +19,75 @@ export interface InstallationsModuleOptions {
   readonly vault: Vault;
   readonly outbound: OutboundOptions;
   readonly installations: InstallationsOptions;
-  /**
-   * Bindings of the hooks (BLUEPRINT_PROVISIONER, MAPPING_VALIDATOR, RESYNC_TRIGGER,
-   * SCHEDULE_CONTROL, INSTALLATION_ENTITY_CLEANER) and, in tests, INTEGRATION_REGISTRY.
-   */
-  readonly providers?: readonly Provider[];
-  /** Modules those bindings need. */
-  readonly imports?: DynamicModule['imports'];
+  /** The integrations on offer (IntegrationRegistry.fromConfig, or a test's own). */
+  readonly integrations: IntegrationRegistry;
 }
 
-const EXPORTED = [
-  InstallationService,
-  OAuthConnectService,
-  IntegrationConnections,
-  IntegrationCatalog,
-  CredentialRewrapper,
-  OAuthTokens,
-];
+/** A port's implementation: a class the api provides elsewhere, or (in tests) an object. */
+export type PortBinding<T> = Type<T> | T;
 
+export interface InstallationPorts {
+  readonly blueprints: PortBinding<BlueprintProvisioner>;
+  readonly mappings: PortBinding<MappingCheck>;
+  readonly resyncs: PortBinding<ResyncTrigger>;
+  readonly entities: PortBinding<InstallationEntityCleaner>;
+}
+
+/** What every process that touches installations runs: credentials, connections, token refresh, the lifecycle. */
+const CORE = [
+  CredentialStore,
+  OAuthEndpoints,
+  OAuthTokens,
+  OutboundPolicyService,
+  IntegrationConnections,
+  InstallationLifecycle,
+  CredentialRewrapper,
+];
+/** What managing installations adds (the api). */
+const MANAGEMENT = [InstallationService, InstallationWorkflow, OAuthConnectService];
+
+// Needs the global PersistenceModule and QueueModule (the lifecycle keeps schedules in step).
 @Module({})
 export class InstallationsModule {
+  /** A worker: connections for sync runs, with the lifecycle their refused credentials go through. */
   static forRoot(options: InstallationsModuleOptions): DynamicModule {
+    return {
+      module: InstallationsModule,
+      imports: [CryptoModule.forRoot(options.vault), OutboundModule.forRoot(options.outbound)],
+      providers: [...baseProviders(options), ...CORE],
+      exports: [IntegrationRegistry, ...CORE],
+    };
+  }
+
+  /** The api: everything above, plus creating, changing and connecting installations through its ports. */
+  static forApi(
+    options: InstallationsModuleOptions & { readonly ports: InstallationPorts; readonly imports?: DynamicModule['imports'] },
+  ): DynamicModule {
+    const { ports } = options;
     return {
       module: InstallationsModule,
       imports: [CryptoModule.forRoot(options.vault), OutboundModule.forRoot(options.outbound), ...(options.imports ?? [])],
       providers: [
-        { provide: INSTALLATIONS_OPTIONS, useValue: options.installations },
-        { provide: INTEGRATION_REGISTRY, useValue: INTEGRATIONS },
-        CredentialStore,
-        OAuthEndpoints,
-        OutboundPolicyService,
-        InstallationWorkflow,
-        ...EXPORTED,
-        ...(options.providers ?? []),
+        ...baseProviders(options),
+        ...CORE,
+        ...MANAGEMENT,
+        bind(BlueprintProvisioner, ports.blueprints),
+        bind(MappingCheck, ports.mappings),
+        bind(ResyncTrigger, ports.resyncs),
+        bind(InstallationEntityCleaner, ports.entities),
       ],
-      exports: EXPORTED,
+      exports: [IntegrationRegistry, ...CORE, ...MANAGEMENT],
     };
   }
+}
+
+function baseProviders(options: InstallationsModuleOptions): Provider[] {
+  return [
+    { provide: INSTALLATIONS_OPTIONS, useValue: options.installations },
+    { provide: IntegrationRegistry, useValue: options.integrations },
+  ];
+}
+
+function bind<T>(port: abstract new (...args: never[]) => T, binding: PortBinding<T>): Provider {
+  return typeof binding === 'function' ? { provide: port, useExisting: binding } : { provide: port, useValue: binding };
 }

@@ -1,12 +1,11 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import type { IntegrationConnection, IntegrationDefinition, SharedConcurrency } from '@mooring/integrations';
+import { Injectable } from '@nestjs/common';
+import { IntegrationRegistry, type IntegrationConnection, type IntegrationDefinition } from '@mooring/integrations';
 import { OutboundHttp, type RequestPolicy } from '@mooring/outbound';
 import { InstallationRepository, ResponseCacheRepository, type InstallationRecord } from '@mooring/persistence';
 import { DomainError } from '@mooring/platform';
+import { RedisSemaphore } from '@mooring/queue';
 import { CredentialStore } from './credential-store.js';
-import { SCHEDULE_CONTROL, SHARED_CONCURRENCY, type ScheduleControl } from './installation-hooks.js';
-import { errorMessage } from './installation-workflow.js';
-import { IntegrationCatalog } from './integration-catalog.js';
+import { InstallationLifecycle } from './lifecycle/installation-lifecycle.js';
 import { OAuthTokens } from './oauth/oauth-tokens.service.js';
 import { OutboundPolicyService } from './outbound-policy.service.js';
 import { settingFields } from './settings-form.js';
@@ -15,24 +14,22 @@ import { StoredResponseCache } from './stored-response-cache.js';
 /**
  * Builds the `IntegrationConnection` integration code runs with: the installation's settings, its
  * token (an OAuth token refreshed when due), a fetch bound to the SSRF guard and the organization's
- * policy, the run's abort signal, the installation's conditional-request cache, and the way to
- * report that the tool refused the credentials (the installation then needs re-authorization and
- * its schedule is paused). The sync worker gets its connections here.
+ * policy, the run's abort signal, the installation's conditional-request cache, per-credential caps
+ * shared by every process (Redis), and the way to report that the tool refused the credentials (the
+ * lifecycle's needs_reauth: audited, schedule paused). The sync worker gets its connections here.
  */
 @Injectable()
 export class IntegrationConnections {
-  private readonly logger = new Logger('IntegrationConnections');
-
   constructor(
     private readonly installations: InstallationRepository,
-    private readonly catalog: IntegrationCatalog,
+    private readonly integrations: IntegrationRegistry,
     private readonly store: CredentialStore,
     private readonly tokens: OAuthTokens,
     private readonly outbound: OutboundHttp,
     private readonly policies: OutboundPolicyService,
     private readonly responses: ResponseCacheRepository,
-    @Optional() @Inject(SCHEDULE_CONTROL) private readonly schedules: ScheduleControl | null,
-    @Optional() @Inject(SHARED_CONCURRENCY) private readonly sharedConcurrency: SharedConcurrency | null,
+    private readonly lifecycle: InstallationLifecycle,
+    private readonly sharedConcurrency: RedisSemaphore,
   ) {}
 
   async forInstallation(
@@ -53,7 +50,7 @@ export class IntegrationConnections {
   /** The same, for an installation the caller has just read (as a sync run has). */
   async forRecord(installation: InstallationRecord, signal: AbortSignal = neverAborted()): Promise<IntegrationConnection> {
     const { orgId, id: installationId } = installation;
-    const integration = this.catalog.get(installation.integrationId);
+    const integration = this.integrations.get(installation.integrationId);
     const policy = await this.policies.forOrganization(orgId);
     let settingsToken: Promise<string> | undefined;
     return {
@@ -61,8 +58,13 @@ export class IntegrationConnections {
       fetch: this.outbound.fetchFor(policy, signal),
       signal,
       responseCache: new StoredResponseCache(this.responses, orgId, installationId),
-      ...(this.sharedConcurrency ? { sharedConcurrency: this.sharedConcurrency } : {}),
-      credentialsRejected: (reason) => this.markNeedsReauth(installation, reason),
+      sharedConcurrency: this.sharedConcurrency,
+      credentialsRejected: (reason) =>
+        this.lifecycle.credentialsRefused(
+          orgId,
+          installationId,
+          `${installation.integrationId} refused the credentials: ${reason}`,
+        ),
       accessToken: () => {
         if (installation.state !== 'active') {
           return Promise.reject(
@@ -88,23 +90,6 @@ export class IntegrationConnections {
         return settingsToken;
       },
     };
-  }
-
-  /** The tool refused the stored credentials during a run: someone must enter or reconnect them. */
-  private async markNeedsReauth(installation: InstallationRecord, reason: string): Promise<void> {
-    const { orgId, id } = installation;
-    await this.installations.setState(orgId, id, {
-      state: 'needs_reauth',
-      reason: `${installation.integrationId} refused the credentials: ${reason}`,
-    });
-    this.logger.warn(`installation ${id} of organization ${orgId} needs re-authorization: the tool refused its credentials`);
-    try {
-      await this.schedules?.pause(orgId, id);
-    } catch (error) {
-      this.logger.error(
-        `could not pause the schedule of installation ${id}, which needs re-authorization: ${errorMessage(error)}`,
-      );
-    }
   }
 
   /** A connection for credentials not stored yet, to verify them before anything is saved. */

@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 
 // The contract every integration implements. An integration is one folder under src/ holding its
-// definition, auth, extract functions, default blueprints and mapping, fixtures, tests and README,
-// and one line in registry.ts. Nothing about a tool lives outside its folder.
+// definition, client, kinds, data model, fake tool server, fixtures, tests and README, and one line
+// in registry.ts; the HTTP machinery tools share is in toolkit/. Nothing about a tool lives outside
+// its folder (docs/adding-an-integration.md).
 
 /** JSON as stored and mapped: what extract yields and blueprints/mappings are made of. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -11,7 +12,9 @@ export type JsonObject = { [key: string]: JsonValue };
 /**
  * Outbound HTTP for a connection. The installations feature supplies an implementation that checks
  * every request against the SSRF rules (DNS resolved and checked at each connection, no redirects to
- * forbidden addresses); integrations must use it and never a bare `fetch`.
+ * forbidden addresses), caps response bodies (UPSTREAM_RESPONSE_TOO_LARGE) and is aborted by the
+ * connection's signal even while a body is still arriving; integrations must use it and never a
+ * bare `fetch`.
  */
 export type OutboundFetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -55,6 +58,19 @@ export interface IntegrationConnection {
    * absent, integrations can only limit within their process.
    */
   readonly sharedConcurrency?: SharedConcurrency;
+  /**
+   * One item could not be read (e.g. a 403 on one repository's listing) and was skipped so the kind
+   * could go on (toolkit/item-failures.ts). The sync engine counts it as a fetch failure of the
+   * resource being extracted, with a sample, and the run deletes nothing; absent, the error fails
+   * the kind.
+   */
+  itemFailed?(failure: ItemFailure): void;
+}
+
+export interface ItemFailure {
+  /** Which item, in the tool's words (`acme/api`). */
+  readonly item: string;
+  readonly reason: string;
 }
 
 export interface SharedConcurrency {

@@ -4,7 +4,6 @@ import { Socket, type LookupFunction } from 'node:net';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Agent, buildConnector, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
 import { DomainError, isDomainError } from '@mooring/platform';
-import type { OutboundFetch } from '@mooring/integrations';
 import { isIpLiteral } from './address-policy.js';
 import {
   assertAddressAllowed,
@@ -19,12 +18,20 @@ import { systemResolver, type ResolvedAddress, type Resolver } from './resolver.
 
 export const OUTBOUND_OPTIONS = Symbol('OUTBOUND_OPTIONS');
 
+/** A fetch bound to an organization's policy (what integrations get as `IntegrationConnection.fetch`). */
+export type GuardedFetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
+
+/** Largest response body unless configured (OUTBOUND_MAX_RESPONSE_BYTES). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
 export interface OutboundOptions {
   /** UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS: lets tests reach fakes on 127.0.0.1. Never in production. */
   readonly allowLoopback: boolean;
   readonly resolver?: Resolver;
-  /** Whole request including redirects and reading the headers. */
+  /** Whole request: redirects, the headers and the body (a body trickling in is cut off too). */
   readonly requestTimeoutMs?: number;
+  /** Largest response body, decompressed; a larger one fails with UPSTREAM_RESPONSE_TOO_LARGE. */
+  readonly maxResponseBytes?: number;
   readonly connectTimeoutMs?: number;
   /** Extra trusted certificate authorities (PEM) on top of Node's bundle. */
   readonly ca?: string;
@@ -48,6 +55,7 @@ export class OutboundHttp implements OnModuleDestroy {
   private readonly resolver: Resolver;
   private readonly requestTimeoutMs: number;
   private readonly connectTimeoutMs: number;
+  private readonly maxResponseBytes: number;
 
   constructor(@Inject(OUTBOUND_OPTIONS) private readonly options: OutboundOptions) {
     if (options.allowLoopback) {
@@ -56,6 +64,7 @@ export class OutboundHttp implements OnModuleDestroy {
     this.resolver = options.resolver ?? systemResolver;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     const connectPinned = buildConnector({ timeout: this.connectTimeoutMs, ...(options.ca ? { ca: options.ca } : {}) });
     this.dispatcher = new Agent({
       connect: (connectOptions, callback) => {
@@ -113,8 +122,11 @@ export class OutboundHttp implements OnModuleDestroy {
     return addresses;
   }
 
-  /** A fetch bound to one organization's policy and (optionally) a run's abort signal. */
-  fetchFor(request: RequestPolicy, runSignal?: AbortSignal): OutboundFetch {
+  /**
+   * A fetch bound to one organization's policy and (optionally) a run's abort signal, which also
+   * stops a body still being read. Bodies are capped at `maxResponseBytes`.
+   */
+  fetchFor(request: RequestPolicy, runSignal?: AbortSignal): GuardedFetch {
     return (input, init) => this.fetch(input, init ?? {}, request, runSignal);
   }
 
@@ -135,7 +147,7 @@ export class OutboundHttp implements OnModuleDestroy {
     for (let hop = 0; ; hop++) {
       const response = await this.send(url, { ...init, method, headers, body, signal });
       const location = response.headers.get('location');
-      if (!REDIRECT_STATUSES.has(response.status) || !location || init.redirect === 'manual') return response;
+      if (!REDIRECT_STATUSES.has(response.status) || !location || init.redirect === 'manual') return this.capped(response, url);
       await response.body?.cancel();
       if (init.redirect === 'error') {
         throw new DomainError('UPSTREAM_FAILED', `${describeTarget(url)} answered with a redirect, which this call refuses`, {
@@ -161,6 +173,41 @@ export class OutboundHttp implements OnModuleDestroy {
       }
       url = next;
     }
+  }
+
+  /**
+   * The response with its body cut off past `maxResponseBytes` (counted after decompression): a
+   * declared length over the cap is refused before reading, a body that grows past it errors the
+   * stream, so a tool cannot fill the worker's memory.
+   */
+  private async capped(response: Response, url: URL): Promise<Response> {
+    if (!response.body) return response;
+    const limit = this.maxResponseBytes;
+    const tooLarge = () =>
+      new DomainError(
+        'UPSTREAM_RESPONSE_TOO_LARGE',
+        `${describeTarget(url)} sent a response larger than ${limit} bytes (OUTBOUND_MAX_RESPONSE_BYTES); not reading it`,
+        { host: describeTarget(url), path: url.pathname, status: response.status, limitBytes: limit },
+      );
+    const declared = Number(response.headers.get('content-length'));
+    // Compressed bodies grow when decoded; only an uncompressed declared length is the body's.
+    if (!response.headers.get('content-encoding') && Number.isFinite(declared) && declared > limit) {
+      await response.body.cancel();
+      throw tooLarge();
+    }
+    let received = 0;
+    const counter = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        received += chunk.byteLength;
+        if (received > limit) controller.error(tooLarge());
+        else controller.enqueue(chunk);
+      },
+    });
+    return new Response(response.body.pipeThrough(counter), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   }
 
   private async send(url: URL, init: RequestInit): Promise<Response> {

@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   'installation.deleted',
   'installation.credentials_rotated',
   'installation.mapping_changed',
+  'installation.state_changed',
   'installation.resync_requested',
 ] as const;
 

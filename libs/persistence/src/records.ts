@@ -114,8 +114,23 @@ export interface InstallationChanges {
   readonly enabled?: boolean;
 }
 
-export interface StateChange {
-  readonly state: InstallationState;
+/**
+ * A change of an installation's state, applied only while it is in one of `from`. The rules (which
+ * change may follow which state) belong to the installation lifecycle (libs/installations).
+ */
+export interface StateTransition {
+  readonly to: InstallationState;
+  readonly reason: string | null;
+  readonly from: readonly InstallationState[];
+}
+
+/** A transition that was applied: what the lifecycle's follow-ups (schedule, event) act on. */
+export interface AppliedTransition {
+  readonly orgId: string;
+  readonly installationId: string;
+  readonly integrationId: string;
+  readonly from: InstallationState;
+  readonly to: InstallationState;
   readonly reason: string | null;
 }
 

@@ -6,6 +6,5 @@ export { RunMetrics, observeQueueDepth } from './run-metrics.js';
 export { RunRequests } from './run-requests.service.js';
 export { dispatchGroup, runWorkerGroup, type DispatchOptions, type RunWorkerOptions } from './runs.config.js';
 export { RunsModule, type SchedulerRunsOptions, type WorkerRunsOptions } from './runs.module.js';
-export { ScheduleControlService } from './schedule-control.service.js';
 export { ScheduleReconciler } from './schedule-reconciler.service.js';
 export { TickHandler } from './tick-handler.service.js';

@@ -26,6 +26,8 @@ export const RETRY_DECISION_BY_CODE: Readonly<Record<ErrorCode, RetryDecision>> 
   REAUTH_REQUIRED: 'reauth',
   // A 5xx, a 429 or a network failure at the tool; other statuses are the tool refusing for good.
   UPSTREAM_FAILED: 'retry',
+  // The same page will be as large next time: raise OUTBOUND_MAX_RESPONSE_BYTES or narrow the selector.
+  UPSTREAM_RESPONSE_TOO_LARGE: 'fail',
   OAUTH_STATE_INVALID: 'fail',
   OAUTH_STATE_EXPIRED: 'fail',
   OAUTH_STATE_REUSED: 'fail',

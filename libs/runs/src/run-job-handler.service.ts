@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { IntegrationConnections } from '@mooring/installations';
+import { InstallationLifecycle, IntegrationConnections } from '@mooring/installations';
 import { InstallationRepository, RunQueueRepository, SyncRunRepository, type SyncRunRecord } from '@mooring/persistence';
 import { DomainError, type ErrorCode, type Logger } from '@mooring/platform';
 import { DispatchSignal, type RunAttempt, type SyncRunHandler, type SyncRunJob } from '@mooring/queue';
@@ -14,7 +14,6 @@ import {
 } from '@mooring/sync';
 import { RETRY_DECISION_BY_CODE, isTransient, retryDelayMs } from './retry-policy.js';
 import { RunMetrics } from './run-metrics.js';
-import { ScheduleControlService } from './schedule-control.service.js';
 import { RUN_WORKER_OPTIONS, type RunWorkerOptions } from './runs.config.js';
 
 export const RUN_LOGGER = Symbol('RUN_LOGGER');
@@ -37,7 +36,7 @@ export class RunJobHandler implements SyncRunHandler {
     private readonly dispatch: DispatchSignal,
     private readonly metrics: RunMetrics,
     private readonly syncMetrics: SyncMetrics,
-    private readonly schedules: ScheduleControlService,
+    private readonly lifecycle: InstallationLifecycle,
     @Inject(RUN_WORKER_OPTIONS) private readonly options: RunWorkerOptions,
     @Inject(RUN_LOGGER) private readonly logger: Logger,
   ) {}
@@ -118,15 +117,12 @@ export class RunJobHandler implements SyncRunHandler {
   private async afterRun(record: SyncRunRecord): Promise<void> {
     const code = record.errorCode as ErrorCode | null;
     if (code && RETRY_DECISION_BY_CODE[code] === 'reauth') {
-      // The connection may have recorded it already, with the tool's own words: keep those.
-      const current = await this.installations.find(record.orgId, record.installationId);
-      if (current?.state === 'active') {
-        await this.installations.setState(record.orgId, record.installationId, {
-          state: 'needs_reauth',
-          reason: `${code}: ${record.errorMessage ?? 'the tool refused the credentials'}`,
-        });
-      }
-      await this.schedules.pause(record.orgId, record.installationId);
+      // The connection may have made the transition already, with the tool's own words: the first reason stays.
+      await this.lifecycle.credentialsRefused(
+        record.orgId,
+        record.installationId,
+        `${code}: ${record.errorMessage ?? 'the tool refused the credentials'}`,
+      );
       this.logger.warn(
         { orgId: record.orgId, installationId: record.installationId, code },
         'installation needs new credentials',

@@ -11,14 +11,13 @@ import {
   SyncRunQueue,
   TICK_CONSUMER_OPTIONS,
 } from '@mooring/queue';
-import { SyncMetrics, SyncModule } from '@mooring/sync';
+import { SyncMetrics } from '@mooring/sync';
 import { Dispatcher } from './dispatcher.service.js';
 import { RunHistoryPruner } from './run-history-pruner.service.js';
 import { RUN_LOGGER, RunJobHandler } from './run-job-handler.service.js';
 import { RunMetrics } from './run-metrics.js';
 import { RunRequests } from './run-requests.service.js';
 import { DISPATCH_OPTIONS, RUN_WORKER_OPTIONS, type DispatchOptions, type RunWorkerOptions } from './runs.config.js';
-import { ScheduleControlService } from './schedule-control.service.js';
 import { ScheduleReconciler } from './schedule-reconciler.service.js';
 import { TickHandler } from './tick-handler.service.js';
 
@@ -33,19 +32,21 @@ export interface WorkerRunsOptions extends RunWorkerOptions {
   readonly lockSeconds: number;
   readonly meter: Meter;
   readonly logger: Logger;
-  /** The module providing IntegrationConnections (the app's InstallationsModule). */
+  /** The module providing IntegrationConnections and the lifecycle (the app's InstallationsModule). */
   readonly installations: DynamicModule;
+  /** The module providing the engine (the app's SyncModule). */
+  readonly sync: DynamicModule;
 }
 
 // One module, three roles: what the api, the scheduler and the worker each need of runs.
 @Module({})
 export class RunsModule {
-  /** The api: resync requests and schedule control (bound to the installations hooks). */
+  /** The api: resync requests (the installations' ResyncTrigger). */
   static forApi(): DynamicModule {
     return {
       module: RunsModule,
-      providers: [RunRequests, ScheduleControlService],
-      exports: [RunRequests, ScheduleControlService],
+      providers: [RunRequests],
+      exports: [RunRequests],
     };
   }
 
@@ -74,7 +75,7 @@ export class RunsModule {
   static forWorker(options: WorkerRunsOptions): DynamicModule {
     return {
       module: RunsModule,
-      imports: [SyncModule, options.installations],
+      imports: [options.sync, options.installations],
       providers: [
         { provide: RUN_WORKER_OPTIONS, useValue: options },
         { provide: RUN_LOGGER, useValue: options.logger },
@@ -85,7 +86,6 @@ export class RunsModule {
         { provide: SYNC_RUN_HANDLER, useExisting: RunJobHandler },
         { provide: SyncMetrics, useValue: new SyncMetrics(options.meter) },
         { provide: RunMetrics, useValue: new RunMetrics(options.meter) },
-        ScheduleControlService,
         RunJobHandler,
         SyncRunConsumer,
       ],

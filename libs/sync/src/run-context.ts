@@ -1,7 +1,6 @@
 import type { Context, Tracer } from '@opentelemetry/api';
 import { EntityValidator } from '@mooring/catalog';
 import type { IntegrationConnection, IntegrationDefinition } from '@mooring/integrations';
-import { getIntegration } from '@mooring/integrations';
 import { DomainError, isDomainError, type Logger } from '@mooring/platform';
 import type {
   BlueprintRepository,
@@ -40,8 +39,8 @@ export interface SyncDependencies {
   readonly catalog: SyncCatalogRepository;
   readonly blueprints: Pick<BlueprintRepository, 'findMany'>;
   readonly connect: ConnectionProvider;
-  /** Defaults to the registry (libs/integrations/src/registry.ts). */
-  readonly integrations?: (id: string) => IntegrationDefinition;
+  /** The integrations the process offers (its IntegrationRegistry's `get`). */
+  readonly integrations: (id: string) => IntegrationDefinition;
   readonly logger?: Logger;
   /** Where run and resource metrics go (the process's OpenTelemetry meter, served on /metrics). */
   readonly metrics?: SyncMetrics;
@@ -98,7 +97,7 @@ export async function startRun(
     const found = await deps.installations.find(ids.orgId, ids.installationId);
     if (!found) throw new DomainError('NOT_FOUND', `Installation ${ids.installationId} not found`);
     installation = found;
-    integration = (deps.integrations ?? getIntegration)(installation.integrationId);
+    integration = deps.integrations(installation.integrationId);
     mapping = parseMapping(installation.mapping, { integration });
   } catch (error) {
     if (!isDomainError(error)) throw error;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Tracer } from '@opentelemetry/api';
+import { IntegrationRegistry } from '@mooring/integrations';
 import type { Logger } from '@mooring/platform';
 import {
   BlueprintRepository,
@@ -12,7 +13,7 @@ import type { ConnectionProvider, SyncRunIds } from './run-context.js';
 import { runSync, type RunOptions } from './run-sync.js';
 import type { SyncMetrics } from './status/sync-metrics.js';
 
-/** `runSync` with its repositories injected, for the worker's job processor. */
+/** `runSync` with its repositories and the process's integrations injected, for the worker's job processor. */
 @Injectable()
 export class SyncEngine {
   constructor(
@@ -20,6 +21,7 @@ export class SyncEngine {
     private readonly runs: SyncRunRepository,
     private readonly catalog: SyncCatalogRepository,
     private readonly blueprints: BlueprintRepository,
+    private readonly integrations: IntegrationRegistry,
   ) {}
 
   /** A pending run to enqueue (its id is all a job carries). */
@@ -40,6 +42,7 @@ export class SyncEngine {
         runs: this.runs,
         catalog: this.catalog,
         blueprints: this.blueprints,
+        integrations: (id) => this.integrations.get(id),
         connect,
         ...(logger ? { logger } : {}),
         ...(metrics ? { metrics } : {}),

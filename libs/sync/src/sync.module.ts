@@ -1,11 +1,23 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { IntegrationRegistry } from '@mooring/integrations';
 import { MappingValidator } from './mapping/mapping-validator.js';
 import { SyncStatusService } from './status/sync-status.service.js';
 import { SyncEngine } from './sync-engine.service.js';
 
 /** The sync engine and its status reads for Nest apps; repositories come from the global PersistenceModule. */
-@Module({
-  providers: [SyncEngine, MappingValidator, SyncStatusService],
-  exports: [SyncEngine, MappingValidator, SyncStatusService],
-})
-export class SyncModule {}
+@Module({})
+export class SyncModule {
+  /** `integrations`: the process's registry (the same one its InstallationsModule has). */
+  static forRoot(options: { readonly integrations: IntegrationRegistry }): DynamicModule {
+    return {
+      module: SyncModule,
+      providers: [
+        { provide: IntegrationRegistry, useValue: options.integrations },
+        SyncEngine,
+        MappingValidator,
+        SyncStatusService,
+      ],
+      exports: [SyncEngine, MappingValidator, SyncStatusService],
+    };
+  }
+}

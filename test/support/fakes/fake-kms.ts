@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import { LoopbackServer, sendJson, type RecordedRequest } from './loopback-server.js';
+import { LoopbackServer, sendJson, type RecordedRequest } from '@mooring/integrations/testing';
 
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';

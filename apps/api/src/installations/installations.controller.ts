@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import type { z } from 'zod';
-import { IntegrationCatalog, InstallationService } from '@mooring/installations';
+import { InstallationService } from '@mooring/installations';
+import { IntegrationRegistry } from '@mooring/integrations';
 import type { InstallationRecord } from '@mooring/persistence';
 import { currentTenant } from '@mooring/platform';
 import { RunRequests } from '@mooring/runs';
@@ -20,7 +21,7 @@ import { installationSyncView } from './sync-status.dto.js';
 export class InstallationsController {
   constructor(
     private readonly installations: InstallationService,
-    private readonly catalog: IntegrationCatalog,
+    private readonly catalog: IntegrationRegistry,
     private readonly runs: RunRequests,
     private readonly syncs: SyncStatusService,
   ) {}

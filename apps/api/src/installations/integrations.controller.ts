@@ -1,12 +1,13 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { IntegrationCatalog, OAuthConnectService } from '@mooring/installations';
+import { OAuthConnectService } from '@mooring/installations';
+import { IntegrationRegistry } from '@mooring/integrations';
 import { Allow } from '../auth/route-access.decorator.js';
 import { integrationView } from './installation.dto.js';
 
 @Controller('v1/integrations')
 export class IntegrationsController {
   constructor(
-    private readonly catalog: IntegrationCatalog,
+    private readonly catalog: IntegrationRegistry,
     private readonly connect: OAuthConnectService,
   ) {}
 

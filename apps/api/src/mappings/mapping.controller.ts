@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { z } from 'zod';
-import { getIntegration } from '@mooring/integrations';
+import { IntegrationRegistry } from '@mooring/integrations';
 import { BlueprintRepository } from '@mooring/persistence';
 import { currentTenant } from '@mooring/platform';
 import { testMapping } from '@mooring/sync';
@@ -17,7 +17,10 @@ export const mappingTestBody = z.strictObject({
 
 @Controller('v1/mappings')
 export class MappingController {
-  constructor(private readonly blueprints: BlueprintRepository) {}
+  constructor(
+    private readonly blueprints: BlueprintRepository,
+    private readonly integrations: IntegrationRegistry,
+  ) {}
 
   /**
    * Maps sample items as a sync would and returns, per resource and item, the entity or the error
@@ -30,7 +33,7 @@ export class MappingController {
     return testMapping(body.mapping, body.samples, {
       orgId: currentTenant().orgId,
       blueprints: this.blueprints,
-      ...(body.integration ? { integration: getIntegration(body.integration) } : {}),
+      ...(body.integration ? { integration: this.integrations.get(body.integration) } : {}),
     });
   }
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Vault } from '@mooring/crypto';
+import { IntegrationRegistry } from '@mooring/integrations';
 import {
   ApiClientRepository,
   ConnectSessionRepository,
@@ -12,8 +13,9 @@ import { DomainError, isDomainError, registerSecret, runAsTenant, type ErrorCode
 import { CredentialStore } from '../credential-store.js';
 import { InstallationWorkflow, errorMessage } from '../installation-workflow.js';
 import { INSTALLATIONS_OPTIONS, type InstallationsOptions, type OAuthClientCredentials } from '../installations.options.js';
-import { IntegrationCatalog } from '../integration-catalog.js';
 import { IntegrationConnections } from '../integration-connections.js';
+import { InstallationLifecycle } from '../lifecycle/installation-lifecycle.js';
+import { credentialsReplaced } from '../lifecycle/installation-states.js';
 import { OutboundPolicyService } from '../outbound-policy.service.js';
 import { parseSettings, settingFields } from '../settings-form.js';
 import { OAuthEndpoints } from './oauth-endpoints.js';
@@ -77,7 +79,7 @@ export class OAuthConnectService {
 
   constructor(
     @Inject(INSTALLATIONS_OPTIONS) private readonly options: InstallationsOptions,
-    private readonly catalog: IntegrationCatalog,
+    private readonly integrations: IntegrationRegistry,
     private readonly endpoints: OAuthEndpoints,
     private readonly sessions: ConnectSessionRepository,
     private readonly installations: InstallationRepository,
@@ -87,6 +89,7 @@ export class OAuthConnectService {
     private readonly connections: IntegrationConnections,
     private readonly policies: OutboundPolicyService,
     private readonly workflow: InstallationWorkflow,
+    private readonly lifecycle: InstallationLifecycle,
   ) {}
 
   /** Whether Mooring has its own OAuth application for the integration (the public service). */
@@ -96,7 +99,7 @@ export class OAuthConnectService {
 
   async start(tenant: TenantContext, input: StartConnectInput): Promise<StartedConnect> {
     const { orgId } = tenant;
-    const integration = this.catalog.forField(input.integrationId);
+    const integration = this.integrations.forField(input.integrationId);
     this.endpoints.method(integration);
     const returnUrl = this.checkReturnUrl(input.returnUrl);
     if (input.oauthClient) registerSecret(input.oauthClient.clientSecret, { runtime: true });
@@ -214,7 +217,7 @@ export class OAuthConnectService {
     }
     if (!query.code) throw new DomainError('OAUTH_EXCHANGE_FAILED', 'The provider sent no authorization code');
 
-    const integration = this.catalog.get(session.integrationId);
+    const integration = this.integrations.get(session.integrationId);
     const secrets = JSON.parse(await this.vault.open(session.envelope, sessionContext(orgId, session.id))) as SessionSecrets;
     const client = secrets.client ?? this.endpoints.platformClient(integration);
     if (!client) throw new DomainError('CONFIG_INVALID', `No OAuth client is configured for ${integration.id}`);
@@ -243,16 +246,17 @@ export class OAuthConnectService {
 
     if (session.installationId) {
       const sealed = await this.store.seal(orgId, session.installationId, credential);
-      const installation = await this.installations.replaceCredential(orgId, session.installationId, sealed);
-      if (!installation) {
+      const before = await this.installations.find(orgId, session.installationId);
+      const saved = before && (await this.installations.replaceCredential(orgId, before.id, sealed, {}, credentialsReplaced()));
+      if (!before || !saved) {
         throw new DomainError('NOT_FOUND', 'The installation being reconnected was deleted', {
           resource: 'installation',
           id: session.installationId,
         });
       }
-      if (installation.enabled) await this.workflow.resumeSchedule(orgId, installation.id);
-      await this.workflow.requestResync(orgId, installation.id, 'credentials_rotated');
-      return installation;
+      await this.lifecycle.changed(before, saved.installation, saved.transition);
+      await this.workflow.requestResync(orgId, saved.installation.id, 'credentials_rotated');
+      return saved.installation;
     }
     const mapping = integration.defaultMapping;
     await this.workflow.validateMapping(integration, mapping);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { IntegrationDefinition } from '@mooring/integrations';
 import type { RequestPolicy } from '@mooring/outbound';
 import {
@@ -9,9 +9,9 @@ import {
 } from '@mooring/persistence';
 import { DomainError, isDomainError } from '@mooring/platform';
 import { CredentialStore, type OAuth2Credential } from '../credential-store.js';
-import { SCHEDULE_CONTROL, type ScheduleControl } from '../installation-hooks.js';
-import { errorMessage } from '../installation-workflow.js';
 import { INSTALLATIONS_OPTIONS, type InstallationsOptions } from '../installations.options.js';
+import { InstallationLifecycle } from '../lifecycle/installation-lifecycle.js';
+import { credentialsRefused } from '../lifecycle/installation-states.js';
 import { OAuthEndpoints } from './oauth-endpoints.js';
 import { TokenEndpointError, refreshTokens, type TokenSet } from './oauth-provider-client.js';
 
@@ -31,7 +31,6 @@ const DEFAULT_REFRESH_MARGIN_SECONDS = 300;
  */
 @Injectable()
 export class OAuthTokens {
-  private readonly logger = new Logger('OAuthTokens');
   private readonly inFlight = new Map<string, Promise<string>>();
   private readonly marginMs: number;
 
@@ -40,7 +39,7 @@ export class OAuthTokens {
     private readonly store: CredentialStore,
     private readonly endpoints: OAuthEndpoints,
     @Inject(INSTALLATIONS_OPTIONS) options: InstallationsOptions,
-    @Optional() @Inject(SCHEDULE_CONTROL) private readonly schedules: ScheduleControl | null,
+    private readonly lifecycle: InstallationLifecycle,
   ) {
     this.marginMs = (options.refreshMarginSeconds ?? DEFAULT_REFRESH_MARGIN_SECONDS) * 1000;
   }
@@ -78,14 +77,13 @@ export class OAuthTokens {
   ): Promise<string> {
     // A caller that waited on another worker's refresh retries only if that refresh did not land.
     for (let attempt = 1; ; attempt++) {
-      const result = await this.credentials.withLockedCredential(installation.orgId, installation.id, (locked) =>
+      const { result, transition } = await this.credentials.withLockedCredential(installation.orgId, installation.id, (locked) =>
         this.refreshLocked(installation, integration, policy, locked),
       );
+      // Written under the lock, so waiting workers see it; what goes with it follows here.
+      await this.lifecycle.transitioned(transition);
       if ('token' in result) return result.token;
-      if ('error' in result) {
-        if (result.error.code === 'REAUTH_REQUIRED') await this.pauseSchedule(installation.orgId, installation.id);
-        throw result.error;
-      }
+      if ('error' in result) throw result.error;
       if (attempt >= MAX_ATTEMPTS) {
         throw new DomainError('UPSTREAM_FAILED', `Refreshing the ${integration.title} token did not succeed; retry later`, {
           installationId: installation.id,
@@ -112,7 +110,7 @@ export class OAuthTokens {
     if (!locked.exclusive) return { result: { retry: true } };
     if (!current.refreshToken) {
       const reason = 'the access token expired and the provider gave no refresh token';
-      return { result: { error: reauth(installation, reason) }, state: { state: 'needs_reauth', reason } };
+      return { result: { error: reauth(installation, reason) }, transition: credentialsRefused(reason) };
     }
     let tokens: TokenSet;
     try {
@@ -127,7 +125,7 @@ export class OAuthTokens {
         const reason = `the provider refused the token refresh (${error.code ?? `HTTP ${error.status}`})`;
         return {
           result: { error: reauth(installation, reason, { providerError: error.code }) },
-          state: { state: 'needs_reauth', reason },
+          transition: credentialsRefused(reason),
         };
       }
       throw isDomainError(error)
@@ -138,16 +136,6 @@ export class OAuthTokens {
     }
     const refreshed = nextCredential(current, tokens);
     return { result: { token: refreshed.accessToken }, write: await this.store.seal(orgId, id, refreshed) };
-  }
-
-  private async pauseSchedule(orgId: string, installationId: string): Promise<void> {
-    try {
-      await this.schedules?.pause(orgId, installationId);
-    } catch (error) {
-      this.logger.error(
-        `could not pause the schedule of installation ${installationId}, which needs re-authorization: ${errorMessage(error)}`,
-      );
-    }
   }
 }
 

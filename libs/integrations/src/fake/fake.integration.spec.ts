@@ -1,18 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDomainError } from '@mooring/platform';
-import type { IntegrationConnection, JsonObject } from '../integration-definition.js';
-import { findIntegration } from '../registry.js';
-import { FakeToolServer } from './fake-tool.server.js';
+import type { JsonObject } from '../integration-definition.js';
+import { IntegrationRegistry } from '../registry.js';
+import { testConnection } from '../toolkit/testing/test-connection.js';
 import { fakeIntegration } from './fake.integration.js';
+import { FakeToolServer } from './testing/fake-tool.server.js';
 
 describe('fake integration', () => {
   let server: FakeToolServer;
-  const connection = (token: string): IntegrationConnection => ({
-    settings: { baseUrl: server.baseUrl },
-    accessToken: () => Promise.resolve(token),
-    fetch: (url, init) => fetch(url, init),
-    signal: new AbortController().signal,
-  });
+  const connection = (token: string) => testConnection({ baseUrl: server.baseUrl }, token);
   const collect = async (kind: string, token = 'good-token-123') => {
     const pages: JsonObject[][] = [];
     for await (const page of fakeIntegration.kinds[kind]!.extract(connection(token), {})) pages.push([...page]);
@@ -31,8 +27,9 @@ describe('fake integration', () => {
     await server.close();
   });
 
-  it('is in the registry', () => {
-    expect(findIntegration('fake')).toBe(fakeIntegration);
+  it('is offered only when the configuration enables it (demos and tests)', () => {
+    expect(IntegrationRegistry.fromConfig({ fakeEnabled: true }).find('fake')).toBe(fakeIntegration);
+    expect(IntegrationRegistry.fromConfig({ fakeEnabled: false }).find('fake')).toBeUndefined();
     expect(fakeIntegration.auth.customSettings?.fields.map((f) => [f.name, f.type, f.sensitive])).toEqual([
       ['baseUrl', 'url', false],
       ['token', 'string', true],

@@ -1,49 +1,46 @@
-import { DomainError } from '@mooring/platform';
 import type {
   BlueprintDefinition,
   IntegrationConnection,
   IntegrationDefinition,
   JsonObject,
   KindDefinition,
-  Page,
 } from '../integration-definition.js';
+import { ToolClient, paging } from '../toolkit/index.js';
 import type { FakeKind } from './fake-data.js';
 
 // A deterministic stand-in for a real tool (like Ocean's fake-integration): teams, services and
-// deployments served by FakeToolServer over loopback HTTP. Tests, benchmarks and the demo use it.
+// deployments served by FakeToolServer over loopback HTTP. Tests, benchmarks and the demo use it;
+// production offers it only when INTEGRATIONS_FAKE_ENABLED is on.
 
-async function request(connection: IntegrationConnection, path: string | URL): Promise<Response> {
-  const url = new URL(path, connection.settings['baseUrl']);
-  const response = await connection.fetch(url, {
-    headers: { authorization: `Bearer ${await connection.accessToken()}`, accept: 'application/json' },
-    signal: connection.signal,
+/**
+ * The fake tool's API on the toolkit's client. It does not retry: a failing page fails the kind at
+ * once, so the worker's retries and the engine's deletion rules are what tests exercise.
+ */
+function fakeClient(connection: IntegrationConnection): ToolClient {
+  return new ToolClient(connection, {
+    id: 'fake',
+    tool: 'The fake tool',
+    apiRoot: connection.settings['baseUrl']!,
+    headers: (token) => ({ authorization: `Bearer ${token}`, accept: 'application/json' }),
+    maxAttempts: 1,
+    conditionalRequests: false,
+    refusedMessage: () => 'The fake tool rejected the token',
+    describeFailure: (status, url) => `The fake tool answered ${status} for ${url.pathname}`,
   });
-  if (response.status === 401) {
-    await response.body?.cancel();
-    throw new DomainError('CREDENTIALS_INVALID', 'The fake tool rejected the token', { status: 401 });
-  }
-  if (!response.ok) {
-    await response.body?.cancel();
-    const retryAfter = Number(response.headers.get('retry-after'));
-    throw new DomainError('UPSTREAM_FAILED', `The fake tool answered ${response.status} for ${url.pathname}`, {
-      status: response.status,
-      path: url.pathname,
-      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
-    });
-  }
-  return response;
 }
+
+/** `{"items": […], "next": "<url of the next page>" | null}`; the next page must stay on the tool's origin. */
+const listingPaging = paging.cursor({
+  itemsKey: 'items',
+  next: (body) => (typeof body === 'object' && body !== null && !Array.isArray(body) ? body['next'] : undefined),
+});
 
 function listing(kind: FakeKind, title: string): KindDefinition {
   return {
     title,
-    async *extract(connection): AsyncIterable<Page> {
-      let next: string | null = `/api/v1/${kind}s?page=0`;
-      while (next) {
-        const body = (await (await request(connection, next)).json()) as { items: JsonObject[]; next: string | null };
-        yield body.items;
-        next = body.next;
-      }
+    extract(connection) {
+      const client = fakeClient(connection);
+      return client.pages(client.url(`/api/v1/${kind}s`, { page: 0 }), listingPaging);
     },
   };
 }
@@ -189,7 +186,7 @@ export const fakeIntegration: IntegrationDefinition = {
   defaultBlueprints: blueprints,
   defaultMapping,
   async verifyCredentials(connection) {
-    const response = await request(connection, '/api/v1/me');
-    await response.body?.cancel();
+    const client = fakeClient(connection);
+    await client.get(client.url('/api/v1/me'));
   },
 };

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import type { IntegrationConnection, JsonObject, JsonValue, KindDefinition, Page } from '../integration-definition.js';
-import { GithubClient, PER_PAGE } from './github-client.js';
-import { MAX_IN_FLIGHT_PER_TOKEN } from './github-rate-limiter.js';
-import { fanOut, flatten, rechunk } from './github-streams.js';
+import { fanOut, flatten, limit, rechunk, skippingItemFailures, type ToolClient } from '../toolkit/index.js';
+import { MAX_IN_FLIGHT_PER_TOKEN, PER_PAGE, githubClient, githubListing } from './github-client.js';
 
 // The GitHub kinds: each lists through the REST API (`per_page=100`, `Link` pagination, ETags),
 // per repository or per organization with up to 10 listings at once, and streams pages of about
-// 100 items to the engine. Items are GitHub's own objects; what Mooring adds starts with `__`
-// (Ocean's convention): `__repository` (the repository's full name), `__organization` (a login),
-// `__members` (a team's members).
+// 100 items to the engine. A repository whose listing GitHub refuses (e.g. a 403 for a token
+// without access to it) is skipped and counted; the kind goes on. Items are GitHub's own objects;
+// what Mooring adds starts with `__` (Ocean's convention): `__repository` (the repository's full
+// name), `__organization` (a login), `__members` (a team's members).
 
 const repositoryType = z.enum(['all', 'public', 'private', 'forks', 'sources', 'member']);
 type RepositoryType = z.infer<typeof repositoryType>;
@@ -73,28 +73,29 @@ type Selector<K extends keyof typeof selectors> = z.infer<(typeof selectors)[K]>
 const ENGINE_PAGE = PER_PAGE;
 
 /** The organizations to sync: the `organization` setting, or every one the token's user belongs to. */
-async function* organizations(client: GithubClient, connection: IntegrationConnection): AsyncGenerator<string> {
+async function* organizations(client: ToolClient, connection: IntegrationConnection): AsyncGenerator<string> {
   const only = connection.settings['organization'];
   if (only) {
     yield only;
     return;
   }
-  for await (const org of flatten(client.pages(client.url('/user/orgs', { per_page: PER_PAGE })))) {
+  for await (const org of flatten(client.pages(client.url('/user/orgs', { per_page: PER_PAGE }), githubListing()))) {
     if (typeof org['login'] === 'string') yield org['login'];
   }
 }
 
 /** Repositories as GitHub lists them: the organization's, or every one the token can reach. */
 function repositoryPages(
-  client: GithubClient,
+  client: ToolClient,
   connection: IntegrationConnection,
   type: RepositoryType,
 ): AsyncIterable<JsonObject[]> {
   const org = connection.settings['organization'];
-  if (org) return client.pages(client.url(`/orgs/${encodeURIComponent(org)}/repos`, { type, per_page: PER_PAGE }));
+  if (org)
+    return client.pages(client.url(`/orgs/${encodeURIComponent(org)}/repos`, { type, per_page: PER_PAGE }), githubListing());
   // /user/repos knows no forks/sources type: list all and keep the forks or the sources.
   const userType = type === 'forks' || type === 'sources' ? 'all' : type === 'member' ? 'member' : type;
-  const pages = client.pages(client.url('/user/repos', { type: userType, per_page: PER_PAGE }));
+  const pages = client.pages(client.url('/user/repos', { type: userType, per_page: PER_PAGE }), githubListing());
   if (userType === type) return pages;
   const forks = type === 'forks';
   return (async function* () {
@@ -103,7 +104,7 @@ function repositoryPages(
 }
 
 async function* repositoryNames(
-  client: GithubClient,
+  client: ToolClient,
   connection: IntegrationConnection,
   type: RepositoryType,
 ): AsyncGenerator<string> {
@@ -116,21 +117,25 @@ async function* repositoryNames(
 function perRepositoryKind<S extends z.ZodType<{ repositoryType: RepositoryType }>>(
   title: string,
   selector: S,
-  listing: (client: GithubClient, repository: string, options: z.infer<S>) => AsyncIterable<JsonObject[]>,
+  listing: (client: ToolClient, repository: string, options: z.infer<S>) => AsyncIterable<JsonObject[]>,
 ): KindDefinition {
   return {
     title,
     selector,
     extract(connection, raw): AsyncIterable<Page> {
       const options = selector.parse(raw);
-      const client = new GithubClient(connection);
+      const client = githubClient(connection);
       const pages = fanOut(
         repositoryNames(client, connection, options.repositoryType),
-        async function* (repository) {
-          for await (const page of listing(client, repository, options)) {
-            yield page.map((item) => ({ ...item, __repository: repository }));
-          }
-        },
+        skippingItemFailures(
+          connection,
+          (repository) => repository,
+          async function* (repository) {
+            for await (const page of listing(client, repository, options)) {
+              yield page.map((item) => ({ ...item, __repository: repository }));
+            }
+          },
+        ),
         MAX_IN_FLIGHT_PER_TOKEN,
       );
       return rechunk(pages, ENGINE_PAGE);
@@ -142,25 +147,16 @@ const text = (value: JsonValue | undefined): string => (typeof value === 'string
 
 const repoPath = (repository: string, rest: string) => `/repos/${repository.split('/').map(encodeURIComponent).join('/')}${rest}`;
 
-/** Stops a listing after `max` items. */
-async function* limit(pages: AsyncIterable<JsonObject[]>, max: number): AsyncGenerator<JsonObject[]> {
-  let left = max;
-  for await (const page of pages) {
-    yield page.slice(0, left);
-    left -= page.length;
-    if (left <= 0) return;
-  }
-}
-
-async function* pullRequests(client: GithubClient, repository: string, options: Selector<'pull-request'>) {
+async function* pullRequests(client: ToolClient, repository: string, options: Selector<'pull-request'>) {
   if (options.states.includes('open')) {
-    yield* client.pages(client.url(repoPath(repository, '/pulls'), { state: 'open', per_page: PER_PAGE }));
+    yield* client.pages(client.url(repoPath(repository, '/pulls'), { state: 'open', per_page: PER_PAGE }), githubListing());
   }
   if (options.states.includes('closed')) {
     // Most recently updated first, so the listing stops at the first page older than `since`.
     const after = Date.now() - options.since * 86_400_000;
     const closed = client.pages(
       client.url(repoPath(repository, '/pulls'), { state: 'closed', sort: 'updated', direction: 'desc', per_page: PER_PAGE }),
+      githubListing(),
     );
     for await (const page of limit(closed, options.maxResults)) {
       const recent = page.filter((pr) => Date.parse(text(pr['updated_at'])) >= after);
@@ -170,21 +166,22 @@ async function* pullRequests(client: GithubClient, repository: string, options: 
   }
 }
 
-async function* issues(client: GithubClient, repository: string, options: Selector<'issue'>) {
+async function* issues(client: ToolClient, repository: string, options: Selector<'issue'>) {
   const url = client.url(repoPath(repository, '/issues'), { state: options.state, labels: options.labels, per_page: PER_PAGE });
   // GitHub lists pull requests as issues too; they are the pull-request kind.
-  for await (const page of client.pages(url)) yield page.filter((issue) => !('pull_request' in issue));
+  for await (const page of client.pages(url, githubListing())) yield page.filter((issue) => !('pull_request' in issue));
 }
 
 async function* teams(
-  client: GithubClient,
+  client: ToolClient,
   connection: IntegrationConnection,
   options: Selector<'team'>,
 ): AsyncGenerator<JsonObject[]> {
   const teamPages: AsyncIterable<JsonObject[]> = fanOut(
     organizations(client, connection),
     async function* (org) {
-      for await (const page of client.pages(client.url(`/orgs/${encodeURIComponent(org)}/teams`, { per_page: PER_PAGE }))) {
+      const url = client.url(`/orgs/${encodeURIComponent(org)}/teams`, { per_page: PER_PAGE });
+      for await (const page of client.pages(url, githubListing())) {
         yield page.map((team) => ({ ...team, __organization: org }));
       }
     },
@@ -201,7 +198,7 @@ async function* teams(
         const members: JsonObject[] = [];
         const path = `/orgs/${encodeURIComponent(text(team['__organization']))}/teams/${encodeURIComponent(text(team['slug']))}/members`;
         const url = client.url(path, { per_page: PER_PAGE });
-        for await (const page of client.pages(url)) members.push(...page);
+        for await (const page of client.pages(url, githubListing())) for (const member of page) members.push(member);
         yield [{ ...team, __members: members }];
       },
       MAX_IN_FLIGHT_PER_TOKEN,
@@ -214,7 +211,7 @@ export const githubKinds: Readonly<Record<string, KindDefinition>> = {
   organization: {
     title: 'Organizations',
     extract(connection) {
-      const client = new GithubClient(connection);
+      const client = githubClient(connection);
       return rechunk(
         fanOut(
           organizations(client, connection),
@@ -233,17 +230,17 @@ export const githubKinds: Readonly<Record<string, KindDefinition>> = {
     selector: selectors.repository,
     extract(connection, raw) {
       const { type } = selectors.repository.parse(raw);
-      return repositoryPages(new GithubClient(connection), connection, type);
+      return repositoryPages(githubClient(connection), connection, type);
     },
   },
   user: {
     title: 'Users (organization members)',
     extract(connection) {
-      const client = new GithubClient(connection);
+      const client = githubClient(connection);
       return rechunk(
         fanOut(
           organizations(client, connection),
-          (org) => client.pages(client.url(`/orgs/${encodeURIComponent(org)}/members`, { per_page: PER_PAGE })),
+          (org) => client.pages(client.url(`/orgs/${encodeURIComponent(org)}/members`, { per_page: PER_PAGE }), githubListing()),
           MAX_IN_FLIGHT_PER_TOKEN,
         ),
         ENGINE_PAGE,
@@ -254,13 +251,13 @@ export const githubKinds: Readonly<Record<string, KindDefinition>> = {
     title: 'Teams',
     selector: selectors.team,
     extract(connection, raw) {
-      return teams(new GithubClient(connection), connection, selectors.team.parse(raw));
+      return teams(githubClient(connection), connection, selectors.team.parse(raw));
     },
   },
   'pull-request': perRepositoryKind('Pull requests', selectors['pull-request'], pullRequests),
   issue: perRepositoryKind('Issues', selectors.issue, issues),
   workflow: perRepositoryKind('Workflows', selectors.workflow, (client, repository) =>
-    client.pages(client.url(repoPath(repository, '/actions/workflows'), { per_page: PER_PAGE }), 'workflows'),
+    client.pages(client.url(repoPath(repository, '/actions/workflows'), { per_page: PER_PAGE }), githubListing('workflows')),
   ),
   'workflow-run': perRepositoryKind('Workflow runs', selectors['workflow-run'], (client, repository, options) =>
     limit(
@@ -270,13 +267,13 @@ export const githubKinds: Readonly<Record<string, KindDefinition>> = {
           status: options.status,
           per_page: Math.min(PER_PAGE, options.maxResults),
         }),
-        'workflow_runs',
+        githubListing('workflow_runs'),
       ),
       options.maxResults,
     ),
   ),
   release: perRepositoryKind('Releases', selectors.release, (client, repository) =>
-    client.pages(client.url(repoPath(repository, '/releases'), { per_page: PER_PAGE })),
+    client.pages(client.url(repoPath(repository, '/releases'), { per_page: PER_PAGE }), githubListing()),
   ),
   deployment: perRepositoryKind('Deployments', selectors.deployment, (client, repository, options) =>
     client.pages(
@@ -285,6 +282,7 @@ export const githubKinds: Readonly<Record<string, KindDefinition>> = {
         task: options.task,
         per_page: PER_PAGE,
       }),
+      githubListing(),
     ),
   ),
 };

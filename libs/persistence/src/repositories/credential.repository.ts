@@ -1,13 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../database.js';
-import type { CredentialKind, InstallationState, NewCredential, StateChange, StoredCredential } from '../records.js';
-import { bytes, credentialData, setState } from './installation-writes.js';
+import type {
+  AppliedTransition,
+  CredentialKind,
+  InstallationState,
+  NewCredential,
+  StateTransition,
+  StoredCredential,
+} from '../records.js';
+import { applyTransition, bytes, credentialData } from './installation-writes.js';
 
-/** What a locked credential's holder decided: new credentials to store, and/or a new state. */
+/** What a locked credential's holder decided: new credentials to store, and/or a state transition. */
 export interface LockedCredentialOutcome<T> {
   readonly result: T;
   readonly write?: NewCredential;
-  readonly state?: StateChange;
+  readonly transition?: StateTransition;
 }
 
 export interface LockedCredential {
@@ -41,13 +48,14 @@ export class CredentialRepository {
    * transaction. One caller gets the lock exclusively (`exclusive: true`) and may write; callers
    * arriving while it is held wait for it with a shared lock and are then let in together
    * (`exclusive: false`) to read the row as the holder left it; they must not write (a write they
-   * return is refused), and retry if what they read does not serve them.
+   * return is refused), and retry if what they read does not serve them. Returns the result and the
+   * transition applied, if any (its follow-ups are the caller's).
    */
   async withLockedCredential<T>(
     orgId: string,
     installationId: string,
     fn: (locked: LockedCredential | null) => Promise<LockedCredentialOutcome<T>>,
-  ): Promise<T> {
+  ): Promise<{ result: T; transition: AppliedTransition | null }> {
     return this.db.inTenant(
       orgId,
       async (tx) => {
@@ -67,7 +75,7 @@ export class CredentialRepository {
         const outcome = await fn(
           row && { credential: toStoredCredential(row), installationState: row.installation.state, exclusive },
         );
-        if ((outcome.write || outcome.state) && !exclusive) {
+        if ((outcome.write || outcome.transition) && !exclusive) {
           throw new Error('only the exclusive holder of a credential lock may change it');
         }
         if (outcome.write) {
@@ -76,8 +84,8 @@ export class CredentialRepository {
             data: { ...credentialData(outcome.write), version: { increment: 1 } },
           });
         }
-        if (outcome.state) await setState(tx, orgId, installationId, outcome.state);
-        return outcome.result;
+        const transition = outcome.transition ? await applyTransition(tx, orgId, installationId, outcome.transition) : null;
+        return { result: outcome.result, transition };
       },
       { timeoutMs: 60_000 },
     );

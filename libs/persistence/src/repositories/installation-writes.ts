@@ -1,18 +1,41 @@
 import { writeAudit } from '../audit.js';
 import type { TenantTx } from '../database.js';
-import type { InstallationChanges, NewCredential, StateChange } from '../records.js';
+import type { AppliedTransition, InstallationChanges, InstallationState, NewCredential, StateTransition } from '../records.js';
 
 // Writes shared by the installation and credential repositories, always inside a tenant transaction.
 
-export async function setState(tx: TenantTx, orgId: string, id: string, change: StateChange): Promise<void> {
+/**
+ * The one write of an installation's state: applied under the row's lock if the installation is
+ * in one of `transition.from`, with its audit entry (`installation.state_changed`), in the caller's
+ * transaction. Returns what was applied, or null when the state did not allow it.
+ */
+export async function applyTransition(
+  tx: TenantTx,
+  orgId: string,
+  id: string,
+  transition: StateTransition,
+): Promise<AppliedTransition | null> {
+  const [row] = await tx.$queryRaw<Array<{ state: InstallationState; name: string; integration_id: string }>>`
+    SELECT state, name, integration_id FROM installations WHERE org_id = ${orgId}::uuid AND id = ${id}::uuid FOR UPDATE`;
+  if (!row || !transition.from.includes(row.state) || row.state === transition.to) return null;
   await tx.installation.updateMany({
-    where: { orgId, id, NOT: { state: change.state, stateReason: change.reason } },
-    data: stateData(change),
+    where: { orgId, id },
+    data: { state: transition.to, stateReason: transition.reason, stateChangedAt: new Date() },
   });
-}
-
-export function stateData(change: StateChange) {
-  return { state: change.state, stateReason: change.reason, stateChangedAt: new Date() };
+  await writeAudit(tx, orgId, {
+    action: 'installation.state_changed',
+    targetType: 'installation',
+    targetId: id,
+    details: { name: row.name, from: row.state, to: transition.to, reason: transition.reason },
+  });
+  return {
+    orgId,
+    installationId: id,
+    integrationId: row.integration_id,
+    from: row.state,
+    to: transition.to,
+    reason: transition.reason,
+  };
 }
 
 export function credentialData(credential: NewCredential) {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database, type TenantTx } from '../database.js';
 import type {
+  AppliedTransition,
   AuthMethod,
   CredentialKind,
   InstallationChanges,
@@ -8,13 +9,13 @@ import type {
   InstallationState,
   NewCredential,
   NewInstallation,
-  StateChange,
+  StateTransition,
 } from '../records.js';
 import { DomainError } from '@mooring/platform';
 import type { Schedule } from '@mooring/scheduling';
 import { writeAudit } from '../audit.js';
 import { Prisma } from '../generated/prisma/client.js';
-import { auditChanges, auditCreated, credentialData, setState, stateData } from './installation-writes.js';
+import { applyTransition, auditChanges, auditCreated, credentialData } from './installation-writes.js';
 
 const WITH_CREDENTIAL = {
   credential: { select: { kind: true, hints: true, expiresAt: true, updatedAt: true } },
@@ -90,21 +91,21 @@ export class InstallationRepository {
 
   /**
    * New credentials (a rotation, or a reconnect through OAuth), optionally with the settings they
-   * were verified against; the installation is active again.
+   * were verified against, and the state transition new credentials make (the lifecycle's), in one
+   * transaction.
    */
   async replaceCredential(
     orgId: string,
     id: string,
     credential: NewCredential,
-    changes: InstallationChanges = {},
-  ): Promise<InstallationRecord | null> {
+    changes: InstallationChanges,
+    transition: StateTransition,
+  ): Promise<{ installation: InstallationRecord; transition: AppliedTransition | null } | null> {
     const replaced = this.db.inTenant(orgId, async (tx) => {
       const before = await tx.installation.findFirst({ where: { orgId, id } });
       if (!before) return null;
-      await tx.installation.updateMany({
-        where: { orgId, id },
-        data: { ...changeData(changes), ...stateData({ state: 'active', reason: null }) },
-      });
+      await tx.installation.updateMany({ where: { orgId, id }, data: changeData(changes) });
+      const applied = await applyTransition(tx, orgId, id, transition);
       const data = credentialData(credential);
       await tx.installationCredential.upsert({
         where: { orgId_installationId: { orgId, installationId: id } },
@@ -118,14 +119,14 @@ export class InstallationRepository {
         targetId: id,
         details: { name: before.name, credentialKind: credential.kind, previousState: before.state },
       });
-      return findOrThrow(tx, orgId, id);
+      return { installation: await findOrThrow(tx, orgId, id), transition: applied };
     });
     return conflictOnDuplicate(replaced, changes.name);
   }
 
-  /** Records Mooring's view of the connection (e.g. needs_reauth after a refused refresh). */
-  async setState(orgId: string, id: string, change: StateChange): Promise<void> {
-    await this.db.inTenant(orgId, (tx) => setState(tx, orgId, id, change));
+  /** Applies a state transition of the lifecycle's (libs/installations), with its audit entry. */
+  async transition(orgId: string, id: string, transition: StateTransition): Promise<AppliedTransition | null> {
+    return this.db.inTenant(orgId, (tx) => applyTransition(tx, orgId, id, transition));
   }
 
   /**

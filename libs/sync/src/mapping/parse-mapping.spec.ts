@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isDomainError } from '@mooring/platform';
-import { fakeIntegration } from '@mooring/integrations';
+import { fakeIntegration } from '@mooring/integrations/testing';
 import { parseMapping, validateMapping } from './parse-mapping.js';
 
 const resource = (mappings: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({

@@ -31,11 +31,10 @@ function scenario(seed: number): Scenario {
     const key = `kind${i}-${i}`;
     const last = pick(0.7) ? 1 + Math.floor(next() * 100) : 0;
     lastFetched.set(key, last);
-    outcomes.push({
-      key,
-      status: pick(0.1) ? 'failed' : 'completed',
-      counts: { fetched: pick(0.1) ? 0 : Math.floor(next() * 100), transformFailed: pick(0.1) ? 1 + Math.floor(next() * 3) : 0 },
-    });
+    const status = pick(0.1) ? 'failed' : 'completed';
+    const fetched = pick(0.1) ? 0 : Math.floor(next() * 100);
+    const transformFailed = pick(0.1) ? 1 + Math.floor(next() * 3) : 0;
+    outcomes.push({ key, status, counts: { fetched, transformFailed, fetchFailed: pick(0.05) ? 1 : 0 } });
   }
   const threshold = Math.round(next() * 10) / 10;
   const stats: OwnedBlueprintStats[] = Array.from({ length: 1 + Math.floor(next() * 3) }, (_, i) => {
@@ -48,6 +47,7 @@ function scenario(seed: number): Scenario {
   if (aborted) unsafe = 'aborted';
   else if (resourceCount === 0) unsafe = 'empty mapping';
   else if (outcomes.some((o) => o.status !== 'completed')) unsafe = 'extract failed';
+  else if (outcomes.some((o) => o.counts.fetchFailed > 0)) unsafe = 'items skipped';
   else if (outcomes.some((o) => o.counts.transformFailed > 0)) unsafe = 'transform failed';
   else if (outcomes.some((o) => o.counts.fetched === 0 && (lastFetched.get(o.key) ?? 0) > 0)) unsafe = 'emptied';
   else if (statsFail) unsafe = 'owned state unreadable';
@@ -99,7 +99,7 @@ describe('decideDeletion', () => {
     const base: DeletionInput = {
       aborted: false,
       resourceCount: 1,
-      outcomes: [{ key: 'repo-0', status: 'completed', counts: { fetched: 0, transformFailed: 0 } }],
+      outcomes: [{ key: 'repo-0', status: 'completed', counts: { fetched: 0, fetchFailed: 0, transformFailed: 0 } }],
       lastFetched: new Map([['repo-0', 12]]),
       threshold: 0.9,
       stats: () => Promise.resolve([]),
@@ -111,6 +111,15 @@ describe('decideDeletion', () => {
     expect(await decideDeletion({ ...base, resourceCount: 2 })).toEqual({
       decision: 'skipped',
       reason: 'not every resource ran',
+    });
+    const skippedItems = {
+      key: 'repo-0',
+      status: 'completed',
+      counts: { fetched: 5, fetchFailed: 2, transformFailed: 1 },
+    } as const;
+    expect(await decideDeletion({ ...base, outcomes: [skippedItems] })).toEqual({
+      decision: 'skipped',
+      reason: 'resource repo-0 could not fetch 2 item(s)',
     });
   });
 });

@@ -8,7 +8,7 @@ export interface ResourceOutcome {
   readonly failedIn?: 'extract' | 'transform';
   /** The tool's error code when extraction failed on the installation's credentials. */
   readonly credentialsError?: string;
-  readonly counts: Pick<ResourceCounts, 'fetched' | 'transformFailed'>;
+  readonly counts: Pick<ResourceCounts, 'fetched' | 'fetchFailed' | 'transformFailed'>;
 }
 
 export interface DeletionInput {
@@ -30,7 +30,7 @@ export type DeletionDecision =
 
 /**
  * Whether this run may delete what it did not see. Only after a complete, clean pass: every
- * resource extracted and transformed without error, the run not aborted, no resource that had items
+ * resource extracted (no item skipped) and transformed without error, the run not aborted, no resource that had items
  * last time came back empty, and for every blueprint the share to delete within the threshold, out
  * of everything the installation owns of it. The first rule that fails is the recorded reason.
  */
@@ -49,6 +49,13 @@ export async function decideDeletion(input: DeletionInput): Promise<DeletionDeci
           ? 'was stopped while mapping'
           : 'failed to extract';
     return { decision: 'skipped', reason: `resource ${failed.key} ${what}` };
+  }
+  const fetchFailures = input.outcomes.find((outcome) => outcome.counts.fetchFailed > 0);
+  if (fetchFailures) {
+    return {
+      decision: 'skipped',
+      reason: `resource ${fetchFailures.key} could not fetch ${fetchFailures.counts.fetchFailed} item(s)`,
+    };
   }
   const mapFailures = input.outcomes.find((outcome) => outcome.counts.transformFailed > 0);
   if (mapFailures) {

@@ -4,19 +4,19 @@ import type http from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { LoopbackServer, type RecordedRequest } from './loopback-server.js';
+import { LoopbackServer, type RecordedRequest } from '../../toolkit/testing/loopback-server.js';
 
 // GitHub's REST API on loopback, as GitHub Enterprise Server serves it (under /api/v3), for the
 // GitHub integration's tests and benchmark. Bodies come from recorded or published GitHub data:
 // @octokit/fixtures (recorded exchanges: headers, the organization, a user) and the examples of
-// GitHub's OpenAPI description (libs/integrations/src/github/fixtures/openapi-examples.json), with
+// GitHub's OpenAPI description (../fixtures/openapi-examples.json), with
 // names, ids and dates varied per generated item. Behaviour follows GitHub's documentation:
 // `per_page` (30 by default, at most 100) and `page` with a `Link` header (repository listings link
 // by `/repositories/:id`, as GitHub does), weak ETags and 304 answers that do not count against
 // the rate limit, `x-ratelimit-*` headers, 403 once the quota is spent, injectable secondary rate
 // limits, and revocable tokens.
 
-// The repository's root, from here or from the benchmark's compiled copy of this file.
+// The repository's root, from the source or the compiled copy of this file.
 const repoRoot = (() => {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   while (!fs.existsSync(path.join(dir, 'nx.json'))) {

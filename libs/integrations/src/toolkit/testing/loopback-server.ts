@@ -1,7 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { TlsCertificate } from '../tls-certificate.js';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -12,7 +11,7 @@ export interface RecordedRequest {
 
 export type Handler = (request: RecordedRequest, response: http.ServerResponse) => void | Promise<void>;
 
-/** A real HTTP(S) server on 127.0.0.1 that records every request it receives. */
+/** A real HTTP(S) server on 127.0.0.1 that records every request it receives: what fake tools are built on. */
 export class LoopbackServer {
   private constructor(
     readonly requests: RecordedRequest[],
@@ -21,7 +20,10 @@ export class LoopbackServer {
     readonly origin: string,
   ) {}
 
-  static async start(handler: Handler, options: { tls?: TlsCertificate } = {}): Promise<LoopbackServer> {
+  static async start(
+    handler: Handler,
+    options: { tls?: { readonly key: string; readonly cert: string } } = {},
+  ): Promise<LoopbackServer> {
     const requests: RecordedRequest[] = [];
     const listener: http.RequestListener = (req, res) => {
       const chunks: Buffer[] = [];

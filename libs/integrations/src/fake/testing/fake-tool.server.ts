@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FAKE_KINDS, fakeItem, type FakeKind } from './fake-data.js';
+import { FAKE_KINDS, fakeItem, type FakeKind } from '../fake-data.js';
 
 export interface FakeToolOptions {
   /** The bearer token the tool accepts. */

@@ -52,7 +52,7 @@ export async function* fanOut<T, R>(
 export async function* rechunk(pages: AsyncIterable<readonly JsonObject[]>, size: number): AsyncGenerator<JsonObject[]> {
   let buffer: JsonObject[] = [];
   for await (const page of pages) {
-    buffer.push(...page);
+    for (const item of page) buffer.push(item); // no spread: a page may be larger than the call stack
     if (buffer.length >= size) {
       yield buffer;
       buffer = [];
@@ -64,4 +64,14 @@ export async function* rechunk(pages: AsyncIterable<readonly JsonObject[]>, size
 /** The items of a stream of pages, one by one. */
 export async function* flatten<T>(pages: AsyncIterable<readonly T[]>): AsyncGenerator<T> {
   for await (const page of pages) yield* page;
+}
+
+/** Stops a listing after `max` items. */
+export async function* limit(pages: AsyncIterable<readonly JsonObject[]>, max: number): AsyncGenerator<JsonObject[]> {
+  let left = max;
+  for await (const page of pages) {
+    yield page.slice(0, left);
+    left -= page.length;
+    if (left <= 0) return;
+  }
 }

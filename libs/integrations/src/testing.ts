@@ -1,0 +1,18 @@
+// What tests and benchmarks use, never production (`@mooring/integrations/testing`): the fake
+// tools each integration's folder holds, and the toolkit's test helpers.
+export { FAKE_KINDS, fakeItem, type FakeKind } from './fake/fake-data.js';
+export { fakeIntegration } from './fake/fake.integration.js';
+export { FakeToolServer, type FakeFailure, type FakeToolOptions } from './fake/testing/fake-tool.server.js';
+export {
+  DEFAULT_SHAPE,
+  FakeGithub,
+  type FakeGithubOptions,
+  type FakeGithubShape,
+  type FakeGithubStats,
+  type FakeGithubToken,
+} from './github/testing/fake-github.server.js';
+export { LoopbackServer, sendJson, type Handler, type RecordedRequest } from './toolkit/testing/loopback-server.js';
+export { memoryResponseCache, testConnection } from './toolkit/testing/test-connection.js';
+// Tests that stand in for several worker processes give each its own credential budget.
+export { githubClient } from './github/github-client.js';
+export { CredentialBudget } from './toolkit/credential-budget.js';

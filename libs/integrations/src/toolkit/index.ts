@@ -1,0 +1,15 @@
+// The integration toolkit: the HTTP machinery every tool's client shares (see README.md here).
+export { ApiRoot } from './api-root.js';
+export {
+  CredentialBudget,
+  DEFAULT_MAX_IN_FLIGHT,
+  budgetFor,
+  credentialKey,
+  type CredentialBudgetOptions,
+} from './credential-budget.js';
+export { isItemFailure, skippingItemFailures } from './item-failures.js';
+export * as paging from './paging.js';
+export type { PageSource, Paging, ReadPage } from './paging.js';
+export { readQuota, resetInstant, retryAfterMs, type Quota } from './rate-limits.js';
+export { fanOut, flatten, limit, rechunk } from './streams.js';
+export { ToolClient, pathOf, toolMessage, type Answer, type ToolClientOptions, type ToolClientStats } from './tool-client.js';
