@@ -171,3 +171,71 @@ describe('SSRF guard on redirects and TLS', () => {
     expect(closed).toMatchObject({ code: 'UPSTREAM_FAILED', details: { cause: 'ECONNREFUSED' } });
   });
 });
+
+describe('response bodies through the guard', () => {
+  const zone = fakeZone({ 'api.tool.test': ['127.0.0.1'] });
+  const guard = new OutboundHttp({ allowLoopback: true, resolver: zone, maxResponseBytes: 100_000, requestTimeoutMs: 1_500 });
+  const fetch = guard.fetchFor({ allowHttp: true });
+  let tool: http.Server;
+  let url: (path: string) => string;
+
+  beforeAll(async () => {
+    tool = http.createServer((request, response) => {
+      if (request.url === '/declared') {
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': 500_000 });
+        response.end(`"${'x'.repeat(499_998)}"`);
+      } else if (request.url === '/streamed') {
+        // No Content-Length: the body only shows its size as it arrives.
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(`"${'x'.repeat(499_998)}"`);
+      } else if (request.url === '/trickle') {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        const timer = setInterval(() => response.write(' '), 100);
+        response.on('close', () => clearInterval(timer));
+      } else {
+        response.writeHead(200, { 'content-type': 'application/json' }).end(`"${'x'.repeat(99_000)}"`);
+      }
+    });
+    await new Promise<void>((resolve) => tool.listen(0, '127.0.0.1', resolve));
+    const { port } = tool.address() as { port: number };
+    url = (path) => `http://api.tool.test:${port}${path}`;
+  });
+
+  afterAll(async () => {
+    await guard.onModuleDestroy();
+    tool.closeAllConnections();
+    await new Promise((resolve) => tool.close(resolve));
+  });
+
+  it('reads a body within the cap', async () => {
+    expect(((await (await fetch(url('/small'))).json()) as string).length).toBe(99_000);
+  });
+
+  it('refuses a body whose declared length exceeds the cap, before reading it', async () => {
+    const error = await refusal(fetch(url('/declared')));
+    expect(error).toMatchObject({
+      code: 'UPSTREAM_RESPONSE_TOO_LARGE',
+      details: { host: expect.stringContaining('api.tool.test'), limitBytes: 100_000, status: 200 },
+    });
+    expect(error.message).toContain('OUTBOUND_MAX_RESPONSE_BYTES');
+  });
+
+  it('cuts off a body that grows past the cap while it is read', async () => {
+    const response = await fetch(url('/streamed'));
+    const error = await refusal(response.text());
+    expect(error.code).toBe('UPSTREAM_RESPONSE_TOO_LARGE');
+  });
+
+  it('cuts off a body that trickles in past the request timeout', async () => {
+    const response = await fetch(url('/trickle'));
+    const error = await refusal(response.text());
+    expect(error).toMatchObject({ code: 'UPSTREAM_FAILED', details: { cause: 'timeout' } });
+  });
+
+  it('cuts off a body that trickles in when the run’s signal aborts, with the run’s reason', async () => {
+    const run = new AbortController();
+    const response = await guard.fetchFor({ allowHttp: true }, run.signal)(url('/trickle'));
+    setTimeout(() => run.abort(new DomainError('RUN_TIMED_OUT', 'the run exceeded its time limit')), 200);
+    expect((await refusal(response.text())).code).toBe('RUN_TIMED_OUT');
+  });
+});

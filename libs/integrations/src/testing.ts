@@ -2,7 +2,12 @@
 // tools each integration's folder holds, and the toolkit's test helpers.
 export { FAKE_KINDS, fakeItem, type FakeKind } from './fake/fake-data.js';
 export { fakeIntegration } from './fake/fake.integration.js';
-export { FakeToolServer, type FakeFailure, type FakeToolOptions } from './fake/testing/fake-tool.server.js';
+export {
+  FakeToolServer,
+  type FakeFailure,
+  type FakeMisbehaviour,
+  type FakeToolOptions,
+} from './fake/testing/fake-tool.server.js';
 export {
   DEFAULT_SHAPE,
   FakeGithub,

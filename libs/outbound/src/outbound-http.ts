@@ -147,7 +147,9 @@ export class OutboundHttp implements OnModuleDestroy {
     for (let hop = 0; ; hop++) {
       const response = await this.send(url, { ...init, method, headers, body, signal });
       const location = response.headers.get('location');
-      if (!REDIRECT_STATUSES.has(response.status) || !location || init.redirect === 'manual') return this.capped(response, url);
+      if (!REDIRECT_STATUSES.has(response.status) || !location || init.redirect === 'manual') {
+        return this.guardedBody(response, url, signal);
+      }
       await response.body?.cancel();
       if (init.redirect === 'error') {
         throw new DomainError('UPSTREAM_FAILED', `${describeTarget(url)} answered with a redirect, which this call refuses`, {
@@ -176,12 +178,15 @@ export class OutboundHttp implements OnModuleDestroy {
   }
 
   /**
-   * The response with its body cut off past `maxResponseBytes` (counted after decompression): a
-   * declared length over the cap is refused before reading, a body that grows past it errors the
-   * stream, so a tool cannot fill the worker's memory.
+   * The response with its body read under the same rules as its headers: cut off past
+   * `maxResponseBytes` (counted after decompression; a declared length over it is refused before
+   * reading), and failing with coded errors (the request timeout, the run's own reason when its
+   * signal aborts mid-body, a dropped connection), so a tool can neither fill the worker's memory
+   * nor hold it with a body that trickles in.
    */
-  private async capped(response: Response, url: URL): Promise<Response> {
-    if (!response.body) return response;
+  private async guardedBody(response: Response, url: URL, signal: AbortSignal): Promise<Response> {
+    const source = response.body;
+    if (!source) return response;
     const limit = this.maxResponseBytes;
     const tooLarge = () =>
       new DomainError(
@@ -192,22 +197,28 @@ export class OutboundHttp implements OnModuleDestroy {
     const declared = Number(response.headers.get('content-length'));
     // Compressed bodies grow when decoded; only an uncompressed declared length is the body's.
     if (!response.headers.get('content-encoding') && Number.isFinite(declared) && declared > limit) {
-      await response.body.cancel();
+      await source.cancel();
       throw tooLarge();
     }
+    const reader = source.getReader();
     let received = 0;
-    const counter = new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        received += chunk.byteLength;
-        if (received > limit) controller.error(tooLarge());
-        else controller.enqueue(chunk);
+    const body = new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        let chunk: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          chunk = await reader.read();
+        } catch (error) {
+          return controller.error(this.translate(error, url, signal));
+        }
+        if (chunk.done) return controller.close();
+        received += chunk.value.byteLength;
+        if (received <= limit) return controller.enqueue(chunk.value);
+        await reader.cancel().catch(() => {});
+        controller.error(tooLarge());
       },
+      cancel: (reason) => reader.cancel(reason),
     });
-    return new Response(response.body.pipeThrough(counter), {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   }
 
   private async send(url: URL, init: RequestInit): Promise<Response> {

@@ -25,6 +25,16 @@ export interface FakeFailure {
   readonly retryAfterSeconds?: number;
 }
 
+/** A kind's pages answered the way a careless or hostile tool would. */
+export interface FakeMisbehaviour {
+  /** `next` links point at this origin instead of the tool's own. */
+  readonly nextOrigin?: string;
+  /** Each page carries this many bytes of padding, streamed without a Content-Length. */
+  readonly padBytes?: number;
+  /** Each page's body trickles in, one byte every this many milliseconds. */
+  readonly dripMs?: number;
+}
+
 /**
  * A loopback HTTP server standing in for a third-party tool: bearer-token auth, cursor pagination
  * with a `next` link, deterministic items per kind, and knobs for what tests and benchmarks need
@@ -41,6 +51,7 @@ export class FakeToolServer {
     deployment: new Map(),
   };
   private readonly failures = new Map<FakeKind, FakeFailure & { served: number }>();
+  private readonly misbehaviours = new Map<FakeKind, FakeMisbehaviour>();
   private token: string;
   private latencyMs: number;
   private recordRequests = true;
@@ -86,6 +97,11 @@ export class FakeToolServer {
   failKind(kind: FakeKind, failure: FakeFailure | null): void {
     if (failure) this.failures.set(kind, { ...failure, served: 0 });
     else this.failures.delete(kind);
+  }
+
+  misbehave(kind: FakeKind, misbehaviour: FakeMisbehaviour | null): void {
+    if (misbehaviour) this.misbehaviours.set(kind, misbehaviour);
+    else this.misbehaviours.delete(kind);
   }
 
   /** The token the tool accepts from now on: the old one is revoked. */
@@ -148,8 +164,10 @@ export class FakeToolServer {
       if (!this.removed[kind].has(index)) items.push(fakeItem(kind, index, this.counts, this.revisions[kind].get(index) ?? 0));
     }
     const more = this.startIndex(kind, (page + 1) * pageSize) < this.counts[kind];
-    const next = more ? `${this.baseUrl}/api/v1/${kind}s?page=${page + 1}&per_page=${pageSize}` : null;
-    json(response, 200, { items, next });
+    const odd = this.misbehaviours.get(kind);
+    const next = more ? `${odd?.nextOrigin ?? this.baseUrl}/api/v1/${kind}s?page=${page + 1}&per_page=${pageSize}` : null;
+    if (!odd?.padBytes && !odd?.dripMs) return json(response, 200, { items, next });
+    streamed(response, JSON.stringify({ items, next, padding: 'x'.repeat(odd.padBytes ?? 0) }), odd.dripMs);
   }
 
   /** The index of the `position`-th item still present (removed items do not count). */
@@ -161,6 +179,24 @@ export class FakeToolServer {
     for (; index < this.counts[kind] && seen < position; index++) if (!removed.has(index)) seen++;
     return index;
   }
+}
+
+/** A body sent chunked (no Content-Length), in 64 KiB chunks or one byte every `dripMs`. */
+function streamed(response: http.ServerResponse, payload: string, dripMs: number | undefined): void {
+  response.writeHead(200, { 'content-type': 'application/json' });
+  const bytes = Buffer.from(payload);
+  let offset = 0;
+  const step = dripMs ? 1 : 65_536;
+  const send = () => {
+    if (response.destroyed) return;
+    if (offset >= bytes.length) return void response.end();
+    const chunk = bytes.subarray(offset, offset + step);
+    offset += step;
+    if (dripMs) response.write(chunk, () => setTimeout(send, dripMs));
+    else if (response.write(chunk)) setImmediate(send);
+    else response.once('drain', send);
+  };
+  send();
 }
 
 function json(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
