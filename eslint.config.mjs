@@ -24,9 +24,15 @@ export default tseslint.config(
         'error',
         {
           allow: [],
+          // Dependencies point one way: apps → feature libs → integrations → core libs, never back
+          // (and Nx refuses any cycle between projects). tools/check-imports.mjs checks the files
+          // within: no circular import, and each process loading only what it runs.
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'scope:feature', onlyDependOnLibsWithTags: ['scope:feature', 'scope:integrations', 'scope:core'] },
+            { sourceTag: 'scope:integrations', onlyDependOnLibsWithTags: ['scope:core'] },
+            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:core'] },
             { sourceTag: 'system:none', bannedExternalImports: [...PRISMA, ...BULLMQ, ...KMS] },
             { sourceTag: 'system:prisma', bannedExternalImports: [...BULLMQ, ...KMS] },
             { sourceTag: 'system:bullmq', bannedExternalImports: [...PRISMA, ...KMS] },

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { Dispatcher } from '@mooring/runs';
+import { Dispatcher } from '@mooring/runs/scheduler';
 import { adminSql, print, seed, startInfrastructure, startScheduling } from './run-queue-harness.js';
 
 // npm run bench -- fairness [--queued 500] [--run-ms 2000] [--workers 2] [--concurrency 1]

@@ -16,7 +16,7 @@ import {
   type SyncRunHandler,
   type SyncRunJob,
 } from '@mooring/queue';
-import { RunsModule } from '@mooring/runs';
+import { RunsSchedulerModule } from '@mooring/runs/scheduler';
 import { benchDatabase } from './bench-database.js';
 
 // What the scheduler and fairness benchmarks share: PostgreSQL (bench-database.ts) and their own
@@ -152,7 +152,7 @@ export async function startScheduling(
     imports: [
       persistence,
       queue,
-      RunsModule.forScheduler({
+      RunsSchedulerModule.forRoot({
         pollMs: options.pollMs ?? 200,
         queueTarget: options.queueTarget,
         requeueAfterSeconds: 3600,

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { Dispatcher, ScheduleReconciler } from '@mooring/runs';
+import { Dispatcher, ScheduleReconciler } from '@mooring/runs/scheduler';
 import { ResyncTickConsumer } from '@mooring/queue';
 import { adminSql, percentile, print, seed, startInfrastructure, startScheduling } from './run-queue-harness.js';
 

@@ -13,6 +13,7 @@ try {
   step('typecheck (sources, tests, tools)', bin('tsc'), ['-p', 'tsconfig.check.json']);
   step('compute the Nx project graph (for module boundaries)', bin('nx'), ['show', 'projects'], { quiet: true });
   step('lint (eslint, type-aware, module boundaries)', bin('eslint'), ['.', '--max-warnings', '0']);
+  step('import graph (no circular import; each process loads only what it runs)', process.execPath, ['tools/check-imports.mjs']);
   step('format check (prettier)', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
   step('tests (vitest, real PostgreSQL and Redis)', bin('vitest'), ['run', ...vitestArgs]);
   process.stdout.write('\nAll checks passed.\n');

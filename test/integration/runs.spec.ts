@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ScheduleRegistry, SyncRunQueue } from '@mooring/queue';
-import { Dispatcher } from '@mooring/runs';
+import { Dispatcher } from '@mooring/runs/scheduler';
 import { adminQuery } from '../support/admin-query.js';
 import { FAKE_TOKEN, RunsHarness } from '../support/runs-harness.js';
 import type { TestOrganization } from '../support/test-api.js';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InstallationRepository, RunQueueRepository } from '@mooring/persistence';
-import { RunHistoryPruner } from '@mooring/runs';
+import { RunHistoryPruner } from '@mooring/runs/scheduler';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { SyncHarness } from '../support/sync-harness.js';
 

@@ -1,5 +1,5 @@
 import { databaseGroup, logGroup, opsGroup, redisGroup, shutdownGroup, telemetryGroup, type ConfigOf } from '@mooring/platform';
-import { dispatchGroup } from '@mooring/runs';
+import { dispatchGroup } from '@mooring/runs/scheduler';
 
 export const schedulerConfigSpec = {
   log: logGroup,

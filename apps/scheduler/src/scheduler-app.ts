@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestPinoLogger, type Logger, type Telemetry } from '@mooring/platform';
 import { ResyncTickConsumer } from '@mooring/queue';
-import { Dispatcher, RunHistoryPruner, ScheduleReconciler } from '@mooring/runs';
+import { Dispatcher, RunHistoryPruner, ScheduleReconciler } from '@mooring/runs/scheduler';
 import type { SchedulerConfig } from './config.js';
 import { SchedulerModule } from './scheduler.module.js';
 

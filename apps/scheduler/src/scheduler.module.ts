@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { PersistenceModule } from '@mooring/persistence';
 import type { Telemetry } from '@mooring/platform';
 import { QueueModule } from '@mooring/queue';
-import { RunsModule } from '@mooring/runs';
+import { RunsSchedulerModule } from '@mooring/runs/scheduler';
 import type { SchedulerConfig } from './config.js';
 
 @Module({})
@@ -13,7 +13,7 @@ export class SchedulerModule {
       imports: [
         PersistenceModule.forRoot({ url: config.database.url, poolSize: config.database.poolSize }),
         QueueModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),
-        RunsModule.forScheduler({ ...config.dispatch, meter: telemetry.meter }),
+        RunsSchedulerModule.forRoot({ ...config.dispatch, meter: telemetry.meter }),
       ],
     };
   }

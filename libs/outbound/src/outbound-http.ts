@@ -200,7 +200,7 @@ export class OutboundHttp implements OnModuleDestroy {
       await source.cancel();
       throw tooLarge();
     }
-    const reader = source.getReader();
+    const reader = (source as ReadableStream<Uint8Array>).getReader();
     let received = 0;
     const body = new ReadableStream<Uint8Array>({
       pull: async (controller) => {

@@ -91,6 +91,19 @@ export interface RunFinish {
   readonly reconciliation: Omit<ReconciliationRecord, 'deletionDetails'> & { readonly deletionDetails?: unknown };
 }
 
+/** The reconciliation of a run that ended before reaching it: nothing reingested, nothing deleted, and why. */
+export function notReconciled(reason: string): RunFinish['reconciliation'] {
+  return {
+    reingested: 0,
+    reingestFailed: 0,
+    deleted: 0,
+    deleteFailed: 0,
+    reconcileMs: null,
+    deletionDecision: 'skipped',
+    deletionReason: reason,
+  };
+}
+
 /** Owned entities of one blueprint, and how many of them the run did not see. */
 export interface OwnedBlueprintStats {
   readonly blueprint: string;

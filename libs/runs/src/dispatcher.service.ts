@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { RunQueueRepository, SyncRunRepository } from '@mooring/persistence';
-import { notReconciled } from '@mooring/sync';
+import { RunQueueRepository, SyncRunRepository, notReconciled } from '@mooring/persistence';
 import { DispatchSignal, SyncRunQueue } from '@mooring/queue';
 import { DISPATCH_OPTIONS, type DispatchOptions } from './runs.config.js';
 

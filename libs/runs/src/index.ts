@@ -1,10 +1,6 @@
-export { Dispatcher } from './dispatcher.service.js';
 export { RETRY_DECISION_BY_CODE, isTransient, retryDelayMs, type RetryDecision } from './retry-policy.js';
-export { RunHistoryPruner } from './run-history-pruner.service.js';
 export { RunJobHandler } from './run-job-handler.service.js';
 export { RunMetrics, observeQueueDepth } from './run-metrics.js';
 export { RunRequests } from './run-requests.service.js';
-export { dispatchGroup, runWorkerGroup, type DispatchOptions, type RunWorkerOptions } from './runs.config.js';
-export { RunsModule, type SchedulerRunsOptions, type WorkerRunsOptions } from './runs.module.js';
-export { ScheduleReconciler } from './schedule-reconciler.service.js';
-export { TickHandler } from './tick-handler.service.js';
+export { runWorkerGroup, type RunWorkerOptions } from './runs.config.js';
+export { RunsModule, type WorkerRunsOptions } from './runs.module.js';

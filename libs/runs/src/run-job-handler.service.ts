@@ -1,17 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InstallationLifecycle, IntegrationConnections } from '@mooring/installations';
-import { InstallationRepository, RunQueueRepository, SyncRunRepository, type SyncRunRecord } from '@mooring/persistence';
+import {
+  InstallationRepository,
+  RunQueueRepository,
+  SyncRunRepository,
+  notReconciled,
+  type SyncRunRecord,
+} from '@mooring/persistence';
 import { DomainError, type ErrorCode, type Logger } from '@mooring/platform';
 import { DispatchSignal, type RunAttempt, type SyncRunHandler, type SyncRunJob } from '@mooring/queue';
-import {
-  RunInterrupted,
-  RunSuperseded,
-  SyncEngine,
-  notReconciled,
-  SyncMetrics,
-  TransientSyncFailure,
-  recordRunEvents,
-} from '@mooring/sync';
+import { RunInterrupted, RunSuperseded, SyncEngine, SyncMetrics, TransientSyncFailure, recordRunEvents } from '@mooring/sync';
 import { RETRY_DECISION_BY_CODE, isTransient, retryDelayMs } from './retry-policy.js';
 import { RunMetrics } from './run-metrics.js';
 import { RUN_WORKER_OPTIONS, type RunWorkerOptions } from './runs.config.js';

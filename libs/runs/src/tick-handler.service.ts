@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { RunQueueRepository, SyncRunRepository } from '@mooring/persistence';
-import { recordRunEvents } from '@mooring/sync';
 import { ScheduleRegistry, type ResyncTickHandler, type ResyncTickJob } from '@mooring/queue';
 import { Dispatcher } from './dispatcher.service.js';
 import { RunMetrics } from './run-metrics.js';
@@ -31,16 +30,15 @@ export class TickHandler implements ResyncTickHandler {
         this.dispatcher.wake();
         return;
       case 'skipped':
-        await recordRunEvents(
-          this.runs,
-          { orgId: tick.orgId, runId: result.activeRunId },
+        // Straight to the run's event log: a due time and ids hold no secret to scrub.
+        await this.runs.appendEvents(tick.orgId, result.activeRunId, [
           {
             level: 'warn',
             type: 'run.due_time_skipped',
             message: `the schedule's due time ${dueAt.toISOString()} was skipped: this run was still active`,
             details: { dueAt: dueAt.toISOString(), skippedRunId: result.runId },
           },
-        );
+        ]);
         this.logger.log(
           `skipped the run of installation ${tick.installationId} due ${dueAt.toISOString()}: run ${result.activeRunId} is still active`,
         );

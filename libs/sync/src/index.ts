@@ -12,7 +12,6 @@ export { MappingValidator } from './mapping/mapping-validator.js';
 export { testMapping, type MappingTestResult } from './mapping-test.js';
 export type { ConnectionProvider, SyncDependencies, SyncRunIds } from './run-context.js';
 export { RunInterrupted, RunSuperseded, TransientSyncFailure } from './run-interruptions.js';
-export { notReconciled } from './status/finish-run.js';
 export { runSync, type RunOptions } from './run-sync.js';
 export { SyncEngine } from './sync-engine.service.js';
 export { SyncModule } from './sync.module.js';

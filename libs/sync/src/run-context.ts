@@ -2,8 +2,9 @@ import type { Context, Tracer } from '@opentelemetry/api';
 import { EntityValidator } from '@mooring/catalog';
 import type { IntegrationConnection, IntegrationDefinition } from '@mooring/integrations';
 import { DomainError, isDomainError, type Logger } from '@mooring/platform';
-import type {
-  BlueprintRepository,
+import {
+  notReconciled,
+  type BlueprintRepository,
   InstallationRecord,
   InstallationRepository,
   SyncCatalogRepository,
@@ -16,7 +17,6 @@ import { BlueprintCache } from './load/blueprint-cache.js';
 import type { LoadContext } from './load/resource-loader.js';
 import { parseMapping, type ParsedMapping } from './mapping/parse-mapping.js';
 import { RunEventLog } from './status/run-event-log.js';
-import { notReconciled } from './status/finish-run.js';
 import { RunLedger } from './status/run-ledger.js';
 import type { SyncMetrics } from './status/sync-metrics.js';
 

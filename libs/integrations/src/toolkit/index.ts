@@ -12,4 +12,5 @@ export * as paging from './paging.js';
 export type { PageSource, Paging, ReadPage } from './paging.js';
 export { readQuota, resetInstant, retryAfterMs, type Quota } from './rate-limits.js';
 export { fanOut, flatten, limit, rechunk } from './streams.js';
-export { ToolClient, pathOf, toolMessage, type Answer, type ToolClientOptions, type ToolClientStats } from './tool-client.js';
+export type { Answer } from './answer.js';
+export { ToolClient, pathOf, toolMessage, type ToolClientOptions, type ToolClientStats } from './tool-client.js';

@@ -138,7 +138,7 @@ describe('paging strategies', () => {
     }
   });
 
-  it('keeps a path prefix: a link out of the API root is refused on the same host too', async () => {
+  it('keeps a path prefix: a link out of the API root is refused on the same host too', () => {
     const prefixed = new ToolClient(testConnection({}, 'tok3n'), {
       id: 'prefixed',
       tool: 'The prefixed tool',

@@ -1,6 +1,6 @@
 import { DomainError } from '@mooring/platform';
 import type { JsonObject, JsonValue } from '../integration-definition.js';
-import type { Answer } from './tool-client.js';
+import type { Answer } from './answer.js';
 
 // How a listing's next page is found. Tools do it five ways:
 // - `linkHeader`: `Link: <…>; rel="next"` (GitHub; GitLab's keyset and offset listings);

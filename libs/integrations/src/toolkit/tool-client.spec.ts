@@ -145,7 +145,7 @@ describe('per-item failures', () => {
     testConnection({}, 't', failures ? { itemFailed: (failure) => void failures.push(failure) } : {});
   const refused = new DomainError('UPSTREAM_FAILED', 'GitHub answered 403 to GET /repos/acme/secret/pulls', { status: 403 });
   async function* expand(item: string): AsyncGenerator<string[]> {
-    yield [`${item}-1`];
+    yield await Promise.resolve([`${item}-1`]);
     if (item === 'secret') throw refused;
     if (item === 'revoked') throw new DomainError('CREDENTIALS_INVALID', 'revoked', { status: 401 });
     yield [`${item}-2`];

@@ -1,5 +1,6 @@
 import { DomainError, isDomainError } from '@mooring/platform';
 import type { CachedResponse, IntegrationConnection, JsonObject, JsonValue } from '../integration-definition.js';
+import type { Answer } from './answer.js';
 import { ApiRoot } from './api-root.js';
 import { DEFAULT_MAX_IN_FLIGHT, budgetFor, credentialKey, type CredentialBudget } from './credential-budget.js';
 import type { Paging } from './paging.js';
@@ -49,16 +50,6 @@ export interface ToolClientOptions {
   readonly describeFailure?: (status: number, url: URL, text: string) => string;
   /** Attempts for server errors, 408 and dropped connections (rate limits are waited out, not counted). Default 5. */
   readonly maxAttempts?: number;
-}
-
-/** A tool's answer to a GET. */
-export interface Answer {
-  readonly status: number;
-  readonly body: JsonValue;
-  /** The answer's headers (after a 304, those the cache kept). */
-  readonly headers: Headers;
-  /** Served from the installation's response cache after a 304. */
-  readonly notModified: boolean;
 }
 
 /** Counts of what a client did, for tests and benchmarks. */

@@ -1,5 +1,5 @@
 import { isDomainError, type ErrorCode, type Logger } from '@mooring/platform';
-import type { NewSyncRunEvent, RunFinish, SyncRunRecord } from '@mooring/persistence';
+import { notReconciled, type NewSyncRunEvent, type SyncRunRecord } from '@mooring/persistence';
 import type { ResourceOutcome } from '../reconcile/decide-deletion.js';
 import type { DeletionOutcome } from '../reconcile/reconcile.js';
 import type { ReingestResult } from '../reconcile/reingest.js';
@@ -182,17 +182,4 @@ function abortCode(reason: unknown): string {
 
 function abortMessage(reason: unknown): string {
   return isDomainError(reason) ? reason.message : 'the run was aborted';
-}
-
-/** The reconciliation block of a run that ended before reconciling: nothing deleted, and why. */
-export function notReconciled(reason: string): RunFinish['reconciliation'] {
-  return {
-    reingested: 0,
-    reingestFailed: 0,
-    deleted: 0,
-    deleteFailed: 0,
-    reconcileMs: null,
-    deletionDecision: 'skipped',
-    deletionReason: reason,
-  };
 }

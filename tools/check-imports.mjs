@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// npm run check:imports (a step of npm test): the import graph the architecture promises.
+// 1. No circular import in apps/ and libs/, type imports included. The same as
+//    `npx madge --circular --extensions ts --ts-config tsconfig.check.json --exclude 'generated|dist|\.spec\.ts$' apps libs`.
+// 2. Each process loads only what it runs: following the value imports (what Node loads) from
+//    each app's main.ts, none of its forbidden libraries or packages is reached. On a failure the
+//    chain of imports that reaches it is printed.
+import madge from 'madge';
+import { repoRoot } from './lib/paths.mjs';
+
+const common = {
+  baseDir: repoRoot,
+  fileExtensions: ['ts'],
+  tsConfig: 'tsconfig.check.json',
+  excludeRegExp: [/\/generated\//, /\/dist\//, /\.spec\.ts$/],
+};
+
+/** What each process must never load (a library folder, or an npm package). */
+const PROCESSES = {
+  scheduler: {
+    entry: 'apps/scheduler/src/main.ts',
+    // Ticks, dispatch and pruning need PostgreSQL and Redis only: no engine, no tools, no secrets.
+    forbidden: [
+      'libs/sync',
+      'libs/installations',
+      'libs/integrations',
+      'libs/crypto',
+      'libs/outbound',
+      'libs/catalog',
+      'libs/identity',
+      '@aws-sdk/client-kms',
+      'jsonata',
+      'passport-oauth2',
+      'undici',
+      '@nestjs/platform-express',
+    ],
+  },
+  worker: {
+    entry: 'apps/worker/src/main.ts',
+    // Runs syncs: no HTTP API, no API clients or access tokens.
+    forbidden: ['apps/api', 'apps/scheduler', 'libs/identity', '@nestjs/platform-express', 'jose'],
+  },
+  api: {
+    entry: 'apps/api/src/main.ts',
+    forbidden: ['apps/worker', 'apps/scheduler'],
+  },
+};
+
+const problems = [];
+
+const all = await madge(['apps', 'libs'], common);
+for (const cycle of all.circular()) problems.push(`circular import: ${[...cycle, cycle[0]].join(' → ')}`);
+
+for (const [name, process_] of Object.entries(PROCESSES)) {
+  const graph = (
+    await madge(process_.entry, {
+      ...common,
+      includeNpm: true,
+      detectiveOptions: { ts: { skipTypeImports: true }, es6: { skipTypeImports: true } },
+    })
+  ).obj();
+  for (const target of process_.forbidden) {
+    const chain = chainTo(graph, process_.entry, (file) => owner(file) === target);
+    if (chain) problems.push(`the ${name} loads ${target}: ${chain.join(' → ')}`);
+  }
+}
+
+if (problems.length) {
+  process.stderr.write(`${problems.map((problem) => `✖ ${problem}`).join('\n')}\n`);
+  process.exit(1);
+}
+process.stdout.write(
+  `import graph: no circular import in ${Object.keys(all.obj()).length} modules; ${Object.keys(PROCESSES).join(', ')} load only what they run\n`,
+);
+
+/** `libs/sync`, `apps/api`, or the npm package a file belongs to. */
+function owner(file) {
+  const parts = file.split('/');
+  if (parts[0] === 'node_modules') return parts[1].startsWith('@') ? `${parts[1]}/${parts[2]}` : parts[1];
+  return parts.slice(0, 2).join('/');
+}
+
+/** The shortest chain of imports from `entry` to a file matching `found`, or null. */
+function chainTo(graph, entry, found) {
+  const previous = new Map([[entry, null]]);
+  const queue = [entry];
+  while (queue.length) {
+    const file = queue.shift();
+    if (found(file)) {
+      const chain = [];
+      for (let at = file; at !== null; at = previous.get(at)) chain.unshift(at);
+      return chain;
+    }
+    for (const next of graph[file] ?? []) {
+      if (!previous.has(next)) {
+        previous.set(next, file);
+        queue.push(next);
+      }
+    }
+  }
+  return null;
+}
