@@ -17,6 +17,7 @@ export {
   type FakeGithubToken,
 } from './github/testing/fake-github.server.js';
 export { LoopbackServer, sendJson, type Handler, type RecordedRequest } from './toolkit/testing/loopback-server.js';
+export { benchScenario, type BenchScenario, type BenchTool } from './toolkit/testing/bench-scenario.js';
 export { memoryResponseCache, testConnection } from './toolkit/testing/test-connection.js';
 // Tests that stand in for several worker processes give each its own credential budget.
 export { githubClient } from './github/github-client.js';

@@ -43,6 +43,8 @@ export interface FakeMisbehaviour {
  */
 export class FakeToolServer {
   readonly requests: string[] = [];
+  /** Requests served, counted even when the log is off. */
+  requestCount = 0;
   private counts: Record<FakeKind, number>;
   private readonly removed: Record<FakeKind, Set<number>> = { team: new Set(), service: new Set(), deployment: new Set() };
   private readonly revisions: Record<FakeKind, Map<number, number>> = {
@@ -137,6 +139,7 @@ export class FakeToolServer {
 
   private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', this.baseUrl);
+    this.requestCount++;
     if (this.recordRequests) this.requests.push(`${request.method} ${url.pathname}${url.search}`);
     if (this.latencyMs) await sleep(this.latencyMs);
     if (request.headers.authorization !== `Bearer ${this.token}`) {

@@ -1,0 +1,44 @@
+import type { BenchScenario } from '../../toolkit/testing/bench-scenario.js';
+import { FakeGithub } from './fake-github.server.js';
+
+const TOKEN = 'ghp_benchmarkToken0123456789abcdefABCD';
+const ORG = 'bench-org';
+
+/**
+ * `npm run bench -- github --repos 2000 [--rate-limit 15000]`: one organization on the fake GitHub
+ * (GitHub's response shapes, weak ETags, `x-ratelimit-*`), each repository with 2 pull requests (1
+ * open), 2 issues, 1 workflow with 2 runs, 1 release and 1 deployment, plus 500 members in 20
+ * teams. A first sync of 2,000 repositories takes about 12,000 requests: more than a personal
+ * token's 5,000 an hour, within the 15,000 of a GitHub Enterprise Cloud organization's app.
+ */
+export const scenario: BenchScenario = {
+  options: {
+    repos: { default: '2000', description: 'repositories in the organization (1 to 99999)' },
+    'rate-limit': { default: '15000', description: 'the token’s hourly quota' },
+  },
+  describe: (options) => ({ repositories: Number(options['repos']), rateLimit: Number(options['rate-limit']) }),
+  async startTool(options) {
+    const repositories = Number(options['repos']);
+    if (!Number.isInteger(repositories) || repositories < 1 || repositories > 99_999)
+      throw new Error('--repos must be 1 to 99999');
+    const shape = {
+      repositories,
+      pulls: 2,
+      issues: 2,
+      workflows: 1,
+      runs: 2,
+      releases: 1,
+      deployments: 1,
+      members: 500,
+      teams: 20,
+    };
+    const github = await FakeGithub.start({ shape, rateLimit: Number(options['rate-limit']), recordRequests: false });
+    github.addToken(TOKEN, { login: 'octocat', scopes: 'repo, read:org', organizations: [ORG] });
+    return {
+      settings: { host: github.host, organization: ORG },
+      token: TOKEN,
+      counters: () => ({ ...github.stats, quotaRemaining: github.quota(TOKEN).remaining }),
+      close: () => github.close(),
+    };
+  },
+};
