@@ -139,7 +139,7 @@ try {
       requests,
       notModified,
       share304: Number((notModified / requests).toFixed(4)),
-      ...('quotaRemaining' in after ? { quotaSpent: (before['quotaRemaining'] ?? 0) - after['quotaRemaining']! } : {}),
+      ...('quotaRemaining' in after ? { quotaSpent: (before['quotaRemaining'] ?? 0) - after['quotaRemaining'] } : {}),
       ...('maxInFlight' in after ? { maxInFlight: after['maxInFlight'] } : {}),
       ...counted,
       rowsWritten: rows[0]?.n ?? 0,
