@@ -22,7 +22,8 @@ describe.each(ALL.map((integration) => [integration.id, integration] as const))(
     for (const resource of resources) {
       expect(Object.keys(integration.kinds), 'kind').toContain(resource['kind']);
       const mappings = ((resource['port'] as JsonObject)['entity'] as JsonObject)['mappings'] as JsonObject;
-      const blueprint = /^"(.+)"$/.exec(String(mappings['blueprint']))?.[1];
+      const leaf = mappings['blueprint'];
+      const blueprint = typeof leaf === 'string' ? /^"(.+)"$/.exec(leaf)?.[1] : undefined;
       expect([...blueprints], 'blueprint').toContain(blueprint);
       // Port's own defaults write properties their blueprints lack (GitHub's prNumber): not ours.
       const target = integration.defaultBlueprints.find((candidate) => candidate.identifier === blueprint)!;
