@@ -1,6 +1,5 @@
 import { DomainError } from '@mooring/platform';
 import { fakeIntegration } from './fake/fake.integration.js';
-import { fakeTwin } from './fake-twin/fake-twin.definition.js';
 import { github } from './github/github.definition.js';
 import type { IntegrationDefinition } from './integration-definition.js';
 
@@ -8,7 +7,7 @@ import type { IntegrationDefinition } from './integration-definition.js';
 export const INTEGRATIONS: readonly IntegrationDefinition[] = [github];
 
 /** Offered only when the configuration says so (INTEGRATIONS_FAKE_ENABLED): demos and tests. */
-export const DEMO_INTEGRATIONS: readonly IntegrationDefinition[] = [fakeIntegration, fakeTwin];
+export const DEMO_INTEGRATIONS: readonly IntegrationDefinition[] = [fakeIntegration];
 
 /**
  * The integrations on offer in this process, looked up by id: the one way to find an integration.
