@@ -1,5 +1,5 @@
 import type { BenchScenario } from '../../toolkit/testing/bench-scenario.js';
-import { FakeGithub } from './fake-github.server.js';
+import { DEFAULT_SHAPE, FakeGithub } from './fake-github.server.js';
 
 const TOKEN = 'ghp_benchmarkToken0123456789abcdefABCD';
 const ORG = 'bench-org';
@@ -21,17 +21,8 @@ export const scenario: BenchScenario = {
     const repositories = Number(options['repos']);
     if (!Number.isInteger(repositories) || repositories < 1 || repositories > 99_999)
       throw new Error('--repos must be 1 to 99999');
-    const shape = {
-      repositories,
-      pulls: 2,
-      issues: 2,
-      workflows: 1,
-      runs: 2,
-      releases: 1,
-      deployments: 1,
-      members: 500,
-      teams: 20,
-    };
+    // The default per-repository shape (2 pull requests, 2 issues, ...), at an organization's scale.
+    const shape = { ...DEFAULT_SHAPE, repositories, members: 500, teams: 20 };
     const github = await FakeGithub.start({ shape, rateLimit: Number(options['rate-limit']), recordRequests: false });
     github.addToken(TOKEN, { login: 'octocat', scopes: 'repo, read:org', organizations: [ORG] });
     return {
