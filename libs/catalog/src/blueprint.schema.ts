@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { unsafePatternReason } from '@mooring/platform';
 
 // The JSON-schema subset Port accepts for blueprint properties, and the relation shape. Anything
 // else is refused when a blueprint is saved, so validators never meet a keyword they ignore.
@@ -58,7 +59,10 @@ export const propertySchema = z
     pattern: z
       .string()
       .max(500)
-      .refine((source) => isRegExp(source), 'must be a valid regular expression')
+      .superRefine((source, ctx) => {
+        const reason = patternProblem(source);
+        if (reason) ctx.addIssue({ code: 'custom', message: reason });
+      })
       .optional(),
     minLength: z.number().int().nonnegative().optional(),
     maxLength: z.number().int().nonnegative().optional(),
@@ -107,11 +111,13 @@ export const blueprintBody = z.strictObject({
 
 export type BlueprintBody = z.output<typeof blueprintBody>;
 
-function isRegExp(source: string): boolean {
+/** A pattern must be valid JavaScript (JSON schema's dialect) and run on the linear-time engine. */
+function patternProblem(source: string): string | undefined {
   try {
     new RegExp(source, 'u');
-    return true;
   } catch {
-    return false;
+    return 'must be a valid regular expression';
   }
+  const unsafe = unsafePatternReason(source, 'u');
+  return unsafe ? `is not supported: ${unsafe}` : undefined;
 }
