@@ -16,6 +16,7 @@ export const RETRY_DECISION_BY_CODE: Readonly<Record<ErrorCode, RetryDecision>> 
   FORBIDDEN: 'fail',
   NOT_FOUND: 'fail',
   CONFLICT: 'fail',
+  RATE_LIMITED: 'retry',
   RUN_ACTIVE: 'fail',
   INSTALLATION_DISABLED: 'fail',
   RUN_TIMED_OUT: 'fail',

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { getIntegration } from '@mooring/integrations';
 import { BlueprintRepository } from '@mooring/persistence';
 import { currentTenant } from '@mooring/platform';
-import { testMapping } from '@mooring/sync';
+import { MappingTestBudget, testMapping } from '@mooring/sync';
 import { Allow } from '../auth/route-access.decorator.js';
 import { ZodPipe } from '../http/zod.pipe.js';
 
@@ -17,20 +17,27 @@ export const mappingTestBody = z.strictObject({
 
 @Controller('v1/mappings')
 export class MappingController {
-  constructor(private readonly blueprints: BlueprintRepository) {}
+  constructor(
+    private readonly blueprints: BlueprintRepository,
+    private readonly budget: MappingTestBudget,
+  ) {}
 
   /**
    * Maps sample items as a sync would and returns, per resource and item, the entity or the error
-   * (including validation against the org's blueprints). Writes nothing.
+   * (including validation against the org's blueprints). Writes nothing. Evaluation is bounded per
+   * request and per organization (429 with Retry-After beyond its share).
    */
   @Post('test')
   @HttpCode(200)
   @Allow('member')
   async test(@Body(new ZodPipe(mappingTestBody, 'request')) body: z.output<typeof mappingTestBody>) {
-    return testMapping(body.mapping, body.samples, {
-      orgId: currentTenant().orgId,
-      blueprints: this.blueprints,
-      ...(body.integration ? { integration: getIntegration(body.integration) } : {}),
-    });
+    const { orgId } = currentTenant();
+    return this.budget.run(orgId, () =>
+      testMapping(body.mapping, body.samples, {
+        orgId,
+        blueprints: this.blueprints,
+        ...(body.integration ? { integration: getIntegration(body.integration) } : {}),
+      }),
+    );
   }
 }

@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   // resources
   'NOT_FOUND',
   'CONFLICT',
+  // an organization over its share of an expensive route (Retry-After says when to come back)
+  'RATE_LIMITED',
   // sync runs
   'RUN_ACTIVE',
   'INSTALLATION_DISABLED',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BlueprintRecord } from '@mooring/persistence';
 import { BlueprintCache } from '../load/blueprint-cache.js';
-import { parseMapping } from '../mapping/parse-mapping.js';
+import { parseMapping } from '../mapping/index.js';
 import { ResourceTally } from '../status/resource-tally.js';
 import { transformPage } from './transform-page.js';
 
@@ -27,7 +27,7 @@ const issue = (key: string, comments: Array<{ id: number; text: string; author?:
 
 describe('transformPage', () => {
   it('expands itemsToParse into one item per element, without the array in the parent copy', async () => {
-    const [resource] = parseMapping({
+    const [resource] = (await parseMapping({
       resources: [
         {
           kind: 'issue',
@@ -46,7 +46,7 @@ describe('transformPage', () => {
           },
         },
       ],
-    }).resources;
+    })).resources;
     const tally = new ResourceTally();
     const entities = await transformPage(
       [
@@ -69,7 +69,7 @@ describe('transformPage', () => {
   });
 
   it('fails, counts and samples a selector that is not a boolean, and a blueprint that does not exist', async () => {
-    const [selecting, mapping] = parseMapping({
+    const [selecting, mapping] = (await parseMapping({
       resources: [
         {
           kind: 'issue',
@@ -78,7 +78,7 @@ describe('transformPage', () => {
         },
         { kind: 'issue', port: { entity: { mappings: { identifier: 'key', blueprint: 'key = "B" ? "nope" : "comment"' } } } },
       ],
-    }).resources;
+    })).resources;
     const items = [issue('A', [{ id: 1, text: 'x' }]), issue('B', [])];
 
     const selectorTally = new ResourceTally();

@@ -1,0 +1,259 @@
+import type { ResourceConfig } from '../mapping.schema.js';
+import { keyPath } from '../field-path.js';
+import { GUARDRAILS, LIMITS, type MappingErrorCode } from '../limits.js';
+import { SCALAR_FIELDS, shapeEntity, type ItemOutcome, type MappingFailure, type RawEntity } from '../entity-shape.js';
+import { BAIL, CompiledTimeout, compileJsonata, type CompiledFunction } from './jsonata-compiler.js';
+import {
+  PAD_LIMIT_CODE,
+  compileExpression,
+  describeJsonataError,
+  formatExpressionError,
+  plainPath,
+  type CompiledExpression,
+} from './jsonata-expression.js';
+
+/** One expression: JSONata's interpreter, and the compiled closure when the subset covers it. */
+class Expression {
+  readonly interpreted: CompiledExpression;
+  readonly compiled: CompiledFunction | undefined;
+
+  constructor(
+    readonly source: string,
+    readonly path: string,
+  ) {
+    this.interpreted = compileExpression(source);
+    this.compiled = compileJsonata(this.interpreted);
+  }
+
+  /** The value, or the failure naming this expression's path. */
+  async evaluate(item: unknown): Promise<{ value: unknown } | MappingFailure> {
+    if (this.compiled) {
+      try {
+        return { value: this.compiled(item) };
+      } catch (error) {
+        if (error !== BAIL) return failure(error, this.path);
+      }
+    }
+    try {
+      return { value: await this.interpreted.evaluate(item) };
+    } catch (error) {
+      return failure(error, this.path);
+    }
+  }
+}
+
+interface Leaf {
+  readonly expression: Expression;
+  readonly group?: 'properties' | 'relations';
+  readonly name: string;
+}
+
+/**
+ * A resource of a JSONata mapping, ready to map items: itemsToParse expansion, the selector and
+ * the entity leaves, each compiled to a closure where the compiler covers it. Leaves it does not
+ * cover are evaluated together as ONE JSONata object expression per item (a third faster than a
+ * leaf at a time); only when that fails are they evaluated one by one, to name the failing field.
+ */
+export class JsonataResource {
+  private readonly at: string;
+  private readonly selector: Expression | null;
+  private readonly itemsToParse: { expression: Expression; name: string; removePath: readonly string[] | undefined } | null;
+  private readonly leaves: Leaf[] = [];
+  private readonly compiledLeaves: Leaf[];
+  private readonly interpretedLeaves: Leaf[];
+  /** The object expression of the leaves the compiler does not cover, or null when it covers all. */
+  private readonly whole: CompiledExpression | null;
+
+  constructor(resource: ResourceConfig, index: number) {
+    const at = `resources[${index}]`;
+    this.at = `${at}.port.entity.mappings`;
+    const query = resource.selector.query;
+    this.selector = query === 'true' ? null : new Expression(query, `${at}.selector.query`);
+    const itemsToParse = resource.port.itemsToParse;
+    if (itemsToParse) {
+      const expression = new Expression(itemsToParse, `${at}.port.itemsToParse`);
+      this.itemsToParse = {
+        expression,
+        name: resource.port.itemsToParseName,
+        removePath: resource.port.itemsToParseTopLevelTransform ? plainPath(expression.interpreted) : undefined,
+      };
+    } else {
+      this.itemsToParse = null;
+    }
+    const mappings = resource.port.entity.mappings;
+    for (const field of SCALAR_FIELDS) {
+      const source = mappings[field];
+      if (source !== undefined) this.leaves.push({ expression: new Expression(source, `${this.at}.${field}`), name: field });
+    }
+    for (const group of ['properties', 'relations'] as const) {
+      for (const [name, source] of Object.entries(mappings[group])) {
+        this.leaves.push({ expression: new Expression(source, `${this.at}.${group}${keyPath(name)}`), name, group });
+      }
+    }
+    this.compiledLeaves = this.leaves.filter((l) => l.expression.compiled);
+    this.interpretedLeaves = this.leaves.filter((l) => !l.expression.compiled);
+    const field = (l: Leaf) => `${JSON.stringify(l.name)}: (${l.expression.source}\n)`;
+    const parts = this.interpretedLeaves.filter((l) => !l.group).map(field);
+    for (const group of ['properties', 'relations'] as const) {
+      const fields = this.interpretedLeaves.filter((l) => l.group === group).map(field);
+      if (fields.length) parts.push(`${JSON.stringify(group)}: {${fields.join(', ')}}`);
+    }
+    this.whole = parts.length ? compileExpression(`{${parts.join(', ')}}`) : null;
+  }
+
+  /** Maps one raw item (the `item`-th of its page) into `out`: an outcome per expanded item. */
+  async mapItem(raw: unknown, item: number, out: ItemOutcome[]): Promise<void> {
+    const expanded = await this.expand(raw);
+    if ('code' in expanded) {
+      out.push({ item, outcome: 'failed', ...expanded });
+      return;
+    }
+    for (const element of expanded.items) {
+      if (this.selector) {
+        const selected = await this.selector.evaluate(element);
+        if ('code' in selected) {
+          out.push({ item, outcome: 'failed', ...selected });
+          continue;
+        }
+        if (selected.value === false) {
+          out.push({ item, outcome: 'filtered' });
+          continue;
+        }
+        if (selected.value !== true) {
+          out.push({
+            item,
+            outcome: 'failed',
+            code: 'INVALID_ENTITY',
+            reason: `the selector must evaluate to true or false, not ${describe(selected.value)}`,
+            field: this.selector.path,
+          });
+          continue;
+        }
+      }
+      const mapped = await this.mapLeaves(element);
+      if (!('raw' in mapped)) {
+        out.push({ item, outcome: 'failed', ...mapped });
+        continue;
+      }
+      const shaped = shapeEntity(mapped.raw, this.at);
+      if ('entity' in shaped) out.push({ item, outcome: 'entity', entity: shaped.entity });
+      else out.push({ item, outcome: 'failed', ...shaped });
+    }
+  }
+
+  /** The item itself, or one item per element of `itemsToParse` (`{...parent, item: element}`). */
+  private async expand(raw: unknown): Promise<{ items: readonly unknown[] } | MappingFailure> {
+    const spec = this.itemsToParse;
+    if (!spec) return { items: [raw] };
+    const result = await spec.expression.evaluate(raw);
+    if ('code' in result) return result;
+    const elements = result.value;
+    if (elements === undefined || elements === null) return { items: [] };
+    const list = Array.isArray(elements) ? (elements as unknown[]) : [elements];
+    if (list.length > LIMITS.itemsToParse) {
+      return {
+        code: 'SIZE_LIMIT',
+        reason: `itemsToParse yielded ${list.length} items; the limit is ${LIMITS.itemsToParse} per item`,
+        field: spec.expression.path,
+      };
+    }
+    const parent = spec.removePath ? without(raw as Record<string, unknown>, spec.removePath) : (raw as Record<string, unknown>);
+    return { items: list.map((element) => ({ ...parent, [spec.name]: element })) };
+  }
+
+  private async mapLeaves(item: unknown): Promise<{ raw: RawEntity } | MappingFailure> {
+    let raw: RawEntity = {};
+    if (this.whole) {
+      try {
+        raw = ((await this.whole.evaluate(item)) as RawEntity | undefined) ?? {};
+      } catch {
+        return this.diagnose(item);
+      }
+    }
+    for (const leaf of this.compiledLeaves) {
+      const result = await leaf.expression.evaluate(item);
+      if ('code' in result) return this.withIdentifier(result, raw, item);
+      if (result.value === undefined) continue;
+      if (!leaf.group) raw[leaf.name] = result.value;
+      else ((raw[leaf.group] ??= {}) as Record<string, unknown>)[leaf.name] = result.value;
+    }
+    for (const leaf of this.leaves) {
+      const holder = leaf.group ? ((raw[leaf.group] ??= {}) as Record<string, unknown>) : raw;
+      if (holder[leaf.name] === undefined) holder[leaf.name] = null;
+    }
+    return { raw };
+  }
+
+  /** Finds the first interpreted leaf whose own evaluation fails, for a failure that names its field. */
+  private async diagnose(item: unknown): Promise<MappingFailure> {
+    // The identifier first (to name the item), then leaf by leaf up to the first failure: each
+    // evaluation may run into the time guardrail, so none more than needed.
+    const ordered = [...this.interpretedLeaves].sort(
+      (a, b) => Number(b.name === 'identifier' && !b.group) - Number(a.name === 'identifier' && !a.group),
+    );
+    let identifier: string | undefined;
+    for (const leaf of ordered) {
+      const result = await leaf.expression.evaluate(item);
+      if ('code' in result) return identifier ? { ...result, identifier } : result;
+      if (leaf.name === 'identifier' && !leaf.group && (typeof result.value === 'string' || typeof result.value === 'number')) {
+        identifier = String(result.value);
+      }
+    }
+    return { code: 'EXPRESSION_FAILED', reason: 'the mapping failed to evaluate', ...(identifier ? { identifier } : {}) };
+  }
+
+  private async withIdentifier(failed: MappingFailure, raw: RawEntity, item: unknown): Promise<MappingFailure> {
+    let identifier = raw['identifier'];
+    if (identifier === undefined) {
+      const leaf = this.leaves.find((l) => l.name === 'identifier' && !l.group);
+      const result = leaf && leaf.expression.path !== failed.field ? await leaf.expression.evaluate(item) : undefined;
+      identifier = result && 'value' in result ? result.value : undefined;
+    }
+    return typeof identifier === 'string' || typeof identifier === 'number' ? { ...failed, identifier: String(identifier) } : failed;
+  }
+}
+
+/** JSONata's error as a failure with a code: its time and size guardrails, our limits, or its message. */
+function failure(error: unknown, field: string): MappingFailure {
+  if (error instanceof CompiledTimeout) return { code: 'TIME_LIMIT', reason: error.message, field };
+  if (error instanceof RangeError) {
+    // V8's own limits (call stack, string length) reached inside an evaluation.
+    return { code: 'SIZE_LIMIT', reason: error.message, field };
+  }
+  const described = describeJsonataError(error);
+  if (described.code === 'D2014' || described.code === 'D2015') {
+    const at = described.position !== undefined ? ` (at position ${described.position})` : '';
+    return { code: 'SIZE_LIMIT', reason: `the expression builds a sequence longer than the limit of ${GUARDRAILS.sequence} items${at}`, field };
+  }
+  return { code: codeOf(described.code), reason: formatExpressionError(described), field };
+}
+
+function codeOf(jsonataCode: string | undefined): MappingErrorCode {
+  switch (jsonataCode) {
+    case 'D1012':
+      return 'TIME_LIMIT';
+    case 'D1011':
+    case 'D2014':
+    case 'D2015':
+    case PAD_LIMIT_CODE:
+      return 'SIZE_LIMIT';
+    default:
+      return 'EXPRESSION_FAILED';
+  }
+}
+
+/** A shallow copy of `raw` without the value at `path` (copying only the objects along the path). */
+function without(raw: Record<string, unknown>, path: readonly string[]): Record<string, unknown> {
+  const [head, ...rest] = path;
+  if (head === undefined || !(head in raw)) return raw;
+  const copy = { ...raw };
+  const child = copy[head];
+  if (!rest.length) delete copy[head];
+  else if (child && typeof child === 'object' && !Array.isArray(child)) copy[head] = without(child as Record<string, unknown>, rest);
+  return copy;
+}
+
+export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing (undefined)';
+  return `${Array.isArray(value) ? 'an array' : typeof value} (${JSON.stringify(value)?.slice(0, 50)})`;
+}

@@ -1,0 +1,59 @@
+import { loadJq, type Jq } from 'jq-wasm';
+import type { ItemOutcome } from './entity-shape.js';
+import { JqResource, checkJq } from './jq/jq-resource.js';
+import { JsonataResource } from './jsonata/jsonata-resource.js';
+import type { MappingConfig } from './mapping.schema.js';
+
+// What a mapping worker thread does with a task: map a page of raw items for one resource of a
+// mapping (compiled once per worker and cached by the mapping's hash), or compile-check JQ
+// expressions. Also callable in-process (tests, the benchmark's baseline); in production it runs
+// only in the worker threads of mapping-pool.ts, whose time limit can stop it mid-operation.
+
+export type MappingTask =
+  | {
+      readonly kind: 'page';
+      readonly mapping: { readonly hash: string; readonly config: MappingConfig };
+      readonly resource: number;
+      readonly items: readonly unknown[];
+    }
+  | { readonly kind: 'check-jq'; readonly expressions: ReadonlyArray<{ readonly path: string; readonly source: string }> };
+
+export type MappingTaskResult = ItemOutcome[] | Array<{ field: string; message: string }>;
+
+const CACHED_MAPPINGS = 32;
+const mappings = new Map<string, Map<number, JsonataResource | JqResource>>();
+let jq: Promise<Jq> | undefined;
+
+export async function runMappingTask(task: MappingTask): Promise<MappingTaskResult> {
+  if (task.kind === 'check-jq') return checkJq(await jqEngine(), task.expressions);
+  const resource = compiled(task.mapping, task.resource);
+  const out: ItemOutcome[] = [];
+  if (resource instanceof JqResource) {
+    resource.mapItems(await jqEngine(), task.items, out);
+  } else {
+    for (const [item, raw] of task.items.entries()) await resource.mapItem(raw, item, out);
+  }
+  return out;
+}
+
+function compiled(mapping: { hash: string; config: MappingConfig }, index: number): JsonataResource | JqResource {
+  let resources = mappings.get(mapping.hash);
+  if (!resources) {
+    if (mappings.size >= CACHED_MAPPINGS) mappings.delete(mappings.keys().next().value!);
+    resources = new Map();
+    mappings.set(mapping.hash, resources);
+  }
+  let resource = resources.get(index);
+  if (!resource) {
+    const config = mapping.config.resources[index];
+    if (!config) throw new Error(`the mapping has no resource ${index}`);
+    resource = mapping.config.language === 'jq' ? new JqResource(config, index) : new JsonataResource(config, index);
+    resources.set(index, resource);
+  }
+  return resource;
+}
+
+function jqEngine(): Promise<Jq> {
+  jq ??= loadJq();
+  return jq;
+}
