@@ -72,7 +72,8 @@ export async function testMapping(
     const left = deadline - performance.now();
     let outcomes: ItemOutcome[];
     if (!items.length) outcomes = [];
-    else if (left <= 0) outcomes = items.map((_item, item) => ({ item, outcome: 'failed', code: 'NOT_EVALUATED', reason: SPENT }));
+    else if (left <= 0)
+      outcomes = items.map((_item, item) => ({ item, outcome: 'failed', code: 'NOT_EVALUATED', reason: SPENT }));
     else outcomes = (await resource.mapPage(items, { timeLimitMs: left })).outcomes;
     await blueprints.load(new Set(outcomes.flatMap((o) => (o.outcome === 'entity' ? [o.entity.blueprint] : []))));
     const results: MappingTestItem[] = [];
@@ -112,7 +113,13 @@ export async function testMapping(
       const issues = validator.validate(blueprint, entity);
       results.push(
         issues.length
-          ? { item, outcome: 'failed', entity, ...extra, error: { code: 'INVALID_ENTITY', reason: 'the entity does not match its blueprint', issues } }
+          ? {
+              item,
+              outcome: 'failed',
+              entity,
+              ...extra,
+              error: { code: 'INVALID_ENTITY', reason: 'the entity does not match its blueprint', issues },
+            }
           : { item, outcome: 'entity', entity, ...extra },
       );
     }

@@ -27,7 +27,12 @@ export async function transformPage(
   await blueprints.load(new Set(mapped.map((entity) => entity.blueprint)));
   const known = mapped.filter((entity) => {
     if (blueprints.get(entity.blueprint)) return true;
-    fail(tally, `blueprint "${entity.blueprint}" does not exist`, `resources[${resource.index}].port.entity.mappings.blueprint`, entity.identifier);
+    fail(
+      tally,
+      `blueprint "${entity.blueprint}" does not exist`,
+      `resources[${resource.index}].port.entity.mappings.blueprint`,
+      entity.identifier,
+    );
     return false;
   });
   tally.counts.transformed += known.length;

@@ -29,7 +29,12 @@ export interface MappingFailure {
 
 /** What became of one expanded item of a page; `item` is the raw item's position in the page. */
 export type ItemOutcome =
-  | { readonly item: number; readonly outcome: 'entity'; readonly entity: MappedEntity; readonly warnings?: readonly FieldWarning[] }
+  | {
+      readonly item: number;
+      readonly outcome: 'entity';
+      readonly entity: MappedEntity;
+      readonly warnings?: readonly FieldWarning[];
+    }
   | { readonly item: number; readonly outcome: 'filtered' }
   | ({ readonly item: number; readonly outcome: 'failed' } & MappingFailure);
 
@@ -67,13 +72,18 @@ export function shapeEntity(raw: RawEntity, at: string): { entity: MappedEntity 
   if ('team' in raw) {
     const team = raw['team'];
     const teams = team === null || team === undefined ? [] : Array.isArray(team) ? (team as unknown[]) : [team];
-    if (teams.some((t) => typeof t !== 'string')) return invalid('team must be a name or a list of names', `${at}.team`, identifier);
+    if (teams.some((t) => typeof t !== 'string'))
+      return invalid('team must be a name or a list of names', `${at}.team`, identifier);
     entity.team = teams as string[];
   }
   for (const [name, value] of Object.entries((raw['relations'] as Record<string, unknown> | undefined) ?? {})) {
     const relation = asRelation(value);
     if (relation === undefined) {
-      return invalid('a relation must be an entity identifier, a list of them, or null', `${at}.relations${keyPath(name)}`, identifier);
+      return invalid(
+        'a relation must be an entity identifier, a list of them, or null',
+        `${at}.relations${keyPath(name)}`,
+        identifier,
+      );
     }
     entity.relations[name] = relation;
   }

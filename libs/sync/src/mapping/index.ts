@@ -5,7 +5,13 @@
 export type { FieldWarning, ItemOutcome, MappedEntity, MappingFailure } from './entity-shape.js';
 export { GUARDRAILS, LIMITS, type MappingErrorCode } from './limits.js';
 export { MappingPool, closeSharedMappingPool, sharedMappingPool, type PageOptions, type PageOutcome } from './mapping-pool.js';
-export { MAPPING_LANGUAGES, mappingSchema, type MappingConfig, type MappingLanguage, type ResourceConfig } from './mapping.schema.js';
+export {
+  MAPPING_LANGUAGES,
+  mappingSchema,
+  type MappingConfig,
+  type MappingLanguage,
+  type ResourceConfig,
+} from './mapping.schema.js';
 export { MappingValidator } from './mapping-validator.js';
 export {
   parseMapping,

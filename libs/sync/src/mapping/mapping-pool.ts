@@ -87,9 +87,12 @@ export class MappingPool {
   }
 
   /** jq's compile errors for each expression. */
-  async checkJq(expressions: ReadonlyArray<{ path: string; source: string }>): Promise<Array<{ field: string; message: string }>> {
+  async checkJq(
+    expressions: ReadonlyArray<{ path: string; source: string }>,
+  ): Promise<Array<{ field: string; message: string }>> {
     const result = await this.run({ kind: 'check-jq', expressions }, LIMITS.pageMs);
-    if (!result.ok) return expressions.slice(0, 1).map((e) => ({ field: e.path, message: `could not be checked: ${result.failure.message}` }));
+    if (!result.ok)
+      return expressions.slice(0, 1).map((e) => ({ field: e.path, message: `could not be checked: ${result.failure.message}` }));
     return result.value as Array<{ field: string; message: string }>;
   }
 
@@ -106,14 +109,18 @@ export class MappingPool {
     }
   }
 
-  private async runNow(task: MappingTask, limitMs: number): Promise<{ ok: true; value: unknown } | { ok: false; failure: Overrun }> {
+  private async runNow(
+    task: MappingTask,
+    limitMs: number,
+  ): Promise<{ ok: true; value: unknown } | { ok: false; failure: Overrun }> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), limitMs);
     try {
       return { ok: true, value: await this.pool.run(task, { signal: controller.signal }) };
     } catch (error) {
       // Aborted: piscina terminated the thread mid-task and starts a new one.
-      if (controller.signal.aborted) return { ok: false, failure: { timedOut: true, message: `the evaluation took more than ${limitMs} ms` } };
+      if (controller.signal.aborted)
+        return { ok: false, failure: { timedOut: true, message: `the evaluation took more than ${limitMs} ms` } };
       // The thread died (out of heap, jq aborted) or the task threw.
       const message = error instanceof Error ? error.message : String(error);
       return { ok: false, failure: { timedOut: false, message: `the evaluation failed: ${message}` } };

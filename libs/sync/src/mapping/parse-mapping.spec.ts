@@ -135,7 +135,11 @@ describe('parseMapping', () => {
       language: 'jq',
       resources: [
         resource(
-          { identifier: '.id', blueprint: '"svc"', properties: { a: '.a +', b: 'nosuchfunction(1)', c: '.c)', d: 'file://README.md' } },
+          {
+            identifier: '.id',
+            blueprint: '"svc"',
+            properties: { a: '.a +', b: 'nosuchfunction(1)', c: '.c)', d: 'file://README.md' },
+          },
           { selector: { query: '.tier | test("^(a+)+$")' } },
         ),
       ],
@@ -145,10 +149,22 @@ describe('parseMapping', () => {
         field: 'resources[0].selector.query',
         message: expect.stringMatching(/^invalid JQ: the regular expression "\^\(a\+\)\+\$" repeats a group that itself repeats/),
       },
-      { field: 'resources[0].port.entity.mappings.properties.a', message: expect.stringMatching(/^invalid JQ: syntax error.*\(at position 5\)/) },
-      { field: 'resources[0].port.entity.mappings.properties.b', message: expect.stringMatching(/^invalid JQ: nosuchfunction\/1 is not defined/) },
-      { field: 'resources[0].port.entity.mappings.properties.c', message: 'invalid JQ: ")" at position 2 closes nothing it opened' },
-      { field: 'resources[0].port.entity.mappings.properties.d', message: expect.stringMatching(/^invalid JQ: file:\/\/ leaves/) },
+      {
+        field: 'resources[0].port.entity.mappings.properties.a',
+        message: expect.stringMatching(/^invalid JQ: syntax error.*\(at position 5\)/),
+      },
+      {
+        field: 'resources[0].port.entity.mappings.properties.b',
+        message: expect.stringMatching(/^invalid JQ: nosuchfunction\/1 is not defined/),
+      },
+      {
+        field: 'resources[0].port.entity.mappings.properties.c',
+        message: 'invalid JQ: ")" at position 2 closes nothing it opened',
+      },
+      {
+        field: 'resources[0].port.entity.mappings.properties.d',
+        message: expect.stringMatching(/^invalid JQ: file:\/\/ leaves/),
+      },
     ]);
   });
 

@@ -62,7 +62,10 @@ export async function parseMapping(input: unknown, options: MappingOptions = {})
   return result.mapping;
 }
 
-async function analyze(input: unknown, options: MappingOptions): Promise<{ mapping: ParsedMapping } | { issues: MappingIssue[] }> {
+async function analyze(
+  input: unknown,
+  options: MappingOptions,
+): Promise<{ mapping: ParsedMapping } | { issues: MappingIssue[] }> {
   const parsed = mappingSchema.safeParse(input);
   if (!parsed.success) {
     return {

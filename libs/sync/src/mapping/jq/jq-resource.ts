@@ -85,7 +85,13 @@ export class JqResource {
         out.push({ item, outcome: 'filtered' });
         return;
       case JQ_RESULT.selectorFailed:
-        out.push({ item, outcome: 'failed', code: 'EXPRESSION_FAILED', reason: jqMessage(message), ...(selector ? { field: selector } : {}) });
+        out.push({
+          item,
+          outcome: 'failed',
+          code: 'EXPRESSION_FAILED',
+          reason: jqMessage(message),
+          ...(selector ? { field: selector } : {}),
+        });
         return;
       case JQ_RESULT.selectorNotBoolean:
         out.push({
@@ -97,7 +103,13 @@ export class JqResource {
         });
         return;
       case JQ_RESULT.itemsToParseFailed:
-        out.push({ item, outcome: 'failed', code: 'EXPRESSION_FAILED', reason: jqMessage(message), ...(itemsToParse ? { field: itemsToParse } : {}) });
+        out.push({
+          item,
+          outcome: 'failed',
+          code: 'EXPRESSION_FAILED',
+          reason: jqMessage(message),
+          ...(itemsToParse ? { field: itemsToParse } : {}),
+        });
         return;
       case JQ_RESULT.itemsToParseNotArray:
         out.push({
@@ -118,18 +130,23 @@ export class JqResource {
       const cell = values[index];
       let value: unknown = null;
       if (Array.isArray(cell)) value = cell.length ? cell[0] : null;
-      else if (cell && typeof cell === 'object') warnings.push({ field: leaf.path, reason: jqMessage(String((cell as { e: unknown }).e)) });
+      else if (cell && typeof cell === 'object')
+        warnings.push({ field: leaf.path, reason: jqMessage(String((cell as { e: unknown }).e)) });
       if (!leaf.group) raw[leaf.name] = value;
       else ((raw[leaf.group] ??= {}) as Record<string, unknown>)[leaf.name] = value;
     });
     const shaped = shapeEntity(raw, this.at);
-    if ('entity' in shaped) out.push({ item, outcome: 'entity', entity: shaped.entity, ...(warnings.length ? { warnings } : {}) });
+    if ('entity' in shaped)
+      out.push({ item, outcome: 'entity', entity: shaped.entity, ...(warnings.length ? { warnings } : {}) });
     else out.push({ item, outcome: 'failed', ...shaped });
   }
 }
 
 /** Compile errors of each expression (empty when all compile), from jq itself. */
-export function checkJq(jq: Jq, expressions: ReadonlyArray<{ path: string; source: string }>): Array<{ field: string; message: string }> {
+export function checkJq(
+  jq: Jq,
+  expressions: ReadonlyArray<{ path: string; source: string }>,
+): Array<{ field: string; message: string }> {
   const issues: Array<{ field: string; message: string }> = [];
   for (const { path, source } of expressions) {
     const program = compileCheckProgram(source);
@@ -147,13 +164,15 @@ export function checkJq(jq: Jq, expressions: ReadonlyArray<{ path: string; sourc
 
 /** jq's stderr without its prefixes and the program's internals. */
 function jqMessage(stderr: string): string {
-  return stderr
-    .split('\n')
-    // Drop the count of compile errors and the excerpt of the program jq quotes under a message.
-    .filter((line) => line.trim() && !/^jq: \d+ compile errors?$/.test(line) && !/^\s/.test(line))
-    .map((line) => line.replace(/^jq: error(?: \(at [^)]*\))?: /, ''))
-    .join(' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 500);
+  return (
+    stderr
+      .split('\n')
+      // Drop the count of compile errors and the excerpt of the program jq quotes under a message.
+      .filter((line) => line.trim() && !/^jq: \d+ compile errors?$/.test(line) && !/^\s/.test(line))
+      .map((line) => line.replace(/^jq: error(?: \(at [^)]*\))?: /, ''))
+      .join(' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 500)
+  );
 }

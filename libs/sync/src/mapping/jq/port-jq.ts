@@ -13,7 +13,10 @@ const ENV_STUB = 'def env: {}; {} as $ENV | ';
 
 /** Ocean's quote rewrite (`_format_filter`), with the same pattern. */
 export function formatFilter(source: string): string {
-  return source.replace(/(^|\s)'(?!\s|")|(?<!\s|")'(\s|$)/g, (_match, before?: string, after?: string) => `${before ?? ''}"${after ?? ''}`);
+  return source.replace(
+    /(^|\s)'(?!\s|")|(?<!\s|")'(\s|$)/g,
+    (_match, before?: string, after?: string) => `${before ?? ''}"${after ?? ''}`,
+  );
 }
 
 /**
@@ -133,7 +136,10 @@ export function nestsQuantifiers(pattern: string): boolean {
 }
 
 /** Every jq expression of a resource with its path, in a fixed order (leaves as the program emits them). */
-export function jqLeaves(resource: ResourceConfig, index: number): {
+export function jqLeaves(
+  resource: ResourceConfig,
+  index: number,
+): {
   selector: { source: string; path: string } | null;
   itemsToParse: { source: string; path: string } | null;
   leaves: Array<{ source: string; path: string; name: string; group?: 'properties' | 'relations' }>;

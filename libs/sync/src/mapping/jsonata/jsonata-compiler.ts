@@ -68,7 +68,12 @@ export function compileJsonata(expression: jsonata.Expression): CompiledFunction
   return (input) => {
     // An array as the whole input is wrapped by JSONata in a way this compiler does not model.
     if (Array.isArray(input)) throw BAIL;
-    const frame: Frame = { root: input, slots: new Array<unknown>(counter.count), deadline: Date.now() + GUARDRAILS.timeout, ticks: 0 };
+    const frame: Frame = {
+      root: input,
+      slots: new Array<unknown>(counter.count),
+      deadline: Date.now() + GUARDRAILS.timeout,
+      ticks: 0,
+    };
     return compiled(input, frame);
   };
 }
@@ -127,7 +132,10 @@ function isNumeric(value: unknown): value is number {
 }
 
 function isFunctionValue(value: unknown): boolean {
-  return typeof value === 'function' || (typeof value === 'object' && value !== null && ('_jsonata_lambda' in value || '_jsonata_function' in value));
+  return (
+    typeof value === 'function' ||
+    (typeof value === 'object' && value !== null && ('_jsonata_lambda' in value || '_jsonata_function' in value))
+  );
 }
 
 /** JSONata's effective boolean value ($boolean). */
@@ -262,7 +270,8 @@ function compileBase(node: Node, scope: Scope): Fn | undefined {
     case 'lambda':
       // A call in tail position of a lambda body, wrapped by JSONata's tail-call optimisation: the
       // trampoline evaluates it right away, so it compiles to the call itself.
-      if (node['thunk'] === true && (node['arguments'] as Node[] | undefined)?.length === 0) return compile(node['body'] as Node, scope);
+      if (node['thunk'] === true && (node['arguments'] as Node[] | undefined)?.length === 0)
+        return compile(node['body'] as Node, scope);
       return undefined;
     default:
       return undefined;
@@ -549,7 +558,8 @@ function compileBlock(node: Node, scope: Scope): Fn | undefined {
     if (expression.type === 'bind') {
       const target = expression['lhs'] as Node;
       const value = expression['rhs'] as Node;
-      if (value.type === 'lambda' || (value.type === 'function' && (value['procedure'] as Node | undefined)?.type === 'lambda')) return undefined;
+      if (value.type === 'lambda' || (value.type === 'function' && (value['procedure'] as Node | undefined)?.type === 'lambda'))
+        return undefined;
       const fn = compile(value, inner);
       if (!fn) return undefined;
       const slot = inner.slots.count++;
@@ -643,7 +653,8 @@ const requiredNumber = (value: unknown): number => {
   if (typeof value === 'number') return value;
   throw BAIL;
 };
-const asArray = (value: unknown): unknown[] | undefined => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
+const asArray = (value: unknown): unknown[] | undefined =>
+  value === undefined ? undefined : Array.isArray(value) ? value : [value];
 const arrayOf = (value: unknown, type: 'string' | 'number'): unknown[] | undefined => {
   const array = asArray(value);
   if (array?.some((v) => typeof v !== type)) throw BAIL; // T0412

@@ -45,7 +45,8 @@ function unsafeRegex(node: unknown): ExpressionError | undefined {
   const { type, value, position } = node as { type?: string; value?: unknown; position?: number };
   if (type === 'regex' && value instanceof RegExp) {
     const reason = unsafePatternReason(value.source, value.flags);
-    if (reason) return { message: `regular expression /${value.source}/: ${reason}`, ...(position !== undefined ? { position } : {}) };
+    if (reason)
+      return { message: `regular expression /${value.source}/: ${reason}`, ...(position !== undefined ? { position } : {}) };
   }
   for (const child of Object.values(node)) {
     const found = unsafeRegex(child);

@@ -20,9 +20,10 @@ class Expression {
   constructor(
     readonly source: string,
     readonly path: string,
+    compile: boolean,
   ) {
     this.interpreted = compileExpression(source);
-    this.compiled = compileJsonata(this.interpreted);
+    this.compiled = compile ? compileJsonata(this.interpreted) : undefined;
   }
 
   /** The value, or the failure naming this expression's path. */
@@ -64,14 +65,16 @@ export class JsonataResource {
   /** The object expression of the leaves the compiler does not cover, or null when it covers all. */
   private readonly whole: CompiledExpression | null;
 
-  constructor(resource: ResourceConfig, index: number) {
+  /** `compile: false` evaluates with JSONata's interpreter only (the reference the compiler is checked against). */
+  constructor(resource: ResourceConfig, index: number, options: { readonly compile?: boolean } = {}) {
+    const compile = options.compile ?? true;
     const at = `resources[${index}]`;
     this.at = `${at}.port.entity.mappings`;
     const query = resource.selector.query;
-    this.selector = query === 'true' ? null : new Expression(query, `${at}.selector.query`);
+    this.selector = query === 'true' ? null : new Expression(query, `${at}.selector.query`, compile);
     const itemsToParse = resource.port.itemsToParse;
     if (itemsToParse) {
-      const expression = new Expression(itemsToParse, `${at}.port.itemsToParse`);
+      const expression = new Expression(itemsToParse, `${at}.port.itemsToParse`, compile);
       this.itemsToParse = {
         expression,
         name: resource.port.itemsToParseName,
@@ -83,11 +86,12 @@ export class JsonataResource {
     const mappings = resource.port.entity.mappings;
     for (const field of SCALAR_FIELDS) {
       const source = mappings[field];
-      if (source !== undefined) this.leaves.push({ expression: new Expression(source, `${this.at}.${field}`), name: field });
+      if (source !== undefined)
+        this.leaves.push({ expression: new Expression(source, `${this.at}.${field}`, compile), name: field });
     }
     for (const group of ['properties', 'relations'] as const) {
       for (const [name, source] of Object.entries(mappings[group])) {
-        this.leaves.push({ expression: new Expression(source, `${this.at}.${group}${keyPath(name)}`), name, group });
+        this.leaves.push({ expression: new Expression(source, `${this.at}.${group}${keyPath(name)}`, compile), name, group });
       }
     }
     this.compiledLeaves = this.leaves.filter((l) => l.expression.compiled);
@@ -209,7 +213,9 @@ export class JsonataResource {
       const result = leaf && leaf.expression.path !== failed.field ? await leaf.expression.evaluate(item) : undefined;
       identifier = result && 'value' in result ? result.value : undefined;
     }
-    return typeof identifier === 'string' || typeof identifier === 'number' ? { ...failed, identifier: String(identifier) } : failed;
+    return typeof identifier === 'string' || typeof identifier === 'number'
+      ? { ...failed, identifier: String(identifier) }
+      : failed;
   }
 }
 
@@ -223,7 +229,11 @@ function failure(error: unknown, field: string): MappingFailure {
   const described = describeJsonataError(error);
   if (described.code === 'D2014' || described.code === 'D2015') {
     const at = described.position !== undefined ? ` (at position ${described.position})` : '';
-    return { code: 'SIZE_LIMIT', reason: `the expression builds a sequence longer than the limit of ${GUARDRAILS.sequence} items${at}`, field };
+    return {
+      code: 'SIZE_LIMIT',
+      reason: `the expression builds a sequence longer than the limit of ${GUARDRAILS.sequence} items${at}`,
+      field,
+    };
   }
   return { code: codeOf(described.code), reason: formatExpressionError(described), field };
 }
@@ -249,7 +259,8 @@ function without(raw: Record<string, unknown>, path: readonly string[]): Record<
   const copy = { ...raw };
   const child = copy[head];
   if (!rest.length) delete copy[head];
-  else if (child && typeof child === 'object' && !Array.isArray(child)) copy[head] = without(child as Record<string, unknown>, rest);
+  else if (child && typeof child === 'object' && !Array.isArray(child))
+    copy[head] = without(child as Record<string, unknown>, rest);
   return copy;
 }
 
