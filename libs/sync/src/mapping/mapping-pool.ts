@@ -34,9 +34,13 @@ export class MappingPool {
   private readonly pool: Piscina<MappingTask, unknown>;
   /** Tasks enter the pool only when a thread is free, so a time limit counts running time, not queueing. */
   private readonly free: Semaphore;
+  private readonly pageMs: number;
+  private readonly itemMs: number;
 
-  constructor(options: { readonly threads?: number } = {}) {
+  constructor(options: { readonly threads?: number; readonly pageMs?: number; readonly itemMs?: number } = {}) {
     const threads = options.threads ?? Math.max(1, Math.min(4, availableParallelism()));
+    this.pageMs = options.pageMs ?? LIMITS.pageMs;
+    this.itemMs = options.itemMs ?? LIMITS.itemMs;
     this.free = new Semaphore(threads);
     this.pool = new Piscina({
       filename: workerFile(),
@@ -57,14 +61,14 @@ export class MappingPool {
     items: readonly unknown[],
     options: PageOptions = {},
   ): Promise<PageOutcome> {
-    const limit = options.timeLimitMs ?? LIMITS.pageMs + LIMITS.itemMs * LIMITS.timeoutsPerPage;
+    const limit = options.timeLimitMs ?? this.pageMs + this.itemMs * LIMITS.timeoutsPerPage;
     const deadline = performance.now() + limit;
     const task = (part: readonly unknown[]): MappingTask => ({ kind: 'page', mapping, resource, items: part });
-    const whole = await this.run(task(items), items.length === 1 ? limit : Math.min(LIMITS.pageMs, limit / 2));
+    const whole = await this.run(task(items), items.length === 1 ? limit : Math.min(this.pageMs, limit / 2));
     if (whole.ok) return { outcomes: whole.value as ItemOutcome[] };
     if (items.length === 1) return { outcomes: [overrun(0, whole.failure)] };
 
-    // Item by item, within what is left of the page's time (each item at most LIMITS.itemMs).
+    // Item by item, within what is left of the page's time (each item at most itemMs).
     const outcomes: ItemOutcome[] = [];
     let overruns = 0;
     for (const [item, raw] of items.entries()) {
@@ -73,7 +77,7 @@ export class MappingPool {
         outcomes.push(notEvaluated(item, overruns));
         continue;
       }
-      const single = await this.run(task([raw]), Math.min(LIMITS.itemMs, left));
+      const single = await this.run(task([raw]), Math.min(this.itemMs, left));
       if (single.ok) {
         for (const outcome of single.value as ItemOutcome[]) outcomes.push({ ...outcome, item });
       } else {
@@ -90,10 +94,15 @@ export class MappingPool {
   async checkJq(
     expressions: ReadonlyArray<{ path: string; source: string }>,
   ): Promise<Array<{ field: string; message: string }>> {
-    const result = await this.run({ kind: 'check-jq', expressions }, LIMITS.pageMs);
+    const result = await this.run({ kind: 'check-jq', expressions }, this.pageMs);
     if (!result.ok)
       return expressions.slice(0, 1).map((e) => ({ field: e.path, message: `could not be checked: ${result.failure.message}` }));
     return result.value as Array<{ field: string; message: string }>;
+  }
+
+  /** The ids of the pool's live threads (a terminated thread is replaced by one with a new id). */
+  get threadIds(): number[] {
+    return this.pool.threads.map((thread) => thread.threadId);
   }
 
   close(): Promise<void> {
