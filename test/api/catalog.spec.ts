@@ -370,12 +370,17 @@ describe('catalog API', () => {
         {
           item: 2,
           outcome: 'failed',
-          error: { reason: 'identifier is empty (null, missing or "")', field: 'resources[0].port.entity.mappings.identifier' },
+          error: {
+            code: 'INVALID_ENTITY',
+            reason: 'identifier is empty (null, missing or "")',
+            field: 'resources[0].port.entity.mappings.identifier',
+          },
         },
         expect.objectContaining({
           item: 3,
           outcome: 'failed',
           error: expect.objectContaining({
+            code: 'INVALID_ENTITY',
             issues: [expect.objectContaining({ field: 'properties.url' }), expect.objectContaining({ field: 'properties.tier' })],
           }),
         }),

@@ -19,6 +19,8 @@ export async function transformPage(
   const { outcomes, stopped } = await resource.mapPage(items);
   const mapped: MappedEntity[] = [];
   for (const outcome of outcomes) {
+    // Items a stopped page never evaluated are explained by the resource's stop, not counted.
+    if (stopped && outcome.outcome === 'failed' && outcome.code === 'NOT_EVALUATED') continue;
     if (outcome.outcome === 'entity') mapped.push(outcome.entity);
     else if (outcome.outcome === 'filtered') tally.counts.filteredOut++;
     else fail(tally, outcome.reason, outcome.field, outcome.identifier);

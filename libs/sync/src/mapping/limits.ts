@@ -14,7 +14,7 @@ export const GUARDRAILS = {
 
 export const LIMITS = {
   /** Longest string `$pad` may build (JSONata has no limit: `$pad("x", 1e8)` made 100 MB). */
-  stringLength: 1_000_000,
+  stringLength: 2_000_000,
   /** Items one raw item may expand to through `itemsToParse`. */
   itemsToParse: 10_000,
   /** What one jq call receives: jq-wasm aborts around 90 MB; a page is split into calls below this. */

@@ -5,14 +5,13 @@ import { Piscina } from 'piscina';
 import type { ItemOutcome } from './entity-shape.js';
 import { LIMITS } from './limits.js';
 import type { MappingConfig } from './mapping.schema.js';
-import type { MappingTask } from './page-evaluation.js';
+import type { MappingTask, PageResult } from './page-evaluation.js';
 
-/** A page's outcomes, and why the rest of its resource must stop, when it must. */
-export interface PageOutcome {
-  readonly outcomes: ItemOutcome[];
-  /** Set when items overran their time LIMITS.timeoutsPerPage times: the resource stops. */
-  readonly stopped?: string;
-}
+/**
+ * A page's outcomes, and why the rest of its resource must stop, when it must: items overran their
+ * time LIMITS.timeoutsPerPage times (the items after that are NOT_EVALUATED).
+ */
+export type PageOutcome = PageResult;
 
 export interface PageOptions {
   /**
@@ -65,29 +64,36 @@ export class MappingPool {
     const deadline = performance.now() + limit;
     const task = (part: readonly unknown[]): MappingTask => ({ kind: 'page', mapping, resource, items: part });
     const whole = await this.run(task(items), items.length === 1 ? limit : Math.min(this.pageMs, limit / 2));
-    if (whole.ok) return { outcomes: whole.value as ItemOutcome[] };
+    if (whole.ok) return whole.value as PageResult;
     if (items.length === 1) return { outcomes: [overrun(0, whole.failure)] };
 
     // Item by item, within what is left of the page's time (each item at most itemMs).
     const outcomes: ItemOutcome[] = [];
     let overruns = 0;
+    let outOfTime = false;
     for (const [item, raw] of items.entries()) {
       const left = deadline - performance.now();
-      if (overruns >= LIMITS.timeoutsPerPage || left <= 0) {
+      outOfTime ||= left <= 0;
+      if (overruns >= LIMITS.timeoutsPerPage || outOfTime) {
         outcomes.push(notEvaluated(item, overruns));
         continue;
       }
       const single = await this.run(task([raw]), Math.min(this.itemMs, left));
       if (single.ok) {
-        for (const outcome of single.value as ItemOutcome[]) outcomes.push({ ...outcome, item });
+        const result = single.value as PageResult;
+        for (const outcome of result.outcomes) outcomes.push({ ...outcome, item });
+        if (result.stopped) overruns++;
       } else {
         overruns++;
         outcomes.push(overrun(item, single.failure));
       }
     }
-    return overruns >= LIMITS.timeoutsPerPage
-      ? { outcomes, stopped: `the mapping overran its time limit on ${overruns} items of a page; the resource was stopped` }
-      : { outcomes };
+    if (overruns >= LIMITS.timeoutsPerPage) {
+      return { outcomes, stopped: `the mapping overran its time limit on ${overruns} items of a page; the resource was stopped` };
+    }
+    if (outOfTime)
+      return { outcomes, stopped: `the mapping took more than ${Math.round(limit)} ms for a page; the resource was stopped` };
+    return { outcomes };
   }
 
   /** jq's compile errors for each expression. */

@@ -1,6 +1,7 @@
 import { loadJq, type Jq } from 'jq-wasm';
 import type { ItemOutcome } from './entity-shape.js';
-import { JqResource, checkJq } from './jq/jq-resource.js';
+import { GUARDRAILS, LIMITS } from './limits.js';
+import { JqEngineBroken, JqResource, checkJq } from './jq/jq-resource.js';
 import { JsonataResource } from './jsonata/jsonata-resource.js';
 import type { MappingConfig } from './mapping.schema.js';
 
@@ -18,7 +19,13 @@ export type MappingTask =
     }
   | { readonly kind: 'check-jq'; readonly expressions: ReadonlyArray<{ readonly path: string; readonly source: string }> };
 
-export type MappingTaskResult = ItemOutcome[] | Array<{ field: string; message: string }>;
+/** A page's outcomes; `stopped` when its items hit the time guardrail LIMITS.timeoutsPerPage times. */
+export interface PageResult {
+  readonly outcomes: ItemOutcome[];
+  readonly stopped?: string;
+}
+
+export type MappingTaskResult = PageResult | Array<{ field: string; message: string }>;
 
 const CACHED_MAPPINGS = 32;
 const mappings = new Map<string, Map<number, JsonataResource | JqResource>>();
@@ -29,11 +36,32 @@ export async function runMappingTask(task: MappingTask): Promise<MappingTaskResu
   const resource = compiled(task.mapping, task.resource);
   const out: ItemOutcome[] = [];
   if (resource instanceof JqResource) {
-    resource.mapItems(await jqEngine(), task.items, out);
-  } else {
-    for (const [item, raw] of task.items.entries()) await resource.mapItem(raw, item, out);
+    try {
+      resource.mapItems(await jqEngine(), task.items, out);
+    } catch (error) {
+      // An aborted jq instance never recovers (e.g. out of WASM memory): the next task gets a new one.
+      if (error instanceof JqEngineBroken) jq = undefined;
+      throw error;
+    }
+    return { outcomes: out };
   }
-  return out;
+  // A mapping that loops costs a second per item: a few of those and the resource stops.
+  let timeouts = 0;
+  for (const [item, raw] of task.items.entries()) {
+    if (timeouts >= LIMITS.timeoutsPerPage) {
+      out.push({ item, outcome: 'failed', code: 'NOT_EVALUATED', reason: 'not evaluated: the resource was stopped' });
+      continue;
+    }
+    const before = out.length;
+    await resource.mapItem(raw, item, out);
+    if (out.slice(before).some((o) => o.outcome === 'failed' && o.code === 'TIME_LIMIT')) timeouts++;
+  }
+  return timeouts >= LIMITS.timeoutsPerPage
+    ? {
+        outcomes: out,
+        stopped: `the mapping hit the ${GUARDRAILS.timeout} ms time limit ${timeouts} times in a page; the resource was stopped`,
+      }
+    : { outcomes: out };
 }
 
 function compiled(mapping: { hash: string; config: MappingConfig }, index: number): JsonataResource | JqResource {

@@ -2,7 +2,7 @@ import { loadJq, type Jq } from 'jq-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ItemOutcome } from '../entity-shape.js';
 import { mappingSchema, type MappingConfig } from '../mapping.schema.js';
-import { runMappingTask } from '../page-evaluation.js';
+import { runMappingTask, type PageResult } from '../page-evaluation.js';
 import { formatFilter, nestsQuantifiers } from './port-jq.js';
 
 // Conformance: a corpus of JQ mappings in Port's style (paths, //, select, map, to_entries, string
@@ -116,7 +116,9 @@ describe('JQ mappings (Port’s dialect) on the real jq', () => {
   const config = mappingSchema.parse(pullRequests);
   const items = Array.from({ length: 24 }, (_, n) => pullRequest(n + 1));
   const mapped = (resource: number) =>
-    runMappingTask({ kind: 'page', mapping: { hash: 'conformance', config }, resource, items }) as Promise<ItemOutcome[]>;
+    (runMappingTask({ kind: 'page', mapping: { hash: 'conformance', config }, resource, items }) as Promise<PageResult>).then(
+      (r) => r.outcomes,
+    );
 
   beforeAll(async () => {
     jq = await loadJq();
@@ -203,12 +205,12 @@ describe('JQ mappings (Port’s dialect) on the real jq', () => {
         },
       ],
     });
-    const outcomes = await runMappingTask({
+    const { outcomes } = (await runMappingTask({
       kind: 'page',
       mapping: { hash: 'broken', config: broken },
       resource: 0,
       items: [{ n: 1, id: 'a' }, { n: 2, id: 'b' }, { n: 3 }, { n: 4, id: 'd' }],
-    });
+    })) as PageResult;
     expect(outcomes).toEqual([
       { item: 0, outcome: 'failed', code: 'EXPRESSION_FAILED', reason: 'boom', field: 'resources[0].selector.query' },
       {

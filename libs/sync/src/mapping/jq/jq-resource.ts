@@ -53,7 +53,7 @@ export class JqResource {
     try {
       result = jq.raw(`[${batch.map((b) => b.text).join(',')}]`, this.program, ['-c']);
     } catch (error) {
-      throw new JqEngineBroken(error instanceof Error ? error.message : String(error));
+      throw new JqEngineBroken(`jq aborted: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (result.exitCode !== 0 || !result.stdout.trim()) {
       // Every expression is wrapped in try, so only a program-wide stop (halt_error) gets here:

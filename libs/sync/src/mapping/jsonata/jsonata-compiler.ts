@@ -17,8 +17,11 @@ import { GUARDRAILS, LIMITS } from '../limits.js';
  * interpreter, which gives JSONata's own result or error. A spec checks both agree.
  */
 
-/** Thrown when one evaluation leaves the compiled subset; the caller re-evaluates with JSONata. */
-export const BAIL: { readonly bail: true } = Object.freeze({ bail: true });
+/**
+ * Thrown when one evaluation leaves the compiled subset; the caller re-evaluates with JSONata.
+ * One instance, made once: throwing it captures no stack.
+ */
+export const BAIL: Error = Object.freeze(new Error('outside the compiled subset of JSONata'));
 
 /** Thrown when an evaluation runs past its deadline: JSONata's time guardrail, D1012. */
 export class CompiledTimeout extends Error {
@@ -370,11 +373,11 @@ function compileFilter(predicate: Node, scope: Scope): ((input: unknown, frame: 
   if (predicate.type === 'number') {
     const literal = Math.floor(predicate.value as number);
     return (input) => {
-      const items = Array.isArray(input) ? input : sequence(input);
+      const items: unknown[] = Array.isArray(input) ? input : sequence(input);
       const index = literal < 0 ? items.length + literal : literal;
-      const item: unknown = items[index];
+      const item = items[index];
       if (item === undefined) return sequence();
-      return Array.isArray(item) ? item : sequence(item);
+      return Array.isArray(item) ? (item as unknown[]) : sequence(item);
     };
   }
   const test = compile(predicate, scope);
@@ -388,7 +391,7 @@ function compileFilter(predicate: Node, scope: Scope): ((input: unknown, frame: 
       let value = test(item, frame);
       if (isNumeric(value)) value = [value];
       if (Array.isArray(value) && value.every((v) => isNumeric(v))) {
-        for (const position of value as number[]) {
+        for (const position of value) {
           let at = Math.floor(position);
           if (at < 0) at = items.length + at;
           if (at === index) push(results, item);
@@ -421,8 +424,8 @@ function compileBinary(node: Node, scope: Scope): Fn | undefined {
         const b = rhs(input, frame);
         if ((a !== undefined && !isNumeric(a)) || (b !== undefined && !isNumeric(b))) throw BAIL; // T2001, T2002
         if (a === undefined || b === undefined) return undefined;
-        const x = a as number;
-        const y = b as number;
+        const x = a;
+        const y = b;
         return op === '+' ? x + y : op === '-' ? x - y : op === '*' ? x * y : op === '/' ? x / y : x % y;
       };
     }

@@ -58,7 +58,9 @@ function unsafeRegex(node: unknown): ExpressionError | undefined {
 /** JSONata's `$pad`, refusing widths over LIMITS.stringLength. */
 export function boundedPad(str: string | undefined, width: number, char?: string): string | undefined {
   if (Math.abs(Math.trunc(width)) > LIMITS.stringLength) {
-    throw { code: PAD_LIMIT_CODE, message: `$pad width ${width} exceeds the limit of ${LIMITS.stringLength} characters` };
+    throw Object.assign(new Error(`$pad width ${width} exceeds the limit of ${LIMITS.stringLength} characters`), {
+      code: PAD_LIMIT_CODE,
+    });
   }
   if (str === undefined) return undefined;
   const fill = char === undefined || char.length === 0 ? ' ' : char;

@@ -110,7 +110,7 @@ describe('limits', () => {
       outcome: 'failed',
       code: 'SIZE_LIMIT',
       field: `${at}.properties.pad`,
-      reason: expect.stringMatching(/^\$pad width 100000000 exceeds the limit of 1000000 characters/),
+      reason: expect.stringMatching(/^\$pad width 100000000 exceeds the limit of 2000000 characters/),
     });
     expect(
       await mapper(

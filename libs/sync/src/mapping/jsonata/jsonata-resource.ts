@@ -51,19 +51,14 @@ interface Leaf {
 
 /**
  * A resource of a JSONata mapping, ready to map items: itemsToParse expansion, the selector and
- * the entity leaves, each compiled to a closure where the compiler covers it. Leaves it does not
- * cover are evaluated together as ONE JSONata object expression per item (a third faster than a
- * leaf at a time); only when that fails are they evaluated one by one, to name the failing field.
+ * the entity leaves, each compiled to a closure where the compiler covers it (JSONata's
+ * interpreter evaluates the others), so a failure names its own field.
  */
 export class JsonataResource {
   private readonly at: string;
   private readonly selector: Expression | null;
   private readonly itemsToParse: { expression: Expression; name: string; removePath: readonly string[] | undefined } | null;
   private readonly leaves: Leaf[] = [];
-  private readonly compiledLeaves: Leaf[];
-  private readonly interpretedLeaves: Leaf[];
-  /** The object expression of the leaves the compiler does not cover, or null when it covers all. */
-  private readonly whole: CompiledExpression | null;
 
   /** `compile: false` evaluates with JSONata's interpreter only (the reference the compiler is checked against). */
   constructor(resource: ResourceConfig, index: number, options: { readonly compile?: boolean } = {}) {
@@ -94,15 +89,6 @@ export class JsonataResource {
         this.leaves.push({ expression: new Expression(source, `${this.at}.${group}${keyPath(name)}`, compile), name, group });
       }
     }
-    this.compiledLeaves = this.leaves.filter((l) => l.expression.compiled);
-    this.interpretedLeaves = this.leaves.filter((l) => !l.expression.compiled);
-    const field = (l: Leaf) => `${JSON.stringify(l.name)}: (${l.expression.source}\n)`;
-    const parts = this.interpretedLeaves.filter((l) => !l.group).map(field);
-    for (const group of ['properties', 'relations'] as const) {
-      const fields = this.interpretedLeaves.filter((l) => l.group === group).map(field);
-      if (fields.length) parts.push(`${JSON.stringify(group)}: {${fields.join(', ')}}`);
-    }
-    this.whole = parts.length ? compileExpression(`{${parts.join(', ')}}`) : null;
   }
 
   /** Maps one raw item (the `item`-th of its page) into `out`: an outcome per expanded item. */
@@ -166,46 +152,20 @@ export class JsonataResource {
   }
 
   private async mapLeaves(item: unknown): Promise<{ raw: RawEntity } | MappingFailure> {
-    let raw: RawEntity = {};
-    if (this.whole) {
-      try {
-        raw = ((await this.whole.evaluate(item)) as RawEntity | undefined) ?? {};
-      } catch {
-        return this.diagnose(item);
-      }
-    }
-    for (const leaf of this.compiledLeaves) {
+    const raw: RawEntity = {};
+    for (const leaf of this.leaves) {
       const result = await leaf.expression.evaluate(item);
       if ('code' in result) return this.withIdentifier(result, raw, item);
-      if (result.value === undefined) continue;
-      if (!leaf.group) raw[leaf.name] = result.value;
-      else ((raw[leaf.group] ??= {}) as Record<string, unknown>)[leaf.name] = result.value;
-    }
-    for (const leaf of this.leaves) {
-      const holder = leaf.group ? ((raw[leaf.group] ??= {}) as Record<string, unknown>) : raw;
-      if (holder[leaf.name] === undefined) holder[leaf.name] = null;
+      // Like Ocean, a declared field that yields nothing is null: the entity says "no value"
+      // instead of keeping a stale one when writes merge.
+      const value = result.value === undefined ? null : result.value;
+      if (!leaf.group) raw[leaf.name] = value;
+      else ((raw[leaf.group] ??= {}) as Record<string, unknown>)[leaf.name] = value;
     }
     return { raw };
   }
 
-  /** Finds the first interpreted leaf whose own evaluation fails, for a failure that names its field. */
-  private async diagnose(item: unknown): Promise<MappingFailure> {
-    // The identifier first (to name the item), then leaf by leaf up to the first failure: each
-    // evaluation may run into the time guardrail, so none more than needed.
-    const ordered = [...this.interpretedLeaves].sort(
-      (a, b) => Number(b.name === 'identifier' && !b.group) - Number(a.name === 'identifier' && !a.group),
-    );
-    let identifier: string | undefined;
-    for (const leaf of ordered) {
-      const result = await leaf.expression.evaluate(item);
-      if ('code' in result) return identifier ? { ...result, identifier } : result;
-      if (leaf.name === 'identifier' && !leaf.group && (typeof result.value === 'string' || typeof result.value === 'number')) {
-        identifier = String(result.value);
-      }
-    }
-    return { code: 'EXPRESSION_FAILED', reason: 'the mapping failed to evaluate', ...(identifier ? { identifier } : {}) };
-  }
-
+  /** The failure, naming the item by its identifier when that leaf evaluates. */
   private async withIdentifier(failed: MappingFailure, raw: RawEntity, item: unknown): Promise<MappingFailure> {
     let identifier = raw['identifier'];
     if (identifier === undefined) {
