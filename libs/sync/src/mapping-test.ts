@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { EntityValidator } from '@mooring/catalog';
 import type { JsonObject } from '@mooring/integrations';
 import type { BlueprintRepository } from '@mooring/persistence';
 import { DomainError, type FieldIssue } from '@mooring/platform';
 import { BlueprintCache } from './load/blueprint-cache.js';
 import {
+  MappingPool,
   parseMapping,
   type FieldWarning,
   type ItemOutcome,
@@ -136,8 +137,20 @@ const SPENT = 'not evaluated: the request’s evaluation time was spent on earli
  * the pool's threads from others. Over it, RATE_LIMITED (429) with the seconds to wait.
  */
 @Injectable()
-export class MappingTestBudget {
+export class MappingTestBudget implements OnApplicationShutdown {
   private readonly orgs = new Map<string, { availableMs: number; at: number; running: boolean }>();
+  private threads: MappingPool | undefined;
+
+  /** The threads mapping tests run on, below the event loop's CPU priority (started on first use). */
+  get pool(): MappingPool {
+    this.threads ??= new MappingPool({ niceIncrement: 10 });
+    return this.threads;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.threads?.close();
+    this.threads = undefined;
+  }
 
   async run<T>(orgId: string, test: () => Promise<T>): Promise<T> {
     const now = performance.now();

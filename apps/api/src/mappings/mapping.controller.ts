@@ -36,6 +36,7 @@ export class MappingController {
       testMapping(body.mapping, body.samples, {
         orgId,
         blueprints: this.blueprints,
+        pool: this.budget.pool,
         ...(body.integration ? { integration: getIntegration(body.integration) } : {}),
       }),
     );

@@ -1,6 +1,6 @@
 import type { RelationValue } from '@mooring/persistence';
 import { keyPath } from './field-path.js';
-import type { MappingErrorCode } from './limits.js';
+import { LIMITS, type MappingErrorCode } from './limits.js';
 
 /** What a mapping makes of one item, before the catalog checks it against its blueprint. */
 export interface MappedEntity {
@@ -45,7 +45,8 @@ export const SCALAR_FIELDS = ['identifier', 'title', 'blueprint', 'icon', 'team'
 
 /**
  * Checks and shapes the evaluated leaves: identifier and blueprint must be non-empty text, team a
- * name or a list of names, relations identifiers (the loader caps an entity's size, as Port does).
+ * name or a list of names, relations identifiers; no larger than LIMITS.entityChars, so that what
+ * follows never builds a huge string from it (the loader then applies Port's 1 MiB per entity).
  * A declared field that yields nothing is null (as in Ocean): the entity says "no value" instead
  * of keeping a stale one when writes merge.
  */
@@ -87,7 +88,28 @@ export function shapeEntity(raw: RawEntity, at: string): { entity: MappedEntity 
     }
     entity.relations[name] = relation;
   }
+  if (larger(entity, LIMITS.entityChars)) {
+    return { code: 'SIZE_LIMIT', reason: `the entity is larger than ${LIMITS.entityChars} characters`, identifier };
+  }
   return { entity };
+}
+
+/** Whether a value's strings and keys add up to more than `limit` characters (stops early). */
+function larger(value: unknown, limit: number): boolean {
+  let left = limit;
+  const walk = (v: unknown): boolean => {
+    if (typeof v === 'string') left -= v.length;
+    else if (Array.isArray(v)) {
+      for (const element of v) if (walk(element)) return true;
+    } else if (v && typeof v === 'object') {
+      for (const [key, element] of Object.entries(v)) {
+        left -= key.length;
+        if (walk(element)) return true;
+      }
+    } else left -= 8;
+    return left < 0;
+  };
+  return walk(value);
 }
 
 function asText(value: unknown): string | undefined {

@@ -15,6 +15,8 @@ export const GUARDRAILS = {
 export const LIMITS = {
   /** Longest string `$pad` may build (JSONata has no limit: `$pad("x", 1e8)` made 100 MB). */
   stringLength: 2_000_000,
+  /** An entity's strings and keys, in characters (a bound on memory; the loader's 1 MiB cap is exact). */
+  entityChars: 8_000_000,
   /** Items one raw item may expand to through `itemsToParse`. */
   itemsToParse: 10_000,
   /** What one jq call receives: jq-wasm aborts around 90 MB; a page is split into calls below this. */

@@ -21,13 +21,25 @@ export interface PageOptions {
   readonly timeLimitMs?: number;
 }
 
+export interface MappingPoolOptions {
+  /** Threads (by default the cores, at most 4). */
+  readonly threads?: number;
+  readonly pageMs?: number;
+  readonly itemMs?: number;
+  /**
+   * Lower CPU priority of the threads (nice(2)); where requests must stay responsive (the api's
+   * mapping tests) the threads yield to the event loop.
+   */
+  readonly niceIncrement?: number;
+}
+
 /**
  * Evaluates mappings in worker threads (piscina), a whole page per task. A page that overruns its
  * time limit has its thread terminated (the only way to stop a synchronous jq call, a long regex
  * or string operation, or an allocation loop) and replaced; its items are then evaluated one at a
  * time, each with LIMITS.itemMs, so the items that overrun fail alone with TIME_LIMIT and the
- * others are mapped. Threads run at a lower CPU priority than the process's event loop, with a
- * bounded heap, so evaluation can neither starve requests nor exhaust the process's memory.
+ * others are mapped. Threads have a bounded heap, and may run at a lower CPU priority than the
+ * process's event loop, so evaluation can neither exhaust the process's memory nor starve requests.
  */
 export class MappingPool {
   private readonly pool: Piscina<MappingTask, unknown>;
@@ -36,7 +48,7 @@ export class MappingPool {
   private readonly pageMs: number;
   private readonly itemMs: number;
 
-  constructor(options: { readonly threads?: number; readonly pageMs?: number; readonly itemMs?: number } = {}) {
+  constructor(options: MappingPoolOptions = {}) {
     const threads = options.threads ?? Math.max(1, Math.min(4, availableParallelism()));
     this.pageMs = options.pageMs ?? LIMITS.pageMs;
     this.itemMs = options.itemMs ?? LIMITS.itemMs;
@@ -46,11 +58,12 @@ export class MappingPool {
       minThreads: 1,
       maxThreads: threads,
       idleTimeout: 60_000,
-      niceIncrement: 10,
+      niceIncrement: options.niceIncrement ?? 0,
       resourceLimits: { maxOldGenerationSizeMb: LIMITS.workerHeapMb },
-      // The worker is build output: it must resolve libraries to their builds too, whatever
-      // export conditions this process was started with (tests run the sources).
-      execArgv: process.execArgv.filter((arg, i, all) => arg !== '--conditions' && all[i - 1] !== '--conditions'),
+      // None of the process's flags: V8 sizing flags are refused for threads (resourceLimits sizes
+      // them), and the worker is build output that must resolve libraries to their builds, whatever
+      // export conditions this process has (tests run the sources).
+      execArgv: [],
     });
   }
 

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import stringify from 'safe-stable-stringify';
 import { DomainError, formatPath, type FieldIssue } from '@mooring/platform';
 import type { IntegrationDefinition } from '@mooring/integrations';
+import type { ItemOutcome } from './entity-shape.js';
 import { formatExpressionError, literalString, tryCompile } from './jsonata/jsonata-expression.js';
+import { JsonataResource } from './jsonata/jsonata-resource.js';
 import { formatFilter, jqExpressionProblem, jqLeaves } from './jq/port-jq.js';
 import { sharedMappingPool, type MappingPool, type PageOptions, type PageOutcome } from './mapping-pool.js';
 import { mappingSchema, type MappingConfig, type MappingLanguage, type ResourceConfig } from './mapping.schema.js';
@@ -24,7 +26,10 @@ export interface ParsedResource {
   readonly selectorOptions: Readonly<Record<string, unknown>>;
   /** The blueprint when the mapping names a literal one. */
   readonly blueprint: string | null;
-  /** Maps a page of the kind's raw items: an outcome per (expanded) item, in a worker thread, bounded in time. */
+  /**
+   * Maps a page of the kind's raw items: an outcome per (expanded) item. In a worker thread bounded
+   * in time, unless every expression is linear-time compiled code (see isLinear), which runs here.
+   */
   mapPage(items: readonly unknown[], options?: PageOptions): Promise<PageOutcome>;
 }
 
@@ -90,6 +95,9 @@ async function analyze(
   const pool = options.pool;
   const resources = config.resources.map((resource, index): ParsedResource => {
     const { query: _query, ...selectorOptions } = resource.selector;
+    // Mapped right here when every expression is linear-time compiled code; in a worker thread otherwise.
+    const inline = config.language === 'jsonata' ? new JsonataResource(resource, index) : undefined;
+    const mapHere = inline?.linear ? inline : undefined;
     return {
       index,
       kind: resource.kind,
@@ -97,7 +105,13 @@ async function analyze(
       config: resource,
       selectorOptions,
       blueprint: literalBlueprint(resource.port.entity.mappings.blueprint, config.language),
-      mapPage: (items, pageOptions) => (pool ?? sharedMappingPool()).mapPage({ hash, config }, index, items, pageOptions),
+      mapPage: mapHere
+        ? async (items) => {
+            const outcomes: ItemOutcome[] = [];
+            for (const [item, raw] of items.entries()) await mapHere.mapItem(raw, item, outcomes);
+            return { outcomes };
+          }
+        : (items, pageOptions) => (pool ?? sharedMappingPool()).mapPage({ hash, config }, index, items, pageOptions),
     };
   });
   return { mapping: { config, language: config.language, resources, hash } };

@@ -81,6 +81,83 @@ export function compileJsonata(expression: jsonata.Expression): CompiledFunction
   };
 }
 
+/** Functions whose cost is linear in their arguments' size and whose result is no larger. */
+const LINEAR_FUNCTIONS = new Set([
+  'string',
+  'length',
+  'lowercase',
+  'uppercase',
+  'trim',
+  'substring',
+  'substringBefore',
+  'substringAfter',
+  'contains',
+  'split',
+  'join',
+  'number',
+  'abs',
+  'floor',
+  'ceil',
+  'round',
+  'boolean',
+  'not',
+  'exists',
+  'count',
+  'sum',
+  'max',
+  'min',
+  'append',
+]);
+
+/**
+ * True when the expression, compiled, costs time linear in the item's size and builds nothing
+ * larger than the item times the expression: literals, paths (index predicates only),
+ * operators other than ranges, conditionals, constructors and LINEAR_FUNCTIONS; no lambdas, no
+ * variables, no regular expressions, no `$pad` or `$replace`. Such an expression cannot stall or
+ * bloat whatever runs it, so a resource made only of them may be evaluated without a worker thread.
+ */
+export function isLinear(expression: jsonata.Expression): boolean {
+  return compileJsonata(expression) !== undefined && linearNode(expression.ast() as unknown as Node);
+}
+
+function linearNode(node: Node): boolean {
+  if (node['group'] || node['tuple'] || node['focus'] || node['index'] || node['ancestor']) return false;
+  const predicates = [
+    ...((node['predicate'] as Array<{ expr: Node }> | undefined) ?? []),
+    ...((node['stages'] as Array<{ expr: Node }> | undefined) ?? []),
+  ];
+  if (predicates.some((p) => p.expr.type !== 'number')) return false;
+  switch (node.type) {
+    case 'string':
+    case 'number':
+    case 'value':
+    case 'name':
+      return true;
+    case 'variable':
+      return node.value === '' || node.value === '$';
+    case 'path':
+      return (node['steps'] as Node[]).every(linearNode);
+    case 'binary':
+      return node.value !== '..' && linearNode(node['lhs'] as Node) && linearNode(node['rhs'] as Node);
+    case 'unary':
+      if (node.value === '-') return linearNode(node['expression'] as Node);
+      if (node.value === '[') return (node['expressions'] as Node[]).every(linearNode);
+      return (node['lhs'] as Array<[Node, Node]>).every(([key, value]) => linearNode(key) && linearNode(value));
+    case 'condition':
+      return [node['condition'], node['then'], node['else']].every((part) => part === undefined || linearNode(part as Node));
+    case 'function': {
+      const procedure = node['procedure'] as Node;
+      return (
+        procedure.type === 'variable' &&
+        LINEAR_FUNCTIONS.has(procedure.value as string) &&
+        (node['arguments'] as Node[]).every(linearNode)
+      );
+    }
+    default:
+      return false;
+  }
+}
+
 function depth(node: unknown, level = 0): number {
   if (level > GUARDRAILS.stack) return level;
   if (!node || typeof node !== 'object') return level;

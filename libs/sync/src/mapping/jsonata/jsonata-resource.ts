@@ -2,7 +2,7 @@ import type { ResourceConfig } from '../mapping.schema.js';
 import { keyPath } from '../field-path.js';
 import { GUARDRAILS, LIMITS, type MappingErrorCode } from '../limits.js';
 import { SCALAR_FIELDS, shapeEntity, type ItemOutcome, type MappingFailure, type RawEntity } from '../entity-shape.js';
-import { BAIL, CompiledTimeout, compileJsonata, type CompiledFunction } from './jsonata-compiler.js';
+import { BAIL, CompiledTimeout, compileJsonata, isLinear, type CompiledFunction } from './jsonata-compiler.js';
 import {
   PAD_LIMIT_CODE,
   compileExpression,
@@ -24,7 +24,11 @@ class Expression {
   ) {
     this.interpreted = compileExpression(source);
     this.compiled = compile ? compileJsonata(this.interpreted) : undefined;
+    this.linear = this.compiled !== undefined && isLinear(this.interpreted);
   }
+
+  /** Compiled, and linear in the item's size (see isLinear). */
+  readonly linear: boolean;
 
   /** The value, or the failure naming this expression's path. */
   async evaluate(item: unknown): Promise<{ value: unknown } | MappingFailure> {
@@ -89,6 +93,14 @@ export class JsonataResource {
         this.leaves.push({ expression: new Expression(source, `${this.at}.${group}${keyPath(name)}`, compile), name, group });
       }
     }
+  }
+
+  /**
+   * Every expression compiles to linear-time code (see isLinear) and there is no itemsToParse:
+   * mapping an item cannot stall or bloat the process, so it needs no worker thread.
+   */
+  get linear(): boolean {
+    return !this.itemsToParse && (this.selector?.linear ?? true) && this.leaves.every((leaf) => leaf.expression.linear);
   }
 
   /** Maps one raw item (the `item`-th of its page) into `out`: an outcome per expanded item. */
