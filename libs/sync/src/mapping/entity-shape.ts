@@ -96,20 +96,25 @@ export function shapeEntity(raw: RawEntity, at: string): { entity: MappedEntity 
 
 /** Whether a value's strings and keys add up to more than `limit` characters (stops early). */
 function larger(value: unknown, limit: number): boolean {
-  let left = limit;
-  const walk = (v: unknown): boolean => {
-    if (typeof v === 'string') left -= v.length;
-    else if (Array.isArray(v)) {
-      for (const element of v) if (walk(element)) return true;
-    } else if (v && typeof v === 'object') {
-      for (const [key, element] of Object.entries(v)) {
-        left -= key.length;
-        if (walk(element)) return true;
-      }
-    } else left -= 8;
-    return left < 0;
-  };
-  return walk(value);
+  return size(value, limit) > limit;
+}
+
+function size(value: unknown, limit: number): number {
+  if (typeof value === 'string') return value.length;
+  if (value === null || typeof value !== 'object') return 8;
+  let total = 0;
+  if (Array.isArray(value)) {
+    for (const element of value as unknown[]) {
+      total += size(element, limit - total);
+      if (total > limit) return total;
+    }
+    return total;
+  }
+  for (const key in value) {
+    total += key.length + size((value as Record<string, unknown>)[key], limit - total - key.length);
+    if (total > limit) return total;
+  }
+  return total;
 }
 
 function asText(value: unknown): string | undefined {

@@ -395,7 +395,7 @@ function compilePath(node: Node, scope: Scope): Fn | undefined {
   }
   const firstIsVariable = steps[0]?.type === 'variable';
   const keepSingletonArray = node['keepSingletonArray'] === true;
-  return (input, frame) => {
+  const general: Fn = (input, frame) => {
     let inputSequence: unknown[] = Array.isArray(input) && !firstIsVariable ? input : sequence(input);
     let result: unknown[] | undefined;
     for (let i = 0; i < compiled.length; i++) {
@@ -419,6 +419,23 @@ function compilePath(node: Node, scope: Scope): Fn | undefined {
       return kept;
     }
     return result;
+  };
+  // The common case, a chain of names through objects, without building sequences: the same
+  // result as the general walk until an array is met, where the general walk takes over.
+  const names = steps.every(
+    (step) => step.type === 'name' && !step['stages'] && !step['keepArray'] && !step['predicate'] && !step['group'],
+  )
+    ? steps.map((step) => step.value as string)
+    : undefined;
+  if (!names || keepSingletonArray) return general;
+  return (input, frame) => {
+    let value = input;
+    for (const key of names) {
+      if (Array.isArray(value)) return general(input, frame);
+      if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined;
+      value = (value as Record<string, unknown>)[key];
+    }
+    return value;
   };
 }
 
