@@ -5,14 +5,14 @@ import { NestFactory } from '@nestjs/core';
 import { databaseGroup, loadConfig, parseInput } from '@mooring/platform';
 import { OrganizationService } from '@mooring/identity';
 import { PersistenceModule } from '@mooring/persistence';
-import { organizationName } from '../organization/organization.dto.js';
+import { nameField } from '@mooring/contract';
 
 // `npm run org:create -- --name acme [--json]`: creates an organization with an admin API client
 // and prints its credentials. This is the only time the secret is shown.
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { name: { type: 'string' }, json: { type: 'boolean', default: false } } });
-  const name = parseInput(organizationName, values.name, '--name');
+  const name = parseInput(nameField, values.name, '--name');
   const config = loadConfig({ database: databaseGroup });
 
   @Module({

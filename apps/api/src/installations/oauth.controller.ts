@@ -1,19 +1,20 @@
-import { Body, Controller, Get, Header, Post, Query, Redirect } from '@nestjs/common';
+import { Body, Controller, Header, Query, Redirect } from '@nestjs/common';
 import type { z } from 'zod';
+import { api } from '@mooring/contract';
 import { OAuthConnectService, type CallbackQuery } from '@mooring/installations';
 import { currentTenant } from '@mooring/platform';
-import { Allow, PublicRoute } from '../auth/route-access.decorator.js';
+import { Endpoint } from '../http/endpoint.decorator.js';
 import { ZodPipe } from '../http/zod.pipe.js';
-import { connectRequest } from './installation.dto.js';
 
-@Controller('v1/oauth')
+const routes = api.oauth;
+
+@Controller()
 export class OAuthController {
   constructor(private readonly connect: OAuthConnectService) {}
 
   /** Opens a connect session; the web app sends the browser to the returned authorization URL. */
-  @Post('connect')
-  @Allow('admin')
-  async start(@Body(new ZodPipe(connectRequest)) body: z.output<typeof connectRequest>) {
+  @Endpoint(routes.connect)
+  async start(@Body(new ZodPipe(routes.connect.body)) body: z.output<typeof routes.connect.body>) {
     const { authorizationUrl, expiresAt } = await this.connect.start(currentTenant(), body);
     return { authorizationUrl, expiresAt: expiresAt.toISOString() };
   }
@@ -22,8 +23,7 @@ export class OAuthController {
    * The provider's redirect. Sends the browser back to the session's return URL with the outcome;
    * a state that matches no session gets a coded JSON error instead (there is nowhere to return to).
    */
-  @Get('callback')
-  @PublicRoute()
+  @Endpoint(routes.callback)
   @Redirect()
   @Header('Cache-Control', 'no-store')
   @Header('Referrer-Policy', 'no-referrer')
