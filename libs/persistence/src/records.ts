@@ -133,7 +133,10 @@ export interface NewConnectSession {
   /** Chosen by the caller: the session's secrets are sealed for it before the row exists. */
   readonly id: string;
   readonly stateHash: string;
+  readonly principalKind: 'user' | 'api_client';
   readonly principalId: string;
+  /** SHA-256 of the value of the HttpOnly cookie set in the browser that started connecting. */
+  readonly browserHash: string | null;
   readonly integrationId: string;
   readonly installationId: string | null;
   readonly name: string | null;
@@ -148,6 +151,9 @@ export interface ConnectSessionRecord extends NewConnectSession {
   readonly id: string;
   readonly orgId: string;
   readonly consumedAt: Date | null;
+  /** A reconnect that returned another provider account, waiting for the person to confirm it. */
+  readonly pendingAccount: ProviderAccount | null;
+  readonly confirmedAt: Date | null;
   readonly createdAt: Date;
 }
 
