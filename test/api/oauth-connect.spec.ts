@@ -249,6 +249,9 @@ describe('OAuth connect flow against a real authorization server', () => {
       expect(response.status, JSON.stringify(body)).toBe(status);
       expect(JSON.stringify(response.body.error.details)).toContain(`"${field}`);
     }
+    // The console's own origin is always a valid return origin, without configuration.
+    const own = await connect({ integrationId: 'oauth-test', returnUrl: `${api.baseUrl}/connect/return`, name: 'Own origin' });
+    expect(own.status, JSON.stringify(own.body)).toBe(201);
     const member = await api.createUser(acme.orgId, 'mem@acme.test', 'member');
     expect((await connect({ integrationId: 'oauth-test', returnUrl }, await signedIn(member))).status).toBe(403);
   });
@@ -397,6 +400,12 @@ describe('OAuth connect flow against a real authorization server', () => {
         previousAccount: 'Ada at the provider',
       });
       const confirmPath = `/v1/oauth/connect/${landed['connectSessionId']}/confirm`;
+      const described = await browser.send('GET', `${api.baseUrl}/v1/oauth/connect/${landed['connectSessionId']}`);
+      expect(described.body.connectSession).toMatchObject({
+        installation: { id, name: 'Things', account: { id: 'ada', name: 'Ada at the provider' } },
+        proposedAccount: { id: 'bob', name: 'Bob at the provider' },
+        status: 'awaiting_confirmation',
+      });
       // Nothing changed yet.
       const waiting = (await api.request('GET', `/v1/installations/${id}`, { token: acme.token })).body.installation;
       expect(waiting.oauth.account).toEqual({ id: 'ada', name: 'Ada at the provider' });

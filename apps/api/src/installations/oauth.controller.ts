@@ -39,10 +39,25 @@ export class OAuthController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const started = await this.connect.start(currentTenant(), body);
+    const started = await this.connect.start(currentTenant(), { ...body, consoleOrigin: `${request.protocol}://${request.get('host')}` });
     setCallbackCookie(request, response, connectCookieName(started.sessionId), started.browserBinding, CONNECT_SESSION_TTL_MS / 1000);
     response.setHeader('Cache-Control', 'no-store');
     return { authorizationUrl: started.authorizationUrl, expiresAt: started.expiresAt.toISOString() };
+  }
+
+  @Endpoint(routes.session)
+  async session(@Param('id', new ZodPipe(uuid, 'path')) id: string) {
+    const { session, installation, status } = await this.connect.describe(currentTenant(), id);
+    return {
+      connectSession: {
+        id: session.id,
+        integrationId: session.integrationId,
+        installation: installation && { id: installation.id, name: installation.name, account: installation.providerAccount },
+        proposedAccount: session.pendingAccount,
+        status,
+        expiresAt: session.expiresAt.toISOString(),
+      },
+    };
   }
 
   /** Accepts a reconnect that returned another provider account (from the browser that started it). */

@@ -44,6 +44,8 @@ export interface StartConnectInput {
   readonly settings?: unknown;
   /** The organization's own OAuth application, required for a self-hosted instance. */
   readonly oauthClient?: OAuthClientCredentials;
+  /** The origin the console was reached at (where this request came from): always a valid return origin. */
+  readonly consoleOrigin?: string;
 }
 
 export interface StartedConnect {
@@ -152,7 +154,7 @@ export class OAuthConnectService {
     }
     const integration = this.catalog.forField(input.integrationId);
     this.endpoints.method(integration);
-    const returnUrl = this.checkReturnUrl(input.returnUrl);
+    const returnUrl = this.checkReturnUrl(input.returnUrl, input.consoleOrigin);
     if (input.oauthClient) registerSecret(input.oauthClient.clientSecret, { runtime: true });
 
     let name: string;
@@ -300,6 +302,28 @@ export class OAuthConnectService {
       throw new DomainError('OAUTH_STATE_REUSED', 'This account change was already confirmed');
     }
     return this.reconnect(orgId, session.installationId, secrets.pendingCredential, session.pendingAccount);
+  }
+
+  /** A connect session for the person who started it (others get NOT_FOUND), with the installation it reconnects. */
+  async describe(tenant: TenantContext, sessionId: string) {
+    const session = await this.sessions.find(tenant.orgId, sessionId);
+    if (!session || session.principalId !== tenant.principal.id) {
+      throw new DomainError('NOT_FOUND', `Connect session ${sessionId} was not found`, { resource: 'connect_session', id: sessionId });
+    }
+    const installation = session.installationId ? await this.installations.find(tenant.orgId, session.installationId) : null;
+    const expired = session.expiresAt.getTime() <= Date.now();
+    const status = session.confirmedAt
+      ? 'confirmed'
+      : session.pendingAccount
+        ? expired
+          ? 'expired'
+          : 'awaiting_confirmation'
+        : session.consumedAt
+          ? 'finished'
+          : expired
+            ? 'expired'
+            : 'open';
+    return { session, installation, status } as const;
   }
 
   /** The connect cookie must come back from the browser, with the person who started connecting signed in there. */
@@ -452,15 +476,15 @@ export class OAuthConnectService {
     return existing;
   }
 
-  /** The return URL must be on an allow-listed origin (exact scheme, host and port). */
-  private checkReturnUrl(returnUrl: string): string {
+  /** The return URL must be on the console's origin or an allow-listed one (exact scheme, host and port). */
+  private checkReturnUrl(returnUrl: string, consoleOrigin: string | undefined): string {
     let url: URL | undefined;
     try {
       url = new URL(returnUrl);
     } catch {
       url = undefined;
     }
-    const origins = this.options.oauthConnect?.returnUrlOrigins ?? [];
+    const origins = [...(consoleOrigin ? [consoleOrigin] : []), ...(this.options.oauthConnect?.returnUrlOrigins ?? [])];
     if (!url || url.username || url.password || !origins.includes(url.origin)) {
       throw new DomainError('VALIDATION_FAILED', 'The return URL is not on an allowed origin', {
         fields: [{ field: 'returnUrl', message: `must start with one of: ${origins.join(', ') || '(none configured)'}` }],
