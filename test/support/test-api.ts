@@ -53,6 +53,8 @@ export class TestApi {
       AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'),
       VAULT_LOCAL_MASTER_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'info',
+      // A test configuration: the fake tool is on offer.
+      INTEGRATIONS_FAKE_ENABLED: 'true',
       // Cheaper password hashing keeps sign-in tests fast; production's cost is tested on its own.
       PASSWORD_HASH_LOG_N: '12',
       ...env,

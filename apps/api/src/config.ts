@@ -12,6 +12,7 @@ import {
   type ConfigOf,
 } from '@mooring/platform';
 import { vaultGroup } from '@mooring/crypto';
+import { integrationsGroup } from '@mooring/integrations';
 import { oauthClientsGroup, oauthConnectGroup, outboundGroup, schedulingGroup } from '@mooring/installations';
 
 export const apiConfigSpec = {
@@ -67,6 +68,7 @@ export const apiConfigSpec = {
   ops: opsGroup('API_OPS_PORT', 9464),
   vault: vaultGroup,
   outbound: outboundGroup,
+  integrations: integrationsGroup,
   oauthClients: oauthClientsGroup,
   oauthConnect: oauthConnectGroup,
   scheduling: schedulingGroup,
