@@ -96,12 +96,24 @@ async function ensureDemoOrganization() {
   const file = path.join(stateDir, 'demo-credentials.json');
   let demo = readJson(file, null);
   if (!demo || demo.databaseUrl !== env.DATABASE_URL) {
-    const output = await runToCompletion('apps/api/dist/cli/org-create.js', ['--name', 'demo', '--admin-email', DEMO_EMAIL, '--json']);
+    const output = await runToCompletion('apps/api/dist/cli/org-create.js', [
+      '--name',
+      'demo',
+      '--admin-email',
+      DEMO_EMAIL,
+      '--json',
+    ]);
     demo = { ...lastLine(output), databaseUrl: env.DATABASE_URL };
     writeSecretJson(file, demo);
   }
   if (!demo.adminEmail) {
-    const output = await runToCompletion('apps/api/dist/cli/user-create.js', ['--org', demo.orgId, '--email', DEMO_EMAIL, '--json']);
+    const output = await runToCompletion('apps/api/dist/cli/user-create.js', [
+      '--org',
+      demo.orgId,
+      '--email',
+      DEMO_EMAIL,
+      '--json',
+    ]);
     const person = lastLine(output);
     demo = { ...demo, adminEmail: person.email, adminPassword: person.password };
     writeSecretJson(file, demo);

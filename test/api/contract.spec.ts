@@ -21,7 +21,10 @@ describe('the API contract, /v1/openapi.json, /docs and the web app', () => {
   beforeAll(async () => {
     webDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mooring-web-'));
     fs.mkdirSync(path.join(webDir, 'assets'));
-    fs.writeFileSync(path.join(webDir, 'index.html'), '<!doctype html><div id="root"></div><script src="/assets/app.js"></script>');
+    fs.writeFileSync(
+      path.join(webDir, 'index.html'),
+      '<!doctype html><div id="root"></div><script src="/assets/app.js"></script>',
+    );
     fs.writeFileSync(path.join(webDir, 'assets/app.js'), 'console.log("console")');
     api = await TestApi.start({ WEB_APP_DIR: webDir });
   });

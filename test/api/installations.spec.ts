@@ -200,7 +200,10 @@ describe('installations with custom settings (GitHub token and host)', () => {
       settings: githubSettings(tokens.good, { organization: 'initech' }),
     });
     expect(response.status).toBe(422);
-    expect(response.body.error).toMatchObject({ code: 'CREDENTIALS_INVALID', details: { field: 'settings.organization', status: 404 } });
+    expect(response.body.error).toMatchObject({
+      code: 'CREDENTIALS_INVALID',
+      details: { field: 'settings.organization', status: 404 },
+    });
   });
 
   it('refuses https://10.0.0.5 with 422 HOST_NOT_ALLOWED before any request, and plain http unless allowed', async () => {

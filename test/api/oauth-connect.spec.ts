@@ -145,8 +145,14 @@ describe('OAuth connect flow against a real authorization server', () => {
 
     // The connect cookie was HttpOnly and SameSite, on Mooring's origin, and is gone after the callback.
     expect(browser.cookie(api.baseUrl, 'mooring_session')).toBeDefined();
-    expect(started.headers.getSetCookie().join('\n')).toMatch(/^mooring_connect_[0-9a-f]{32}=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/v1\/oauth; HttpOnly; SameSite=Lax$/m);
-    expect([...(browser as any).cookies.get(new URL(api.baseUrl).host).keys()].filter((name: string) => name.startsWith('mooring_connect_'))).toEqual([]);
+    expect(started.headers.getSetCookie().join('\n')).toMatch(
+      /^mooring_connect_[0-9a-f]{32}=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/v1\/oauth; HttpOnly; SameSite=Lax$/m,
+    );
+    expect(
+      [...(browser as any).cookies.get(new URL(api.baseUrl).host).keys()].filter((name: string) =>
+        name.startsWith('mooring_connect_'),
+      ),
+    ).toEqual([]);
 
     // The callback acts for the person who started connecting, and says so in the audit trail.
     const audit = await api.request('GET', `/v1/audit-log?targetType=installation&targetId=${result['installationId']}`, {
@@ -338,7 +344,10 @@ describe('OAuth connect flow against a real authorization server', () => {
   });
 
   it('refuses an OAuth connection started by an API client: the flow belongs to a person in a browser', async () => {
-    const response = await api.request('POST', '/v1/oauth/connect', { token: acme.token, body: { integrationId: 'oauth-test', returnUrl } });
+    const response = await api.request('POST', '/v1/oauth/connect', {
+      token: acme.token,
+      body: { integrationId: 'oauth-test', returnUrl },
+    });
     expect(response.status).toBe(403);
     expect(response.body.error.details).toEqual({ reason: 'person_required' });
   });
@@ -365,7 +374,10 @@ describe('OAuth connect flow against a real authorization server', () => {
       error: 'OAUTH_BROWSER_MISMATCH',
     });
     // A victim signed in to Mooring (acme's admin) is no different: the cookie is not theirs.
-    expect(await planted(browser, 'Planted in a signed-in browser')).toMatchObject({ status: 'error', error: 'OAUTH_BROWSER_MISMATCH' });
+    expect(await planted(browser, 'Planted in a signed-in browser')).toMatchObject({
+      status: 'error',
+      error: 'OAUTH_BROWSER_MISMATCH',
+    });
     expect(provider.count('authorization_code')).toBe(exchanges);
     expect(provider.issued).toHaveLength(issued);
     expect(await adminQuery(api.db, `SELECT name FROM installations WHERE org_id = '${globex.orgId}'`)).toEqual([]);
@@ -425,7 +437,9 @@ describe('OAuth connect flow against a real authorization server', () => {
       const again = await browser.send('POST', `${api.baseUrl}${confirmPath}`);
       expect(again.body.error.code).toBe('OAUTH_STATE_REUSED');
 
-      const audit = await api.request('GET', `/v1/audit-log?action=installation.account_changed&targetId=${id}`, { token: acme.token });
+      const audit = await api.request('GET', `/v1/audit-log?action=installation.account_changed&targetId=${id}`, {
+        token: acme.token,
+      });
       expect(audit.body.events).toEqual([
         expect.objectContaining({
           actor: { kind: 'user', id: admin.id, name: admin.email },
@@ -439,7 +453,10 @@ describe('OAuth connect flow against a real authorization server', () => {
 
       // Reconnecting the same account again needs no confirmation.
       const same = await connect({ integrationId: 'oauth-test', returnUrl, installationId: id });
-      expect(outcome((await browser.navigate(same.body.authorizationUrl)).url)).toMatchObject({ status: 'success', installationId: id });
+      expect(outcome((await browser.navigate(same.body.authorizationUrl)).url)).toMatchObject({
+        status: 'success',
+        installationId: id,
+      });
     } finally {
       provider.account = { sub: 'ada', name: 'Ada at the provider' };
     }

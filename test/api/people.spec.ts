@@ -26,7 +26,9 @@ describe('people: sessions, CSRF, throttling, invitations and roles', () => {
 
   it('signs a person in with an HttpOnly SameSite session cookie and a CSRF cookie, and /v1/me says who it is', async () => {
     const browser = api$.browser();
-    const signedIn = await browser.request('POST', '/v1/auth/sign-in', { body: { email: 'ADA@acme.test ', password: admin.password } });
+    const signedIn = await browser.request('POST', '/v1/auth/sign-in', {
+      body: { email: 'ADA@acme.test ', password: admin.password },
+    });
     expect(signedIn.status, JSON.stringify(signedIn.body)).toBe(200);
     expect(api.auth.signIn.response.parse(signedIn.body)).toMatchObject({
       user: { id: admin.id, email: 'ada@acme.test', role: 'admin' },
@@ -66,7 +68,9 @@ describe('people: sessions, CSRF, throttling, invitations and roles', () => {
 
   it('refuses a wrong password and an unknown email alike', async () => {
     const wrong = await api$.request('POST', '/v1/auth/sign-in', { body: { email: member.email, password: 'not-the-password' } });
-    const unknown = await api$.request('POST', '/v1/auth/sign-in', { body: { email: 'nobody@acme.test', password: 'whatever-it-is' } });
+    const unknown = await api$.request('POST', '/v1/auth/sign-in', {
+      body: { email: 'nobody@acme.test', password: 'whatever-it-is' },
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.body).toEqual(unknown.body);
@@ -191,13 +195,19 @@ describe('people: sessions, CSRF, throttling, invitations and roles', () => {
     expect(accepted.body.user).toMatchObject({ email: 'nina@acme.test', name: 'Nina', role: 'moderator' });
     expect((await nina.request('GET', '/v1/me')).body.principal).toMatchObject({ kind: 'user', role: 'moderator' });
 
-    const again = await api$.request('POST', '/v1/invitations/accept', { body: { token, name: 'Eve', password: 'another password' } });
+    const again = await api$.request('POST', '/v1/invitations/accept', {
+      body: { token, name: 'Eve', password: 'another password' },
+    });
     expect(again.status).toBe(400);
     expect(again.body.error).toMatchObject({ code: 'INVITATION_INVALID', details: { reason: 'used' } });
 
-    const weak = await adminBrowser.request('POST', '/v1/organization/invitations', { body: { email: 'o@acme.test', role: 'member' } });
+    const weak = await adminBrowser.request('POST', '/v1/organization/invitations', {
+      body: { email: 'o@acme.test', role: 'member' },
+    });
     const weakToken = new URLSearchParams(new URL(weak.body.inviteUrl).hash.slice(1)).get('token')!;
-    const short = await api$.request('POST', '/v1/invitations/accept', { body: { token: weakToken, name: 'O', password: 'short' } });
+    const short = await api$.request('POST', '/v1/invitations/accept', {
+      body: { token: weakToken, name: 'O', password: 'short' },
+    });
     expect(short.status).toBe(400);
     expect(short.body.error.details.fields).toEqual([{ field: 'password', message: 'must be at least 10 characters' }]);
 
@@ -205,16 +215,25 @@ describe('people: sessions, CSRF, throttling, invitations and roles', () => {
     const expired = await api$.request('POST', '/v1/invitations/lookup', { body: { token: weakToken } });
     expect(expired.body.error).toMatchObject({ code: 'INVITATION_INVALID', details: { reason: 'expired' } });
 
-    const revokedInvite = await adminBrowser.request('POST', '/v1/organization/invitations', { body: { email: 'r@acme.test', role: 'member' } });
+    const revokedInvite = await adminBrowser.request('POST', '/v1/organization/invitations', {
+      body: { email: 'r@acme.test', role: 'member' },
+    });
     const revokedToken = new URLSearchParams(new URL(revokedInvite.body.inviteUrl).hash.slice(1)).get('token')!;
-    expect((await adminBrowser.request('DELETE', `/v1/organization/invitations/${revokedInvite.body.invitation.id}`)).body.invitation.status).toBe('revoked');
-    const revoked = await api$.request('POST', '/v1/invitations/accept', { body: { token: revokedToken, name: 'R', password: 'long enough password' } });
+    expect(
+      (await adminBrowser.request('DELETE', `/v1/organization/invitations/${revokedInvite.body.invitation.id}`)).body.invitation
+        .status,
+    ).toBe('revoked');
+    const revoked = await api$.request('POST', '/v1/invitations/accept', {
+      body: { token: revokedToken, name: 'R', password: 'long enough password' },
+    });
     expect(revoked.body.error).toMatchObject({ code: 'INVITATION_INVALID', details: { reason: 'revoked' } });
 
     const unknown = await api$.request('POST', '/v1/invitations/lookup', { body: { token: 'x'.repeat(43) } });
     expect(unknown.body.error).toMatchObject({ code: 'INVITATION_INVALID', details: { reason: 'unknown' } });
 
-    const duplicate = await adminBrowser.request('POST', '/v1/organization/invitations', { body: { email: admin.email, role: 'member' } });
+    const duplicate = await adminBrowser.request('POST', '/v1/organization/invitations', {
+      body: { email: admin.email, role: 'member' },
+    });
     expect(duplicate.status).toBe(409);
 
     // The token lived only in the response that created it and in the accept request.

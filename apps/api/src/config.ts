@@ -43,12 +43,24 @@ export const apiConfigSpec = {
     }),
   },
   people: {
-    sessionIdleSeconds: envVar('SESSION_IDLE_TIMEOUT_SECONDS', positiveInt().min(60).default(12 * 3600), {
-      description: 'A signed-in session ends after this long without a request',
-    }),
-    sessionMaxAgeSeconds: envVar('SESSION_MAX_AGE_SECONDS', positiveInt().min(60).default(7 * 86_400), {
-      description: 'A signed-in session ends this long after sign-in, however active',
-    }),
+    sessionIdleSeconds: envVar(
+      'SESSION_IDLE_TIMEOUT_SECONDS',
+      positiveInt()
+        .min(60)
+        .default(12 * 3600),
+      {
+        description: 'A signed-in session ends after this long without a request',
+      },
+    ),
+    sessionMaxAgeSeconds: envVar(
+      'SESSION_MAX_AGE_SECONDS',
+      positiveInt()
+        .min(60)
+        .default(7 * 86_400),
+      {
+        description: 'A signed-in session ends this long after sign-in, however active',
+      },
+    ),
     signInMaxFailuresPerAccount: envVar('SIGN_IN_MAX_FAILURES_PER_ACCOUNT', positiveInt().default(10), {
       description: 'Failed sign-ins to one account (from anywhere) allowed per window; more answer 429',
     }),
@@ -58,9 +70,15 @@ export const apiConfigSpec = {
     signInWindowSeconds: envVar('SIGN_IN_WINDOW_SECONDS', positiveInt().min(60).default(900), {
       description: 'The window of the sign-in failure limits',
     }),
-    invitationTtlSeconds: envVar('INVITATION_TTL_SECONDS', positiveInt().min(300).default(7 * 86_400), {
-      description: 'How long an invitation link stays valid',
-    }),
+    invitationTtlSeconds: envVar(
+      'INVITATION_TTL_SECONDS',
+      positiveInt()
+        .min(300)
+        .default(7 * 86_400),
+      {
+        description: 'How long an invitation link stays valid',
+      },
+    ),
     passwordHashLogN: envVar('PASSWORD_HASH_LOG_N', positiveInt().min(12).max(20).default(15), {
       description: 'scrypt cost of new password hashes, as log2(N) (r=8, p=3); lowered only by tests',
     }),

@@ -7,7 +7,9 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
  * libuv's thread pool, not the event loop.
  */
 export class PasswordHasher {
-  constructor(private readonly cost: { readonly logN: number; readonly r: number; readonly p: number } = { logN: 15, r: 8, p: 3 }) {}
+  constructor(
+    private readonly cost: { readonly logN: number; readonly r: number; readonly p: number } = { logN: 15, r: 8, p: 3 },
+  ) {}
 
   async hash(password: string): Promise<string> {
     const salt = randomBytes(16);
@@ -33,6 +35,8 @@ function derive(password: string, salt: Buffer, options: ScryptOptions & { N: nu
   // scrypt needs 128 * N * r bytes; allow that (plus slack) for the parameters in use.
   const maxmem = 128 * options.N * options.r * 2;
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { ...options, maxmem }, (error, key) => (error ? reject(error) : resolve(key))),
+    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { ...options, maxmem }, (error, key) =>
+      error ? reject(error) : resolve(key),
+    ),
   );
 }

@@ -165,7 +165,10 @@ export class PeopleService {
   }
 
   /** Invites a person; the returned token is the link's secret, shown once. */
-  async invite(tenant: TenantContext, input: { email: string; role: Role }): Promise<{ invitation: InvitationRecord; token: string }> {
+  async invite(
+    tenant: TenantContext,
+    input: { email: string; role: Role },
+  ): Promise<{ invitation: InvitationRecord; token: string }> {
     if (await this.users.findByEmail(tenant.orgId, input.email)) {
       throw new DomainError('CONFLICT', 'This person is already a member of the organization', {
         fields: [{ field: 'email', message: 'is already a member' }],
@@ -178,7 +181,11 @@ export class PeopleService {
       email: input.email,
       role: input.role,
       tokenHash: sha256(token),
-      invitedBy: { kind: principal.kind === 'user' ? 'user' : 'api_client', id: principal.id, name: principal.name ?? principal.id },
+      invitedBy: {
+        kind: principal.kind === 'user' ? 'user' : 'api_client',
+        id: principal.id,
+        name: principal.name ?? principal.id,
+      },
       expiresAt: new Date(Date.now() + this.options.invitationTtlSeconds * 1000),
     });
     return { invitation, token };
@@ -256,6 +263,7 @@ function invalidInvitation(reason: 'unknown' | 'used' | 'accepted' | 'revoked' |
 }
 
 function found<T>(value: T | null, resource: string, id: string): T {
-  if (value === null) throw new DomainError('NOT_FOUND', `${resource === 'user' ? 'Person' : 'Invitation'} ${id} was not found`, { resource, id });
+  if (value === null)
+    throw new DomainError('NOT_FOUND', `${resource === 'user' ? 'Person' : 'Invitation'} ${id} was not found`, { resource, id });
   return value;
 }

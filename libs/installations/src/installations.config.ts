@@ -65,7 +65,10 @@ export const oauthConnectGroup = {
   }),
 };
 
-export function outboundOptionsFromConfig(config: { allowLoopbackForTests: boolean; demoToolOrigin?: string | undefined }): OutboundOptions {
+export function outboundOptionsFromConfig(config: {
+  allowLoopbackForTests: boolean;
+  demoToolOrigin?: string | undefined;
+}): OutboundOptions {
   return {
     allowLoopback: config.allowLoopbackForTests,
     ...(config.demoToolOrigin ? { demoToolOrigin: config.demoToolOrigin } : {}),

@@ -45,7 +45,10 @@ export class InstallationsModule {
       imports: [CryptoModule.forRoot(options.vault), OutboundModule.forRoot(options.outbound), ...(options.imports ?? [])],
       providers: [
         { provide: INSTALLATIONS_OPTIONS, useValue: options.installations },
-        { provide: INTEGRATION_REGISTRY, useValue: offeredIntegrations({ fakeEnabled: options.installations.fakeEnabled ?? false }) },
+        {
+          provide: INTEGRATION_REGISTRY,
+          useValue: offeredIntegrations({ fakeEnabled: options.installations.fakeEnabled ?? false }),
+        },
         CredentialStore,
         OAuthEndpoints,
         OutboundPolicyService,

@@ -66,7 +66,10 @@ export class OutboundHttp implements OnModuleDestroy {
       connect: (connectOptions, callback) => {
         const target = `${connectOptions.protocol}//${connectOptions.host ?? connectOptions.hostname}`;
         const demo = this.isDemoTool(connectOptions.protocol, connectOptions.hostname, connectOptions.port);
-        (demo ? Promise.resolve([{ address: connectOptions.hostname, family: 4 }]) : this.resolveAllowed(connectOptions.hostname, target)).then(
+        (demo
+          ? Promise.resolve([{ address: connectOptions.hostname, family: 4 }])
+          : this.resolveAllowed(connectOptions.hostname, target)
+        ).then(
           ([first]) => connectPinned({ ...connectOptions, hostname: first!.address }, callback),
           (error: Error) => callback(error, null),
         );

@@ -26,7 +26,11 @@ export function sessionToken(request: Request): string | undefined {
  * navigations, so an OAuth provider's redirect back still carries it; not on cross-site POSTs).
  * The CSRF cookie is readable by the web app, which echoes it in the x-csrf-token header; SameSite=Strict.
  */
-export function setSessionCookies(request: Request, response: Response, session: { token: string; csrfToken: string; expiresAt: Date }) {
+export function setSessionCookies(
+  request: Request,
+  response: Response,
+  session: { token: string; csrfToken: string; expiresAt: Date },
+) {
   const secure = request.secure;
   const { session: sessionName, csrf } = names(secure);
   const base: SerializeOptions = { path: '/', secure, expires: session.expiresAt };

@@ -37,7 +37,11 @@ async function main(): Promise<void> {
   try {
     const { organization, client, credentials } = await app.get(OrganizationService).create(name);
     const person = adminEmail
-      ? await createPerson(app.get(UserRepository), organization.id, { email: adminEmail, role: 'admin', password: adminPassword })
+      ? await createPerson(app.get(UserRepository), organization.id, {
+          email: adminEmail,
+          role: 'admin',
+          password: adminPassword,
+        })
       : null;
     const admin = person && { adminEmail: person.user.email, adminPassword: person.password };
     const result = { orgId: organization.id, name: organization.name, role: client.role, ...credentials, ...admin };

@@ -39,8 +39,17 @@ export class OAuthController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const started = await this.connect.start(currentTenant(), { ...body, consoleOrigin: `${request.protocol}://${request.get('host')}` });
-    setCallbackCookie(request, response, connectCookieName(started.sessionId), started.browserBinding, CONNECT_SESSION_TTL_MS / 1000);
+    const started = await this.connect.start(currentTenant(), {
+      ...body,
+      consoleOrigin: `${request.protocol}://${request.get('host')}`,
+    });
+    setCallbackCookie(
+      request,
+      response,
+      connectCookieName(started.sessionId),
+      started.browserBinding,
+      CONNECT_SESSION_TTL_MS / 1000,
+    );
     response.setHeader('Cache-Control', 'no-store');
     return { authorizationUrl: started.authorizationUrl, expiresAt: started.expiresAt.toISOString() };
   }
@@ -62,7 +71,11 @@ export class OAuthController {
 
   /** Accepts a reconnect that returned another provider account (from the browser that started it). */
   @Endpoint(routes.confirm)
-  async confirm(@Param('id', new ZodPipe(uuid, 'path')) id: string, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+  async confirm(
+    @Param('id', new ZodPipe(uuid, 'path')) id: string,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const tenant = currentTenant();
     const installation = await this.connect.confirmAccountChange(tenant, id, this.browser(request, tenant));
     clearCallbackCookie(request, response, connectCookieName(id));

@@ -235,7 +235,11 @@ export class OAuthConnectService {
     if (!claimed) throw new DomainError('OAUTH_STATE_INVALID', 'The state matches no connect session');
     const session = await this.sessions.find(claimed.orgId, claimed.id);
     if (!session) throw new DomainError('OAUTH_STATE_INVALID', 'The state matches no connect session');
-    const principal = (await this.activeAdmin(session)) ?? { kind: session.principalKind, id: session.principalId, role: 'member' };
+    const principal = (await this.activeAdmin(session)) ?? {
+      kind: session.principalKind,
+      id: session.principalId,
+      role: 'member',
+    };
     const tenant: TenantContext = { orgId: session.orgId, principal };
     const outcome = (url: string, keepBinding = false): CallbackOutcome => ({ url, sessionId: session.id, keepBinding });
     return runAsTenant(tenant, async () => {
@@ -308,7 +312,10 @@ export class OAuthConnectService {
   async describe(tenant: TenantContext, sessionId: string) {
     const session = await this.sessions.find(tenant.orgId, sessionId);
     if (!session || session.principalId !== tenant.principal.id) {
-      throw new DomainError('NOT_FOUND', `Connect session ${sessionId} was not found`, { resource: 'connect_session', id: sessionId });
+      throw new DomainError('NOT_FOUND', `Connect session ${sessionId} was not found`, {
+        resource: 'connect_session',
+        id: sessionId,
+      });
     }
     const installation = session.installationId ? await this.installations.find(tenant.orgId, session.installationId) : null;
     const expired = session.expiresAt.getTime() <= Date.now();
@@ -337,7 +344,12 @@ export class OAuthConnectService {
       );
     }
     const person = browser.person;
-    if (!person || person.orgId !== session.orgId || person.principal.kind !== 'user' || person.principal.id !== session.principalId) {
+    if (
+      !person ||
+      person.orgId !== session.orgId ||
+      person.principal.kind !== 'user' ||
+      person.principal.id !== session.principalId
+    ) {
       throw new DomainError(
         'OAUTH_BROWSER_MISMATCH',
         'This connection was started by someone else; nothing was connected. Sign in as that person, or start connecting again',
@@ -392,7 +404,10 @@ export class OAuthConnectService {
     }
     registerSecret(tokens.accessToken, { runtime: true });
     if (tokens.refreshToken) registerSecret(tokens.refreshToken, { runtime: true });
-    const account = await this.workflow.verify(integration, this.connections.forCandidate(session.settings, tokens.accessToken, policy));
+    const account = await this.workflow.verify(
+      integration,
+      this.connections.forCandidate(session.settings, tokens.accessToken, policy),
+    );
     const credential = nextCredential(null, tokens, secrets.client);
 
     if (session.installationId) {
@@ -412,7 +427,10 @@ export class OAuthConnectService {
         });
         return { kind: 'confirm', installation: existing, account };
       }
-      return { kind: 'installed', installation: await this.reconnect(orgId, existing.id, credential, previous ? undefined : account) };
+      return {
+        kind: 'installed',
+        installation: await this.reconnect(orgId, existing.id, credential, previous ? undefined : account),
+      };
     }
     const mapping = integration.defaultMapping;
     await this.workflow.validateMapping(integration, mapping);

@@ -67,7 +67,12 @@ export class UserRepository {
       if (!current) return null;
       if (current.role === 'admin') await assertAnotherAdmin(tx, orgId, id);
       await tx.user.delete({ where: { id } });
-      await writeAudit(tx, orgId, { action: 'user.removed', targetType: 'user', targetId: id, details: { email: current.email } });
+      await writeAudit(tx, orgId, {
+        action: 'user.removed',
+        targetType: 'user',
+        targetId: id,
+        details: { email: current.email },
+      });
       return current;
     });
   }
