@@ -159,6 +159,15 @@ describe('people: sessions, CSRF, throttling, invitations and roles', () => {
     expect((await attempt(admin.email, admin.password, spray)).status).toBe(429);
     // Elsewhere, the same person signs in fine.
     expect((await attempt(admin.email, admin.password, '10.1.1.1')).status).toBe(200);
+
+    // Guesses sent in parallel cannot slip past the limit between check and count.
+    const target = await api$.createUser(acme.orgId, 'par@acme.test', 'member');
+    const parallel = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => attempt(target.email, `guess number ${i}`, `10.2.0.${i + 1}`)),
+    );
+    const statuses = parallel.map((response) => response.status).sort();
+    expect(statuses.filter((status) => status === 401)).toHaveLength(3);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(5);
   });
 
   it('invites by a single-use link that expires; the invited person joins with the role and is signed in', async () => {

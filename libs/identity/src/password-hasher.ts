@@ -23,6 +23,7 @@ export class PasswordHasher {
     const match = /^scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9_-]+)\$([A-Za-z0-9_-]+)$/.exec(stored);
     if (!match) return false;
     const [, logN, r, p, salt, hash] = match;
+    if (Number(logN) > 20 || Number(r) > 32 || Number(p) > 16) return false;
     const expected = Buffer.from(hash!, 'base64url');
     const actual = await derive(password, Buffer.from(salt!, 'base64url'), { N: 2 ** Number(logN), r: Number(r), p: Number(p) });
     return actual.length === expected.length && timingSafeEqual(actual, expected);

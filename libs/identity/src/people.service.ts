@@ -94,27 +94,26 @@ export class PeopleService {
   }
 
   /**
-   * Checks throttling first (a blocked account or address costs no hashing), then the password.
-   * Unknown email and wrong password fail alike: SIGN_IN_FAILED, counted against both.
+   * Every attempt counts against the account and the address before the password is checked
+   * (atomically in Redis, so parallel guesses cannot exceed the limit, and a blocked attempt costs
+   * no hashing); a success takes its attempt back. Unknown email and wrong password fail alike.
    */
   async signIn(email: string, password: string, client: ClientInfo): Promise<OpenedSession> {
     registerSecret(password, { runtime: true });
     const accountKey = sha256(email);
-    const waitMs = Math.max(
-      await this.failuresPerAccount.retryAfterMs(accountKey),
-      await this.failuresPerAddress.retryAfterMs(client.address),
-    );
+    const [accountWaitMs, addressWaitMs] = await Promise.all([
+      this.failuresPerAccount.attempt(accountKey),
+      this.failuresPerAddress.attempt(client.address),
+    ]);
+    const waitMs = Math.max(accountWaitMs, addressWaitMs);
     if (waitMs > 0) throw rateLimited(waitMs);
 
     const candidate = await this.users.findForSignIn(email);
     const valid = candidate
       ? await this.hasher.verify(password, candidate.passwordHash)
       : await this.hasher.verify(password, await this.dummy()).then(() => false);
-    if (!candidate || !valid) {
-      await Promise.all([this.failuresPerAccount.record(accountKey), this.failuresPerAddress.record(client.address)]);
-      throw new DomainError('SIGN_IN_FAILED', 'The email or password is wrong');
-    }
-    await this.failuresPerAccount.reset(accountKey);
+    if (!candidate || !valid) throw new DomainError('SIGN_IN_FAILED', 'The email or password is wrong');
+    await Promise.all([this.failuresPerAccount.reset(accountKey), this.failuresPerAddress.refund(client.address)]);
     await this.users.touchSignIn(candidate.orgId, candidate.id);
     return this.open(candidate.orgId, candidate.id, client);
   }

@@ -12,11 +12,14 @@ export interface AttemptPolicy {
 
 /** Counts attempts of one kind per key, across every process (Redis). */
 export interface AttemptCounter {
-  /** 0 while more attempts are allowed; otherwise how long until the window ends. */
-  retryAfterMs(key: string): Promise<number>;
-  /** Counts one attempt (e.g. a failed sign-in). */
-  record(key: string): Promise<void>;
-  /** Forgets the key's attempts (e.g. after a successful sign-in). */
+  /**
+   * Counts one attempt, atomically, before it is made (so parallel attempts cannot slip past the
+   * limit): 0 when it is within the limit, otherwise how long until the window ends.
+   */
+  attempt(key: string): Promise<number>;
+  /** Takes one attempt back (e.g. a sign-in that succeeded does not count against its address). */
+  refund(key: string): Promise<void>;
+  /** Forgets the key's attempts (e.g. after a successful sign-in to the account). */
   reset(key: string): Promise<void>;
 }
 
@@ -36,17 +39,18 @@ export class AttemptLimiter {
       duration: policy.windowSeconds,
     });
     return {
-      async retryAfterMs(key) {
-        const state = await limiter.get(key);
-        return state && state.consumedPoints >= policy.maxAttempts ? Math.max(1, state.msBeforeNext) : 0;
-      },
-      async record(key) {
+      async attempt(key) {
         try {
           await limiter.consume(key);
+          return 0;
         } catch (error) {
-          // Over the limit is an outcome here (retryAfterMs reports it), not a failure.
-          if (!(error instanceof RateLimiterRes)) throw error;
+          // Over the limit is an outcome (rate-limiter-flexible rejects with its state), not a failure.
+          if (error instanceof RateLimiterRes) return Math.max(1, error.msBeforeNext);
+          throw error;
         }
+      },
+      async refund(key) {
+        await limiter.reward(key, 1);
       },
       async reset(key) {
         await limiter.delete(key);
