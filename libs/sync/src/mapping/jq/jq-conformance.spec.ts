@@ -91,7 +91,7 @@ function pullRequest(n: number): Record<string, unknown> {
 /** Ocean's way: one jq call per leaf per item; first output; an error or no output is null. */
 function oceanLeaf(jq: Jq, input: unknown, source: string): unknown {
   try {
-    const outputs = jq.json(input, `def env: {}; {} as $ENV | ${formatFilter(source)}`);
+    const outputs = jq.json(input as object, `def env: {}; {} as $ENV | ${formatFilter(source)}`);
     return outputs.length ? outputs[0] : null;
   } catch {
     return null;
@@ -134,7 +134,10 @@ describe('JQ mappings (Port’s dialect) on the real jq', () => {
       if (selected === false) expected.push({ item: position, outcome: 'filtered' });
       else expected.push({ item: position, outcome: 'entity', entity: oceanEntity(jq, resource, item) });
     }
-    const comparable = outcomes.map(({ warnings: _w, ...o }) => o as Record<string, unknown>);
+    const comparable = outcomes.map((o) => {
+      const { warnings: _warnings, ...rest } = o as ItemOutcome & { warnings?: unknown };
+      return rest;
+    });
     expect(comparable).toEqual(expected);
     expect(outcomes.filter((o) => o.outcome === 'entity').length).toBeGreaterThan(10);
     expect(outcomes.filter((o) => o.outcome === 'filtered').length).toBeGreaterThan(0);
