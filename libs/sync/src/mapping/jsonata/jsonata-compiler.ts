@@ -759,6 +759,12 @@ const arrayOf = (value: unknown, type: 'string' | 'number'): unknown[] | undefin
 };
 const codePoints = (value: string) => Array.from(value);
 
+/** `$max`/`$min`: undefined for nothing, without spreading a large array into a call. */
+function extreme(value: unknown, pick: (a: number, b: number) => number): number | undefined {
+  const numbers = arrayOf(value, 'number') as number[] | undefined;
+  return numbers?.length ? numbers.reduce((a, b) => pick(a, b)) : undefined;
+}
+
 function callLambda(lambda: Lambda, frame: Frame, input: unknown, args: unknown[]): unknown {
   for (let i = 0; i < lambda.params.length; i++) frame.slots[lambda.params[i]!] = args[i];
   return lambda.body(input, frame);
@@ -970,22 +976,8 @@ const FUNCTIONS: Readonly<Record<string, BuiltinSpec>> = {
       return numbers?.reduce((total, n) => total + n, 0);
     },
   },
-  max: {
-    min: 1,
-    max: 1,
-    run: ([value]) => {
-      const numbers = arrayOf(value, 'number') as number[] | undefined;
-      return numbers?.length ? numbers.reduce((a, b) => Math.max(a, b)) : undefined;
-    },
-  },
-  min: {
-    min: 1,
-    max: 1,
-    run: ([value]) => {
-      const numbers = arrayOf(value, 'number') as number[] | undefined;
-      return numbers?.length ? numbers.reduce((a, b) => Math.min(a, b)) : undefined;
-    },
-  },
+  max: { min: 1, max: 1, run: ([value]) => extreme(value, Math.max) },
+  min: { min: 1, max: 1, run: ([value]) => extreme(value, Math.min) },
   append: {
     min: 2,
     max: 2,
