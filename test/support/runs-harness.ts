@@ -47,12 +47,13 @@ export class RunsHarness {
     const shared: Environment = {
       VAULT_LOCAL_MASTER_KEY: randomBytes(32).toString('base64'),
       UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS: 'true',
+      // A test configuration: the fake tool is on offer.
+      INTEGRATIONS_FAKE_ENABLED: 'true',
       SCHEDULE_MIN_INTERVAL_SECONDS: '1',
       DISPATCH_POLL_MS: '100',
       RUN_LOCK_SECONDS: '2',
       RUN_RETRY_BASE_SECONDS: '1',
       LOG_LEVEL: 'info',
-      INTEGRATIONS_FAKE_ENABLED: 'true',
       ...env,
     };
     const api = await TestApi.start(

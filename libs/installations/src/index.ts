@@ -39,6 +39,9 @@ export {
 export {
   CONNECT_SESSION_TTL_MS,
   OAuthConnectService,
+  connectCookieName,
+  type CallbackBrowser,
+  type CallbackOutcome,
   type CallbackQuery,
   type StartConnectInput,
   type StartedConnect,

@@ -11,6 +11,11 @@ export const schedulingGroup = {
   }),
 };
 
+const demoToolOrigin = z
+  .url()
+  .refine((value) => /^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(value.replace(/\/$/, '')), 'must be http://127.0.0.1:<port>')
+  .transform((value) => new URL(value).origin);
+
 export const outboundGroup = {
   allowLoopbackForTests: envVar('UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS', flag().default(false), {
     description: 'Lets integrations reach 127.0.0.1 and ::1, for tests against local fakes. Never set it in production',
@@ -18,6 +23,10 @@ export const outboundGroup = {
   maxResponseBytes: envVar('OUTBOUND_MAX_RESPONSE_BYTES', positiveInt().min(65_536).default(DEFAULT_MAX_RESPONSE_BYTES), {
     description:
       'Largest response body a tool may send (bytes, after decompression); a larger page fails its kind with UPSTREAM_RESPONSE_TOO_LARGE',
+  }),
+  demoToolOrigin: envVar('DEMO_TOOL_ORIGIN', demoToolOrigin.optional(), {
+    description:
+      'The loopback origin of the demo tool npm start runs (http://127.0.0.1:<port>): installations may reach exactly it, over http',
   }),
 };
 
@@ -60,12 +69,21 @@ export const oauthConnectGroup = {
   }),
 };
 
-export function outboundOptionsFromConfig(config: { allowLoopbackForTests: boolean; maxResponseBytes: number }): OutboundOptions {
-  return { allowLoopback: config.allowLoopbackForTests, maxResponseBytes: config.maxResponseBytes };
+export function outboundOptionsFromConfig(config: {
+  allowLoopbackForTests: boolean;
+  maxResponseBytes: number;
+  demoToolOrigin?: string | undefined;
+}): OutboundOptions {
+  return {
+    allowLoopback: config.allowLoopbackForTests,
+    maxResponseBytes: config.maxResponseBytes,
+    ...(config.demoToolOrigin ? { demoToolOrigin: config.demoToolOrigin } : {}),
+  };
 }
 
 export function installationsOptionsFromConfig(config: {
   oauthClients: { clients: Readonly<Record<string, OAuthClientCredentials>> };
+  integrations?: { fakeEnabled: boolean };
   oauthConnect?: { redirectUrl: string; returnUrlOrigins: readonly string[] };
   scheduling?: { minIntervalSeconds: number };
 }): InstallationsOptions {
@@ -75,5 +93,6 @@ export function installationsOptionsFromConfig(config: {
     oauthClients: config.oauthClients.clients,
     ...(config.oauthConnect ? { oauthConnect: config.oauthConnect } : {}),
     ...(config.scheduling ? { scheduleMinIntervalSeconds: config.scheduling.minIntervalSeconds } : {}),
+    ...(config.integrations ? { fakeEnabled: config.integrations.fakeEnabled } : {}),
   };
 }

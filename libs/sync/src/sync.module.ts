@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { IntegrationRegistry } from '@mooring/integrations';
-import { MappingValidator } from './mapping/mapping-validator.js';
+import { MappingValidator } from './mapping/index.js';
+import { MappingTestBudget } from './mapping-test.js';
 import { SyncStatusService } from './status/sync-status.service.js';
 import { SyncEngine } from './sync-engine.service.js';
 
@@ -15,9 +16,10 @@ export class SyncModule {
         { provide: IntegrationRegistry, useValue: options.integrations },
         SyncEngine,
         MappingValidator,
+        MappingTestBudget,
         SyncStatusService,
       ],
-      exports: [SyncEngine, MappingValidator, SyncStatusService],
+      exports: [SyncEngine, MappingValidator, MappingTestBudget, SyncStatusService],
     };
   }
 }

@@ -187,6 +187,8 @@ export const fakeIntegration: IntegrationDefinition = {
   defaultMapping,
   async verifyCredentials(connection) {
     const client = fakeClient(connection);
-    await client.get(client.url('/api/v1/me'));
+    const me = (await client.get(client.url('/api/v1/me')))?.body;
+    if (typeof me !== 'object' || me === null || Array.isArray(me) || typeof me['id'] !== 'string') return undefined;
+    return { id: me['id'], name: typeof me['name'] === 'string' ? me['name'] : me['id'] };
   },
 };

@@ -7,8 +7,8 @@ import { parseMapping } from './parse-mapping.js';
 describe('default mappings', () => {
   const integrations = IntegrationRegistry.fromConfig({ fakeEnabled: true }).list();
 
-  it.each(integrations.map((integration) => [integration.id, integration] as const))('%s compiles', (_id, integration) => {
-    const parsed = parseMapping(integration.defaultMapping, { integration });
+  it.each(integrations.map((integration) => [integration.id, integration] as const))('%s compiles', async (_id, integration) => {
+    const parsed = await parseMapping(integration.defaultMapping, { integration });
     expect(parsed.resources.length).toBeGreaterThan(0);
   });
 });
