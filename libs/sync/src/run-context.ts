@@ -137,8 +137,10 @@ export async function startRun(
             type: 'run.resumed',
             message: kept.length
               ? `a previous attempt did not finish; keeping the ${kept.length} resource(s) it completed (${kept.join(', ')}) and redoing the rest`
-              : 'a previous attempt did not finish; starting over (nothing it did is reused)',
-            details: { attempt: started.attempt, keptResources: kept },
+              : started.keysLost
+                ? 'a previous attempt did not finish, and keys its completed resources saw are gone (a crash or a restore lost them): starting over, every resource is fetched again'
+                : 'a previous attempt did not finish; starting over (nothing it did is reused)',
+            details: { attempt: started.attempt, keptResources: kept, keysLost: started.keysLost },
           },
         ]
       : []),

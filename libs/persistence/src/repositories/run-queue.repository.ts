@@ -174,10 +174,13 @@ export class RunQueueRepository {
     return rows.map(toQueuedRun);
   }
 
-  /** Runs running for longer than `olderThanMs`: the sweep checks that their job still exists. */
-  async runningSince(olderThanMs: number): Promise<QueuedRun[]> {
+  /**
+   * Runs running for longer than `olderThanMs` whose worker no longer holds them (its lease ran
+   * out, or it never took one): the sweep checks what became of their job.
+   */
+  async runningUnheld(olderThanMs: number): Promise<QueuedRun[]> {
     const rows = await this.db.prisma.$queryRaw<Array<{ run_id: string; org_id: string; installation_id: string }>>`
-      SELECT run_id, org_id, installation_id FROM mooring_system.running_runs_started_before(${olderThanMs}::int)`;
+      SELECT run_id, org_id, installation_id FROM mooring_system.running_runs_unheld(${olderThanMs}::int)`;
     return rows.map(toQueuedRun);
   }
 

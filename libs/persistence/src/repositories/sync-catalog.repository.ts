@@ -172,7 +172,8 @@ export class SyncBatch {
   ) {}
 
   /**
-   * Records that the run produced these keys, and returns in one statement the positions of those
+   * Records that the run produced these keys (under the resource that staged each first), and
+   * returns in one statement the positions of those
    * already stored with the same content hash by the same writer (nothing to write for them) and
    * which of `targets` (related entities) do not exist. The lookups are correlated scalar
    * subqueries on purpose: always one primary-key probe per row. As joins, the planner would pick
@@ -181,6 +182,7 @@ export class SyncBatch {
    */
   async stage(
     runId: string,
+    resourceIndex: number,
     writer: SyncWriter,
     entities: readonly SyncEntityInput[],
     targets: readonly EntityKey[],
@@ -190,8 +192,8 @@ export class SyncBatch {
       `WITH input AS (
          SELECT * FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS t(blueprint, identifier, hash, position)
        ), seen AS (
-         INSERT INTO sync_seen_keys (run_id, org_id, blueprint, identifier)
-         SELECT $2, $1, blueprint, identifier FROM input ON CONFLICT DO NOTHING
+         INSERT INTO sync_seen_keys (run_id, org_id, blueprint, identifier, resource_index)
+         SELECT $2, $1, blueprint, identifier, $10 FROM input ON CONFLICT DO NOTHING
        )
        SELECT i.position::text AS position, NULL AS blueprint, NULL AS identifier FROM input i
         WHERE (SELECT e.content_hash = i.hash AND e.installation_id = $6 AND e.resource_key = $7
@@ -209,6 +211,7 @@ export class SyncBatch {
         writer.resourceKey,
         targets.map((t) => t.blueprint),
         targets.map((t) => t.identifier),
+        resourceIndex,
       ],
     );
     const unchanged = new Set<number>();

@@ -254,15 +254,17 @@ export class SyncRunRepository {
    * Starts (or restarts, after a crashed attempt) a run: running, one more attempt. A restart with
    * the same mapping keeps what the crashed attempt completed (resources, with the keys they staged
    * and the entities they parked) and returns those resources, so they are not fetched again;
-   * everything else starts over. Returns null when the run already ended, so a replayed job does
-   * nothing.
+   * everything else starts over. A completed resource is kept only while every key it staged is
+   * still there (`keysLost` says when some were not: then everything starts over), since
+   * reconciliation deletes what the kept keys do not cover. Returns null when the run already
+   * ended, so a replayed job does nothing.
    */
   async begin(
     orgId: string,
     runId: string,
     mappingHash: string,
     resources: readonly ResourceStart[],
-  ): Promise<{ attempt: number; completed: SyncRunResourceRecord[] } | null> {
+  ): Promise<{ attempt: number; completed: SyncRunResourceRecord[]; keysLost: boolean } | null> {
     return this.db.inTenant(
       orgId,
       async (tx) => {
@@ -275,13 +277,23 @@ export class SyncRunRepository {
                  mapping_hash = ${mappingHash}
            WHERE org_id = ${orgId}::uuid AND id = ${runId}::uuid
           RETURNING attempt`;
-        const completed =
+        const finished =
           previous[0].mapping_hash === mappingHash
             ? await tx.syncRunResource.findMany({
                 where: { orgId, runId, status: 'completed' },
                 orderBy: { resourceIndex: 'asc' },
               })
             : [];
+        const staged = finished.length
+          ? await tx.$queryRaw<Array<{ resource_index: number; n: number }>>`
+              SELECT resource_index, count(*)::int AS n FROM sync_seen_keys
+               WHERE org_id = ${orgId}::uuid AND run_id = ${runId}::uuid GROUP BY resource_index`
+          : [];
+        const stagedBy = new Map(staged.map((row) => [row.resource_index, row.n]));
+        const keysLost = finished.some(
+          (resource) => resource.seenKeys === null || (stagedBy.get(resource.resourceIndex) ?? 0) < resource.seenKeys,
+        );
+        const completed = keysLost ? [] : finished;
         const kept = completed.map((resource) => resource.resourceIndex);
         // Keys the crashed attempt staged for resources it did not finish stay too: they can only
         // keep an entity from deletion in this run, never delete one.
@@ -291,7 +303,7 @@ export class SyncRunRepository {
         await tx.syncRunResource.createMany({
           data: resources.filter((r) => !kept.includes(r.resourceIndex)).map((resource) => ({ orgId, runId, ...resource })),
         });
-        return { attempt: run!.attempt, completed: completed.map(toResourceRecord) };
+        return { attempt: run!.attempt, completed: completed.map(toResourceRecord), keysLost };
       },
       { timeoutMs: 60_000 },
     );
@@ -313,9 +325,16 @@ export class SyncRunRepository {
     );
   }
 
+  /** Ends a resource; a completed one records how many keys it staged, for a later attempt to check. */
   async finishResource(orgId: string, runId: string, resourceIndex: number, finish: ResourceFinish): Promise<void> {
-    await this.db.inTenant(orgId, (tx) =>
-      tx.syncRunResource.updateMany({
+    await this.db.inTenant(orgId, async (tx) => {
+      const [staged] =
+        finish.status === 'completed'
+          ? await tx.$queryRaw<Array<{ n: number }>>`
+              SELECT count(*)::int AS n FROM sync_seen_keys
+               WHERE org_id = ${orgId}::uuid AND run_id = ${runId}::uuid AND resource_index = ${resourceIndex}`
+          : [];
+      await tx.syncRunResource.updateMany({
         where: { orgId, runId, resourceIndex },
         data: {
           ...finish.counts,
@@ -323,9 +342,10 @@ export class SyncRunRepository {
           errorSamples: finish.errorSamples as unknown as Prisma.InputJsonValue,
           error: finish.error,
           finishedAt: new Date(),
+          seenKeys: staged?.n ?? null,
         },
-      }),
-    );
+      });
+    });
   }
 
   /** Adds failures found after the resource finished (entities that failed reingestion). */

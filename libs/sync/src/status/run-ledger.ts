@@ -35,7 +35,7 @@ export class RunLedger {
   async begin(
     mappingHash: string,
     resources: readonly ResourceStart[],
-  ): Promise<{ attempt: number; completed: SyncRunResourceRecord[] } | null> {
+  ): Promise<{ attempt: number; completed: SyncRunResourceRecord[]; keysLost: boolean } | null> {
     const started = await this.runs.begin(this.ids.orgId, this.ids.runId, mappingHash, resources);
     this.attempt = started?.attempt;
     return started;
