@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getIntegration, type CachedResponse, type IntegrationConnection, type JsonObject } from '@mooring/integrations';
+import {
+  getIntegration,
+  pageItems,
+  type CachedResponse,
+  type IntegrationConnection,
+  type JsonObject,
+} from '@mooring/integrations';
 import { FakeGithub } from '../support/fakes/fake-github.js';
 
 // The GitHub kinds against the fake GitHub over loopback, with an in-memory response cache: the
@@ -24,7 +30,8 @@ describe('GitHub kinds and the primary rate limit', () => {
       responseCache: { get: (url) => Promise.resolve(cache.get(url)), put: (url, r) => Promise.resolve(void cache.set(url, r)) },
     };
     const releases: JsonObject[] = [];
-    for await (const page of getIntegration('github').kinds['release']!.extract(connection, {})) releases.push(...page);
+    for await (const page of getIntegration('github').kinds['release']!.extract(connection, {}))
+      releases.push(...pageItems(page));
     expect(releases).toHaveLength(30);
     expect(new Set(releases.map((r) => r['__repository'])).size).toBe(30);
     // 31 requests against a quota of 20 per window: at least one window reset was waited for.

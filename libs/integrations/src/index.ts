@@ -1,7 +1,13 @@
 export * from './integration-definition.js';
 export * from './registry.js';
 export { FAKE_KINDS, fakeItem, type FakeKind } from './fake/fake-data.js';
-export { FakeToolServer, type FakeFailure, type FakeToolOptions } from './fake/fake-tool.server.js';
+export {
+  FakeToolServer,
+  type FakeFailure,
+  type FakeFault,
+  type FakeFaultPlan,
+  type FakeToolOptions,
+} from './fake/fake-tool.server.js';
 export { fakeIntegration } from './fake/fake.integration.js';
 export { githubApiBase, githubWebOrigin, GITHUB_SCOPES } from './github/github-auth.js';
 export { GithubClient } from './github/github-client.js';

@@ -26,6 +26,9 @@ export const RETRY_DECISION_BY_CODE: Readonly<Record<ErrorCode, RetryDecision>> 
   REAUTH_REQUIRED: 'reauth',
   // A 5xx, a 429 or a network failure at the tool; other statuses are the tool refusing for good.
   UPSTREAM_FAILED: 'retry',
+  // A broken or cut-short listing is often a tool's passing trouble (a deploy, a proxy, overload).
+  UPSTREAM_MALFORMED: 'retry',
+  UPSTREAM_INCOMPLETE: 'retry',
   OAUTH_STATE_INVALID: 'fail',
   OAUTH_STATE_EXPIRED: 'fail',
   OAUTH_STATE_REUSED: 'fail',

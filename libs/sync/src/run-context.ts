@@ -64,6 +64,8 @@ export interface RunContext {
   readonly load: LoadContext;
   readonly writers: ReadonlyMap<number, SyncWriter>;
   readonly attempt: number;
+  /** Asked for by a user who confirmed a drop in fetched items is real: the drop rules are lifted. */
+  readonly acceptFetchDrop: boolean;
   /** Resources a crashed attempt of this run completed: not fetched again (same mapping only). */
   readonly completed: ReadonlyMap<number, SyncRunResourceRecord>;
   readonly metrics: SyncMetrics | undefined;
@@ -165,6 +167,7 @@ export async function startRun(
       load,
       writers,
       attempt: started.attempt,
+      acceptFetchDrop: existing.acceptFetchDrop,
       completed: new Map(started.completed.map((resource) => [resource.resourceIndex, resource])),
       metrics: deps.metrics,
       events,

@@ -127,7 +127,7 @@ async function syncResource(
     await run.events.record({ level: 'info', type: 'resource.started', message: `${resource.key} started`, details: where });
     const kind = run.integration.kinds[resource.kind]!;
     try {
-      for await (const page of extraction.pages(extractPages(kind, connection, resource.selectorOptions))) {
+      for await (const page of extraction.pages(extractPages(resource.kind, kind, connection, resource.selectorOptions))) {
         rawSamples.push(...page.items.slice(0, 5 - rawSamples.length));
         const entities = await tally.time('transformMs', () => transformPage(page.items, resource, run.load.blueprints, tally));
         await loader.add(entities);

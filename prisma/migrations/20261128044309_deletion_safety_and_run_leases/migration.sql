@@ -20,6 +20,7 @@ ALTER TABLE "sync_seen_keys" ALTER COLUMN "resource_index" DROP DEFAULT;
 
 -- The dispatcher's sweep ends a running run only when its worker's lease has run out: a missing
 -- queue job alone (Redis restarted empty) is no proof that the worker died.
+GRANT SELECT ("lease_until") ON "sync_runs" TO mooring_system;
 SET ROLE mooring_system;
 DROP FUNCTION mooring_system.running_runs_started_before(integer);
 CREATE FUNCTION mooring_system.running_runs_unheld(p_older_than_ms integer)

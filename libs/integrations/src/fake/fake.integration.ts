@@ -1,6 +1,7 @@
 import { DomainError } from '@mooring/platform';
 import type {
   BlueprintDefinition,
+  CountedPage,
   IntegrationConnection,
   IntegrationDefinition,
   JsonObject,
@@ -37,12 +38,13 @@ async function request(connection: IntegrationConnection, path: string | URL): P
 function listing(kind: FakeKind, title: string): KindDefinition {
   return {
     title,
-    async *extract(connection): AsyncIterable<Page> {
+    // The body is passed on as the tool sent it: the engine checks that it is a listing.
+    async *extract(connection): AsyncIterable<CountedPage> {
       let next: string | null = `/api/v1/${kind}s?page=0`;
       while (next) {
-        const body = (await (await request(connection, next)).json()) as { items: JsonObject[]; next: string | null };
-        yield body.items;
-        next = body.next;
+        const body = (await (await request(connection, next)).json()) as { items: Page; next?: string | null; total?: number };
+        yield { items: body.items, ...(typeof body.total === 'number' ? { total: body.total } : {}) };
+        next = body.next ?? null;
       }
     },
   };

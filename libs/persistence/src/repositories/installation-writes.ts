@@ -47,13 +47,13 @@ export async function auditCreated(
 
 /**
  * The audit entries of a change, written in its transaction: installation.updated for name,
- * enabled and settings (the names of changed settings only, never values), and
+ * enabled, maxFetchDrop and settings (the names of changed settings only, never values), and
  * installation.mapping_changed for a new mapping. Nothing when nothing actually changed.
  */
 export async function auditChanges(
   tx: TenantTx,
   orgId: string,
-  before: { id: string; name: string; enabled: boolean; settings: unknown; mapping: unknown },
+  before: { id: string; name: string; enabled: boolean; settings: unknown; mapping: unknown; maxFetchDrop: number },
   changes: InstallationChanges,
 ): Promise<void> {
   const target = { targetType: 'installation', targetId: before.id } as const;
@@ -61,6 +61,9 @@ export async function auditChanges(
   if (changes.name !== undefined && changes.name !== before.name) updated['name'] = { from: before.name, to: changes.name };
   if (changes.enabled !== undefined && changes.enabled !== before.enabled) {
     updated['enabled'] = { from: before.enabled, to: changes.enabled };
+  }
+  if (changes.maxFetchDrop !== undefined && changes.maxFetchDrop !== before.maxFetchDrop) {
+    updated['maxFetchDrop'] = { from: before.maxFetchDrop, to: changes.maxFetchDrop };
   }
   if (changes.settings !== undefined) {
     const previous = (before.settings ?? {}) as Record<string, unknown>;

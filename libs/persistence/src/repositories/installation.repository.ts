@@ -154,6 +154,7 @@ function changeData(changes: InstallationChanges) {
     ...(changes.mapping !== undefined ? { mapping: changes.mapping as Prisma.InputJsonValue } : {}),
     ...(changes.settings !== undefined ? { settings: changes.settings } : {}),
     ...(changes.schedule !== undefined ? { schedule: changes.schedule } : {}),
+    ...(changes.maxFetchDrop !== undefined ? { maxFetchDrop: changes.maxFetchDrop } : {}),
     ...(changes.enabled !== undefined ? { enabled: changes.enabled } : {}),
   };
 }
@@ -181,6 +182,7 @@ async function insert(tx: TenantTx, orgId: string, installation: NewInstallation
       mapping: installation.mapping as Prisma.InputJsonValue,
       settings: installation.settings,
       ...(installation.schedule ? { schedule: installation.schedule } : {}),
+      ...(installation.maxFetchDrop !== undefined ? { maxFetchDrop: installation.maxFetchDrop } : {}),
       createdBy: installation.createdBy ?? null,
     },
     include: WITH_CREDENTIAL,
@@ -201,6 +203,7 @@ function toInstallationRecord(row: {
   mapping: unknown;
   settings: unknown;
   schedule: unknown;
+  maxFetchDrop: number;
   enabled: boolean;
   state: InstallationState;
   stateReason: string | null;
@@ -219,6 +222,7 @@ function toInstallationRecord(row: {
     mapping: row.mapping,
     settings: row.settings as Record<string, string>,
     schedule: row.schedule as Schedule,
+    maxFetchDrop: row.maxFetchDrop,
     enabled: row.enabled,
     state: row.state,
     stateReason: row.stateReason,

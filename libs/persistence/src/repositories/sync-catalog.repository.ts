@@ -96,13 +96,34 @@ export class SyncCatalogRepository {
     });
   }
 
-  async deleteEntities(
+  /**
+   * Deletes a chunk of a run's deletion candidates and adds how many went to the run's `deleted`,
+   * in one transaction: whatever attempt deletes them, and wherever an attempt dies, each entity is
+   * counted once. Fenced by the attempt: when a later attempt has taken the run (or it ended),
+   * nothing is deleted and the answer is null. The run's row stays locked until the commit, so a
+   * later attempt cannot begin half-way through a chunk.
+   */
+  async deleteForRun(
     orgId: string,
+    run: { readonly runId: string; readonly attempt: number },
     blueprint: string,
     identifiers: readonly string[],
     options: { deleteDependents: boolean },
-  ): Promise<DeleteEntitiesResult> {
-    return this.db.inTenantSql(orgId, (client) => deleteEntityKeys(client, orgId, blueprint, identifiers, options));
+  ): Promise<DeleteEntitiesResult | null> {
+    return this.db.inTenantSql(orgId, async (client) => {
+      const { rowCount } = await client.query(
+        `SELECT 1 FROM sync_runs WHERE org_id = $1 AND id = $2 AND attempt = $3 AND status = 'running' FOR NO KEY UPDATE`,
+        [orgId, run.runId, run.attempt],
+      );
+      if (!rowCount) return null;
+      const result = await deleteEntityKeys(client, orgId, blueprint, identifiers, options);
+      await client.query('UPDATE sync_runs SET deleted = deleted + $3 WHERE org_id = $1 AND id = $2', [
+        orgId,
+        run.runId,
+        result.deleted.length,
+      ]);
+      return result;
+    });
   }
 
   /** Keeps the first raw items of a kind from the last run (secrets scrubbed by the caller). */

@@ -29,9 +29,17 @@ export class SyncRunRepository {
   constructor(private readonly db: Database) {}
 
   /** A pending run, as the scheduler or the api creates it before enqueueing its id. */
-  async create(orgId: string, installationId: string, trigger: string): Promise<SyncRunRecord> {
+  async create(
+    orgId: string,
+    installationId: string,
+    trigger: string,
+    options: { acceptFetchDrop?: boolean } = {},
+  ): Promise<SyncRunRecord> {
     const row = await this.db.inTenant(orgId, (tx) =>
-      tx.syncRun.create({ data: { orgId, installationId, trigger }, include: { resources: true } }),
+      tx.syncRun.create({
+        data: { orgId, installationId, trigger, acceptFetchDrop: options.acceptFetchDrop ?? false },
+        include: { resources: true },
+      }),
     );
     return toRunRecord(row);
   }
@@ -360,10 +368,11 @@ export class SyncRunRepository {
     );
   }
 
-  /** Ends the run (only if it is still active) and drops its staged keys and pending entities. */
   /**
    * Ends the run if it is still active and, when `attempt` is given, still that attempt's (a worker
-   * that lost its job to another cannot end the newer attempt's run). Returns whether it ended it.
+   * that lost its job to another cannot end the newer attempt's run), and drops its staged keys and
+   * pending entities. `deleted` is not written: deletions add to it as they commit. Returns whether
+   * it ended the run.
    */
   async finish(orgId: string, runId: string, finish: RunFinish, attempt?: number): Promise<boolean> {
     const r = finish.reconciliation;
@@ -379,12 +388,12 @@ export class SyncRunRepository {
             errorMessage: finish.errorMessage ?? null,
             reingested: r.reingested,
             reingestFailed: r.reingestFailed,
-            deleted: r.deleted,
             deleteFailed: r.deleteFailed,
             reconcileMs: r.reconcileMs,
             deletionDecision: r.deletionDecision,
             deletionReason: r.deletionReason,
             deletionDetails: r.deletionDetails ?? undefined,
+            fetchBaseline: finish.status === 'completed' && finish.fetchBaseline === true,
           },
         });
         if (!count) return false;
@@ -401,22 +410,14 @@ export class SyncRunRepository {
     );
   }
 
-  /** Whether the run is still active in this attempt: no later attempt has taken it over. */
-  async isCurrentAttempt(orgId: string, runId: string, attempt: number): Promise<boolean> {
-    const run = await this.db.inTenant(orgId, (tx) =>
-      tx.syncRun.findFirst({ where: { orgId, id: runId, attempt, status: { in: ACTIVE } }, select: { id: true } }),
-    );
-    return run !== null;
-  }
-
   /**
-   * What each resource (by `kind-index`) fetched in the installation's last completed run before
-   * this one: the baseline of the "returned 0 items but had N before" guard.
+   * What each resource (by `kind-index`) fetched in the installation's last run whose counts passed
+   * the drop rules (`fetchBaseline`) before this one: the baseline of the drop guard.
    */
-  async lastCompletedFetched(orgId: string, installationId: string, excludeRunId: string): Promise<Map<string, number>> {
+  async lastTrustedFetched(orgId: string, installationId: string, excludeRunId: string): Promise<Map<string, number>> {
     const last = await this.db.inTenant(orgId, (tx) =>
       tx.syncRun.findFirst({
-        where: { orgId, installationId, status: 'completed', id: { not: excludeRunId } },
+        where: { orgId, installationId, status: 'completed', fetchBaseline: true, id: { not: excludeRunId } },
         orderBy: { createdAt: 'desc' },
         include: { resources: true },
       }),
@@ -461,6 +462,7 @@ function toRunRecord(row: RunRow): SyncRunRecord {
     scheduledFor: row.scheduledFor,
     dispatchedAt: row.dispatchedAt,
     skippedFor: row.skippedFor,
+    acceptFetchDrop: row.acceptFetchDrop,
     reingested: row.reingested,
     reingestFailed: row.reingestFailed,
     deleted: row.deleted,

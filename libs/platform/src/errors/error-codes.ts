@@ -29,6 +29,10 @@ export const ERROR_CODES = [
   'CREDENTIALS_UNREADABLE',
   'REAUTH_REQUIRED',
   'UPSTREAM_FAILED',
+  /** The tool answered a listing request with something that is not a listing. */
+  'UPSTREAM_MALFORMED',
+  /** A listing ended with fewer items than the tool said it holds. */
+  'UPSTREAM_INCOMPLETE',
   'OAUTH_STATE_INVALID',
   'OAUTH_STATE_EXPIRED',
   'OAUTH_STATE_REUSED',

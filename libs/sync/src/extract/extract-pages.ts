@@ -1,32 +1,75 @@
 import type { IntegrationConnection, JsonObject, KindDefinition } from '@mooring/integrations';
+import { DomainError } from '@mooring/platform';
 
 export interface ExtractedPage {
-  /** The page's items that are JSON objects, in the tool's own shape. */
+  /** The page's items, in the tool's own shape. */
   readonly items: readonly JsonObject[];
-  /** Entries of the page that are not objects: counted as fetch failures. */
-  readonly invalid: number;
 }
 
 /**
  * The kind's pages, one at a time, with the next page already requested while the current one is
  * mapped and loaded. Memory holds at most two pages, whatever the kind's size.
+ *
+ * Whatever an integration passes on, each page must be a listing: a list of JSON objects. Anything
+ * else (a missing list, a null entry) fails the kind with UPSTREAM_MALFORMED rather than being
+ * skipped, since an item that cannot be read is an item reconciliation would wrongly think gone.
+ * When the tool reported the listing's size, a listing that ends with fewer items fails with
+ * UPSTREAM_INCOMPLETE (a tool that ended it early).
  */
 export async function* extractPages(
+  kindName: string,
   kind: KindDefinition,
   connection: IntegrationConnection,
   selectorOptions: Readonly<Record<string, unknown>>,
 ): AsyncGenerator<ExtractedPage> {
+  let pages = 0;
+  let fetched = 0;
+  let total: number | undefined;
   for await (const page of prefetch(kind.extract(connection, selectorOptions))) {
-    if (!Array.isArray(page)) {
-      yield { items: [], invalid: 1 };
-      continue;
-    }
-    const items = page.filter(isObject);
-    yield { items, invalid: page.length - items.length };
+    pages++;
+    const listing = asListing(page, `page ${pages} of ${kindName}`);
+    fetched += listing.items.length;
+    if (listing.total !== undefined) total = listing.total;
+    yield { items: listing.items };
+  }
+  if (total !== undefined && fetched < total) {
+    throw new DomainError(
+      'UPSTREAM_INCOMPLETE',
+      `the tool reported ${total} ${kindName} items, but its listing ended after ${fetched}`,
+      { kind: kindName, total, fetched },
+    );
   }
 }
 
-function isObject(value: unknown): value is JsonObject {
+function asListing(page: unknown, what: string): { items: readonly JsonObject[]; total?: number } {
+  const counted = isObject(page) && 'items' in page;
+  const items: unknown = Array.isArray(page) ? page : counted ? page['items'] : page;
+  if (!Array.isArray(items)) {
+    const found = counted || !isObject(page) ? describe(items) : 'missing (undefined)';
+    throw malformed(what, `its items are ${found}, not a list`);
+  }
+  const entry = items.findIndex((item) => !isObject(item));
+  if (entry >= 0) throw malformed(what, `entry ${entry + 1} is ${describe(items[entry])}, not an object`);
+  const total = counted ? page['total'] : undefined;
+  if (total !== undefined && !(typeof total === 'number' && Number.isInteger(total) && total >= 0)) {
+    throw malformed(what, `its total is ${describe(total)}, not a count`);
+  }
+  return { items: items as JsonObject[], ...(total === undefined ? {} : { total }) };
+}
+
+function malformed(what: string, problem: string): DomainError {
+  return new DomainError('UPSTREAM_MALFORMED', `${what} is not a listing: ${problem}`);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'missing (undefined)';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a JSON object';
+  return `a ${typeof value}`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -37,10 +37,6 @@ export class ExtractionGuard {
         }
         if (next.done) return;
         counts.fetched += next.value.items.length;
-        counts.fetchFailed += next.value.invalid;
-        if (next.value.invalid) {
-          this.tally.sample({ phase: 'extract', reason: `${next.value.invalid} entries of a page were not JSON objects` });
-        }
         yield next.value;
       }
     } finally {

@@ -66,13 +66,13 @@ export async function finishRun(run: RunContext, result: RunResult): Promise<Syn
     reconciliation: {
       reingested: result.reingest.reingested,
       reingestFailed: result.reingest.reingestFailed,
-      deleted: result.deletion.deleted,
       deleteFailed: result.deletion.deleteFailed,
       reconcileMs: result.deletion.ms,
       deletionDecision: result.deletion.decision,
       deletionReason: result.deletion.reason,
       deletionDetails: result.deletion.details,
     },
+    fetchBaseline: result.deletion.trustedCounts,
   });
 }
 
@@ -189,7 +189,6 @@ export function notReconciled(reason: string): RunFinish['reconciliation'] {
   return {
     reingested: 0,
     reingestFailed: 0,
-    deleted: 0,
     deleteFailed: 0,
     reconcileMs: null,
     deletionDecision: 'skipped',

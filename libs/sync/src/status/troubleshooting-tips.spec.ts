@@ -35,6 +35,7 @@ function run(overrides: Partial<SyncRunRecord> = {}, resources = [resource()]): 
     status: 'completed',
     trigger: 'manual',
     attempt: 1,
+    acceptFetchDrop: false,
     mappingHash: 'h',
     createdAt: new Date(),
     startedAt: new Date(),
