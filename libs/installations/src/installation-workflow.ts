@@ -28,6 +28,7 @@ export interface NewInstalled {
   readonly mapping: unknown;
   readonly settings: Readonly<Record<string, string>>;
   readonly schedule?: Schedule;
+  readonly maxFetchDrop?: number;
   readonly createdBy: string;
   readonly credential: CredentialPayload;
 }
@@ -126,6 +127,7 @@ export class InstallationWorkflow implements OnModuleInit {
         mapping: input.mapping,
         settings: input.settings,
         ...(input.schedule ? { schedule: input.schedule } : {}),
+        ...(input.maxFetchDrop !== undefined ? { maxFetchDrop: input.maxFetchDrop } : {}),
         createdBy: input.createdBy,
       },
       credential,

@@ -18,13 +18,24 @@ export class RunRequests implements ResyncTrigger {
     private readonly dispatch: DispatchSignal,
   ) {}
 
-  /** A user's resync: the new run's id, or RUN_ACTIVE naming the run already active. */
-  async resync(orgId: string, installationId: string): Promise<{ runId: string }> {
-    const request = await this.queue.request(orgId, installationId, 'manual', {
-      action: 'installation.resync_requested',
-      targetType: 'installation',
-      targetId: installationId,
-    });
+  /**
+   * A user's resync: the new run's id, or RUN_ACTIVE naming the run already active. With
+   * `acceptFetchDrop` the run may delete despite the installation's maxFetchDrop (in the audit entry).
+   */
+  async resync(orgId: string, installationId: string, options: { acceptFetchDrop?: boolean } = {}): Promise<{ runId: string }> {
+    const acceptFetchDrop = options.acceptFetchDrop ?? false;
+    const request = await this.queue.request(
+      orgId,
+      installationId,
+      'manual',
+      {
+        action: 'installation.resync_requested',
+        targetType: 'installation',
+        targetId: installationId,
+        ...(acceptFetchDrop ? { details: { acceptFetchDrop } } : {}),
+      },
+      { acceptFetchDrop },
+    );
     switch (request.outcome) {
       case 'created':
         await this.wakeDispatcher();

@@ -6,6 +6,8 @@ import { nextRunAt, scheduleView } from '@mooring/scheduling';
 
 const name = z.string().trim().min(1).max(100);
 const jsonObject = z.record(z.string(), z.unknown());
+/** The share (0 to 1) by which a resource's fetch count may drop before deletion is refused. */
+const maxFetchDrop = z.number().min(0).max(1);
 
 export const createInstallationRequest = z.strictObject({
   integrationId: z.string().min(1).max(100),
@@ -14,6 +16,7 @@ export const createInstallationRequest = z.strictObject({
   mapping: jsonObject.optional(),
   /** `{"every":"1h"}` or `{"cron":"0 6 * * 1-5","timezone":"Europe/Berlin"}`; checked by the service. */
   schedule: jsonObject.optional(),
+  maxFetchDrop: maxFetchDrop.optional(),
 });
 
 export const updateInstallationRequest = z
@@ -23,8 +26,21 @@ export const updateInstallationRequest = z
     mapping: jsonObject.optional(),
     settings: jsonObject.optional(),
     schedule: jsonObject.optional(),
+    maxFetchDrop: maxFetchDrop.optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, 'send at least one of name, enabled, mapping, settings, schedule');
+  .refine(
+    (body) => Object.keys(body).length > 0,
+    'send at least one of name, enabled, mapping, settings, schedule, maxFetchDrop',
+  );
+
+/** A resync's options; the body may be left out. */
+export const resyncRequest = z
+  .strictObject({
+    /** The user confirms that a drop in fetched items is real: this run may delete despite maxFetchDrop. */
+    acceptFetchDrop: z.boolean().default(false),
+  })
+  .optional()
+  .transform((body) => body ?? { acceptFetchDrop: false });
 
 export const deleteInstallationQuery = z.strictObject({
   deleteEntities: z
@@ -94,6 +110,8 @@ export function installationView(installation: InstallationRecord, integration: 
         : null,
     credentialsUpdatedAt: credential?.updatedAt.toISOString() ?? null,
     schedule: scheduleView(installation.schedule),
+    /** Deletion is refused when a resource fetches more than this share fewer items than the last trusted run. */
+    maxFetchDrop: installation.maxFetchDrop,
     /** When the schedule fires next; null while the installation is disabled or needs new credentials. */
     nextRunAt:
       installation.enabled && installation.state === 'active'

@@ -12,6 +12,7 @@ import {
   createInstallationRequest,
   deleteInstallationQuery,
   installationView,
+  resyncRequest,
   updateInstallationRequest,
 } from './installation.dto.js';
 import { installationSyncView } from './sync-status.dto.js';
@@ -68,13 +69,20 @@ export class InstallationsController {
     return { installation: this.view(await this.installations.update(currentTenant(), id, body)) };
   }
 
-  /** A resync now: 202 with the new run's id, or 409 RUN_ACTIVE with the id of the run already active. */
+  /**
+   * A resync now: 202 with the new run's id, or 409 RUN_ACTIVE with the id of the run already
+   * active. `{"acceptFetchDrop": true}` lets that one run delete despite the installation's
+   * maxFetchDrop (audited).
+   */
   @Post(':id/resync')
   @HttpCode(202)
   @Allow('moderator')
-  async resync(@Param('id', new ZodPipe(uuidParam, 'path')) id: string) {
-    const { runId } = await this.runs.resync(currentTenant().orgId, id);
-    return { run: { id: runId, status: 'pending' } };
+  async resync(
+    @Param('id', new ZodPipe(uuidParam, 'path')) id: string,
+    @Body(new ZodPipe(resyncRequest)) body: z.output<typeof resyncRequest>,
+  ) {
+    const { runId } = await this.runs.resync(currentTenant().orgId, id, body);
+    return { run: { id: runId, status: 'pending', acceptFetchDrop: body.acceptFetchDrop } };
   }
 
   @Delete(':id')

@@ -60,16 +60,24 @@ export class RunQueueRepository {
 
   /**
    * A pending run for a user or a change, unless one is active (its id comes back instead).
-   * `audit`, when given, is written in the same transaction as the run.
+   * `audit`, when given, is written in the same transaction as the run. `acceptFetchDrop`: the run
+   * may delete despite the installation's maxFetchDrop.
    */
-  async request(orgId: string, installationId: string, trigger: RunTrigger, audit?: AuditEntry): Promise<RunRequest> {
+  async request(
+    orgId: string,
+    installationId: string,
+    trigger: RunTrigger,
+    audit?: AuditEntry,
+    options: { acceptFetchDrop?: boolean } = {},
+  ): Promise<RunRequest> {
     return this.db.inTenant(orgId, async (tx) => {
       const [row] = await tx.$queryRaw<RequestRow[]>`
         WITH target AS (
           SELECT id, enabled, state::text AS state FROM installations WHERE org_id = ${orgId}::uuid AND id = ${installationId}::uuid
         ), inserted AS (
-          INSERT INTO sync_runs (org_id, installation_id, trigger)
-          SELECT ${orgId}::uuid, target.id, ${trigger} FROM target WHERE target.enabled AND target.state = 'active'
+          INSERT INTO sync_runs (org_id, installation_id, trigger, accept_fetch_drop)
+          SELECT ${orgId}::uuid, target.id, ${trigger}, ${options.acceptFetchDrop ?? false}
+            FROM target WHERE target.enabled AND target.state = 'active'
           ON CONFLICT DO NOTHING
           RETURNING id
         )
