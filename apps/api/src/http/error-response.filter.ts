@@ -21,7 +21,9 @@ export class ErrorResponseFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, body } = this.toResponse(exception);
-    if (!response.headersSent) response.status(status).json(body);
+    if (response.headersSent) return;
+    if (status === 503) response.setHeader('Retry-After', String(retryAfterSeconds(exception)));
+    response.status(status).json(body);
   }
 
   private toResponse(exception: unknown): { status: number; body: ErrorBody } {
@@ -46,6 +48,12 @@ export class ErrorResponseFilter implements ExceptionFilter {
       code === 'DEPENDENCY_UNAVAILABLE' ? 'A service Mooring depends on is unavailable; retry later' : 'Internal error';
     return { status, body: { error: { code, message, details: { errorId } } } };
   }
+}
+
+/** A dependency's outage: when to try again, as the error says or in a few seconds. */
+function retryAfterSeconds(exception: unknown): number {
+  const given = exception instanceof DomainError ? exception.details['retryAfterSeconds'] : undefined;
+  return typeof given === 'number' && given > 0 ? Math.ceil(given) : 5;
 }
 
 function frameworkCode(status: number, exception: HttpException): ErrorCode | undefined {

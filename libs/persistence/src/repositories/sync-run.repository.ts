@@ -317,6 +317,20 @@ export class SyncRunRepository {
     );
   }
 
+  /**
+   * The worker running the run holds it until `seconds` from now (its heartbeat renews this): until
+   * then no sweep takes the run for lost, whatever became of its queue job.
+   */
+  async renewLease(orgId: string, runId: string, seconds: number): Promise<void> {
+    await this.db.inTenant(
+      orgId,
+      (tx) =>
+        tx.$executeRaw`
+        UPDATE sync_runs SET lease_until = now() + make_interval(secs => ${seconds})
+         WHERE org_id = ${orgId}::uuid AND id = ${runId}::uuid AND status IN ('pending', 'running')`,
+    );
+  }
+
   async startResource(orgId: string, runId: string, resourceIndex: number): Promise<void> {
     await this.db.inTenant(orgId, (tx) =>
       tx.syncRunResource.updateMany({
