@@ -252,8 +252,6 @@ function planRun(
 ): RunPlan {
   let tool: ToolFaultPlan | null = null;
   if (chance(0.5)) {
-    const kind = pick<FakeKind>(['team', 'service', 'deployment', 'deployment', 'deployment']);
-    const pages = Math.max(1, Math.ceil(countPresent(stack, kind) / PAGE_SIZE));
     const type = pick<ToolFaultType>([
       'status',
       'status',
@@ -267,6 +265,9 @@ function planRun(
       'abort',
       'slow',
     ]);
+    // A listing of one page cannot end early: short pages go to the kinds of several pages.
+    const kind = pick<FakeKind>(type === 'short' ? ['service', 'deployment'] : ['team', 'service', 'deployment', 'deployment']);
+    const pages = Math.max(1, Math.ceil(countPresent(stack, kind) / PAGE_SIZE));
     const fault: FakeFault =
       type === 'status'
         ? ((status) => (status === 429 ? { type, status, retryAfterSeconds: 1 } : { type, status }))(
@@ -278,7 +279,14 @@ function planRun(
     // A short listing without totals is caught only when it drops more than maxFetchDrop (half):
     // such cuts, and only such, are made without totals.
     const withoutTotals = type === 'short' && pages >= 3 && chance(0.3);
-    const page = withoutTotals ? Math.floor(random() * Math.floor(pages / 3)) : Math.floor(random() * pages);
+    // A short last page is no fault (the listing does end there), and an empty kind is empty from
+    // its first page.
+    const page =
+      type === 'empty'
+        ? 0
+        : withoutTotals
+          ? Math.floor(random() * Math.floor(pages / 3))
+          : Math.floor(random() * (type === 'short' ? pages - 1 : pages));
     const times = type === 'slow' || type === 'empty' ? 1 : pick([1, 1, 2, undefined]);
     tool = { kind, fault, page, times, withoutTotals };
   }
