@@ -92,7 +92,7 @@ export class RunJobHandler implements SyncRunHandler {
         reconciliation: notReconciled('the run failed before reconciliation'),
       });
       this.logger.error({ ...ids, err: error }, 'sync run failed on its last attempt');
-      await this.dispatch.notify();
+      await this.wakeDispatcher();
       return 'done';
     } finally {
       clearTimeout(timer);
@@ -125,6 +125,11 @@ export class RunJobHandler implements SyncRunHandler {
     return retryDelayMs(attemptsMade, this.options.retryBaseSeconds * 1000, error);
   }
 
+  /** Best effort: the dispatcher polls too, so a wake-up lost while Redis is down only delays a run. */
+  private async wakeDispatcher(): Promise<void> {
+    await this.dispatch.notify().catch((error: unknown) => this.logger.warn({ err: error }, 'could not wake the dispatcher'));
+  }
+
   /** Best effort: the event log must not turn a retry into a failure. */
   private async noteRetry(ids: SyncRunJob, attempt: RunAttempt, reason: string): Promise<void> {
     await recordRunEvents(this.runs, ids, {
@@ -153,7 +158,7 @@ export class RunJobHandler implements SyncRunHandler {
       );
     }
     await this.queue.startFollowUp(record.orgId, record.id);
-    await this.dispatch.notify();
+    await this.wakeDispatcher();
   }
 }
 
