@@ -31,6 +31,12 @@ export default tseslint.config(
             { sourceTag: 'system:prisma', bannedExternalImports: [...BULLMQ, ...KMS] },
             { sourceTag: 'system:bullmq', bannedExternalImports: [...PRISMA, ...KMS] },
             { sourceTag: 'system:kms', bannedExternalImports: [...PRISMA, ...BULLMQ] },
+            // Code that runs in the browser (apps/web, libs/contract) imports only browser-safe projects.
+            {
+              sourceTag: 'platform:browser',
+              onlyDependOnLibsWithTags: ['platform:browser'],
+              bannedExternalImports: [...PRISMA, ...BULLMQ, ...KMS, '@nestjs/*', 'node:*', 'express', 'pino'],
+            },
           ],
         },
       ],

@@ -1,19 +1,9 @@
+import { AUDIT_ACTIONS } from '@mooring/contract';
 import { currentRequestScope } from '@mooring/platform';
 import type { TenantTx } from './database.js';
 import type { Prisma } from './generated/prisma/client.js';
 
-export const AUDIT_ACTIONS = [
-  'organization.created',
-  'organization.renamed',
-  'api_client.created',
-  'api_client.revoked',
-  'installation.created',
-  'installation.updated',
-  'installation.deleted',
-  'installation.credentials_rotated',
-  'installation.mapping_changed',
-  'installation.resync_requested',
-] as const;
+export { AUDIT_ACTIONS };
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -23,6 +13,8 @@ export interface AuditEntry {
   readonly targetId: string;
   /** What changed, for people reading the trail. Never secrets. */
   readonly details?: Readonly<Record<string, unknown>>;
+  /** Who did it, when not the request's principal (a person accepting an invitation is not signed in yet). */
+  readonly actor?: { readonly kind: 'user' | 'api_client'; readonly id: string; readonly name: string };
 }
 
 /**
@@ -32,12 +24,13 @@ export interface AuditEntry {
  */
 export async function writeAudit(tx: TenantTx, orgId: string, entry: AuditEntry): Promise<void> {
   const scope = currentRequestScope();
-  const principal = scope?.tenant?.principal;
+  const principal = entry.actor ?? scope?.tenant?.principal;
   await tx.auditEvent.create({
     data: {
       orgId,
       actorKind: principal?.kind ?? 'system',
       actorId: principal?.id ?? 'mooring',
+      actorName: principal ? (principal.name ?? null) : 'Mooring',
       action: entry.action,
       targetType: entry.targetType,
       targetId: entry.targetId,

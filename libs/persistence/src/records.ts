@@ -89,6 +89,7 @@ export interface InstallationRecord {
   readonly stateReason: string | null;
   readonly stateChangedAt: Date;
   readonly createdBy: string | null;
+  readonly providerAccount: ProviderAccount | null;
   readonly credential: CredentialSummary | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -108,10 +109,19 @@ export interface NewInstallation {
   /** 0.5 unless given. */
   readonly maxFetchDrop?: number;
   readonly createdBy?: string | null;
+  readonly providerAccount?: ProviderAccount | null;
+}
+
+/** The account at the provider that OAuth tokens belong to (e.g. a GitHub user). */
+export interface ProviderAccount {
+  readonly id: string;
+  readonly name: string;
 }
 
 export interface InstallationChanges {
   readonly name?: string;
+  /** New credentials of another provider account (a confirmed reconnect). */
+  readonly providerAccount?: ProviderAccount | null;
   readonly mapping?: unknown;
   readonly settings?: Readonly<Record<string, string>>;
   readonly schedule?: Schedule;
@@ -128,7 +138,10 @@ export interface NewConnectSession {
   /** Chosen by the caller: the session's secrets are sealed for it before the row exists. */
   readonly id: string;
   readonly stateHash: string;
+  readonly principalKind: 'user' | 'api_client';
   readonly principalId: string;
+  /** SHA-256 of the value of the HttpOnly cookie set in the browser that started connecting. */
+  readonly browserHash: string | null;
   readonly integrationId: string;
   readonly installationId: string | null;
   readonly name: string | null;
@@ -143,6 +156,9 @@ export interface ConnectSessionRecord extends NewConnectSession {
   readonly id: string;
   readonly orgId: string;
   readonly consumedAt: Date | null;
+  /** A reconnect that returned another provider account, waiting for the person to confirm it. */
+  readonly pendingAccount: ProviderAccount | null;
+  readonly confirmedAt: Date | null;
   readonly createdAt: Date;
 }
 
@@ -163,7 +179,7 @@ export interface Page<T> {
 export interface AuditEventRecord {
   readonly id: string;
   readonly occurredAt: Date;
-  readonly actor: { readonly kind: string; readonly id: string };
+  readonly actor: { readonly kind: string; readonly id: string; readonly name: string | null };
   readonly action: string;
   readonly target: { readonly type: string; readonly id: string };
   readonly details: Readonly<Record<string, unknown>>;

@@ -22,6 +22,8 @@ export class ErrorResponseFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, body } = this.toResponse(exception);
     if (response.headersSent) return;
+    const retryAfter = body.error.details['retryAfterSeconds'];
+    if (status === 429 && typeof retryAfter === 'number') response.setHeader('Retry-After', String(retryAfter));
     if (status === 503) response.setHeader('Retry-After', String(retryAfterSeconds(exception)));
     response.status(status).json(body);
   }

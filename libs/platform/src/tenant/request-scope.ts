@@ -1,15 +1,17 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { ROLES, type Role } from '@mooring/contract';
 import { DomainError } from '../errors/domain-error.js';
 
-export const ROLES = ['member', 'moderator', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
-/** Who is acting: an API client (service account) of the org, or Mooring itself (scheduler, worker). */
+/** Who is acting: a person, an API client (service account) of the org, or Mooring itself (scheduler, worker). */
 export interface Principal {
-  readonly kind: 'api_client' | 'system';
+  readonly kind: 'user' | 'api_client' | 'system';
   readonly id: string;
   readonly role: Role;
+  /** The person's email or the client's name, for the audit trail. */
+  readonly name?: string;
 }
 
 export interface TenantContext {
