@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { FakeToolServer, fakeIntegration } from '@mooring/integrations';
-import { freePort } from '../../tools/lib/wait.mjs';
 import { OwnPostgres, OwnRedis } from '../support/own-servers.js';
-import { AppProcess, waitForHttp } from '../support/processes.js';
+import { AppStack } from '../support/app-stack.js';
+import { waitForHttp, type AppProcess } from '../support/processes.js';
 
 // The production topology for the chaos suite: the built api, one scheduler and two workers as
 // processes, over a PostgreSQL and a Redis of the suite's own (so it can crash and restart them),
@@ -54,12 +53,6 @@ export interface RunRow {
 }
 
 export class ChaosStack {
-  readonly workers: AppProcess[] = [];
-  private api!: AppProcess;
-  private scheduler!: AppProcess;
-  private apiPort = 0;
-  private baseUrl = '';
-  private token = '';
   installationId = '';
   /** Processes that exited without the suite killing them. */
   unexpectedExits = 0;
@@ -70,82 +63,38 @@ export class ChaosStack {
     readonly postgres: OwnPostgres,
     readonly redis: OwnRedis,
     readonly tool: FakeToolServer,
-    private readonly env: Record<string, string>,
+    private readonly apps: AppStack,
   ) {}
 
   static async start(): Promise<ChaosStack> {
     const [postgres, redis] = await Promise.all([OwnPostgres.start(), OwnRedis.start()]);
     const tool = await FakeToolServer.start({ token: TOOL_TOKEN, pageSize: PAGE_SIZE, counts: { ...NOMINAL } });
     tool.setRequestLog(false);
-    const stack = new ChaosStack(postgres, redis, tool, {
-      ...ENV,
-      DATABASE_URL: postgres.appUrl,
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: 'chaos',
-      AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'),
-      VAULT_LOCAL_MASTER_KEY: randomBytes(32).toString('base64'),
+    const apps = await AppStack.start({
+      databaseUrl: postgres.appUrl,
+      redisUrl: redis.url,
+      keyPrefix: 'chaos',
+      workers: 2,
+      env: ENV,
     });
-    await stack.boot();
-    return stack;
-  }
-
-  private async boot(): Promise<void> {
-    this.apiPort = await freePort();
-    this.api = this.startApi();
-    this.scheduler = this.startScheduler();
-    for (let i = 0; i < 2; i++) this.workers.push(this.startWorker());
-    this.baseUrl = `http://127.0.0.1:${this.apiPort}`;
-    await waitForHttp(`${this.baseUrl}/health`, 60_000);
-
-    const cli = AppProcess.start('apps/api/dist/cli/org-create.js', { DATABASE_URL: this.postgres.appUrl }, [
-      '--name',
-      'chaos',
-      '--json',
-    ]);
-    if ((await cli.exitCode()) !== 0) throw new Error(`org-create failed: ${cli.output}`);
-    const { clientId, clientSecret } = JSON.parse(cli.output.trim().split('\n').at(-1)!) as Record<string, string>;
-    const exchanged = await fetch(`${this.baseUrl}/v1/auth/access_token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ clientId, clientSecret }),
-    });
-    this.token = ((await exchanged.json()) as { accessToken: string }).accessToken;
-    await this.call('PATCH', '/v1/organization', { allowHttpHosts: true });
-    const installed = await this.call('POST', '/v1/installations', {
+    const stack = new ChaosStack(postgres, redis, tool, apps);
+    const installed = await apps.call('POST', '/v1/installations', {
       integrationId: 'fake',
       name: 'chaos',
-      settings: { baseUrl: this.tool.baseUrl, token: TOOL_TOKEN },
+      settings: { baseUrl: tool.baseUrl, token: TOOL_TOKEN },
       mapping: splitMapping(),
       schedule: { every: '7d' },
     });
     if (installed.status !== 201) throw new Error(`install failed: ${JSON.stringify(installed.body)}`);
-    this.installationId = installed.body.installation.id as string;
-    const [first] = await this.postgres.query<{ id: string }>('SELECT id FROM sync_runs');
-    const ended = await this.ended(first!.id, 60_000);
+    stack.installationId = installed.body.installation.id as string;
+    const [first] = await stack.query<{ id: string }>('SELECT id FROM sync_runs');
+    const ended = await stack.ended(first!.id, 60_000);
     if (ended?.status !== 'completed') throw new Error(`the first run did not complete: ${JSON.stringify(ended)}`);
+    return stack;
   }
 
-  private startApi(): AppProcess {
-    return AppProcess.start('apps/api/dist/main.js', { ...this.env, API_PORT: `${this.apiPort}`, API_OPS_PORT: '0' });
-  }
-
-  private startScheduler(): AppProcess {
-    return AppProcess.start('apps/scheduler/dist/main.js', { ...this.env, SCHEDULER_OPS_PORT: '0' });
-  }
-
-  private startWorker(): AppProcess {
-    return AppProcess.start('apps/worker/dist/main.js', { ...this.env, WORKER_OPS_PORT: '0' });
-  }
-
-  async call(method: string, path: string, body?: unknown): Promise<{ status: number; headers: Headers; body: any }> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  get workers(): AppProcess[] {
+    return this.apps.workers;
   }
 
   /**
@@ -156,11 +105,13 @@ export class ChaosStack {
   async resync(options: { acceptFetchDrop?: boolean } = {}): Promise<{ runId: string; unavailable: number }> {
     let unavailable = 0;
     for (const deadline = Date.now() + 120_000; Date.now() < deadline;) {
-      const response = await this.call(
-        'POST',
-        `/v1/installations/${this.installationId}/resync`,
-        options.acceptFetchDrop ? { acceptFetchDrop: true } : undefined,
-      ).catch(() => ({ status: 0, headers: new Headers(), body: undefined }));
+      const response = await this.apps
+        .call(
+          'POST',
+          `/v1/installations/${this.installationId}/resync`,
+          options.acceptFetchDrop ? { acceptFetchDrop: true } : undefined,
+        )
+        .catch(() => ({ status: 0, headers: new Headers(), body: undefined }));
       if (response.status === 202) return { runId: response.body.run.id as string, unavailable };
       if (response.status === 409 && response.body?.error?.code === 'RUN_ACTIVE') {
         await this.ended(response.body.error.details.runId as string, 120_000);
@@ -227,7 +178,7 @@ export class ChaosStack {
     const victim = this.workers[index]!;
     victim.child.kill('SIGKILL');
     await victim.exitCode();
-    this.workers[index] = this.startWorker();
+    this.workers[index] = this.apps.startWorker();
   }
 
   async crashPostgres(downMs: number): Promise<void> {
@@ -251,18 +202,18 @@ export class ChaosStack {
     for (const [index, worker] of this.workers.entries()) {
       if (!exited(worker)) continue;
       note(worker);
-      this.workers[index] = this.startWorker();
+      this.workers[index] = this.apps.startWorker();
     }
-    if (exited(this.scheduler)) {
-      note(this.scheduler);
-      this.scheduler = this.startScheduler();
+    if (exited(this.apps.scheduler)) {
+      note(this.apps.scheduler);
+      this.apps.scheduler = this.apps.startScheduler();
     }
-    if (exited(this.api)) {
-      note(this.api);
-      this.api = this.startApi();
-      await waitForHttp(`${this.baseUrl}/health`, 60_000);
+    if (exited(this.apps.api)) {
+      note(this.apps.api);
+      this.apps.api = this.apps.startApi();
+      await waitForHttp(`${this.apps.baseUrl}/health`, 60_000);
     }
-    for (const process of [this.api, this.scheduler, ...this.workers]) {
+    for (const process of this.apps.processes) {
       if (process.output.length > 200_000) process.output = process.output.slice(-50_000);
     }
     this.unexpectedExits += died.length;
@@ -271,7 +222,7 @@ export class ChaosStack {
 
   async close(): Promise<void> {
     await this.admin?.end().catch(() => {});
-    for (const process of [this.api, this.scheduler, ...this.workers]) await process?.stop('SIGKILL').catch(() => {});
+    await this.apps.close();
     await this.tool.close();
     await this.redis.close();
     await this.postgres.stop();

@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeToolServer } from '@mooring/integrations';
-import { freePort } from '../../tools/lib/wait.mjs';
+import { AppStack } from '../support/app-stack.js';
 import { OwnPostgres } from '../support/own-servers.js';
-import { AppProcess, waitForHttp } from '../support/processes.js';
 import { createTestRedis, type TestRedis } from '../support/test-redis.js';
 
 // The built api, scheduler and worker as processes over a PostgreSQL of this test alone, whose
@@ -16,19 +14,8 @@ describe('a worker whose database connections are terminated while it deletes', 
   let postgres: OwnPostgres;
   let redis: TestRedis;
   let tool: FakeToolServer;
-  const processes: AppProcess[] = [];
-  let worker: AppProcess;
-  let baseUrl: string;
-  let token: string;
+  let apps: AppStack;
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: response.status, body: (await response.json()) as any };
-  };
   const run = async (runId: string) =>
     (
       await postgres.query<{ status: string; attempt: number; deleted: number; deletion_decision: string | null }>(
@@ -41,7 +28,7 @@ describe('a worker whose database connections are terminated while it deletes', 
     for (;;) {
       const row = await run(runId);
       if (!['pending', 'running'].includes(row.status)) return row;
-      if (Date.now() > deadline) throw new Error(`run ${runId} did not end:\n${worker.output.slice(-3000)}`);
+      if (Date.now() > deadline) throw new Error(`run ${runId} did not end:\n${apps.workers[0]!.output.slice(-3000)}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   };
@@ -52,51 +39,24 @@ describe('a worker whose database connections are terminated while it deletes', 
     postgres = await OwnPostgres.start();
     redis = createTestRedis();
     tool = await FakeToolServer.start({ token: TOOL_TOKEN, pageSize: 500, counts: { team: 1, service: 1, deployment: 12_000 } });
-    const env = {
-      DATABASE_URL: postgres.appUrl,
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: redis.keyPrefix,
-      AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'),
-      VAULT_LOCAL_MASTER_KEY: randomBytes(32).toString('base64'),
-      UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS: 'true',
-      DISPATCH_POLL_MS: '100',
-      RUN_LOCK_SECONDS: '4',
-      RUN_RETRY_BASE_SECONDS: '1',
-      LOG_LEVEL: 'info',
-    };
-    const apiPort = await freePort();
-    processes.push(AppProcess.start('apps/api/dist/main.js', { ...env, API_PORT: `${apiPort}`, API_OPS_PORT: '0' }));
-    processes.push(AppProcess.start('apps/scheduler/dist/main.js', { ...env, SCHEDULER_OPS_PORT: '0' }));
-    worker = AppProcess.start('apps/worker/dist/main.js', { ...env, WORKER_OPS_PORT: '0' });
-    processes.push(worker);
-    baseUrl = `http://127.0.0.1:${apiPort}`;
-    await waitForHttp(`${baseUrl}/health`);
-
-    const cli = AppProcess.start('apps/api/dist/cli/org-create.js', { DATABASE_URL: postgres.appUrl }, [
-      '--name',
-      'acme',
-      '--json',
-    ]);
-    expect(await cli.exitCode()).toBe(0);
-    const created = JSON.parse(cli.output.trim().split('\n').at(-1)!) as { clientId: string; clientSecret: string };
-    const exchanged = await fetch(`${baseUrl}/v1/auth/access_token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ clientId: created.clientId, clientSecret: created.clientSecret }),
+    apps = await AppStack.start({
+      databaseUrl: postgres.appUrl,
+      redisUrl: redis.url,
+      keyPrefix: redis.keyPrefix,
+      workers: 1,
+      env: { DISPATCH_POLL_MS: '100', RUN_LOCK_SECONDS: '4', RUN_RETRY_BASE_SECONDS: '1' },
     });
-    token = ((await exchanged.json()) as { accessToken: string }).accessToken;
-    expect((await call('PATCH', '/v1/organization', { allowHttpHosts: true })).status).toBe(200);
   }, 120_000);
 
   afterAll(async () => {
-    for (const process of processes) await process.stop('SIGKILL').catch(() => {});
+    await apps?.close();
     await tool?.close();
     await redis?.clear();
     await postgres?.stop();
   });
 
   it('fails only the query whose connection dropped: the process lives, the run recovers and counts every deletion once', async () => {
-    const installed = await call('POST', '/v1/installations', {
+    const installed = await apps.call('POST', '/v1/installations', {
       integrationId: 'fake',
       name: 'fake tool',
       settings: { baseUrl: tool.baseUrl, token: TOOL_TOKEN },
@@ -112,7 +72,7 @@ describe('a worker whose database connections are terminated while it deletes', 
       'deployment',
       Array.from({ length: 5_000 }, (_, i) => i),
     );
-    const requested = await call('POST', `/v1/installations/${installationId}/resync`);
+    const requested = await apps.call('POST', `/v1/installations/${installationId}/resync`);
     expect(requested.status).toBe(202);
     const runId = requested.body.run.id as string;
 
@@ -141,9 +101,9 @@ describe('a worker whose database connections are terminated while it deletes', 
     }
     expect(terminations).toBeGreaterThan(0);
 
-    expect(worker.child.exitCode, worker.output.slice(-2000)).toBeNull();
+    expect(apps.workers[0]!.child.exitCode, apps.workers[0]!.output.slice(-2000)).toBeNull();
     const finished = await ended(runId);
-    expect(worker.child.exitCode).toBeNull();
+    expect(apps.workers[0]!.child.exitCode).toBeNull();
     expect(finished).toMatchObject({ status: 'completed', deletion_decision: 'deleted' });
     expect(finished.attempt).toBeGreaterThan(1);
     expect(await deployments()).toBe(7_000);
