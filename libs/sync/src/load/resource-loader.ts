@@ -81,7 +81,13 @@ export class ResourceLoader {
 
     await catalog.inBatch(orgId, async (session) => {
       const targets = this.targetsOutside(entities);
-      const { unchanged, missing: absentTargets } = await session.stage(runId, this.resource.index, this.resource.writer, entities, targets);
+      const { unchanged, missing: absentTargets } = await session.stage(
+        runId,
+        this.resource.index,
+        this.resource.writer,
+        entities,
+        targets,
+      );
       counts.notChanged += unchanged.size;
       const missing = new Map(absentTargets.map((target) => [keyOf(target), target]));
 
