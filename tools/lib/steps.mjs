@@ -2,15 +2,16 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './paths.mjs';
+import { webBuildIsFresh, webRoot } from './web-build.mjs';
 
 const bin = (name) => path.join(repoRoot, 'node_modules/.bin', name);
 
 /** Runs a command in the repository, streaming its output; throws naming the step if it fails. */
-export function step(title, command, args, { env = {}, quiet = false } = {}) {
+export function step(title, command, args, { env = {}, quiet = false, cwd = repoRoot } = {}) {
   const started = Date.now();
   process.stdout.write(`\n▶ ${title}\n`);
   const result = spawnSync(command, args, {
-    cwd: repoRoot,
+    cwd,
     stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit',
     env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', ...env },
   });
@@ -29,6 +30,20 @@ export function ensureDependencies() {
 export function build() {
   step('generate the Prisma client', process.execPath, [path.join(repoRoot, 'tools/prisma.mjs'), 'generate']);
   step('build (tsc -b)', bin('tsc'), ['-b']);
+  buildWeb();
+}
+
+/** The web console, served by the api at `/`: vite build into apps/web/dist when its sources changed. */
+export function buildWeb({ force = false } = {}) {
+  if (!force && webBuildIsFresh()) {
+    process.stdout.write('\n✔ build the web console (vite): up to date\n');
+    return;
+  }
+  // npm may install vite under apps/web (beside vitest's own copy at the root): use the one the web app gets.
+  const local = path.join(webRoot, 'node_modules/.bin/vite');
+  step('build the web console (vite)', fs.existsSync(local) ? local : bin('vite'), ['build', '--logLevel', 'warn'], {
+    cwd: webRoot,
+  });
 }
 
 export { bin };

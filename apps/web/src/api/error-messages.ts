@@ -1,0 +1,95 @@
+import { ApiError } from './client';
+
+export interface ErrorExplanation {
+  /** What happened, in words. */
+  readonly title: string;
+  /** What to do next. */
+  readonly action: string;
+}
+
+/**
+ * Every coded api error in words, with what to do next. The api's own message (which may quote a
+ * tool's answer) is shown beside it as plain text, never as HTML.
+ */
+const EXPLANATIONS: Readonly<Record<string, ErrorExplanation>> = {
+  VALIDATION_FAILED: { title: 'Some values are not valid', action: 'Correct the highlighted fields and try again.' },
+  MALFORMED_JSON: { title: 'The request was malformed', action: 'Reload the page and try again.' },
+  PAYLOAD_TOO_LARGE: { title: 'That is too large to send', action: 'Send less at once (for a mapping, fewer samples).' },
+  ROUTE_NOT_FOUND: {
+    title: 'This api does not offer that yet',
+    action: 'The console and the api may be different versions: reload the page.',
+  },
+  METHOD_NOT_ALLOWED: { title: 'That action is not possible here', action: 'Reload the page and try again.' },
+  UNAUTHENTICATED: { title: 'You are signed out', action: 'Sign in again to continue.' },
+  INVALID_TOKEN: { title: 'Your session has ended', action: 'Sign in again to continue.' },
+  INVALID_CLIENT_CREDENTIALS: { title: 'Those credentials are not valid', action: 'Check them and try again.' },
+  INVALID_CREDENTIALS: { title: 'Wrong email or password', action: 'Check both and try again.' },
+  TOO_MANY_ATTEMPTS: { title: 'Too many attempts', action: 'Wait a few minutes before trying again.' },
+  RATE_LIMITED: { title: 'Too many requests', action: 'Wait a moment before trying again.' },
+  CSRF_INVALID: { title: 'This page is out of date', action: 'Reload the page and try again.' },
+  FORBIDDEN: {
+    title: 'Your role does not allow this',
+    action: 'Ask an admin of your organization to do it, or to change your role.',
+  },
+  NOT_FOUND: { title: 'Not found', action: 'It may have been deleted: go back to the list.' },
+  CONFLICT: { title: 'That conflicts with something that exists', action: 'Pick another name or identifier.' },
+  RUN_ACTIVE: { title: 'A sync is already running', action: 'Follow it on the sync-status tab; start another when it ends.' },
+  INSTALLATION_DISABLED: { title: 'This data source is disabled', action: 'Enable it in Settings first.' },
+  RUN_TIMED_OUT: { title: 'The sync took too long and was stopped', action: 'Check the event log, then resync.' },
+  HOST_NOT_ALLOWED: {
+    title: 'Mooring may not connect to that host',
+    action: 'Use the public https address of your tool (private and loopback addresses are refused).',
+  },
+  CREDENTIALS_INVALID: {
+    title: 'The tool refused these credentials',
+    action: 'Check the token (and that it has not expired), then try again.',
+  },
+  CREDENTIALS_SCOPE_MISSING: {
+    title: 'The token lacks permissions Mooring needs',
+    action: 'Create a token with the scopes listed in the integration, then try again.',
+  },
+  CREDENTIALS_UNREADABLE: {
+    title: 'Stored credentials could not be read',
+    action: 'Reconnect this data source with new credentials.',
+  },
+  REAUTH_REQUIRED: { title: 'This data source needs new credentials', action: 'Reconnect it to resume syncing.' },
+  UPSTREAM_FAILED: {
+    title: 'The tool answered with an error',
+    action: 'Check that the tool is reachable and healthy, then retry.',
+  },
+  OAUTH_STATE_INVALID: {
+    title: 'The connection attempt was not recognised',
+    action: 'Start connecting again from this console.',
+  },
+  OAUTH_STATE_EXPIRED: {
+    title: 'The connection attempt expired',
+    action: 'Start connecting again and finish within 10 minutes.',
+  },
+  OAUTH_STATE_REUSED: { title: 'That connection link was already used', action: 'Start connecting again.' },
+  OAUTH_ACCESS_DENIED: { title: 'Access was not granted', action: 'Connect again and approve access at the provider.' },
+  OAUTH_EXCHANGE_FAILED: {
+    title: 'The provider did not complete the connection',
+    action: 'Try again; if it persists, check the OAuth app.',
+  },
+  INVITATION_INVALID: {
+    title: 'This invitation cannot be used',
+    action: 'It may have expired or been used: ask an admin for a new one.',
+  },
+  DEPENDENCY_UNAVAILABLE: { title: 'Mooring is temporarily unavailable', action: 'Retry in a minute.' },
+  INTERNAL: { title: 'Something went wrong on our side', action: 'Retry; if it persists, contact support with the error id.' },
+  NETWORK_ERROR: { title: 'The console cannot reach Mooring', action: 'Check your connection, then retry.' },
+  UNEXPECTED_RESPONSE: { title: 'Mooring answered unexpectedly', action: 'Retry in a minute.' },
+};
+
+const FALLBACK: ErrorExplanation = { title: 'Something went wrong', action: 'Retry; if it persists, contact support.' };
+
+export function explainError(error: unknown): ErrorExplanation & { code: string; message: string; errorId?: string } {
+  if (error instanceof ApiError) {
+    const explanation = EXPLANATIONS[error.code] ?? FALLBACK;
+    const errorId = typeof error.details['errorId'] === 'string' ? error.details['errorId'] : undefined;
+    // The api's message adds specifics (a field, a host, a tool's status); internal errors have none worth showing.
+    const message = error.code === 'INTERNAL' || error.code === 'UNEXPECTED_RESPONSE' ? '' : error.message;
+    return { ...explanation, code: error.code, message, ...(errorId ? { errorId } : {}) };
+  }
+  return { ...FALLBACK, code: 'CLIENT_ERROR', message: '' };
+}

@@ -1,0 +1,110 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useForm } from 'react-hook-form';
+import { useNavigate, useSearchParams } from 'react-router';
+import { api } from '../api/client';
+import type { Role } from '../api/types';
+import { ErrorMessage, Loading } from '../components/states';
+import { applyFieldErrors } from '../lib/form-errors';
+
+interface AcceptForm {
+  name: string;
+  password: string;
+}
+
+interface InvitationPreview {
+  readonly organization: { readonly name: string };
+  readonly email: string;
+  readonly role: Role;
+  readonly expiresAt: string;
+}
+
+const MIN_PASSWORD = 12;
+
+/** Where an invitation link lands: choose a name and password, then you are signed in. */
+export function AcceptInvitationPage() {
+  const [params] = useSearchParams();
+  const token = params.get('token') ?? '';
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const invitation = useQuery({
+    queryKey: ['invitation', token],
+    queryFn: () => api.get<InvitationPreview>(`/v1/invitations/${encodeURIComponent(token)}`),
+    enabled: token !== '',
+    retry: false,
+  });
+  const form = useForm<AcceptForm>({ defaultValues: { name: '', password: '' } });
+  const accept = useMutation({
+    mutationFn: (values: AcceptForm) => api.post(`/v1/invitations/${encodeURIComponent(token)}/accept`, values),
+    onSuccess: () => {
+      queryClient.clear();
+      void navigate('/data-sources', { replace: true });
+    },
+    onError: (error) => applyFieldErrors(error, form.setError, ['name', 'password']),
+  });
+  const { errors } = form.formState;
+  return (
+    <main className="auth-page">
+      <div className="card auth-card">
+        <h1>Join Mooring</h1>
+        {!token ? (
+          <p className="field-error" role="alert">
+            This link has no invitation in it: open the link from your invitation email again.
+          </p>
+        ) : invitation.isPending ? (
+          <Loading label="Checking the invitation…" />
+        ) : invitation.isError ? (
+          <ErrorMessage error={invitation.error} />
+        ) : (
+          <>
+            <p className="muted" style={{ margin: 0 }}>
+              {invitation.data.email} is invited to <strong>{invitation.data.organization.name}</strong> as {invitation.data.role}
+              .
+            </p>
+            {accept.isError && !Object.keys(errors).length ? <ErrorMessage error={accept.error} /> : null}
+            <form className="form" noValidate onSubmit={form.handleSubmit((values) => accept.mutate(values))}>
+              <div className="field">
+                <label htmlFor="accept-name">Your name</label>
+                <input
+                  id="accept-name"
+                  autoComplete="name"
+                  aria-invalid={errors.name ? true : undefined}
+                  aria-describedby={errors.name ? 'accept-name-error' : undefined}
+                  {...form.register('name', { validate: (value) => (value.trim() ? true : 'is required') })}
+                />
+                {errors.name ? (
+                  <span className="field-error" id="accept-name-error" role="alert">
+                    Name {errors.name.message}
+                  </span>
+                ) : null}
+              </div>
+              <div className="field">
+                <label htmlFor="accept-password">Password</label>
+                <span className="hint" id="accept-password-hint">
+                  At least {MIN_PASSWORD} characters.
+                </span>
+                <input
+                  id="accept-password"
+                  type="password"
+                  autoComplete="new-password"
+                  aria-invalid={errors.password ? true : undefined}
+                  aria-describedby={`accept-password-hint${errors.password ? ' accept-password-error' : ''}`}
+                  {...form.register('password', {
+                    validate: (value) => (value.length >= MIN_PASSWORD ? true : `must have at least ${MIN_PASSWORD} characters`),
+                  })}
+                />
+                {errors.password ? (
+                  <span className="field-error" id="accept-password-error" role="alert">
+                    Password {errors.password.message}
+                  </span>
+                ) : null}
+              </div>
+              <button type="submit" className="primary" disabled={accept.isPending}>
+                {accept.isPending ? 'Joining…' : 'Join and sign in'}
+              </button>
+            </form>
+          </>
+        )}
+      </div>
+    </main>
+  );
+}

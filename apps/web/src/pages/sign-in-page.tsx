@@ -1,0 +1,88 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useForm } from 'react-hook-form';
+import { useNavigate, useSearchParams } from 'react-router';
+import { api } from '../api/client';
+import { keys } from '../api/queries';
+import { ErrorMessage } from '../components/states';
+
+interface SignInForm {
+  email: string;
+  password: string;
+}
+
+/** Only paths inside the console: `next` must never send the browser to another origin. */
+export function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/data-sources';
+}
+
+export function SignInPage() {
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const form = useForm<SignInForm>({ defaultValues: { email: '', password: '' } });
+  const signIn = useMutation({
+    mutationFn: (values: SignInForm) => api.post('/v1/auth/sign-in', values),
+    onSuccess: async () => {
+      queryClient.clear();
+      await queryClient.fetchQuery({ queryKey: keys.session, queryFn: () => api.get('/v1/auth/session') });
+      void navigate(safeNext(params.get('next')), { replace: true });
+    },
+  });
+  const { errors } = form.formState;
+
+  return (
+    <main className="auth-page">
+      <div className="card auth-card">
+        <div className="brand" style={{ color: 'var(--text)', padding: 0 }}>
+          <span className="brand-mark" aria-hidden="true">
+            M
+          </span>
+          Mooring
+        </div>
+        <div>
+          <h1>Sign in</h1>
+          <p className="muted">to your organization&apos;s integration console</p>
+        </div>
+        {signIn.isError ? <ErrorMessage error={signIn.error} /> : null}
+        <form className="form" noValidate onSubmit={form.handleSubmit((values) => signIn.mutate(values))}>
+          <div className="field">
+            <label htmlFor="email">Email</label>
+            <input
+              id="email"
+              type="email"
+              autoComplete="username"
+              autoFocus
+              aria-invalid={errors.email ? true : undefined}
+              aria-describedby={errors.email ? 'email-error' : undefined}
+              {...form.register('email', { required: 'Enter your email address' })}
+            />
+            {errors.email ? (
+              <span className="field-error" id="email-error">
+                {errors.email.message}
+              </span>
+            ) : null}
+          </div>
+          <div className="field">
+            <label htmlFor="password">Password</label>
+            <input
+              id="password"
+              type="password"
+              autoComplete="current-password"
+              aria-invalid={errors.password ? true : undefined}
+              aria-describedby={errors.password ? 'password-error' : undefined}
+              {...form.register('password', { required: 'Enter your password' })}
+            />
+            {errors.password ? (
+              <span className="field-error" id="password-error">
+                {errors.password.message}
+              </span>
+            ) : null}
+          </div>
+          <button type="submit" className="primary" disabled={signIn.isPending}>
+            {signIn.isPending ? 'Signing in…' : 'Sign in'}
+          </button>
+        </form>
+      </div>
+    </main>
+  );
+}
