@@ -13,6 +13,7 @@ const KMS = ['@aws-sdk/*'];
 // The web console runs in browsers: no Node built-ins, no server frameworks, no server-side systems.
 const SERVER_ONLY = [
   '@nestjs/*',
+  'express',
   'pino',
   'pino-*',
   'undici',
@@ -58,6 +59,7 @@ export default tseslint.config(
             { sourceTag: 'system:prisma', bannedExternalImports: [...BULLMQ, ...KMS] },
             { sourceTag: 'system:bullmq', bannedExternalImports: [...PRISMA, ...KMS] },
             { sourceTag: 'system:kms', bannedExternalImports: [...PRISMA, ...BULLMQ] },
+            // Code that runs in the browser (apps/web, libs/contract) imports only browser-safe projects.
             {
               sourceTag: 'platform:browser',
               onlyDependOnLibsWithTags: ['platform:browser'],

@@ -1,19 +1,9 @@
+import { AUDIT_ACTIONS } from '@mooring/contract';
 import { currentRequestScope } from '@mooring/platform';
 import type { TenantTx } from './database.js';
 import type { Prisma } from './generated/prisma/client.js';
 
-export const AUDIT_ACTIONS = [
-  'organization.created',
-  'organization.renamed',
-  'api_client.created',
-  'api_client.revoked',
-  'installation.created',
-  'installation.updated',
-  'installation.deleted',
-  'installation.credentials_rotated',
-  'installation.mapping_changed',
-  'installation.resync_requested',
-] as const;
+export { AUDIT_ACTIONS };
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

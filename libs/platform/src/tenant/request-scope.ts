@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { ROLES, type Role } from '@mooring/contract';
 import { DomainError } from '../errors/domain-error.js';
 
-export const ROLES = ['member', 'moderator', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
 /** Who is acting: an API client (service account) of the org, or Mooring itself (scheduler, worker). */
 export interface Principal {

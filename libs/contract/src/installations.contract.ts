@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import { isoDateTime, jsonObject, nameField, uuid } from './common.js';
+
+// Integrations on offer, installations, OAuth connect, and what syncs did.
+
+export const settingField = z.object({
+  name: z.string(),
+  title: z.string(),
+  description: z.string(),
+  type: z.enum(['string', 'url']),
+  required: z.boolean(),
+  /** Stored encrypted; the API only says whether it is set and shows its last 4 characters. */
+  sensitive: z.boolean(),
+});
+
+export const integration = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string(),
+  authMethods: z.array(z.enum(['oauth2', 'custom_settings'])),
+  oauth2: z
+    .object({
+      scopes: z.array(z.string()),
+      pkce: z.boolean(),
+      /** Mooring has its own OAuth application for the public service (self-hosted needs the org's). */
+      mooringClient: z.boolean(),
+      /** JSON Schema of the non-secret settings an OAuth connection takes (e.g. an Enterprise host). */
+      settings: jsonObject,
+    })
+    .nullable(),
+  customSettings: z.object({ fields: z.array(settingField), schema: jsonObject }).nullable(),
+  kinds: z.array(z.object({ kind: z.string(), title: z.string() })),
+});
+
+export const integrationIdParam = z.string().min(1).max(100);
+
+/** `{"every":"1h"}` or `{"cron":"0 6 * * 1-5","timezone":"Europe/Berlin"}`. */
+export const scheduleView = z.union([z.object({ every: z.string() }), z.object({ cron: z.string(), timezone: z.string() })]);
+
+export const syncRunStatus = z.enum(['pending', 'running', 'completed', 'failed', 'aborted', 'skipped']);
+
+export const syncTotals = z.object({
+  fetched: z.number().int(),
+  transformed: z.number().int(),
+  filteredOut: z.number().int(),
+  ingested: z.number().int(),
+  notChanged: z.number().int(),
+  /** Items or entities that failed in any phase: fetch, map, ingest. */
+  failed: z.number().int(),
+  deleted: z.number().int(),
+});
+
+/** What the data-sources overview adds to an installation. */
+export const installationSync = {
+  sync: z.object({
+    lastRun: z
+      .object({
+        id: uuid,
+        status: syncRunStatus,
+        trigger: z.string(),
+        startedAt: isoDateTime.nullable(),
+        finishedAt: isoDateTime.nullable(),
+        durationMs: z.number().nullable(),
+        errorCode: z.string().nullable(),
+        totals: syncTotals,
+      })
+      .nullable(),
+    activeRun: z
+      .object({ id: uuid, status: syncRunStatus, createdAt: isoDateTime.nullable(), startedAt: isoDateTime.nullable() })
+      .nullable(),
+  }),
+  entities: z.object({ total: z.number().int(), byBlueprint: z.record(z.string(), z.number().int()) }),
+};
+
+export const installation = z.object({
+  id: uuid,
+  integrationId: z.string(),
+  name: z.string(),
+  authMethod: z.enum(['custom_settings', 'oauth2']),
+  /** The organization's switch. */
+  enabled: z.boolean(),
+  /** Mooring's view: needs_reauth (someone must reconnect) or disabled (credentials unreadable). */
+  state: z.enum(['active', 'needs_reauth', 'disabled']),
+  stateReason: z.string().nullable(),
+  stateChangedAt: isoDateTime,
+  settings: z.record(z.string(), z.string()),
+  /** Sensitive settings: whether set and at most their last 4 characters. */
+  secrets: z.record(z.string(), z.object({ set: z.boolean(), last4: z.string().nullable() })),
+  oauth: z
+    .object({
+      connected: z.boolean(),
+      accessTokenExpiresAt: isoDateTime.nullable(),
+      /** The provider account the tokens belong to, when the integration can tell. */
+      account: z.object({ id: z.string(), name: z.string() }).nullable(),
+    })
+    .nullable(),
+  credentialsUpdatedAt: isoDateTime.nullable(),
+  schedule: scheduleView,
+  /** When the schedule fires next; null while disabled or needing new credentials. */
+  nextRunAt: isoDateTime.nullable(),
+  mapping: jsonObject,
+  createdBy: z.string().nullable(),
+  createdAt: isoDateTime,
+  updatedAt: isoDateTime,
+});
+
+export const installationWithSync = installation.extend(installationSync);
+
+export const createInstallationRequest = z.strictObject({
+  integrationId: z.string().min(1).max(100),
+  name: nameField,
+  settings: jsonObject.default({}),
+  mapping: jsonObject.optional(),
+  /** `{"every":"1h"}` or `{"cron":"0 6 * * 1-5","timezone":"Europe/Berlin"}`; checked by the service. */
+  schedule: jsonObject.optional(),
+});
+
+export const updateInstallationRequest = z
+  .strictObject({
+    name: nameField.optional(),
+    enabled: z.boolean().optional(),
+    mapping: jsonObject.optional(),
+    settings: jsonObject.optional(),
+    schedule: jsonObject.optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'send at least one of name, enabled, mapping, settings, schedule');
+
+export const deleteInstallationQuery = z.strictObject({
+  deleteEntities: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+});
+
+export const deletedInstallation = z.object({
+  /** `entitiesDeleted` is null when the entities were kept (unowned). */
+  deleted: z.object({ id: uuid, entitiesDeleted: z.number().int().nullable() }),
+});
+
+export const connectRequest = z.strictObject({
+  integrationId: z.string().min(1).max(100),
+  returnUrl: z.string().min(1).max(2_048),
+  name: nameField.optional(),
+  installationId: uuid.optional(),
+  settings: jsonObject.optional(),
+  oauthClient: z.strictObject({ clientId: z.string().min(1).max(500), clientSecret: z.string().min(1).max(500) }).optional(),
+});
+export const connectStarted = z.object({ authorizationUrl: z.string(), expiresAt: isoDateTime });
+
+export const rawSamples = z.object({
+  /** Per kind, the first raw items of the last run that fetched it (the tool's own shape). */
+  samples: z.record(z.string(), z.object({ items: z.array(jsonObject), runId: uuid.nullable(), capturedAt: isoDateTime })),
+});
