@@ -1,3 +1,5 @@
+import { pathOf, type ParamsOf, type QueryOf, type BodyOf, type ResponseOf, type RouteDefinition } from '@mooring/contract';
+
 /**
  * The one way the console talks to the api: same origin, the session cookie, the CSRF header on
  * every state-changing request, and every failure turned into an ApiError with the api's code.
@@ -42,10 +44,21 @@ export function isApiError(error: unknown, code?: string): error is ApiError {
   return error instanceof ApiError && (code === undefined || error.code === code);
 }
 
-let csrfToken: string | null = null;
-/** Set from the session; sent as `x-csrf-token` on POST, PUT, PATCH and DELETE. */
-export function setCsrfToken(token: string | null): void {
-  csrfToken = token;
+/** The api sets this readable cookie at sign-in; its value goes back as `x-csrf-token` on every change. */
+const CSRF_COOKIES = ['__Host-mooring_csrf', 'mooring_csrf'];
+
+function csrfToken(): string | null {
+  const cookies = new Map(
+    document.cookie
+      .split(';')
+      .map((pair) => pair.trim().split('='))
+      .map(([name, ...value]) => [name ?? '', decodeURIComponent(value.join('='))] as const),
+  );
+  for (const name of CSRF_COOKIES) {
+    const value = cookies.get(name);
+    if (value) return value;
+  }
+  return null;
 }
 
 let onUnauthenticated: () => void = () => {};
@@ -74,7 +87,8 @@ export function apiUrl(path: string, query?: Query): string {
 async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  const csrf = method === 'GET' ? null : csrfToken();
+  if (csrf) headers['x-csrf-token'] = csrf;
   let response: Response;
   try {
     response = await fetch(apiUrl(path, options.query), {
@@ -90,7 +104,7 @@ async function request<T>(method: string, path: string, options: RequestOptions 
   }
   const body = await readJson(response);
   if (response.ok) {
-    if (body === undefined && response.status !== 204) {
+    if (body === undefined && response.status !== 204 && response.status !== 202) {
       throw new ApiError(response.status, 'UNEXPECTED_RESPONSE', 'The api answered with something other than JSON');
     }
     return body as T;
@@ -121,12 +135,26 @@ function toApiError(status: number, body: unknown): ApiError {
   return new ApiError(status, 'UNEXPECTED_RESPONSE', `The api answered ${status} without an error code`);
 }
 
-export const api = {
-  get: <T>(path: string, query?: Query, signal?: AbortSignal) =>
-    request<T>('GET', path, { ...(query ? { query } : {}), ...(signal ? { signal } : {}) }),
-  post: <T>(path: string, body?: unknown, query?: Query) =>
-    request<T>('POST', path, { body: body ?? {}, ...(query ? { query } : {}) }),
-  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
-  put: <T>(path: string, body: unknown) => request<T>('PUT', path, { body }),
-  delete: <T>(path: string, query?: Query) => request<T>('DELETE', path, query ? { query } : {}),
-};
+/** What a route answers: its response schema's output, or nothing (204). */
+export type Answer<R extends RouteDefinition> = R['response'] extends null ? void : ResponseOf<R>;
+
+type Input<R extends RouteDefinition> = (R['params'] extends object ? { params: ParamsOf<R> } : { params?: never }) &
+  (R['query'] extends object ? { query?: QueryOf<R> } : { query?: never }) &
+  (R['body'] extends object ? { body: BodyOf<R> } : { body?: never }) & { signal?: AbortSignal };
+
+/**
+ * Calls one route of the contract's table (`api.installations.get` …): path, method, parameters,
+ * body and answer are all typed from the schemas the api itself validates with.
+ */
+export function call<R extends RouteDefinition>(
+  route: R,
+  ...[input]: Record<never, never> extends Input<R> ? [Input<R>?] : [Input<R>]
+): Promise<Answer<R>> {
+  const options = (input ?? {}) as { params?: Record<string, string>; query?: Query; body?: unknown; signal?: AbortSignal };
+  const body = options.body === undefined && route.method !== 'GET' && route.method !== 'DELETE' ? {} : options.body;
+  return request<Answer<R>>(route.method, pathOf(route, options.params), {
+    ...(options.query ? { query: options.query } : {}),
+    ...(body !== undefined ? { body } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}

@@ -1,4 +1,5 @@
-import { ApiError } from './client';
+import type { ErrorCode } from '@mooring/contract';
+import { ApiError, type ClientErrorCode } from './client';
 
 export interface ErrorExplanation {
   /** What happened, in words. */
@@ -11,7 +12,8 @@ export interface ErrorExplanation {
  * Every coded api error in words, with what to do next. The api's own message (which may quote a
  * tool's answer) is shown beside it as plain text, never as HTML.
  */
-const EXPLANATIONS: Readonly<Record<string, ErrorExplanation>> = {
+// Exhaustive over the contract's codes: a new code does not compile until it is explained here.
+const EXPLANATIONS: Readonly<Record<ErrorCode | ClientErrorCode, ErrorExplanation>> = {
   VALIDATION_FAILED: { title: 'Some values are not valid', action: 'Correct the highlighted fields and try again.' },
   MALFORMED_JSON: { title: 'The request was malformed', action: 'Reload the page and try again.' },
   PAYLOAD_TOO_LARGE: { title: 'That is too large to send', action: 'Send less at once (for a mapping, fewer samples).' },
@@ -23,10 +25,9 @@ const EXPLANATIONS: Readonly<Record<string, ErrorExplanation>> = {
   UNAUTHENTICATED: { title: 'You are signed out', action: 'Sign in again to continue.' },
   INVALID_TOKEN: { title: 'Your session has ended', action: 'Sign in again to continue.' },
   INVALID_CLIENT_CREDENTIALS: { title: 'Those credentials are not valid', action: 'Check them and try again.' },
-  INVALID_CREDENTIALS: { title: 'Wrong email or password', action: 'Check both and try again.' },
-  TOO_MANY_ATTEMPTS: { title: 'Too many attempts', action: 'Wait a few minutes before trying again.' },
-  RATE_LIMITED: { title: 'Too many requests', action: 'Wait a moment before trying again.' },
-  CSRF_INVALID: { title: 'This page is out of date', action: 'Reload the page and try again.' },
+  SIGN_IN_FAILED: { title: 'Wrong email or password', action: 'Check both and try again.' },
+  RATE_LIMITED: { title: 'Too many attempts', action: 'Wait a little before trying again.' },
+  CSRF_TOKEN_INVALID: { title: 'This page is out of date', action: 'Reload the page and try again.' },
   FORBIDDEN: {
     title: 'Your role does not allow this',
     action: 'Ask an admin of your organization to do it, or to change your role.',
@@ -66,6 +67,14 @@ const EXPLANATIONS: Readonly<Record<string, ErrorExplanation>> = {
     action: 'Start connecting again and finish within 10 minutes.',
   },
   OAUTH_STATE_REUSED: { title: 'That connection link was already used', action: 'Start connecting again.' },
+  OAUTH_BROWSER_MISMATCH: {
+    title: 'The connection was started in another browser or by another person',
+    action: 'Start connecting again from this browser while signed in.',
+  },
+  OAUTH_ACCOUNT_CHANGED: {
+    title: 'A different account answered at the provider',
+    action: 'Confirm the new account, or connect again with the original one.',
+  },
   OAUTH_ACCESS_DENIED: { title: 'Access was not granted', action: 'Connect again and approve access at the provider.' },
   OAUTH_EXCHANGE_FAILED: {
     title: 'The provider did not complete the connection',
@@ -75,6 +84,8 @@ const EXPLANATIONS: Readonly<Record<string, ErrorExplanation>> = {
     title: 'This invitation cannot be used',
     action: 'It may have expired or been used: ask an admin for a new one.',
   },
+  TENANT_CONTEXT_MISSING: { title: 'Something went wrong on our side', action: 'Retry; if it persists, contact support.' },
+  CONFIG_INVALID: { title: 'Mooring is misconfigured', action: 'Contact your operator.' },
   DEPENDENCY_UNAVAILABLE: { title: 'Mooring is temporarily unavailable', action: 'Retry in a minute.' },
   INTERNAL: { title: 'Something went wrong on our side', action: 'Retry; if it persists, contact support with the error id.' },
   NETWORK_ERROR: { title: 'The console cannot reach Mooring', action: 'Check your connection, then retry.' },
@@ -85,11 +96,16 @@ const FALLBACK: ErrorExplanation = { title: 'Something went wrong', action: 'Ret
 
 export function explainError(error: unknown): ErrorExplanation & { code: string; message: string; errorId?: string } {
   if (error instanceof ApiError) {
-    const explanation = EXPLANATIONS[error.code] ?? FALLBACK;
+    const explanation = EXPLANATIONS[error.code as ErrorCode] ?? FALLBACK;
     const errorId = typeof error.details['errorId'] === 'string' ? error.details['errorId'] : undefined;
     // The api's message adds specifics (a field, a host, a tool's status); internal errors have none worth showing.
     const message = error.code === 'INTERNAL' || error.code === 'UNEXPECTED_RESPONSE' ? '' : error.message;
-    return { ...explanation, code: error.code, message, ...(errorId ? { errorId } : {}) };
+    const retryAfter = error.details['retryAfterSeconds'];
+    const action =
+      error.code === 'RATE_LIMITED' && typeof retryAfter === 'number'
+        ? `Wait ${retryAfter < 90 ? `${Math.ceil(retryAfter)} seconds` : `${Math.ceil(retryAfter / 60)} minutes`} before trying again.`
+        : explanation.action;
+    return { ...explanation, action, code: error.code, message, ...(errorId ? { errorId } : {}) };
   }
   return { ...FALLBACK, code: 'CLIENT_ERROR', message: '' };
 }

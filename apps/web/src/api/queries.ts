@@ -1,21 +1,6 @@
+import { api } from '@mooring/contract';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { api } from './client';
-import type {
-  ApiClientView,
-  AuditEventView,
-  BlueprintView,
-  EntityView,
-  InstallationView,
-  IntegrationView,
-  InvitationView,
-  OrganizationView,
-  RunEventView,
-  SamplesResponse,
-  SessionView,
-  SyncStatusResponse,
-  SyncSummaryView,
-  UserView,
-} from './types';
+import { call } from './client';
 
 /** Query keys in one place, so mutations invalidate exactly what they changed. */
 export const keys = {
@@ -39,29 +24,20 @@ export const keys = {
   apiClients: ['api-clients'] as const,
 };
 
-const seg = encodeURIComponent;
+const optional = (cursor: string | null) => cursor ?? undefined;
 
 export function useSessionQuery() {
-  return useQuery({
-    queryKey: keys.session,
-    queryFn: () => api.get<SessionView>('/v1/auth/session'),
-    retry: false,
-    staleTime: 60_000,
-  });
+  return useQuery({ queryKey: keys.session, queryFn: () => call(api.auth.me), retry: false, staleTime: 60_000 });
 }
 
 export function useIntegrations() {
-  return useQuery({
-    queryKey: keys.integrations,
-    queryFn: () => api.get<{ integrations: IntegrationView[] }>('/v1/integrations'),
-    staleTime: 5 * 60_000,
-  });
+  return useQuery({ queryKey: keys.integrations, queryFn: () => call(api.integrations.list), staleTime: 5 * 60_000 });
 }
 
 export function useIntegration(id: string) {
   return useQuery({
     queryKey: keys.integration(id),
-    queryFn: () => api.get<{ integration: IntegrationView }>(`/v1/integrations/${seg(id)}`),
+    queryFn: () => call(api.integrations.get, { params: { id } }),
     staleTime: 5 * 60_000,
   });
 }
@@ -70,26 +46,25 @@ export function useIntegration(id: string) {
 export function useInstallations() {
   return useQuery({
     queryKey: keys.installations,
-    queryFn: () => api.get<{ installations: InstallationView[] }>('/v1/installations'),
+    queryFn: () => call(api.installations.list),
     refetchInterval: (query) =>
-      query.state.data?.installations.some((installation) => installation.sync?.activeRun) ? 3_000 : 30_000,
+      query.state.data?.installations.some((installation) => installation.sync.activeRun) ? 3_000 : 30_000,
   });
 }
 
 export function useInstallation(id: string) {
   return useQuery({
     queryKey: keys.installation(id),
-    queryFn: () => api.get<{ installation: InstallationView }>(`/v1/installations/${seg(id)}`),
-    refetchInterval: (query) => (query.state.data?.installation.sync?.activeRun ? 2_000 : 30_000),
+    queryFn: () => call(api.installations.get, { params: { id } }),
+    refetchInterval: (query) => (query.state.data?.installation.sync.activeRun ? 2_000 : 30_000),
   });
 }
 
-/** Polls every second while the shown run is active (the live view), not at all for a past run. */
+/** Polls every second while the shown run is active (the live view); a past run is fetched once. */
 export function useSyncStatus(id: string, runId: string | undefined) {
   return useQuery({
     queryKey: keys.syncStatus(id, runId),
-    queryFn: ({ signal }) =>
-      api.get<SyncStatusResponse>(`/v1/installations/${seg(id)}/sync-status`, runId ? { runId } : undefined, signal),
+    queryFn: ({ signal }) => call(api.installations.syncStatus, { params: { id }, query: runId ? { runId } : {}, signal }),
     refetchInterval: (query) => {
       const status = query.state.data?.run?.status;
       if (status === 'pending' || status === 'running') return 1_000;
@@ -101,11 +76,7 @@ export function useSyncStatus(id: string, runId: string | undefined) {
 export function useSyncHistory(id: string, cursor: string | null) {
   return useQuery({
     queryKey: [...keys.history(id), cursor],
-    queryFn: () =>
-      api.get<{ syncs: SyncSummaryView[]; next: string | null }>(`/v1/installations/${seg(id)}/syncs`, {
-        limit: 20,
-        cursor,
-      }),
+    queryFn: () => call(api.installations.history, { params: { id }, query: { limit: 20, cursor: optional(cursor) } }),
     placeholderData: keepPreviousData,
     refetchInterval: 10_000,
   });
@@ -115,10 +86,7 @@ export function useRunEvents(id: string, runId: string | undefined, cursor: stri
   return useQuery({
     queryKey: [...keys.events(id, runId ?? 'none'), cursor],
     queryFn: () =>
-      api.get<{ events: RunEventView[]; next: string | null }>(`/v1/installations/${seg(id)}/syncs/${seg(runId!)}/events`, {
-        limit: 100,
-        cursor,
-      }),
+      call(api.installations.runEvents, { params: { id, runId: runId! }, query: { limit: 100, cursor: optional(cursor) } }),
     enabled: Boolean(runId),
     placeholderData: keepPreviousData,
     refetchInterval: live ? 2_000 : false,
@@ -126,44 +94,34 @@ export function useRunEvents(id: string, runId: string | undefined, cursor: stri
 }
 
 export function useSamples(id: string) {
-  return useQuery({
-    queryKey: keys.samples(id),
-    queryFn: () => api.get<SamplesResponse>(`/v1/installations/${seg(id)}/samples`),
-  });
+  return useQuery({ queryKey: keys.samples(id), queryFn: () => call(api.installations.samples, { params: { id } }) });
 }
 
-export function useAuditLog(filter: Record<string, string>, cursor: string | null, enabled = true) {
+export function useAuditLog(filter: { targetType?: string; targetId?: string }, cursor: string | null) {
   return useQuery({
-    queryKey: [...keys.audit(filter), cursor],
-    queryFn: () => api.get<{ events: AuditEventView[]; next: string | null }>('/v1/audit-log', { limit: 50, cursor, ...filter }),
+    queryKey: [...keys.audit(filter as Record<string, string>), cursor],
+    queryFn: () => call(api.organization.auditLog, { query: { limit: 50, cursor: optional(cursor), ...filter } }),
     placeholderData: keepPreviousData,
-    enabled,
   });
 }
 
 export function useBlueprints() {
-  return useQuery({
-    queryKey: keys.blueprints,
-    queryFn: () => api.get<{ blueprints: BlueprintView[] }>('/v1/blueprints'),
-  });
+  return useQuery({ queryKey: keys.blueprints, queryFn: () => call(api.blueprints.list) });
 }
 
-export function useBlueprint(identifier: string) {
-  return useQuery({
-    queryKey: keys.blueprint(identifier),
-    queryFn: () => api.get<{ blueprint: BlueprintView }>(`/v1/blueprints/${seg(identifier)}`),
-  });
+export function useBlueprint(blueprint: string) {
+  return useQuery({ queryKey: keys.blueprint(blueprint), queryFn: () => call(api.blueprints.get, { params: { blueprint } }) });
 }
 
 export function useEntities(blueprint: string, search: string, cursor: string | null) {
   return useQuery({
     queryKey: keys.entities(blueprint, search, cursor),
     queryFn: ({ signal }) =>
-      api.get<{ entities: EntityView[]; next: string | null }>(
-        `/v1/blueprints/${seg(blueprint)}/entities`,
-        { limit: 50, cursor, search: search || undefined },
+      call(api.entities.list, {
+        params: { blueprint },
+        query: { limit: 50, cursor: optional(cursor), search: search || undefined },
         signal,
-      ),
+      }),
     placeholderData: keepPreviousData,
   });
 }
@@ -171,31 +129,22 @@ export function useEntities(blueprint: string, search: string, cursor: string | 
 export function useEntity(blueprint: string, identifier: string) {
   return useQuery({
     queryKey: keys.entity(blueprint, identifier),
-    queryFn: () => api.get<{ entity: EntityView }>(`/v1/blueprints/${seg(blueprint)}/entities/${seg(identifier)}`),
+    queryFn: () => call(api.entities.get, { params: { blueprint, identifier } }),
   });
 }
 
 export function useOrganization() {
-  return useQuery({
-    queryKey: keys.organization,
-    queryFn: () => api.get<{ organization: OrganizationView }>('/v1/organization'),
-  });
+  return useQuery({ queryKey: keys.organization, queryFn: () => call(api.organization.get) });
 }
 
 export function useUsers() {
-  return useQuery({ queryKey: keys.users, queryFn: () => api.get<{ users: UserView[] }>('/v1/organization/users') });
+  return useQuery({ queryKey: keys.users, queryFn: () => call(api.organization.listUsers) });
 }
 
 export function useInvitations() {
-  return useQuery({
-    queryKey: keys.invitations,
-    queryFn: () => api.get<{ invitations: InvitationView[] }>('/v1/organization/invitations'),
-  });
+  return useQuery({ queryKey: keys.invitations, queryFn: () => call(api.organization.listInvitations) });
 }
 
 export function useApiClients() {
-  return useQuery({
-    queryKey: keys.apiClients,
-    queryFn: () => api.get<{ apiClients: ApiClientView[] }>('/v1/organization/api-clients'),
-  });
+  return useQuery({ queryKey: keys.apiClients, queryFn: () => call(api.organization.listApiClients) });
 }

@@ -1,6 +1,7 @@
+import { api } from '@mooring/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { NavLink, Outlet, useNavigate } from 'react-router';
-import { api, setCsrfToken } from '../api/client';
+import { call } from '../api/client';
 import { ErrorMessage } from '../components/states';
 import { RoleGate, useSession } from './session';
 
@@ -11,9 +12,8 @@ export function Layout() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const signOut = useMutation({
-    mutationFn: () => api.post('/v1/auth/sign-out'),
+    mutationFn: () => call(api.auth.signOut),
     onSuccess: () => {
-      setCsrfToken(null);
       queryClient.clear();
       void navigate('/sign-in', { replace: true });
     },
@@ -47,10 +47,10 @@ export function Layout() {
         <div className="sidebar-footer">
           <div>
             <div className="who" data-testid="current-user">
-              {session.user.name || session.user.email}
+              {session.user?.email ?? session.principal.name}
             </div>
             <div className="org">
-              {session.organization.name} · {ROLE_LABELS[session.user.role]}
+              {session.organization.name} · {ROLE_LABELS[session.principal.role]}
             </div>
           </div>
           <button type="button" onClick={() => signOut.mutate()} disabled={signOut.isPending}>

@@ -21,7 +21,7 @@ import { RequireSession } from './session';
 /** Every page has its own URL; the console's pages need a session, sign-in and invitations do not. */
 export const router = createBrowserRouter([
   { path: '/sign-in', element: <SignInPage /> },
-  { path: '/accept-invitation', element: <AcceptInvitationPage /> },
+  { path: '/invitations/accept', element: <AcceptInvitationPage /> },
   {
     path: '/',
     element: (

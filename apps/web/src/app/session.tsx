@@ -1,17 +1,17 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, type ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
-import { isApiError, setCsrfToken, whenUnauthenticated } from '../api/client';
+import { isApiError, whenUnauthenticated } from '../api/client';
 import { keys, useSessionQuery } from '../api/queries';
-import type { Role, SessionView } from '../api/types';
+import type { MeView, Role } from '../api/types';
 import { ErrorState, Loading } from '../components/states';
 
 const RANK: Readonly<Record<Role, number>> = { member: 0, moderator: 1, admin: 2 };
 
-const SessionContext = createContext<SessionView | null>(null);
+const SessionContext = createContext<MeView | null>(null);
 
 /** The signed-in person; only inside <RequireSession>. */
-export function useSession(): SessionView {
+export function useSession(): MeView {
   const session = useContext(SessionContext);
   if (!session) throw new Error('useSession outside <RequireSession>');
   return session;
@@ -19,7 +19,7 @@ export function useSession(): SessionView {
 
 /** Whether the signed-in person's role is at least `role` (member < moderator < admin). */
 export function useHasRole(role: Role): boolean {
-  return RANK[useSession().user.role] >= RANK[role];
+  return RANK[useSession().principal.role] >= RANK[role];
 }
 
 /** Renders its children only for `role` and above: the api refuses the rest anyway. */
@@ -35,15 +35,10 @@ export function RequireSession({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     whenUnauthenticated(() => {
-      setCsrfToken(null);
       queryClient.removeQueries({ queryKey: keys.session });
       void queryClient.invalidateQueries({ queryKey: keys.session });
     });
   }, [queryClient]);
-
-  useEffect(() => {
-    setCsrfToken(session.data?.csrfToken ?? null);
-  }, [session.data?.csrfToken]);
 
   if (session.isPending) return <Loading label="Loading your organization…" />;
   if (session.isError) {
@@ -57,7 +52,5 @@ export function RequireSession({ children }: { children: ReactNode }) {
       </main>
     );
   }
-  // Set synchronously too, so the first mutation after a reload carries the token.
-  setCsrfToken(session.data.csrfToken);
   return <SessionContext.Provider value={session.data}>{children}</SessionContext.Provider>;
 }

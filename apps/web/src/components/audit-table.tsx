@@ -72,7 +72,7 @@ export function AuditTable({ filter, title }: { filter: Record<string, string>; 
 
 function actorLabel(event: AuditEventView): string {
   const { actor } = event;
-  const name = actor.email ?? actor.name;
-  const kind = actor.kind === 'api_client' ? 'API client' : actor.kind === 'user' ? 'user' : actor.kind;
-  return name ? `${name} (${kind})` : `${kind} ${actor.id.slice(0, 8)}`;
+  if (actor.kind === 'system') return 'Mooring';
+  const kind = actor.kind === 'api_client' ? 'API client' : 'person';
+  return actor.name ? `${actor.name} (${kind})` : `${kind} ${actor.id.slice(0, 8)}`;
 }

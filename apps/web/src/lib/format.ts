@@ -48,3 +48,9 @@ export function formatValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
 }
+
+/** A blueprint property's title from its JSON Schema, or its name. */
+export function propertyTitle(schema: Readonly<Record<string, unknown>> | undefined, name: string): string {
+  const title = schema?.['title'];
+  return typeof title === 'string' && title ? title : name;
+}

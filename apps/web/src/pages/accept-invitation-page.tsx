@@ -1,8 +1,9 @@
+import { api } from '@mooring/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useForm } from 'react-hook-form';
-import { useNavigate, useSearchParams } from 'react-router';
-import { api } from '../api/client';
-import type { Role } from '../api/types';
+import { useNavigate } from 'react-router';
+import { call } from '../api/client';
 import { ErrorMessage, Loading } from '../components/states';
 import { applyFieldErrors } from '../lib/form-errors';
 
@@ -11,30 +12,27 @@ interface AcceptForm {
   password: string;
 }
 
-interface InvitationPreview {
-  readonly organization: { readonly name: string };
-  readonly email: string;
-  readonly role: Role;
-  readonly expiresAt: string;
-}
+const MIN_PASSWORD = 10;
 
-const MIN_PASSWORD = 12;
+/** The link carries its token in the fragment (`#token=…`), which browsers never send to a server. */
+function tokenFromLink(): string {
+  return new URLSearchParams(window.location.hash.slice(1)).get('token') ?? '';
+}
 
 /** Where an invitation link lands: choose a name and password, then you are signed in. */
 export function AcceptInvitationPage() {
-  const [params] = useSearchParams();
-  const token = params.get('token') ?? '';
+  const [token] = useState(tokenFromLink);
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const invitation = useQuery({
     queryKey: ['invitation', token],
-    queryFn: () => api.get<InvitationPreview>(`/v1/invitations/${encodeURIComponent(token)}`),
+    queryFn: () => call(api.invitations.lookup, { body: { token } }),
     enabled: token !== '',
     retry: false,
   });
   const form = useForm<AcceptForm>({ defaultValues: { name: '', password: '' } });
   const accept = useMutation({
-    mutationFn: (values: AcceptForm) => api.post(`/v1/invitations/${encodeURIComponent(token)}/accept`, values),
+    mutationFn: (values: AcceptForm) => call(api.invitations.accept, { body: { token, ...values } }),
     onSuccess: () => {
       queryClient.clear();
       void navigate('/data-sources', { replace: true });

@@ -1,7 +1,8 @@
+import { api } from '@mooring/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
 import { useNavigate, useSearchParams } from 'react-router';
-import { api } from '../api/client';
+import { call } from '../api/client';
 import { keys } from '../api/queries';
 import { ErrorMessage } from '../components/states';
 
@@ -21,10 +22,10 @@ export function SignInPage() {
   const queryClient = useQueryClient();
   const form = useForm<SignInForm>({ defaultValues: { email: '', password: '' } });
   const signIn = useMutation({
-    mutationFn: (values: SignInForm) => api.post('/v1/auth/sign-in', values),
+    mutationFn: (values: SignInForm) => call(api.auth.signIn, { body: values }),
     onSuccess: async () => {
       queryClient.clear();
-      await queryClient.fetchQuery({ queryKey: keys.session, queryFn: () => api.get('/v1/auth/session') });
+      await queryClient.fetchQuery({ queryKey: keys.session, queryFn: () => call(api.auth.me) });
       void navigate(safeNext(params.get('next')), { replace: true });
     },
   });

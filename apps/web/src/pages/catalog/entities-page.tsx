@@ -5,7 +5,7 @@ import type { EntityView } from '../../api/types';
 import { PageHeader } from '../../components/page-header';
 import { Pager } from '../../components/pager';
 import { EmptyState, ErrorState, Loading } from '../../components/states';
-import { formatValue } from '../../lib/format';
+import { formatValue, propertyTitle } from '../../lib/format';
 
 const MAX_PROPERTY_COLUMNS = 4;
 
@@ -68,7 +68,7 @@ export function EntitiesPage() {
                     <th scope="col">Identifier</th>
                     {columns.map((column) => (
                       <th scope="col" key={column}>
-                        {definition.data?.blueprint.schema.properties?.[column]?.title ?? column}
+                        {propertyTitle(definition.data?.blueprint.schema.properties[column], column)}
                       </th>
                     ))}
                   </tr>

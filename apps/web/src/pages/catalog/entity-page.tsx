@@ -2,7 +2,7 @@ import { Link, useParams } from 'react-router';
 import { useBlueprint, useEntity, useInstallation } from '../../api/queries';
 import { PageHeader } from '../../components/page-header';
 import { ErrorState, Loading } from '../../components/states';
-import { formatDateTime, formatValue } from '../../lib/format';
+import { formatDateTime, formatValue, propertyTitle } from '../../lib/format';
 
 /** One entity: properties, relations as links, and which installation and resource wrote it. */
 export function EntityPage() {
@@ -52,7 +52,7 @@ export function EntityPage() {
             {Object.keys(current.properties).length ? (
               <dl className="kv" data-testid="entity-properties">
                 {Object.entries(current.properties).map(([name, value]) => (
-                  <Row key={name} label={properties[name]?.title ?? name} value={formatValue(value)} />
+                  <Row key={name} label={propertyTitle(properties[name], name)} value={formatValue(value)} />
                 ))}
               </dl>
             ) : (

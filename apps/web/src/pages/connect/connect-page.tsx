@@ -1,9 +1,10 @@
+import { api } from '@mooring/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
-import { api } from '../../api/client';
+import { call } from '../../api/client';
 import { keys, useInstallation, useIntegration } from '../../api/queries';
-import type { InstallationView, IntegrationView, SettingsSchema } from '../../api/types';
+import { asSettingsSchema, type InstallationView, type IntegrationView, type SettingsSchema } from '../../api/types';
 import { useHasRole } from '../../app/session';
 import { PageHeader } from '../../components/page-header';
 import { SchemaFields } from '../../components/schema-fields';
@@ -101,15 +102,18 @@ function OAuthCard({ integration, installation }: { integration: IntegrationView
     defaultValues: { name: installation ? '' : integration.title, settings: {}, oauthClient: { clientId: '', clientSecret: '' } },
   });
   const needsClient = !oauth.mooringClient;
-  const fields = Object.keys(oauth.settings.properties ?? {});
+  const oauthSettings = asSettingsSchema(oauth.settings);
+  const fields = Object.keys(oauthSettings.properties ?? {});
   const start = useMutation({
     mutationFn: (values: OAuthForm) =>
-      api.post<{ authorizationUrl: string }>('/v1/oauth/connect', {
-        integrationId: integration.id,
-        returnUrl: `${window.location.origin}/connect/return`,
-        ...(installation ? { installationId: installation.id } : { name: values.name }),
-        ...(fields.length && !installation ? { settings: nonEmpty(values.settings) } : {}),
-        ...(needsClient ? { oauthClient: values.oauthClient } : {}),
+      call(api.oauth.connect, {
+        body: {
+          integrationId: integration.id,
+          returnUrl: `${window.location.origin}/connect/return`,
+          ...(installation ? { installationId: installation.id } : { name: values.name }),
+          ...(fields.length && !installation ? { settings: nonEmpty(values.settings) } : {}),
+          ...(needsClient ? { oauthClient: values.oauthClient } : {}),
+        },
       }),
     onSuccess: ({ authorizationUrl }) => {
       const url = new URL(authorizationUrl);
@@ -134,7 +138,7 @@ function OAuthCard({ integration, installation }: { integration: IntegrationView
         </p>
         {!installation ? <NameField register={form.register} error={errors.name?.message} id="oauth-name" /> : null}
         {!installation && fields.length ? (
-          <SchemaFields schema={oauth.settings} prefix="settings" register={form.register} errors={errors} />
+          <SchemaFields schema={oauthSettings} prefix="settings" register={form.register} errors={errors} />
         ) : null}
         {needsClient ? (
           <SchemaFields schema={OAUTH_CLIENT_SCHEMA} prefix="oauthClient" register={form.register} errors={errors} />
@@ -172,8 +176,9 @@ function CustomSettingsCard({ integration, installation }: { integration: Integr
   const custom = integration.customSettings!;
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const names = Object.keys(custom.schema.properties ?? {});
-  const secrets = names.filter((name) => custom.schema.properties?.[name]?.writeOnly);
+  const schema = asSettingsSchema(custom.schema);
+  const names = Object.keys(schema.properties ?? {});
+  const secrets = names.filter((name) => schema.properties?.[name]?.writeOnly);
   const form = useForm<SettingsForm>({
     defaultValues: {
       name: installation ? installation.name : integration.title,
@@ -185,13 +190,12 @@ function CustomSettingsCard({ integration, installation }: { integration: Integr
   const save = useMutation({
     mutationFn: (values: SettingsForm) =>
       installation
-        ? api.patch<{ installation: InstallationView }>(`/v1/installations/${installation.id}`, {
-            settings: changedSettings(values.settings, installation, secrets),
+        ? call(api.installations.update, {
+            params: { id: installation.id },
+            body: { settings: changedSettings(values.settings, installation, secrets) },
           })
-        : api.post<{ installation: InstallationView }>('/v1/installations', {
-            integrationId: integration.id,
-            name: values.name,
-            settings: nonEmpty(values.settings),
+        : call(api.installations.create, {
+            body: { integrationId: integration.id, name: values.name, settings: nonEmpty(values.settings) },
           }),
     onSuccess: async ({ installation: saved }) => {
       await queryClient.invalidateQueries({ queryKey: keys.installations });
@@ -219,7 +223,7 @@ function CustomSettingsCard({ integration, installation }: { integration: Integr
       >
         {!installation ? <NameField register={form.register} error={errors.name?.message} id="settings-name" /> : null}
         <SchemaFields
-          schema={custom.schema}
+          schema={schema}
           prefix="settings"
           register={form.register}
           errors={errors}

@@ -1,10 +1,12 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { api } from '@mooring/contract';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { ApiError } from '../../api/client';
+import { ApiError, call } from '../../api/client';
 import { explainError } from '../../api/error-messages';
 import { keys } from '../../api/queries';
 import { PageHeader } from '../../components/page-header';
+import { ErrorMessage } from '../../components/states';
 import { recallConnectAttempt } from './connect-attempt';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -22,6 +24,9 @@ export function ConnectReturnPage() {
   useEffect(() => {
     if (succeeded) void queryClient.invalidateQueries({ queryKey: keys.installations });
   }, [succeeded, queryClient]);
+
+  const confirmId = params.get('connectSessionId');
+  if (status === 'confirm' && confirmId !== null && UUID.test(confirmId)) return <ConfirmAccount connectSessionId={confirmId} />;
 
   if (succeeded) {
     return (
@@ -57,6 +62,63 @@ export function ConnectReturnPage() {
         <Link className="button" to={retry}>
           Try again
         </Link>
+      </div>
+    </>
+  );
+}
+
+/** A reconnect that came back with another provider account: replace the credentials only if the person says so. */
+function ConfirmAccount({ connectSessionId }: { connectSessionId: string }) {
+  const queryClient = useQueryClient();
+  const confirm = useMutation({
+    mutationFn: () => call(api.oauth.confirm, { params: { id: connectSessionId } }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.installations }),
+  });
+  const attempt = recallConnectAttempt();
+  if (confirm.isSuccess) {
+    const { installation } = confirm.data;
+    return (
+      <>
+        <PageHeader title="Reconnected" />
+        <div className="banner success" role="status" data-testid="connect-outcome">
+          <div>
+            <strong>
+              {installation.name} now uses {installation.oauth?.account?.name ?? 'the new account'}
+            </strong>
+            <p>A sync was queued with the new credentials.</p>
+          </div>
+          <Link className="button primary" to={`/installations/${installation.id}/sync-status`}>
+            Watch the sync
+          </Link>
+        </div>
+      </>
+    );
+  }
+  return (
+    <>
+      <PageHeader title="Use a different account?" />
+      <div className="stack" style={{ maxWidth: 720 }}>
+        <div className="banner warning" role="status" data-testid="connect-outcome" data-error-code="OAUTH_ACCOUNT_CHANGED">
+          <div>
+            <strong>The provider answered with a different account than this data source used</strong>
+            <p>
+              Replacing it changes what Mooring can see: entities the new account cannot reach will be deleted at the next sync.
+              Keep the old account by connecting again with it instead.
+            </p>
+          </div>
+        </div>
+        {confirm.isError ? <ErrorMessage error={confirm.error} /> : null}
+        <div className="row">
+          <button type="button" className="primary" onClick={() => confirm.mutate()} disabled={confirm.isPending}>
+            Use the new account
+          </button>
+          <Link
+            className="button"
+            to={attempt?.installationId ? `/installations/${attempt.installationId}/settings` : '/data-sources'}
+          >
+            Cancel
+          </Link>
+        </div>
       </div>
     </>
   );

@@ -1,10 +1,11 @@
+import { api } from '@mooring/contract';
 import type { Diagnostic } from '@codemirror/lint';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
-import { api, isApiError } from '../../api/client';
+import { call, isApiError } from '../../api/client';
 import { keys, useSamples } from '../../api/queries';
-import type { InstallationView, MappingTestItem, MappingTestResponse } from '../../api/types';
+import type { InstallationView, MappingTestItem, MappingTestResponse, SamplesResponse } from '../../api/types';
 import { useHasRole } from '../../app/session';
 import { Badge } from '../../components/badges';
 import { ErrorMessage } from '../../components/states';
@@ -44,10 +45,8 @@ export default function MappingTab({ installation }: { installation: Installatio
 
   const test = useMutation({
     mutationFn: (mapping: Record<string, unknown>) =>
-      api.post<MappingTestResponse>('/v1/mappings/test', {
-        mapping,
-        samples: samples.data?.samples ?? {},
-        integration: installation.integrationId,
+      call(api.mappings.test, {
+        body: { mapping, samples: sampleItems(samples.data), integration: installation.integrationId },
       }),
     onMutate: () => setIssues([]),
     onError: (error) => setIssues(toIssues(error, text) ?? []),
@@ -55,7 +54,7 @@ export default function MappingTab({ installation }: { installation: Installatio
 
   const save = useMutation({
     mutationFn: (mapping: Record<string, unknown>) =>
-      api.patch<{ installation: InstallationView }>(`/v1/installations/${installation.id}`, { mapping }),
+      call(api.installations.update, { params: { id: installation.id }, body: { mapping } }),
     onMutate: () => setIssues([]),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: keys.installation(installation.id) });
@@ -71,6 +70,10 @@ export default function MappingTab({ installation }: { installation: Installatio
   );
   const dirty = text !== saved;
   const sampleKinds = Object.entries(samples.data?.samples ?? {});
+  const capturedAt = sampleKinds
+    .map(([, sample]) => sample.capturedAt)
+    .sort()
+    .at(-1);
 
   return (
     <div className="stack">
@@ -156,14 +159,14 @@ export default function MappingTab({ installation }: { installation: Installatio
               : samples.isError
                 ? 'Samples could not be loaded; the test maps nothing until they can.'
                 : sampleKinds.length
-                  ? `Samples from the last run${samples.data?.capturedAt ? ` (${formatDateTime(samples.data.capturedAt)})` : ''}: ${sampleKinds
-                      .map(([kind, items]) => `${items.length} ${kind}`)
+                  ? `Samples from the last run${capturedAt ? ` (${formatDateTime(capturedAt)})` : ''}: ${sampleKinds
+                      .map(([kind, sample]) => `${sample.items.length} ${kind}`)
                       .join(', ')}.`
                   : 'No samples yet: they are kept from the next run.'}
           </p>
         </div>
       </section>
-      {test.data ? <TestResults result={test.data} samples={samples.data?.samples ?? {}} /> : null}
+      {test.data ? <TestResults result={test.data} samples={sampleItems(samples.data)} /> : null}
     </div>
   );
 }
@@ -254,5 +257,12 @@ function TestRow({ item, sample }: { item: MappingTestItem; sample: unknown }) {
         {item.entity ? <pre className="block">{JSON.stringify(item.entity, null, 2)}</pre> : null}
       </td>
     </tr>
+  );
+}
+
+/** The raw items per kind, as `POST /v1/mappings/test` takes them. */
+function sampleItems(data: SamplesResponse | undefined): Record<string, Array<Record<string, never>>> {
+  return Object.fromEntries(
+    Object.entries(data?.samples ?? {}).map(([kind, sample]) => [kind, sample.items as Array<Record<string, never>>]),
   );
 }

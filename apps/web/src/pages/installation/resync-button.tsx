@@ -1,6 +1,7 @@
+import { api } from '@mooring/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { api, isApiError } from '../../api/client';
+import { call, isApiError } from '../../api/client';
 import { keys } from '../../api/queries';
 import type { InstallationView } from '../../api/types';
 import { RoleGate } from '../../app/session';
@@ -10,7 +11,7 @@ import { ErrorMessage } from '../../components/states';
 export function ResyncButton({ installation }: { installation: InstallationView }) {
   const queryClient = useQueryClient();
   const resync = useMutation({
-    mutationFn: () => api.post<{ run: { id: string } }>(`/v1/installations/${installation.id}/resync`),
+    mutationFn: () => call(api.installations.resync, { params: { id: installation.id } }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: keys.installation(installation.id) }),
   });
   const activeRunId =

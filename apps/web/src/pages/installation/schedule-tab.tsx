@@ -1,6 +1,7 @@
+import { api } from '@mooring/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useForm, useWatch } from 'react-hook-form';
-import { api, isApiError } from '../../api/client';
+import { call, isApiError } from '../../api/client';
 import { keys } from '../../api/queries';
 import type { InstallationView } from '../../api/types';
 import { useHasRole } from '../../app/session';
@@ -39,8 +40,11 @@ export function ScheduleTab({ installation }: { installation: InstallationView }
   });
   const save = useMutation({
     mutationFn: (values: ScheduleForm) =>
-      api.patch<{ installation: InstallationView }>(`/v1/installations/${installation.id}`, {
-        schedule: values.mode === 'every' ? { every: values.every } : { cron: values.cron.trim(), timezone: values.timezone },
+      call(api.installations.update, {
+        params: { id: installation.id },
+        body: {
+          schedule: values.mode === 'every' ? { every: values.every } : { cron: values.cron.trim(), timezone: values.timezone },
+        },
       }),
     onSuccess: async ({ installation: saved }) => {
       queryClient.setQueryData(keys.installation(installation.id), (previous: { installation: InstallationView } | undefined) =>

@@ -1,8 +1,9 @@
+import { api, type BodyOf } from '@mooring/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Link, useNavigate } from 'react-router';
-import { api } from '../../api/client';
+import { call } from '../../api/client';
 import { keys } from '../../api/queries';
 import type { InstallationView } from '../../api/types';
 import { useHasRole } from '../../app/session';
@@ -71,8 +72,8 @@ function FragmentRow({ label, value }: { label: string; value: string }) {
 function useUpdate(installation: InstallationView) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (changes: Record<string, unknown>) =>
-      api.patch<{ installation: InstallationView }>(`/v1/installations/${installation.id}`, changes),
+    mutationFn: (changes: BodyOf<typeof api.installations.update>) =>
+      call(api.installations.update, { params: { id: installation.id }, body: changes }),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: keys.installation(installation.id) });
       await queryClient.invalidateQueries({ queryKey: keys.installations });
@@ -195,7 +196,11 @@ function Delete({ installation }: { installation: InstallationView }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const remove = useMutation({
-    mutationFn: () => api.delete(`/v1/installations/${installation.id}`, { deleteEntities: withEntities }),
+    mutationFn: () =>
+      call(api.installations.delete, {
+        params: { id: installation.id },
+        query: { deleteEntities: withEntities ? 'true' : 'false' },
+      }),
     onSuccess: async () => {
       queryClient.removeQueries({ queryKey: keys.installation(installation.id) });
       await queryClient.invalidateQueries({ queryKey: keys.installations });

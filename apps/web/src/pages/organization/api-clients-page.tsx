@@ -1,7 +1,8 @@
+import { api } from '@mooring/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
-import { api } from '../../api/client';
+import { call } from '../../api/client';
 import { keys, useApiClients } from '../../api/queries';
 import type { ApiClientView, Role } from '../../api/types';
 import { Badge } from '../../components/badges';
@@ -25,8 +26,7 @@ export function ApiClientsPage() {
   const form = useForm<ClientForm>({ defaultValues: { name: '', role: 'member' } });
   const [revoking, setRevoking] = useState<ApiClientView | null>(null);
   const create = useMutation({
-    mutationFn: (values: ClientForm) =>
-      api.post<{ apiClient: ApiClientView; clientSecret: string }>('/v1/organization/api-clients', values),
+    mutationFn: (values: ClientForm) => call(api.organization.createApiClient, { body: values }),
     onSuccess: async () => {
       form.reset();
       await queryClient.invalidateQueries({ queryKey: keys.apiClients });
@@ -34,7 +34,7 @@ export function ApiClientsPage() {
     onError: (error) => applyFieldErrors(error, form.setError, ['name', 'role']),
   });
   const revoke = useMutation({
-    mutationFn: (id: string) => api.delete(`/v1/organization/api-clients/${id}`),
+    mutationFn: (id: string) => call(api.organization.revokeApiClient, { params: { id } }),
     onSuccess: () => setRevoking(null),
     onSettled: () => queryClient.invalidateQueries({ queryKey: keys.apiClients }),
   });

@@ -1,6 +1,7 @@
+import { api } from '@mooring/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
-import { api, setCsrfToken } from '../../api/client';
+import { call } from '../../api/client';
 import { useSession } from '../../app/session';
 import { PageHeader } from '../../components/page-header';
 import { ErrorMessage } from '../../components/states';
@@ -11,9 +12,8 @@ export function ProfilePage() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const everywhere = useMutation({
-    mutationFn: () => api.post('/v1/auth/sign-out-everywhere'),
+    mutationFn: () => call(api.auth.signOutEverywhere),
     onSuccess: () => {
-      setCsrfToken(null);
       queryClient.clear();
       void navigate('/sign-in', { replace: true });
     },
@@ -29,12 +29,12 @@ export function ProfilePage() {
           <div className="card-body">
             <dl className="kv">
               <dt>Email</dt>
-              <dd>{session.user.email}</dd>
+              <dd>{session.user?.email ?? '—'}</dd>
               <dt>Organization</dt>
               <dd>{session.organization.name}</dd>
               <dt>Role</dt>
               <dd>
-                {session.user.role} <span className="muted">({ROLE_HELP[session.user.role]})</span>
+                {session.principal.role} <span className="muted">({ROLE_HELP[session.principal.role]})</span>
               </dd>
             </dl>
           </div>

@@ -1,9 +1,10 @@
+import { api } from '@mooring/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
-import { api } from '../../api/client';
+import { call } from '../../api/client';
 import { keys, useInvitations, useUsers } from '../../api/queries';
-import type { InvitationView, Role, UserView } from '../../api/types';
+import type { Role, UserView } from '../../api/types';
 import { useSession } from '../../app/session';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { PageHeader } from '../../components/page-header';
@@ -31,11 +32,12 @@ function Users() {
   const queryClient = useQueryClient();
   const [removing, setRemoving] = useState<UserView | null>(null);
   const changeRole = useMutation({
-    mutationFn: ({ id, role }: { id: string; role: Role }) => api.patch(`/v1/organization/users/${id}`, { role }),
+    mutationFn: ({ id, role }: { id: string; role: Role }) =>
+      call(api.organization.updateUser, { params: { id }, body: { role } }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: keys.users }),
   });
   const remove = useMutation({
-    mutationFn: (id: string) => api.delete(`/v1/organization/users/${id}`),
+    mutationFn: (id: string) => call(api.organization.removeUser, { params: { id } }),
     onSuccess: () => setRemoving(null),
     onSettled: () => queryClient.invalidateQueries({ queryKey: keys.users }),
   });
@@ -70,7 +72,7 @@ function Users() {
             </thead>
             <tbody>
               {users.data.users.map((user) => {
-                const self = user.id === session.user.id;
+                const self = user.id === session.user?.id;
                 return (
                   <tr key={user.id}>
                     <td>
@@ -136,8 +138,7 @@ function Invite() {
   const queryClient = useQueryClient();
   const form = useForm<InviteForm>({ defaultValues: { email: '', role: 'member' } });
   const invite = useMutation({
-    mutationFn: (values: InviteForm) =>
-      api.post<{ invitation: InvitationView; url: string }>('/v1/organization/invitations', values),
+    mutationFn: (values: InviteForm) => call(api.organization.createInvitation, { body: values }),
     onSuccess: async () => {
       form.reset();
       await queryClient.invalidateQueries({ queryKey: keys.invitations });
@@ -202,9 +203,9 @@ function Invite() {
                 Send them this single-use link; it is shown only now and expires{' '}
                 {formatRelative(invite.data.invitation.expiresAt)}.
               </p>
-              <div className="secret-box mono">{invite.data.url}</div>
+              <div className="secret-box mono">{invite.data.inviteUrl}</div>
             </div>
-            <CopyButton value={invite.data.url} />
+            <CopyButton value={invite.data.inviteUrl} />
           </div>
         ) : null}
       </form>
@@ -216,7 +217,7 @@ function Invitations() {
   const invitations = useInvitations();
   const queryClient = useQueryClient();
   const revoke = useMutation({
-    mutationFn: (id: string) => api.delete(`/v1/organization/invitations/${id}`),
+    mutationFn: (id: string) => call(api.organization.revokeInvitation, { params: { id } }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: keys.invitations }),
   });
   return (
