@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run org:create | org:limits | vault:rewrap -- [args]: runs the api's command-line tools
+// npm run org:create | org:limits | user:create | vault:rewrap -- [args]: runs the api's command-line tools
 // (apps/api/src/cli) with DATABASE_URL (and, for the vault, the VAULT_* variables), or else with
 // the local stack that `npm start` runs.
 import { spawnSync } from 'node:child_process';
@@ -8,7 +8,12 @@ import path from 'node:path';
 import { repoRoot } from './lib/paths.mjs';
 import { build, ensureDependencies } from './lib/steps.mjs';
 
-const COMMANDS = { 'org-create': { vault: false }, 'org-limits': { vault: false }, 'vault-rewrap': { vault: true } };
+const COMMANDS = {
+  'org-create': { vault: false },
+  'org-limits': { vault: false },
+  'user-create': { vault: false },
+  'vault-rewrap': { vault: true },
+};
 const [command, ...args] = process.argv.slice(2);
 
 try {

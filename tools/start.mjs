@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm start: the whole stack on one machine. Installs dependencies if needed, builds, starts
 // PostgreSQL and Redis under .mooring/ unless DATABASE_URL / REDIS_URL are given, migrates,
-// creates a demo organization once, then runs api + scheduler + worker until Ctrl-C.
+// creates a demo organization with a demo user once, runs api + scheduler + worker and a demo
+// tool (the fake integration's server, on loopback) installed in the demo org, until Ctrl-C.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -87,14 +88,86 @@ function runToCompletion(entry, args) {
   });
 }
 
+const DEMO_EMAIL = 'demo@mooring.local';
+const lastLine = (output) => JSON.parse(output.trim().split('\n').at(-1));
+
+/** The demo organization, its admin API client and its admin person (added to a demo org from before people). */
 async function ensureDemoOrganization() {
   const file = path.join(stateDir, 'demo-credentials.json');
-  const stored = readJson(file, null);
-  if (stored && stored.databaseUrl === env.DATABASE_URL) return stored;
-  const output = await runToCompletion('apps/api/dist/cli/org-create.js', ['--name', 'demo', '--json']);
-  const created = { ...JSON.parse(output.trim().split('\n').at(-1)), databaseUrl: env.DATABASE_URL };
-  writeSecretJson(file, created);
-  return created;
+  let demo = readJson(file, null);
+  if (!demo || demo.databaseUrl !== env.DATABASE_URL) {
+    const output = await runToCompletion('apps/api/dist/cli/org-create.js', [
+      '--name',
+      'demo',
+      '--admin-email',
+      DEMO_EMAIL,
+      '--json',
+    ]);
+    demo = { ...lastLine(output), databaseUrl: env.DATABASE_URL };
+    writeSecretJson(file, demo);
+  }
+  if (!demo.adminEmail) {
+    const output = await runToCompletion('apps/api/dist/cli/user-create.js', [
+      '--org',
+      demo.orgId,
+      '--email',
+      DEMO_EMAIL,
+      '--json',
+    ]);
+    const person = lastLine(output);
+    demo = { ...demo, adminEmail: person.email, adminPassword: person.password };
+    writeSecretJson(file, demo);
+  }
+  return demo;
+}
+
+/**
+ * The demo tool: the fake integration's server, in this process, on loopback, paging slowly
+ * enough that the console shows entities arriving. Its token is kept with the local state.
+ */
+async function startDemoTool() {
+  const { FakeToolServer } = await import('@mooring/integrations');
+  const file = path.join(stateDir, 'demo-tool.json');
+  const stored = readJson(file, null) ?? { token: `demo_${crypto.randomBytes(24).toString('base64url')}` };
+  writeSecretJson(file, stored);
+  const tool = await FakeToolServer.start({
+    token: stored.token,
+    counts: { team: 6, service: 60, deployment: 240 },
+    pageSize: 10,
+    latencyMs: 150,
+  });
+  stops.push(() => tool.close());
+  return { baseUrl: tool.baseUrl, token: stored.token };
+}
+
+/** Installs the demo tool in the demo organization through the API (or points it at this start's port) and resyncs it. */
+async function installDemoTool(apiUrl, demo, tool) {
+  const call = async (method, route, token, body) => {
+    const response = await fetch(`${apiUrl}${route}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json().catch(() => null) };
+  };
+  const auth = await call('POST', '/v1/auth/access_token', null, { clientId: demo.clientId, clientSecret: demo.clientSecret });
+  if (auth.status !== 200) throw new Error(`the demo client could not sign in (${auth.status})`);
+  const token = auth.body.accessToken;
+  const { body } = await call('GET', '/v1/installations', token);
+  const existing = body.installations.find((installation) => installation.name === 'Demo tool');
+  const settings = { baseUrl: tool.baseUrl, token: tool.token };
+  const saved = existing
+    ? existing.settings.baseUrl === tool.baseUrl
+      ? { status: 200 }
+      : await call('PATCH', `/v1/installations/${existing.id}`, token, { settings })
+    : await call('POST', '/v1/installations', token, {
+        integrationId: 'fake',
+        name: 'Demo tool',
+        settings,
+        schedule: { every: '15m' },
+      });
+  if (saved.status >= 300) throw new Error(`installing the demo tool failed: ${JSON.stringify(saved.body)}`);
+  if (existing) await call('POST', `/v1/installations/${existing.id}/resync`, token);
 }
 
 async function startApp(name, entry) {
@@ -154,21 +227,28 @@ async function main() {
   const { deploy } = await import('./db-migrate.mjs');
   await deploy(env.DATABASE_MIGRATION_URL, { log: say });
   const demo = await ensureDemoOrganization();
+  const tool = await startDemoTool();
 
   env.API_PORT ??= '3000';
+  // A demo stack: the fake tool is on offer, and installations may reach the demo tool's loopback origin.
+  env.INTEGRATIONS_FAKE_ENABLED ??= 'true';
+  env.DEMO_TOOL_ORIGIN = tool.baseUrl;
   await startApp('api', 'apps/api/dist/main.js');
   await startApp('scheduler', 'apps/scheduler/dist/main.js');
   await startApp('worker', 'apps/worker/dist/main.js');
   const apiUrl = `http://127.0.0.1:${env.API_PORT}`;
   await waitForApi(apiUrl);
+  await installDemoTool(apiUrl, demo, tool);
 
   process.stdout.write(`
 ──────────────────────────────────────────────────────────────────────────────
  Mooring is running
-   API            ${apiUrl}   (health: ${apiUrl}/health)
-   Demo org       ${demo.name} (${demo.orgId})
-   clientId       ${demo.clientId}
-   clientSecret   ${demo.clientSecret}
+   Console        ${apiUrl}/   (API docs: ${apiUrl}/docs, health: ${apiUrl}/health)
+   Demo org       ${demo.name} (${demo.orgId}), with a "Demo tool" installation syncing now
+   Sign in as     ${demo.adminEmail}
+   password       ${demo.adminPassword}
+   API client     clientId ${demo.clientId}
+                  clientSecret ${demo.clientSecret}
 
  Get a token and call the API:
    TOKEN=$(curl -s -X POST ${apiUrl}/v1/auth/access_token -H 'content-type: application/json' \\

@@ -160,7 +160,7 @@ describe('installations with custom settings (GitHub token and host)', () => {
     const resyncs = hooks.resyncs.length;
     const response = await create(acme, { integrationId: 'github', name: 'Wrong token', settings: githubSettings(tokens.wrong) });
     expect(response.status).toBe(422);
-    expect(response.body.error).toMatchObject({ code: 'CREDENTIALS_INVALID', details: { field: 'token' } });
+    expect(response.body.error).toMatchObject({ code: 'CREDENTIALS_INVALID', details: { field: 'settings.token' } });
     expect(await storedCounts()).toEqual(before);
     expect(hooks.resyncs).toHaveLength(resyncs);
     expect(hooks.blueprintCalls).toHaveLength(1);
@@ -200,7 +200,10 @@ describe('installations with custom settings (GitHub token and host)', () => {
       settings: githubSettings(tokens.good, { organization: 'initech' }),
     });
     expect(response.status).toBe(422);
-    expect(response.body.error).toMatchObject({ code: 'CREDENTIALS_INVALID', details: { field: 'organization', status: 404 } });
+    expect(response.body.error).toMatchObject({
+      code: 'CREDENTIALS_INVALID',
+      details: { field: 'settings.organization', status: 404 },
+    });
   });
 
   it('refuses https://10.0.0.5 with 422 HOST_NOT_ALLOWED before any request, and plain http unless allowed', async () => {

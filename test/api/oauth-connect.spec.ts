@@ -27,11 +27,18 @@ describe('OAuth connect flow against a real authorization server', () => {
   let acme: TestOrganization;
   let redirectUri: string;
   let returnUrl: string;
-  const browser = new HeadlessBrowser();
+  let browser: HeadlessBrowser;
+  let admin: { id: string; email: string; password: string };
   const verifiers: string[] = [];
 
-  const connect = (body: Record<string, unknown>, token = acme.token) =>
-    api.request('POST', '/v1/oauth/connect', { token, body });
+  /** A browser with a person of acme signed in. */
+  const signedIn = async (person: { email: string; password: string }) => {
+    const tab = new HeadlessBrowser();
+    const response = await tab.send('POST', `${api.baseUrl}/v1/auth/sign-in`, { email: person.email, password: person.password });
+    if (response.status !== 200) throw new Error(`sign-in failed: ${JSON.stringify(response.body)}`);
+    return tab;
+  };
+  const connect = (body: Record<string, unknown>, from = browser) => from.send('POST', `${api.baseUrl}/v1/oauth/connect`, body);
   const outcome = (url: string) => Object.fromEntries(new URL(url).searchParams);
   const installationCount = async () =>
     (await adminQuery<{ n: number }>(api.db, 'SELECT count(*)::int AS n FROM installations'))[0]!.n;
@@ -63,6 +70,8 @@ describe('OAuth connect flow against a real authorization server', () => {
       },
     );
     acme = await api.createOrganization('acme');
+    admin = await api.createUser(acme.orgId, 'ada@acme.test', 'admin');
+    browser = await signedIn(admin);
     // The test authorization server speaks plain http on loopback.
     await api.request('PATCH', '/v1/organization', { token: acme.token, body: { allowHttpHosts: true } });
   });
@@ -118,6 +127,8 @@ describe('OAuth connect flow against a real authorization server', () => {
       secrets: {},
     });
     expect(installation.oauth.connected).toBe(true);
+    expect(installation.oauth.account).toEqual({ id: 'ada', name: 'Ada at the provider' });
+    expect(installation.createdBy).toBe(admin.id);
     expect(Date.parse(installation.oauth.accessTokenExpiresAt) - Date.now()).toBeGreaterThan(3_500_000);
     expect(hooks.blueprintCalls.at(-1)).toEqual({ orgId: acme.orgId, identifiers: ['oauthTestThing'] });
     expect(hooks.resyncs.at(-1)).toEqual({ orgId: acme.orgId, installationId: result['installationId'], reason: 'installed' });
@@ -132,14 +143,25 @@ describe('OAuth connect flow against a real authorization server', () => {
     expect(session!.state_hash).toBe(createHash('sha256').update(params['state']!).digest('hex'));
     expect(session!.consumed_at).not.toBeNull();
 
-    // The callback acts for the API client that started connecting, and says so in the audit trail.
+    // The connect cookie was HttpOnly and SameSite, on Mooring's origin, and is gone after the callback.
+    expect(browser.cookie(api.baseUrl, 'mooring_session')).toBeDefined();
+    expect(started.headers.getSetCookie().join('\n')).toMatch(
+      /^mooring_connect_[0-9a-f]{32}=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/v1\/oauth; HttpOnly; SameSite=Lax$/m,
+    );
+    expect(
+      [...(browser as any).cookies.get(new URL(api.baseUrl).host).keys()].filter((name: string) =>
+        name.startsWith('mooring_connect_'),
+      ),
+    ).toEqual([]);
+
+    // The callback acts for the person who started connecting, and says so in the audit trail.
     const audit = await api.request('GET', `/v1/audit-log?targetType=installation&targetId=${result['installationId']}`, {
       token: acme.token,
     });
     expect(audit.body.events).toEqual([
       expect.objectContaining({
         action: 'installation.created',
-        actor: { kind: 'api_client', id: installation.createdBy },
+        actor: { kind: 'user', id: admin.id, name: admin.email },
         details: { name: 'Things', integrationId: 'oauth-test', authMethod: 'oauth2' },
         requestId: expect.any(String),
       }),
@@ -193,14 +215,11 @@ describe('OAuth connect flow against a real authorization server', () => {
       error: 'OAUTH_STATE_EXPIRED',
     });
 
-    const created = await api.request('POST', '/v1/organization/api-clients', {
-      token: acme.token,
-      body: { name: 'connector', role: 'admin' },
-    });
-    const connectorToken = await api.token(created.body.apiClient.clientId, created.body.clientSecret);
-    const revokedLater = await connect({ integrationId: 'oauth-test', returnUrl, name: 'Revoked' }, connectorToken);
-    await api.request('DELETE', `/v1/organization/api-clients/${created.body.apiClient.id}`, { token: acme.token });
-    expect(outcome((await browser.navigate(revokedLater.body.authorizationUrl)).url)).toMatchObject({
+    const connector = await api.createUser(acme.orgId, 'con@acme.test', 'admin');
+    const connectorTab = await signedIn(connector);
+    const demotedLater = await connect({ integrationId: 'oauth-test', returnUrl, name: 'Revoked' }, connectorTab);
+    await api.request('PATCH', `/v1/organization/users/${connector.id}`, { token: acme.token, body: { role: 'member' } });
+    expect(outcome((await connectorTab.navigate(demotedLater.body.authorizationUrl)).url)).toMatchObject({
       status: 'error',
       error: 'FORBIDDEN',
     });
@@ -236,12 +255,11 @@ describe('OAuth connect flow against a real authorization server', () => {
       expect(response.status, JSON.stringify(body)).toBe(status);
       expect(JSON.stringify(response.body.error.details)).toContain(`"${field}`);
     }
-    const member = await api.request('POST', '/v1/organization/api-clients', {
-      token: acme.token,
-      body: { name: 'viewer', role: 'member' },
-    });
-    const memberToken = await api.token(member.body.apiClient.clientId, member.body.clientSecret);
-    expect((await connect({ integrationId: 'oauth-test', returnUrl }, memberToken)).status).toBe(403);
+    // The console's own origin is always a valid return origin, without configuration.
+    const own = await connect({ integrationId: 'oauth-test', returnUrl: `${api.baseUrl}/connect/return`, name: 'Own origin' });
+    expect(own.status, JSON.stringify(own.body)).toBe(201);
+    const member = await api.createUser(acme.orgId, 'mem@acme.test', 'member');
+    expect((await connect({ integrationId: 'oauth-test', returnUrl }, await signedIn(member))).status).toBe(403);
   });
 
   it('builds GitHub Enterprise authorization URLs on the org’s host with its own OAuth app', async () => {
@@ -288,7 +306,7 @@ describe('OAuth connect flow against a real authorization server', () => {
     });
     expect(audit.body.events).toEqual([
       expect.objectContaining({
-        actor: expect.objectContaining({ kind: 'api_client' }),
+        actor: { kind: 'user', id: admin.id, name: admin.email },
         details: { name: 'Things', credentialKind: 'oauth2', previousState: 'needs_reauth' },
       }),
     ]);
@@ -323,6 +341,125 @@ describe('OAuth connect flow against a real authorization server', () => {
     const url = new URL(response.body.authorizationUrl);
     expect(`${url.origin}${url.pathname}`).toBe(`${webApp.origin}/login/oauth/authorize`);
     expect(url.searchParams.get('client_id')).toBe(ownApp.clientId);
+  });
+
+  it('refuses an OAuth connection started by an API client: the flow belongs to a person in a browser', async () => {
+    const response = await api.request('POST', '/v1/oauth/connect', {
+      token: acme.token,
+      body: { integrationId: 'oauth-test', returnUrl },
+    });
+    expect(response.status).toBe(403);
+    expect(response.body.error.details).toEqual({ reason: 'person_required' });
+  });
+
+  it('binds a connection to the browser and the person that started it: finishing it anywhere else connects nothing', async () => {
+    // An admin of another organization (the attacker) starts connecting in their own browser…
+    const globex = await api.createOrganization('globex');
+    await api.request('PATCH', '/v1/organization', { token: globex.token, body: { allowHttpHosts: true } });
+    const mallory = await api.createUser(globex.orgId, 'mallory@globex.test', 'admin');
+    const malloryTab = await signedIn(mallory);
+    const planted = async (victim: HeadlessBrowser, name: string) => {
+      const started = await connect({ integrationId: 'oauth-test', returnUrl, name }, malloryTab);
+      expect(started.status, JSON.stringify(started.body)).toBe(201);
+      // …and gets someone already authorized at the provider (no consent page) to open the URL.
+      const landed = await victim.navigate(started.body.authorizationUrl);
+      expect(landed.body).toContain('Back in the web app');
+      return outcome(landed.url);
+    };
+    const exchanges = provider.count('authorization_code');
+    const issued = provider.issued.length;
+
+    expect(await planted(new HeadlessBrowser(), 'Planted in a fresh browser')).toMatchObject({
+      status: 'error',
+      error: 'OAUTH_BROWSER_MISMATCH',
+    });
+    // A victim signed in to Mooring (acme's admin) is no different: the cookie is not theirs.
+    expect(await planted(browser, 'Planted in a signed-in browser')).toMatchObject({
+      status: 'error',
+      error: 'OAUTH_BROWSER_MISMATCH',
+    });
+    expect(provider.count('authorization_code')).toBe(exchanges);
+    expect(provider.issued).toHaveLength(issued);
+    expect(await adminQuery(api.db, `SELECT name FROM installations WHERE org_id = '${globex.orgId}'`)).toEqual([]);
+
+    // The right browser with someone else signed in by then is refused too.
+    const started = await connect({ integrationId: 'oauth-test', returnUrl, name: 'Switched person' }, malloryTab);
+    await malloryTab.send('POST', `${api.baseUrl}/v1/auth/sign-out`);
+    const trent = await api.createUser(globex.orgId, 'trent@globex.test', 'admin');
+    await malloryTab.send('POST', `${api.baseUrl}/v1/auth/sign-in`, { email: trent.email, password: trent.password });
+    const switched = outcome((await malloryTab.navigate(started.body.authorizationUrl)).url);
+    expect(switched).toMatchObject({ status: 'error', error: 'OAUTH_BROWSER_MISMATCH' });
+    expect(switched['error_description']).toContain('started by someone else');
+    expect(provider.count('authorization_code')).toBe(exchanges);
+  });
+
+  it('asks before a reconnect brings another provider account, and applies it only when the same person confirms', async () => {
+    const [row] = await adminQuery<{ id: string }>(api.db, "SELECT id FROM installations WHERE name = 'Things'");
+    const id = row!.id;
+    const credentialsUpdatedAt = async () =>
+      (await api.request('GET', `/v1/installations/${id}`, { token: acme.token })).body.installation.credentialsUpdatedAt;
+    const before = await credentialsUpdatedAt();
+    provider.account = { sub: 'bob', name: 'Bob at the provider' };
+    try {
+      const started = await connect({ integrationId: 'oauth-test', returnUrl, installationId: id });
+      const landed = outcome((await browser.navigate(started.body.authorizationUrl)).url);
+      expect(landed).toMatchObject({
+        status: 'confirm',
+        error: 'OAUTH_ACCOUNT_CHANGED',
+        connectSessionId: expect.any(String),
+        installationId: id,
+        account: 'Bob at the provider',
+        previousAccount: 'Ada at the provider',
+      });
+      const confirmPath = `/v1/oauth/connect/${landed['connectSessionId']}/confirm`;
+      const described = await browser.send('GET', `${api.baseUrl}/v1/oauth/connect/${landed['connectSessionId']}`);
+      expect(described.body.connectSession).toMatchObject({
+        installation: { id, name: 'Things', account: { id: 'ada', name: 'Ada at the provider' } },
+        proposedAccount: { id: 'bob', name: 'Bob at the provider' },
+        status: 'awaiting_confirmation',
+      });
+      // Nothing changed yet.
+      const waiting = (await api.request('GET', `/v1/installations/${id}`, { token: acme.token })).body.installation;
+      expect(waiting.oauth.account).toEqual({ id: 'ada', name: 'Ada at the provider' });
+      expect(await credentialsUpdatedAt()).toBe(before);
+
+      // Another admin of the organization, or an API client, cannot confirm it.
+      const colleague = await signedIn(await api.createUser(acme.orgId, 'col@acme.test', 'admin'));
+      const byColleague = await colleague.send('POST', `${api.baseUrl}${confirmPath}`);
+      expect(byColleague.status).toBe(403);
+      expect(byColleague.body.error.code).toBe('OAUTH_BROWSER_MISMATCH');
+      expect((await api.request('POST', confirmPath, { token: acme.token })).status).toBe(403);
+
+      const confirmed = await browser.send('POST', `${api.baseUrl}${confirmPath}`);
+      expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+      expect(confirmed.body.installation.oauth.account).toEqual({ id: 'bob', name: 'Bob at the provider' });
+      expect(await credentialsUpdatedAt()).not.toBe(before);
+      const again = await browser.send('POST', `${api.baseUrl}${confirmPath}`);
+      expect(again.body.error.code).toBe('OAUTH_STATE_REUSED');
+
+      const audit = await api.request('GET', `/v1/audit-log?action=installation.account_changed&targetId=${id}`, {
+        token: acme.token,
+      });
+      expect(audit.body.events).toEqual([
+        expect.objectContaining({
+          actor: { kind: 'user', id: admin.id, name: admin.email },
+          details: {
+            name: 'Things',
+            from: { id: 'ada', name: 'Ada at the provider' },
+            to: { id: 'bob', name: 'Bob at the provider' },
+          },
+        }),
+      ]);
+
+      // Reconnecting the same account again needs no confirmation.
+      const same = await connect({ integrationId: 'oauth-test', returnUrl, installationId: id });
+      expect(outcome((await browser.navigate(same.body.authorizationUrl)).url)).toMatchObject({
+        status: 'success',
+        installationId: id,
+      });
+    } finally {
+      provider.account = { sub: 'ada', name: 'Ada at the provider' };
+    }
   });
 
   it('never let a token, verifier or client secret reach a log line, a response, a job payload or a column in clear', async () => {

@@ -78,6 +78,7 @@ describe('api, two schedulers and two workers', () => {
       AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'),
       VAULT_LOCAL_MASTER_KEY: randomBytes(32).toString('base64'),
       UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS: 'true',
+      INTEGRATIONS_FAKE_ENABLED: 'true',
       SCHEDULE_MIN_INTERVAL_SECONDS: '1',
       DISPATCH_POLL_MS: '100',
       // Short enough to recover a killed worker's run quickly, long enough that a busy CI machine

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { createLogger, loadConfig, type Environment } from '@mooring/platform';
-import { OrganizationService } from '@mooring/identity';
+import { OrganizationService, PeopleService } from '@mooring/identity';
+import type { Role } from '@mooring/platform';
 import { createApiApp } from '../../apps/api/src/api-app.js';
 import type { InstallationsOverrides } from '../../apps/api/src/app.module.js';
 import { apiConfigSpec } from '../../apps/api/src/config.js';
@@ -52,6 +53,10 @@ export class TestApi {
       AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'),
       VAULT_LOCAL_MASTER_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'info',
+      // A test configuration: the fake tool is on offer.
+      INTEGRATIONS_FAKE_ENABLED: 'true',
+      // Cheaper password hashing keeps sign-in tests fast; production's cost is tested on its own.
+      PASSWORD_HASH_LOG_N: '12',
       ...env,
     });
     const logs: string[] = [];
@@ -106,11 +111,81 @@ export class TestApi {
     return { orgId: organization.id, ...credentials, token };
   }
 
+  /** Creates a person who can sign in. */
+  async createUser(orgId: string, email: string, role: Role, password = `pw-${randomBytes(9).toString('base64url')}`) {
+    const user = await this.app.get(PeopleService).createUser(orgId, { email, name: email.split('@')[0]!, role, password });
+    return { ...user, password };
+  }
+
+  /** A browser for this api: keeps cookies and sends the CSRF cookie back as x-csrf-token. */
+  browser(headers: Record<string, string> = {}): CookieBrowser {
+    return new CookieBrowser(this, headers);
+  }
+
+  /** Signs a person in and returns their browser. */
+  async signIn(email: string, password: string, headers: Record<string, string> = {}): Promise<CookieBrowser> {
+    const browser = this.browser(headers);
+    const response = await browser.request('POST', '/v1/auth/sign-in', { body: { email, password } });
+    if (response.status !== 200) throw new Error(`sign-in failed: ${response.status} ${JSON.stringify(response.body)}`);
+    return browser;
+  }
+
   async token(clientId: string, clientSecret: string): Promise<string> {
     const response = await this.request<{ accessToken: string }>('POST', '/v1/auth/access_token', {
       body: { clientId, clientSecret },
     });
     if (response.status !== 200) throw new Error(`token exchange failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body.accessToken;
+  }
+}
+
+/** The api seen from a browser tab: cookies kept per name, CSRF header added like the web app does. */
+export class CookieBrowser {
+  readonly cookies = new Map<string, string>();
+  /** Every Set-Cookie header received, as sent. */
+  readonly setCookies: string[] = [];
+
+  constructor(
+    private readonly api: TestApi,
+    private readonly headers: Record<string, string> = {},
+  ) {}
+
+  get csrfToken(): string | undefined {
+    return this.cookies.get('mooring_csrf');
+  }
+
+  async request<T = any>(
+    method: string,
+    path: string,
+    options: { body?: unknown; csrf?: string | null; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...this.headers, ...options.headers };
+    if (this.cookies.size) headers['cookie'] = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    const csrf = options.csrf === undefined ? this.csrfToken : options.csrf;
+    if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${this.api.baseUrl}${path}`, {
+      method,
+      headers,
+      redirect: 'manual',
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    for (const header of response.headers.getSetCookie()) {
+      this.setCookies.push(header);
+      const [pair] = header.split(';');
+      const [name, ...value] = pair!.split('=');
+      const expired = /expires=Thu, 01 Jan 1970/i.test(header);
+      if (expired) this.cookies.delete(name!.trim());
+      else this.cookies.set(name!.trim(), value.join('='));
+    }
+    const text = await response.text();
+    this.api.responses.push(`${response.headers.get('location') ?? ''}\n${text}`);
+    let body: any = undefined;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = text;
+    }
+    return { status: response.status, body: body as T, headers: response.headers };
   }
 }

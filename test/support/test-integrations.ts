@@ -30,6 +30,8 @@ export function oauthTestIntegration(issuer: string): IntegrationDefinition {
       });
       if (response.status === 401) throw new DomainError('CREDENTIALS_INVALID', 'The test provider rejected the token');
       if (!response.ok) throw new DomainError('UPSTREAM_FAILED', `The test provider answered ${response.status}`);
+      const user = (await response.json()) as { sub: string; name: string };
+      return { id: user.sub, name: user.name };
     },
   };
 }

@@ -28,6 +28,7 @@ import { RouteAccessCheck } from './auth/route-access.check.js';
 import type { ApiConfig } from './config.js';
 import { HealthController } from './health/health.controller.js';
 import { ErrorResponseFilter } from './http/error-response.filter.js';
+import { MetaController } from './http/meta.controller.js';
 import { RequestScopeMiddleware } from './http/request-scope.middleware.js';
 import { InstallationsController } from './installations/installations.controller.js';
 import { SyncStatusController } from './installations/sync-status.controller.js';
@@ -36,6 +37,8 @@ import { OAuthController } from './installations/oauth.controller.js';
 import { LOGGER } from './logger.token.js';
 import { MappingController } from './mappings/mapping.controller.js';
 import { OrganizationController } from './organization/organization.controller.js';
+import { PeopleController } from './people/people.controller.js';
+import { SessionController } from './people/session.controller.js';
 
 const runs = RunsModule.forApi();
 
@@ -60,7 +63,11 @@ export class AppModule implements NestModule {
         DiscoveryModule,
         PersistenceModule.forRoot({ url: config.database.url, poolSize: config.database.poolSize }),
         QueueModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),
-        IdentityModule.forRoot({ tokenSecret: config.auth.tokenSecret, tokenTtlSeconds: config.auth.tokenTtlSeconds }),
+        IdentityModule.forRoot({
+          tokenSecret: config.auth.tokenSecret,
+          tokenTtlSeconds: config.auth.tokenTtlSeconds,
+          people: config.people,
+        }),
         CatalogModule,
         SyncModule,
         InstallationsModule.forRoot({
@@ -75,6 +82,8 @@ export class AppModule implements NestModule {
       ],
       controllers: [
         AuthController,
+        SessionController,
+        PeopleController,
         OrganizationController,
         AuditController,
         IntegrationsController,
@@ -85,6 +94,7 @@ export class AppModule implements NestModule {
         BlueprintController,
         EntityController,
         MappingController,
+        MetaController,
       ],
       providers: [
         { provide: LOGGER, useValue: logger },

@@ -1,6 +1,7 @@
 import { databaseGroup, logGroup, opsGroup, redisGroup, shutdownGroup, telemetryGroup, type ConfigOf } from '@mooring/platform';
 import { vaultGroup } from '@mooring/crypto';
 import { oauthClientsGroup, outboundGroup } from '@mooring/installations';
+import { integrationsGroup } from '@mooring/integrations';
 import { runWorkerGroup } from '@mooring/runs';
 
 export const workerConfigSpec = {
@@ -12,6 +13,7 @@ export const workerConfigSpec = {
   ops: opsGroup('WORKER_OPS_PORT', 9466),
   vault: vaultGroup,
   outbound: outboundGroup,
+  integrations: integrationsGroup,
   oauthClients: oauthClientsGroup,
   runs: runWorkerGroup,
 };

@@ -347,6 +347,16 @@ export const api = {
       response: installations.connectStarted,
       status: 201,
     }),
+    session: route({
+      method: 'GET',
+      path: '/v1/oauth/connect/:id',
+      access: 'admin',
+      tag: 'Installations',
+      summary: 'A connect session the caller started: e.g. the accounts of a reconnect that waits for confirmation',
+      params: id,
+      response: z.object({ connectSession: installations.connectSession }),
+      status: 200,
+    }),
     confirm: route({
       method: 'POST',
       path: '/v1/oauth/connect/:id/confirm',

@@ -151,3 +151,17 @@ export const rawSamples = z.object({
   /** Per kind, the first raw items of the last run that fetched it (the tool's own shape). */
   samples: z.record(z.string(), z.object({ items: z.array(jsonObject), runId: uuid.nullable(), capturedAt: isoDateTime })),
 });
+
+const providerAccount = z.object({ id: z.string(), name: z.string() });
+
+/** A connect session as its starter sees it, e.g. to confirm a reconnect that returned another account. */
+export const connectSession = z.object({
+  id: uuid,
+  integrationId: z.string(),
+  /** The installation being reconnected; null for a new connection. */
+  installation: z.object({ id: uuid, name: z.string(), account: providerAccount.nullable() }).nullable(),
+  /** The account the provider returned, when it differs from the installation's and waits for confirmation. */
+  proposedAccount: providerAccount.nullable(),
+  status: z.enum(['open', 'awaiting_confirmation', 'confirmed', 'finished', 'expired']),
+  expiresAt: isoDateTime,
+});

@@ -53,3 +53,12 @@ export function pathOf(definition: Pick<RouteDefinition, 'path'>, params: Readon
     return encodeURIComponent(value);
   });
 }
+
+type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** A value the api may answer for a schema: its input type, with read-only arrays and objects accepted. */
+export type Reply<S extends z.ZodType> = DeepReadonly<z.input<S>>;

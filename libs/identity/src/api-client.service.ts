@@ -20,7 +20,7 @@ const ACTIVE_CACHE_MS = 15_000;
 
 @Injectable()
 export class ApiClientService {
-  private readonly activeCache = new Map<string, { role: Role | null; until: number }>();
+  private readonly activeCache = new Map<string, { active: { role: Role; name: string } | null; until: number }>();
 
   constructor(
     private readonly clients: ApiClientRepository,
@@ -74,18 +74,18 @@ export class ApiClientService {
    */
   async authenticate(token: string): Promise<TenantContext> {
     const claimed = await this.tokens.verify(token);
-    const role = await this.activeRole(claimed.orgId, claimed.principal.id);
-    if (!role) throw new DomainError('INVALID_TOKEN', 'The API client of this token was revoked', { reason: 'revoked' });
-    return { orgId: claimed.orgId, principal: { ...claimed.principal, role } };
+    const active = await this.activeClient(claimed.orgId, claimed.principal.id);
+    if (!active) throw new DomainError('INVALID_TOKEN', 'The API client of this token was revoked', { reason: 'revoked' });
+    return { orgId: claimed.orgId, principal: { ...claimed.principal, role: active.role, name: active.name } };
   }
 
-  private async activeRole(orgId: string, id: string): Promise<Role | null> {
+  private async activeClient(orgId: string, id: string): Promise<{ role: Role; name: string } | null> {
     const key = `${orgId}:${id}`;
     const cached = this.activeCache.get(key);
-    if (cached && cached.until > Date.now()) return cached.role;
+    if (cached && cached.until > Date.now()) return cached.active;
     const active = await this.clients.findActive(orgId, id);
     if (this.activeCache.size > 10_000) this.activeCache.clear();
-    this.activeCache.set(key, { role: active?.role ?? null, until: Date.now() + ACTIVE_CACHE_MS });
-    return active?.role ?? null;
+    this.activeCache.set(key, { active, until: Date.now() + ACTIVE_CACHE_MS });
+    return active;
   }
 }

@@ -22,6 +22,9 @@ export { IntegrationCatalog } from './integration-catalog.js';
 export {
   CONNECT_SESSION_TTL_MS,
   OAuthConnectService,
+  connectCookieName,
+  type CallbackBrowser,
+  type CallbackOutcome,
   type CallbackQuery,
   type StartConnectInput,
   type StartedConnect,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional, type OnModuleInit } from '@nestjs/common';
-import type { IntegrationConnection, IntegrationDefinition } from '@mooring/integrations';
+import type { IntegrationConnection, IntegrationDefinition, VerifiedAccount } from '@mooring/integrations';
 import { OutboundHttp, type RequestPolicy } from '@mooring/outbound';
 import { InstallationRepository, type AuthMethod, type InstallationRecord } from '@mooring/persistence';
 import { DomainError, isDomainError, parseInput } from '@mooring/platform';
@@ -30,6 +30,8 @@ export interface NewInstalled {
   readonly schedule?: Schedule;
   readonly createdBy: string;
   readonly credential: CredentialPayload;
+  /** The provider account of OAuth tokens, when the integration tells. */
+  readonly providerAccount?: VerifiedAccount | null;
 }
 
 /**
@@ -103,9 +105,9 @@ export class InstallationWorkflow implements OnModuleInit {
     return checked;
   }
 
-  /** The integration's live call with credentials not stored yet. */
-  async verify(integration: IntegrationDefinition, connection: IntegrationConnection): Promise<void> {
-    await integration.verifyCredentials(connection);
+  /** The integration's live call with credentials not stored yet; the account they belong to, when the tool says. */
+  async verify(integration: IntegrationDefinition, connection: IntegrationConnection): Promise<VerifiedAccount | null> {
+    return (await integration.verifyCredentials(connection)) ?? null;
   }
 
   /**
@@ -127,6 +129,7 @@ export class InstallationWorkflow implements OnModuleInit {
         settings: input.settings,
         ...(input.schedule ? { schedule: input.schedule } : {}),
         createdBy: input.createdBy,
+        ...(input.providerAccount ? { providerAccount: input.providerAccount } : {}),
       },
       credential,
     );

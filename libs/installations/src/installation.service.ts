@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { IntegrationDefinition, SettingField } from '@mooring/integrations';
+import type { IntegrationConnection, IntegrationDefinition, SettingField } from '@mooring/integrations';
 import {
   InstallationRepository,
   type InstallationChanges,
@@ -84,7 +84,7 @@ export class InstallationService {
 
     const policy = await this.policies.forOrganization(orgId);
     const checked = await this.workflow.checkHosts(integration, settings, policy);
-    await this.workflow.verify(integration, this.connections.forCandidate(checked, primarySecret(integration, secrets), policy));
+    await this.verifyForm(integration, this.connections.forCandidate(checked, primarySecret(integration, secrets), policy));
     return this.workflow.install(orgId, {
       integration,
       name: input.name,
@@ -184,9 +184,29 @@ export class InstallationService {
       return { settings: checked };
     }
     const secrets = { ...(await this.storedSecretsMissingFrom(current, fields, changed.secrets)), ...changed.secrets };
-    await this.workflow.verify(integration, this.connections.forCandidate(checked, primarySecret(integration, secrets), policy));
+    await this.verifyForm(integration, this.connections.forCandidate(checked, primarySecret(integration, secrets), policy));
     if (!hasNewSecrets) return { settings: checked };
     return { settings: checked, credential: await this.store.seal(current.orgId, current.id, { kind: 'settings', secrets }) };
+  }
+
+  /**
+   * Verifies a custom-settings form live. A refusal names the form field to fix (`settings.<name>`):
+   * the one the integration named, or else the form's secret, so the console shows it beside it.
+   */
+  private async verifyForm(integration: IntegrationDefinition, connection: IntegrationConnection): Promise<void> {
+    try {
+      await this.workflow.verify(integration, connection);
+    } catch (error) {
+      if (isDomainError(error, 'CREDENTIALS_INVALID') || isDomainError(error, 'CREDENTIALS_SCOPE_MISSING')) {
+        const named = error.details['field'];
+        const secret = settingFields(integration).find((field) => field.sensitive)?.name;
+        const field = typeof named === 'string' ? named : secret;
+        if (field) {
+          throw new DomainError(error.code, error.message, { ...error.details, field: `settings.${field}` }, { cause: error });
+        }
+      }
+      throw error;
+    }
   }
 
   /** The stored secrets, unless the change re-enters every one (then unreadable old ones do not matter). */

@@ -11,9 +11,18 @@ export const schedulingGroup = {
   }),
 };
 
+const demoToolOrigin = z
+  .url()
+  .refine((value) => /^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(value.replace(/\/$/, '')), 'must be http://127.0.0.1:<port>')
+  .transform((value) => new URL(value).origin);
+
 export const outboundGroup = {
   allowLoopbackForTests: envVar('UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS', flag().default(false), {
     description: 'Lets integrations reach 127.0.0.1 and ::1, for tests against local fakes. Never set it in production',
+  }),
+  demoToolOrigin: envVar('DEMO_TOOL_ORIGIN', demoToolOrigin.optional(), {
+    description:
+      'The loopback origin of the demo tool npm start runs (http://127.0.0.1:<port>): installations may reach exactly it, over http',
   }),
 };
 
@@ -56,12 +65,19 @@ export const oauthConnectGroup = {
   }),
 };
 
-export function outboundOptionsFromConfig(config: { allowLoopbackForTests: boolean }): OutboundOptions {
-  return { allowLoopback: config.allowLoopbackForTests };
+export function outboundOptionsFromConfig(config: {
+  allowLoopbackForTests: boolean;
+  demoToolOrigin?: string | undefined;
+}): OutboundOptions {
+  return {
+    allowLoopback: config.allowLoopbackForTests,
+    ...(config.demoToolOrigin ? { demoToolOrigin: config.demoToolOrigin } : {}),
+  };
 }
 
 export function installationsOptionsFromConfig(config: {
   oauthClients: { clients: Readonly<Record<string, OAuthClientCredentials>> };
+  integrations?: { fakeEnabled: boolean };
   oauthConnect?: { redirectUrl: string; returnUrlOrigins: readonly string[] };
   scheduling?: { minIntervalSeconds: number };
 }): InstallationsOptions {
@@ -71,5 +87,6 @@ export function installationsOptionsFromConfig(config: {
     oauthClients: config.oauthClients.clients,
     ...(config.oauthConnect ? { oauthConnect: config.oauthConnect } : {}),
     ...(config.scheduling ? { scheduleMinIntervalSeconds: config.scheduling.minIntervalSeconds } : {}),
+    ...(config.integrations ? { fakeEnabled: config.integrations.fakeEnabled } : {}),
   };
 }

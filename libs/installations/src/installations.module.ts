@@ -1,6 +1,6 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { CryptoModule, type Vault } from '@mooring/crypto';
-import { INTEGRATIONS } from '@mooring/integrations';
+import { offeredIntegrations } from '@mooring/integrations';
 import { OutboundModule, type OutboundOptions } from '@mooring/outbound';
 import { CredentialRewrapper } from './credential-rewrapper.js';
 import { CredentialStore } from './credential-store.js';
@@ -45,7 +45,10 @@ export class InstallationsModule {
       imports: [CryptoModule.forRoot(options.vault), OutboundModule.forRoot(options.outbound), ...(options.imports ?? [])],
       providers: [
         { provide: INSTALLATIONS_OPTIONS, useValue: options.installations },
-        { provide: INTEGRATION_REGISTRY, useValue: INTEGRATIONS },
+        {
+          provide: INTEGRATION_REGISTRY,
+          useValue: offeredIntegrations({ fakeEnabled: options.installations.fakeEnabled ?? false }),
+        },
         CredentialStore,
         OAuthEndpoints,
         OutboundPolicyService,

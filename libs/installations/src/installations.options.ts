@@ -20,4 +20,6 @@ export interface InstallationsOptions {
   readonly scheduleMinIntervalSeconds?: number;
   /** Refresh an OAuth access token when it expires within this long (or half its lifetime, if shorter). */
   readonly refreshMarginSeconds?: number;
+  /** INTEGRATIONS_FAKE_ENABLED: the fake tool is on offer (demos and tests only). */
+  readonly fakeEnabled?: boolean;
 }

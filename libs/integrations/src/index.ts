@@ -1,4 +1,5 @@
 export * from './integration-definition.js';
+export { integrationsGroup } from './integrations.config.js';
 export * from './registry.js';
 export { FAKE_KINDS, fakeItem, type FakeKind } from './fake/fake-data.js';
 export { FakeToolServer, type FakeFailure, type FakeToolOptions } from './fake/fake-tool.server.js';

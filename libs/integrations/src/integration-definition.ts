@@ -118,6 +118,12 @@ export interface BlueprintDefinition {
   >;
 }
 
+/** The account at the tool that credentials belong to: a stable id and a name people recognise. */
+export interface VerifiedAccount {
+  readonly id: string;
+  readonly name: string;
+}
+
 export interface IntegrationDefinition {
   /** Stable id, stored on installations: lower-case letters, digits and dashes. */
   readonly id: string;
@@ -130,7 +136,9 @@ export interface IntegrationDefinition {
   readonly defaultMapping: JsonObject;
   /**
    * A cheap live call proving the credentials work. Throws a DomainError: CREDENTIALS_INVALID for a
-   * rejected credential, or a code naming what is missing (e.g. a scope).
+   * rejected credential, or a code naming what is missing (e.g. a scope). Returns the account the
+   * credentials belong to when the tool says, so a reconnect that brings another account's tokens
+   * can be told apart from one that renews the same account's.
    */
-  verifyCredentials(connection: IntegrationConnection): Promise<void>;
+  verifyCredentials(connection: IntegrationConnection): Promise<VerifiedAccount | void>;
 }

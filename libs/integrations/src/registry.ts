@@ -6,6 +6,11 @@ import type { IntegrationDefinition } from './integration-definition.js';
 /** Every integration Mooring offers: the one file touched when adding one. */
 export const INTEGRATIONS: readonly IntegrationDefinition[] = [github, fakeIntegration];
 
+/** What a process offers: the fake tool only when the configuration enables it (demos and tests). */
+export function offeredIntegrations(config: { readonly fakeEnabled: boolean }): readonly IntegrationDefinition[] {
+  return INTEGRATIONS.filter((integration) => integration !== fakeIntegration || config.fakeEnabled);
+}
+
 export function findIntegration(id: string): IntegrationDefinition | undefined {
   return INTEGRATIONS.find((integration) => integration.id === id);
 }

@@ -22,6 +22,11 @@ export const OUTBOUND_OPTIONS = Symbol('OUTBOUND_OPTIONS');
 export interface OutboundOptions {
   /** UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS: lets tests reach fakes on 127.0.0.1. Never in production. */
   readonly allowLoopback: boolean;
+  /**
+   * DEMO_TOOL_ORIGIN: the one loopback origin (`http://127.0.0.1:<port>`) of the demo tool that
+   * `npm start` runs, reachable over http; nothing else on loopback is.
+   */
+  readonly demoToolOrigin?: string;
   readonly resolver?: Resolver;
   /** Whole request including redirects and reading the headers. */
   readonly requestTimeoutMs?: number;
@@ -60,7 +65,11 @@ export class OutboundHttp implements OnModuleDestroy {
     this.dispatcher = new Agent({
       connect: (connectOptions, callback) => {
         const target = `${connectOptions.protocol}//${connectOptions.host ?? connectOptions.hostname}`;
-        this.resolveAllowed(connectOptions.hostname, target).then(
+        const demo = this.isDemoTool(connectOptions.protocol, connectOptions.hostname, connectOptions.port);
+        (demo
+          ? Promise.resolve([{ address: connectOptions.hostname, family: 4 }])
+          : this.resolveAllowed(connectOptions.hostname, target)
+        ).then(
           ([first]) => connectPinned({ ...connectOptions, hostname: first!.address }, callback),
           (error: Error) => callback(error, null),
         );
@@ -80,7 +89,24 @@ export class OutboundHttp implements OnModuleDestroy {
 
   /** The syntactic check alone (scheme, user-info, names, IP literals): no network. */
   checkUrl(url: string | URL, request: RequestPolicy): URL {
-    return checkOutboundUrl(url, this.policy(request));
+    const demo = this.demoToolUrl(url);
+    return demo ?? checkOutboundUrl(url, this.policy(request));
+  }
+
+  /** The URL, when it is on the demo tool's origin (and carries no user-info). */
+  private demoToolUrl(input: string | URL): URL | undefined {
+    if (!this.options.demoToolOrigin) return undefined;
+    try {
+      const url = new URL(input);
+      return url.origin === this.options.demoToolOrigin && !url.username && !url.password ? url : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private isDemoTool(protocol: string, hostname: string, port: string | number | undefined): boolean {
+    const origin = this.options.demoToolOrigin;
+    return !!origin && origin === `${protocol}//${hostname}:${port}`;
   }
 
   /**
@@ -88,6 +114,8 @@ export class OutboundHttp implements OnModuleDestroy {
    * Connections check again, since DNS answers change.
    */
   async assertAllowed(url: string | URL, request: RequestPolicy): Promise<URL> {
+    const demo = this.demoToolUrl(url);
+    if (demo) return demo;
     const checked = this.checkUrl(url, request);
     await this.resolveAllowed(bareHost(checked), describeTarget(checked));
     return checked;

@@ -13,6 +13,8 @@ export interface AuditEntry {
   readonly targetId: string;
   /** What changed, for people reading the trail. Never secrets. */
   readonly details?: Readonly<Record<string, unknown>>;
+  /** Who did it, when not the request's principal (a person accepting an invitation is not signed in yet). */
+  readonly actor?: { readonly kind: 'user' | 'api_client'; readonly id: string; readonly name: string };
 }
 
 /**
@@ -22,12 +24,13 @@ export interface AuditEntry {
  */
 export async function writeAudit(tx: TenantTx, orgId: string, entry: AuditEntry): Promise<void> {
   const scope = currentRequestScope();
-  const principal = scope?.tenant?.principal;
+  const principal = entry.actor ?? scope?.tenant?.principal;
   await tx.auditEvent.create({
     data: {
       orgId,
       actorKind: principal?.kind ?? 'system',
       actorId: principal?.id ?? 'mooring',
+      actorName: principal ? (principal.name ?? null) : 'Mooring',
       action: entry.action,
       targetType: entry.targetType,
       targetId: entry.targetId,

@@ -2,6 +2,7 @@ export { AUDIT_ACTIONS, writeAudit, type AuditAction, type AuditEntry } from './
 export { Database, type DatabaseOptions } from './database.js';
 export { PersistenceModule } from './persistence.module.js';
 export * from './catalog-records.js';
+export * from './people-records.js';
 export * from './records.js';
 export * from './sync-records.js';
 export { ApiClientRepository } from './repositories/api-client.repository.js';
@@ -28,3 +29,6 @@ export {
   type SchedulableInstallation,
   type TickOutcome,
 } from './repositories/run-queue.repository.js';
+export { InvitationRepository } from './repositories/invitation.repository.js';
+export { UserRepository } from './repositories/user.repository.js';
+export { UserSessionRepository } from './repositories/user-session.repository.js';

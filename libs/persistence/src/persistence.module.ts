@@ -7,11 +7,14 @@ import { EntityRepository } from './repositories/entity.repository.js';
 import { ConnectSessionRepository } from './repositories/connect-session.repository.js';
 import { CredentialRepository } from './repositories/credential.repository.js';
 import { InstallationRepository } from './repositories/installation.repository.js';
+import { InvitationRepository } from './repositories/invitation.repository.js';
 import { OrganizationRepository } from './repositories/organization.repository.js';
 import { ResponseCacheRepository } from './repositories/response-cache.repository.js';
 import { SyncCatalogRepository } from './repositories/sync-catalog.repository.js';
 import { RunQueueRepository } from './repositories/run-queue.repository.js';
 import { SyncRunRepository } from './repositories/sync-run.repository.js';
+import { UserSessionRepository } from './repositories/user-session.repository.js';
+import { UserRepository } from './repositories/user.repository.js';
 
 const REPOSITORIES = [
   OrganizationRepository,
@@ -26,6 +29,9 @@ const REPOSITORIES = [
   CredentialRepository,
   ConnectSessionRepository,
   ResponseCacheRepository,
+  UserRepository,
+  UserSessionRepository,
+  InvitationRepository,
 ];
 
 @Module({})

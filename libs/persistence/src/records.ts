@@ -87,6 +87,7 @@ export interface InstallationRecord {
   readonly stateReason: string | null;
   readonly stateChangedAt: Date;
   readonly createdBy: string | null;
+  readonly providerAccount: ProviderAccount | null;
   readonly credential: CredentialSummary | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -104,10 +105,19 @@ export interface NewInstallation {
   /** Hourly unless given. */
   readonly schedule?: Schedule;
   readonly createdBy?: string | null;
+  readonly providerAccount?: ProviderAccount | null;
+}
+
+/** The account at the provider that OAuth tokens belong to (e.g. a GitHub user). */
+export interface ProviderAccount {
+  readonly id: string;
+  readonly name: string;
 }
 
 export interface InstallationChanges {
   readonly name?: string;
+  /** New credentials of another provider account (a confirmed reconnect). */
+  readonly providerAccount?: ProviderAccount | null;
   readonly mapping?: unknown;
   readonly settings?: Readonly<Record<string, string>>;
   readonly schedule?: Schedule;
@@ -123,7 +133,10 @@ export interface NewConnectSession {
   /** Chosen by the caller: the session's secrets are sealed for it before the row exists. */
   readonly id: string;
   readonly stateHash: string;
+  readonly principalKind: 'user' | 'api_client';
   readonly principalId: string;
+  /** SHA-256 of the value of the HttpOnly cookie set in the browser that started connecting. */
+  readonly browserHash: string | null;
   readonly integrationId: string;
   readonly installationId: string | null;
   readonly name: string | null;
@@ -138,6 +151,9 @@ export interface ConnectSessionRecord extends NewConnectSession {
   readonly id: string;
   readonly orgId: string;
   readonly consumedAt: Date | null;
+  /** A reconnect that returned another provider account, waiting for the person to confirm it. */
+  readonly pendingAccount: ProviderAccount | null;
+  readonly confirmedAt: Date | null;
   readonly createdAt: Date;
 }
 
@@ -158,7 +174,7 @@ export interface Page<T> {
 export interface AuditEventRecord {
   readonly id: string;
   readonly occurredAt: Date;
-  readonly actor: { readonly kind: string; readonly id: string };
+  readonly actor: { readonly kind: string; readonly id: string; readonly name: string | null };
   readonly action: string;
   readonly target: { readonly type: string; readonly id: string };
   readonly details: Readonly<Record<string, unknown>>;

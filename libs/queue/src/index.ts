@@ -1,3 +1,4 @@
+export { AttemptLimiter, type AttemptCounter, type AttemptPolicy } from './attempt-limiter.js';
 export * from './consumers.js';
 export { DispatchSignal } from './dispatch-signal.js';
 export * from './jobs.js';

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AttemptLimiter } from './attempt-limiter.js';
 import { QUEUE_OPTIONS, RedisConnection, type QueueOptions } from './redis-connection.js';
 import { DispatchSignal } from './dispatch-signal.js';
 import { RedisSemaphore } from './redis-semaphore.js';
@@ -16,8 +17,9 @@ export class QueueModule {
         ScheduleRegistry,
         DispatchSignal,
         RedisSemaphore,
+        AttemptLimiter,
       ],
-      exports: [QUEUE_OPTIONS, RedisConnection, ScheduleRegistry, DispatchSignal, RedisSemaphore],
+      exports: [QUEUE_OPTIONS, RedisConnection, ScheduleRegistry, DispatchSignal, RedisSemaphore, AttemptLimiter],
     };
   }
 }

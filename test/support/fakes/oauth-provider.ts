@@ -49,12 +49,14 @@ export class OAuthProvider {
   accessTokenLifetime = 3_600;
   /** Every access and refresh token this server issued: secrets that must not leak. */
   readonly issued: string[] = [];
+  /** The account signed in at the provider: tokens issued from now on belong to it (/userinfo says so). */
+  account = { sub: 'ada', name: 'Ada at the provider' };
   /** Make the next refresh fail with this OAuth error (e.g. invalid_grant for a revoked grant). */
   failNextRefresh: string | null = null;
 
   private readonly codes = new Map<string, AuthorizeRequest>();
   private readonly refreshTokens = new Set<string>();
-  private readonly accessTokens = new Set<string>();
+  private readonly accessTokens = new Map<string, { sub: string; name: string }>();
 
   private constructor(
     private readonly server: OAuth2Server,
@@ -86,15 +88,18 @@ export class OAuthProvider {
       }
       const refreshToken = `rt-${crypto.randomUUID()}`;
       this.refreshTokens.add(refreshToken);
-      this.accessTokens.add(response.body['access_token'] as string);
+      this.accessTokens.set(response.body['access_token'] as string, this.account);
       this.issued.push(refreshToken, response.body['access_token'] as string, response.body['id_token'] as string);
       response.body = { ...response.body, refresh_token: refreshToken, expires_in: this.accessTokenLifetime };
     });
     service.on('beforeUserinfo', (response: MutableResponse, req: IncomingMessage) => {
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-      if (!token || !this.accessTokens.has(token)) {
+      const account = token ? this.accessTokens.get(token) : undefined;
+      if (!account) {
         response.statusCode = 401;
         response.body = { error: 'invalid_token' };
+      } else {
+        response.body = { ...account };
       }
     });
   }

@@ -1,26 +1,20 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { z } from 'zod';
+import { Controller, Query } from '@nestjs/common';
+import type { z } from 'zod';
+import { api } from '@mooring/contract';
 import { currentTenant, decodeCursor, encodeCursor } from '@mooring/platform';
-import { AUDIT_ACTIONS, AuditRepository } from '@mooring/persistence';
-import { Allow } from '../auth/route-access.decorator.js';
+import { AuditRepository } from '@mooring/persistence';
+import { Endpoint } from '../http/endpoint.decorator.js';
 import { ZodPipe } from '../http/zod.pipe.js';
 
-const auditQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(500).optional(),
-  action: z.enum(AUDIT_ACTIONS).optional(),
-  targetType: z.string().max(100).optional(),
-  targetId: z.string().max(200).optional(),
-});
+const route = api.organization.auditLog;
 
-@Controller('v1/audit-log')
+@Controller()
 export class AuditController {
   constructor(private readonly audit: AuditRepository) {}
 
   /** Who changed what, newest first; `next` is the cursor of the following page. */
-  @Get()
-  @Allow('admin')
-  async list(@Query(new ZodPipe(auditQuery, 'query')) query: z.output<typeof auditQuery>) {
+  @Endpoint(route)
+  async list(@Query(new ZodPipe(route.query, 'query')) query: z.output<typeof route.query>) {
     const after = query.cursor ? decodeCursor(query.cursor, 2) : undefined;
     const page = await this.audit.list(currentTenant().orgId, {
       limit: query.limit,

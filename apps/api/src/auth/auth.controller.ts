@@ -1,23 +1,19 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { z } from 'zod';
-import { ApiClientService, type IssuedToken } from '@mooring/identity';
+import { Body, Controller } from '@nestjs/common';
+import type { z } from 'zod';
+import { api, type ResponseOf } from '@mooring/contract';
+import { ApiClientService } from '@mooring/identity';
+import { Endpoint } from '../http/endpoint.decorator.js';
 import { ZodPipe } from '../http/zod.pipe.js';
-import { PublicRoute } from './route-access.decorator.js';
 
-const accessTokenRequest = z.strictObject({
-  clientId: z.string().min(1).max(200),
-  clientSecret: z.string().min(1).max(500),
-});
-
-@Controller('v1/auth')
+@Controller()
 export class AuthController {
   constructor(private readonly clients: ApiClientService) {}
 
   /** Port-compatible token exchange for service accounts. */
-  @Post('access_token')
-  @HttpCode(200)
-  @PublicRoute()
-  accessToken(@Body(new ZodPipe(accessTokenRequest)) body: z.output<typeof accessTokenRequest>): Promise<IssuedToken> {
+  @Endpoint(api.auth.accessToken)
+  accessToken(
+    @Body(new ZodPipe(api.auth.accessToken.body)) body: z.output<typeof api.auth.accessToken.body>,
+  ): Promise<ResponseOf<typeof api.auth.accessToken>> {
     return this.clients.exchange(body.clientId, body.clientSecret);
   }
 }

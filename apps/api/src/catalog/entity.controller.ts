@@ -1,48 +1,37 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { z } from 'zod';
+import { api, blueprintIdentifier, entityIdentifier } from '@mooring/contract';
 import { EntityService } from '@mooring/catalog';
 import { currentTenant } from '@mooring/platform';
-import { Allow } from '../auth/route-access.decorator.js';
+import { Endpoint } from '../http/endpoint.decorator.js';
 import { ZodPipe } from '../http/zod.pipe.js';
-import {
-  blueprintParam,
-  bulkEntitiesBody,
-  deleteEntityQuery,
-  encodeCursor,
-  entityBody,
-  entityParam,
-  entityPatchBody,
-  entityView,
-  listEntitiesQuery,
-  patchEntityQuery,
-  writeEntityQuery,
-} from './catalog.dto.js';
+import { decodeEntityCursor, encodeCursor, entityView } from './catalog.dto.js';
 
-const blueprint = () => new ZodPipe(blueprintParam, 'path');
+const routes = api.entities;
+const blueprint = () => new ZodPipe(blueprintIdentifier, 'path');
+const entityParam = entityIdentifier;
 
-@Controller('v1/blueprints/:blueprint/entities')
+@Controller()
 export class EntityController {
   constructor(private readonly entities: EntityService) {}
 
   /** A page in identifier order; `next` is the cursor of the following page, or null. */
-  @Get()
-  @Allow('member')
+  @Endpoint(routes.list)
   async list(
     @Param('blueprint', blueprint()) blueprintId: string,
-    @Query(new ZodPipe(listEntitiesQuery, 'query')) query: z.output<typeof listEntitiesQuery>,
+    @Query(new ZodPipe(routes.list.query, 'query')) query: z.output<typeof routes.list.query>,
   ) {
     const page = await this.entities.list(currentTenant().orgId, blueprintId, {
       limit: query.limit,
-      ...(query.cursor !== undefined ? { after: query.cursor } : {}),
+      ...(query.cursor !== undefined ? { after: decodeEntityCursor(query.cursor) } : {}),
       ...(query.search ? { search: query.search } : {}),
       ...(query.installation_id ? { installationId: query.installation_id } : {}),
     });
     return { entities: page.entities.map(entityView), next: encodeCursor(page.next) };
   }
 
-  @Get(':identifier')
-  @Allow('member')
+  @Endpoint(routes.get)
   async get(
     @Param('blueprint', blueprint()) blueprintId: string,
     @Param('identifier', new ZodPipe(entityParam, 'path')) identifier: string,
@@ -51,12 +40,11 @@ export class EntityController {
   }
 
   /** Port's create: 409 if it exists, unless `upsert=true` (then `merge=true` merges into it). */
-  @Post()
-  @Allow('moderator')
+  @Endpoint(routes.create)
   async create(
     @Param('blueprint', blueprint()) blueprintId: string,
-    @Query(new ZodPipe(writeEntityQuery, 'query')) query: z.output<typeof writeEntityQuery>,
-    @Body(new ZodPipe(entityBody, 'entity')) body: z.output<typeof entityBody>,
+    @Query(new ZodPipe(routes.create.query, 'query')) query: z.output<typeof routes.create.query>,
+    @Body(new ZodPipe(routes.create.body, 'entity')) body: z.output<typeof routes.create.body>,
     @Res({ passthrough: true }) response: Response,
   ) {
     const { entity, created } = await this.entities.upsert(
@@ -74,13 +62,11 @@ export class EntityController {
   }
 
   /** Each entity succeeds or fails on its own: `entities` were written, `errors` say why the rest were not. */
-  @Post('bulk')
-  @HttpCode(200)
-  @Allow('moderator')
+  @Endpoint(routes.bulk)
   async bulk(
     @Param('blueprint', blueprint()) blueprintId: string,
-    @Query(new ZodPipe(writeEntityQuery, 'query')) query: z.output<typeof writeEntityQuery>,
-    @Body(new ZodPipe(bulkEntitiesBody, 'request')) body: z.output<typeof bulkEntitiesBody>,
+    @Query(new ZodPipe(routes.create.query, 'query')) query: z.output<typeof routes.create.query>,
+    @Body(new ZodPipe(routes.bulk.body, 'request')) body: z.output<typeof routes.bulk.body>,
   ) {
     return this.entities.bulkUpsert(
       currentTenant().orgId,
@@ -91,13 +77,12 @@ export class EntityController {
   }
 
   /** Merges the given fields into an existing entity. */
-  @Patch(':identifier')
-  @Allow('moderator')
+  @Endpoint(routes.patch)
   async patch(
     @Param('blueprint', blueprint()) blueprintId: string,
     @Param('identifier', new ZodPipe(entityParam, 'path')) identifier: string,
-    @Query(new ZodPipe(patchEntityQuery, 'query')) query: z.output<typeof patchEntityQuery>,
-    @Body(new ZodPipe(entityPatchBody, 'entity')) body: z.output<typeof entityPatchBody>,
+    @Query(new ZodPipe(routes.patch.query, 'query')) query: z.output<typeof routes.patch.query>,
+    @Body(new ZodPipe(routes.patch.body, 'entity')) body: z.output<typeof routes.patch.body>,
   ) {
     const entity = await this.entities.patch(
       currentTenant().orgId,
@@ -110,12 +95,11 @@ export class EntityController {
   }
 
   /** With `delete_dependents=true`, entities relating to it are deleted too (Port's semantics). */
-  @Delete(':identifier')
-  @Allow('moderator')
+  @Endpoint(routes.delete)
   async delete(
     @Param('blueprint', blueprint()) blueprintId: string,
     @Param('identifier', new ZodPipe(entityParam, 'path')) identifier: string,
-    @Query(new ZodPipe(deleteEntityQuery, 'query')) query: z.output<typeof deleteEntityQuery>,
+    @Query(new ZodPipe(routes.delete.query, 'query')) query: z.output<typeof routes.delete.query>,
   ) {
     const result = await this.entities.delete(currentTenant().orgId, blueprintId, identifier, {
       deleteDependents: query.delete_dependents,

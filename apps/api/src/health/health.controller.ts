@@ -1,11 +1,12 @@
-import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { Controller, HttpStatus, Res } from '@nestjs/common';
+import { api } from '@mooring/contract';
 import type { Response } from 'express';
 import { checkReadiness } from '@mooring/platform';
 import { Database } from '@mooring/persistence';
 import { RedisConnection } from '@mooring/queue';
-import { PublicRoute } from '../auth/route-access.decorator.js';
+import { Endpoint } from '../http/endpoint.decorator.js';
 
-@Controller('health')
+@Controller()
 export class HealthController {
   constructor(
     private readonly database: Database,
@@ -13,8 +14,7 @@ export class HealthController {
   ) {}
 
   /** Readiness: 200 when PostgreSQL and Redis answer, 503 naming the one that does not. */
-  @Get()
-  @PublicRoute()
+  @Endpoint(api.meta.ready)
   async ready(@Res({ passthrough: true }) response: Response) {
     const report = await checkReadiness([this.database, this.redis]);
     if (report.status !== 'ok') response.status(HttpStatus.SERVICE_UNAVAILABLE);
@@ -22,9 +22,8 @@ export class HealthController {
   }
 
   /** Liveness: the process is up and serving. */
-  @Get('live')
-  @PublicRoute()
+  @Endpoint(api.meta.live)
   live() {
-    return { status: 'ok' };
+    return { status: 'ok' as const };
   }
 }

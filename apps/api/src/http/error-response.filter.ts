@@ -21,7 +21,10 @@ export class ErrorResponseFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, body } = this.toResponse(exception);
-    if (!response.headersSent) response.status(status).json(body);
+    if (response.headersSent) return;
+    const retryAfter = body.error.details['retryAfterSeconds'];
+    if (status === 429 && typeof retryAfter === 'number') response.setHeader('Retry-After', String(retryAfter));
+    response.status(status).json(body);
   }
 
   private toResponse(exception: unknown): { status: number; body: ErrorBody } {

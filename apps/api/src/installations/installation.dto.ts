@@ -1,56 +1,21 @@
-import { z } from 'zod';
+import type { installation as installationSchema, integration as integrationSchema, Reply } from '@mooring/contract';
 import type { IntegrationDefinition } from '@mooring/integrations';
 import { settingFields, settingsJsonSchema } from '@mooring/installations';
 import type { InstallationRecord } from '@mooring/persistence';
 import { nextRunAt, scheduleView } from '@mooring/scheduling';
 
-const name = z.string().trim().min(1).max(100);
-const jsonObject = z.record(z.string(), z.unknown());
-
-export const createInstallationRequest = z.strictObject({
-  integrationId: z.string().min(1).max(100),
-  name,
-  settings: jsonObject.default({}),
-  mapping: jsonObject.optional(),
-  /** `{"every":"1h"}` or `{"cron":"0 6 * * 1-5","timezone":"Europe/Berlin"}`; checked by the service. */
-  schedule: jsonObject.optional(),
-});
-
-export const updateInstallationRequest = z
-  .strictObject({
-    name: name.optional(),
-    enabled: z.boolean().optional(),
-    mapping: jsonObject.optional(),
-    settings: jsonObject.optional(),
-    schedule: jsonObject.optional(),
-  })
-  .refine((body) => Object.keys(body).length > 0, 'send at least one of name, enabled, mapping, settings, schedule');
-
-export const deleteInstallationQuery = z.strictObject({
-  deleteEntities: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((value) => value === 'true'),
-});
-
-export const connectRequest = z.strictObject({
-  integrationId: z.string().min(1).max(100),
-  returnUrl: z.string().min(1).max(2_048),
-  name: name.optional(),
-  installationId: z.uuid({ error: 'must be a UUID' }).optional(),
-  settings: jsonObject.optional(),
-  oauthClient: z.strictObject({ clientId: z.string().min(1).max(500), clientSecret: z.string().min(1).max(500) }).optional(),
-});
-
 /** An integration as the web app needs it to offer a connect button or render the settings form. */
-export function integrationView(integration: IntegrationDefinition, oauthAvailable: boolean) {
+export function integrationView(integration: IntegrationDefinition, oauthAvailable: boolean): Reply<typeof integrationSchema> {
   const fields = settingFields(integration);
   const oauth2 = integration.auth.oauth2;
   return {
     id: integration.id,
     title: integration.title,
     description: integration.description,
-    authMethods: [...(oauth2 ? ['oauth2'] : []), ...(integration.auth.customSettings ? ['custom_settings'] : [])],
+    authMethods: [
+      ...(oauth2 ? (['oauth2'] as const) : []),
+      ...(integration.auth.customSettings ? (['custom_settings'] as const) : []),
+    ],
     oauth2: oauth2
       ? {
           scopes: oauth2.scopes,
@@ -66,7 +31,11 @@ export function integrationView(integration: IntegrationDefinition, oauthAvailab
 }
 
 /** An installation as the API shows it: secrets only as "set" and at most their last 4 characters. */
-export function installationView(installation: InstallationRecord, integration: IntegrationDefinition | undefined) {
+export function installationView(
+  record: InstallationRecord,
+  integration: IntegrationDefinition | undefined,
+): Reply<typeof installationSchema> {
+  const installation = record;
   const credential = installation.credential;
   const sensitive = integration ? settingFields(integration).filter((field) => field.sensitive) : [];
   return {
@@ -90,7 +59,11 @@ export function installationView(installation: InstallationRecord, integration: 
         : {},
     oauth:
       installation.authMethod === 'oauth2'
-        ? { connected: credential !== null, accessTokenExpiresAt: credential?.expiresAt?.toISOString() ?? null }
+        ? {
+            connected: credential !== null,
+            accessTokenExpiresAt: credential?.expiresAt?.toISOString() ?? null,
+            account: installation.providerAccount,
+          }
         : null,
     credentialsUpdatedAt: credential?.updatedAt.toISOString() ?? null,
     schedule: scheduleView(installation.schedule),
@@ -99,7 +72,7 @@ export function installationView(installation: InstallationRecord, integration: 
       installation.enabled && installation.state === 'active'
         ? nextRunAt(installation.schedule, installation.id, new Date()).toISOString()
         : null,
-    mapping: installation.mapping,
+    mapping: installation.mapping as Record<string, unknown>,
     createdBy: installation.createdBy,
     createdAt: installation.createdAt.toISOString(),
     updatedAt: installation.updatedAt.toISOString(),

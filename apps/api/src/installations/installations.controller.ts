@@ -1,33 +1,30 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Param, Query } from '@nestjs/common';
 import type { z } from 'zod';
+import { api, uuid } from '@mooring/contract';
 import { IntegrationCatalog, InstallationService } from '@mooring/installations';
-import type { InstallationRecord } from '@mooring/persistence';
+import { SyncCatalogRepository, type InstallationRecord } from '@mooring/persistence';
 import { currentTenant } from '@mooring/platform';
 import { RunRequests } from '@mooring/runs';
 import { SyncStatusService } from '@mooring/sync';
-import { Allow } from '../auth/route-access.decorator.js';
+import { Endpoint } from '../http/endpoint.decorator.js';
 import { ZodPipe } from '../http/zod.pipe.js';
-import { uuidParam } from '../organization/organization.dto.js';
-import {
-  createInstallationRequest,
-  deleteInstallationQuery,
-  installationView,
-  updateInstallationRequest,
-} from './installation.dto.js';
+import { installationView } from './installation.dto.js';
 import { installationSyncView } from './sync-status.dto.js';
 
-@Controller('v1/installations')
+const routes = api.installations;
+
+@Controller()
 export class InstallationsController {
   constructor(
     private readonly installations: InstallationService,
     private readonly catalog: IntegrationCatalog,
     private readonly runs: RunRequests,
     private readonly syncs: SyncStatusService,
+    private readonly syncCatalog: SyncCatalogRepository,
   ) {}
 
   /** The data-sources overview: each installation with its state, last and active run, and entity counts. */
-  @Get()
-  @Allow('member')
+  @Endpoint(routes.list)
   async list() {
     const { orgId } = currentTenant();
     const installations = await this.installations.list(orgId);
@@ -44,44 +41,54 @@ export class InstallationsController {
   }
 
   /** Custom settings: validated, host checked, credentials verified live, then stored encrypted. */
-  @Post()
-  @Allow('admin')
-  async create(@Body(new ZodPipe(createInstallationRequest)) body: z.output<typeof createInstallationRequest>) {
+  @Endpoint(routes.create)
+  async create(@Body(new ZodPipe(routes.create.body)) body: z.output<typeof routes.create.body>) {
     return { installation: this.view(await this.installations.create(currentTenant(), body)) };
   }
 
-  @Get(':id')
-  @Allow('member')
-  async get(@Param('id', new ZodPipe(uuidParam, 'path')) id: string) {
+  @Endpoint(routes.get)
+  async get(@Param('id', new ZodPipe(uuid, 'path')) id: string) {
     const { orgId } = currentTenant();
     const installation = await this.installations.get(orgId, id);
     const overview = await this.syncs.overview(orgId, [id]);
     return { installation: { ...this.view(installation), ...installationSyncView(overview.get(id)) } };
   }
 
-  @Patch(':id')
-  @Allow('admin')
+  @Endpoint(routes.update)
   async update(
-    @Param('id', new ZodPipe(uuidParam, 'path')) id: string,
-    @Body(new ZodPipe(updateInstallationRequest)) body: z.output<typeof updateInstallationRequest>,
+    @Param('id', new ZodPipe(uuid, 'path')) id: string,
+    @Body(new ZodPipe(routes.update.body)) body: z.output<typeof routes.update.body>,
   ) {
     return { installation: this.view(await this.installations.update(currentTenant(), id, body)) };
   }
 
-  /** A resync now: 202 with the new run's id, or 409 RUN_ACTIVE with the id of the run already active. */
-  @Post(':id/resync')
-  @HttpCode(202)
-  @Allow('moderator')
-  async resync(@Param('id', new ZodPipe(uuidParam, 'path')) id: string) {
-    const { runId } = await this.runs.resync(currentTenant().orgId, id);
-    return { run: { id: runId, status: 'pending' } };
+  /** The first raw items of each kind from the last run that fetched it, for the mapping "test" tab. */
+  @Endpoint(routes.samples)
+  async samples(@Param('id', new ZodPipe(uuid, 'path')) id: string) {
+    const { orgId } = currentTenant();
+    await this.installations.get(orgId, id);
+    const samples = await this.syncCatalog.rawSamples(orgId, id);
+    return {
+      samples: Object.fromEntries(
+        samples.map((sample) => [
+          sample.kind,
+          { items: sample.items as Record<string, unknown>[], runId: sample.runId, capturedAt: sample.capturedAt.toISOString() },
+        ]),
+      ),
+    };
   }
 
-  @Delete(':id')
-  @Allow('admin')
+  /** A resync now: 202 with the new run's id, or 409 RUN_ACTIVE with the id of the run already active. */
+  @Endpoint(routes.resync)
+  async resync(@Param('id', new ZodPipe(uuid, 'path')) id: string) {
+    const { runId } = await this.runs.resync(currentTenant().orgId, id);
+    return { run: { id: runId, status: 'pending' as const } };
+  }
+
+  @Endpoint(routes.delete)
   async delete(
-    @Param('id', new ZodPipe(uuidParam, 'path')) id: string,
-    @Query(new ZodPipe(deleteInstallationQuery, 'query')) query: z.output<typeof deleteInstallationQuery>,
+    @Param('id', new ZodPipe(uuid, 'path')) id: string,
+    @Query(new ZodPipe(routes.delete.query, 'query')) query: z.output<typeof routes.delete.query>,
   ) {
     return { deleted: await this.installations.delete(currentTenant(), id, query) };
   }

@@ -1,9 +1,13 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Param } from '@nestjs/common';
+import { api } from '@mooring/contract';
 import { IntegrationCatalog, OAuthConnectService } from '@mooring/installations';
-import { Allow } from '../auth/route-access.decorator.js';
+import { Endpoint } from '../http/endpoint.decorator.js';
+import { ZodPipe } from '../http/zod.pipe.js';
 import { integrationView } from './installation.dto.js';
 
-@Controller('v1/integrations')
+const routes = api.integrations;
+
+@Controller()
 export class IntegrationsController {
   constructor(
     private readonly catalog: IntegrationCatalog,
@@ -11,8 +15,7 @@ export class IntegrationsController {
   ) {}
 
   /** The integrations on offer, with their auth methods and settings forms (JSON Schema). */
-  @Get()
-  @Allow('member')
+  @Endpoint(routes.list)
   list() {
     return {
       integrations: this.catalog
@@ -21,9 +24,8 @@ export class IntegrationsController {
     };
   }
 
-  @Get(':id')
-  @Allow('member')
-  get(@Param('id') id: string) {
+  @Endpoint(routes.get)
+  get(@Param('id', new ZodPipe(routes.get.params.shape.id, 'path')) id: string) {
     const integration = this.catalog.get(id);
     return { integration: integrationView(integration, this.connect.hasMooringClient(integration)) };
   }

@@ -1,40 +1,117 @@
-import { Body, Controller, Get, Header, Post, Query, Redirect } from '@nestjs/common';
+import { Body, Controller, Header, Param, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import { OAuthConnectService, type CallbackQuery } from '@mooring/installations';
-import { currentTenant } from '@mooring/platform';
-import { Allow, PublicRoute } from '../auth/route-access.decorator.js';
+import { api, uuid } from '@mooring/contract';
+import { PeopleService } from '@mooring/identity';
+import {
+  CONNECT_SESSION_TTL_MS,
+  IntegrationCatalog,
+  OAuthConnectService,
+  connectCookieName,
+  type CallbackBrowser,
+  type CallbackQuery,
+} from '@mooring/installations';
+import { currentTenant, isDomainError, type TenantContext } from '@mooring/platform';
+import { clearCallbackCookie, readCookie, sessionToken, setCallbackCookie } from '../auth/session-cookies.js';
+import { Endpoint } from '../http/endpoint.decorator.js';
 import { ZodPipe } from '../http/zod.pipe.js';
-import { connectRequest } from './installation.dto.js';
+import { installationView } from './installation.dto.js';
 
-@Controller('v1/oauth')
+const routes = api.oauth;
+
+/**
+ * OAuth connect, bound to the browser and the person that start it: starting sets an HttpOnly
+ * cookie in that browser (Mooring's own origin), and the callback goes ahead only when it comes
+ * back from there with the same person signed in.
+ */
+@Controller()
 export class OAuthController {
-  constructor(private readonly connect: OAuthConnectService) {}
+  constructor(
+    private readonly connect: OAuthConnectService,
+    private readonly people: PeopleService,
+    private readonly catalog: IntegrationCatalog,
+  ) {}
 
-  /** Opens a connect session; the web app sends the browser to the returned authorization URL. */
-  @Post('connect')
-  @Allow('admin')
-  async start(@Body(new ZodPipe(connectRequest)) body: z.output<typeof connectRequest>) {
-    const { authorizationUrl, expiresAt } = await this.connect.start(currentTenant(), body);
-    return { authorizationUrl, expiresAt: expiresAt.toISOString() };
+  /** Opens a connect session; the web app then sends the browser to the returned authorization URL. */
+  @Endpoint(routes.connect)
+  async start(
+    @Body(new ZodPipe(routes.connect.body)) body: z.output<typeof routes.connect.body>,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const started = await this.connect.start(currentTenant(), {
+      ...body,
+      consoleOrigin: `${request.protocol}://${request.get('host')}`,
+    });
+    setCallbackCookie(
+      request,
+      response,
+      connectCookieName(started.sessionId),
+      started.browserBinding,
+      CONNECT_SESSION_TTL_MS / 1000,
+    );
+    response.setHeader('Cache-Control', 'no-store');
+    return { authorizationUrl: started.authorizationUrl, expiresAt: started.expiresAt.toISOString() };
+  }
+
+  @Endpoint(routes.session)
+  async session(@Param('id', new ZodPipe(uuid, 'path')) id: string) {
+    const { session, installation, status } = await this.connect.describe(currentTenant(), id);
+    return {
+      connectSession: {
+        id: session.id,
+        integrationId: session.integrationId,
+        installation: installation && { id: installation.id, name: installation.name, account: installation.providerAccount },
+        proposedAccount: session.pendingAccount,
+        status,
+        expiresAt: session.expiresAt.toISOString(),
+      },
+    };
+  }
+
+  /** Accepts a reconnect that returned another provider account (from the browser that started it). */
+  @Endpoint(routes.confirm)
+  async confirm(
+    @Param('id', new ZodPipe(uuid, 'path')) id: string,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const tenant = currentTenant();
+    const installation = await this.connect.confirmAccountChange(tenant, id, this.browser(request, tenant));
+    clearCallbackCookie(request, response, connectCookieName(id));
+    return { installation: installationView(installation, this.catalog.find(installation.integrationId)) };
   }
 
   /**
    * The provider's redirect. Sends the browser back to the session's return URL with the outcome;
    * a state that matches no session gets a coded JSON error instead (there is nowhere to return to).
    */
-  @Get('callback')
-  @PublicRoute()
-  @Redirect()
+  @Endpoint(routes.callback)
   @Header('Cache-Control', 'no-store')
   @Header('Referrer-Policy', 'no-referrer')
-  async callback(@Query() query: Record<string, unknown>) {
+  async callback(@Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
     const text = (key: keyof CallbackQuery) => (typeof query[key] === 'string' ? query[key] : undefined);
-    const url = await this.connect.complete({
-      state: text('state'),
-      code: text('code'),
-      error: text('error'),
-      error_description: text('error_description'),
-    });
-    return { url, statusCode: 302 };
+    const outcome = await this.connect.complete(
+      { state: text('state'), code: text('code'), error: text('error'), error_description: text('error_description') },
+      this.browser(request, await this.signedInPerson(request)),
+    );
+    if (!outcome.keepBinding) clearCallbackCookie(request, response, connectCookieName(outcome.sessionId));
+    response.redirect(302, outcome.url);
+  }
+
+  private browser(request: Request, person: TenantContext | undefined): CallbackBrowser {
+    return { binding: (sessionId) => readCookie(request, connectCookieName(sessionId)), person };
+  }
+
+  /** The person signed in in this browser, if any: the callback route itself is public. */
+  private async signedInPerson(request: Request): Promise<TenantContext | undefined> {
+    const token = sessionToken(request);
+    if (!token) return undefined;
+    try {
+      return (await this.people.authenticate(token)).tenant;
+    } catch (error) {
+      if (isDomainError(error, 'INVALID_TOKEN')) return undefined;
+      throw error;
+    }
   }
 }

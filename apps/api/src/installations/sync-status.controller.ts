@@ -1,42 +1,34 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Param, Query } from '@nestjs/common';
 import type { z } from 'zod';
+import { api, uuid } from '@mooring/contract';
 import { currentTenant, decodeCursor, encodeCursor } from '@mooring/platform';
 import { SyncStatusService } from '@mooring/sync';
-import { Allow } from '../auth/route-access.decorator.js';
+import { Endpoint } from '../http/endpoint.decorator.js';
 import { ZodPipe } from '../http/zod.pipe.js';
-import { uuidParam } from '../organization/organization.dto.js';
-import {
-  runEventsQuery,
-  runEventView,
-  syncHistoryQuery,
-  syncRunSummaryView,
-  syncRunView,
-  syncStatusQuery,
-  tipView,
-} from './sync-status.dto.js';
+import { runEventView, syncRunSummaryView, syncRunView, tipView } from './sync-status.dto.js';
+
+const routes = api.installations;
 
 /** What an installation's syncs did: status with tips, history, and each run's event log. */
-@Controller('v1/installations/:id')
+@Controller()
 export class SyncStatusController {
   constructor(private readonly status: SyncStatusService) {}
 
   /** The newest run (or `?runId=`) per resource and phase, its reconciliation, and what to check. */
-  @Get('sync-status')
-  @Allow('member')
+  @Endpoint(routes.syncStatus)
   async syncStatus(
-    @Param('id', new ZodPipe(uuidParam, 'path')) id: string,
-    @Query(new ZodPipe(syncStatusQuery, 'query')) query: z.output<typeof syncStatusQuery>,
+    @Param('id', new ZodPipe(uuid, 'path')) id: string,
+    @Query(new ZodPipe(routes.syncStatus.query, 'query')) query: z.output<typeof routes.syncStatus.query>,
   ) {
     const { run, tips } = await this.status.status(currentTenant().orgId, id, query.runId);
     return { installationId: id, run: run && syncRunView(run), tips: tips.map(tipView) };
   }
 
   /** Run history, newest first; `next` is the cursor of the following page. */
-  @Get('syncs')
-  @Allow('member')
+  @Endpoint(routes.history)
   async history(
-    @Param('id', new ZodPipe(uuidParam, 'path')) id: string,
-    @Query(new ZodPipe(syncHistoryQuery, 'query')) query: z.output<typeof syncHistoryQuery>,
+    @Param('id', new ZodPipe(uuid, 'path')) id: string,
+    @Query(new ZodPipe(routes.history.query, 'query')) query: z.output<typeof routes.history.query>,
   ) {
     const after = query.cursor ? decodeCursor(query.cursor, 2, isRunKey) : undefined;
     const page = await this.status.history(currentTenant().orgId, id, {
@@ -51,12 +43,11 @@ export class SyncStatusController {
   }
 
   /** A run's event log, oldest first. */
-  @Get('syncs/:runId/events')
-  @Allow('member')
+  @Endpoint(routes.runEvents)
   async events(
-    @Param('id', new ZodPipe(uuidParam, 'path')) id: string,
-    @Param('runId', new ZodPipe(uuidParam, 'path')) runId: string,
-    @Query(new ZodPipe(runEventsQuery, 'query')) query: z.output<typeof runEventsQuery>,
+    @Param('id', new ZodPipe(uuid, 'path')) id: string,
+    @Param('runId', new ZodPipe(uuid, 'path')) runId: string,
+    @Query(new ZodPipe(routes.runEvents.query, 'query')) query: z.output<typeof routes.runEvents.query>,
   ) {
     const after = query.cursor ? decodeCursor(query.cursor, 1, ([seq]) => /^\d{1,18}$/.test(seq!)) : undefined;
     const page = await this.status.events(currentTenant().orgId, id, runId, {
@@ -70,5 +61,5 @@ export class SyncStatusController {
 
 /** A history cursor: the createdAt and id of the last run of the previous page. */
 function isRunKey([createdAt, id]: string[]): boolean {
-  return !Number.isNaN(new Date(createdAt!).getTime()) && uuidParam.safeParse(id).success;
+  return !Number.isNaN(new Date(createdAt!).getTime()) && uuid.safeParse(id).success;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { installationSync, runEvent, syncRun, syncRunSummary, tip as tipSchema, Reply } from '@mooring/contract';
 import type {
   InstallationSyncOverview,
   SyncRunEventRecord,
@@ -8,17 +8,11 @@ import type {
 } from '@mooring/persistence';
 import type { TroubleshootingTip } from '@mooring/sync';
 
-const limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
-
-export const syncStatusQuery = z.strictObject({ runId: z.uuid({ error: 'must be a UUID' }).optional() });
-export const syncHistoryQuery = z.strictObject({ limit: limit(100, 20), cursor: z.string().max(500).optional() });
-export const runEventsQuery = z.strictObject({ limit: limit(500, 100), cursor: z.string().max(500).optional() });
-
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 const durationMs = (from: Date | null, to: Date | null) => (from && to ? to.getTime() - from.getTime() : null);
 
 /** One run in full, shaped like Port's "metrics and sync status" but camelCase: per kind, per phase. */
-export function syncRunView(run: SyncRunRecord) {
+export function syncRunView(run: SyncRunRecord): Reply<typeof syncRun> {
   return {
     ...runHeader(run),
     resources: run.resources.map(resourceView),
@@ -36,11 +30,11 @@ export function syncRunView(run: SyncRunRecord) {
 }
 
 /** A run in the history: its header and totals over its resources. */
-export function syncRunSummaryView(run: SyncRunRecord) {
+export function syncRunSummaryView(run: SyncRunRecord): Reply<typeof syncRunSummary> {
   return { ...runHeader(run), totals: totalsOf(run) };
 }
 
-export function tipView(tip: TroubleshootingTip) {
+export function tipView(tip: TroubleshootingTip): Reply<typeof tipSchema> {
   return {
     code: tip.code,
     severity: tip.severity,
@@ -50,7 +44,7 @@ export function tipView(tip: TroubleshootingTip) {
   };
 }
 
-export function runEventView(event: SyncRunEventRecord) {
+export function runEventView(event: SyncRunEventRecord): Reply<typeof runEvent> {
   return {
     seq: event.seq,
     occurredAt: event.occurredAt.toISOString(),
@@ -62,7 +56,9 @@ export function runEventView(event: SyncRunEventRecord) {
 }
 
 /** What the data-sources overview adds to an installation. */
-export function installationSyncView(overview: InstallationSyncOverview | undefined) {
+export function installationSyncView(overview: InstallationSyncOverview | undefined): {
+  [K in keyof typeof installationSync]: Reply<(typeof installationSync)[K]>;
+} {
   const last = overview?.lastRun ?? null;
   const active = overview?.activeRun ?? null;
   return {

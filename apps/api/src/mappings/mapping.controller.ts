@@ -1,21 +1,16 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { z } from 'zod';
+import { Body, Controller } from '@nestjs/common';
+import type { z } from 'zod';
+import { api } from '@mooring/contract';
 import { getIntegration } from '@mooring/integrations';
 import { BlueprintRepository } from '@mooring/persistence';
 import { currentTenant } from '@mooring/platform';
 import { testMapping } from '@mooring/sync';
-import { Allow } from '../auth/route-access.decorator.js';
+import { Endpoint } from '../http/endpoint.decorator.js';
 import { ZodPipe } from '../http/zod.pipe.js';
 
-export const mappingTestBody = z.strictObject({
-  mapping: z.record(z.string(), z.unknown()),
-  /** Raw items per kind, in the tool's shape (e.g. an installation's raw samples). */
-  samples: z.record(z.string(), z.array(z.record(z.string(), z.json())).max(100)),
-  /** When given, kinds and selector keys are checked against this integration. */
-  integration: z.string().min(1).max(100).optional(),
-});
+const route = api.mappings.test;
 
-@Controller('v1/mappings')
+@Controller()
 export class MappingController {
   constructor(private readonly blueprints: BlueprintRepository) {}
 
@@ -23,10 +18,8 @@ export class MappingController {
    * Maps sample items as a sync would and returns, per resource and item, the entity or the error
    * (including validation against the org's blueprints). Writes nothing.
    */
-  @Post('test')
-  @HttpCode(200)
-  @Allow('member')
-  async test(@Body(new ZodPipe(mappingTestBody, 'request')) body: z.output<typeof mappingTestBody>) {
+  @Endpoint(route)
+  async test(@Body(new ZodPipe(route.body, 'request')) body: z.output<typeof route.body>) {
     return testMapping(body.mapping, body.samples, {
       orgId: currentTenant().orgId,
       blueprints: this.blueprints,

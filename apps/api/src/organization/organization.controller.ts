@@ -1,54 +1,46 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Param } from '@nestjs/common';
 import type { z } from 'zod';
+import { api, uuid } from '@mooring/contract';
 import { currentTenant } from '@mooring/platform';
 import { ApiClientService, OrganizationService } from '@mooring/identity';
-import { Allow } from '../auth/route-access.decorator.js';
+import { Endpoint } from '../http/endpoint.decorator.js';
 import { ZodPipe } from '../http/zod.pipe.js';
-import {
-  apiClientView,
-  createApiClientRequest,
-  organizationView,
-  updateOrganizationRequest,
-  uuidParam,
-} from './organization.dto.js';
+import { apiClientView, organizationView } from './organization.dto.js';
 
-@Controller('v1/organization')
+const { organization: routes } = api;
+
+@Controller()
 export class OrganizationController {
   constructor(
     private readonly organizations: OrganizationService,
     private readonly clients: ApiClientService,
   ) {}
 
-  @Get()
-  @Allow('member')
+  @Endpoint(routes.get)
   async get() {
     return { organization: organizationView(await this.organizations.get(currentTenant().orgId)) };
   }
 
-  @Patch()
-  @Allow('admin')
-  async update(@Body(new ZodPipe(updateOrganizationRequest)) body: z.output<typeof updateOrganizationRequest>) {
+  @Endpoint(routes.update)
+  async update(@Body(new ZodPipe(routes.update.body)) body: z.output<typeof routes.update.body>) {
     return { organization: organizationView(await this.organizations.update(currentTenant().orgId, body)) };
   }
 
-  @Get('api-clients')
-  @Allow('admin')
+  @Endpoint(routes.listApiClients)
   async listClients() {
     const clients = await this.clients.list(currentTenant().orgId);
     return { apiClients: clients.map(apiClientView) };
   }
 
   /** The secret is in this response only; Mooring keeps just its hash. */
-  @Post('api-clients')
-  @Allow('admin')
-  async createClient(@Body(new ZodPipe(createApiClientRequest)) body: z.output<typeof createApiClientRequest>) {
+  @Endpoint(routes.createApiClient)
+  async createClient(@Body(new ZodPipe(routes.createApiClient.body)) body: z.output<typeof routes.createApiClient.body>) {
     const { client, credentials } = await this.clients.create(currentTenant().orgId, body);
     return { apiClient: apiClientView(client), clientSecret: credentials.clientSecret };
   }
 
-  @Delete('api-clients/:id')
-  @Allow('admin')
-  async revokeClient(@Param('id', new ZodPipe(uuidParam, 'path')) id: string) {
+  @Endpoint(routes.revokeApiClient)
+  async revokeClient(@Param('id', new ZodPipe(uuid, 'path')) id: string) {
     return { apiClient: apiClientView(await this.clients.revoke(currentTenant().orgId, id)) };
   }
 }

@@ -1,14 +1,24 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Vault } from '@mooring/crypto';
+import type { VerifiedAccount } from '@mooring/integrations';
 import {
   ApiClientRepository,
   ConnectSessionRepository,
   InstallationRepository,
+  UserRepository,
   type ConnectSessionRecord,
   type InstallationRecord,
 } from '@mooring/persistence';
-import { DomainError, isDomainError, registerSecret, runAsTenant, type ErrorCode, type TenantContext } from '@mooring/platform';
+import {
+  DomainError,
+  isDomainError,
+  registerSecret,
+  runAsTenant,
+  type ErrorCode,
+  type Principal,
+  type TenantContext,
+} from '@mooring/platform';
 import { CredentialStore } from '../credential-store.js';
 import { InstallationWorkflow, errorMessage } from '../installation-workflow.js';
 import { INSTALLATIONS_OPTIONS, type InstallationsOptions, type OAuthClientCredentials } from '../installations.options.js';
@@ -19,6 +29,7 @@ import { parseSettings, settingFields } from '../settings-form.js';
 import { OAuthEndpoints } from './oauth-endpoints.js';
 import { TokenEndpointError, buildAuthorizationUrl, exchangeCode, type TokenSet } from './oauth-provider-client.js';
 import { nextCredential } from './oauth-tokens.service.js';
+import type { OAuth2Credential } from '../credential-store.js';
 
 /** A connect session expires this long after it is opened (RFC 9700: short-lived, single-use state). */
 export const CONNECT_SESSION_TTL_MS = 10 * 60_000;
@@ -33,12 +44,37 @@ export interface StartConnectInput {
   readonly settings?: unknown;
   /** The organization's own OAuth application, required for a self-hosted instance. */
   readonly oauthClient?: OAuthClientCredentials;
+  /** The origin the console was reached at (where this request came from): always a valid return origin. */
+  readonly consoleOrigin?: string;
 }
 
 export interface StartedConnect {
   readonly authorizationUrl: string;
   readonly expiresAt: Date;
+  readonly sessionId: string;
+  /**
+   * The value of the HttpOnly cookie the caller must set in the browser before sending it to the
+   * provider (`connectCookieName(sessionId)`): the callback requires it back. Only its hash is stored.
+   */
+  readonly browserBinding: string;
 }
+
+/** What the browser that reaches the callback brings: its connect cookie and who is signed in there. */
+export interface CallbackBrowser {
+  binding(sessionId: string): string | undefined;
+  readonly person: TenantContext | undefined;
+}
+
+/** Where to send the browser after the callback, and whether its connect cookie is still needed. */
+export interface CallbackOutcome {
+  readonly url: string;
+  readonly sessionId: string;
+  /** True while a changed provider account waits for confirmation (the confirm call needs the cookie). */
+  readonly keepBinding: boolean;
+}
+
+/** The browser-binding cookie of a connect session. */
+export const connectCookieName = (sessionId: string) => `mooring_connect_${sessionId.replace(/-/g, '')}`;
 
 export interface CallbackQuery {
   readonly state?: string;
@@ -47,11 +83,19 @@ export interface CallbackQuery {
   readonly error_description?: string;
 }
 
-/** What sealed in a connect session: the PKCE verifier, and the organization's own client if any. */
+/**
+ * What sealed in a connect session: the PKCE verifier, and the organization's own client if any;
+ * then, while a changed provider account waits for confirmation, the new credential.
+ */
 interface SessionSecrets {
   readonly codeVerifier: string | null;
   readonly client: OAuthClientCredentials | null;
+  readonly pendingCredential?: OAuth2Credential;
 }
+
+type Finished =
+  | { readonly kind: 'installed'; readonly installation: InstallationRecord }
+  | { readonly kind: 'confirm'; readonly installation: InstallationRecord; readonly account: VerifiedAccount };
 
 // Failures of Mooring itself: the browser learns only an error id, the log has the cause.
 const INTERNAL_CODES = new Set<ErrorCode>([
@@ -82,6 +126,7 @@ export class OAuthConnectService {
     private readonly sessions: ConnectSessionRepository,
     private readonly installations: InstallationRepository,
     private readonly apiClients: ApiClientRepository,
+    private readonly users: UserRepository,
     private readonly vault: Vault,
     private readonly store: CredentialStore,
     private readonly connections: IntegrationConnections,
@@ -94,11 +139,22 @@ export class OAuthConnectService {
     return this.endpoints.platformClient(integration) !== null;
   }
 
+  /**
+   * Opens a connect session for a signed-in person. An API client has no browser for the provider
+   * to send back, and a flow not bound to one can be finished in someone else's: refused.
+   */
   async start(tenant: TenantContext, input: StartConnectInput): Promise<StartedConnect> {
     const { orgId } = tenant;
+    if (tenant.principal.kind !== 'user') {
+      throw new DomainError(
+        'FORBIDDEN',
+        'Connecting with OAuth is done by a signed-in person in the console; API clients can install with custom settings',
+        { reason: 'person_required' },
+      );
+    }
     const integration = this.catalog.forField(input.integrationId);
     this.endpoints.method(integration);
-    const returnUrl = this.checkReturnUrl(input.returnUrl);
+    const returnUrl = this.checkReturnUrl(input.returnUrl, input.consoleOrigin);
     if (input.oauthClient) registerSecret(input.oauthClient.clientSecret, { runtime: true });
 
     let name: string;
@@ -140,6 +196,8 @@ export class OAuthConnectService {
     const endpoint = this.endpoints.endpoint(integration, checked, client, policy);
     if (!endpoint.redirectUrl) throw new DomainError('CONFIG_INVALID', 'OAUTH_REDIRECT_URL is not configured');
     const state = randomBytes(32).toString('base64url');
+    const browserBinding = randomBytes(32).toString('base64url');
+    registerSecret(browserBinding, { runtime: true });
     const sessionId = randomUUID();
     const expiresAt = new Date(Date.now() + CONNECT_SESSION_TTL_MS);
     const authorizationUrl = await buildAuthorizationUrl(endpoint, state, async (codeVerifier) => {
@@ -147,7 +205,9 @@ export class OAuthConnectService {
       await this.sessions.create(orgId, {
         id: sessionId,
         stateHash: sha256(state),
+        principalKind: 'user',
         principalId: tenant.principal.id,
+        browserHash: sha256(browserBinding),
         integrationId: integration.id,
         installationId: input.installationId ?? null,
         name,
@@ -158,52 +218,158 @@ export class OAuthConnectService {
         expiresAt,
       });
     });
-    return { authorizationUrl, expiresAt };
+    return { authorizationUrl, expiresAt, sessionId, browserBinding };
   }
 
   /**
    * Handles the provider's redirect. Returns where to send the browser: the session's return URL
-   * with `status=success&installationId=…` or `status=error&error=<CODE>&error_description=…`.
-   * Throws OAUTH_STATE_INVALID when the state matches no session (there is nowhere safe to send
-   * the browser then).
+   * with `status=success&installationId=…`, `status=confirm&connectSessionId=…` (a reconnect that
+   * brought another provider account), or `status=error&error=<CODE>&error_description=…`. Nothing
+   * is exchanged unless the callback reached the browser that started connecting (its connect
+   * cookie) with the same person signed in. Throws OAUTH_STATE_INVALID when the state matches no
+   * session (there is nowhere safe to send the browser then).
    */
-  async complete(query: CallbackQuery): Promise<string> {
+  async complete(query: CallbackQuery, browser: CallbackBrowser): Promise<CallbackOutcome> {
     if (!query.state) throw new DomainError('OAUTH_STATE_INVALID', 'The callback has no state parameter');
     const claimed = await this.sessions.claim(sha256(query.state));
     if (!claimed) throw new DomainError('OAUTH_STATE_INVALID', 'The state matches no connect session');
     const session = await this.sessions.find(claimed.orgId, claimed.id);
     if (!session) throw new DomainError('OAUTH_STATE_INVALID', 'The state matches no connect session');
-    const tenant: TenantContext = {
-      orgId: session.orgId,
-      principal: { kind: 'api_client', id: session.principalId, role: 'admin' },
+    const principal = (await this.activeAdmin(session)) ?? {
+      kind: session.principalKind,
+      id: session.principalId,
+      role: 'member',
     };
+    const tenant: TenantContext = { orgId: session.orgId, principal };
+    const outcome = (url: string, keepBinding = false): CallbackOutcome => ({ url, sessionId: session.id, keepBinding });
     return runAsTenant(tenant, async () => {
       try {
         if (claimed.reused) throw new DomainError('OAUTH_STATE_REUSED', 'This authorization response was already used');
         if (claimed.expired) throw new DomainError('OAUTH_STATE_EXPIRED', 'The connect session expired; start connecting again');
-        const installation = await this.finish(session, query, query.state!);
-        return returnTo(session.returnUrl, { status: 'success', installationId: installation.id });
+        this.assertSameBrowserAndPerson(session, browser);
+        if (principal.role !== 'admin') {
+          throw new DomainError('FORBIDDEN', 'The person who started this connection was removed or is no longer an admin');
+        }
+        const finished = await this.finish(session, query, query.state!);
+        if (finished.kind === 'confirm') {
+          const previous = finished.installation.providerAccount;
+          return outcome(
+            returnTo(session.returnUrl, {
+              status: 'confirm',
+              error: 'OAUTH_ACCOUNT_CHANGED',
+              connectSessionId: session.id,
+              installationId: finished.installation.id,
+              account: finished.account.name,
+              ...(previous ? { previousAccount: previous.name } : {}),
+            }),
+            true,
+          );
+        }
+        return outcome(returnTo(session.returnUrl, { status: 'success', installationId: finished.installation.id }));
       } catch (error) {
         if (isDomainError(error) && !INTERNAL_CODES.has(error.code)) {
-          return returnTo(session.returnUrl, { status: 'error', error: error.code, error_description: error.message });
+          return outcome(returnTo(session.returnUrl, { status: 'error', error: error.code, error_description: error.message }));
         }
         const errorId = randomUUID();
         this.logger.error(`connecting ${session.integrationId} failed (errorId ${errorId}): ${errorMessage(error)}`);
-        return returnTo(session.returnUrl, {
-          status: 'error',
-          error: 'INTERNAL',
-          error_description: `Connecting failed (error ${errorId}); try again`,
-        });
+        return outcome(
+          returnTo(session.returnUrl, {
+            status: 'error',
+            error: 'INTERNAL',
+            error_description: `Connecting failed (error ${errorId}); try again`,
+          }),
+        );
       }
     });
   }
 
-  private async finish(session: ConnectSessionRecord, query: CallbackQuery, state: string): Promise<InstallationRecord> {
-    const { orgId } = session;
-    const principal = await this.apiClients.findActive(orgId, session.principalId);
-    if (principal?.role !== 'admin') {
-      throw new DomainError('FORBIDDEN', 'The API client that started this connection was revoked or is no longer an admin');
+  /**
+   * Applies a reconnect that brought another provider account, once the person who started it
+   * confirms, from the browser that started it, before the session expires.
+   */
+  async confirmAccountChange(tenant: TenantContext, sessionId: string, browser: CallbackBrowser): Promise<InstallationRecord> {
+    const { orgId } = tenant;
+    const session = await this.sessions.find(orgId, sessionId);
+    if (!session?.pendingAccount || !session.installationId) {
+      throw new DomainError('NOT_FOUND', `No account change waits for confirmation in connect session ${sessionId}`, {
+        resource: 'connect_session',
+        id: sessionId,
+      });
     }
+    if (session.confirmedAt) throw new DomainError('OAUTH_STATE_REUSED', 'This account change was already confirmed');
+    this.assertSameBrowserAndPerson(session, { ...browser, person: tenant });
+    if (session.expiresAt.getTime() <= Date.now()) {
+      throw new DomainError('OAUTH_STATE_EXPIRED', 'The account change was not confirmed in time; reconnect again');
+    }
+    const secrets = JSON.parse(await this.vault.open(session.envelope, sessionContext(orgId, session.id))) as SessionSecrets;
+    if (!secrets.pendingCredential || !(await this.sessions.confirm(orgId, session.id))) {
+      throw new DomainError('OAUTH_STATE_REUSED', 'This account change was already confirmed');
+    }
+    return this.reconnect(orgId, session.installationId, secrets.pendingCredential, session.pendingAccount);
+  }
+
+  /** A connect session for the person who started it (others get NOT_FOUND), with the installation it reconnects. */
+  async describe(tenant: TenantContext, sessionId: string) {
+    const session = await this.sessions.find(tenant.orgId, sessionId);
+    if (!session || session.principalId !== tenant.principal.id) {
+      throw new DomainError('NOT_FOUND', `Connect session ${sessionId} was not found`, {
+        resource: 'connect_session',
+        id: sessionId,
+      });
+    }
+    const installation = session.installationId ? await this.installations.find(tenant.orgId, session.installationId) : null;
+    const expired = session.expiresAt.getTime() <= Date.now();
+    const status = session.confirmedAt
+      ? 'confirmed'
+      : session.pendingAccount
+        ? expired
+          ? 'expired'
+          : 'awaiting_confirmation'
+        : session.consumedAt
+          ? 'finished'
+          : expired
+            ? 'expired'
+            : 'open';
+    return { session, installation, status } as const;
+  }
+
+  /** The connect cookie must come back from the browser, with the person who started connecting signed in there. */
+  private assertSameBrowserAndPerson(session: ConnectSessionRecord, browser: CallbackBrowser): void {
+    const binding = browser.binding(session.id);
+    if (!session.browserHash || !binding || sha256(binding) !== session.browserHash) {
+      throw new DomainError(
+        'OAUTH_BROWSER_MISMATCH',
+        'This connection was started in another browser; nothing was connected. Start connecting again from the console',
+        { reason: 'browser' },
+      );
+    }
+    const person = browser.person;
+    if (
+      !person ||
+      person.orgId !== session.orgId ||
+      person.principal.kind !== 'user' ||
+      person.principal.id !== session.principalId
+    ) {
+      throw new DomainError(
+        'OAUTH_BROWSER_MISMATCH',
+        'This connection was started by someone else; nothing was connected. Sign in as that person, or start connecting again',
+        { reason: 'person' },
+      );
+    }
+  }
+
+  /** Who started connecting, if they may still: an admin person (or, for older sessions, an admin API client). */
+  private async activeAdmin(session: ConnectSessionRecord): Promise<Principal | null> {
+    if (session.principalKind === 'user') {
+      const user = await this.users.find(session.orgId, session.principalId);
+      return user?.role === 'admin' ? { kind: 'user', id: user.id, role: 'admin', name: user.email } : null;
+    }
+    const client = await this.apiClients.findActive(session.orgId, session.principalId);
+    return client?.role === 'admin' ? { kind: 'api_client', id: session.principalId, role: 'admin', name: client.name } : null;
+  }
+
+  private async finish(session: ConnectSessionRecord, query: CallbackQuery, state: string): Promise<Finished> {
+    const { orgId } = session;
     if (query.error) {
       if (query.error === 'access_denied') {
         throw new DomainError('OAUTH_ACCESS_DENIED', 'Access was denied at the provider', { providerError: query.error });
@@ -238,25 +404,37 @@ export class OAuthConnectService {
     }
     registerSecret(tokens.accessToken, { runtime: true });
     if (tokens.refreshToken) registerSecret(tokens.refreshToken, { runtime: true });
-    await this.workflow.verify(integration, this.connections.forCandidate(session.settings, tokens.accessToken, policy));
+    const account = await this.workflow.verify(
+      integration,
+      this.connections.forCandidate(session.settings, tokens.accessToken, policy),
+    );
     const credential = nextCredential(null, tokens, secrets.client);
 
     if (session.installationId) {
-      const sealed = await this.store.seal(orgId, session.installationId, credential);
-      const installation = await this.installations.replaceCredential(orgId, session.installationId, sealed);
-      if (!installation) {
-        throw new DomainError('NOT_FOUND', 'The installation being reconnected was deleted', {
-          resource: 'installation',
-          id: session.installationId,
+      const existing = await this.installations.find(orgId, session.installationId);
+      if (!existing) throw deletedWhileReconnecting(session.installationId);
+      const previous = existing.providerAccount;
+      if (previous && account && previous.id !== account.id) {
+        // Another account's tokens would sync another account's data into this installation: ask first.
+        const sealed = await this.vault.seal(
+          JSON.stringify({ ...secrets, pendingCredential: credential } satisfies SessionSecrets),
+          sessionContext(orgId, session.id),
+        );
+        await this.sessions.park(orgId, session.id, {
+          envelope: sealed,
+          account,
+          expiresAt: new Date(Date.now() + CONNECT_SESSION_TTL_MS),
         });
+        return { kind: 'confirm', installation: existing, account };
       }
-      if (installation.enabled) await this.workflow.resumeSchedule(orgId, installation.id);
-      await this.workflow.requestResync(orgId, installation.id, 'credentials_rotated');
-      return installation;
+      return {
+        kind: 'installed',
+        installation: await this.reconnect(orgId, existing.id, credential, previous ? undefined : account),
+      };
     }
     const mapping = integration.defaultMapping;
     await this.workflow.validateMapping(integration, mapping);
-    return this.workflow.install(orgId, {
+    const installation = await this.workflow.install(orgId, {
       integration,
       name: session.name ?? integration.title,
       authMethod: 'oauth2',
@@ -264,7 +442,29 @@ export class OAuthConnectService {
       settings: session.settings,
       createdBy: session.principalId,
       credential,
+      providerAccount: account,
     });
+    return { kind: 'installed', installation };
+  }
+
+  /** Stores new tokens for an installation (and its account, when that changes), then resumes and resyncs it. */
+  private async reconnect(
+    orgId: string,
+    installationId: string,
+    credential: OAuth2Credential,
+    account: VerifiedAccount | null | undefined,
+  ): Promise<InstallationRecord> {
+    const sealed = await this.store.seal(orgId, installationId, credential);
+    const installation = await this.installations.replaceCredential(
+      orgId,
+      installationId,
+      sealed,
+      account ? { providerAccount: account } : {},
+    );
+    if (!installation) throw deletedWhileReconnecting(installationId);
+    if (installation.enabled) await this.workflow.resumeSchedule(orgId, installation.id);
+    await this.workflow.requestResync(orgId, installation.id, 'credentials_rotated');
+    return installation;
   }
 
   /** A reconnect reuses the organization's own OAuth application, if its credentials still open. */
@@ -294,15 +494,15 @@ export class OAuthConnectService {
     return existing;
   }
 
-  /** The return URL must be on an allow-listed origin (exact scheme, host and port). */
-  private checkReturnUrl(returnUrl: string): string {
+  /** The return URL must be on the console's origin or an allow-listed one (exact scheme, host and port). */
+  private checkReturnUrl(returnUrl: string, consoleOrigin: string | undefined): string {
     let url: URL | undefined;
     try {
       url = new URL(returnUrl);
     } catch {
       url = undefined;
     }
-    const origins = this.options.oauthConnect?.returnUrlOrigins ?? [];
+    const origins = [...(consoleOrigin ? [consoleOrigin] : []), ...(this.options.oauthConnect?.returnUrlOrigins ?? [])];
     if (!url || url.username || url.password || !origins.includes(url.origin)) {
       throw new DomainError('VALIDATION_FAILED', 'The return URL is not on an allowed origin', {
         fields: [{ field: 'returnUrl', message: `must start with one of: ${origins.join(', ') || '(none configured)'}` }],
@@ -311,6 +511,13 @@ export class OAuthConnectService {
     url.hash = '';
     return url.toString();
   }
+}
+
+function deletedWhileReconnecting(installationId: string): DomainError {
+  return new DomainError('NOT_FOUND', 'The installation being reconnected was deleted', {
+    resource: 'installation',
+    id: installationId,
+  });
 }
 
 function sessionContext(orgId: string, connectSessionId: string) {

@@ -189,7 +189,7 @@ export const fakeIntegration: IntegrationDefinition = {
   defaultBlueprints: blueprints,
   defaultMapping,
   async verifyCredentials(connection) {
-    const response = await request(connection, '/api/v1/me');
-    await response.body?.cancel();
+    const me = (await (await request(connection, '/api/v1/me')).json()) as { id?: unknown; name?: unknown };
+    return typeof me.id === 'string' ? { id: me.id, name: typeof me.name === 'string' ? me.name : me.id } : undefined;
   },
 };

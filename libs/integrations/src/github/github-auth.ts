@@ -1,5 +1,5 @@
 import { DomainError } from '@mooring/platform';
-import type { IntegrationConnection, OAuth2Method } from '../integration-definition.js';
+import type { IntegrationConnection, OAuth2Method, VerifiedAccount } from '../integration-definition.js';
 
 const GITHUB_COM = 'https://github.com';
 const GITHUB_COM_API = 'https://api.github.com';
@@ -55,13 +55,17 @@ export async function githubRequest(connection: IntegrationConnection, path: str
  * `GET /user` proves the token works and, for classic tokens and OAuth apps, lists its scopes in
  * `X-OAuth-Scopes`; `GET /orgs/:org` proves the token can see the organization to sync.
  */
-export async function verifyGithubCredentials(connection: IntegrationConnection): Promise<void> {
+export async function verifyGithubCredentials(connection: IntegrationConnection): Promise<VerifiedAccount | undefined> {
   const user = await githubRequest(connection, '/user');
-  await user.body?.cancel();
   if (user.status === 401) {
+    await user.body?.cancel();
     throw new DomainError('CREDENTIALS_INVALID', 'GitHub rejected the token (401 Bad credentials)', { field: 'token' });
   }
-  if (!user.ok) throw upstream(user, '/user');
+  if (!user.ok) {
+    await user.body?.cancel();
+    throw upstream(user, '/user');
+  }
+  const account = accountOf(await user.json().catch(() => null));
   const granted = user.headers.get('x-oauth-scopes');
   if (granted !== null) {
     const scopes = new Set(
@@ -90,6 +94,15 @@ export async function verifyGithubCredentials(connection: IntegrationConnection)
     }
     if (!org.ok) throw upstream(org, '/orgs/:org');
   }
+  return account;
+}
+
+/** The GitHub user of `GET /user`: its numeric id (stable across renames) and login. */
+function accountOf(body: unknown): VerifiedAccount | undefined {
+  const user = body as { id?: unknown; login?: unknown } | null;
+  return user && typeof user.id === 'number' && typeof user.login === 'string'
+    ? { id: String(user.id), name: user.login }
+    : undefined;
 }
 
 function upstream(response: Response, path: string): DomainError {

@@ -46,9 +46,9 @@ export class ApiClientRepository {
   }
 
   /** Whether the principal of a token is still allowed to act (not revoked, same role). */
-  async findActive(orgId: string, id: string): Promise<{ role: Role } | null> {
+  async findActive(orgId: string, id: string): Promise<{ role: Role; name: string } | null> {
     return this.db.inTenant(orgId, (tx) =>
-      tx.apiClient.findFirst({ where: { orgId, id, revokedAt: null }, select: { role: true } }),
+      tx.apiClient.findFirst({ where: { orgId, id, revokedAt: null }, select: { role: true, name: true } }),
     );
   }
 

@@ -40,7 +40,7 @@ export class AuditRepository {
     const items = rows.slice(0, query.limit).map((row) => ({
       id: row.id,
       occurredAt: row.occurredAt,
-      actor: { kind: row.actorKind, id: row.actorId },
+      actor: { kind: row.actorKind, id: row.actorId, name: row.actorName },
       action: row.action,
       target: { type: row.targetType, id: row.targetId },
       details: row.details as Record<string, unknown>,

@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../database.js';
 import { bytes } from './installation-writes.js';
-import type { ClaimedConnectSession, ConnectSessionRecord, NewConnectSession } from '../records.js';
+import { Prisma } from '../generated/prisma/client.js';
+import type {
+  ClaimedConnectSession,
+  ConnectSessionRecord,
+  NewConnectSession,
+  ProviderAccount,
+  StoredEnvelope,
+} from '../records.js';
 
 // Finished or expired sessions are kept a day (to tell a replayed state from an unknown one), then removed.
 const KEEP_FINISHED_MS = 24 * 60 * 60_000;
@@ -18,7 +25,9 @@ export class ConnectSessionRepository {
           id: session.id,
           orgId,
           stateHash: session.stateHash,
+          principalKind: session.principalKind,
           principalId: session.principalId,
+          browserHash: session.browserHash,
           integrationId: session.integrationId,
           installationId: session.installationId,
           name: session.name,
@@ -48,6 +57,37 @@ export class ConnectSessionRepository {
     return row ? { id: row.id, orgId: row.org_id, reused: row.reused, expired: row.expired } : null;
   }
 
+  /**
+   * Parks a reconnect that returned another provider account: its tokens (sealed in `envelope`)
+   * wait for the person to confirm, until `expiresAt`.
+   */
+  async park(orgId: string, id: string, pending: { envelope: StoredEnvelope; account: ProviderAccount; expiresAt: Date }) {
+    await this.db.inTenant(orgId, (tx) =>
+      tx.oAuthConnectSession.updateMany({
+        where: { orgId, id },
+        data: {
+          pendingAccount: { ...pending.account },
+          formatVersion: pending.envelope.formatVersion,
+          keyId: pending.envelope.keyId,
+          encryptedDataKey: bytes(pending.envelope.encryptedDataKey),
+          ciphertext: bytes(pending.envelope.ciphertext),
+          expiresAt: pending.expiresAt,
+        },
+      }),
+    );
+  }
+
+  /** Marks a parked account change confirmed, once: false when it is not pending, was confirmed, or expired. */
+  async confirm(orgId: string, id: string): Promise<boolean> {
+    const { count } = await this.db.inTenant(orgId, (tx) =>
+      tx.oAuthConnectSession.updateMany({
+        where: { orgId, id, confirmedAt: null, pendingAccount: { not: Prisma.DbNull }, expiresAt: { gt: new Date() } },
+        data: { confirmedAt: new Date() },
+      }),
+    );
+    return count === 1;
+  }
+
   async find(orgId: string, id: string): Promise<ConnectSessionRecord | null> {
     const row = await this.db.inTenant(orgId, (tx) => tx.oAuthConnectSession.findFirst({ where: { orgId, id } }));
     return row && toConnectSessionRecord(row);
@@ -58,7 +98,9 @@ function toConnectSessionRecord(row: {
   id: string;
   orgId: string;
   stateHash: string;
+  principalKind: string;
   principalId: string;
+  browserHash: string | null;
   integrationId: string;
   installationId: string | null;
   name: string | null;
@@ -71,13 +113,17 @@ function toConnectSessionRecord(row: {
   ciphertext: Uint8Array;
   expiresAt: Date;
   consumedAt: Date | null;
+  pendingAccount: unknown;
+  confirmedAt: Date | null;
   createdAt: Date;
 }): ConnectSessionRecord {
   return {
     id: row.id,
     orgId: row.orgId,
     stateHash: row.stateHash,
+    principalKind: row.principalKind === 'user' ? 'user' : 'api_client',
     principalId: row.principalId,
+    browserHash: row.browserHash,
     integrationId: row.integrationId,
     installationId: row.installationId,
     name: row.name,
@@ -92,6 +138,8 @@ function toConnectSessionRecord(row: {
     },
     expiresAt: row.expiresAt,
     consumedAt: row.consumedAt,
+    pendingAccount: (row.pendingAccount as ProviderAccount | null) ?? null,
+    confirmedAt: row.confirmedAt,
     createdAt: row.createdAt,
   };
 }

@@ -8,6 +8,7 @@ import type {
   InstallationState,
   NewCredential,
   NewInstallation,
+  ProviderAccount,
   StateChange,
 } from '../records.js';
 import { DomainError } from '@mooring/platform';
@@ -112,6 +113,14 @@ export class InstallationRepository {
         update: { ...data, version: { increment: 1 } },
       });
       await auditChanges(tx, orgId, before, changes);
+      if (changes.providerAccount !== undefined) {
+        await writeAudit(tx, orgId, {
+          action: 'installation.account_changed',
+          targetType: 'installation',
+          targetId: id,
+          details: { name: before.name, from: before.providerAccount, to: changes.providerAccount },
+        });
+      }
       await writeAudit(tx, orgId, {
         action: 'installation.credentials_rotated',
         targetType: 'installation',
@@ -155,6 +164,9 @@ function changeData(changes: InstallationChanges) {
     ...(changes.settings !== undefined ? { settings: changes.settings } : {}),
     ...(changes.schedule !== undefined ? { schedule: changes.schedule } : {}),
     ...(changes.enabled !== undefined ? { enabled: changes.enabled } : {}),
+    ...(changes.providerAccount !== undefined
+      ? { providerAccount: changes.providerAccount ? { ...changes.providerAccount } : Prisma.DbNull }
+      : {}),
   };
 }
 
@@ -182,6 +194,7 @@ async function insert(tx: TenantTx, orgId: string, installation: NewInstallation
       settings: installation.settings,
       ...(installation.schedule ? { schedule: installation.schedule } : {}),
       createdBy: installation.createdBy ?? null,
+      ...(installation.providerAccount ? { providerAccount: { ...installation.providerAccount } } : {}),
     },
     include: WITH_CREDENTIAL,
   });
@@ -206,6 +219,7 @@ function toInstallationRecord(row: {
   stateReason: string | null;
   stateChangedAt: Date;
   createdBy: string | null;
+  providerAccount: unknown;
   createdAt: Date;
   updatedAt: Date;
   credential: { kind: CredentialKind; hints: unknown; expiresAt: Date | null; updatedAt: Date } | null;
@@ -224,6 +238,7 @@ function toInstallationRecord(row: {
     stateReason: row.stateReason,
     stateChangedAt: row.stateChangedAt,
     createdBy: row.createdBy,
+    providerAccount: (row.providerAccount as ProviderAccount | null) ?? null,
     credential: row.credential && {
       kind: row.credential.kind,
       hints: row.credential.hints as Record<string, string>,

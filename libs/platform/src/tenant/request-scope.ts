@@ -5,11 +5,13 @@ import { DomainError } from '../errors/domain-error.js';
 
 export { ROLES, type Role };
 
-/** Who is acting: an API client (service account) of the org, or Mooring itself (scheduler, worker). */
+/** Who is acting: a person, an API client (service account) of the org, or Mooring itself (scheduler, worker). */
 export interface Principal {
-  readonly kind: 'api_client' | 'system';
+  readonly kind: 'user' | 'api_client' | 'system';
   readonly id: string;
   readonly role: Role;
+  /** The person's email or the client's name, for the audit trail. */
+  readonly name?: string;
 }
 
 export interface TenantContext {

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RedisConnection } from './redis-connection.js';
+
+/** At most `maxAttempts` counted attempts per key within a fixed window of `windowSeconds`. */
+export interface AttemptPolicy {
+  /** Names the counter in Redis, e.g. `sign-in:account`. */
+  readonly name: string;
+  readonly maxAttempts: number;
+  readonly windowSeconds: number;
+}
+
+/** Counts attempts of one kind per key, across every process (Redis). */
+export interface AttemptCounter {
+  /**
+   * Counts one attempt, atomically, before it is made (so parallel attempts cannot slip past the
+   * limit): 0 when it is within the limit, otherwise how long until the window ends.
+   */
+  attempt(key: string): Promise<number>;
+  /** Takes one attempt back (e.g. a sign-in that succeeded does not count against its address). */
+  refund(key: string): Promise<void>;
+  /** Forgets the key's attempts (e.g. after a successful sign-in to the account). */
+  reset(key: string): Promise<void>;
+}
+
+/**
+ * Attempt counters in Redis (rate-limiter-flexible's fixed windows, one atomic increment per
+ * attempt), shared by every api replica. Keys should not be secrets; hash them if they are.
+ */
+@Injectable()
+export class AttemptLimiter {
+  constructor(private readonly redis: RedisConnection) {}
+
+  counter(policy: AttemptPolicy): AttemptCounter {
+    const limiter = new RateLimiterRedis({
+      storeClient: this.redis.client,
+      keyPrefix: `${this.redis.options.keyPrefix}:attempts:${policy.name}`,
+      points: policy.maxAttempts,
+      duration: policy.windowSeconds,
+    });
+    return {
+      async attempt(key) {
+        try {
+          await limiter.consume(key);
+          return 0;
+        } catch (error) {
+          // Over the limit is an outcome (rate-limiter-flexible rejects with its state), not a failure.
+          if (error instanceof RateLimiterRes) return Math.max(1, error.msBeforeNext);
+          throw error;
+        }
+      },
+      async refund(key) {
+        await limiter.reward(key, 1);
+      },
+      async reset(key) {
+        await limiter.delete(key);
+      },
+    };
+  }
+}
