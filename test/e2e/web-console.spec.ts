@@ -87,7 +87,7 @@ describe('the web console in a real browser', () => {
     expect(await page.content()).not.toContain('"error"');
 
     await signIn(page, stack.admin.email, stack.admin.password);
-    await page.getByRole('heading', { name: 'Data sources' }).waitFor();
+    await page.getByRole('heading', { name: 'Data sources', exact: true }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/data-sources');
     await page.getByText('No data sources yet').waitFor();
     await expectAccessible(page, 'data sources (empty)');
@@ -136,7 +136,7 @@ describe('the web console in a real browser', () => {
     await expectAccessible(page, 'sync status');
     await page.screenshot({ path: path.join(repoRoot, 'docs/images/sync-status.png'), fullPage: true });
 
-    await page.getByRole('link', { name: 'Data sources', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Data sources' }).click();
     const row = page.getByTestId('installation-row');
     await row.waitFor();
     await expect.poll(() => row.textContent()).toContain(`${COUNTS.team + COUNTS.service + COUNTS.deployment}`);
@@ -202,7 +202,7 @@ describe('the web console in a real browser', () => {
     await page.getByRole('heading', { name: 'Invite someone' }).waitFor();
     await expectAccessible(page, 'users');
     await page.getByLabel('Email').fill('member@acme.test');
-    await page.getByLabel('Role').selectOption('member');
+    await page.getByLabel('Role', { exact: true }).selectOption('member');
     await page.getByRole('button', { name: 'Create invitation' }).click();
     const link = (await page.getByTestId('invitation-link').locator('.secret-box').textContent())!.trim();
 
@@ -214,7 +214,7 @@ describe('the web console in a real browser', () => {
     await member.getByLabel('Your name').fill('Mia Member');
     await member.getByLabel('Password').fill('a-long-member-password');
     await member.getByRole('button', { name: 'Join and sign in' }).click();
-    await member.getByRole('heading', { name: 'Data sources' }).waitFor();
+    await member.getByRole('heading', { name: 'Data sources', exact: true }).waitFor();
 
     expect(await member.getByRole('link', { name: 'Connect a tool' }).count()).toBe(0);
     expect(await member.getByRole('link', { name: 'Users' }).count()).toBe(0);

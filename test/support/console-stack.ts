@@ -36,6 +36,7 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
     AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'),
     VAULT_LOCAL_MASTER_KEY: randomBytes(32).toString('base64'),
     UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS: 'true',
+    INTEGRATIONS_FAKE_ENABLED: 'true',
     OAUTH_REDIRECT_URL: `${baseUrl}/v1/oauth/callback`,
     DISPATCH_POLL_MS: '100',
     LOG_LEVEL: 'warn',

@@ -110,7 +110,8 @@ async function request<T>(method: string, path: string, options: RequestOptions 
     return body as T;
   }
   const error = toApiError(response.status, body);
-  if (response.status === 401 && !path.startsWith('/v1/auth/')) onUnauthenticated();
+  // The session check itself and sign-in answer 401 as an outcome; anything else means the session just ended.
+  if (response.status === 401 && path !== '/v1/me' && !path.startsWith('/v1/auth/')) onUnauthenticated();
   throw error;
 }
 

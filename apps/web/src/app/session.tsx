@@ -34,10 +34,7 @@ export function RequireSession({ children }: { children: ReactNode }) {
   const location = useLocation();
 
   useEffect(() => {
-    whenUnauthenticated(() => {
-      queryClient.removeQueries({ queryKey: keys.session });
-      void queryClient.invalidateQueries({ queryKey: keys.session });
-    });
+    whenUnauthenticated(() => void queryClient.invalidateQueries({ queryKey: keys.session }));
   }, [queryClient]);
 
   if (session.isPending) return <Loading label="Loading your organization…" />;

@@ -1,12 +1,12 @@
 import { api } from '@mooring/contract';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ApiError, call } from '../../api/client';
 import { explainError } from '../../api/error-messages';
 import { keys } from '../../api/queries';
 import { PageHeader } from '../../components/page-header';
-import { ErrorMessage } from '../../components/states';
+import { ErrorMessage, Loading } from '../../components/states';
 import { recallConnectAttempt } from './connect-attempt';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -75,6 +75,11 @@ function ConfirmAccount({ connectSessionId }: { connectSessionId: string }) {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.installations }),
   });
   const attempt = recallConnectAttempt();
+  const session = useQuery({
+    queryKey: ['connect-session', connectSessionId],
+    queryFn: () => call(api.oauth.session, { params: { id: connectSessionId } }),
+    retry: false,
+  });
   if (confirm.isSuccess) {
     const { installation } = confirm.data;
     return (
@@ -101,6 +106,20 @@ function ConfirmAccount({ connectSessionId }: { connectSessionId: string }) {
         <div className="banner warning" role="status" data-testid="connect-outcome" data-error-code="OAUTH_ACCOUNT_CHANGED">
           <div>
             <strong>The provider answered with a different account than this data source used</strong>
+            {session.isPending ? (
+              <Loading label="Loading the accounts…" />
+            ) : session.isError ? (
+              <ErrorMessage error={session.error} compact />
+            ) : (
+              <dl className="kv" style={{ margin: '8px 0' }} data-testid="accounts">
+                <dt>Data source</dt>
+                <dd>{session.data.connectSession.installation?.name ?? '—'}</dd>
+                <dt>Connected until now</dt>
+                <dd>{session.data.connectSession.installation?.account?.name ?? 'unknown account'}</dd>
+                <dt>Answered now</dt>
+                <dd>{session.data.connectSession.proposedAccount?.name ?? 'unknown account'}</dd>
+              </dl>
+            )}
             <p>
               Replacing it changes what Mooring can see: entities the new account cannot reach will be deleted at the next sync.
               Keep the old account by connecting again with it instead.

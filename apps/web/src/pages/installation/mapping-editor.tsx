@@ -31,7 +31,8 @@ export function MappingEditor({
         yaml(),
         lintGutter(),
         EditorView.editable.of(!readOnly),
-        EditorView.contentAttributes.of({ 'aria-label': 'Mapping (YAML)', 'data-testid': 'mapping-editor' }),
+        // Focusable even when read-only, so keyboard users can reach and scroll it.
+        EditorView.contentAttributes.of({ 'aria-label': 'Mapping (YAML)', 'data-testid': 'mapping-editor', tabindex: '0' }),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) change.current(update.state.doc.toString());
         }),

@@ -56,7 +56,9 @@ export default function MappingTab({ installation }: { installation: Installatio
     mutationFn: (mapping: Record<string, unknown>) =>
       call(api.installations.update, { params: { id: installation.id }, body: { mapping } }),
     onMutate: () => setIssues([]),
-    onSuccess: async () => {
+    onSuccess: async ({ installation: stored }) => {
+      // The editor shows what was stored, in the console's own YAML layout.
+      setText(mappingToYaml(stored.mapping));
       await queryClient.invalidateQueries({ queryKey: keys.installation(installation.id) });
       await queryClient.invalidateQueries({ queryKey: ['installations', installation.id, 'sync-status'] });
     },

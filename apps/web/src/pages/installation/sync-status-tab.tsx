@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { useSyncHistory, useSyncStatus } from '../../api/queries';
+import { keys, useSyncHistory, useSyncStatus } from '../../api/queries';
 import type { InstallationView, ResourceStatus, SyncRunView, TipView } from '../../api/types';
 import { Badge, RunStatusBadge, isActiveRun } from '../../components/badges';
 import { Pager } from '../../components/pager';
@@ -24,6 +25,15 @@ export function SyncStatusTab({ installation }: { installation: InstallationView
   const [params] = useSearchParams();
   const runId = params.get('run') ?? undefined;
   const status = useSyncStatus(installation.id, runId);
+  const queryClient = useQueryClient();
+  const shownId = status.data?.run?.id;
+  const shownStatus = status.data?.run?.status;
+  // When the run shown starts or ends, the history and the header (last and next run) change too.
+  useEffect(() => {
+    if (!shownId) return;
+    void queryClient.invalidateQueries({ queryKey: keys.history(installation.id) });
+    void queryClient.invalidateQueries({ queryKey: keys.installation(installation.id), exact: true });
+  }, [shownId, shownStatus, installation.id, queryClient]);
 
   return (
     <div className="stack">
