@@ -1,5 +1,5 @@
 import { api } from '@mooring/contract';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 import { call } from './client';
 
 /** Query keys in one place, so mutations invalidate exactly what they changed. */
@@ -30,8 +30,11 @@ export function useSessionQuery() {
   return useQuery({ queryKey: keys.session, queryFn: () => call(api.auth.me), retry: false, staleTime: 60_000 });
 }
 
+export const integrationsQuery = () =>
+  queryOptions({ queryKey: keys.integrations, queryFn: () => call(api.integrations.list), staleTime: 5 * 60_000 });
+
 export function useIntegrations() {
-  return useQuery({ queryKey: keys.integrations, queryFn: () => call(api.integrations.list), staleTime: 5 * 60_000 });
+  return useQuery(integrationsQuery());
 }
 
 export function useIntegration(id: string) {
@@ -43,26 +46,32 @@ export function useIntegration(id: string) {
 }
 
 /** The data-sources overview; polls while any run is active so states and counts stay current. */
-export function useInstallations() {
-  return useQuery({
+export const installationsQuery = () =>
+  queryOptions({
     queryKey: keys.installations,
     queryFn: () => call(api.installations.list),
     refetchInterval: (query) =>
       query.state.data?.installations.some((installation) => installation.sync.activeRun) ? 3_000 : 30_000,
   });
+
+export function useInstallations() {
+  return useQuery(installationsQuery());
 }
 
-export function useInstallation(id: string) {
-  return useQuery({
+export const installationQuery = (id: string) =>
+  queryOptions({
     queryKey: keys.installation(id),
     queryFn: () => call(api.installations.get, { params: { id } }),
     refetchInterval: (query) => (query.state.data?.installation.sync.activeRun ? 2_000 : 30_000),
   });
+
+export function useInstallation(id: string) {
+  return useQuery(installationQuery(id));
 }
 
 /** Polls every second while the shown run is active (the live view); a past run is fetched once. */
-export function useSyncStatus(id: string, runId: string | undefined) {
-  return useQuery({
+export const syncStatusQuery = (id: string, runId: string | undefined) =>
+  queryOptions({
     queryKey: keys.syncStatus(id, runId),
     queryFn: ({ signal }) => call(api.installations.syncStatus, { params: { id }, query: runId ? { runId } : {}, signal }),
     refetchInterval: (query) => {
@@ -71,6 +80,9 @@ export function useSyncStatus(id: string, runId: string | undefined) {
       return runId ? false : 10_000;
     },
   });
+
+export function useSyncStatus(id: string, runId: string | undefined) {
+  return useQuery(syncStatusQuery(id, runId));
 }
 
 export function useSyncHistory(id: string, cursor: string | null) {

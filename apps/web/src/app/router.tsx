@@ -1,4 +1,5 @@
-import { Navigate, createBrowserRouter } from 'react-router';
+import { Navigate, createBrowserRouter, type LoaderFunctionArgs } from 'react-router';
+import { installationQuery, installationsQuery, integrationsQuery, syncStatusQuery } from '../api/queries';
 import { AcceptInvitationPage } from '../pages/accept-invitation-page';
 import { BlueprintsPage } from '../pages/catalog/blueprints-page';
 import { EntitiesPage } from '../pages/catalog/entities-page';
@@ -15,8 +16,28 @@ import { ProfilePage } from '../pages/organization/profile-page';
 import { UsersPage } from '../pages/organization/users-page';
 import { SignInPage } from '../pages/sign-in-page';
 import { Layout } from './layout';
+import { queryClient } from './query-client';
 import { RequireRole } from './require-role';
 import { RequireSession } from './session';
+
+/**
+ * Loaders start a page's requests at navigation, beside the session check instead of after it
+ * (not awaited: the page renders its own loading state). A signed-out browser's 401s are harmless.
+ */
+function prefetch(...starts: Array<() => Promise<void>>) {
+  for (const start of starts) void start();
+  return null;
+}
+
+const installationLoader = ({ params, request }: LoaderFunctionArgs) => {
+  const id = params['id'] ?? '';
+  const runId = new URL(request.url).searchParams.get('run') ?? undefined;
+  return prefetch(
+    () => queryClient.prefetchQuery(installationQuery(id)),
+    () => queryClient.prefetchQuery(integrationsQuery()),
+    ...(params['tab'] === 'sync-status' ? [() => queryClient.prefetchQuery(syncStatusQuery(id, runId))] : []),
+  );
+};
 
 /** Every page has its own URL; the console's pages need a session, sign-in and invitations do not. */
 export const router = createBrowserRouter([
@@ -31,12 +52,20 @@ export const router = createBrowserRouter([
     ),
     children: [
       { index: true, element: <Navigate to="/data-sources" replace /> },
-      { path: 'data-sources', element: <DataSourcesPage /> },
+      {
+        path: 'data-sources',
+        element: <DataSourcesPage />,
+        loader: () =>
+          prefetch(
+            () => queryClient.prefetchQuery(installationsQuery()),
+            () => queryClient.prefetchQuery(integrationsQuery()),
+          ),
+      },
       { path: 'integrations', element: <IntegrationsPage /> },
       { path: 'integrations/:integrationId/connect', element: <ConnectPage /> },
       { path: 'connect/return', element: <ConnectReturnPage /> },
       { path: 'installations/:id', element: <Navigate to="sync-status" replace /> },
-      { path: 'installations/:id/:tab', element: <InstallationPage /> },
+      { path: 'installations/:id/:tab', element: <InstallationPage />, loader: installationLoader },
       { path: 'catalog', element: <BlueprintsPage /> },
       { path: 'catalog/:blueprint', element: <EntitiesPage /> },
       { path: 'catalog/:blueprint/:identifier', element: <EntityPage /> },
