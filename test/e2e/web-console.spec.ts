@@ -2,6 +2,10 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, newContext, seriousA11yViolations } from '../support/browser.js';
+import { FakeGithub } from '../support/fakes/fake-github.js';
+import { startGithubEnterpriseFront } from '../support/fakes/github-enterprise-front.js';
+import type { LoopbackServer } from '../support/fakes/loopback-server.js';
+import { OAuthProvider } from '../support/fakes/oauth-provider.js';
 import { startConsoleStack, TOOL_TOKEN, type ConsoleStack } from '../support/console-stack.js';
 import { repoRoot } from '../support/processes.js';
 
@@ -258,4 +262,44 @@ describe('the web console in a real browser', () => {
     await replay.close();
     await memberContext.close();
   }, 120_000);
+
+  it('connects GitHub Enterprise through OAuth against the test OAuth server, with the outcome shown on return', async () => {
+    const provider = await OAuthProvider.start();
+    const github = await FakeGithub.start();
+    let front: LoopbackServer | undefined;
+    try {
+      front = await startGithubEnterpriseFront(provider, github);
+      await page.goto('/integrations/github/connect');
+      await page.getByRole('heading', { name: /OAuth/ }).waitFor();
+      await expectAccessible(page, 'connect (OAuth)');
+      const oauth = page.locator('form').first();
+      await oauth.getByLabel('Name').fill('GitHub (OAuth e2e)');
+      await oauth.getByLabel('GitHub Enterprise Server URL').fill(front.origin);
+      await oauth.getByLabel('OAuth client ID').fill(provider.client.clientId);
+      await oauth.getByLabel('OAuth client secret', { exact: false }).first().fill(provider.client.clientSecret);
+      await oauth.getByRole('button', { name: /Connect with/ }).click();
+
+      // To the provider and back, in this browser: the console shows the outcome.
+      await page.waitForURL(/\/connect\/return\?/, { timeout: 30_000 });
+      const outcome = page.getByTestId('connect-outcome');
+      await outcome.waitFor();
+      expect(await outcome.textContent(), (await outcome.textContent()) ?? '').toContain('The tool is connected');
+      await expectAccessible(page, 'connect outcome');
+      expect(provider.authorizeRequests).toHaveLength(1);
+      expect(provider.count('authorization_code')).toBe(1);
+      await page.getByRole('link', { name: 'Watch the sync' }).click();
+      await page.waitForURL(/\/installations\/[0-9a-f-]{36}\/sync-status$/);
+      const id = /installations\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+      const stored = await api('GET', `/v1/installations/${id}`);
+      expect(stored.body.installation).toMatchObject({
+        integrationId: 'github',
+        authMethod: 'oauth2',
+        oauth: { connected: true },
+      });
+    } finally {
+      await front?.close();
+      await github.server.close();
+      await provider.stop();
+    }
+  }, 90_000);
 });
