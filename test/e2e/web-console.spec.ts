@@ -302,4 +302,52 @@ describe('the web console in a real browser', () => {
       await provider.stop();
     }
   }, 90_000);
+
+  it('renders every other page with its data, and each passes axe', async () => {
+    await page.goto('/catalog');
+    await page.getByTestId('blueprints-table').getByRole('link', { name: 'Fake service' }).click();
+    const entities = page.getByTestId('entities-table');
+    await entities.waitFor();
+    await expectAccessible(page, 'catalog entities');
+    await page.getByLabel(/Search Fake service/).fill('svc-7');
+    await expect.poll(() => entities.locator('tbody tr').count()).toBe(1);
+    await entities.getByRole('link').first().click();
+    await page.getByTestId('entity-origin').waitFor();
+    await expect.poll(() => page.getByTestId('entity-origin').textContent()).toContain('Fake tool (e2e)');
+    expect(await page.getByTestId('entity-origin').textContent()).toContain('service-1');
+    await page.getByTestId('entity-relations').getByRole('link').first().click();
+    await page.waitForURL(/\/catalog\/fakeTeam\/team-/);
+    await expectAccessible(page, 'entity');
+    await page.goto('/catalog');
+    await page.getByTestId('blueprints-table').waitFor();
+    await expectAccessible(page, 'catalog');
+
+    for (const [tab, ready] of [
+      ['events', 'event-table'],
+      ['audit', 'audit-table'],
+    ] as const) {
+      await page.goto(`/installations/${installationId}/${tab}`);
+      await page.getByTestId(ready).waitFor();
+      await expectAccessible(page, `installation ${tab}`);
+    }
+    expect(await page.getByTestId('audit-table').textContent()).toContain('admin@acme.test');
+    await page.goto(`/installations/${installationId}/schedule`);
+    await page.getByTestId('next-run').waitFor();
+    await expectAccessible(page, 'schedule');
+    await page.goto(`/installations/${installationId}/settings`);
+    await page.getByRole('button', { name: 'Delete…' }).waitFor();
+    await expectAccessible(page, 'settings');
+    await page.getByRole('button', { name: 'Delete…' }).click();
+    await page.getByRole('dialog').waitFor();
+    await expectAccessible(page, 'delete confirmation');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    for (const [path, ready] of [
+      ['/organization/api-clients', 'api-clients-table'],
+      ['/organization/audit-log', 'audit-table'],
+    ] as const) {
+      await page.goto(path);
+      await page.getByTestId(ready).waitFor();
+      await expectAccessible(page, path);
+    }
+  }, 90_000);
 });
