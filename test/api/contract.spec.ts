@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRoutes, openApiPath } from '@mooring/contract';
-import { TestApi } from '../support/test-api.js';
+import { TestApi, assertMatchesContract } from '../support/test-api.js';
 
 /** Every route the running api serves: method and Express path, from Express's own router. */
 function servedRoutes(api: TestApi): string[] {
@@ -53,6 +53,15 @@ describe('the API contract, /v1/openapi.json, /docs and the web app', () => {
       return `${method} ${openApiPath(routePath!)}`;
     });
     expect(documented).toEqual(servedAsOpenApi.sort());
+  });
+
+  it('checks every success answer the api tests receive against the contract', () => {
+    expect(() => assertMatchesContract('GET', '/v1/me', 200, { principal: { kind: 'robot' } })).toThrow(/outside the contract/);
+    expect(() => assertMatchesContract('GET', '/v1/installations/0b6a9e3f-1111-4222-8333-444455556666/samples', 200, {})).toThrow(
+      /samples/,
+    );
+    // Errors and routes outside the contract are not its business.
+    expect(() => assertMatchesContract('GET', '/v1/me', 401, { error: {} })).not.toThrow();
   });
 
   it('describes each operation: access, parameters, request body, success and error responses', async () => {

@@ -127,6 +127,22 @@ describe('people: sessions, CSRF, throttling, invitations and roles', () => {
     expect((await laptop.request('GET', '/v1/me')).status).toBe(401);
     expect((await phone.request('GET', '/v1/me')).status).toBe(401);
 
+    // A session ends after its idle time, and at its absolute end, whatever its activity.
+    const idle = await api$.signIn(member.email, member.password);
+    await adminQuery(
+      api$.db,
+      `UPDATE user_sessions SET last_seen_at = now() - interval '13 hours' WHERE revoked_at IS NULL AND user_id = '${member.id}'`,
+    );
+    const expired = await idle.request('GET', '/v1/me');
+    expect(expired.status).toBe(401);
+    expect(expired.body.error.details).toEqual({ reason: 'expired' });
+    const old = await api$.signIn(member.email, member.password);
+    await adminQuery(
+      api$.db,
+      `UPDATE user_sessions SET expires_at = now() WHERE revoked_at IS NULL AND user_id = '${member.id}'`,
+    );
+    expect((await old.request('GET', '/v1/me')).status).toBe(401);
+
     // An API client has no session to end.
     const client = await api$.request('POST', '/v1/auth/sign-out', { token: acme.token });
     expect(client.status).toBe(403);
@@ -236,6 +252,12 @@ describe('people: sessions, CSRF, throttling, invitations and roles', () => {
       body: { token: revokedToken, name: 'R', password: 'long enough password' },
     });
     expect(revoked.body.error).toMatchObject({ code: 'INVITATION_INVALID', details: { reason: 'revoked' } });
+
+    const nul = await api$.request('POST', '/v1/invitations/accept', {
+      body: { token: weakToken, name: 'O\u0000', password: 'long enough password' },
+    });
+    expect(nul.status).toBe(400);
+    expect(nul.body.error.details.fields).toEqual([{ field: 'name', message: 'must not contain control characters' }]);
 
     const unknown = await api$.request('POST', '/v1/invitations/lookup', { body: { token: 'x'.repeat(43) } });
     expect(unknown.body.error).toMatchObject({ code: 'INVITATION_INVALID', details: { reason: 'unknown' } });

@@ -47,6 +47,8 @@ export class RunsHarness {
     const shared: Environment = {
       VAULT_LOCAL_MASTER_KEY: randomBytes(32).toString('base64'),
       UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS: 'true',
+      // A test configuration: the fake tool is on offer.
+      INTEGRATIONS_FAKE_ENABLED: 'true',
       SCHEDULE_MIN_INTERVAL_SECONDS: '1',
       DISPATCH_POLL_MS: '100',
       RUN_LOCK_SECONDS: '2',
@@ -179,6 +181,7 @@ const WORKER_VARIABLES = [
   ...COMMON,
   'VAULT_LOCAL_MASTER_KEY',
   'UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS',
+  'INTEGRATIONS_FAKE_ENABLED',
   'WORKER_CONCURRENCY',
   'RUN_TIMEOUT_SECONDS',
   'RUN_LOCK_SECONDS',

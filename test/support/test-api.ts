@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { createLogger, loadConfig, type Environment } from '@mooring/platform';
+import { allRoutes, type RouteDefinition } from '@mooring/contract';
 import { OrganizationService, PeopleService } from '@mooring/identity';
 import type { Role } from '@mooring/platform';
 import { createApiApp } from '../../apps/api/src/api-app.js';
@@ -8,6 +9,26 @@ import type { InstallationsOverrides } from '../../apps/api/src/app.module.js';
 import { apiConfigSpec } from '../../apps/api/src/config.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { createTestRedis, type TestRedis } from './test-redis.js';
+
+const CONTRACT = allRoutes().map((route) => ({
+  route,
+  pattern: new RegExp(`^${route.path.replace(/:[A-Za-z]+/g, '[^/]+')}$`),
+}));
+
+/**
+ * Every success answer of a contract route must match the contract's response schema: the api's
+ * tests double as a check that what the web app is typed against is what the api sends.
+ */
+export function assertMatchesContract(method: string, url: string, status: number, body: unknown): void {
+  const path = new URL(url, 'http://x').pathname;
+  const match = CONTRACT.find(({ route, pattern }) => route.method === method && pattern.test(path));
+  const route: RouteDefinition | undefined = match?.route;
+  if (!route?.response || status !== route.status) return;
+  const parsed = route.response.safeParse(body);
+  if (!parsed.success) {
+    throw new Error(`${method} ${path} answered outside the contract: ${JSON.stringify(parsed.error.issues.slice(0, 5))}`);
+  }
+}
 
 export interface ApiResponse<T = any> {
   readonly status: number;
@@ -93,7 +114,9 @@ export class TestApi {
     });
     const text = await response.text();
     this.responses.push(text);
-    return { status: response.status, body: text ? (JSON.parse(text) as T) : (undefined as T), headers: response.headers };
+    const body = text ? (JSON.parse(text) as T) : (undefined as T);
+    assertMatchesContract(method, path, response.status, body);
+    return { status: response.status, body, headers: response.headers };
   }
 
   /** A raw request (no redirects followed), recorded like `request`. */
@@ -186,6 +209,7 @@ export class CookieBrowser {
     } catch {
       body = text;
     }
+    assertMatchesContract(method, path, response.status, body);
     return { status: response.status, body: body as T, headers: response.headers };
   }
 }

@@ -26,4 +26,11 @@ export const errorBody = z.object({
 });
 export type ErrorBody = z.output<typeof errorBody>;
 
-export const nameField = z.string().trim().min(1).max(100);
+/** A name people give something: no control characters (PostgreSQL text cannot even hold NUL). */
+export const nameField = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  // eslint-disable-next-line no-control-regex
+  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters');

@@ -40,7 +40,10 @@ describe('fake integration', () => {
   });
 
   it('verifies credentials with a bearer call, mapping 401 to CREDENTIALS_INVALID', async () => {
-    await expect(fakeIntegration.verifyCredentials(connection('good-token-123'))).resolves.toBeUndefined();
+    await expect(fakeIntegration.verifyCredentials(connection('good-token-123'))).resolves.toEqual({
+      id: 'fake-user',
+      name: 'Fake user',
+    });
     const refused = await fakeIntegration.verifyCredentials(connection('wrong-token')).catch((e: unknown) => e);
     expect(isDomainError(refused, 'CREDENTIALS_INVALID')).toBe(true);
   });
