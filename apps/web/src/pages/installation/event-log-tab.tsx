@@ -6,6 +6,7 @@ import { Badge, isActiveRun } from '../../components/badges';
 import { EmptyState, ErrorState, Loading } from '../../components/states';
 import { formatDateTime } from '../../lib/format';
 import { Pager } from '../../components/pager';
+import { QueryView } from '../../components/query-view';
 
 const LEVEL_TONES = { error: 'danger', warn: 'warning', info: 'info' } as const;
 
@@ -49,55 +50,56 @@ export function EventLogTab({ installation }: { installation: InstallationView }
           </select>
         </label>
       </div>
-      {events.isPending ? (
-        <Loading label="Loading events…" />
-      ) : events.isError ? (
-        <ErrorState error={events.error} onRetry={() => void events.refetch()} />
-      ) : !events.data.events.length ? (
-        <EmptyState title="No events for this run yet" />
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table data-testid="event-table">
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Level</th>
-                  <th scope="col">Event</th>
-                  <th scope="col">Message</th>
-                </tr>
-              </thead>
-              <tbody>
-                {events.data.events.map((event) => (
-                  <tr key={String(event.seq)}>
-                    <td className="nowrap">{formatDateTime(event.occurredAt)}</td>
-                    <td>
-                      <Badge tone={LEVEL_TONES[event.level as keyof typeof LEVEL_TONES] ?? 'neutral'}>{event.level}</Badge>
-                    </td>
-                    <td className="mono">{event.type}</td>
-                    <td>
-                      {event.message}
-                      {event.details && Object.keys(event.details).length ? (
-                        <details>
-                          <summary className="small muted">Details</summary>
-                          <pre className="block">{JSON.stringify(event.details, null, 2)}</pre>
-                        </details>
-                      ) : null}
-                    </td>
+      <QueryView
+        query={events}
+        loading="Loading events…"
+        isEmpty={(data) => !data.events.length}
+        empty={<EmptyState title="No events for this run yet" />}
+      >
+        {(data) => (
+          <>
+            <div className="table-wrap">
+              <table data-testid="event-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Time</th>
+                    <th scope="col">Level</th>
+                    <th scope="col">Event</th>
+                    <th scope="col">Message</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pager
-            hasPrevious={cursors.length > 1}
-            hasNext={Boolean(events.data.next)}
-            onPrevious={() => setCursors(cursors.slice(0, -1))}
-            onNext={() => setCursors([...cursors, events.data.next])}
-            label="events"
-          />
-        </>
-      )}
+                </thead>
+                <tbody>
+                  {data.events.map((event) => (
+                    <tr key={String(event.seq)}>
+                      <td className="nowrap">{formatDateTime(event.occurredAt)}</td>
+                      <td>
+                        <Badge tone={LEVEL_TONES[event.level as keyof typeof LEVEL_TONES] ?? 'neutral'}>{event.level}</Badge>
+                      </td>
+                      <td className="mono">{event.type}</td>
+                      <td>
+                        {event.message}
+                        {event.details && Object.keys(event.details).length ? (
+                          <details>
+                            <summary className="small muted">Details</summary>
+                            <pre className="block">{JSON.stringify(event.details, null, 2)}</pre>
+                          </details>
+                        ) : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pager
+              hasPrevious={cursors.length > 1}
+              hasNext={Boolean(data.next)}
+              onPrevious={() => setCursors(cursors.slice(0, -1))}
+              onNext={() => setCursors([...cursors, data.next])}
+              label="events"
+            />
+          </>
+        )}
+      </QueryView>
     </section>
   );
 }

@@ -7,6 +7,7 @@ import { Badge, RunStatusBadge, isActiveRun } from '../../components/badges';
 import { Pager } from '../../components/pager';
 import { EmptyState, ErrorState, Loading } from '../../components/states';
 import { formatCount, formatDateTime, formatDuration, formatRelative } from '../../lib/format';
+import { QueryView } from '../../components/query-view';
 
 const TRIGGERS: Readonly<Record<string, string>> = {
   schedule: 'Schedule',
@@ -325,70 +326,71 @@ function History({ installationId, selected }: { installationId: string; selecte
       <div className="card-header">
         <h2 id="history-heading">History</h2>
       </div>
-      {history.isPending ? (
-        <Loading label="Loading history…" />
-      ) : history.isError ? (
-        <ErrorState error={history.error} onRetry={() => void history.refetch()} />
-      ) : !history.data.syncs.length ? (
-        <EmptyState title="No runs yet" />
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table data-testid="history-table">
-              <thead>
-                <tr>
-                  <th scope="col">Run</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Trigger</th>
-                  <th scope="col" className="num">
-                    Fetched
-                  </th>
-                  <th scope="col" className="num">
-                    Ingested
-                  </th>
-                  <th scope="col" className="num">
-                    Deleted
-                  </th>
-                  <th scope="col" className="num">
-                    Failed
-                  </th>
-                  <th scope="col" className="num">
-                    Duration
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {history.data.syncs.map((run) => (
-                  <tr key={run.id} aria-current={run.id === selected ? 'true' : undefined}>
-                    <td>
-                      <Link to={`/installations/${installationId}/sync-status?run=${run.id}`}>
-                        {formatDateTime(run.startedAt ?? run.scheduledFor ?? run.createdAt)}
-                      </Link>
-                      {run.id === selected ? <span className="muted small"> (shown)</span> : null}
-                    </td>
-                    <td>
-                      <RunStatusBadge status={run.status} />
-                    </td>
-                    <td>{TRIGGERS[run.trigger] ?? run.trigger}</td>
-                    <td className="num">{formatCount(run.totals.fetched)}</td>
-                    <td className="num">{formatCount(run.totals.ingested)}</td>
-                    <td className="num">{formatCount(run.totals.deleted)}</td>
-                    <td className="num">{formatCount(run.totals.failed)}</td>
-                    <td className="num nowrap">{formatDuration(run.durationMs)}</td>
+      <QueryView
+        query={history}
+        loading="Loading history…"
+        isEmpty={(data) => !data.syncs.length}
+        empty={<EmptyState title="No runs yet" />}
+      >
+        {(data) => (
+          <>
+            <div className="table-wrap">
+              <table data-testid="history-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Run</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Trigger</th>
+                    <th scope="col" className="num">
+                      Fetched
+                    </th>
+                    <th scope="col" className="num">
+                      Ingested
+                    </th>
+                    <th scope="col" className="num">
+                      Deleted
+                    </th>
+                    <th scope="col" className="num">
+                      Failed
+                    </th>
+                    <th scope="col" className="num">
+                      Duration
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pager
-            hasPrevious={cursors.length > 1}
-            hasNext={Boolean(history.data.next)}
-            onPrevious={() => setCursors(cursors.slice(0, -1))}
-            onNext={() => setCursors([...cursors, history.data.next])}
-            label="history"
-          />
-        </>
-      )}
+                </thead>
+                <tbody>
+                  {data.syncs.map((run) => (
+                    <tr key={run.id} aria-current={run.id === selected ? 'true' : undefined}>
+                      <td>
+                        <Link to={`/installations/${installationId}/sync-status?run=${run.id}`}>
+                          {formatDateTime(run.startedAt ?? run.scheduledFor ?? run.createdAt)}
+                        </Link>
+                        {run.id === selected ? <span className="muted small"> (shown)</span> : null}
+                      </td>
+                      <td>
+                        <RunStatusBadge status={run.status} />
+                      </td>
+                      <td>{TRIGGERS[run.trigger] ?? run.trigger}</td>
+                      <td className="num">{formatCount(run.totals.fetched)}</td>
+                      <td className="num">{formatCount(run.totals.ingested)}</td>
+                      <td className="num">{formatCount(run.totals.deleted)}</td>
+                      <td className="num">{formatCount(run.totals.failed)}</td>
+                      <td className="num nowrap">{formatDuration(run.durationMs)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pager
+              hasPrevious={cursors.length > 1}
+              hasNext={Boolean(data.next)}
+              onPrevious={() => setCursors(cursors.slice(0, -1))}
+              onNext={() => setCursors([...cursors, data.next])}
+              label="history"
+            />
+          </>
+        )}
+      </QueryView>
     </section>
   );
 }

@@ -9,10 +9,11 @@ import { Badge } from '../../components/badges';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { PageHeader } from '../../components/page-header';
 import { ROLE_HELP, ROLES } from '../../components/role-select';
-import { EmptyState, ErrorMessage, ErrorState, Loading } from '../../components/states';
+import { EmptyState, ErrorMessage } from '../../components/states';
 import { applyFieldErrors } from '../../lib/form-errors';
 import { formatRelative } from '../../lib/format';
 import { CopyButton } from './users-page';
+import { QueryView } from '../../components/query-view';
 
 interface ClientForm {
   name: string;
@@ -111,48 +112,49 @@ export function ApiClientsPage() {
           <div className="card-header">
             <h2 id="clients-heading">API clients</h2>
           </div>
-          {clients.isPending ? (
-            <Loading label="Loading API clients…" />
-          ) : clients.isError ? (
-            <ErrorState error={clients.error} onRetry={() => void clients.refetch()} />
-          ) : !clients.data.apiClients.length ? (
-            <EmptyState title="No API clients yet" />
-          ) : (
-            <div className="table-wrap">
-              <table data-testid="api-clients-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Client ID</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">Last used</th>
-                    <th scope="col">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {clients.data.apiClients.map((client) => (
-                    <tr key={client.id}>
-                      <td>{client.name}</td>
-                      <td className="mono">{client.clientId}</td>
-                      <td>{client.role}</td>
-                      <td>{formatRelative(client.lastUsedAt)}</td>
-                      <td>
-                        {client.revokedAt ? (
-                          <Badge tone="neutral">Revoked</Badge>
-                        ) : (
-                          <button type="button" onClick={() => setRevoking(client)}>
-                            Revoke…
-                          </button>
-                        )}
-                      </td>
+          <QueryView
+            query={clients}
+            loading="Loading API clients…"
+            isEmpty={(data) => !data.apiClients.length}
+            empty={<EmptyState title="No API clients yet" />}
+          >
+            {(data) => (
+              <div className="table-wrap">
+                <table data-testid="api-clients-table">
+                  <thead>
+                    <tr>
+                      <th scope="col">Name</th>
+                      <th scope="col">Client ID</th>
+                      <th scope="col">Role</th>
+                      <th scope="col">Last used</th>
+                      <th scope="col">
+                        <span className="sr-only">Actions</span>
+                      </th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+                  </thead>
+                  <tbody>
+                    {data.apiClients.map((client) => (
+                      <tr key={client.id}>
+                        <td>{client.name}</td>
+                        <td className="mono">{client.clientId}</td>
+                        <td>{client.role}</td>
+                        <td>{formatRelative(client.lastUsedAt)}</td>
+                        <td>
+                          {client.revokedAt ? (
+                            <Badge tone="neutral">Revoked</Badge>
+                          ) : (
+                            <button type="button" onClick={() => setRevoking(client)}>
+                              Revoke…
+                            </button>
+                          )}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </QueryView>
         </section>
       </div>
       <ConfirmDialog

@@ -9,9 +9,10 @@ import { useSession } from '../../app/session';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { PageHeader } from '../../components/page-header';
 import { ROLE_HELP, ROLES } from '../../components/role-select';
-import { EmptyState, ErrorMessage, ErrorState, Loading } from '../../components/states';
+import { EmptyState, ErrorMessage } from '../../components/states';
 import { applyFieldErrors } from '../../lib/form-errors';
 import { formatDateTime, formatRelative } from '../../lib/format';
+import { QueryView } from '../../components/query-view';
 
 export function UsersPage() {
   return (
@@ -51,65 +52,66 @@ function Users() {
           <ErrorMessage error={changeRole.error} />
         </div>
       ) : null}
-      {users.isPending ? (
-        <Loading label="Loading users…" />
-      ) : users.isError ? (
-        <ErrorState error={users.error} onRetry={() => void users.refetch()} />
-      ) : !users.data.users.length ? (
-        <EmptyState title="No users yet" />
-      ) : (
-        <div className="table-wrap">
-          <table data-testid="users-table">
-            <thead>
-              <tr>
-                <th scope="col">Person</th>
-                <th scope="col">Role</th>
-                <th scope="col">Last sign-in</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.data.users.map((user) => {
-                const self = user.id === session.user?.id;
-                return (
-                  <tr key={user.id}>
-                    <td>
-                      {user.name || user.email}
-                      {user.name ? <div className="muted small">{user.email}</div> : null}
-                    </td>
-                    <td>
-                      <select
-                        aria-label={`Role of ${user.email}`}
-                        value={user.role}
-                        disabled={self || changeRole.isPending}
-                        onChange={(event) => changeRole.mutate({ id: user.id, role: event.target.value as Role })}
-                      >
-                        {ROLES.map((role) => (
-                          <option key={role} value={role}>
-                            {role}
-                          </option>
-                        ))}
-                      </select>
-                    </td>
-                    <td>{formatRelative(user.lastSignInAt ?? null)}</td>
-                    <td>
-                      {!self ? (
-                        <button type="button" onClick={() => setRemoving(user)}>
-                          Remove…
-                        </button>
-                      ) : (
-                        <span className="muted small">You</span>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryView
+        query={users}
+        loading="Loading users…"
+        isEmpty={(data) => !data.users.length}
+        empty={<EmptyState title="No users yet" />}
+      >
+        {(data) => (
+          <div className="table-wrap">
+            <table data-testid="users-table">
+              <thead>
+                <tr>
+                  <th scope="col">Person</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Last sign-in</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.users.map((user) => {
+                  const self = user.id === session.user?.id;
+                  return (
+                    <tr key={user.id}>
+                      <td>
+                        {user.name || user.email}
+                        {user.name ? <div className="muted small">{user.email}</div> : null}
+                      </td>
+                      <td>
+                        <select
+                          aria-label={`Role of ${user.email}`}
+                          value={user.role}
+                          disabled={self || changeRole.isPending}
+                          onChange={(event) => changeRole.mutate({ id: user.id, role: event.target.value as Role })}
+                        >
+                          {ROLES.map((role) => (
+                            <option key={role} value={role}>
+                              {role}
+                            </option>
+                          ))}
+                        </select>
+                      </td>
+                      <td>{formatRelative(user.lastSignInAt ?? null)}</td>
+                      <td>
+                        {!self ? (
+                          <button type="button" onClick={() => setRemoving(user)}>
+                            Remove…
+                          </button>
+                        ) : (
+                          <span className="muted small">You</span>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryView>
       <ConfirmDialog
         open={removing !== null}
         danger
@@ -230,42 +232,43 @@ function Invitations() {
           <ErrorMessage error={revoke.error} />
         </div>
       ) : null}
-      {invitations.isPending ? (
-        <Loading label="Loading invitations…" />
-      ) : invitations.isError ? (
-        <ErrorState error={invitations.error} onRetry={() => void invitations.refetch()} />
-      ) : !invitations.data.invitations.length ? (
-        <EmptyState title="No pending invitations" />
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Expires</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {invitations.data.invitations.map((invitation) => (
-                <tr key={invitation.id}>
-                  <td>{invitation.email}</td>
-                  <td>{invitation.role}</td>
-                  <td title={formatDateTime(invitation.expiresAt)}>{formatRelative(invitation.expiresAt)}</td>
-                  <td>
-                    <button type="button" onClick={() => revoke.mutate(invitation.id)} disabled={revoke.isPending}>
-                      Revoke
-                    </button>
-                  </td>
+      <QueryView
+        query={invitations}
+        loading="Loading invitations…"
+        isEmpty={(data) => !data.invitations.length}
+        empty={<EmptyState title="No pending invitations" />}
+      >
+        {(data) => (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Email</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {data.invitations.map((invitation) => (
+                  <tr key={invitation.id}>
+                    <td>{invitation.email}</td>
+                    <td>{invitation.role}</td>
+                    <td title={formatDateTime(invitation.expiresAt)}>{formatRelative(invitation.expiresAt)}</td>
+                    <td>
+                      <button type="button" onClick={() => revoke.mutate(invitation.id)} disabled={revoke.isPending}>
+                        Revoke
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryView>
     </section>
   );
 }
