@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { useNavigate } from 'react-router';
 import { call } from '../api/client';
+import { TextField } from '../components/fields';
 import { ErrorMessage, Loading } from '../components/states';
 import { applyFieldErrors } from '../lib/form-errors';
 
@@ -60,42 +61,24 @@ export function AcceptInvitationPage() {
             </p>
             {accept.isError && !Object.keys(errors).length ? <ErrorMessage error={accept.error} /> : null}
             <form className="form" noValidate onSubmit={form.handleSubmit((values) => accept.mutate(values))}>
-              <div className="field">
-                <label htmlFor="accept-name">Your name</label>
-                <input
-                  id="accept-name"
-                  autoComplete="name"
-                  aria-invalid={errors.name ? true : undefined}
-                  aria-describedby={errors.name ? 'accept-name-error' : undefined}
-                  {...form.register('name', { validate: (value) => (value.trim() ? true : 'is required') })}
-                />
-                {errors.name ? (
-                  <span className="field-error" id="accept-name-error" role="alert">
-                    Name {errors.name.message}
-                  </span>
-                ) : null}
-              </div>
-              <div className="field">
-                <label htmlFor="accept-password">Password</label>
-                <span className="hint" id="accept-password-hint">
-                  At least {MIN_PASSWORD} characters.
-                </span>
-                <input
-                  id="accept-password"
-                  type="password"
-                  autoComplete="new-password"
-                  aria-invalid={errors.password ? true : undefined}
-                  aria-describedby={`accept-password-hint${errors.password ? ' accept-password-error' : ''}`}
-                  {...form.register('password', {
-                    validate: (value) => (value.length >= MIN_PASSWORD ? true : `must have at least ${MIN_PASSWORD} characters`),
-                  })}
-                />
-                {errors.password ? (
-                  <span className="field-error" id="accept-password-error" role="alert">
-                    Password {errors.password.message}
-                  </span>
-                ) : null}
-              </div>
+              <TextField
+                id="accept-name"
+                label="Your name"
+                autoComplete="name"
+                error={errors.name?.message}
+                registration={form.register('name', { validate: (value) => (value.trim() ? true : 'is required') })}
+              />
+              <TextField
+                id="accept-password"
+                label="Password"
+                type="password"
+                autoComplete="new-password"
+                hint={`At least ${MIN_PASSWORD} characters.`}
+                error={errors.password?.message}
+                registration={form.register('password', {
+                  validate: (value) => (value.length >= MIN_PASSWORD ? true : `must have at least ${MIN_PASSWORD} characters`),
+                })}
+              />
               <button type="submit" className="primary" disabled={accept.isPending}>
                 {accept.isPending ? 'Joining…' : 'Join and sign in'}
               </button>

@@ -4,6 +4,7 @@ import { useForm } from 'react-hook-form';
 import { useNavigate, useSearchParams } from 'react-router';
 import { call } from '../api/client';
 import { keys } from '../api/queries';
+import { TextField } from '../components/fields';
 import { ErrorMessage } from '../components/states';
 
 interface SignInForm {
@@ -46,39 +47,23 @@ export function SignInPage() {
         </div>
         {signIn.isError ? <ErrorMessage error={signIn.error} /> : null}
         <form className="form" noValidate onSubmit={form.handleSubmit((values) => signIn.mutate(values))}>
-          <div className="field">
-            <label htmlFor="email">Email</label>
-            <input
-              id="email"
-              type="email"
-              autoComplete="username"
-              autoFocus
-              aria-invalid={errors.email ? true : undefined}
-              aria-describedby={errors.email ? 'email-error' : undefined}
-              {...form.register('email', { required: 'Enter your email address' })}
-            />
-            {errors.email ? (
-              <span className="field-error" id="email-error">
-                {errors.email.message}
-              </span>
-            ) : null}
-          </div>
-          <div className="field">
-            <label htmlFor="password">Password</label>
-            <input
-              id="password"
-              type="password"
-              autoComplete="current-password"
-              aria-invalid={errors.password ? true : undefined}
-              aria-describedby={errors.password ? 'password-error' : undefined}
-              {...form.register('password', { required: 'Enter your password' })}
-            />
-            {errors.password ? (
-              <span className="field-error" id="password-error">
-                {errors.password.message}
-              </span>
-            ) : null}
-          </div>
+          <TextField
+            id="email"
+            label="Email"
+            type="email"
+            autoComplete="username"
+            autoFocus
+            error={errors.email?.message}
+            registration={form.register('email', { required: 'is required' })}
+          />
+          <TextField
+            id="password"
+            label="Password"
+            type="password"
+            autoComplete="current-password"
+            error={errors.password?.message}
+            registration={form.register('password', { required: 'is required' })}
+          />
           <button type="submit" className="primary" disabled={signIn.isPending}>
             {signIn.isPending ? 'Signing in…' : 'Sign in'}
           </button>

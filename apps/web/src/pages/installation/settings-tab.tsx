@@ -8,6 +8,7 @@ import { keys } from '../../api/queries';
 import type { InstallationView } from '../../api/types';
 import { useHasRole } from '../../app/session';
 import { ConfirmDialog } from '../../components/confirm-dialog';
+import { TextField } from '../../components/fields';
 import { ErrorMessage } from '../../components/states';
 import { applyFieldErrors } from '../../lib/form-errors';
 import { formatDateTime, formatValue } from '../../lib/format';
@@ -97,20 +98,12 @@ function Rename({ installation }: { installation: InstallationView }) {
           update.mutate({ name: values.name }, { onError: (error) => applyFieldErrors(error, form.setError, ['name']) }),
         )}
       >
-        <div className="field">
-          <label htmlFor="rename">Name</label>
-          <input
-            id="rename"
-            aria-invalid={errors.name ? true : undefined}
-            aria-describedby={errors.name ? 'rename-error' : undefined}
-            {...form.register('name', { validate: (value) => (value.trim() ? true : 'is required') })}
-          />
-          {errors.name ? (
-            <span className="field-error" id="rename-error" role="alert">
-              Name {errors.name.message}
-            </span>
-          ) : null}
-        </div>
+        <TextField
+          id="rename"
+          label="Name"
+          error={errors.name?.message}
+          registration={form.register('name', { validate: (value) => (value.trim() ? true : 'is required') })}
+        />
         {update.isError && !errors.name ? <ErrorMessage error={update.error} /> : null}
         <div className="row">
           <button type="submit" className="primary" disabled={update.isPending || !form.formState.isDirty}>

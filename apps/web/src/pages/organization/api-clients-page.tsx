@@ -8,7 +8,7 @@ import type { ApiClientView, Role } from '../../api/types';
 import { Badge } from '../../components/badges';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { PageHeader } from '../../components/page-header';
-import { ROLE_HELP, ROLES } from '../../components/role-select';
+import { InlineSubmit, RoleField, TextField } from '../../components/fields';
 import { EmptyState, ErrorMessage } from '../../components/states';
 import { applyFieldErrors } from '../../lib/form-errors';
 import { formatRelative } from '../../lib/format';
@@ -51,41 +51,14 @@ export function ApiClientsPage() {
           </div>
           <form className="card-body stack" noValidate onSubmit={form.handleSubmit((values) => create.mutate(values))}>
             <div className="row" style={{ alignItems: 'flex-start' }}>
-              <div className="field" style={{ flex: 2, minWidth: 220 }}>
-                <label htmlFor="client-name">Name</label>
-                <input
-                  id="client-name"
-                  aria-invalid={errors.name ? true : undefined}
-                  aria-describedby={errors.name ? 'client-name-error' : undefined}
-                  {...form.register('name', { validate: (value) => (value.trim() ? true : 'is required') })}
-                />
-                {errors.name ? (
-                  <span className="field-error" id="client-name-error" role="alert">
-                    Name {errors.name.message}
-                  </span>
-                ) : null}
-              </div>
-              <div className="field" style={{ flex: 1, minWidth: 160 }}>
-                <label htmlFor="client-role">Role</label>
-                <select id="client-role" aria-describedby="client-role-help" {...form.register('role')}>
-                  {ROLES.map((role) => (
-                    <option key={role} value={role}>
-                      {role}
-                    </option>
-                  ))}
-                </select>
-                <span className="hint" id="client-role-help">
-                  {ROLE_HELP[role]}
-                </span>
-              </div>
-              <div className="field">
-                <span className="label" aria-hidden="true">
-                  &nbsp;
-                </span>
-                <button type="submit" className="primary" disabled={create.isPending}>
-                  Create
-                </button>
-              </div>
+              <TextField
+                id="client-name"
+                label="Name"
+                error={errors.name?.message}
+                registration={form.register('name', { validate: (value) => (value.trim() ? true : 'is required') })}
+              />
+              <RoleField id="client-role" role={role} registration={form.register('role')} />
+              <InlineSubmit busy={create.isPending}>Create</InlineSubmit>
             </div>
             {create.isError && !Object.keys(errors).length ? <ErrorMessage error={create.error} /> : null}
             {create.data ? (

@@ -8,7 +8,8 @@ import type { Role, UserView } from '../../api/types';
 import { useSession } from '../../app/session';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { PageHeader } from '../../components/page-header';
-import { ROLE_HELP, ROLES } from '../../components/role-select';
+import { InlineSubmit, RoleField, TextField } from '../../components/fields';
+import { ROLES } from '../../components/role-select';
 import { EmptyState, ErrorMessage } from '../../components/states';
 import { applyFieldErrors } from '../../lib/form-errors';
 import { formatDateTime, formatRelative } from '../../lib/format';
@@ -156,45 +157,18 @@ function Invite() {
       </div>
       <form className="card-body stack" noValidate onSubmit={form.handleSubmit((values) => invite.mutate(values))}>
         <div className="row" style={{ alignItems: 'flex-start' }}>
-          <div className="field" style={{ flex: 2, minWidth: 220 }}>
-            <label htmlFor="invite-email">Email</label>
-            <input
-              id="invite-email"
-              type="email"
-              autoComplete="off"
-              aria-invalid={errors.email ? true : undefined}
-              aria-describedby={errors.email ? 'invite-email-error' : undefined}
-              {...form.register('email', {
-                validate: (value) => (/^\S+@\S+\.\S+$/.test(value.trim()) ? true : 'is not an email address'),
-              })}
-            />
-            {errors.email ? (
-              <span className="field-error" id="invite-email-error" role="alert">
-                Email {errors.email.message}
-              </span>
-            ) : null}
-          </div>
-          <div className="field" style={{ flex: 1, minWidth: 160 }}>
-            <label htmlFor="invite-role">Role</label>
-            <select id="invite-role" aria-describedby="invite-role-help" {...form.register('role')}>
-              {ROLES.map((role) => (
-                <option key={role} value={role}>
-                  {role}
-                </option>
-              ))}
-            </select>
-            <span className="hint" id="invite-role-help">
-              {ROLE_HELP[role]}
-            </span>
-          </div>
-          <div className="field">
-            <span className="label" aria-hidden="true">
-              &nbsp;
-            </span>
-            <button type="submit" className="primary" disabled={invite.isPending}>
-              {invite.isPending ? 'Inviting…' : 'Create invitation'}
-            </button>
-          </div>
+          <TextField
+            id="invite-email"
+            label="Email"
+            type="email"
+            autoComplete="off"
+            error={errors.email?.message}
+            registration={form.register('email', {
+              validate: (value) => (/^\S+@\S+\.\S+$/.test(value.trim()) ? true : 'is not an email address'),
+            })}
+          />
+          <RoleField id="invite-role" role={role} registration={form.register('role')} />
+          <InlineSubmit busy={invite.isPending}>{invite.isPending ? 'Inviting…' : 'Create invitation'}</InlineSubmit>
         </div>
         {invite.isError && !Object.keys(errors).length ? <ErrorMessage error={invite.error} /> : null}
         {invite.data ? (
