@@ -133,6 +133,10 @@ function toApiError(status: number, body: unknown): ApiError {
     const details = typeof error.details === 'object' && error.details !== null ? (error.details as Record<string, unknown>) : {};
     return new ApiError(status, error.code, typeof error.message === 'string' ? error.message : '', details);
   }
+  // A gateway or dev proxy answering for an api it cannot reach.
+  if (status === 502 || status === 503 || status === 504) {
+    return new ApiError(status, 'NETWORK_ERROR', 'The console could not reach the Mooring api');
+  }
   return new ApiError(status, 'UNEXPECTED_RESPONSE', `The api answered ${status} without an error code`);
 }
 
