@@ -201,6 +201,22 @@ describe('the web console in a real browser', () => {
     expect(await page.getByTestId('history-table').locator('tbody tr').count()).toBe(2);
   }, 150_000);
 
+  it('resyncs now, and a second resync while one is active shows that run instead of an error', async () => {
+    await page.goto(`/installations/${installationId}/sync-status`);
+    await page.locator('[data-testid="run-summary"][data-run-status="completed"]').waitFor();
+    const resync = page.getByRole('button', { name: 'Resync now' });
+    await resync.click();
+    await page.getByText('Resync queued').waitFor();
+    await resync.click();
+    const active = page.getByTestId('run-active');
+    await active.waitFor();
+    expect(await active.textContent()).toContain('A sync is already running');
+    await active.getByRole('link', { name: 'Follow the active run' }).click();
+    await page.waitForURL(/sync-status\?run=/);
+    await page.locator('[data-testid="run-summary"][data-run-status="completed"]').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('run-summary').textContent()).toContain('Resync now');
+  }, 90_000);
+
   it('lets a member see everything but no admin action, and the api refuses them anyway', async () => {
     await page.goto('/organization/users');
     await page.getByRole('heading', { name: 'Invite someone' }).waitFor();
