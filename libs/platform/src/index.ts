@@ -12,3 +12,4 @@ export * from './telemetry/telemetry.js';
 export * from './tenant/request-scope.js';
 export * from './validation/cursor.js';
 export * from './validation/parse-input.js';
+export * from './validation/untrusted-input.js';

@@ -8,6 +8,7 @@ export const RETRY_DECISION_BY_CODE: Readonly<Record<ErrorCode, RetryDecision>> 
   VALIDATION_FAILED: 'fail',
   MALFORMED_JSON: 'fail',
   PAYLOAD_TOO_LARGE: 'fail',
+  UNSUPPORTED_MEDIA_TYPE: 'fail',
   ROUTE_NOT_FOUND: 'fail',
   METHOD_NOT_ALLOWED: 'fail',
   RATE_LIMITED: 'fail',
