@@ -1,5 +1,6 @@
-export { AUDIT_ACTIONS, writeAudit, type AuditAction, type AuditEntry } from './audit.js';
+export { AUDIT_ACTIONS, writeAudit, writeAuditSql, type AuditAction, type AuditEntry } from './audit.js';
 export { Database, type DatabaseOptions } from './database.js';
+export { isRefusedData, storableJson } from './storable-json.js';
 export { PersistenceModule } from './persistence.module.js';
 export * from './catalog-records.js';
 export * from './people-records.js';
