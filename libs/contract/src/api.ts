@@ -348,7 +348,7 @@ export const api = {
       description:
         'Sets an HttpOnly cookie binding the connection to this browser; the callback requires it and the same person.',
       body: installations.connectRequest,
-      rateLimit: { perOrg: { requests: 20, windowSeconds: 60 }, perAddress: { requests: 30, windowSeconds: 60 } },
+      rateLimit: { perOrg: { requests: 30, windowSeconds: 60 }, perAddress: { requests: 60, windowSeconds: 60 } },
       response: installations.connectStarted,
       status: 201,
     }),

@@ -11,11 +11,7 @@ export { AuditRepository, type AuditQuery } from './repositories/audit.repositor
 export { BlueprintRepository } from './repositories/blueprint.repository.js';
 export { EntityRepository } from './repositories/entity.repository.js';
 export { ConnectSessionRepository } from './repositories/connect-session.repository.js';
-export {
-  CredentialRepository,
-  type LockedCredential,
-  type LockedCredentialOutcome,
-} from './repositories/credential.repository.js';
+export { CredentialRepository, type RefreshClaim, type RefreshOutcome } from './repositories/credential.repository.js';
 export { InstallationRepository } from './repositories/installation.repository.js';
 export { OrganizationRepository } from './repositories/organization.repository.js';
 export { ResponseCacheRepository, type ResponseCacheRow } from './repositories/response-cache.repository.js';
