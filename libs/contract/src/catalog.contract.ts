@@ -28,11 +28,15 @@ export const blueprintIdentifier = z
   .max(100)
   .regex(/^[A-Za-z0-9@_=-]+$/, 'may contain only letters, digits and @ _ = -');
 
+const utf8 = new TextEncoder();
+
 export const entityIdentifier = z
   .string()
   .min(1, 'must not be empty')
   .max(1000)
-  .refine((value) => ![...value].some((c) => c.charCodeAt(0) < 0x20), 'must not contain control characters');
+  .refine((value) => ![...value].some((c) => c.charCodeAt(0) < 0x20), 'must not contain control characters')
+  // PostgreSQL's index holds keys up to about 2.7 kB: a longer one is refused, not stored.
+  .refine((value) => utf8.encode(value).length <= 2000, 'must be at most 2,000 bytes as UTF-8');
 
 const itemsSchema = z.strictObject({
   type: z.enum(['string', 'number', 'boolean', 'object']),

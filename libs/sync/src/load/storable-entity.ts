@@ -1,3 +1,4 @@
+import { entityIdentifier } from '@mooring/contract';
 import { MAX_INPUT_DEPTH, storableText, textProblem } from '@mooring/platform';
 import type { RelationValue } from '@mooring/persistence';
 import { keyPath } from '../mapping/field-path.js';
@@ -16,14 +17,13 @@ class TooDeep extends Error {
  * body may contain NUL): in titles, icons and properties (values and names), NUL characters are
  * removed and lone surrogates replaced with U+FFFD. Keys are never changed, since a changed key is
  * another entity: a blueprint, identifier, team or relation target holding such a character fails
- * its item, as do properties nesting deeper than MAX_INPUT_DEPTH. Returns the entity itself when
- * nothing needed cleaning.
+ * its item (before anything is staged), as do identifiers PostgreSQL's index cannot hold and
+ * properties nesting deeper than MAX_INPUT_DEPTH. Returns the entity itself when nothing needed
+ * cleaning.
  */
 export function storableEntity(entity: MappedEntity): Storable {
-  const keys: Array<[string, string]> = [
-    ['blueprint', entity.blueprint],
+  const identifiers: Array<[string, string]> = [
     ['identifier', entity.identifier],
-    ...(entity.team ?? []).map((team, index): [string, string] => [`team[${index}]`, team]),
     ...Object.entries(entity.relations).flatMap(([name, value]) =>
       relationIds(value).map((id, index): [string, string] => [
         `relations${keyPath(name)}${Array.isArray(value) ? `[${index}]` : ''}`,
@@ -31,8 +31,16 @@ export function storableEntity(entity: MappedEntity): Storable {
       ]),
     ),
   ];
-  for (const [field, key] of keys) {
-    const problem = textProblem(key);
+  for (const [field, identifier] of identifiers) {
+    const problem = textProblem(identifier) ?? entityIdentifier.safeParse(identifier).error?.issues[0]?.message;
+    if (problem) return { field, reason: `${field} ${problem}` };
+  }
+  const names: Array<[string, string]> = [
+    ['blueprint', entity.blueprint],
+    ...(entity.team ?? []).map((team, index): [string, string] => [`team[${index}]`, team]),
+  ];
+  for (const [field, name] of names) {
+    const problem = textProblem(name);
     if (problem) return { field, reason: `${field} ${problem}` };
   }
   try {
