@@ -7,6 +7,12 @@ import { TestApi, type TestOrganization } from '../support/test-api.js';
 // The costly and sensitive routes are limited per organization and per client address, across
 // api replicas (Redis): beyond the limit, 429 RATE_LIMITED with Retry-After, before any work.
 
+// The limits as the contract declares them (checked below against the contract itself).
+const TOKEN_PER_ADDRESS = 60;
+const TOKEN_PER_ORG = 300;
+const RESYNC_PER_ORG = 30;
+const CONNECT_PER_ORG = 30;
+
 /** The api trusts X-Forwarded-For from a proxy on loopback: how these tests speak from many addresses. */
 const from = (address: string) => ({ 'x-forwarded-for': address });
 
@@ -51,9 +57,11 @@ describe('request limits on the token exchange, resync and OAuth connect', () =>
 
   it('declares its limits in the contract and in /v1/openapi.json', async () => {
     expect(contract.auth.accessToken.rateLimit).toEqual({
-      perAddress: { requests: 60, windowSeconds: 60 },
-      perOrg: { requests: 300, windowSeconds: 60 },
+      perAddress: { requests: TOKEN_PER_ADDRESS, windowSeconds: 60 },
+      perOrg: { requests: TOKEN_PER_ORG, windowSeconds: 60 },
     });
+    expect(contract.installations.resync.rateLimit.perOrg.requests).toBe(RESYNC_PER_ORG);
+    expect(contract.oauth.connect.rateLimit.perOrg.requests).toBe(CONNECT_PER_ORG);
     const document = (await api.request('GET', '/v1/openapi.json')).body;
     expect(document.paths['/v1/installations/{id}/resync'].post['x-mooring-rate-limit']).toEqual(
       contract.installations.resync.rateLimit,
@@ -62,7 +70,7 @@ describe('request limits on the token exchange, resync and OAuth connect', () =>
   });
 
   it('answers a burst of wrong secrets from one address with 429 and Retry-After, before checking them', async () => {
-    const limit = contract.auth.accessToken.rateLimit.perAddress.requests;
+    const limit = TOKEN_PER_ADDRESS;
     const answers = await Promise.all(
       Array.from({ length: limit + 20 }, () =>
         post('/v1/auth/access_token', { body: { clientId: acme.clientId, clientSecret: 'mcs_guess' }, address: '198.51.100.7' }),
@@ -93,7 +101,7 @@ describe('request limits on the token exchange, resync and OAuth connect', () =>
   });
 
   it('limits token exchanges per organization, whichever addresses they come from', async () => {
-    const limit = contract.auth.accessToken.rateLimit.perOrg.requests;
+    const limit = TOKEN_PER_ORG;
     // Spread over many addresses, each far below its own limit; globex exchanged one token when it was created.
     const answers = await Promise.all(
       Array.from({ length: limit - 1 }, (_, index) =>
@@ -119,7 +127,7 @@ describe('request limits on the token exchange, resync and OAuth connect', () =>
   });
 
   it('limits resyncs per organization: 429 with Retry-After, other organizations unaffected', async () => {
-    const limit = contract.installations.resync.rateLimit.perOrg.requests;
+    const limit = RESYNC_PER_ORG;
     const acmeInstallation = await installation(acme);
     const globexInstallation = await installation(globex);
     const statuses: number[] = [];
@@ -144,7 +152,7 @@ describe('request limits on the token exchange, resync and OAuth connect', () =>
   it('limits OAuth connects per organization and per address', async () => {
     const admin = await api.createUser(acme.orgId, 'ada@acme.test', 'admin');
     const browser = await api.signIn(admin.email, admin.password, from('192.0.2.200'));
-    const limit = contract.oauth.connect.rateLimit.perOrg.requests;
+    const limit = CONNECT_PER_ORG;
     const statuses: number[] = [];
     for (let index = 0; index <= limit; index++) {
       // The fake tool has no OAuth: each is refused as a bad request, after counting.
