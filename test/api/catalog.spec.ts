@@ -106,6 +106,37 @@ describe('catalog API', () => {
       expect(duplicate.status).toBe(409);
     });
 
+    it('checks blueprint patterns on a linear-time engine, refusing those that need backtracking', async () => {
+      const lookahead = await as(acme.token).post('/v1/blueprints', {
+        identifier: 'p',
+        title: 'P',
+        schema: { properties: { code: { type: 'string', pattern: '^(?!x)\\w+$' } } },
+      });
+      expect(lookahead.status).toBe(400);
+      expect(lookahead.body.error.details.fields).toEqual([
+        { field: 'schema.properties.code.pattern', message: expect.stringMatching(/^is not supported: lookahead/) },
+      ]);
+      const created = await as(acme.token).post('/v1/blueprints', {
+        identifier: 'pattern',
+        title: 'Pattern',
+        schema: { properties: { code: { type: 'string', pattern: '^(a+)+$' } } },
+      });
+      expect(created.status).toBe(201);
+      // A backtracking engine takes ~2^n steps on this value (30 characters stalled the api 5.9 s);
+      // at 60 it would not answer before the test's time limit.
+      const attack = await as(moderator).post('/v1/blueprints/pattern/entities', {
+        identifier: 'attack',
+        properties: { code: `${'a'.repeat(60)}!` },
+      });
+      expect(attack.status).toBe(400);
+      expect(attack.body.error.details.fields).toEqual([{ field: 'properties.code', message: 'must match pattern "^(a+)+$"' }]);
+      const fine = await as(moderator).post('/v1/blueprints/pattern/entities', {
+        identifier: 'fine',
+        properties: { code: 'a'.repeat(60) },
+      });
+      expect(fine.status).toBe(201);
+    });
+
     it('lets only admins change blueprints', async () => {
       expect((await as(moderator).post('/v1/blueprints', { identifier: 'y', title: 'Y' })).status).toBe(403);
       expect((await as(moderator).delete('/v1/blueprints/team')).status).toBe(403);
@@ -339,12 +370,17 @@ describe('catalog API', () => {
         {
           item: 2,
           outcome: 'failed',
-          error: { reason: 'identifier is empty (null, missing or "")', field: 'resources[0].port.entity.mappings.identifier' },
+          error: {
+            code: 'INVALID_ENTITY',
+            reason: 'identifier is empty (null, missing or "")',
+            field: 'resources[0].port.entity.mappings.identifier',
+          },
         },
         expect.objectContaining({
           item: 3,
           outcome: 'failed',
           error: expect.objectContaining({
+            code: 'INVALID_ENTITY',
             issues: [expect.objectContaining({ field: 'properties.url' }), expect.objectContaining({ field: 'properties.tier' })],
           }),
         }),

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,6 +29,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mooring-test-'));
   const log = (line: string) => process.stderr.write(`[test infra] ${line}\n`);
+  buildMappingWorker(log);
   const cleanups: Array<() => Promise<void>> = [() => Promise.resolve(fs.rmSync(stateDir, { recursive: true, force: true }))];
 
   let adminUrl = process.env['DATABASE_URL'];
@@ -61,4 +63,22 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
+}
+
+/**
+ * Tests run the TypeScript sources, but mapping evaluation runs in worker threads, which load
+ * build output (libs/sync/dist): build it (incremental, about a second when up to date).
+ */
+function buildMappingWorker(log: (line: string) => void): void {
+  const root = path.resolve(import.meta.dirname, '../..');
+  const result = spawnSync(
+    process.execPath,
+    [path.join(root, 'node_modules/typescript/bin/tsc'), '-b', 'libs/sync/tsconfig.json'],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  );
+  if (result.status !== 0) throw new Error(`building libs/sync for the mapping worker failed:\n${result.stdout}${result.stderr}`);
+  log('built libs/sync (the mapping worker)');
 }

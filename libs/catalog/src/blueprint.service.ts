@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, parseInput, validationError, type FieldIssue } from '@mooring/platform';
+import { DomainError, parseInput, unsafePatternReason, validationError, type FieldIssue } from '@mooring/platform';
 import { BlueprintRepository, type BlueprintRecord } from '@mooring/persistence';
 import { blueprintBody, type BlueprintBody } from './blueprint.schema.js';
 
@@ -18,6 +18,7 @@ export class BlueprintService {
   }
 
   async create(orgId: string, body: BlueprintBody): Promise<BlueprintRecord> {
+    assertLinearPatterns(body);
     await this.assertRelationTargets(orgId, body);
     const created = await this.blueprints.create(orgId, body);
     if (!created) {
@@ -34,6 +35,7 @@ export class BlueprintService {
     if (body.identifier !== identifier) {
       throw validationError([{ field: 'identifier', message: `must match the path ("${identifier}")` }], 'blueprint');
     }
+    assertLinearPatterns(body);
     await this.assertRelationTargets(orgId, body);
     const updated = await this.blueprints.update(orgId, body);
     if (!updated) throw notFound(identifier);
@@ -108,6 +110,19 @@ export class BlueprintService {
       }));
     if (issues.length) throw validationError(issues, 'blueprint');
   }
+}
+
+/**
+ * Entities are checked against `pattern`s on RE2 (linear time, see EntityValidator): a pattern RE2
+ * cannot run (lookarounds, backreferences) is refused when the blueprint is saved.
+ */
+function assertLinearPatterns(body: BlueprintBody): void {
+  const issues: FieldIssue[] = [];
+  for (const [name, property] of Object.entries(body.schema.properties)) {
+    const reason = property.pattern === undefined ? undefined : unsafePatternReason(property.pattern, 'u');
+    if (reason) issues.push({ field: `schema.properties.${name}.pattern`, message: `is not supported: ${reason}` });
+  }
+  if (issues.length) throw validationError(issues, 'blueprint');
 }
 
 function notFound(identifier: string): DomainError {

@@ -1,6 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
-import type { FieldIssue } from '@mooring/platform';
+import { safeRegExpEngine, unsafePatternReason, type FieldIssue } from '@mooring/platform';
 import type { BlueprintRecord, EntityInput, JsonRecord } from '@mooring/persistence';
 import { entityIdentifier } from './blueprint.schema.js';
 
@@ -14,10 +14,11 @@ const RENDER_ONLY_FORMATS = ['markdown', 'yaml', 'user', 'team', 'timer', 'proto
  * Validates entities against their blueprint. Each blueprint version is compiled to an ajv
  * validator once and cached (bounded), so a sync of 100k entities compiles one function per
  * blueprint, not one per entity. Null properties mean "not set" (as in Port) and are not checked.
+ * `pattern`s run on RE2 (linear time): a tenant's pattern cannot stall the process.
  */
 export class EntityValidator {
-  private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
-  private readonly cache = new Map<string, ValidateFunction>();
+  private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true, code: { regExp: safeRegExpEngine } });
+  private readonly cache = new Map<string, ValidateFunction | FieldIssue[]>();
 
   constructor() {
     addFormats(this.ajv, ['uri', 'email', 'date-time', 'ipv4', 'ipv6']);
@@ -33,25 +34,35 @@ export class EntityValidator {
       issues.push({ field: 'team', message: 'must be a list of team names' });
     }
     const validateProperties = this.compiled(blueprint);
-    if (!validateProperties(withoutNulls(entity.properties))) {
+    if (Array.isArray(validateProperties)) {
+      issues.push(...validateProperties);
+    } else if (!validateProperties(withoutNulls(entity.properties))) {
       for (const error of validateProperties.errors ?? []) issues.push(propertyIssue(error));
     }
     issues.push(...relationIssues(blueprint, entity.relations));
     return issues;
   }
 
-  private compiled(blueprint: BlueprintRecord): ValidateFunction {
+  /** The blueprint's validator, or the issues that keep it from compiling (checked on every entity). */
+  private compiled(blueprint: BlueprintRecord): ValidateFunction | FieldIssue[] {
     const key = `${blueprint.orgId}\u0000${blueprint.identifier}\u0000${blueprint.version}`;
     let validate = this.cache.get(key);
     if (!validate) {
-      validate = this.ajv.compile({
-        type: 'object',
-        properties: Object.fromEntries(
-          Object.entries(blueprint.schema.properties).map(([name, property]) => [name, toJsonSchema(property)]),
-        ),
-        required: [...(blueprint.schema.required ?? [])],
-        additionalProperties: false,
+      // A pattern saved before patterns had to run on RE2 would fail to compile: name it instead.
+      const unsafe = Object.entries(blueprint.schema.properties).flatMap(([name, property]) => {
+        const reason = typeof property['pattern'] === 'string' ? unsafePatternReason(property['pattern'], 'u') : undefined;
+        return reason ? [{ field: `properties.${name}`, message: `the blueprint's pattern cannot be checked: ${reason}` }] : [];
       });
+      validate = unsafe.length
+        ? unsafe
+        : this.ajv.compile({
+            type: 'object',
+            properties: Object.fromEntries(
+              Object.entries(blueprint.schema.properties).map(([name, property]) => [name, toJsonSchema(property)]),
+            ),
+            required: [...(blueprint.schema.required ?? [])],
+            additionalProperties: false,
+          });
       if (this.cache.size >= MAX_CACHED_VALIDATORS) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(key, validate);
     }

@@ -511,7 +511,8 @@ export const api = {
       path: '/v1/mappings/test',
       access: 'member',
       tag: 'Mappings',
-      summary: 'Map sample items as a sync would: per item the entity or the error; writes nothing',
+      summary:
+        'Map sample items as a sync would: per item the entity or the coded error; writes nothing. Evaluation is bounded per request and per organization: 429 RATE_LIMITED with Retry-After beyond its share.',
       body: misc.mappingTestRequest,
       response: misc.mappingTestResult,
       status: 200,

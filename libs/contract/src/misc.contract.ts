@@ -21,6 +21,9 @@ const mappedEntity = z.object({
   relations: z.record(z.string(), z.unknown()),
 });
 
+/** Why an item could not be mapped (libs/sync's MappingErrorCode). */
+export const MAPPING_ERROR_CODES = ['EXPRESSION_FAILED', 'TIME_LIMIT', 'SIZE_LIMIT', 'INVALID_ENTITY', 'NOT_EVALUATED'] as const;
+
 export const mappingTestResult = z.object({
   resources: z.array(
     z.object({
@@ -32,8 +35,11 @@ export const mappingTestResult = z.object({
           item: z.number().int(),
           outcome: z.enum(['entity', 'filtered', 'failed']),
           entity: mappedEntity.optional(),
+          /** JQ leaves that failed and were set to null, as Port does. */
+          warnings: z.array(z.object({ field: z.string(), reason: z.string() })).optional(),
           error: z
             .object({
+              code: z.enum(MAPPING_ERROR_CODES),
               reason: z.string(),
               field: z.string().optional(),
               issues: z.array(z.object({ field: z.string(), message: z.string() })).optional(),

@@ -12,4 +12,5 @@ export * from './telemetry/telemetry.js';
 export * from './tenant/request-scope.js';
 export * from './validation/cursor.js';
 export * from './validation/parse-input.js';
+export * from './validation/safe-regexp.js';
 export * from './validation/untrusted-input.js';

@@ -1,15 +1,25 @@
-export { GUARDRAILS } from './mapping/jsonata-expression.js';
-export { mappingSchema, type MappingConfig, type ResourceConfig } from './mapping/mapping.schema.js';
 export {
+  GUARDRAILS,
+  LIMITS,
+  MAPPING_LANGUAGES,
+  MappingPool,
+  MappingValidator,
+  closeSharedMappingPool,
+  mappingSchema,
   parseMapping,
   validateMapping,
+  type ItemOutcome,
+  type MappedEntity,
+  type MappingConfig,
+  type MappingErrorCode,
   type MappingIssue,
+  type MappingLanguage,
   type MappingOptions,
   type ParsedMapping,
   type ParsedResource,
-} from './mapping/parse-mapping.js';
-export { MappingValidator } from './mapping/mapping-validator.js';
-export { testMapping, type MappingTestResult } from './mapping-test.js';
+  type ResourceConfig,
+} from './mapping/index.js';
+export { MappingTestBudget, testMapping, type MappingTestResult } from './mapping-test.js';
 export type { ConnectionProvider, SyncDependencies, SyncRunIds } from './run-context.js';
 export { RunInterrupted, RunSuperseded, TransientSyncFailure } from './run-interruptions.js';
 export { notReconciled } from './status/finish-run.js';

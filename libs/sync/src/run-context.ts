@@ -15,7 +15,7 @@ import type {
 } from '@mooring/persistence';
 import { BlueprintCache } from './load/blueprint-cache.js';
 import type { LoadContext } from './load/resource-loader.js';
-import { parseMapping, type ParsedMapping } from './mapping/parse-mapping.js';
+import { parseMapping, type ParsedMapping } from './mapping/index.js';
 import { RunEventLog } from './status/run-event-log.js';
 import { notReconciled } from './status/finish-run.js';
 import { RunLedger } from './status/run-ledger.js';
@@ -99,7 +99,7 @@ export async function startRun(
     if (!found) throw new DomainError('NOT_FOUND', `Installation ${ids.installationId} not found`);
     installation = found;
     integration = (deps.integrations ?? getIntegration)(installation.integrationId);
-    mapping = parseMapping(installation.mapping, { integration });
+    mapping = await parseMapping(installation.mapping, { integration });
   } catch (error) {
     if (!isDomainError(error)) throw error;
     const record = await ledger.finish(failedBeforeStart(error));

@@ -6,7 +6,7 @@ import { ExtractionGuard, isCredentialsRefusal } from './extract/extraction-guar
 import { extractPages } from './extract/extract-pages.js';
 import { LOAD_BATCH_SIZE, ResourceLoader } from './load/resource-loader.js';
 import { transformPage } from './map/transform-page.js';
-import type { ParsedResource } from './mapping/parse-mapping.js';
+import type { ParsedResource } from './mapping/index.js';
 import type { ResourceOutcome } from './reconcile/decide-deletion.js';
 import { reconcile } from './reconcile/reconcile.js';
 import { reingestPending } from './reconcile/reingest.js';

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import stringify from 'safe-stable-stringify';
-import type { MappedEntity } from '../map/entity-mapper.js';
+import type { MappedEntity } from '../mapping/index.js';
 
 /** Port's request cap per entity; a larger mapped entity is an ingest failure, not a write. */
 export const MAX_ENTITY_BYTES = 1024 * 1024;

@@ -8,7 +8,7 @@ import {
   type SyncEntityInput,
   type SyncWriter,
 } from '@mooring/persistence';
-import type { MappedEntity } from '../map/entity-mapper.js';
+import type { MappedEntity } from '../mapping/index.js';
 import type { ResourceTally } from '../status/resource-tally.js';
 import type { BlueprintCache } from './blueprint-cache.js';
 import { MAX_ENTITY_BYTES, contentHash } from './content-hash.js';

@@ -2,7 +2,7 @@ import { entityIdentifier } from '@mooring/contract';
 import { MAX_INPUT_DEPTH, storableText, textProblem } from '@mooring/platform';
 import type { RelationValue } from '@mooring/persistence';
 import { keyPath } from '../mapping/field-path.js';
-import type { MappedEntity } from '../map/entity-mapper.js';
+import type { MappedEntity } from '../mapping/index.js';
 
 export type Storable = { readonly entity: MappedEntity } | { readonly field: string; readonly reason: string };
 

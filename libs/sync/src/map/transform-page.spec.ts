@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BlueprintRecord } from '@mooring/persistence';
 import { BlueprintCache } from '../load/blueprint-cache.js';
-import { parseMapping } from '../mapping/parse-mapping.js';
+import { parseMapping } from '../mapping/index.js';
 import { ResourceTally } from '../status/resource-tally.js';
 import { transformPage } from './transform-page.js';
 
@@ -27,26 +27,28 @@ const issue = (key: string, comments: Array<{ id: number; text: string; author?:
 
 describe('transformPage', () => {
   it('expands itemsToParse into one item per element, without the array in the parent copy', async () => {
-    const [resource] = parseMapping({
-      resources: [
-        {
-          kind: 'issue',
-          selector: { query: 'comment.author != "bot"' },
-          port: {
-            itemsToParse: 'fields.comments',
-            itemsToParseName: 'comment',
-            entity: {
-              mappings: {
-                identifier: 'key & "-" & $string(comment.id)',
-                blueprint: '"comment"',
-                title: 'fields.summary',
-                properties: { text: 'comment.text', parentKeys: '$keys(fields)' },
+    const [resource] = (
+      await parseMapping({
+        resources: [
+          {
+            kind: 'issue',
+            selector: { query: 'comment.author != "bot"' },
+            port: {
+              itemsToParse: 'fields.comments',
+              itemsToParseName: 'comment',
+              entity: {
+                mappings: {
+                  identifier: 'key & "-" & $string(comment.id)',
+                  blueprint: '"comment"',
+                  title: 'fields.summary',
+                  properties: { text: 'comment.text', parentKeys: '$keys(fields)' },
+                },
               },
             },
           },
-        },
-      ],
-    }).resources;
+        ],
+      })
+    ).resources;
     const tally = new ResourceTally();
     const entities = await transformPage(
       [
@@ -69,16 +71,18 @@ describe('transformPage', () => {
   });
 
   it('fails, counts and samples a selector that is not a boolean, and a blueprint that does not exist', async () => {
-    const [selecting, mapping] = parseMapping({
-      resources: [
-        {
-          kind: 'issue',
-          selector: { query: 'fields.comments' },
-          port: { entity: { mappings: { identifier: 'key', blueprint: '"comment"' } } },
-        },
-        { kind: 'issue', port: { entity: { mappings: { identifier: 'key', blueprint: 'key = "B" ? "nope" : "comment"' } } } },
-      ],
-    }).resources;
+    const [selecting, mapping] = (
+      await parseMapping({
+        resources: [
+          {
+            kind: 'issue',
+            selector: { query: 'fields.comments' },
+            port: { entity: { mappings: { identifier: 'key', blueprint: '"comment"' } } },
+          },
+          { kind: 'issue', port: { entity: { mappings: { identifier: 'key', blueprint: 'key = "B" ? "nope" : "comment"' } } } },
+        ],
+      })
+    ).resources;
     const items = [issue('A', [{ id: 1, text: 'x' }]), issue('B', [])];
 
     const selectorTally = new ResourceTally();

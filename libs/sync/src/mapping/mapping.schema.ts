@@ -1,9 +1,13 @@
 import { z } from 'zod';
 
-// Port's port-app-config shape, with a JSONata expression in every leaf instead of JQ. Unknown keys
+// Port's port-app-config shape. Every leaf is an expression: JSONata (the default), or JQ exactly as
+// Port users write it with `language: jq` (Port's quoting rules; see jq/port-jq.ts). Unknown keys
 // are refused everywhere except in a selector, whose extra keys belong to the integration's kind.
 
-const expression = z.string().trim().min(1, 'must be a JSONata expression');
+export const MAPPING_LANGUAGES = ['jsonata', 'jq'] as const;
+export type MappingLanguage = (typeof MAPPING_LANGUAGES)[number];
+
+const expression = z.string().trim().min(1, 'must be an expression').max(10_000, 'is longer than 10,000 characters');
 
 export const entityMappingsSchema = z.strictObject({
   identifier: expression,
@@ -30,6 +34,7 @@ export const resourceSchema = z.strictObject({
 });
 
 export const mappingSchema = z.strictObject({
+  language: z.enum(MAPPING_LANGUAGES).default('jsonata'),
   deleteDependentEntities: z.boolean().default(true),
   createMissingRelatedEntities: z.boolean().default(true),
   enableMergeEntity: z.boolean().default(true),

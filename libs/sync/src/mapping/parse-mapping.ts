@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import stringify from 'safe-stable-stringify';
 import { DomainError, formatPath, type FieldIssue } from '@mooring/platform';
 import type { IntegrationDefinition } from '@mooring/integrations';
-import { EntityMapper } from '../map/entity-mapper.js';
-import { fastEvaluator, type FastEvaluator } from '../map/fast-expression.js';
-import { formatExpressionError, literalString, plainPath, tryCompile, type CompiledExpression } from './jsonata-expression.js';
-import { keyPath } from './field-path.js';
-import { mappingSchema, type MappingConfig, type ResourceConfig } from './mapping.schema.js';
+import type { ItemOutcome } from './entity-shape.js';
+import { formatExpressionError, literalString, tryCompile } from './jsonata/jsonata-expression.js';
+import { JsonataResource } from './jsonata/jsonata-resource.js';
+import { formatFilter, jqExpressionProblem, jqLeaves } from './jq/port-jq.js';
+import { sharedMappingPool, type MappingPool, type PageOptions, type PageOutcome } from './mapping-pool.js';
+import { mappingSchema, type MappingConfig, type MappingLanguage, type ResourceConfig } from './mapping.schema.js';
 
 /** A problem in a mapping, naming the field (`resources[1].port.entity.mappings.properties.url`). */
 export interface MappingIssue extends FieldIssue {
@@ -21,23 +22,20 @@ export interface ParsedResource {
   /** `kind-index`: how the resource is reported and owns entities. */
   readonly key: string;
   readonly config: ResourceConfig;
-  /** Null when the selector is the literal `true`; `fast` when it needs no JSONata (see fast-expression.ts). */
-  readonly selector: { readonly expression: CompiledExpression; readonly fast: FastEvaluator | undefined } | null;
   /** The selector's integration-specific keys (everything but `query`), passed to extract. */
   readonly selectorOptions: Readonly<Record<string, unknown>>;
-  readonly itemsToParse: {
-    readonly expression: CompiledExpression;
-    readonly name: string;
-    /** Removed from the parent copy when the expression is a plain path (itemsToParseTopLevelTransform). */
-    readonly removePath: readonly string[] | undefined;
-  } | null;
-  readonly mapper: EntityMapper;
   /** The blueprint when the mapping names a literal one. */
   readonly blueprint: string | null;
+  /**
+   * Maps a page of the kind's raw items: an outcome per (expanded) item. In a worker thread bounded
+   * in time, unless every expression is linear-time compiled code (see isLinear), which runs here.
+   */
+  mapPage(items: readonly unknown[], options?: PageOptions): Promise<PageOutcome>;
 }
 
 export interface ParsedMapping {
   readonly config: MappingConfig;
+  readonly language: MappingLanguage;
   readonly resources: readonly ParsedResource[];
   /** Stable hash of the normalized mapping, recorded on every run. */
   readonly hash: string;
@@ -46,17 +44,19 @@ export interface ParsedMapping {
 export interface MappingOptions {
   /** When given, kinds and selector keys are checked against it. */
   readonly integration?: IntegrationDefinition;
+  /** Where pages are evaluated; the process's shared pool by default. */
+  readonly pool?: MappingPool;
 }
 
-/** Every problem in a mapping (empty when it is valid). */
-export function validateMapping(input: unknown, options: MappingOptions = {}): MappingIssue[] {
-  const result = analyze(input, options);
+/** Every problem in a mapping (empty when it is valid): shape, kinds, and every expression compiled. */
+export async function validateMapping(input: unknown, options: MappingOptions = {}): Promise<MappingIssue[]> {
+  const result = await analyze(input, options);
   return 'issues' in result ? result.issues : [];
 }
 
 /** Parses and compiles a mapping, or throws VALIDATION_FAILED naming each bad field. */
-export function parseMapping(input: unknown, options: MappingOptions = {}): ParsedMapping {
-  const result = analyze(input, options);
+export async function parseMapping(input: unknown, options: MappingOptions = {}): Promise<ParsedMapping> {
+  const result = await analyze(input, options);
   if ('issues' in result) {
     const [first] = result.issues;
     const more = result.issues.length > 1 ? ` (and ${result.issues.length - 1} more)` : '';
@@ -67,7 +67,10 @@ export function parseMapping(input: unknown, options: MappingOptions = {}): Pars
   return result.mapping;
 }
 
-function analyze(input: unknown, options: MappingOptions): { mapping: ParsedMapping } | { issues: MappingIssue[] } {
+async function analyze(
+  input: unknown,
+  options: MappingOptions,
+): Promise<{ mapping: ParsedMapping } | { issues: MappingIssue[] }> {
   const parsed = mappingSchema.safeParse(input);
   if (!parsed.success) {
     return {
@@ -76,86 +79,93 @@ function analyze(input: unknown, options: MappingOptions): { mapping: ParsedMapp
   }
   const config = parsed.data;
   const issues: MappingIssue[] = [];
-  const resources: ParsedResource[] = [];
-  config.resources.forEach((resource, index) => {
-    const parsedResource = parseResource(resource, index, options, issues);
-    if (parsedResource) resources.push(parsedResource);
-  });
-  if (issues.length) return { issues };
+  config.resources.forEach((resource, index) => checkKind(resource, index, options, issues));
+  const jq = config.language === 'jq';
+  const expressions = config.resources.flatMap((resource, index) => expressionsOf(resource, index));
+  const valid: Array<{ path: string; source: string }> = [];
+  for (const expression of expressions) {
+    const issue = jq ? jqIssue(expression) : jsonataIssue(expression);
+    if (issue) issues.push(issue);
+    else valid.push(expression);
+  }
+  if (jq && valid.length) issues.push(...(await (options.pool ?? sharedMappingPool()).checkJq(valid)));
+  if (issues.length) return { issues: sortByField(issues, expressions) };
+
   const hash = createHash('sha256').update(stringify(config)).digest('base64url');
-  return { mapping: { config, resources, hash } };
+  const pool = options.pool;
+  const resources = config.resources.map((resource, index): ParsedResource => {
+    const { query: _query, ...selectorOptions } = resource.selector;
+    // Mapped right here when every expression is linear-time compiled code; in a worker thread otherwise.
+    const inline = config.language === 'jsonata' ? new JsonataResource(resource, index) : undefined;
+    const mapHere = inline?.linear ? inline : undefined;
+    return {
+      index,
+      kind: resource.kind,
+      key: `${resource.kind}-${index}`,
+      config: resource,
+      selectorOptions,
+      blueprint: literalBlueprint(resource.port.entity.mappings.blueprint, config.language),
+      mapPage: mapHere
+        ? async (items) => {
+            const outcomes: ItemOutcome[] = [];
+            for (const [item, raw] of items.entries()) await mapHere.mapItem(raw, item, outcomes);
+            return { outcomes };
+          }
+        : (items, pageOptions) => (pool ?? sharedMappingPool()).mapPage({ hash, config }, index, items, pageOptions),
+    };
+  });
+  return { mapping: { config, language: config.language, resources, hash } };
 }
 
-function parseResource(
-  resource: ResourceConfig,
-  index: number,
-  options: MappingOptions,
-  issues: MappingIssue[],
-): ParsedResource | undefined {
-  const at = `resources[${index}]`;
-  const before = issues.length;
-  const compile = (field: string, source: string): CompiledExpression | undefined => {
-    const result = tryCompile(source);
-    if ('error' in result) {
-      issues.push({
-        field,
-        message: `invalid JSONata: ${formatExpressionError(result.error)}`,
-        ...(result.error.position !== undefined ? { position: result.error.position } : {}),
-        ...(result.error.token !== undefined ? { token: result.error.token } : {}),
-      });
-      return undefined;
-    }
-    return result.expression;
-  };
+function expressionsOf(resource: ResourceConfig, index: number): Array<{ path: string; source: string }> {
+  const { selector, itemsToParse, leaves } = jqLeaves(resource, index);
+  return [...(selector ? [selector] : []), ...(itemsToParse ? [itemsToParse] : []), ...leaves];
+}
 
-  const { query, ...selectorOptions } = resource.selector;
-  checkKind(resource, selectorOptions, at, options, issues);
-  const selector = query === 'true' ? null : compile(`${at}.selector.query`, query);
-  const itemsToParse = resource.port.itemsToParse ? compile(`${at}.port.itemsToParse`, resource.port.itemsToParse) : null;
-
-  const mappings = resource.port.entity.mappings;
-  const leaves = `${at}.port.entity.mappings`;
-  const compiledLeaves: Array<CompiledExpression | undefined> = [];
-  for (const field of ['identifier', 'title', 'blueprint', 'icon', 'team'] as const) {
-    const source = mappings[field];
-    if (source !== undefined) compiledLeaves.push(compile(`${leaves}.${field}`, source));
-  }
-  for (const group of ['properties', 'relations'] as const) {
-    for (const [name, source] of Object.entries(mappings[group])) {
-      compiledLeaves.push(compile(`${leaves}.${group}${keyPath(name)}`, source));
-    }
-  }
-  if (issues.length > before) return undefined;
-
-  const blueprintExpression = tryCompile(mappings.blueprint);
+function jsonataIssue({ path, source }: { path: string; source: string }): MappingIssue | undefined {
+  const result = tryCompile(source);
+  if (!('error' in result)) return undefined;
   return {
-    index,
-    kind: resource.kind,
-    key: `${resource.kind}-${index}`,
-    config: resource,
-    selector: selector ? { expression: selector, fast: fastEvaluator(selector) } : null,
-    selectorOptions,
-    itemsToParse: itemsToParse
-      ? {
-          expression: itemsToParse,
-          name: resource.port.itemsToParseName,
-          removePath: resource.port.itemsToParseTopLevelTransform ? plainPath(itemsToParse) : undefined,
-        }
-      : null,
-    mapper: new EntityMapper(mappings, leaves),
-    blueprint: 'expression' in blueprintExpression ? (literalString(blueprintExpression.expression) ?? null) : null,
+    field: path,
+    message: `invalid JSONata: ${formatExpressionError(result.error)}`,
+    ...(result.error.position !== undefined ? { position: result.error.position } : {}),
+    ...(result.error.token !== undefined ? { token: result.error.token } : {}),
   };
 }
 
-function checkKind(
-  resource: ResourceConfig,
-  selectorOptions: Record<string, unknown>,
-  at: string,
-  options: MappingOptions,
-  issues: MappingIssue[],
-): void {
+function jqIssue({ path, source }: { path: string; source: string }): MappingIssue | undefined {
+  const problem = jqExpressionProblem(source);
+  return problem ? { field: path, message: `invalid JQ: ${problem}` } : undefined;
+}
+
+/** Issues in the order of the mapping's fields, whichever check found them. */
+function sortByField(issues: MappingIssue[], expressions: ReadonlyArray<{ path: string }>): MappingIssue[] {
+  const order = new Map(expressions.map((e, i) => [e.path, i]));
+  return issues
+    .map((issue, i) => ({ issue, i }))
+    .sort((a, b) => (order.get(a.issue.field) ?? -1) - (order.get(b.issue.field) ?? -1) || a.i - b.i)
+    .map(({ issue }) => issue);
+}
+
+function literalBlueprint(source: string, language: MappingLanguage): string | null {
+  if (language === 'jsonata') {
+    const result = tryCompile(source);
+    return 'expression' in result ? (literalString(result.expression) ?? null) : null;
+  }
+  const text = formatFilter(source).trim();
+  if (!/^"(?:[^"\\]|\\.)*"$/.test(text)) return null;
+  try {
+    return JSON.parse(text) as string;
+  } catch {
+    return null;
+  }
+}
+
+function checkKind(resource: ResourceConfig, index: number, options: MappingOptions, issues: MappingIssue[]): void {
   const integration = options.integration;
   if (!integration) return;
+  const at = `resources[${index}]`;
+  const { query: _query, ...selectorOptions } = resource.selector;
   const kind = integration.kinds[resource.kind];
   if (!kind) {
     const known = Object.keys(integration.kinds).join(', ');

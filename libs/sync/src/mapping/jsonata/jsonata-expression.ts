@@ -1,13 +1,13 @@
 import jsonata from 'jsonata';
+import { SafeRegExp, unsafePatternReason } from '@mooring/platform';
+import { GUARDRAILS, LIMITS } from '../limits.js';
 
 // JSONata with guardrails. Mappings are written by tenants, so every evaluation is bounded in time,
-// depth and sequence size, and sees only the item it maps: no bindings, no environment, no host
-// functions (JSONata has none of its own beyond pure functions over its input).
-
-/** Limits per evaluation (one item). The timeout is checked between evaluation steps. */
-export const GUARDRAILS = { timeout: 1_000, stack: 500, sequence: 1_000_000 } as const;
+// depth and sequence size, sees only the item it maps (no bindings, no environment, no host
+// functions), matches regular expressions on RE2 (linear time), and `$pad` is bounded in width.
 
 export type CompiledExpression = jsonata.Expression;
+type Node = jsonata.ExprNode;
 
 export interface ExpressionError {
   readonly message: string;
@@ -17,17 +17,58 @@ export interface ExpressionError {
   readonly code?: string;
 }
 
+/** Thrown (as JSONata throws, a plain object) when `$pad` would exceed LIMITS.stringLength. */
+export const PAD_LIMIT_CODE = 'M0001';
+
 export function compileExpression(source: string): CompiledExpression {
-  return jsonata(source, { ...GUARDRAILS });
+  const expression = jsonata(source, { ...GUARDRAILS, RegexEngine: SafeRegExp as unknown as RegExpConstructor });
+  expression.registerFunction('pad', boundedPad, '<s-ns?:s>');
+  return expression;
 }
 
-/** Compiles, or describes why not (with JSONata's position). */
+/** Compiles, or describes why not (with JSONata's position); regex literals must run on RE2. */
 export function tryCompile(source: string): { expression: CompiledExpression } | { error: ExpressionError } {
+  let expression: CompiledExpression;
   try {
-    return { expression: compileExpression(source) };
+    expression = compileExpression(source);
   } catch (error) {
     return { error: describeJsonataError(error) };
   }
+  const regex = unsafeRegex(expression.ast());
+  if (regex) return { error: regex };
+  return { expression };
+}
+
+function unsafeRegex(node: unknown): ExpressionError | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  // The typings call this node type 'regexp'; JSONata's parser produces 'regex'.
+  const { type, value, position } = node as { type?: string; value?: unknown; position?: number };
+  if (type === 'regex' && value instanceof RegExp) {
+    const reason = unsafePatternReason(value.source, value.flags);
+    if (reason)
+      return { message: `regular expression /${value.source}/: ${reason}`, ...(position !== undefined ? { position } : {}) };
+  }
+  for (const child of Object.values(node)) {
+    const found = unsafeRegex(child);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** JSONata's `$pad`, refusing widths over LIMITS.stringLength. */
+export function boundedPad(str: string | undefined, width: number, char?: string): string | undefined {
+  if (Math.abs(Math.trunc(width)) > LIMITS.stringLength) {
+    throw Object.assign(new Error(`$pad width ${width} exceeds the limit of ${LIMITS.stringLength} characters`), {
+      code: PAD_LIMIT_CODE,
+    });
+  }
+  if (str === undefined) return undefined;
+  const fill = char === undefined || char.length === 0 ? ' ' : char;
+  const padLength = Math.abs(Math.trunc(width)) - Array.from(str).length;
+  if (padLength <= 0) return str;
+  let padding = new Array(padLength + 1).join(fill);
+  if (fill.length > 1) padding = Array.from(padding).slice(0, padLength).join('');
+  return width > 0 ? str + padding : padding + str;
 }
 
 export function describeJsonataError(error: unknown): ExpressionError {
@@ -59,8 +100,6 @@ export function literalString(expression: CompiledExpression): string | undefine
   const ast = expression.ast();
   return ast.type === 'string' && typeof ast.value === 'string' ? ast.value : undefined;
 }
-
-type Node = ReturnType<CompiledExpression['ast']>;
 
 /** The key path of a plain path expression (`fields.comments` → ['fields', 'comments']), else undefined. */
 export function plainPath(expression: CompiledExpression): string[] | undefined {

@@ -1,13 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { compileExpression } from '../mapping/jsonata-expression.js';
-import { EntityMapper } from './entity-mapper.js';
-import { FALLBACK, fastEvaluator } from './fast-expression.js';
+import type { ItemOutcome } from '../entity-shape.js';
+import { resourceSchema } from '../mapping.schema.js';
+import { JsonataResource } from './jsonata-resource.js';
 
 const at = 'resources[0].port.entity.mappings';
-const mapper = (mappings: Record<string, unknown>) =>
-  new EntityMapper({ identifier: 'id', blueprint: '"svc"', properties: {}, relations: {}, ...mappings }, at);
+/** A resource with these leaves; `map` returns the one outcome of one item, without the position. */
+const mapper = (mappings: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+  const config = resourceSchema.parse({
+    kind: 'x',
+    port: { entity: { mappings: { identifier: 'id', blueprint: '"svc"', ...mappings } } },
+    ...extra,
+  });
+  const resource = new JsonataResource(config, 0);
+  return {
+    map: async (item: unknown) => {
+      const out: ItemOutcome[] = [];
+      await resource.mapItem(item, 0, out);
+      const [{ item: _position, ...outcome }] = out as [ItemOutcome];
+      return outcome;
+    },
+  };
+};
 
-describe('EntityMapper', () => {
+describe('JsonataResource', () => {
   it('maps an item with literals, paths and JSONata expressions together', async () => {
     const result = await mapper({
       title: 'name & " (" & $uppercase(lang) & ")"',
@@ -40,6 +55,7 @@ describe('EntityMapper', () => {
   it('fails an item without an identifier, naming the field', async () => {
     expect(await mapper({}).map({ name: 'x' })).toEqual({
       outcome: 'failed',
+      code: 'INVALID_ENTITY',
       reason: 'identifier is empty (null, missing or "")',
       field: `${at}.identifier`,
     });
@@ -49,6 +65,7 @@ describe('EntityMapper', () => {
     const result = await mapper({ properties: { ok: 'name', bad: 'name + 1' } }).map({ id: 'a', name: 'x' });
     expect(result).toEqual({
       outcome: 'failed',
+      code: 'EXPRESSION_FAILED',
       reason: expect.stringMatching(/^The left side of the "\+" operator must evaluate to a number \(at position \d+/),
       field: `${at}.properties.bad`,
       identifier: 'a',
@@ -61,6 +78,7 @@ describe('EntityMapper', () => {
     });
     expect(result).toMatchObject({
       outcome: 'failed',
+      code: 'TIME_LIMIT',
       field: `${at}.properties.spin`,
       reason: expect.stringContaining('Evaluation timeout after 1000 milliseconds'),
     });
@@ -72,6 +90,7 @@ describe('EntityMapper', () => {
     });
     expect(result).toMatchObject({
       outcome: 'failed',
+      code: 'SIZE_LIMIT',
       field: `${at}.properties.deep`,
       reason: expect.stringContaining('Stack overflow'),
     });
@@ -85,57 +104,41 @@ describe('EntityMapper', () => {
   });
 });
 
-describe('fast evaluation agrees with JSONata', () => {
-  const expressions = [
-    'a',
-    'a.b',
-    'a.b.c',
-    '"lit"',
-    '12',
-    'true',
-    'null',
-    'a = 1',
-    'a != "x"',
-    'a.b = null',
-    'a = false',
-    'a & "-" & a.b',
-    '"x" & b',
-  ];
-  const inputs: unknown[] = [
-    {},
-    { a: 1 },
-    { a: 'x' },
-    { a: null },
-    { a: false },
-    { a: [1, 2] },
-    { a: [{ b: 1 }, { b: 2 }] },
-    { a: [{ b: 1 }] },
-    { a: { b: [1] } },
-    { a: { b: null } },
-    { a: { b: { c: 'deep' } } },
-    { a: { b: { c: [1, 2] } } },
-    { a: { x: 1 } },
-    { a: 'x', b: 'y' },
-    { a: 1, b: true },
-    [{ a: 1 }],
-    'text',
-  ];
-  for (const source of expressions) {
-    it(source, async () => {
-      const expression = compileExpression(source);
-      const fast = fastEvaluator(expression)!;
-      expect(fast).toBeDefined();
-      for (const input of inputs) {
-        const direct = fast(input);
-        if (direct === FALLBACK) continue;
-        expect(direct, JSON.stringify(input)).toEqual(await expression.evaluate(input));
-      }
+describe('limits', () => {
+  it('refuses a $pad wider than the limit, and a sequence longer than the limit, with coded errors', async () => {
+    expect(await mapper({ properties: { pad: '$pad("x", 100000000)' } }).map({ id: 'a' })).toMatchObject({
+      outcome: 'failed',
+      code: 'SIZE_LIMIT',
+      field: `${at}.properties.pad`,
+      reason: expect.stringMatching(/^\$pad width 100000000 exceeds the limit of 2000000 characters/),
     });
-  }
+    expect(
+      await mapper(
+        {},
+        { port: { itemsToParse: '[1..999999]', entity: { mappings: { identifier: '$string(item)', blueprint: '"b"' } } } },
+      ).map({}),
+    ).toMatchObject({
+      outcome: 'failed',
+      code: 'SIZE_LIMIT',
+      field: 'resources[0].port.itemsToParse',
+      reason: expect.stringMatching(/^the expression builds a sequence longer than the limit of 100000 items/),
+    });
+    expect(
+      await mapper(
+        {},
+        { port: { itemsToParse: '[1..20000]', entity: { mappings: { identifier: '$string(item)', blueprint: '"b"' } } } },
+      ).map({}),
+    ).toMatchObject({
+      outcome: 'failed',
+      code: 'SIZE_LIMIT',
+      reason: 'itemsToParse yielded 20000 items; the limit is 10000 per item',
+    });
+  });
 
-  it('leaves anything else to JSONata', () => {
-    for (const source of ['a[0]', 'a.b[c = 1]', '$string(a)', 'a & $string(b)', 'a > 1', '$', 'a.*', '**.a']) {
-      expect(fastEvaluator(compileExpression(source)), source).toBeUndefined();
-    }
+  it('matches regular expressions in linear time (RE2): the backtracking pattern answers at once', async () => {
+    const result = await mapper({
+      properties: { match: '$contains(name, /^(a+)+$/)', replaced: '$replace(name, /a+/, "b")' },
+    }).map({ id: 'a', name: `${'a'.repeat(5_000)}!` });
+    expect(result).toMatchObject({ outcome: 'entity', entity: { properties: { match: false, replaced: 'b!' } } });
   });
 });
