@@ -18,7 +18,7 @@ export function decodeCursor(cursor: string, expectedParts: number, valid?: (par
     if (
       Array.isArray(parts) &&
       parts.length === expectedParts &&
-      parts.every((part) => typeof part === 'string' && !textProblem(part)) &&
+      parts.every((part): part is string => typeof part === 'string' && !textProblem(part)) &&
       (!valid || valid(parts))
     ) {
       return parts;

@@ -76,6 +76,7 @@ export function untrustedInputIssues(input: unknown): FieldIssue[] {
   return issues;
 }
 
+// eslint-disable-next-line no-control-regex -- NUL is what this looks for
 const MAY_NEED_CLEANING = /[\u0000\uD800-\uDFFF]/;
 const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
@@ -86,5 +87,6 @@ const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])
  */
 export function storableText(value: string): string {
   if (!MAY_NEED_CLEANING.test(value)) return value;
+  // eslint-disable-next-line no-control-regex -- NUL is what this removes
   return value.replace(/\u0000/g, '').replace(LONE_SURROGATES, '\uFFFD');
 }

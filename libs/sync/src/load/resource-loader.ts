@@ -249,4 +249,5 @@ function visible(text: string): string {
   return text.replace(UNSHOWABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+// eslint-disable-next-line no-control-regex -- NUL is one of the characters shown escaped
 const UNSHOWABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
