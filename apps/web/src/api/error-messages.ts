@@ -16,6 +16,10 @@ export interface ErrorExplanation {
 const EXPLANATIONS: Readonly<Record<ErrorCode | ClientErrorCode, ErrorExplanation>> = {
   VALIDATION_FAILED: { title: 'Some values are not valid', action: 'Correct the highlighted fields and try again.' },
   MALFORMED_JSON: { title: 'The request was malformed', action: 'Reload the page and try again.' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    title: 'The request was sent in an encoding the api does not read',
+    action: 'Reload the page and try again; scripts must send UTF-8 JSON.',
+  },
   PAYLOAD_TOO_LARGE: { title: 'That is too large to send', action: 'Send less at once (for a mapping, fewer samples).' },
   ROUTE_NOT_FOUND: {
     title: 'This api does not offer that yet',
@@ -40,6 +44,10 @@ const EXPLANATIONS: Readonly<Record<ErrorCode | ClientErrorCode, ErrorExplanatio
   HOST_NOT_ALLOWED: {
     title: 'Mooring may not connect to that host',
     action: 'Use the public https address of your tool (private and loopback addresses are refused).',
+  },
+  HOST_NOT_FOUND: {
+    title: 'That host name does not resolve',
+    action: 'Check the spelling of the address, and that its DNS name is public.',
   },
   CREDENTIALS_INVALID: {
     title: 'The tool refused these credentials',
@@ -74,6 +82,10 @@ const EXPLANATIONS: Readonly<Record<ErrorCode | ClientErrorCode, ErrorExplanatio
   OAUTH_ACCOUNT_CHANGED: {
     title: 'A different account answered at the provider',
     action: 'Confirm the new account, or connect again with the original one.',
+  },
+  OAUTH_ISSUER_MISMATCH: {
+    title: 'The answer did not come from the expected provider',
+    action: 'Start connecting again; if it repeats, check the provider address in the settings.',
   },
   OAUTH_ACCESS_DENIED: { title: 'Access was not granted', action: 'Connect again and approve access at the provider.' },
   OAUTH_EXCHANGE_FAILED: {
