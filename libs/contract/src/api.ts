@@ -20,7 +20,10 @@ export const api = {
       access: 'public',
       tag: 'Authentication',
       summary: 'Exchange an API client’s id and secret for a bearer token (Port-compatible)',
+      description: 'A token lasts an hour: exchange once and reuse it. Limited per address and per organization.',
       body: people.accessTokenRequest,
+      // Per organization: the organization of the client asked for, once it is known.
+      rateLimit: { perAddress: { requests: 60, windowSeconds: 60 }, perOrg: { requests: 300, windowSeconds: 60 } },
       response: people.accessTokenResponse,
       status: 200,
     }),
@@ -278,6 +281,7 @@ export const api = {
         'With `{"acceptFetchDrop": true}` this run may delete despite a drop in fetched items beyond the installation\'s maxFetchDrop (audited); every other deletion rule still applies.',
       params: id,
       body: installations.resyncRequest,
+      rateLimit: { perOrg: { requests: 30, windowSeconds: 60 }, perAddress: { requests: 60, windowSeconds: 60 } },
       response: z.object({ run: z.object({ id: uuid, status: z.literal('pending'), acceptFetchDrop: z.boolean() }) }),
       status: 202,
     }),
@@ -347,6 +351,7 @@ export const api = {
       description:
         'Sets an HttpOnly cookie binding the connection to this browser; the callback requires it and the same person.',
       body: installations.connectRequest,
+      rateLimit: { perOrg: { requests: 30, windowSeconds: 60 }, perAddress: { requests: 60, windowSeconds: 60 } },
       response: installations.connectStarted,
       status: 201,
     }),

@@ -54,6 +54,7 @@ export const mappingTestResult = z.object({
 export const AUDIT_ACTIONS = [
   'organization.created',
   'organization.renamed',
+  'organization.http_hosts_changed',
   'api_client.created',
   'api_client.revoked',
   'user.invited',
@@ -69,6 +70,12 @@ export const AUDIT_ACTIONS = [
   'installation.account_changed',
   'installation.mapping_changed',
   'installation.resync_requested',
+  'blueprint.created',
+  'blueprint.updated',
+  'blueprint.deleted',
+  'entity.created',
+  'entity.updated',
+  'entity.deleted',
 ] as const;
 
 export const auditQuery = z.strictObject({

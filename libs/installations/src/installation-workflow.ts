@@ -97,7 +97,7 @@ export class InstallationWorkflow implements OnModuleInit {
       try {
         checked[field.name] = (await this.outbound.assertAllowed(value, policy)).href.replace(/\/$/, '');
       } catch (error) {
-        if (isDomainError(error, 'HOST_NOT_ALLOWED')) {
+        if (isDomainError(error, 'HOST_NOT_ALLOWED') || isDomainError(error, 'HOST_NOT_FOUND')) {
           throw new DomainError(error.code, error.message, { ...error.details, field: `settings.${field.name}` });
         }
         throw error;

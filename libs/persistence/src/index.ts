@@ -1,5 +1,6 @@
-export { AUDIT_ACTIONS, writeAudit, type AuditAction, type AuditEntry } from './audit.js';
+export { AUDIT_ACTIONS, writeAudit, writeAuditSql, type AuditAction, type AuditEntry } from './audit.js';
 export { Database, type DatabaseOptions } from './database.js';
+export { isRefusedData, storableJson } from './storable-json.js';
 export { PersistenceModule } from './persistence.module.js';
 export * from './catalog-records.js';
 export * from './people-records.js';
@@ -10,11 +11,7 @@ export { AuditRepository, type AuditQuery } from './repositories/audit.repositor
 export { BlueprintRepository } from './repositories/blueprint.repository.js';
 export { EntityRepository } from './repositories/entity.repository.js';
 export { ConnectSessionRepository } from './repositories/connect-session.repository.js';
-export {
-  CredentialRepository,
-  type LockedCredential,
-  type LockedCredentialOutcome,
-} from './repositories/credential.repository.js';
+export { CredentialRepository, type RefreshClaim, type RefreshOutcome } from './repositories/credential.repository.js';
 export { InstallationRepository } from './repositories/installation.repository.js';
 export { OrganizationRepository } from './repositories/organization.repository.js';
 export { ResponseCacheRepository, type ResponseCacheRow } from './repositories/response-cache.repository.js';

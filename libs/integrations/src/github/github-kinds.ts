@@ -201,7 +201,7 @@ async function* teams(
         const members: JsonObject[] = [];
         const path = `/orgs/${encodeURIComponent(text(team['__organization']))}/teams/${encodeURIComponent(text(team['slug']))}/members`;
         const url = client.url(path, { per_page: PER_PAGE });
-        for await (const page of client.pages(url)) members.push(...page);
+        for await (const page of client.pages(url)) for (const member of page) members.push(member);
         yield [{ ...team, __members: members }];
       },
       MAX_IN_FLIGHT_PER_TOKEN,

@@ -15,8 +15,11 @@ export function stateData(change: StateChange) {
   return { state: change.state, stateReason: change.reason, stateChangedAt: new Date() };
 }
 
+/** A credential's columns. Writing new credentials ends any refresh lease: that refresh's outcome is stale. */
 export function credentialData(credential: NewCredential) {
   return {
+    refreshLeaseId: null,
+    refreshLeaseUntil: null,
     kind: credential.kind,
     formatVersion: credential.envelope.formatVersion,
     keyId: credential.envelope.keyId,

@@ -4,6 +4,7 @@ import { Database } from '../database.js';
 import type { DeleteEntitiesResult, EntityKey, SyncEntityInput } from '../catalog-records.js';
 import type { OwnedBlueprintStats, PendingEntity, RawSampleRecord } from '../sync-records.js';
 import { deleteEntityKeys, findMissingKeys, insertPlaceholders } from './entity-sql.js';
+import { storableJson } from '../storable-json.js';
 
 /** Who is writing: the installation and the mapping resource (`kind-index`) that own the entities. */
 export interface SyncWriter {
@@ -138,7 +139,7 @@ export class SyncCatalogRepository {
       client.query(
         `INSERT INTO raw_samples (org_id, installation_id, kind, items, run_id, captured_at) VALUES ($1, $2, $3, $4, $5, now())
          ON CONFLICT (installation_id, kind) DO UPDATE SET items = EXCLUDED.items, run_id = EXCLUDED.run_id, captured_at = now()`,
-        [orgId, installationId, kind, JSON.stringify(items), runId],
+        [orgId, installationId, kind, storableJson(items), runId],
       ),
     );
   }
@@ -181,7 +182,7 @@ async function upsertSyncEntities(
      WHERE e.content_hash IS DISTINCT FROM EXCLUDED.content_hash
         OR e.installation_id IS DISTINCT FROM EXCLUDED.installation_id
         OR e.resource_key IS DISTINCT FROM EXCLUDED.resource_key`,
-    [orgId, writer.installationId, writer.resourceKey, JSON.stringify(entities)],
+    [orgId, writer.installationId, writer.resourceKey, storableJson(entities)],
   );
 }
 
@@ -276,7 +277,7 @@ export class SyncBatch {
         pending.map((p) => p.blueprint),
         pending.map((p) => p.identifier),
         pending.map((p) => p.resourceIndex),
-        pending.map((p) => JSON.stringify(p.entity)),
+        pending.map((p) => storableJson(p.entity)),
         pending.map((p) => p.reason),
       ],
     );

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { storableText } from '@mooring/platform';
 import { Database } from '../database.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Page } from '../records.js';
@@ -20,6 +21,7 @@ import {
   type SyncRunStatus,
   type SyncRunTotals,
 } from '../sync-records.js';
+import { storableJson, storableValue } from '../storable-json.js';
 
 const ACTIVE: SyncRunStatus[] = ['pending', 'running'];
 
@@ -221,27 +223,36 @@ export class SyncRunRepository {
   }
 
   /** Appends entries to a run's event log, in order, in one statement. */
+  /**
+   * Appends to a run's event log, numbered 1, 2, 3… within the run: appenders of one run (the
+   * engine, the worker) take turns on a transaction-scoped advisory lock of the run.
+   */
   async appendEvents(orgId: string, runId: string, events: readonly NewSyncRunEvent[]): Promise<void> {
     if (!events.length) return;
-    await this.db.inTenant(orgId, (tx) =>
-      tx.syncRunEvent.createMany({
-        data: events.map((event) => ({
+    await this.db.inTenantSql(orgId, async (client) => {
+      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('sync_run_events:' || $1::text, 0))`, [runId]);
+      await client.query(
+        `INSERT INTO sync_run_events (org_id, run_id, seq, level, type, message, details)
+         SELECT $1, $2, (SELECT coalesce(max(seq), 0) FROM sync_run_events WHERE org_id = $1 AND run_id = $2) + t.n,
+                t.level, t.type, t.message, t.details
+           FROM unnest($3::text[], $4::text[], $5::text[], $6::jsonb[]) WITH ORDINALITY AS t(level, type, message, details, n)`,
+        [
           orgId,
           runId,
-          level: event.level,
-          type: event.type,
-          message: event.message,
-          details: (event.details ?? {}) as Prisma.InputJsonValue,
-        })),
-      }),
-    );
+          events.map((event) => event.level),
+          events.map((event) => event.type),
+          events.map((event) => storableText(event.message)),
+          events.map((event) => storableJson(event.details ?? {})),
+        ],
+      );
+    });
   }
 
   /** A run's event log, oldest first, keyset-paginated on seq. */
   async events(orgId: string, runId: string, query: { limit: number; afterSeq?: string }): Promise<Page<SyncRunEventRecord>> {
     const rows = await this.db.inTenant(orgId, (tx) =>
       tx.syncRunEvent.findMany({
-        where: { orgId, runId, ...(query.afterSeq !== undefined ? { seq: { gt: BigInt(query.afterSeq) } } : {}) },
+        where: { orgId, runId, ...(query.afterSeq !== undefined ? { seq: { gt: Number(query.afterSeq) } } : {}) },
         orderBy: { seq: 'asc' },
         take: query.limit + 1,
       }),
@@ -361,8 +372,8 @@ export class SyncRunRepository {
         data: {
           ...finish.counts,
           status: finish.status,
-          errorSamples: finish.errorSamples as unknown as Prisma.InputJsonValue,
-          error: finish.error,
+          errorSamples: storableValue(finish.errorSamples) as unknown as Prisma.InputJsonValue,
+          error: finish.error === undefined || finish.error === null ? finish.error : storableText(finish.error),
           finishedAt: new Date(),
           seenKeys: staged?.n ?? null,
         },
@@ -377,7 +388,7 @@ export class SyncRunRepository {
       client.query(
         `UPDATE sync_run_resources SET error_samples = error_samples || $4::jsonb
           WHERE org_id = $1 AND run_id = $2 AND resource_index = $3`,
-        [orgId, runId, resourceIndex, JSON.stringify(samples)],
+        [orgId, runId, resourceIndex, storableJson(samples)],
       ),
     );
   }
@@ -399,7 +410,7 @@ export class SyncRunRepository {
             status: finish.status,
             finishedAt: new Date(),
             errorCode: finish.errorCode ?? null,
-            errorMessage: finish.errorMessage ?? null,
+            errorMessage: finish.errorMessage ? storableText(finish.errorMessage) : null,
             reingested: r.reingested,
             reingestFailed: r.reingestFailed,
             deleteFailed: r.deleteFailed,
