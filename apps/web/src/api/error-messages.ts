@@ -45,6 +45,14 @@ const EXPLANATIONS: Readonly<Record<ErrorCode | ClientErrorCode, ErrorExplanatio
     title: 'Mooring may not connect to that host',
     action: 'Use the public https address of your tool (private and loopback addresses are refused).',
   },
+  UPSTREAM_MALFORMED: {
+    title: 'The tool answered with something that is not a listing',
+    action: 'Nothing was deleted. Check the tool’s health and the host setting, then resync.',
+  },
+  UPSTREAM_INCOMPLETE: {
+    title: 'The tool ended a listing before all its items',
+    action: 'Nothing was deleted. Resync later; if it repeats, check the tool’s health.',
+  },
   HOST_NOT_FOUND: {
     title: 'That host name does not resolve',
     action: 'Check the spelling of the address, and that its DNS name is public.',

@@ -11,7 +11,7 @@ import { ErrorMessage } from '../../components/states';
 export function ResyncButton({ installation }: { installation: InstallationView }) {
   const queryClient = useQueryClient();
   const resync = useMutation({
-    mutationFn: () => call(api.installations.resync, { params: { id: installation.id } }),
+    mutationFn: () => call(api.installations.resync, { params: { id: installation.id }, body: undefined }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: keys.installation(installation.id) }),
   });
   const activeRunId =

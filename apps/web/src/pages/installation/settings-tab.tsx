@@ -23,6 +23,7 @@ export function SettingsTab({ installation, reconnect }: { installation: Install
         <>
           <Rename installation={installation} />
           <Credentials installation={installation} reconnect={reconnect} />
+          <DeletionSafety installation={installation} />
           <EnableDisable installation={installation} />
           <Delete installation={installation} />
         </>
@@ -108,6 +109,51 @@ function Rename({ installation }: { installation: InstallationView }) {
         <div className="row">
           <button type="submit" className="primary" disabled={update.isPending || !form.formState.isDirty}>
             Rename
+          </button>
+          {update.isSuccess ? (
+            <span className="badge success" role="status">
+              Saved
+            </span>
+          ) : null}
+        </div>
+      </form>
+    </section>
+  );
+}
+
+/** maxFetchDrop as a percentage: how far a resource's fetched count may fall before deletion waits. */
+function DeletionSafety({ installation }: { installation: InstallationView }) {
+  const form = useForm<{ percent: string }>({ values: { percent: String(Math.round(installation.maxFetchDrop * 100)) } });
+  const update = useUpdate(installation);
+  const { errors } = form.formState;
+  return (
+    <section className="card" aria-labelledby="deletion-safety-heading">
+      <div className="card-header">
+        <h2 id="deletion-safety-heading">Deletion safety</h2>
+      </div>
+      <form
+        className="card-body form"
+        noValidate
+        onSubmit={form.handleSubmit((values) => update.mutate({ maxFetchDrop: Number(values.percent) / 100 }))}
+      >
+        <TextField
+          id="max-fetch-drop"
+          label="Largest drop in fetched items that still deletes (%)"
+          hint="When a resource fetches fewer items than its last clean run by more than this, nothing is deleted until you confirm the drop on the sync-status tab."
+          type="number"
+          min={0}
+          max={100}
+          inputMode="numeric"
+          error={errors.percent?.message}
+          registration={form.register('percent', {
+            validate: (value) =>
+              /^\d+(\.\d+)?$/.test(value.trim()) && Number(value) <= 100 ? true : 'must be a number from 0 to 100',
+          })}
+        />
+        {update.isError && !errors.percent ? <ErrorMessage error={update.error} /> : null}
+        <div className="row">
+          <button type="submit" className="primary" disabled={update.isPending || !form.formState.isDirty}>
+            Save
           </button>
           {update.isSuccess ? (
             <span className="badge success" role="status">

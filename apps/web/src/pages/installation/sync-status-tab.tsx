@@ -8,6 +8,7 @@ import { Pager } from '../../components/pager';
 import { EmptyState, ErrorState, Loading } from '../../components/states';
 import { formatCount, formatDateTime, formatDuration, formatRelative } from '../../lib/format';
 import { QueryView } from '../../components/query-view';
+import { AcceptFetchDrop } from './accept-fetch-drop';
 
 const TRIGGERS: Readonly<Record<string, string>> = {
   schedule: 'Schedule',
@@ -58,14 +59,14 @@ export function SyncStatusTab({ installation }: { installation: InstallationView
           </EmptyState>
         </div>
       ) : (
-        <RunStatus run={status.data.run} tips={status.data.tips} />
+        <RunStatus installationId={installation.id} run={status.data.run} tips={status.data.tips} />
       )}
       <History installationId={installation.id} selected={runId ?? status.data?.run?.id} />
     </div>
   );
 }
 
-function RunStatus({ run, tips }: { run: SyncRunView; tips: readonly TipView[] }) {
+function RunStatus({ installationId, run, tips }: { installationId: string; run: SyncRunView; tips: readonly TipView[] }) {
   const live = isActiveRun(run.status);
   const resources = [...run.resources].sort((a, b) => a.kindIndex - b.kindIndex);
   return (
@@ -105,7 +106,7 @@ function RunStatus({ run, tips }: { run: SyncRunView; tips: readonly TipView[] }
           </dl>
         </div>
       </section>
-      {tips.length ? <Tips tips={tips} /> : null}
+      {tips.length ? <Tips installationId={installationId} tips={tips} /> : null}
       <section className="card" aria-labelledby="resources-heading">
         <div className="card-header">
           <h2 id="resources-heading">Resources</h2>
@@ -251,7 +252,7 @@ function Stat({ label, value }: { label: string; value: number }) {
   );
 }
 
-function Tips({ tips }: { tips: readonly TipView[] }) {
+function Tips({ installationId, tips }: { installationId: string; tips: readonly TipView[] }) {
   return (
     <section className="card" aria-labelledby="tips-heading" data-testid="tips">
       <div className="card-header">
@@ -271,6 +272,7 @@ function Tips({ tips }: { tips: readonly TipView[] }) {
                 </strong>
               ) : null}
               {tip.message}
+              {tip.code === 'FETCH_DROPPED' ? <AcceptFetchDrop installationId={installationId} /> : null}
             </div>
           </li>
         ))}
