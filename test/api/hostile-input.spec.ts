@@ -53,6 +53,7 @@ const SAMPLE_BODIES: Readonly<Record<string, unknown>> = {
     settings: { baseUrl: 'https://tool.example' },
     schedule: { cron: '0 6 * * *', timezone: 'Europe/Berlin' },
   },
+  'POST /v1/installations/:id/resync': { acceptFetchDrop: false },
   'POST /v1/oauth/connect': {
     integrationId: 'fake',
     returnUrl: 'https://app.example/back',

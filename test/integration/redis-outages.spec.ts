@@ -52,6 +52,15 @@ describe('a Redis outage', () => {
         signal: AbortSignal.timeout(20_000),
       });
       expect(changed.status).toBe(200);
+
+      // Rate-limited routes count in memory meanwhile: the token exchange neither hangs nor fails.
+      const exchanged = await fetch(`${h.api.baseUrl}/v1/auth/access_token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ clientId: acme.clientId, clientSecret: acme.clientSecret }),
+        signal: AbortSignal.timeout(20_000),
+      });
+      expect(exchanged.status).toBe(200);
     } finally {
       await redis.resume({ keepData: true });
     }
