@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
+import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -9,6 +10,33 @@ import tseslint from 'typescript-eslint';
 const PRISMA = ['@prisma/*', 'pg'];
 const BULLMQ = ['bullmq', '@nestjs/bullmq', 'ioredis'];
 const KMS = ['@aws-sdk/*'];
+// The web console runs in browsers: no Node built-ins, no server frameworks, no server-side systems.
+const SERVER_ONLY = [
+  '@nestjs/*',
+  'express',
+  'pino',
+  'pino-*',
+  'undici',
+  'passport-oauth2',
+  'jose',
+  'reflect-metadata',
+  'rxjs',
+  'cron-parser',
+];
+const NODE_BUILTINS = [
+  'node:*',
+  'fs',
+  'path',
+  'crypto',
+  'http',
+  'https',
+  'net',
+  'os',
+  'child_process',
+  'stream',
+  'url',
+  'buffer',
+];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/generated/**', 'node_modules/**', '.nx/**', '.mooring/**', 'coverage/**'] },
@@ -16,7 +44,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { project: ['./tsconfig.check.json'], tsconfigRootDir: import.meta.dirname },
+      parserOptions: { project: ['./tsconfig.check.json', './apps/web/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
     },
     plugins: { '@nx': nx },
     rules: {
@@ -41,7 +69,7 @@ export default tseslint.config(
             {
               sourceTag: 'platform:browser',
               onlyDependOnLibsWithTags: ['platform:browser'],
-              bannedExternalImports: [...PRISMA, ...BULLMQ, ...KMS, '@nestjs/*', 'node:*', 'express', 'pino'],
+              bannedExternalImports: [...PRISMA, ...BULLMQ, ...KMS, ...SERVER_ONLY, ...NODE_BUILTINS],
             },
           ],
         },
@@ -70,7 +98,33 @@ export default tseslint.config(
   {
     // NestJS resolves injected classes at runtime from decorator metadata, so their imports must stay values.
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['apps/web/**'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
+  },
+  {
+    // The web console: browser globals, the rules of hooks, and nothing from Node or the server side.
+    files: ['apps/web/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat['recommended-latest'],
+    languageOptions: { globals: globals.browser },
+    rules: {
+      ...reactHooks.configs.flat['recommended-latest'].rules,
+      'react-hooks/exhaustive-deps': 'error',
+      // JSX handlers may return promises (react-hook-form's handleSubmit does); React ignores the value.
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: NODE_BUILTINS, message: 'The web console runs in browsers: no Node built-ins.' },
+            {
+              group: ['@mooring/*', '!@mooring/contract'],
+              message: 'The web console may import only the browser-safe contract lib.',
+            },
+            { group: ['react-dom/server'], message: 'The console renders in the browser only.' },
+          ],
+        },
+      ],
+    },
   },
   {
     // The one place that reads the environment, plus scripts and tests that set it up.
@@ -80,6 +134,7 @@ export default tseslint.config(
       'test/**',
       'bench/**',
       '*.config.{ts,mjs}',
+      'apps/web/vite.config.ts',
       'prisma.config.ts',
     ],
     rules: { 'no-restricted-properties': 'off' },

@@ -156,6 +156,7 @@ export async function startScheduling(
         pollMs: options.pollMs ?? 200,
         queueTarget: options.queueTarget,
         requeueAfterSeconds: 3600,
+        scheduleCheckSeconds: 3600,
         maxAttempts: 1,
         tickConcurrency: 32,
         meter: telemetry.meter,

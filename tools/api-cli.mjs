@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run org:create | org:limits | user:create | vault:rewrap -- [args]: runs the api's command-line tools
 // (apps/api/src/cli) with DATABASE_URL (and, for the vault, the VAULT_* variables), or else with
-// the local stack that `npm start` runs.
+// the local stack that `npm start` runs. Stdout carries only the tool's own output (building goes to
+// stderr), so `npm run -s org:create -- --json` prints the JSON alone (-s keeps npm's banner off stdout).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,8 +22,13 @@ try {
     throw new Error(`usage: node tools/api-cli.mjs <${Object.keys(COMMANDS).join('|')}> [args]`);
   const entry = path.join(repoRoot, `apps/api/dist/cli/${command}.js`);
   const env = { ...process.env };
-  ensureDependencies();
-  if (!fs.existsSync(entry)) build();
+  ensureDependencies({ toStderr: true });
+  if (!fs.existsSync(entry)) build({ toStderr: true });
+  if (args.includes('--json') && env.npm_lifecycle_event && env.npm_config_loglevel !== 'silent') {
+    process.stderr.write(
+      `npm printed its "> ${env.npm_lifecycle_event}" banner on stdout: run \`npm run -s …\` for JSON alone\n`,
+    );
+  }
   const stateDir = path.join(repoRoot, '.mooring');
   if (!env.DATABASE_URL) {
     const secretsFile = path.join(stateDir, 'local-secrets.json');

@@ -64,6 +64,69 @@ describe('audit log', () => {
     expect(badAction.body.error.details.fields[0].field).toBe('action');
   });
 
+  it('records allowing plain-http hosts, and every blueprint and entity change made through the API', async () => {
+    const token = globex.token;
+    const write = async (method: string, path: string, body?: unknown) => {
+      const response = await api.request(method, path, { token, body });
+      expect(response.status, JSON.stringify(response.body)).toBeLessThan(300);
+    };
+    await write('PATCH', '/v1/organization', { allowHttpHosts: true });
+    await write('POST', '/v1/blueprints', {
+      identifier: 'team',
+      title: 'Team',
+      schema: { properties: { size: { type: 'number' } } },
+    });
+    await write('POST', '/v1/blueprints', {
+      identifier: 'service',
+      title: 'Service',
+      relations: { team: { target: 'team', many: false, required: false } },
+    });
+    await write('PUT', '/v1/blueprints/team', {
+      identifier: 'team',
+      title: 'Squad',
+      schema: { properties: { size: { type: 'number' } } },
+    });
+    await write('POST', '/v1/blueprints/team/entities', { identifier: 'core', properties: { size: 3 } });
+    await write('POST', '/v1/blueprints/team/entities?upsert=true', { identifier: 'core', properties: { size: 4 } });
+    await write('PATCH', '/v1/blueprints/team/entities/core', { title: 'Core' });
+    await write('POST', '/v1/blueprints/service/entities/bulk', {
+      entities: [
+        { identifier: 'api', relations: { team: 'core' } },
+        { identifier: 'web', relations: { team: 'core' } },
+      ],
+    });
+    await write('DELETE', '/v1/blueprints/team/entities/core?delete_dependents=true');
+    await write('DELETE', '/v1/blueprints/service');
+
+    const log = await api.request('GET', '/v1/audit-log?limit=200', { token });
+    const trail = log.body.events
+      .map((event: { action: string; target: { type: string; id: string }; details: Record<string, unknown> }) => [
+        event.action,
+        event.target.id,
+        event.details,
+      ])
+      .reverse()
+      .slice(2); // organization.created and its first client
+    // Entries written by one statement (a bulk write, a delete with dependents) share their time.
+    const byTarget = (entries: Array<[string, string, unknown]>) => [...entries].sort((a, b) => a[1].localeCompare(b[1]));
+    expect([...trail.slice(0, 7), ...byTarget(trail.slice(7, 9)), ...byTarget(trail.slice(9, 12)), ...trail.slice(12)]).toEqual([
+      ['organization.http_hosts_changed', globex.orgId, { allowHttpHosts: true }],
+      ['blueprint.created', 'team', { title: 'Team' }],
+      ['blueprint.created', 'service', { title: 'Service' }],
+      ['blueprint.updated', 'team', { title: 'Squad', version: 2 }],
+      ['entity.created', 'team/core', { blueprint: 'team', identifier: 'core' }],
+      ['entity.updated', 'team/core', { blueprint: 'team', identifier: 'core' }],
+      ['entity.updated', 'team/core', { blueprint: 'team', identifier: 'core' }],
+      ['entity.created', 'service/api', { blueprint: 'service', identifier: 'api' }],
+      ['entity.created', 'service/web', { blueprint: 'service', identifier: 'web' }],
+      ['entity.deleted', 'service/api', { blueprint: 'service', identifier: 'api' }],
+      ['entity.deleted', 'service/web', { blueprint: 'service', identifier: 'web' }],
+      ['entity.deleted', 'team/core', { blueprint: 'team', identifier: 'core' }],
+      ['blueprint.deleted', 'service', { deletedEntities: 0 }],
+    ]);
+    expect(log.body.events[0].actor).toMatchObject({ kind: 'api_client', name: 'admin' });
+  });
+
   it('is readable by admins only, and cannot be rewritten by the app role', async () => {
     const member = await api.request('POST', '/v1/organization/api-clients', {
       token: acme.token,

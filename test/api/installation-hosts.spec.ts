@@ -51,6 +51,19 @@ describe('hosts refused when saved', () => {
     expect(zone.lookups).toContain('mixed.attacker.test');
   });
 
+  it('says a host that does not resolve does not resolve (422 HOST_NOT_FOUND naming the field), rather than refusing it', async () => {
+    const response = await api.request('POST', '/v1/installations', {
+      token: acme.token,
+      body: { integrationId: 'github', name: 'typo', settings: { token, host: 'https://githb.example.test' } },
+    });
+    expect(response.status).toBe(422);
+    expect(response.body.error).toEqual({
+      code: 'HOST_NOT_FOUND',
+      message: 'The host https://githb.example.test does not resolve (ENOTFOUND): check its name',
+      details: { host: 'https://githb.example.test', cause: 'ENOTFOUND', field: 'settings.host' },
+    });
+  });
+
   it('lets an organization allow plain http, which changes nothing about internal addresses', async () => {
     const http = (host: string) =>
       api.request('POST', '/v1/installations', {

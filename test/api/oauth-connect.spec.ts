@@ -190,7 +190,7 @@ describe('OAuth connect flow against a real authorization server', () => {
     expect(outcome(landed.url)).toMatchObject({
       status: 'error',
       error: 'OAUTH_EXCHANGE_FAILED',
-      error_description: expect.stringContaining('invalid_request (code_verifier provided does not match code_challenge)'),
+      error_description: 'The provider did not accept the authorization code; start connecting again',
     });
     expect(provider.issued).toHaveLength(issued);
     expect(await adminQuery(api.db, "SELECT 1 FROM installations WHERE name = 'Tampered'")).toEqual([]);
@@ -461,6 +461,64 @@ describe('OAuth connect flow against a real authorization server', () => {
     } finally {
       provider.account = { sub: 'ada', name: 'Ada at the provider' };
     }
+  });
+
+  it('treats a code exchange refused with HTTP 200 and an error body (github.com) as a refusal, in our words only', async () => {
+    const started = await connect({ integrationId: 'oauth-test', returnUrl, name: 'Refused with 200' });
+    provider.refusalStatus = 200;
+    provider.failNextCode = 'bad_verification_code';
+    try {
+      const landed = await browser.navigate(started.body.authorizationUrl);
+      const result = outcome(landed.url);
+      expect(result).toEqual({
+        from: 'mooring',
+        status: 'error',
+        error: 'OAUTH_EXCHANGE_FAILED',
+        error_description: 'The provider did not accept the authorization code; start connecting again',
+      });
+      expect(landed.url).not.toContain('bad_verification_code');
+      expect(landed.url).not.toContain('test%20provider');
+    } finally {
+      provider.refusalStatus = 400;
+    }
+    expect(await adminQuery(api.db, "SELECT 1 FROM installations WHERE name = 'Refused with 200'")).toEqual([]);
+  });
+
+  it('never echoes the provider’s error text into the return URL: its error maps to our codes', async () => {
+    const started = await connect({ integrationId: 'oauth-test', returnUrl, name: 'Provider error' });
+    provider['server'].service.once('beforeAuthorizeRedirect', (redirect: { url: URL }) => {
+      redirect.url.searchParams.delete('code');
+      redirect.url.searchParams.set('error', '<script>alert(1)</script>');
+      redirect.url.searchParams.set('error_description', 'Call +1 555 0100 to restore your account');
+    });
+    const landed = await browser.navigate(started.body.authorizationUrl);
+    expect(outcome(landed.url)).toEqual({
+      from: 'mooring',
+      status: 'error',
+      error: 'OAUTH_EXCHANGE_FAILED',
+      error_description: 'The provider did not authorize the connection; start connecting again',
+    });
+    expect(decodeURIComponent(landed.url)).not.toMatch(/alert|555/);
+  });
+
+  it('checks the iss of an authorization response (RFC 9207): another issuer’s code is never exchanged', async () => {
+    const named = (iss: string) =>
+      provider['server'].service.once('beforeAuthorizeRedirect', (redirect: { url: URL }) => {
+        redirect.url.searchParams.set('iss', iss);
+      });
+    const honest = await connect({ integrationId: 'oauth-test', returnUrl, name: 'Right issuer' });
+    named(provider.issuer);
+    expect(outcome((await browser.navigate(honest.body.authorizationUrl)).url)).toMatchObject({ status: 'success' });
+
+    const mixedUp = await connect({ integrationId: 'oauth-test', returnUrl, name: 'Other issuer' });
+    named('https://attacker.example');
+    const exchanges = provider.count('authorization_code');
+    expect(outcome((await browser.navigate(mixedUp.body.authorizationUrl)).url)).toMatchObject({
+      status: 'error',
+      error: 'OAUTH_ISSUER_MISMATCH',
+    });
+    expect(provider.count('authorization_code')).toBe(exchanges);
+    expect(await adminQuery(api.db, "SELECT 1 FROM installations WHERE name = 'Other issuer'")).toEqual([]);
   });
 
   it('never let a token, verifier or client secret reach a log line, a response, a job payload or a column in clear', async () => {

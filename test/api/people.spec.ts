@@ -257,7 +257,11 @@ describe('people: sessions, CSRF, throttling, invitations and roles', () => {
       body: { token: weakToken, name: 'O\u0000', password: 'long enough password' },
     });
     expect(nul.status).toBe(400);
-    expect(nul.body.error.details.fields).toEqual([{ field: 'name', message: 'must not contain control characters' }]);
+    expect(nul.body.error.details.fields).toEqual([{ field: 'name', message: 'must not contain the NUL character (\\u0000)' }]);
+    const bell = await api$.request('POST', '/v1/invitations/accept', {
+      body: { token: weakToken, name: 'O\u0007', password: 'long enough password' },
+    });
+    expect(bell.body.error.details.fields).toEqual([{ field: 'name', message: 'must not contain control characters' }]);
 
     const unknown = await api$.request('POST', '/v1/invitations/lookup', { body: { token: 'x'.repeat(43) } });
     expect(unknown.body.error).toMatchObject({ code: 'INVITATION_INVALID', details: { reason: 'unknown' } });

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../tools/lib/wait.mjs';
 import { AppProcess, waitForHttp } from '../support/processes.js';
@@ -52,6 +54,12 @@ describe('api, scheduler and worker processes', () => {
     expect(await cli.exitCode()).toBe(0);
     const created = JSON.parse(cli.output.trim().split('\n').at(-1)!);
     expect(created).toMatchObject({ name: 'acme', role: 'admin', clientId: expect.stringMatching(/^mc_/) });
+
+    // Through npm, as people run it: stdout holds the JSON alone (npm's banner is left out with -s).
+    const viaNpm = await promisify(execFile)('npm', ['run', '-s', 'org:create', '--', '--name', 'globex', '--json'], {
+      env: { ...globalThis.process.env, DATABASE_URL: db.appUrl },
+    });
+    expect(JSON.parse(viaNpm.stdout)).toMatchObject({ name: 'globex', role: 'admin', clientId: expect.stringMatching(/^mc_/) });
 
     const tokenResponse = await fetch(`http://127.0.0.1:${apiPort}/v1/auth/access_token`, {
       method: 'POST',

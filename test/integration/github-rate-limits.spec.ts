@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTEGRATIONS, type JsonObject } from '@mooring/integrations';
+import { INTEGRATIONS, pageItems, type JsonObject } from '@mooring/integrations';
 import { FakeGithub, memoryResponseCache, testConnection } from '@mooring/integrations/testing';
 
 // The GitHub kinds against the fake GitHub over loopback, with an in-memory response cache: the
@@ -21,7 +21,7 @@ describe('GitHub kinds and the primary rate limit', () => {
     });
     const github = INTEGRATIONS.find((integration) => integration.id === 'github')!;
     const releases: JsonObject[] = [];
-    for await (const page of github.kinds['release']!.extract(connection, {})) releases.push(...page);
+    for await (const page of github.kinds['release']!.extract(connection, {})) releases.push(...pageItems(page));
     expect(releases).toHaveLength(30);
     expect(new Set(releases.map((r) => r['__repository'])).size).toBe(30);
     // 31 requests against a quota of 20 per window: at least one window reset was waited for.

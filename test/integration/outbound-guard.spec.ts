@@ -45,6 +45,25 @@ describe('SSRF guard at connection time', () => {
     expect(target.requests).toHaveLength(0);
   });
 
+  it('says a host does not resolve (HOST_NOT_FOUND) instead of calling it not allowed, and a failed lookup passes', async () => {
+    const unknown = await refusal(production.assertAllowed('https://no-such-host.tool.test/api', { allowHttp: false }));
+    expect(unknown).toMatchObject({
+      code: 'HOST_NOT_FOUND',
+      message: 'The host https://no-such-host.tool.test does not resolve (ENOTFOUND): check its name',
+      details: { host: 'https://no-such-host.tool.test', cause: 'ENOTFOUND' },
+    });
+    const flaky = new OutboundHttp({
+      allowLoopback: false,
+      resolver: () => Promise.reject(Object.assign(new Error('getaddrinfo EAI_AGAIN'), { code: 'EAI_AGAIN' })),
+    });
+    try {
+      const lookupFailed = await refusal(flaky.fetchFor({ allowHttp: false })('https://public.tool.test/'));
+      expect(lookupFailed).toMatchObject({ code: 'UPSTREAM_FAILED', details: { cause: 'EAI_AGAIN' } });
+    } finally {
+      await flaky.onModuleDestroy();
+    }
+  });
+
   it('defeats DNS rebinding: the address dialled is the one checked at connection time', async () => {
     let answers = 0;
     const rebinding = fakeZone({ 'rebind.attacker.test': () => (answers++ === 0 ? [PUBLIC_ADDRESS] : ['127.0.0.1']) });

@@ -148,6 +148,77 @@ describe('manual resync through the api, run by a worker', () => {
   });
 });
 
+describe('deletion safety through the api', () => {
+  let h: RunsHarness;
+  let acme: TestOrganization;
+
+  beforeAll(async () => {
+    h = await RunsHarness.start();
+    acme = await h.organization('acme');
+    await h.startScheduler();
+    await h.startWorker();
+  });
+  afterAll(() => h.close());
+
+  it('refuses to delete after a drop beyond maxFetchDrop, says why, and deletes once a resync accepts the drop', async () => {
+    const call = (method: string, path: string, body?: unknown) =>
+      h.api.request(method, path, { token: acme.token, ...(body === undefined ? {} : { body }) });
+    const installation = await h.install(acme, { maxFetchDrop: 0.4 });
+    expect(installation['maxFetchDrop']).toBe(0.4);
+    await h.ended(installation.id, (await h.runs(installation.id))[0]!.id);
+
+    const bad = await call('PATCH', `/v1/installations/${installation.id}`, { maxFetchDrop: 1.5 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.fields).toEqual([{ field: 'maxFetchDrop', message: expect.stringContaining('1') }]);
+    const changed = await call('PATCH', `/v1/installations/${installation.id}`, { maxFetchDrop: 0.5 });
+    expect(changed.body.installation.maxFetchDrop).toBe(0.5);
+    const updates = await call('GET', '/v1/audit-log?action=installation.updated');
+    expect(updates.body.events[0].details.changes).toEqual({ maxFetchDrop: { from: 0.4, to: 0.5 } });
+
+    // The tool ends the deployments' listing after its first page, without totals: 10 of 30.
+    h.tool.setReportTotals(false);
+    h.tool.injectFault('deployment', { type: 'short', page: 0 });
+    try {
+      const refused = await call('POST', `/v1/installations/${installation.id}/resync`);
+      expect(await h.ended(installation.id, refused.body.run.id)).toMatchObject({
+        status: 'completed',
+        deleted: 0,
+        deletion_decision: 'skipped',
+      });
+      const status = (await call('GET', `/v1/installations/${installation.id}/sync-status`)).body;
+      expect(status.run.acceptFetchDrop).toBe(false);
+      expect(status.run.reconciliation.deletion).toEqual({
+        decision: 'skipped',
+        reason: 'resource deployment-2 fetched 10 items, 66.7% fewer than the 30 of the last trusted run (maxFetchDrop 0.5)',
+        details: { fetchDrop: { resource: 'deployment-2', fetched: 10, previous: 30, drop: 2 / 3, maxFetchDrop: 0.5 } },
+      });
+      expect(status.tips).toEqual([
+        expect.objectContaining({ code: 'FETCH_DROPPED', kind: 'deployment', kindIndex: 2, severity: 'warning' }),
+      ]);
+
+      const malformed = await call('POST', `/v1/installations/${installation.id}/resync`, { acceptFetchDrop: 'yes' });
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.error.details.fields[0].field).toBe('acceptFetchDrop');
+
+      const accepted = await call('POST', `/v1/installations/${installation.id}/resync`, { acceptFetchDrop: true });
+      expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+      expect(accepted.body.run).toMatchObject({ status: 'pending', acceptFetchDrop: true });
+      expect(await h.ended(installation.id, accepted.body.run.id)).toMatchObject({
+        status: 'completed',
+        deleted: 20,
+        deletion_decision: 'deleted',
+      });
+      const audit = await call('GET', '/v1/audit-log?action=installation.resync_requested');
+      expect(audit.body.events[0].details).toMatchObject({ runId: accepted.body.run.id, acceptFetchDrop: true });
+      const shown = (await call('GET', `/v1/installations/${installation.id}/sync-status`)).body;
+      expect(shown.run).toMatchObject({ acceptFetchDrop: true, reconciliation: { deleted: 20 } });
+    } finally {
+      h.tool.injectFault('deployment', null);
+      h.tool.setReportTotals(true);
+    }
+  });
+});
+
 describe('schedules', () => {
   let h: RunsHarness;
   let acme: TestOrganization;

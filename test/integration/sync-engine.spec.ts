@@ -348,13 +348,91 @@ describe('sync engine: reconciliation', () => {
       h.server.setCounts({ deployment: 0 });
       const run = await h.sync();
       expect(run.status).toBe('completed');
-      expect(run.deletionReason).toBe('resource deployment-2 returned 0 items but had 30 in the last completed run');
+      expect(run.deletionReason).toBe('resource deployment-2 returned 0 items but had 30 in the last trusted run');
       await expectNothingDeleted(h, run);
+    });
+
+    it('when a page answered 200 without its items list', async () => {
+      const h = await harness({ fake: { counts: { deployment: 1_780 }, pageSize: 100 } });
+      await h.sync();
+      h.server.injectFault('deployment', { type: 'no-items', page: 5 });
+      const run = await h.sync();
+      expect(run.deleted, `deleted ${run.deleted}`).toBe(0);
+      expect(run).toMatchObject({ status: 'failed', errorCode: 'EXTRACT_FAILED', deletionDecision: 'skipped' });
+      expect(resource(run, 'deployment')).toMatchObject({ status: 'failed', fetched: 500, fetchFailed: 1 });
+      expect(resource(run, 'deployment').error).toBe(
+        `UPSTREAM_MALFORMED: The fake tool's answer to GET /api/v1/deployments?page=5&per_page=100 is not a listing: it holds no list at "items"`,
+      );
+      expect(await h.identifiers('fakeDeployment')).toHaveLength(1_780);
+    });
+
+    it('when the items of a page are not a list', async () => {
+      const h = await harness({ fake: { pageSize: 10 } });
+      await h.sync();
+      removeSome(h);
+      h.server.injectFault('deployment', { type: 'items-not-list', page: 1 });
+      const run = await h.sync();
+      await expectNothingDeleted(h, run);
+      expect(resource(run, 'deployment').error).toBe(
+        `UPSTREAM_MALFORMED: The fake tool's answer to GET /api/v1/deployments?page=1&per_page=10 is not a listing: it holds no list at "items"`,
+      );
+    });
+
+    it('when an entry of a page is null', async () => {
+      const h = await harness({ fake: { pageSize: 10 } });
+      await h.sync();
+      h.server.injectFault('deployment', { type: 'null-entry', page: 1 });
+      const run = await h.sync();
+      expect(run.deleted, `deleted ${run.deleted}`).toBe(0);
+      expect(resource(run, 'deployment')).toMatchObject({ status: 'failed', fetchFailed: 1 });
+      expect(resource(run, 'deployment').error).toBe(
+        'UPSTREAM_MALFORMED: page 2 of deployment is not a listing: entry 6 is null, not an object',
+      );
+      expect(await h.identifiers('fakeDeployment')).toHaveLength(30);
+    });
+
+    it('when the listing ends short of the total the tool reported', async () => {
+      const h = await harness({ fake: { counts: { deployment: 1_780 }, pageSize: 100 } });
+      await h.sync();
+      h.server.injectFault('deployment', { type: 'short', page: 15 });
+      const run = await h.sync();
+      expect(run.deleted, `deleted ${run.deleted}`).toBe(0);
+      expect(resource(run, 'deployment')).toMatchObject({ status: 'failed', fetched: 1_600 });
+      expect(resource(run, 'deployment').error).toBe(
+        'UPSTREAM_INCOMPLETE: the tool reported 1780 deployment items, but its listing ended after 1600',
+      );
+      expect(await h.identifiers('fakeDeployment')).toHaveLength(1_780);
+    });
+
+    it('when a listing without totals drops by more than maxFetchDrop, until a resync accepts the drop', async () => {
+      const h = await harness({ fake: { counts: { deployment: 1_780 }, pageSize: 100, reportTotals: false } });
+      await h.sync();
+      h.server.injectFault('deployment', { type: 'short', page: 5 });
+      const run = await h.sync();
+      expect(run.deleted, `deleted ${run.deleted}`).toBe(0);
+      expect(run).toMatchObject({
+        status: 'completed',
+        deletionDecision: 'skipped',
+        deletionReason:
+          'resource deployment-2 fetched 600 items, 66.3% fewer than the 1780 of the last trusted run (maxFetchDrop 0.5)',
+      });
+      expect(run.deletionDetails).toMatchObject({
+        fetchDrop: { resource: 'deployment-2', fetched: 600, previous: 1_780, maxFetchDrop: 0.5 },
+      });
+      // The drop repeats: the refused run is no baseline, so the next run refuses too.
+      expect(await h.sync()).toMatchObject({ deleted: 0, deletionDecision: 'skipped' });
+      expect(await h.identifiers('fakeDeployment')).toHaveLength(1_780);
+
+      // The user confirms the drop is real: that one run deletes, and becomes the baseline.
+      const accepted = await h.runs.create(h.orgId, h.installationId, 'manual', { acceptFetchDrop: true });
+      expect(await h.resume(accepted.id)).toMatchObject({ status: 'completed', deleted: 1_180, deletionDecision: 'deleted' });
+      expect(await h.sync()).toMatchObject({ deleted: 0, deletionDecision: 'nothing_to_delete' });
     });
 
     it('when the share to delete exceeds entityDeletionThreshold', async () => {
       const h = await harness();
       await h.sync();
+      await h.setMaxFetchDrop(1); // the drop guard would refuse first
       h.server.remove('deployment', range(0, 28));
       const run = await h.sync();
       expect(run.deletionReason).toBe('deleting 28 of 30 fakeDeployment entities (93%) exceeds entityDeletionThreshold 0.9');
@@ -485,6 +563,26 @@ describe('sync engine: crashes and retries', () => {
     expect(events.at(-2)!.details).toEqual({ attempt: 2 });
     // Secrets registered with the logger never reach the log.
     expect(events.at(-1)!.message).toBe(`retried after ${REDACTED} failed`);
+  });
+
+  it('counts every deletion once when an attempt dies half-way through deleting', async () => {
+    const h = await harness({ fake: { counts: { team: 1, service: 1, deployment: 3_000 }, pageSize: 100 } });
+    await h.sync();
+    h.server.remove('deployment', range(0, 1_400)); // deleted 500 at a time: 500, 500, 400
+    let chunks = 0;
+    const dying = Object.create(h.deps.catalog) as SyncCatalogRepository;
+    dying.deletionCandidates = (...args) =>
+      ++chunks === 3
+        ? Promise.reject(new Error('connection terminated unexpectedly'))
+        : h.deps.catalog.deletionCandidates(...args);
+    const run = await h.runs.create(h.orgId, h.installationId, 'schedule');
+    await expect(h.resume(run.id, { deps: { catalog: dying } })).rejects.toThrow('connection terminated unexpectedly');
+    expect(await h.identifiers('fakeDeployment')).toHaveLength(2_000); // the first attempt deleted 1,000
+
+    const retried = await h.resume(run.id);
+    expect(retried).toMatchObject({ status: 'completed', attempt: 2, deletionDecision: 'deleted' });
+    expect(await h.identifiers('fakeDeployment')).toHaveLength(1_600);
+    expect(retried.deleted).toBe(1_400);
   });
 
   it('starts over when the mapping changed between attempts', async () => {

@@ -7,6 +7,7 @@ import { InstallationRepository, OrganizationRepository } from '@mooring/persist
 import { DomainError } from '@mooring/platform';
 import { ScheduleRegistry } from '@mooring/queue';
 import { adminQuery } from '../support/admin-query.js';
+import { LoopbackServer, sendJson } from '@mooring/integrations/testing';
 import { OAuthProvider } from '../support/fakes/oauth-provider.js';
 import { installationsContext } from '../support/installations-context.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -34,6 +35,9 @@ describe('OAuth token refresh across workers', () => {
   let provider: OAuthProvider;
   let workers: INestApplicationContext[];
   let orgId: string;
+  // A token endpoint that answers like github.com: refusals come with HTTP 200 and an error body.
+  let githubLike: LoopbackServer;
+  let githubLikeAnswer: () => Promise<{ status: number; body: unknown }>;
   const masterKey = randomBytes(32).toString('base64');
 
   const startWorker = () =>
@@ -41,13 +45,19 @@ describe('OAuth token refresh across workers', () => {
       db,
       redis,
       vault: { keyProvider: 'local', localMasterKey: masterKey },
-      integrations: [oauthTestIntegration(provider.issuer)],
-      oauthClients: { 'oauth-test': provider.client },
+      integrations: [
+        oauthTestIntegration(provider.issuer),
+        { ...oauthTestIntegration(githubLike.origin), id: 'oauth-github-like' },
+      ],
+      oauthClients: {
+        'oauth-test': provider.client,
+        'oauth-github-like': { clientId: 'gh-like', clientSecret: 'gh-like-secret' },
+      },
       allowLoopback: true,
     });
 
   /** An OAuth installation whose access token expired a minute ago, with a live refresh token. */
-  async function expiredInstallation(): Promise<string> {
+  async function expiredInstallation(integrationId = 'oauth-test'): Promise<string> {
     const worker = workers[0]!;
     const id = randomUUID();
     const credential: CredentialPayload = {
@@ -64,7 +74,7 @@ describe('OAuth token refresh across workers', () => {
       .get(InstallationRepository)
       .createWithCredential(
         orgId,
-        { id, integrationId: 'oauth-test', name: `Tool ${id}`, authMethod: 'oauth2', mapping: { resources: [] }, settings: {} },
+        { id, integrationId, name: `Tool ${id}`, authMethod: 'oauth2', mapping: { resources: [] }, settings: {} },
         sealed,
       );
     return id;
@@ -92,6 +102,10 @@ describe('OAuth token refresh across workers', () => {
     db = await createTestDatabase();
     redis = createTestRedis();
     provider = await OAuthProvider.start();
+    githubLike = await LoopbackServer.start(async (_request, response) => {
+      const { status, body } = await githubLikeAnswer();
+      sendJson(response, status, body);
+    });
     workers = await Promise.all(Array.from({ length: WORKERS }, () => startWorker()));
     const organizations = workers[0]!.get(OrganizationRepository);
     ({
@@ -108,6 +122,7 @@ describe('OAuth token refresh across workers', () => {
   afterAll(async () => {
     for (const worker of workers) await worker.close();
     await provider.stop();
+    await githubLike.close();
     await db.drop();
     await redis.clear();
   });
@@ -208,6 +223,70 @@ describe('OAuth token refresh across workers', () => {
     expect(provider.refused.slice(refusedBefore)).toEqual([{ grantType: 'refresh_token', error: 'temporarily_unavailable' }]);
     const [row] = await adminQuery<{ state: string }>(db, 'SELECT state FROM installations WHERE id = $1', [installationId]);
     expect(row).toEqual({ state: 'active' });
+  });
+
+  it('treats a refusal sent with HTTP 200 and an error body (github.com) as a refusal: needs_reauth once, one provider call', async () => {
+    const installationId = await expiredInstallation('oauth-github-like');
+    const schedules = workers[0]!.get(ScheduleRegistry);
+    await schedules.register({ orgId, installationId }, { type: 'interval', everySeconds: 3600 });
+    githubLikeAnswer = () =>
+      Promise.resolve({
+        status: 200,
+        body: {
+          error: 'bad_refresh_token',
+          error_description: 'The refresh token passed is incorrect or expired.',
+          error_uri: 'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors',
+        },
+      });
+    const before = githubLike.requests.length;
+    const results = await Promise.allSettled(concurrently(installationId, 20));
+    for (const result of results) {
+      expect(result.status).toBe('rejected');
+      expect((result as PromiseRejectedResult).reason).toMatchObject({ code: 'REAUTH_REQUIRED' });
+    }
+    expect(githubLike.requests.length - before).toBe(1);
+    const [row] = await adminQuery<{ state: string; state_reason: string }>(
+      db,
+      'SELECT state, state_reason FROM installations WHERE id = $1',
+      [installationId],
+    );
+    expect(row).toEqual({ state: 'needs_reauth', state_reason: 'the provider refused the token refresh (bad_refresh_token)' });
+    expect(await schedules.nextRunAt(installationId)).toBeNull();
+    // Every later kind of a run asks again, and is answered from the state: the provider is not called.
+    expect((await failure(concurrently(installationId, 1)[0]!)).code).toBe('REAUTH_REQUIRED');
+    expect(githubLike.requests.length - before).toBe(1);
+  });
+
+  it('holds no database row lock while the provider answers a refresh', async () => {
+    const installationId = await expiredInstallation('oauth-github-like');
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    githubLikeAnswer = async () => {
+      await answered;
+      return {
+        status: 200,
+        body: { access_token: 'gho_fresh_token_after_a_slow_answer', token_type: 'bearer', expires_in: 28_800 },
+      };
+    };
+    const before = githubLike.requests.length;
+    const token = concurrently(installationId, 1)[0]!;
+    await expect.poll(() => githubLike.requests.length, { timeout: 10_000 }).toBe(before + 1);
+    // While the provider has not answered, the credential's row and the installation are free to lock.
+    const locked = await adminQuery(
+      db,
+      `SELECT 1 FROM installation_credentials c JOIN installations i ON i.id = c.installation_id
+        WHERE c.installation_id = $1 FOR UPDATE NOWAIT`,
+      [installationId],
+    );
+    expect(locked).toHaveLength(1);
+    answer();
+    expect(await token).toBe('gho_fresh_token_after_a_slow_answer');
+    const [lease] = await adminQuery<{ refresh_lease_id: string | null }>(
+      db,
+      'SELECT refresh_lease_id FROM installation_credentials WHERE installation_id = $1',
+      [installationId],
+    );
+    expect(lease).toEqual({ refresh_lease_id: null });
   });
 
   it('treats an unreachable token endpoint as a passing outage, not as a revoked grant', async () => {

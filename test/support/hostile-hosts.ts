@@ -113,5 +113,4 @@ export const HOSTILE_HOSTS: ReadonlyArray<readonly [description: string, host: s
   ['a name resolving to NAT64 metadata', 'https://nat64.attacker.test'],
   ['a name resolving to CGNAT', 'https://cgnat.attacker.test'],
   ['a name resolving to IPv6 link-local', 'https://linklocal6.attacker.test'],
-  ['a name that does not resolve', 'https://nx.attacker.test'],
 ];

@@ -42,6 +42,7 @@ export class RunsHarness {
     private readonly env: Environment,
   ) {}
 
+  /** `REDIS_URL` in `env`: a Redis of the test's own (one it stops and restarts), instead of the run's. */
   static async start(env: Environment = {}): Promise<RunsHarness> {
     const tool = await FakeToolServer.start({ token: FAKE_TOKEN, pageSize: 10 });
     const shared: Environment = {
@@ -57,7 +58,12 @@ export class RunsHarness {
       ...env,
     };
     const api = await TestApi.start(
-      pick(shared, ['VAULT_LOCAL_MASTER_KEY', 'UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS', 'SCHEDULE_MIN_INTERVAL_SECONDS']),
+      pick(shared, [
+        'VAULT_LOCAL_MASTER_KEY',
+        'UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS',
+        'SCHEDULE_MIN_INTERVAL_SECONDS',
+        'REDIS_URL',
+      ]),
     );
     return new RunsHarness(api, tool, {
       ...shared,
@@ -181,6 +187,7 @@ const SCHEDULER_VARIABLES = [
   'DISPATCH_REQUEUE_AFTER_SECONDS',
   'RUN_MAX_ATTEMPTS',
   'SCHEDULER_TICK_CONCURRENCY',
+  'SCHEDULE_CHECK_SECONDS',
 ];
 const WORKER_VARIABLES = [
   ...COMMON,
@@ -192,6 +199,7 @@ const WORKER_VARIABLES = [
   'RUN_TIMEOUT_SECONDS',
   'RUN_LOCK_SECONDS',
   'RUN_RETRY_BASE_SECONDS',
+  'RUN_LEASE_SECONDS',
 ];
 
 function pick(env: Environment, names: readonly string[]): Environment {

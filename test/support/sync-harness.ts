@@ -88,6 +88,10 @@ export class SyncHarness {
     );
   }
 
+  async setMaxFetchDrop(maxFetchDrop: number): Promise<void> {
+    await new InstallationRepository(this.db).update(this.orgId, this.installationId, { maxFetchDrop });
+  }
+
   async setMapping(mapping: unknown): Promise<void> {
     await new InstallationRepository(this.db).updateMapping(this.orgId, this.installationId, mapping);
   }

@@ -66,7 +66,7 @@ export class TestApi {
     installations: InstallationsOverrides | ((context: { redis: TestRedis; db: TestDatabase }) => InstallationsOverrides) = {},
   ): Promise<TestApi> {
     const db = await createTestDatabase();
-    const redis = createTestRedis();
+    const redis = createTestRedis(env['REDIS_URL']);
     const config = loadConfig(apiConfigSpec, {
       DATABASE_URL: db.appUrl,
       REDIS_URL: redis.url,

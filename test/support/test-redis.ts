@@ -10,8 +10,8 @@ export interface TestRedis {
   clear(): Promise<void>;
 }
 
-export function createTestRedis(): TestRedis {
-  const url = inject('redisUrl');
+/** A namespace on the run's Redis, or on `url` (a test's own server). */
+export function createTestRedis(url: string = inject('redisUrl')): TestRedis {
   const keyPrefix = `test-${randomUUID().slice(0, 8)}`;
   return {
     url,

@@ -4,6 +4,8 @@ export interface LocalPostgres {
   databaseUrl: string;
   secrets: Record<string, string>;
   stop(): Promise<void>;
+  /** An immediate stop (`pg_ctl stop -m immediate`), as a crash: the next start runs crash recovery. */
+  crash(): Promise<void>;
 }
 export interface LocalRedis {
   url: string;

@@ -40,6 +40,7 @@ export async function startLocalPostgres({ stateDir, port, durable, log }) {
     databaseUrl: url(ROLES.app),
     secrets,
     stop: server.stop,
+    crash: server.crash,
   };
 }
 

@@ -140,6 +140,13 @@ export async function startPostgres({ dataDir, port, superuserPassword, durable 
       child.kill('SIGINT'); // fast shutdown
       await exited;
     },
+    /** `pg_ctl stop -m immediate`: every backend dies at once and the next start runs crash recovery. */
+    async crash() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      run(binDir, 'pg_ctl', ['stop', '-D', dataDir, '-m', 'immediate', '-w'], user);
+      await exited;
+    },
   };
 }
 

@@ -27,6 +27,7 @@ import { HealthController } from './health/health.controller.js';
 import { ErrorResponseFilter } from './http/error-response.filter.js';
 import { MetaController } from './http/meta.controller.js';
 import { RequestScopeMiddleware } from './http/request-scope.middleware.js';
+import { RouteLimitGuard, RouteLimits } from './http/route-limits.js';
 import { InstallationsController } from './installations/installations.controller.js';
 import { SyncStatusController } from './installations/sync-status.controller.js';
 import { IntegrationsController } from './installations/integrations.controller.js';
@@ -99,6 +100,9 @@ export class AppModule implements NestModule {
       providers: [
         { provide: LOGGER, useValue: logger },
         { provide: APP_GUARD, useClass: AccessGuard },
+        // After the access guard: per-organization limits need the authenticated caller.
+        { provide: APP_GUARD, useClass: RouteLimitGuard },
+        RouteLimits,
         { provide: APP_FILTER, useClass: ErrorResponseFilter },
         RouteAccessCheck,
       ],

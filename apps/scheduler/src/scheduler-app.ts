@@ -8,7 +8,7 @@ import { SchedulerModule } from './scheduler.module.js';
 
 /**
  * Builds and starts the scheduler exactly as production runs it (tests use this too): schedules
- * reconciled from PostgreSQL, then ticks turned into runs, then runs admitted fairly; run history
+ * reconciled from PostgreSQL (and again whenever Redis lost them), then ticks turned into runs, then runs admitted fairly; run history
  * pruned hourly.
  */
 export async function startSchedulerApp(
@@ -19,7 +19,9 @@ export async function startSchedulerApp(
   const app = await NestFactory.createApplicationContext(SchedulerModule.forRoot(config, telemetry), {
     logger: new NestPinoLogger(logger),
   });
-  const schedules = await app.get(ScheduleReconciler).reconcile();
+  const reconciler = app.get(ScheduleReconciler);
+  const schedules = await reconciler.reconcile();
+  reconciler.watch();
   app.get(ResyncTickConsumer).start();
   await app.get(Dispatcher).start();
   app.get(RunHistoryPruner).start();

@@ -20,7 +20,10 @@ export const api = {
       access: 'public',
       tag: 'Authentication',
       summary: 'Exchange an API client’s id and secret for a bearer token (Port-compatible)',
+      description: 'A token lasts an hour: exchange once and reuse it. Limited per address and per organization.',
       body: people.accessTokenRequest,
+      // Per organization: the organization of the client asked for, once it is known.
+      rateLimit: { perAddress: { requests: 60, windowSeconds: 60 }, perOrg: { requests: 300, windowSeconds: 60 } },
       response: people.accessTokenResponse,
       status: 200,
     }),
@@ -262,7 +265,7 @@ export const api = {
       path: '/v1/installations/:id',
       access: 'admin',
       tag: 'Installations',
-      summary: 'Rename, enable or disable, change mapping (queues a resync), settings or schedule',
+      summary: 'Rename, enable or disable, change mapping (queues a resync), settings, schedule or maxFetchDrop',
       params: id,
       body: installations.updateInstallationRequest,
       response: z.object({ installation: installations.installation }),
@@ -273,9 +276,13 @@ export const api = {
       path: '/v1/installations/:id/resync',
       access: 'moderator',
       tag: 'Installations',
-      summary: 'Resync now; 409 RUN_ACTIVE with details.runId when a run is active',
+      summary: 'Resync now; 409 RUN_ACTIVE with details.runId when a run is active; 503 with Retry-After while the queue is down',
+      description:
+        'With `{"acceptFetchDrop": true}` this run may delete despite a drop in fetched items beyond the installation\'s maxFetchDrop (audited); every other deletion rule still applies.',
       params: id,
-      response: z.object({ run: z.object({ id: uuid, status: z.literal('pending') }) }),
+      body: installations.resyncRequest,
+      rateLimit: { perOrg: { requests: 30, windowSeconds: 60 }, perAddress: { requests: 60, windowSeconds: 60 } },
+      response: z.object({ run: z.object({ id: uuid, status: z.literal('pending'), acceptFetchDrop: z.boolean() }) }),
       status: 202,
     }),
     delete: route({
@@ -344,6 +351,7 @@ export const api = {
       description:
         'Sets an HttpOnly cookie binding the connection to this browser; the callback requires it and the same person.',
       body: installations.connectRequest,
+      rateLimit: { perOrg: { requests: 30, windowSeconds: 60 }, perAddress: { requests: 60, windowSeconds: 60 } },
       response: installations.connectStarted,
       status: 201,
     }),

@@ -28,11 +28,23 @@ export const blueprintIdentifier = z
   .max(100)
   .regex(/^[A-Za-z0-9@_=-]+$/, 'may contain only letters, digits and @ _ = -');
 
+/** Bytes of a string as UTF-8 (no TextEncoder: the contract runs with no DOM and no Node types). */
+function utf8Bytes(value: string): number {
+  let bytes = 0;
+  for (const char of value) {
+    const code = char.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
 export const entityIdentifier = z
   .string()
   .min(1, 'must not be empty')
   .max(1000)
-  .refine((value) => ![...value].some((c) => c.charCodeAt(0) < 0x20), 'must not contain control characters');
+  .refine((value) => ![...value].some((c) => c.charCodeAt(0) < 0x20), 'must not contain control characters')
+  // PostgreSQL's index holds keys up to about 2.7 kB: a longer one is refused, not stored.
+  .refine((value) => utf8Bytes(value) <= 2000, 'must be at most 2,000 bytes as UTF-8');
 
 const itemsSchema = z.strictObject({
   type: z.enum(['string', 'number', 'boolean', 'object']),

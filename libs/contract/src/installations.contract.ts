@@ -34,6 +34,12 @@ export const integration = z.object({
 
 export const integrationIdParam = z.string().min(1).max(100);
 
+/**
+ * The share (0 to 1) by which a resource's fetch count may drop, against the last run whose counts
+ * were trusted, before deletion is refused.
+ */
+export const maxFetchDrop = z.number().min(0).max(1);
+
 /** `{"every":"1h"}` or `{"cron":"0 6 * * 1-5","timezone":"Europe/Berlin"}`. */
 export const scheduleView = z.union([z.object({ every: z.string() }), z.object({ cron: z.string(), timezone: z.string() })]);
 
@@ -98,6 +104,8 @@ export const installation = z.object({
   schedule: scheduleView,
   /** When the schedule fires next; null while disabled or needing new credentials. */
   nextRunAt: isoDateTime.nullable(),
+  /** Deletion is refused when a resource fetches more than this share fewer items than the last trusted run. */
+  maxFetchDrop: z.number(),
   mapping: jsonObject,
   createdBy: z.string().nullable(),
   createdAt: isoDateTime,
@@ -113,6 +121,7 @@ export const createInstallationRequest = z.strictObject({
   mapping: jsonObject.optional(),
   /** `{"every":"1h"}` or `{"cron":"0 6 * * 1-5","timezone":"Europe/Berlin"}`; checked by the service. */
   schedule: jsonObject.optional(),
+  maxFetchDrop: maxFetchDrop.optional(),
 });
 
 export const updateInstallationRequest = z
@@ -122,8 +131,21 @@ export const updateInstallationRequest = z
     mapping: jsonObject.optional(),
     settings: jsonObject.optional(),
     schedule: jsonObject.optional(),
+    maxFetchDrop: maxFetchDrop.optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, 'send at least one of name, enabled, mapping, settings, schedule');
+  .refine(
+    (body) => Object.keys(body).length > 0,
+    'send at least one of name, enabled, mapping, settings, schedule, maxFetchDrop',
+  );
+
+/** A resync's options; the body may be left out. */
+export const resyncRequest = z
+  .strictObject({
+    /** The user confirms that a drop in fetched items is real: this run may delete despite maxFetchDrop. */
+    acceptFetchDrop: z.boolean().default(false),
+  })
+  .optional()
+  .transform((body) => body ?? { acceptFetchDrop: false });
 
 export const deleteInstallationQuery = z.strictObject({
   deleteEntities: z

@@ -54,6 +54,7 @@ export const mappingTestResult = z.object({
 export const AUDIT_ACTIONS = [
   'organization.created',
   'organization.renamed',
+  'organization.http_hosts_changed',
   'api_client.created',
   'api_client.revoked',
   'user.invited',
@@ -70,6 +71,12 @@ export const AUDIT_ACTIONS = [
   'installation.mapping_changed',
   'installation.state_changed',
   'installation.resync_requested',
+  'blueprint.created',
+  'blueprint.updated',
+  'blueprint.deleted',
+  'entity.created',
+  'entity.updated',
+  'entity.deleted',
 ] as const;
 
 export const auditQuery = z.strictObject({

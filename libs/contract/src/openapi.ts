@@ -12,7 +12,7 @@ const ERROR_STATUSES: Readonly<Record<string, string>> = {
   '404': 'Not found in the caller’s organization',
   '409': 'Conflicts with the current state',
   '422': 'The tool refused the host or the credentials',
-  '429': 'Too many attempts: retry after Retry-After seconds',
+  '429': 'Too many requests or attempts (x-mooring-rate-limit says the limits): retry after Retry-After seconds',
 };
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
@@ -59,12 +59,14 @@ function operation(definition: RouteDefinition): JsonSchema {
       .filter(([status]) => definition.access !== 'public' || !['401', '403'].includes(status))
       .map(([status, description]) => [status, { $ref: `#/components/responses/Error${status}`, description }]),
   );
+  const { rateLimit } = definition;
   return {
     operationId: `${definition.method.toLowerCase()}${openApiPath(definition.path).replace(/[^A-Za-z0-9]+(.)?/g, (_, c?: string) => (c ?? '').toUpperCase())}`,
     tags: [definition.tag],
     summary: definition.summary,
     ...(definition.description ? { description: definition.description } : {}),
     'x-mooring-access': definition.access,
+    ...(rateLimit ? { 'x-mooring-rate-limit': rateLimit } : {}),
     security: definition.access === 'public' ? [] : [{ bearer: [] }, { session: [] }],
     parameters: parameters(definition),
     ...(definition.body

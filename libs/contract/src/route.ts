@@ -6,6 +6,21 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** Who may call a route: anyone, or a signed-in person or API client with at least this role. */
 export type RouteAccess = 'public' | Role;
 
+/** At most `requests` within a fixed window of `windowSeconds`; beyond it, 429 RATE_LIMITED with Retry-After. */
+export interface RequestLimit {
+  readonly requests: number;
+  readonly windowSeconds: number;
+}
+
+/**
+ * The limits of a costly or sensitive route, counted across api replicas: per organization (the
+ * caller's, once authenticated) and per client address (every request, before anything costly).
+ */
+export interface RouteRateLimit {
+  readonly perOrg?: RequestLimit;
+  readonly perAddress?: RequestLimit;
+}
+
 /**
  * One route of the API. The api registers its handler from this (method, path, access, status)
  * and validates with its schemas; the web app types its calls with it; /v1/openapi.json is built
@@ -28,6 +43,7 @@ export interface RouteDefinition {
   readonly status: number;
   /** Content type of the success body when it is not JSON. */
   readonly contentType?: string;
+  readonly rateLimit?: RouteRateLimit;
 }
 
 export function route<const T extends RouteDefinition>(definition: T): T {

@@ -21,6 +21,8 @@ const runHeader = {
   status: syncRunStatus,
   trigger: z.string(),
   attempt: z.number().int(),
+  /** Asked for with acceptFetchDrop: the run may delete despite the installation's maxFetchDrop. */
+  acceptFetchDrop: z.boolean(),
   /** The due time, for a scheduled run or a skipped one. */
   scheduledFor: isoDateTime.nullable(),
   /** For a skipped due time: the run that was still active. */
@@ -67,7 +69,7 @@ export const syncRun = z.object({
       .object({
         decision: z.string(),
         reason: z.string().nullable(),
-        /** The per-blueprint shares the decision used. */
+        /** The per-blueprint shares the decision used; `fetchDrop` when the drop guard refused. */
         details: z.unknown(),
       })
       .nullable(),

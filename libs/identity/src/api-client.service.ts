@@ -57,9 +57,13 @@ export class ApiClientService {
     return revoked;
   }
 
-  /** `POST /v1/auth/access_token`: exchanges client credentials for a bearer token. */
-  async exchange(clientId: string, clientSecret: string): Promise<IssuedToken> {
+  /**
+   * `POST /v1/auth/access_token`: exchanges client credentials for a bearer token. `admit` is
+   * asked before the secret is checked, once the client's organization is known (its limits).
+   */
+  async exchange(clientId: string, clientSecret: string, admit?: (orgId: string) => Promise<void>): Promise<IssuedToken> {
     const found = await this.clients.findSecretByClientId(clientId);
+    if (found) await admit?.(found.orgId);
     const valid = found !== null && found.revokedAt === null && clientSecretMatches(clientSecret, found.secretHash);
     if (!found || !valid) {
       throw new DomainError('INVALID_CLIENT_CREDENTIALS', 'The client id or secret is wrong, or the client was revoked');

@@ -19,6 +19,7 @@ export interface NewInstalled {
   readonly mapping: unknown;
   readonly settings: Readonly<Record<string, string>>;
   readonly schedule?: Schedule;
+  readonly maxFetchDrop?: number;
   readonly createdBy: string;
   readonly credential: CredentialPayload;
   /** The provider account of OAuth tokens, when the integration tells. */
@@ -77,7 +78,7 @@ export class InstallationWorkflow {
       try {
         checked[field.name] = (await this.outbound.assertAllowed(value, policy)).href.replace(/\/$/, '');
       } catch (error) {
-        if (isDomainError(error, 'HOST_NOT_ALLOWED')) {
+        if (isDomainError(error, 'HOST_NOT_ALLOWED') || isDomainError(error, 'HOST_NOT_FOUND')) {
           throw new DomainError(error.code, error.message, { ...error.details, field: `settings.${field.name}` });
         }
         throw error;
@@ -109,6 +110,7 @@ export class InstallationWorkflow {
         mapping: input.mapping,
         settings: input.settings,
         ...(input.schedule ? { schedule: input.schedule } : {}),
+        ...(input.maxFetchDrop !== undefined ? { maxFetchDrop: input.maxFetchDrop } : {}),
         createdBy: input.createdBy,
         ...(input.providerAccount ? { providerAccount: input.providerAccount } : {}),
       },

@@ -29,6 +29,8 @@ export interface CreateInstallationInput {
   readonly mapping?: unknown;
   /** As users write it (`{"every":"1h"}` or a cron with a time zone); hourly when absent. */
   readonly schedule?: unknown;
+  /** The drop in a resource's fetch count (0 to 1) beyond which deletion is refused; 0.5 when absent. */
+  readonly maxFetchDrop?: number;
 }
 
 export interface UpdateInstallationInput {
@@ -38,6 +40,7 @@ export interface UpdateInstallationInput {
   /** Changed fields only; sensitive ones rotate the credentials, an empty value clears an optional field. */
   readonly settings?: unknown;
   readonly schedule?: unknown;
+  readonly maxFetchDrop?: number;
 }
 
 export interface DeletedInstallation {
@@ -99,6 +102,7 @@ export class InstallationService {
       mapping,
       settings: checked,
       ...(schedule ? { schedule } : {}),
+      ...(input.maxFetchDrop !== undefined ? { maxFetchDrop: input.maxFetchDrop } : {}),
       createdBy: tenant.principal.id,
       credential: { kind: 'settings', secrets },
     });
@@ -119,6 +123,7 @@ export class InstallationService {
     }
     if (input.enabled !== undefined) changes.enabled = input.enabled;
     if (input.schedule !== undefined) changes.schedule = this.workflow.parseSchedule(input.schedule);
+    if (input.maxFetchDrop !== undefined) changes.maxFetchDrop = input.maxFetchDrop;
     const rotation = input.settings === undefined ? undefined : await this.changeSettings(current, integration, input.settings);
     if (rotation) changes.settings = rotation.settings;
 

@@ -84,6 +84,20 @@ export interface SharedConcurrency {
 /** One page of raw items from the tool, in the tool's own shape. */
 export type Page = readonly JsonObject[];
 
+/**
+ * A page, with how many items the whole listing holds when the tool says so (a `total` field, an
+ * `X-Total` header): a listing that then ends with fewer items is incomplete, and nothing is deleted.
+ */
+export interface CountedPage {
+  readonly items: Page;
+  readonly total?: number;
+}
+
+/** The items of what an extract yielded, whichever of the two shapes it has. */
+export function pageItems(page: Page | CountedPage): Page {
+  return 'items' in page ? page.items : page;
+}
+
 export interface KindDefinition {
   readonly title: string;
   /**
@@ -93,9 +107,11 @@ export interface KindDefinition {
   readonly selector?: z.ZodType;
   /**
    * Streams the kind's items page by page: memory stays bounded by a page. Throwing fails the
-   * kind (and blocks deletion for the run); the engine counts what was yielded before.
+   * kind (and blocks deletion for the run); the engine counts what was yielded before. The engine
+   * checks what is yielded whatever the tool answered: a page must be a list of JSON objects (or a
+   * CountedPage holding one), or the kind fails with UPSTREAM_MALFORMED.
    */
-  extract(connection: IntegrationConnection, selector: Readonly<Record<string, unknown>>): AsyncIterable<Page>;
+  extract(connection: IntegrationConnection, selector: Readonly<Record<string, unknown>>): AsyncIterable<Page | CountedPage>;
 }
 
 /** A field of the custom-settings form, rendered by the web app from this description. */

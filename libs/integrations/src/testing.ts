@@ -5,6 +5,8 @@ export { fakeIntegration } from './fake/fake.integration.js';
 export {
   FakeToolServer,
   type FakeFailure,
+  type FakeFault,
+  type FakeFaultPlan,
   type FakeMisbehaviour,
   type FakeToolOptions,
 } from './fake/testing/fake-tool.server.js';

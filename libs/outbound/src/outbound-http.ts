@@ -143,9 +143,9 @@ export class OutboundHttp implements OnModuleDestroy {
     try {
       addresses = await this.resolver(hostname);
     } catch (error) {
-      throw hostNotAllowed(target, 'unresolvable', 'its name does not resolve', { cause: errorCode(error) });
+      throw unresolved(target, errorCode(error));
     }
-    if (!addresses.length) throw hostNotAllowed(target, 'unresolvable', 'its name has no addresses');
+    if (!addresses.length) throw unresolved(target, 'ENODATA');
     for (const { address } of addresses) assertAddressAllowed(target, address, this.options);
     return addresses;
   }
@@ -311,6 +311,23 @@ export class OutboundHttp implements OnModuleDestroy {
     };
     return agent;
   }
+}
+
+// Resolver failures that say nothing about the name: the lookup itself failed and may work later.
+const PASSING_DNS_FAILURES = new Set(['EAI_AGAIN', 'ETIMEOUT', 'ESERVFAIL', 'ECONNREFUSED', 'ECANCELLED', 'EAI_FAIL']);
+
+/** A name that does not resolve is not an address the guard refused: say so, or that the lookup failed for now. */
+function unresolved(target: string, code: string): DomainError {
+  if (PASSING_DNS_FAILURES.has(code)) {
+    return new DomainError('UPSTREAM_FAILED', `Looking up the host ${target} failed for now (${code}); retry later`, {
+      host: target,
+      cause: code,
+    });
+  }
+  return new DomainError('HOST_NOT_FOUND', `The host ${target} does not resolve (${code}): check its name`, {
+    host: target,
+    cause: code,
+  });
 }
 
 function errorCode(error: unknown): string {

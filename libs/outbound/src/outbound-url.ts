@@ -9,8 +9,7 @@ export interface RequestPolicy {
 
 export type OutboundPolicy = RequestPolicy & AddressPolicy;
 
-export type HostRefusal =
-  'invalid_url' | 'scheme' | 'userinfo' | 'forbidden_name' | 'forbidden_address' | 'unresolvable' | 'too_many_redirects';
+export type HostRefusal = 'invalid_url' | 'scheme' | 'userinfo' | 'forbidden_name' | 'forbidden_address' | 'too_many_redirects';
 
 // Names that only mean something inside a network (RFC 6761, 6762, 8375) or that cloud providers
 // reserve for their metadata services. They are refused before any DNS lookup.

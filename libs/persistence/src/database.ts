@@ -60,10 +60,20 @@ export class Database implements OnModuleInit, OnModuleDestroy, ReadinessCheck {
     );
   }
 
-  /** Like `inTenant`, with a raw pg client for bulk statements Prisma cannot express (unnest, COPY). */
+  /**
+   * Like `inTenant`, with a raw pg client for bulk statements Prisma cannot express (unnest, COPY).
+   * A connection that drops while checked out (a terminated backend, a server restart) fails this
+   * transaction only: its error is caught here rather than crashing the process, and the broken
+   * client is discarded instead of going back to the pool.
+   */
   async inTenantSql<T>(orgId: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     assertOrgId(orgId);
     const client = await this.pool.connect();
+    let lost: Error | undefined;
+    const onError = (error: Error) => {
+      lost ??= error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       await client.query("SELECT set_config('mooring.org_id', $1, true)", [orgId]);
@@ -71,10 +81,11 @@ export class Database implements OnModuleInit, OnModuleDestroy, ReadinessCheck {
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
+      if (!lost) await client.query('ROLLBACK').catch(() => {});
       throw error;
     } finally {
-      client.release();
+      client.removeListener('error', onError);
+      client.release(lost);
     }
   }
 

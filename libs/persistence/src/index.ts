@@ -1,5 +1,6 @@
-export { AUDIT_ACTIONS, writeAudit, type AuditAction, type AuditEntry } from './audit.js';
+export { AUDIT_ACTIONS, writeAudit, writeAuditSql, type AuditAction, type AuditEntry } from './audit.js';
 export { Database, type DatabaseOptions } from './database.js';
+export { isRefusedData, storableJson } from './storable-json.js';
 export { PersistenceModule } from './persistence.module.js';
 export * from './catalog-records.js';
 export * from './people-records.js';
@@ -12,8 +13,9 @@ export { EntityRepository } from './repositories/entity.repository.js';
 export { ConnectSessionRepository } from './repositories/connect-session.repository.js';
 export {
   CredentialRepository,
-  type LockedCredential,
-  type LockedCredentialOutcome,
+  type RefreshClaim,
+  type RefreshEnd,
+  type RefreshOutcome,
 } from './repositories/credential.repository.js';
 export { InstallationRepository } from './repositories/installation.repository.js';
 export { OrganizationRepository } from './repositories/organization.repository.js';

@@ -82,6 +82,8 @@ export interface InstallationRecord {
   readonly mapping: unknown;
   readonly settings: Readonly<Record<string, string>>;
   readonly schedule: Schedule;
+  /** Deletion is refused when a resource's fetch count drops by more than this share (0 to 1). */
+  readonly maxFetchDrop: number;
   readonly enabled: boolean;
   readonly state: InstallationState;
   readonly stateReason: string | null;
@@ -104,6 +106,8 @@ export interface NewInstallation {
   readonly settings: Readonly<Record<string, string>>;
   /** Hourly unless given. */
   readonly schedule?: Schedule;
+  /** 0.5 unless given. */
+  readonly maxFetchDrop?: number;
   readonly createdBy?: string | null;
   readonly providerAccount?: ProviderAccount | null;
 }
@@ -121,6 +125,7 @@ export interface InstallationChanges {
   readonly mapping?: unknown;
   readonly settings?: Readonly<Record<string, string>>;
   readonly schedule?: Schedule;
+  readonly maxFetchDrop?: number;
   readonly enabled?: boolean;
 }
 

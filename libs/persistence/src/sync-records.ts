@@ -68,6 +68,8 @@ export interface SyncRunRecord extends ReconciliationRecord {
   readonly dispatchedAt: Date | null;
   /** For a skipped run: the active run it yielded to. */
   readonly skippedFor: string | null;
+  /** Asked for by a user who confirmed a drop in fetched items is real: deletion ignores maxFetchDrop. */
+  readonly acceptFetchDrop: boolean;
   readonly resources: readonly SyncRunResourceRecord[];
 }
 
@@ -88,7 +90,9 @@ export interface RunFinish {
   readonly status: Exclude<SyncRunStatus, 'pending' | 'running'>;
   readonly errorCode?: string | null;
   readonly errorMessage?: string | null;
-  readonly reconciliation: Omit<ReconciliationRecord, 'deletionDetails'> & { readonly deletionDetails?: unknown };
+  readonly reconciliation: Omit<ReconciliationRecord, 'deleted' | 'deletionDetails'> & { readonly deletionDetails?: unknown };
+  /** Its fetch counts passed the drop rules: later runs compare theirs with them. */
+  readonly fetchBaseline?: boolean;
 }
 
 /** The reconciliation of a run that ended before reaching it: nothing reingested, nothing deleted, and why. */
@@ -96,7 +100,6 @@ export function notReconciled(reason: string): RunFinish['reconciliation'] {
   return {
     reingested: 0,
     reingestFailed: 0,
-    deleted: 0,
     deleteFailed: 0,
     reconcileMs: null,
     deletionDecision: 'skipped',

@@ -13,3 +13,4 @@ export * from './tenant/request-scope.js';
 export * from './validation/cursor.js';
 export * from './validation/parse-input.js';
 export * from './validation/safe-regexp.js';
+export * from './validation/untrusted-input.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { RedisConnection } from './redis-connection.js';
+import { RLWrapperTimeouts, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { REQUEST_TIMEOUT_MS, RedisConnection } from './redis-connection.js';
 
 /** At most `maxAttempts` counted attempts per key within a fixed window of `windowSeconds`. */
 export interface AttemptPolicy {
@@ -26,17 +26,24 @@ export interface AttemptCounter {
 /**
  * Attempt counters in Redis (rate-limiter-flexible's fixed windows, one atomic increment per
  * attempt), shared by every api replica. Keys should not be secrets; hash them if they are.
+ * While Redis is down or slow (past REQUEST_TIMEOUT_MS) each process counts in its own memory
+ * instead, so a Redis outage neither hangs a request nor lifts the limits.
  */
 @Injectable()
 export class AttemptLimiter {
   constructor(private readonly redis: RedisConnection) {}
 
   counter(policy: AttemptPolicy): AttemptCounter {
-    const limiter = new RateLimiterRedis({
-      storeClient: this.redis.client,
-      keyPrefix: `${this.redis.options.keyPrefix}:attempts:${policy.name}`,
-      points: policy.maxAttempts,
-      duration: policy.windowSeconds,
+    const window = { points: policy.maxAttempts, duration: policy.windowSeconds };
+    const limiter = new RLWrapperTimeouts({
+      limiter: new RateLimiterRedis({
+        ...window,
+        storeClient: this.redis.client,
+        keyPrefix: `${this.redis.options.keyPrefix}:attempts:${policy.name}`,
+        rejectIfRedisNotReady: true,
+      }),
+      insuranceLimiter: new RateLimiterMemory(window),
+      timeoutMs: REQUEST_TIMEOUT_MS,
     });
     return {
       async attempt(key) {

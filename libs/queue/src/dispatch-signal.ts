@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { QUEUE_OPTIONS, RedisConnection, type QueueOptions } from './redis-connection.js';
+import { QUEUE_OPTIONS, REQUEST_TIMEOUT_MS, RedisConnection, withTimeout, type QueueOptions } from './redis-connection.js';
 
 /**
  * Wakes the dispatcher when there is work: a run was asked for or one ended and freed a slot. The
@@ -18,12 +18,14 @@ export class DispatchSignal implements OnApplicationShutdown {
     this.channel = `${options.keyPrefix}:dispatch`;
   }
 
+  /** Within REQUEST_TIMEOUT_MS, or DEPENDENCY_UNAVAILABLE: callers on a request path must not hang. */
   async notify(): Promise<void> {
-    await this.redis.client.publish(this.channel, '1');
+    await withTimeout(this.redis.client.publish(this.channel, '1'), REQUEST_TIMEOUT_MS, 'Could not wake the dispatcher');
   }
 
   async subscribe(onSignal: () => void): Promise<void> {
-    this.subscriber ??= this.redis.client.duplicate();
+    // ioredis subscribes again after a reconnect; until then the dispatcher's poll covers.
+    this.subscriber ??= this.redis.client.duplicate().on('error', () => {});
     this.subscriber.on('message', onSignal);
     await this.subscriber.subscribe(this.channel);
   }

@@ -5,12 +5,27 @@ import { DomainError, type ReadinessCheck } from '@mooring/platform';
 export const QUEUE_OPTIONS = Symbol('QUEUE_OPTIONS');
 
 const BOOT_TIMEOUT_MS = 10_000;
+/**
+ * How long a request-path call waits for Redis. Commands wait out a reconnect (BullMQ needs that),
+ * so without a bound a call made during an outage would hang until Redis came back.
+ */
+export const REQUEST_TIMEOUT_MS = 2_000;
+/** What a caller turned away during an outage is told to wait before trying again. */
+export const RETRY_AFTER_SECONDS = 5;
 
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+/**
+ * Rejects with DEPENDENCY_UNAVAILABLE (the api's 503 with Retry-After) when `promise` takes longer
+ * than `ms`. The command itself stays queued and runs once Redis is back.
+ */
+export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DomainError('DEPENDENCY_UNAVAILABLE', message)), ms);
+    timer = setTimeout(
+      () => reject(new DomainError('DEPENDENCY_UNAVAILABLE', message, { retryAfterSeconds: RETRY_AFTER_SECONDS })),
+      ms,
+    );
   });
+  promise.catch(() => {}); // a late rejection, after the timeout won, is not unhandled
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
@@ -57,5 +72,18 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown, Rea
 
   async check(): Promise<void> {
     await this.client.ping();
+  }
+
+  /**
+   * Fails at once with DEPENDENCY_UNAVAILABLE while the connection is down, and within
+   * REQUEST_TIMEOUT_MS when Redis does not answer: for calls that must not accept work the queue
+   * cannot take.
+   */
+  async assertAvailable(): Promise<void> {
+    const unavailable = 'The queue (Redis) is unavailable; retry shortly';
+    if (this.client.status !== 'ready') {
+      throw new DomainError('DEPENDENCY_UNAVAILABLE', unavailable, { retryAfterSeconds: RETRY_AFTER_SECONDS });
+    }
+    await withTimeout(this.client.ping(), REQUEST_TIMEOUT_MS, unavailable);
   }
 }

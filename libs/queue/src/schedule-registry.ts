@@ -17,8 +17,11 @@ export interface RegisteredSchedule {
 @Injectable()
 export class ScheduleRegistry implements OnModuleDestroy {
   private readonly ticks: Queue<ResyncTickJob>;
+  /** Set once the registered schedules match PostgreSQL; gone when Redis lost its data. */
+  private readonly reconciledKey: string;
 
-  constructor(redis: RedisConnection) {
+  constructor(private readonly redis: RedisConnection) {
+    this.reconciledKey = `${redis.options.keyPrefix}:schedules:reconciled`;
     this.ticks = new Queue<ResyncTickJob>(QUEUE_NAMES.resyncTicks, {
       connection: redis.client,
       prefix: redis.options.keyPrefix,
@@ -43,6 +46,30 @@ export class ScheduleRegistry implements OnModuleDestroy {
 
   async unregister(installationId: string): Promise<void> {
     await this.ticks.removeJobScheduler(schedulerId(installationId));
+  }
+
+  /** Records that every schedule was registered from PostgreSQL (see `reconciled`). */
+  async markReconciled(): Promise<void> {
+    await this.redis.client.set(this.reconciledKey, new Date().toISOString());
+  }
+
+  /**
+   * Whether the schedules were registered from PostgreSQL since Redis last lost its data: false
+   * after Redis restarted empty (or was flushed), when every job scheduler is gone with the mark.
+   */
+  async reconciled(): Promise<boolean> {
+    return (await this.redis.client.exists(this.reconciledKey)) === 1;
+  }
+
+  /** Calls `listener` each time the connection to Redis is ready again after a loss. */
+  onReconnect(listener: () => void): () => void {
+    let connected = this.redis.client.status === 'ready';
+    const ready = () => {
+      if (connected) listener();
+      connected = true;
+    };
+    this.redis.client.on('ready', ready);
+    return () => this.redis.client.removeListener('ready', ready);
   }
 
   /** The instant BullMQ will next produce a tick, or null when nothing is registered. */

@@ -77,7 +77,7 @@ export class Dispatcher implements OnModuleDestroy {
     const waiting = await this.queue.dispatchedNotStarted(olderThanMs);
     for (const run of waiting) await this.runs.requeue(run);
     let ended = 0;
-    for (const run of await this.queue.runningSince(olderThanMs)) {
+    for (const run of await this.queue.runningUnheld(olderThanMs)) {
       if (await this.runs.hasLiveJob(run.runId)) continue;
       const finished = await this.ledger.finish(run.orgId, run.runId, {
         status: 'failed',

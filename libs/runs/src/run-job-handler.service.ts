@@ -54,7 +54,9 @@ export class RunJobHandler implements SyncRunHandler {
       Math.max(0, deadline - Date.now()),
     );
     const started = performance.now();
+    const lease = this.holdLease(ids);
     try {
+      await lease.first;
       const record = await this.engine.run(ids, (target, signal) => this.connections.forRecord(target, signal), {
         signal: AbortSignal.any([attempt.shutdown, limit.signal]),
         // On the last attempt a transient failure ends the run failed, like any other.
@@ -87,11 +89,29 @@ export class RunJobHandler implements SyncRunHandler {
         reconciliation: notReconciled('the run failed before reconciliation'),
       });
       this.logger.error({ ...ids, err: error }, 'sync run failed on its last attempt');
-      await this.dispatch.notify();
+      await this.wakeDispatcher();
       return 'done';
     } finally {
       clearTimeout(timer);
+      lease.release();
     }
+  }
+
+  /**
+   * The run's lease in PostgreSQL, renewed every third of RUN_LEASE_SECONDS while this worker runs
+   * it: proof that its worker lives which, unlike the queue job, survives Redis losing its data. A
+   * renewal that fails (the database is away) is retried at the next beat.
+   */
+  private holdLease(ids: SyncRunJob): { first: Promise<void>; release: () => void } {
+    const renew = () => this.runs.renewLease(ids.orgId, ids.runId, this.options.leaseSeconds);
+    const beat = setInterval(
+      () => {
+        renew().catch((error: unknown) => this.logger.warn({ ...ids, err: error }, 'could not renew the run’s lease'));
+      },
+      (this.options.leaseSeconds * 1000) / 3,
+    );
+    beat.unref();
+    return { first: renew(), release: () => clearInterval(beat) };
   }
 
   shutdownReason(): RunInterrupted {
@@ -100,6 +120,11 @@ export class RunJobHandler implements SyncRunHandler {
 
   retryDelayMs(attemptsMade: number, error: unknown): number {
     return retryDelayMs(attemptsMade, this.options.retryBaseSeconds * 1000, error);
+  }
+
+  /** Best effort: the dispatcher polls too, so a wake-up lost while Redis is down only delays a run. */
+  private async wakeDispatcher(): Promise<void> {
+    await this.dispatch.notify().catch((error: unknown) => this.logger.warn({ err: error }, 'could not wake the dispatcher'));
   }
 
   /** Best effort: the event log must not turn a retry into a failure. */
@@ -127,7 +152,7 @@ export class RunJobHandler implements SyncRunHandler {
       );
     }
     await this.queue.startFollowUp(record.orgId, record.id);
-    await this.dispatch.notify();
+    await this.wakeDispatcher();
   }
 }
 

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { ResyncReason, ResyncTrigger } from '@mooring/installations';
 import { RunQueueRepository, type RunTrigger } from '@mooring/persistence';
 import { DomainError } from '@mooring/platform';
-import { DispatchSignal } from '@mooring/queue';
+import { DispatchSignal, RedisConnection } from '@mooring/queue';
 
 /**
  * Asks for sync runs: a user's resync (`POST /v1/installations/:id/resync`) and the resyncs an
@@ -16,15 +16,30 @@ export class RunRequests implements ResyncTrigger {
   constructor(
     private readonly queue: RunQueueRepository,
     private readonly dispatch: DispatchSignal,
+    private readonly redis: RedisConnection,
   ) {}
 
-  /** A user's resync: the new run's id, or RUN_ACTIVE naming the run already active. */
-  async resync(orgId: string, installationId: string): Promise<{ runId: string }> {
-    const request = await this.queue.request(orgId, installationId, 'manual', {
-      action: 'installation.resync_requested',
-      targetType: 'installation',
-      targetId: installationId,
-    });
+  /**
+   * A user's resync: the new run's id, or RUN_ACTIVE naming the run already active. With
+   * `acceptFetchDrop` the run may delete despite the installation's maxFetchDrop (in the audit entry).
+   */
+  async resync(orgId: string, installationId: string, options: { acceptFetchDrop?: boolean } = {}): Promise<{ runId: string }> {
+    const acceptFetchDrop = options.acceptFetchDrop ?? false;
+    // A run asked for while the queue is down would wait unseen: the caller is told to come back
+    // (503 with Retry-After) and nothing is written.
+    await this.redis.assertAvailable();
+    const request = await this.queue.request(
+      orgId,
+      installationId,
+      'manual',
+      {
+        action: 'installation.resync_requested',
+        targetType: 'installation',
+        targetId: installationId,
+        ...(acceptFetchDrop ? { details: { acceptFetchDrop } } : {}),
+      },
+      { acceptFetchDrop },
+    );
     switch (request.outcome) {
       case 'created':
         await this.wakeDispatcher();

@@ -19,6 +19,10 @@ export const dispatchGroup = {
   tickConcurrency: envVar('SCHEDULER_TICK_CONCURRENCY', positiveInt().max(500).default(16), {
     description: 'Schedule ticks a scheduler handles at once',
   }),
+  scheduleCheckSeconds: envVar('SCHEDULE_CHECK_SECONDS', positiveInt().max(3600).default(15), {
+    description:
+      'How often a scheduler checks that Redis still holds the schedules (it also checks on every reconnect); lost ones are registered again from PostgreSQL',
+  }),
 };
 
 export const runWorkerGroup = {
@@ -40,17 +44,23 @@ export const runWorkerGroup = {
   retryBaseSeconds: envVar('RUN_RETRY_BASE_SECONDS', positiveInt().max(3600).default(15), {
     description: 'Delay before the first retry of a run that failed transiently; doubles each attempt (with jitter)',
   }),
+  leaseSeconds: envVar('RUN_LEASE_SECONDS', positiveInt().min(3).max(3600).default(60), {
+    description:
+      'A worker holds its running run for this long, renewed in PostgreSQL every third of it; the dispatcher ends a run whose job is gone only once its lease ran out',
+  }),
 };
 
 export interface DispatchOptions {
   readonly pollMs: number;
   readonly queueTarget: number;
   readonly requeueAfterSeconds: number;
+  readonly scheduleCheckSeconds: number;
 }
 
 export interface RunWorkerOptions {
   readonly timeoutSeconds: number;
   readonly retryBaseSeconds: number;
+  readonly leaseSeconds: number;
 }
 export const RUN_WORKER_OPTIONS = Symbol('RUN_WORKER_OPTIONS');
 export const DISPATCH_OPTIONS = Symbol('DISPATCH_OPTIONS');

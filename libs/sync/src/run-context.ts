@@ -63,6 +63,8 @@ export interface RunContext {
   readonly load: LoadContext;
   readonly writers: ReadonlyMap<number, SyncWriter>;
   readonly attempt: number;
+  /** Asked for by a user who confirmed a drop in fetched items is real: the drop rules are lifted. */
+  readonly acceptFetchDrop: boolean;
   /** Resources a crashed attempt of this run completed: not fetched again (same mapping only). */
   readonly completed: ReadonlyMap<number, SyncRunResourceRecord>;
   readonly metrics: SyncMetrics | undefined;
@@ -136,8 +138,10 @@ export async function startRun(
             type: 'run.resumed',
             message: kept.length
               ? `a previous attempt did not finish; keeping the ${kept.length} resource(s) it completed (${kept.join(', ')}) and redoing the rest`
-              : 'a previous attempt did not finish; starting over (nothing it did is reused)',
-            details: { attempt: started.attempt, keptResources: kept },
+              : started.keysLost
+                ? 'a previous attempt did not finish, and keys its completed resources saw are gone (a crash or a restore lost them): starting over, every resource is fetched again'
+                : 'a previous attempt did not finish; starting over (nothing it did is reused)',
+            details: { attempt: started.attempt, keptResources: kept, keysLost: started.keysLost },
           },
         ]
       : []),
@@ -162,6 +166,7 @@ export async function startRun(
       load,
       writers,
       attempt: started.attempt,
+      acceptFetchDrop: existing.acceptFetchDrop,
       completed: new Map(started.completed.map((resource) => [resource.resourceIndex, resource])),
       metrics: deps.metrics,
       events,

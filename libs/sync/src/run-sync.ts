@@ -4,7 +4,7 @@ import type { SyncRunRecord } from '@mooring/persistence';
 import { isDomainError, type DomainError } from '@mooring/platform';
 import { ExtractionGuard, isCredentialsRefusal } from './extract/extraction-guard.js';
 import { extractPages } from './extract/extract-pages.js';
-import { ResourceLoader } from './load/resource-loader.js';
+import { LOAD_BATCH_SIZE, ResourceLoader } from './load/resource-loader.js';
 import { transformPage } from './map/transform-page.js';
 import type { ParsedResource } from './mapping/index.js';
 import type { ResourceOutcome } from './reconcile/decide-deletion.js';
@@ -127,10 +127,14 @@ async function syncResource(
     await run.events.record({ level: 'info', type: 'resource.started', message: `${resource.key} started`, details: where });
     const kind = run.integration.kinds[resource.kind]!;
     try {
-      for await (const page of extraction.pages(extractPages(kind, connection, resource.selectorOptions))) {
+      for await (const page of extraction.pages(extractPages(resource.kind, kind, connection, resource.selectorOptions))) {
         rawSamples.push(...page.items.slice(0, 5 - rawSamples.length));
-        const entities = await tally.time('transformMs', () => transformPage(page.items, resource, run.load.blueprints, tally));
-        await loader.add(entities);
+        // A page of any size streams through a batch at a time: mapped entities never pile up.
+        for (let start = 0; start < page.items.length && !tally.stopped; start += LOAD_BATCH_SIZE) {
+          const items = page.items.slice(start, start + LOAD_BATCH_SIZE);
+          const entities = await tally.time('transformMs', () => transformPage(items, resource, run.load.blueprints, tally));
+          await loader.add(entities);
+        }
         await run.ledger.progress(resource.index, tally.counts);
         if (tally.stopped) break;
       }

@@ -53,6 +53,13 @@ export class OAuthProvider {
   account = { sub: 'ada', name: 'Ada at the provider' };
   /** Make the next refresh fail with this OAuth error (e.g. invalid_grant for a revoked grant). */
   failNextRefresh: string | null = null;
+  /** Make the next code exchange fail with this OAuth error (github.com: bad_verification_code). */
+  failNextCode: string | null = null;
+  /**
+   * The status of refusals: 400 as RFC 6749 says, or 200 as github.com answers them (an `error`
+   * body with HTTP 200).
+   */
+  refusalStatus: 400 | 200 = 400;
 
   private readonly codes = new Map<string, AuthorizeRequest>();
   private readonly refreshTokens = new Set<string>();
@@ -82,7 +89,7 @@ export class OAuthProvider {
       const error = this.check(req.body);
       if (error) {
         this.refused.push({ grantType: req.body.grant_type, error });
-        response.statusCode = 400;
+        response.statusCode = this.refusalStatus;
         response.body = { error, error_description: `refused by the test provider: ${error}` };
         return;
       }
@@ -137,6 +144,11 @@ export class OAuthProvider {
   private check(body: TokenRequestBody): string | null {
     if (body.client_id !== this.client.clientId || body.client_secret !== this.client.clientSecret) return 'invalid_client';
     if (body.grant_type === 'authorization_code') {
+      if (this.failNextCode) {
+        const error = this.failNextCode;
+        this.failNextCode = null;
+        return error;
+      }
       const request = body.code ? this.codes.get(body.code) : undefined;
       if (!request) return 'invalid_grant';
       this.codes.delete(body.code!);

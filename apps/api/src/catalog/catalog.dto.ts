@@ -1,5 +1,5 @@
 import type { blueprint as blueprintSchema, entity as entitySchema, Reply } from '@mooring/contract';
-import { validationError } from '@mooring/platform';
+import { textProblem, validationError } from '@mooring/platform';
 import type { BlueprintRecord, EntityRecord } from '@mooring/persistence';
 
 // Response shapes of the catalog API (the contract has them), and its entity cursor.
@@ -7,7 +7,7 @@ import type { BlueprintRecord, EntityRecord } from '@mooring/persistence';
 /** An entity cursor is the last identifier of the previous page, base64url-encoded. */
 export function decodeEntityCursor(cursor: string): string {
   const identifier = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!identifier || Buffer.from(identifier, 'utf8').toString('base64url') !== cursor) {
+  if (!identifier || textProblem(identifier) || Buffer.from(identifier, 'utf8').toString('base64url') !== cursor) {
     throw validationError([{ field: 'cursor', message: 'is not a cursor this API returned' }], 'query');
   }
   return identifier;

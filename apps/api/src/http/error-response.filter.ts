@@ -24,6 +24,7 @@ export class ErrorResponseFilter implements ExceptionFilter {
     if (response.headersSent) return;
     const retryAfter = body.error.details['retryAfterSeconds'];
     if (status === 429 && typeof retryAfter === 'number') response.setHeader('Retry-After', String(retryAfter));
+    if (status === 503) response.setHeader('Retry-After', String(retryAfterSeconds(exception)));
     response.status(status).json(body);
   }
 
@@ -37,7 +38,10 @@ export class ErrorResponseFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const code = frameworkCode(status, exception);
-      if (code) return { status, body: { error: { code, message: frameworkMessage(exception, code), details: {} } } };
+      if (code) {
+        const details = code === 'UNSUPPORTED_MEDIA_TYPE' ? { header: 'content-type' } : {};
+        return { status, body: { error: { code, message: frameworkMessage(exception, code), details } } };
+      }
     }
     return this.internal(exception, 'INTERNAL', 500);
   }
@@ -51,22 +55,35 @@ export class ErrorResponseFilter implements ExceptionFilter {
   }
 }
 
+/** A dependency's outage: when to try again, as the error says or in a few seconds. */
+function retryAfterSeconds(exception: unknown): number {
+  const given = exception instanceof DomainError ? exception.details['retryAfterSeconds'] : undefined;
+  return typeof given === 'number' && given > 0 ? Math.ceil(given) : 5;
+}
+
 function frameworkCode(status: number, exception: HttpException): ErrorCode | undefined {
   const cause = exception.cause as { type?: string } | undefined;
   if (status === 404) return 'ROUTE_NOT_FOUND';
   if (status === 405) return 'METHOD_NOT_ALLOWED';
   if (status === 413) return 'PAYLOAD_TOO_LARGE';
-  if (status === 400 && (cause?.type === 'entity.parse.failed' || exception.message.includes('JSON'))) return 'MALFORMED_JSON';
+  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
+  if (status === 400 && (cause?.type === 'entity.parse.failed' || cause?.type === 'encoding.invalid')) return 'MALFORMED_JSON';
+  if (status === 400 && exception.message.includes('JSON')) return 'MALFORMED_JSON';
   if (status === 400) return 'VALIDATION_FAILED';
   return undefined;
 }
 
 function frameworkMessage(exception: HttpException, code: ErrorCode): string {
+  const cause = exception.cause as { type?: string } | undefined;
   switch (code) {
     case 'MALFORMED_JSON':
-      return 'The request body is not valid JSON';
+      return cause?.type === 'encoding.invalid' ? 'The request body is not valid UTF-8' : 'The request body is not valid JSON';
     case 'PAYLOAD_TOO_LARGE':
       return 'The request body is too large';
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return cause?.type === 'charset.unsupported'
+        ? 'JSON request bodies must be UTF-8: send Content-Type: application/json (charset=utf-8 or none)'
+        : exception.message;
     default:
       return exception.message;
   }

@@ -67,6 +67,8 @@ export function installationView(
         : null,
     credentialsUpdatedAt: credential?.updatedAt.toISOString() ?? null,
     schedule: scheduleView(installation.schedule),
+    /** Deletion is refused when a resource fetches more than this share fewer items than the last trusted run. */
+    maxFetchDrop: installation.maxFetchDrop,
     /** When the schedule fires next; null while the installation is disabled or needs new credentials. */
     nextRunAt:
       installation.enabled && installation.state === 'active'

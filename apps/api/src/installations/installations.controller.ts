@@ -79,11 +79,18 @@ export class InstallationsController {
     };
   }
 
-  /** A resync now: 202 with the new run's id, or 409 RUN_ACTIVE with the id of the run already active. */
+  /**
+   * A resync now: 202 with the new run's id, or 409 RUN_ACTIVE with the id of the run already
+   * active. `{"acceptFetchDrop": true}` lets that one run delete despite the installation's
+   * maxFetchDrop (audited).
+   */
   @Endpoint(routes.resync)
-  async resync(@Param('id', new ZodPipe(uuid, 'path')) id: string) {
-    const { runId } = await this.runs.resync(currentTenant().orgId, id);
-    return { run: { id: runId, status: 'pending' as const } };
+  async resync(
+    @Param('id', new ZodPipe(uuid, 'path')) id: string,
+    @Body(new ZodPipe(routes.resync.body)) body: z.output<typeof routes.resync.body>,
+  ) {
+    const { runId } = await this.runs.resync(currentTenant().orgId, id, body);
+    return { run: { id: runId, status: 'pending' as const, acceptFetchDrop: body.acceptFetchDrop } };
   }
 
   @Endpoint(routes.delete)

@@ -92,7 +92,7 @@ export class OAuthController {
   async callback(@Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
     const text = (key: keyof CallbackQuery) => (typeof query[key] === 'string' ? query[key] : undefined);
     const outcome = await this.connect.complete(
-      { state: text('state'), code: text('code'), error: text('error'), error_description: text('error_description') },
+      { state: text('state'), code: text('code'), error: text('error'), iss: text('iss') },
       this.browser(request, await this.signedInPerson(request)),
     );
     if (!outcome.keepBinding) clearCallbackCookie(request, response, connectCookieName(outcome.sessionId));

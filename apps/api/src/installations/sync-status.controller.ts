@@ -1,7 +1,7 @@
 import { Controller, Param, Query } from '@nestjs/common';
 import type { z } from 'zod';
 import { api, uuid } from '@mooring/contract';
-import { currentTenant, decodeCursor, encodeCursor } from '@mooring/platform';
+import { currentTenant, decodeCursor, encodeCursor, isTimeAndId } from '@mooring/platform';
 import { SyncStatusService } from '@mooring/sync';
 import { Endpoint } from '../http/endpoint.decorator.js';
 import { ZodPipe } from '../http/zod.pipe.js';
@@ -30,7 +30,7 @@ export class SyncStatusController {
     @Param('id', new ZodPipe(uuid, 'path')) id: string,
     @Query(new ZodPipe(routes.history.query, 'query')) query: z.output<typeof routes.history.query>,
   ) {
-    const after = query.cursor ? decodeCursor(query.cursor, 2, isRunKey) : undefined;
+    const after = query.cursor ? decodeCursor(query.cursor, 2, isTimeAndId) : undefined;
     const page = await this.status.history(currentTenant().orgId, id, {
       limit: query.limit,
       ...(after ? { after: { createdAt: new Date(after[0]!), id: after[1]! } } : {}),
@@ -49,7 +49,7 @@ export class SyncStatusController {
     @Param('runId', new ZodPipe(uuid, 'path')) runId: string,
     @Query(new ZodPipe(routes.runEvents.query, 'query')) query: z.output<typeof routes.runEvents.query>,
   ) {
-    const after = query.cursor ? decodeCursor(query.cursor, 1, ([seq]) => /^\d{1,18}$/.test(seq!)) : undefined;
+    const after = query.cursor ? decodeCursor(query.cursor, 1, ([seq]) => /^\d{1,9}$/.test(seq!)) : undefined;
     const page = await this.status.events(currentTenant().orgId, id, runId, {
       limit: query.limit,
       ...(after ? { afterSeq: after[0]! } : {}),
@@ -57,9 +57,4 @@ export class SyncStatusController {
     const last = page.items.at(-1);
     return { events: page.items.map(runEventView), next: page.hasMore && last ? encodeCursor([last.seq]) : null };
   }
-}
-
-/** A history cursor: the createdAt and id of the last run of the previous page. */
-function isRunKey([createdAt, id]: string[]): boolean {
-  return !Number.isNaN(new Date(createdAt!).getTime()) && uuid.safeParse(id).success;
 }

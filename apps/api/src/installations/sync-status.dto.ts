@@ -91,6 +91,8 @@ function runHeader(run: SyncRunRecord) {
     status: run.status,
     trigger: run.trigger,
     attempt: run.attempt,
+    /** Asked for with acceptFetchDrop: the run may delete despite the installation's maxFetchDrop. */
+    acceptFetchDrop: run.acceptFetchDrop,
     /** The due time, for a scheduled run or a skipped one. */
     scheduledFor: iso(run.scheduledFor),
     /** For a skipped due time: the run that was still active. */

@@ -6,7 +6,7 @@ import {
   type InstallationRecord,
   type StateTransition,
 } from '@mooring/persistence';
-import { ScheduleRegistry } from '@mooring/queue';
+import { REQUEST_TIMEOUT_MS, ScheduleRegistry, withTimeout } from '@mooring/queue';
 import { credentialsRefused, credentialsUnreadable, isSchedulable } from './installation-states.js';
 
 /**
@@ -16,9 +16,10 @@ import { credentialsRefused, credentialsUnreadable, isSchedulable } from './inst
  * (paused unless the installation is enabled and active, resumed otherwise) and the change is
  * announced (a log line and the `mooring_installation_state_changes` counter).
  *
- * Schedule changes follow a saved change. Should Redis be unreachable, the scheduler's
- * reconciliation at boot and its ticks (which drop schedules of installations that cannot sync)
- * converge on PostgreSQL, so a failure is logged rather than undoing the change.
+ * Schedule changes follow a saved change. Should Redis be unreachable, the scheduler's schedule
+ * check (at boot, on reconnect and every SCHEDULE_CHECK_SECONDS) and its ticks (which drop schedules
+ * of installations that cannot sync) converge on PostgreSQL, so a failure is logged rather than
+ * undoing the change.
  */
 @Injectable()
 export class InstallationLifecycle {
@@ -86,9 +87,10 @@ export class InstallationLifecycle {
     });
   }
 
+  /** Waits at most REQUEST_TIMEOUT_MS (the api makes these while answering); a change Redis missed is caught up by the scheduler. */
   private async scheduleChange(action: string, installationId: string, change: () => Promise<void>): Promise<void> {
     try {
-      await change();
+      await withTimeout(change(), REQUEST_TIMEOUT_MS, 'the schedule store (Redis) did not answer');
     } catch (error) {
       this.logger.error(
         `could not ${action} the schedule of installation ${installationId}: ${error instanceof Error ? error.message : String(error)}`,

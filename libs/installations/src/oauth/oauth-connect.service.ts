@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Vault } from '@mooring/crypto';
-import { IntegrationRegistry, type VerifiedAccount } from '@mooring/integrations';
+import { IntegrationRegistry, type IntegrationDefinition, type VerifiedAccount } from '@mooring/integrations';
 import {
   ApiClientRepository,
   ConnectSessionRepository,
@@ -81,7 +81,8 @@ export interface CallbackQuery {
   readonly state?: string;
   readonly code?: string;
   readonly error?: string;
-  readonly error_description?: string;
+  /** The issuer of the authorization response (RFC 9207), from providers that send it. */
+  readonly iss?: string;
 }
 
 /**
@@ -360,6 +361,19 @@ export class OAuthConnectService {
     }
   }
 
+  /**
+   * RFC 9207: an authorization response naming another issuer came from another authorization
+   * server (a mix-up attack); its code must not be sent to this provider's token endpoint.
+   */
+  private assertIssuer(integration: IntegrationDefinition, session: ConnectSessionRecord, iss: string | undefined): void {
+    if (iss !== undefined && iss !== this.endpoints.issuer(integration, session.settings)) {
+      throw new DomainError(
+        'OAUTH_ISSUER_MISMATCH',
+        'The authorization response did not come from the provider this connection started with; nothing was connected',
+      );
+    }
+  }
+
   /** Who started connecting, if they may still: an admin person (or, for older sessions, an admin API client). */
   private async activeAdmin(session: ConnectSessionRecord): Promise<Principal | null> {
     if (session.principalKind === 'user') {
@@ -372,17 +386,16 @@ export class OAuthConnectService {
 
   private async finish(session: ConnectSessionRecord, query: CallbackQuery, state: string): Promise<Finished> {
     const { orgId } = session;
+    const integration = this.integrations.get(session.integrationId);
+    this.assertIssuer(integration, session, query.iss);
+    // The provider's own words (error, error_description) never reach the return URL: our code does.
     if (query.error) {
-      if (query.error === 'access_denied') {
-        throw new DomainError('OAUTH_ACCESS_DENIED', 'Access was denied at the provider', { providerError: query.error });
-      }
-      throw new DomainError('OAUTH_EXCHANGE_FAILED', `The provider refused the authorization (${query.error})`, {
-        providerError: query.error,
-      });
+      this.logger.warn(`the provider refused connecting ${session.integrationId}: ${oauthErrorName(query.error)}`);
+      if (query.error === 'access_denied') throw new DomainError('OAUTH_ACCESS_DENIED', 'Access was denied at the provider');
+      throw new DomainError('OAUTH_EXCHANGE_FAILED', 'The provider did not authorize the connection; start connecting again');
     }
     if (!query.code) throw new DomainError('OAUTH_EXCHANGE_FAILED', 'The provider sent no authorization code');
 
-    const integration = this.integrations.get(session.integrationId);
     const secrets = JSON.parse(await this.vault.open(session.envelope, sessionContext(orgId, session.id))) as SessionSecrets;
     const client = secrets.client ?? this.endpoints.platformClient(integration);
     if (!client) throw new DomainError('CONFIG_INVALID', `No OAuth client is configured for ${integration.id}`);
@@ -398,9 +411,15 @@ export class OAuthConnectService {
       );
     } catch (error) {
       if (error instanceof TokenEndpointError) {
-        throw new DomainError('OAUTH_EXCHANGE_FAILED', `Exchanging the authorization code failed: ${error.message}`, {
-          providerError: error.code,
-        });
+        this.logger.warn(
+          `exchanging a code of ${session.integrationId} failed: ${oauthErrorName(error.code ?? `HTTP ${error.status}`)}`,
+        );
+        throw new DomainError(
+          'OAUTH_EXCHANGE_FAILED',
+          error.refused
+            ? 'The provider did not accept the authorization code; start connecting again'
+            : 'The provider’s token endpoint could not be reached; try again later',
+        );
       }
       throw error;
     }
@@ -528,6 +547,11 @@ function deletedWhileReconnecting(installationId: string): DomainError {
 
 function sessionContext(orgId: string, connectSessionId: string) {
   return { orgId, connectSessionId };
+}
+
+/** An OAuth error name for a log line: RFC 6749 names are short ASCII; anything else is not repeated. */
+function oauthErrorName(value: string): string {
+  return /^[\x21-\x7e]{1,64}$/.test(value) ? value : '(an unrecognised error)';
 }
 
 function returnTo(returnUrl: string, outcome: Record<string, string>): string {

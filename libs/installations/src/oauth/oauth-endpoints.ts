@@ -30,6 +30,14 @@ export class OAuthEndpoints {
     return method;
   }
 
+  /**
+   * The issuer identifier authorization responses must name in `iss` (RFC 9207), when they send it:
+   * the authorization server's origin, as github.com, GitHub Enterprise and most providers use.
+   */
+  issuer(integration: IntegrationDefinition, settings: Readonly<Record<string, string>>): string {
+    return new URL(this.method(integration).authorizationUrl(settings)).origin;
+  }
+
   /** Mooring's own OAuth application for the integration, when one is configured. */
   platformClient(integration: Pick<IntegrationDefinition, 'id'>): OAuthClientCredentials | null {
     return this.options.oauthClients[integration.id] ?? null;

@@ -78,6 +78,7 @@ class ProviderStrategy extends OAuth2Strategy {
         done(null, toTokenSet(accessToken, refreshToken, params)),
     );
     this._oauth2.setAgent(endpoint.tokenAgent);
+    refuseErrorBodies(this._oauth2);
   }
 
   override authorizationParams(): object {
@@ -98,6 +99,28 @@ class ProviderStrategy extends OAuth2Strategy {
       );
     });
   }
+}
+
+/**
+ * Some providers (github.com) refuse a grant with HTTP 200 and an `error` body. Without this, the
+ * refusal would look like an answer without a token: a passing failure, asked again and again. It is
+ * reported like the 400 it means, on the code exchange and on refreshes alike.
+ */
+function refuseErrorBodies(client: ProviderStrategy['_oauth2']): void {
+  type TokenCallback = (
+    error: { statusCode: number; data?: unknown } | null,
+    accessToken: string,
+    refreshToken: string,
+    results: unknown,
+  ) => void;
+  const getToken = client.getOAuthAccessToken.bind(client) as (code: string, params: unknown, callback: TokenCallback) => void;
+  const checked = (code: string, params: unknown, callback: TokenCallback) =>
+    getToken(code, params, (error, accessToken, refreshToken, results) => {
+      const refusal = (results as { error?: unknown } | undefined)?.error;
+      if (!error && typeof refusal === 'string') return callback({ statusCode: 200, data: JSON.stringify(results) }, '', '', {});
+      callback(error, accessToken, refreshToken, results);
+    });
+  client.getOAuthAccessToken = checked as typeof client.getOAuthAccessToken;
 }
 
 /** Runs the strategy for one request the way passport would, with callbacks instead of middleware. */
@@ -199,11 +222,11 @@ function tokenEndpointError(error: unknown): Error {
   const response = wrapped as { statusCode?: unknown; data?: unknown };
   if (typeof response.statusCode === 'number') {
     const providerCode = oauthErrorCode(response.data);
-    return new TokenEndpointError(
-      `The token endpoint answered ${response.statusCode}${providerCode ? ` (${providerCode})` : ''}`,
-      providerCode,
-      response.statusCode,
-    );
+    const message =
+      response.statusCode === 200 && providerCode
+        ? `The token endpoint refused: ${providerCode}`
+        : `The token endpoint answered ${response.statusCode}${providerCode ? ` (${providerCode})` : ''}`;
+    return new TokenEndpointError(message, providerCode, response.statusCode);
   }
   const reason = wrapped instanceof Error ? ((wrapped as NodeJS.ErrnoException).code ?? wrapped.message) : String(wrapped);
   return new TokenEndpointError(`The token endpoint could not be reached (${reason})`, null, null, { cause: wrapped });

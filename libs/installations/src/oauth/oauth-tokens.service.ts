@@ -1,12 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IntegrationDefinition } from '@mooring/integrations';
 import type { RequestPolicy } from '@mooring/outbound';
-import {
-  CredentialRepository,
-  type InstallationRecord,
-  type LockedCredential,
-  type LockedCredentialOutcome,
-} from '@mooring/persistence';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CredentialRepository, type InstallationRecord, type RefreshClaim } from '@mooring/persistence';
 import { DomainError, isDomainError } from '@mooring/platform';
 import { CredentialStore, type OAuth2Credential } from '../credential-store.js';
 import { INSTALLATIONS_OPTIONS, type InstallationsOptions } from '../installations.options.js';
@@ -15,22 +11,28 @@ import { credentialsRefused } from '../lifecycle/installation-states.js';
 import { OAuthEndpoints } from './oauth-endpoints.js';
 import { TokenEndpointError, refreshTokens, type TokenSet } from './oauth-provider-client.js';
 
-type RefreshResult = { readonly token: string } | { readonly error: DomainError } | { readonly retry: true };
-
-// Waiting on another worker's refresh that then failed: try again, as the refresher this time.
-const MAX_ATTEMPTS = 3;
+// A refresher holds the lease at most this long (longer than a token request may take: the
+// outbound guard ends those after 30 s); then another caller may take over.
+const LEASE_MS = 90_000;
+// Callers wait this long, in total, for other refreshers before giving up for now.
+const MAX_WAIT_MS = 120_000;
+const POLL_MS = 100;
 
 const DEFAULT_REFRESH_MARGIN_SECONDS = 300;
 
 /**
  * OAuth access tokens of installations, refreshed shortly before they expire. A refresh is
  * serialised twice: concurrent callers in one process share one promise, and across processes one
- * caller takes the credential's row lock in PostgreSQL and refreshes while the others wait on it
- * and then re-read the row it wrote. So however many jobs ask at once, the token endpoint sees one
- * request, and a refresh token the provider rotates is never sent twice.
+ * caller takes the credential's refresh lease in PostgreSQL and refreshes while the others poll
+ * until it is released and then read what it wrote. No transaction is open and no row is locked
+ * while the provider answers. So however many jobs ask at once, the token endpoint sees one
+ * request, and a refresh token the provider rotates is never sent twice. A refusal (also one a
+ * provider sends with HTTP 200) marks the installation needs_reauth once; later callers see that
+ * state and do not ask the provider again.
  */
 @Injectable()
 export class OAuthTokens {
+  private readonly logger = new Logger('OAuthTokens');
   private readonly inFlight = new Map<string, Promise<string>>();
   private readonly marginMs: number;
 
@@ -75,43 +77,63 @@ export class OAuthTokens {
     integration: IntegrationDefinition,
     policy: RequestPolicy,
   ): Promise<string> {
-    // A caller that waited on another worker's refresh retries only if that refresh did not land.
-    for (let attempt = 1; ; attempt++) {
-      const { result, transition } = await this.credentials.withLockedCredential(installation.orgId, installation.id, (locked) =>
-        this.refreshLocked(installation, integration, policy, locked),
-      );
-      // Written under the lock, so waiting workers see it; what goes with it follows here.
-      await this.lifecycle.transitioned(transition);
-      if ('token' in result) return result.token;
-      if ('error' in result) throw result.error;
-      if (attempt >= MAX_ATTEMPTS) {
+    const { orgId, id } = installation;
+    const deadline = Date.now() + MAX_WAIT_MS;
+    for (;;) {
+      const claim = await this.credentials.claimRefresh(orgId, id, LEASE_MS);
+      const current = await this.current(installation, claim);
+      if (!this.needsRefresh(current)) {
+        if (claim?.leaseId) await this.credentials.finishRefresh(orgId, id, claim.leaseId);
+        return current.accessToken;
+      }
+      if (claim?.leaseId) return this.refresh(installation, integration, policy, current, claim.leaseId);
+      // Another caller is refreshing: wait for its lease to end, then read what it stored.
+      if (Date.now() >= deadline) {
         throw new DomainError('UPSTREAM_FAILED', `Refreshing the ${integration.title} token did not succeed; retry later`, {
-          installationId: installation.id,
+          installationId: id,
         });
       }
+      await sleep(POLL_MS);
     }
   }
 
-  private async refreshLocked(
+  /** The stored OAuth credential, unless the installation must be reconnected (then that error, releasing a lease taken). */
+  private async current(installation: InstallationRecord, claim: RefreshClaim | null): Promise<OAuth2Credential> {
+    const { orgId, id } = installation;
+    const release = async () => {
+      if (claim?.leaseId) await this.credentials.finishRefresh(orgId, id, claim.leaseId);
+    };
+    if (!claim) throw reauth(installation, 'it has no credentials');
+    if (claim.installationState === 'needs_reauth') {
+      await release();
+      throw reauth(installation, 'its last token refresh was refused');
+    }
+    const current = await this.store.open(orgId, id, claim.credential).catch(async (error: unknown) => {
+      await release();
+      throw error;
+    });
+    if (current.kind !== 'oauth2') {
+      await release();
+      throw reauth(installation, 'it has no OAuth tokens');
+    }
+    return current;
+  }
+
+  /** Asks the provider for new tokens as the lease holder; stores them (or the refusal) as the lease ends. */
+  private async refresh(
     installation: InstallationRecord,
     integration: IntegrationDefinition,
     policy: RequestPolicy,
-    locked: LockedCredential | null,
-  ): Promise<LockedCredentialOutcome<RefreshResult>> {
+    current: OAuth2Credential,
+    leaseId: string,
+  ): Promise<string> {
     const { orgId, id } = installation;
-    if (!locked) return { result: { error: reauth(installation, 'it has no credentials') } };
-    if (locked.installationState === 'needs_reauth') {
-      return { result: { error: reauth(installation, 'its last token refresh was refused') } };
-    }
-    const current = await this.store.open(orgId, id, locked.credential);
-    if (current.kind !== 'oauth2') return { result: { error: reauth(installation, 'it has no OAuth tokens') } };
-    // Another worker may have refreshed while this one waited for the lock.
-    if (!this.needsRefresh(current)) return { result: { token: current.accessToken } };
-    if (!locked.exclusive) return { result: { retry: true } };
-    if (!current.refreshToken) {
-      const reason = 'the access token expired and the provider gave no refresh token';
-      return { result: { error: reauth(installation, reason) }, transition: credentialsRefused(reason) };
-    }
+    const refused = async (reason: string, details: Record<string, unknown> = {}) => {
+      const { transition } = await this.credentials.finishRefresh(orgId, id, leaseId, { transition: credentialsRefused(reason) });
+      await this.lifecycle.transitioned(transition);
+      return reauth(installation, reason, details);
+    };
+    if (!current.refreshToken) throw await refused('the access token expired and the provider gave no refresh token');
     let tokens: TokenSet;
     try {
       const client = current.client ?? this.endpoints.platformClient(integration);
@@ -122,12 +144,11 @@ export class OAuthTokens {
       );
     } catch (error) {
       if (error instanceof TokenEndpointError && error.refused) {
-        const reason = `the provider refused the token refresh (${error.code ?? `HTTP ${error.status}`})`;
-        return {
-          result: { error: reauth(installation, reason, { providerError: error.code }) },
-          transition: credentialsRefused(reason),
-        };
+        throw await refused(`the provider refused the token refresh (${error.code ?? `HTTP ${error.status}`})`, {
+          providerError: error.code,
+        });
       }
+      await this.credentials.finishRefresh(orgId, id, leaseId);
       throw isDomainError(error)
         ? error
         : new DomainError('UPSTREAM_FAILED', `Refreshing the ${integration.title} token failed: ${(error as Error).message}`, {
@@ -135,7 +156,14 @@ export class OAuthTokens {
           });
     }
     const refreshed = nextCredential(current, tokens);
-    return { result: { token: refreshed.accessToken }, write: await this.store.seal(orgId, id, refreshed) };
+    const { stored } = await this.credentials.finishRefresh(orgId, id, leaseId, {
+      write: await this.store.seal(orgId, id, refreshed),
+    });
+    if (!stored) {
+      // New credentials were written meanwhile (a reconnect), or the lease ran out and another took it over.
+      this.logger.warn(`the refreshed token of installation ${id} was not stored: its credentials changed meanwhile`);
+    }
+    return refreshed.accessToken;
   }
 }
 

@@ -1,17 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDomainError } from '@mooring/platform';
-import type { JsonObject } from '../integration-definition.js';
+import { pageItems, type CountedPage, type JsonObject } from '../integration-definition.js';
 import { IntegrationRegistry } from '../registry.js';
 import { testConnection } from '../toolkit/testing/test-connection.js';
 import { fakeIntegration } from './fake.integration.js';
-import { FakeToolServer } from './testing/fake-tool.server.js';
+import { FakeToolServer, type FakeFault } from './testing/fake-tool.server.js';
 
 describe('fake integration', () => {
   let server: FakeToolServer;
   const connection = (token: string) => testConnection({ baseUrl: server.baseUrl }, token);
   const collect = async (kind: string, token = 'good-token-123') => {
     const pages: JsonObject[][] = [];
-    for await (const page of fakeIntegration.kinds[kind]!.extract(connection(token), {})) pages.push([...page]);
+    for await (const page of fakeIntegration.kinds[kind]!.extract(connection(token), {})) {
+      pages.push([...pageItems(page)]);
+    }
     return pages;
   };
 
@@ -73,6 +75,42 @@ describe('fake integration', () => {
 
     server.setCounts({ team: 0 });
     expect(await collect('team')).toEqual([[]]);
+  });
+
+  it('reports the listing’s total on every page, and answers pages wrongly when told to', async () => {
+    const pages: unknown[] = [];
+    for await (const page of fakeIntegration.kinds['service']!.extract(connection('good-token-123'), {})) pages.push(page);
+    expect(pages.map((page) => (page as CountedPage).total)).toEqual([5]);
+
+    const wrong = async (fault: FakeFault) => {
+      server.injectFault('deployment', { ...fault, page: 1, times: 1 });
+      const served = server.faultsServed;
+      const answers: unknown[] = [];
+      try {
+        for await (const page of fakeIntegration.kinds['deployment']!.extract(connection('good-token-123'), {}))
+          answers.push(page);
+      } catch (error) {
+        answers.push(error instanceof Error ? error.message : error);
+      }
+      expect(server.faultsServed).toBe(served + 1);
+      return answers;
+    };
+    expect((await wrong({ type: 'no-items' }))[1]).toBe(
+      `The fake tool's answer to GET /api/v1/deployments?page=1&per_page=10 is not a listing: it holds no list at "items"`,
+    );
+    expect((await wrong({ type: 'items-not-list' }))[1]).toMatch(/is not a listing/);
+    expect(((await wrong({ type: 'null-entry' }))[1] as CountedPage).items).toContain(null);
+    expect(await wrong({ type: 'short' })).toHaveLength(2);
+    expect(await wrong({ type: 'empty' })).toEqual([expect.anything(), { items: [], total: 0 }]);
+    expect((await wrong({ type: 'cut-body' }))[1]).toEqual(expect.any(String));
+    expect((await wrong({ type: 'abort' }))[1]).toEqual(expect.any(String));
+    expect((await wrong({ type: 'status', status: 429, retryAfterSeconds: 2 }))[1]).toBe(
+      'The fake tool answered 429 for /api/v1/deployments',
+    );
+    expect(await wrong({ type: 'slow', ms: 20 })).toHaveLength(3);
+    server.setReportTotals(false);
+    expect(((await wrong({ type: 'slow', ms: 0 }))[0] as CountedPage).total).toBeUndefined();
+    server.setReportTotals(true);
   });
 
   it('fails extraction on rejected credentials', async () => {

@@ -3,6 +3,7 @@ import type {
   IntegrationConnection,
   IntegrationDefinition,
   JsonObject,
+  JsonValue,
   KindDefinition,
 } from '../integration-definition.js';
 import { ToolClient, paging } from '../toolkit/index.js';
@@ -29,18 +30,23 @@ function fakeClient(connection: IntegrationConnection): ToolClient {
   });
 }
 
-/** `{"items": […], "next": "<url of the next page>" | null}`; the next page must stay on the tool's origin. */
+/** `{"items": […], "next": "<url of the next page>" | null, "total": n}`; the next page must stay on the tool's origin. */
 const listingPaging = paging.cursor({
   itemsKey: 'items',
-  next: (body) => (typeof body === 'object' && body !== null && !Array.isArray(body) ? body['next'] : undefined),
+  next: (body) => member(body, 'next'),
+  total: ({ body }) => member(body, 'total'),
 });
+
+function member(body: JsonValue, key: string): JsonValue | undefined {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? body[key] : undefined;
+}
 
 function listing(kind: FakeKind, title: string): KindDefinition {
   return {
     title,
     extract(connection) {
       const client = fakeClient(connection);
-      return client.pages(client.url(`/api/v1/${kind}s`, { page: 0 }), listingPaging);
+      return client.countedPages(client.url(`/api/v1/${kind}s`, { page: 0 }), listingPaging);
     },
   };
 }

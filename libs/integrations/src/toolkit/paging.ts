@@ -32,11 +32,15 @@ export interface Paging {
   items(body: JsonValue, source: PageSource): JsonObject[];
   /** The next page (a URL, absolute or relative to the page's), or null when the listing is complete. */
   next(page: ReadPage): string | URL | null;
+  /** How many items the whole listing holds, when the tool says so: a listing ending short of it is incomplete. */
+  total?(answer: Answer): JsonValue | undefined;
 }
 
 interface Items {
   /** The list's key when the body is an object (`{"workflows": […]}`); the body itself otherwise. */
   readonly itemsKey?: string;
+  /** Where the tool states the listing's size (a `total` member, an `X-Total` header). */
+  readonly total?: (answer: Answer) => JsonValue | undefined;
 }
 
 /** The list in a body: the body, or its `key` member. Anything else is not a listing. */
@@ -44,8 +48,8 @@ export function listIn(body: JsonValue, key: string | undefined, source: PageSou
   const list = key === undefined ? body : isObject(body) ? body[key] : undefined;
   if (!Array.isArray(list)) {
     throw new DomainError(
-      'UPSTREAM_FAILED',
-      `${source.tool}'s answer to GET ${source.path} holds no list${key === undefined ? '' : ` at "${key}"`}`,
+      'UPSTREAM_MALFORMED',
+      `${source.tool}'s answer to GET ${source.path} is not a listing: it holds no list${key === undefined ? '' : ` at "${key}"`}`,
       { status: 200, reason: 'not_a_listing', path: source.path },
     );
   }
@@ -66,6 +70,7 @@ export function linkHeader(options: Items = {}): Paging {
   return {
     first: (url) => url,
     items: (body, source) => listIn(body, options.itemsKey, source),
+    ...(options.total ? { total: options.total } : {}),
     next: ({ answer }) => nextLink(answer.headers.get('link')),
   };
 }
@@ -84,6 +89,7 @@ export function pageNumber(
   return {
     first: (url) => withParams(url, { [pageParam]: options.firstPage ?? 1, [options.sizeParam ?? 'per_page']: options.size }),
     items: (body, source) => listIn(body, options.itemsKey, source),
+    ...(options.total ? { total: options.total } : {}),
     next: ({ url, answer, items }) => {
       const header = options.nextPageHeader === undefined ? null : answer.headers.get(options.nextPageHeader);
       if (header !== null) return header.trim() === '' ? null : withParams(url, { [pageParam]: header.trim() });
@@ -108,6 +114,7 @@ export function offset(
   return {
     first: (url) => withParams(url, { [offsetParam]: 0, [options.limitParam ?? 'limit']: options.limit }),
     items: (body, source) => listIn(body, options.itemsKey, source),
+    ...(options.total ? { total: options.total } : {}),
     next: ({ url, answer, items }) => {
       const more = options.more ? options.more(answer.body) : items.length >= options.limit;
       if (!more || items.length === 0) return null;
@@ -137,6 +144,7 @@ export function cursor(
   return {
     first: (url) => url,
     items: (body, source) => listIn(body, options.itemsKey, source),
+    ...(options.total ? { total: options.total } : {}),
     next: ({ url, answer }) => {
       if (options.done?.(answer.body)) return null;
       const value = options.next(answer.body);
@@ -164,6 +172,7 @@ export function keyset(
   return {
     first: (url) => withParams(url, { [options.sizeParam ?? 'per_page']: options.size }),
     items: (body, source) => listIn(body, options.itemsKey, source),
+    ...(options.total ? { total: options.total } : {}),
     next: ({ url, answer, items }) => {
       if (items.length < options.size) return null;
       const key = options.key(items.at(-1)!);

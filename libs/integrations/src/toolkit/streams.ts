@@ -52,7 +52,8 @@ export async function* fanOut<T, R>(
 export async function* rechunk(pages: AsyncIterable<readonly JsonObject[]>, size: number): AsyncGenerator<JsonObject[]> {
   let buffer: JsonObject[] = [];
   for await (const page of pages) {
-    for (const item of page) buffer.push(item); // no spread: a page may be larger than the call stack
+    // A loop, not push(...page): spreading a page of a hundred thousand items overflows the call stack.
+    for (const item of page) buffer.push(item);
     if (buffer.length >= size) {
       yield buffer;
       buffer = [];

@@ -1,5 +1,5 @@
 import { DomainError, isDomainError } from '@mooring/platform';
-import type { CachedResponse, IntegrationConnection, JsonObject, JsonValue } from '../integration-definition.js';
+import type { CachedResponse, CountedPage, IntegrationConnection, JsonObject, JsonValue } from '../integration-definition.js';
 import type { Answer } from './answer.js';
 import { ApiRoot } from './api-root.js';
 import { DEFAULT_MAX_IN_FLIGHT, budgetFor, credentialKey, type CredentialBudget } from './credential-budget.js';
@@ -184,6 +184,33 @@ export class ToolClient {
    * list fails the listing: better no answer than a partial one taken for the whole.
    */
   async *pages(listing: string | URL, paging: Paging): AsyncGenerator<JsonObject[]> {
+    for await (const page of this.read(listing, paging)) yield page.items;
+  }
+
+  /**
+   * The pages of a listing as a kind's extract yields them: with the listing's size when the tool
+   * states it (the paging strategy's `total`), so the engine can tell a listing that ended early.
+   */
+  async *countedPages(listing: string | URL, paging: Paging): AsyncGenerator<CountedPage> {
+    for await (const { items, answer } of this.read(listing, paging)) {
+      const total = paging.total?.(answer);
+      if (total === undefined || total === null) {
+        yield { items };
+      } else if (typeof total === 'number') {
+        yield { items, total };
+      } else {
+        throw new DomainError(
+          'UPSTREAM_MALFORMED',
+          `${this.options.tool} stated the size of ${pathOf(answer.url)} as ${typeof total}, not a count`,
+        );
+      }
+    }
+  }
+
+  private async *read(
+    listing: string | URL,
+    paging: Paging,
+  ): AsyncGenerator<{ items: JsonObject[]; answer: Answer & { url: string } }> {
     let url: URL | null = paging.first(this.root.check(listing));
     const read = new Set<string>();
     while (url) {
@@ -198,7 +225,7 @@ export class ToolClient {
       const answer = await this.get(url);
       if (!answer) return;
       const items = paging.items(answer.body, { tool: this.options.tool, path: pathOf(url.href) });
-      yield items;
+      yield { items, answer: { ...answer, url: url.href } };
       const next = paging.next({ url, answer, items });
       url = next === null ? null : this.root.check(next, url, answer.status);
     }

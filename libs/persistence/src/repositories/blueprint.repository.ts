@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { writeAudit } from '../audit.js';
 import { Database } from '../database.js';
 import type { BlueprintInput, BlueprintRecord, BlueprintSchema, RelationDefinition } from '../catalog-records.js';
 import type { Prisma } from '../generated/prisma/client.js';
@@ -13,6 +14,12 @@ export class BlueprintRepository {
       const existing = await tx.blueprint.findFirst({ where: { orgId, identifier: input.identifier }, select: { orgId: true } });
       if (existing) return null;
       const row = await tx.blueprint.create({ data: { orgId, ...toColumns(input) } });
+      await writeAudit(tx, orgId, {
+        action: 'blueprint.created',
+        targetType: 'blueprint',
+        targetId: input.identifier,
+        details: { title: input.title },
+      });
       return toBlueprintRecord(row);
     });
   }
@@ -44,7 +51,14 @@ export class BlueprintRepository {
         data: { ...toColumns(input), version: { increment: 1 } },
       });
       if (!count) return null;
-      return toBlueprintRecord(await tx.blueprint.findFirstOrThrow({ where: { orgId, identifier: input.identifier } }));
+      const row = await tx.blueprint.findFirstOrThrow({ where: { orgId, identifier: input.identifier } });
+      await writeAudit(tx, orgId, {
+        action: 'blueprint.updated',
+        targetType: 'blueprint',
+        targetId: input.identifier,
+        details: { title: input.title, version: row.version },
+      });
+      return toBlueprintRecord(row);
     });
   }
 
@@ -71,7 +85,14 @@ export class BlueprintRepository {
       async (tx) => {
         const deletedEntities = await tx.entity.count({ where: { orgId, blueprint: identifier } });
         const { count } = await tx.blueprint.deleteMany({ where: { orgId, identifier } });
-        return count ? { deletedEntities } : null;
+        if (!count) return null;
+        await writeAudit(tx, orgId, {
+          action: 'blueprint.deleted',
+          targetType: 'blueprint',
+          targetId: identifier,
+          details: { deletedEntities },
+        });
+        return { deletedEntities };
       },
       { timeoutMs: 120_000 },
     );

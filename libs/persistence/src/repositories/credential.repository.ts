@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Database } from '../database.js';
 import type {
@@ -10,27 +11,31 @@ import type {
 } from '../records.js';
 import { applyTransition, bytes, credentialData } from './installation-writes.js';
 
-/** What a locked credential's holder decided: new credentials to store, and/or a state transition. */
-export interface LockedCredentialOutcome<T> {
-  readonly result: T;
+/** What a refresher decided when its lease ends: new credentials to store, and/or a state transition. */
+export interface RefreshOutcome {
   readonly write?: NewCredential;
   readonly transition?: StateTransition;
 }
 
-export interface LockedCredential {
-  readonly credential: StoredCredential;
-  readonly installationState: InstallationState;
-  /** Whether this caller holds the lock alone (and may write), or waited on another holder. */
-  readonly exclusive: boolean;
+/** Whether the lease was still the refresher's (so its outcome was stored), and the transition applied, if any. */
+export interface RefreshEnd {
+  readonly stored: boolean;
+  readonly transition: AppliedTransition | null;
 }
 
-// A refresh holds the lock for one token request; waiting longer than this means something is stuck.
-const LOCK_TIMEOUT = '30s';
+/** A credential as a would-be refresher finds it: with the refresh lease (`leaseId`), or held by another until `busyUntil`. */
+export interface RefreshClaim {
+  readonly credential: StoredCredential;
+  readonly installationState: InstallationState;
+  readonly leaseId: string | null;
+  readonly busyUntil: Date | null;
+}
 
 /**
- * Installations' encrypted credentials. Reads are plain; a token refresh goes through
- * `withLockedCredential`, which holds the row lock (SELECT … FOR UPDATE) across the refresh so
- * every process and every worker serialises on it, and the refresh token is used exactly once.
+ * Installations' encrypted credentials. Reads are plain; a token refresh takes the credential's
+ * refresh lease (who, until when) in one short statement, asks the provider with no transaction
+ * open and no row locked, and stores the outcome only while the lease is still its own. So every
+ * process and worker takes turns, and a refresh token is used once.
  */
 @Injectable()
 export class CredentialRepository {
@@ -44,51 +49,49 @@ export class CredentialRepository {
   }
 
   /**
-   * Runs `fn` under the credential's row lock, then applies what it decided in the same
-   * transaction. One caller gets the lock exclusively (`exclusive: true`) and may write; callers
-   * arriving while it is held wait for it with a shared lock and are then let in together
-   * (`exclusive: false`) to read the row as the holder left it; they must not write (a write they
-   * return is refused), and retry if what they read does not serve them. Returns the result and the
-   * transition applied, if any (its follow-ups are the caller's).
+   * Takes the refresh lease for `leaseMs` unless another holder's lease is running, and returns
+   * the credential as stored now either way (null when there is none).
    */
-  async withLockedCredential<T>(
-    orgId: string,
-    installationId: string,
-    fn: (locked: LockedCredential | null) => Promise<LockedCredentialOutcome<T>>,
-  ): Promise<{ result: T; transition: AppliedTransition | null }> {
-    return this.db.inTenant(
-      orgId,
-      async (tx) => {
-        await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
-        const claimed = await tx.$queryRaw<unknown[]>`SELECT 1 FROM installation_credentials
-          WHERE org_id = ${orgId}::uuid AND installation_id = ${installationId}::uuid FOR UPDATE SKIP LOCKED`;
-        const exclusive = claimed.length > 0;
-        if (!exclusive) {
-          // Someone holds it (or the row is missing): wait for them to finish, alongside the other waiters.
-          await tx.$queryRaw`SELECT 1 FROM installation_credentials
-            WHERE org_id = ${orgId}::uuid AND installation_id = ${installationId}::uuid FOR SHARE`;
-        }
-        const row = await tx.installationCredential.findUnique({
-          where: { orgId_installationId: { orgId, installationId } },
-          include: { installation: { select: { state: true } } },
-        });
-        const outcome = await fn(
-          row && { credential: toStoredCredential(row), installationState: row.installation.state, exclusive },
-        );
-        if ((outcome.write || outcome.transition) && !exclusive) {
-          throw new Error('only the exclusive holder of a credential lock may change it');
-        }
-        if (outcome.write) {
-          await tx.installationCredential.update({
-            where: { orgId_installationId: { orgId, installationId } },
-            data: { ...credentialData(outcome.write), version: { increment: 1 } },
-          });
-        }
-        const transition = outcome.transition ? await applyTransition(tx, orgId, installationId, outcome.transition) : null;
-        return { result: outcome.result, transition };
-      },
-      { timeoutMs: 60_000 },
-    );
+  async claimRefresh(orgId: string, installationId: string, leaseMs: number): Promise<RefreshClaim | null> {
+    return this.db.inTenant(orgId, async (tx) => {
+      const leaseId = randomUUID();
+      const claimed = await tx.$executeRaw`UPDATE installation_credentials
+          SET refresh_lease_id = ${leaseId}::uuid, refresh_lease_until = now() + make_interval(secs => ${leaseMs / 1000})
+        WHERE org_id = ${orgId}::uuid AND installation_id = ${installationId}::uuid
+          AND (refresh_lease_until IS NULL OR refresh_lease_until <= now())`;
+      const row = await tx.installationCredential.findUnique({
+        where: { orgId_installationId: { orgId, installationId } },
+        include: { installation: { select: { state: true } } },
+      });
+      if (!row) return null;
+      return {
+        credential: toStoredCredential(row),
+        installationState: row.installation.state,
+        leaseId: claimed ? leaseId : null,
+        busyUntil: claimed ? null : row.refreshLeaseUntil,
+      };
+    });
+  }
+
+  /**
+   * Ends a refresh lease, storing what its holder decided, if the lease is still its own (it was
+   * not taken over after running out), with the transition's audit entry in the same transaction;
+   * what follows the transition is the caller's.
+   */
+  async finishRefresh(orgId: string, installationId: string, leaseId: string, outcome: RefreshOutcome = {}): Promise<RefreshEnd> {
+    return this.db.inTenant(orgId, async (tx) => {
+      const { count } = await tx.installationCredential.updateMany({
+        where: { orgId, installationId, refreshLeaseId: leaseId },
+        data: {
+          refreshLeaseId: null,
+          refreshLeaseUntil: null,
+          ...(outcome.write ? { ...credentialData(outcome.write), version: { increment: 1 } } : {}),
+        },
+      });
+      const transition =
+        count && outcome.transition ? await applyTransition(tx, orgId, installationId, outcome.transition) : null;
+      return { stored: count > 0, transition };
+    });
   }
 
   /**

@@ -134,7 +134,7 @@ export async function deleteEntityKeys(
       );
       const gone = result.rows.map((row) => row.identifier);
       if (!gone.length) continue;
-      deleted.push(...gone.map((identifier) => ({ blueprint: batch.blueprint, identifier })));
+      for (const identifier of gone) deleted.push({ blueprint: batch.blueprint, identifier });
       for (const ref of referencing) {
         if (options.deleteDependents) {
           const { rows } = await client.query<{ identifier: string }>(

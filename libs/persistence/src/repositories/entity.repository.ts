@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { writeAuditSql } from '../audit.js';
 import { Database } from '../database.js';
 import type { DeleteEntitiesResult, EntityInput, EntityKey, EntityListQuery, EntityRecord } from '../catalog-records.js';
 import {
@@ -9,6 +10,7 @@ import {
   toEntityRecord,
   type EntityRow,
 } from './entity-sql.js';
+import { storableJson } from '../storable-json.js';
 
 /** Entities as the catalog API reads and writes them (the sync engine has its own bulk path). */
 @Injectable()
@@ -75,7 +77,7 @@ export class EntityRepository {
   ): Promise<Array<{ identifier: string; created: boolean }>> {
     return this.db.inTenantSql(orgId, async (client) => {
       await insertPlaceholders(client, orgId, placeholders, null);
-      const { rows } = await client.query<{ identifier: string; created: boolean }>(
+      const { rows } = await client.query<{ blueprint: string; identifier: string; created: boolean }>(
         `INSERT INTO entities AS e (org_id, blueprint, identifier, title, icon, team, properties, relations)
          SELECT $1, t.blueprint, t.identifier, t.title, t.icon, ARRAY(SELECT jsonb_array_elements_text(t.team)),
                 t.properties, t.relations
@@ -84,19 +86,29 @@ export class EntityRepository {
          ON CONFLICT (org_id, blueprint, identifier) DO UPDATE SET
            title = EXCLUDED.title, icon = EXCLUDED.icon, team = EXCLUDED.team, properties = EXCLUDED.properties,
            relations = EXCLUDED.relations, placeholder = false, content_hash = NULL, updated_at = now()
-         RETURNING identifier, (xmax = 0) AS created`,
+         RETURNING blueprint, identifier, (xmax = 0) AS created`,
         [
           orgId,
           entities.map((e) => e.blueprint),
           entities.map((e) => e.identifier),
           entities.map((e) => e.title ?? null),
           entities.map((e) => e.icon ?? null),
-          entities.map((e) => JSON.stringify(e.team ?? [])),
-          entities.map((e) => JSON.stringify(e.properties)),
-          entities.map((e) => JSON.stringify(e.relations)),
+          entities.map((e) => storableJson(e.team ?? [])),
+          entities.map((e) => storableJson(e.properties)),
+          entities.map((e) => storableJson(e.relations)),
         ],
       );
-      return rows;
+      await writeAuditSql(
+        client,
+        orgId,
+        rows.map((row) => ({
+          action: row.created ? 'entity.created' : 'entity.updated',
+          targetType: 'entity',
+          targetId: entityTarget(row.blueprint, row.identifier),
+          details: { blueprint: row.blueprint, identifier: row.identifier },
+        })),
+      );
+      return rows.map(({ identifier, created }) => ({ identifier, created }));
     });
   }
 
@@ -106,7 +118,20 @@ export class EntityRepository {
     identifiers: readonly string[],
     options: { deleteDependents: boolean },
   ): Promise<DeleteEntitiesResult> {
-    return this.db.inTenantSql(orgId, (client) => deleteEntityKeys(client, orgId, blueprint, identifiers, options));
+    return this.db.inTenantSql(orgId, async (client) => {
+      const result = await deleteEntityKeys(client, orgId, blueprint, identifiers, options);
+      await writeAuditSql(
+        client,
+        orgId,
+        result.deleted.map((key) => ({
+          action: 'entity.deleted',
+          targetType: 'entity',
+          targetId: entityTarget(key.blueprint, key.identifier),
+          details: { blueprint: key.blueprint, identifier: key.identifier },
+        })),
+      );
+      return result;
+    });
   }
 
   /** Deletes every entity an installation owns, in bounded batches; returns how many. */
@@ -125,4 +150,9 @@ export class EntityRepository {
       if (deleted < batchSize) return total;
     }
   }
+}
+
+/** How the audit trail names an entity: `blueprint/identifier`. */
+function entityTarget(blueprint: string, identifier: string): string {
+  return `${blueprint}/${identifier}`;
 }

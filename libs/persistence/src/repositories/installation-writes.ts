@@ -38,8 +38,11 @@ export async function applyTransition(
   };
 }
 
+/** A credential's columns. Writing new credentials ends any refresh lease: that refresh's outcome is stale. */
 export function credentialData(credential: NewCredential) {
   return {
+    refreshLeaseId: null,
+    refreshLeaseUntil: null,
     kind: credential.kind,
     formatVersion: credential.envelope.formatVersion,
     keyId: credential.envelope.keyId,
@@ -70,13 +73,13 @@ export async function auditCreated(
 
 /**
  * The audit entries of a change, written in its transaction: installation.updated for name,
- * enabled and settings (the names of changed settings only, never values), and
+ * enabled, maxFetchDrop and settings (the names of changed settings only, never values), and
  * installation.mapping_changed for a new mapping. Nothing when nothing actually changed.
  */
 export async function auditChanges(
   tx: TenantTx,
   orgId: string,
-  before: { id: string; name: string; enabled: boolean; settings: unknown; mapping: unknown },
+  before: { id: string; name: string; enabled: boolean; settings: unknown; mapping: unknown; maxFetchDrop: number },
   changes: InstallationChanges,
 ): Promise<void> {
   const target = { targetType: 'installation', targetId: before.id } as const;
@@ -84,6 +87,9 @@ export async function auditChanges(
   if (changes.name !== undefined && changes.name !== before.name) updated['name'] = { from: before.name, to: changes.name };
   if (changes.enabled !== undefined && changes.enabled !== before.enabled) {
     updated['enabled'] = { from: before.enabled, to: changes.enabled };
+  }
+  if (changes.maxFetchDrop !== undefined && changes.maxFetchDrop !== before.maxFetchDrop) {
+    updated['maxFetchDrop'] = { from: before.maxFetchDrop, to: changes.maxFetchDrop };
   }
   if (changes.settings !== undefined) {
     const previous = (before.settings ?? {}) as Record<string, unknown>;

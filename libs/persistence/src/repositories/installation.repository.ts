@@ -164,6 +164,7 @@ function changeData(changes: InstallationChanges) {
     ...(changes.mapping !== undefined ? { mapping: changes.mapping as Prisma.InputJsonValue } : {}),
     ...(changes.settings !== undefined ? { settings: changes.settings } : {}),
     ...(changes.schedule !== undefined ? { schedule: changes.schedule } : {}),
+    ...(changes.maxFetchDrop !== undefined ? { maxFetchDrop: changes.maxFetchDrop } : {}),
     ...(changes.enabled !== undefined ? { enabled: changes.enabled } : {}),
     ...(changes.providerAccount !== undefined
       ? { providerAccount: changes.providerAccount ? { ...changes.providerAccount } : Prisma.DbNull }
@@ -194,6 +195,7 @@ async function insert(tx: TenantTx, orgId: string, installation: NewInstallation
       mapping: installation.mapping as Prisma.InputJsonValue,
       settings: installation.settings,
       ...(installation.schedule ? { schedule: installation.schedule } : {}),
+      ...(installation.maxFetchDrop !== undefined ? { maxFetchDrop: installation.maxFetchDrop } : {}),
       createdBy: installation.createdBy ?? null,
       ...(installation.providerAccount ? { providerAccount: { ...installation.providerAccount } } : {}),
     },
@@ -215,6 +217,7 @@ function toInstallationRecord(row: {
   mapping: unknown;
   settings: unknown;
   schedule: unknown;
+  maxFetchDrop: number;
   enabled: boolean;
   state: InstallationState;
   stateReason: string | null;
@@ -234,6 +237,7 @@ function toInstallationRecord(row: {
     mapping: row.mapping,
     settings: row.settings as Record<string, string>,
     schedule: row.schedule as Schedule,
+    maxFetchDrop: row.maxFetchDrop,
     enabled: row.enabled,
     state: row.state,
     stateReason: row.stateReason,

@@ -63,6 +63,13 @@ export class OrganizationRepository {
     return this.db.inTenant(orgId, async (tx) => {
       const { count } = await tx.organization.updateMany({ where: { id: orgId }, data: { allowHttpHosts } });
       if (!count) return null;
+      // Plain http lets tokens travel unencrypted: who allowed it, and when, belongs in the trail.
+      await writeAudit(tx, orgId, {
+        action: 'organization.http_hosts_changed',
+        targetType: 'organization',
+        targetId: orgId,
+        details: { allowHttpHosts },
+      });
       return toOrganizationRecord(await tx.organization.findUniqueOrThrow({ where: { id: orgId } }));
     });
   }

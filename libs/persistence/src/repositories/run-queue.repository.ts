@@ -60,16 +60,24 @@ export class RunQueueRepository {
 
   /**
    * A pending run for a user or a change, unless one is active (its id comes back instead).
-   * `audit`, when given, is written in the same transaction as the run.
+   * `audit`, when given, is written in the same transaction as the run. `acceptFetchDrop`: the run
+   * may delete despite the installation's maxFetchDrop.
    */
-  async request(orgId: string, installationId: string, trigger: RunTrigger, audit?: AuditEntry): Promise<RunRequest> {
+  async request(
+    orgId: string,
+    installationId: string,
+    trigger: RunTrigger,
+    audit?: AuditEntry,
+    options: { acceptFetchDrop?: boolean } = {},
+  ): Promise<RunRequest> {
     return this.db.inTenant(orgId, async (tx) => {
       const [row] = await tx.$queryRaw<RequestRow[]>`
         WITH target AS (
           SELECT id, enabled, state::text AS state FROM installations WHERE org_id = ${orgId}::uuid AND id = ${installationId}::uuid
         ), inserted AS (
-          INSERT INTO sync_runs (org_id, installation_id, trigger)
-          SELECT ${orgId}::uuid, target.id, ${trigger} FROM target WHERE target.enabled AND target.state = 'active'
+          INSERT INTO sync_runs (org_id, installation_id, trigger, accept_fetch_drop)
+          SELECT ${orgId}::uuid, target.id, ${trigger}, ${options.acceptFetchDrop ?? false}
+            FROM target WHERE target.enabled AND target.state = 'active'
           ON CONFLICT DO NOTHING
           RETURNING id
         )
@@ -174,10 +182,13 @@ export class RunQueueRepository {
     return rows.map(toQueuedRun);
   }
 
-  /** Runs running for longer than `olderThanMs`: the sweep checks that their job still exists. */
-  async runningSince(olderThanMs: number): Promise<QueuedRun[]> {
+  /**
+   * Runs running for longer than `olderThanMs` whose worker no longer holds them (its lease ran
+   * out, or it never took one): the sweep checks what became of their job.
+   */
+  async runningUnheld(olderThanMs: number): Promise<QueuedRun[]> {
     const rows = await this.db.prisma.$queryRaw<Array<{ run_id: string; org_id: string; installation_id: string }>>`
-      SELECT run_id, org_id, installation_id FROM mooring_system.running_runs_started_before(${olderThanMs}::int)`;
+      SELECT run_id, org_id, installation_id FROM mooring_system.running_runs_unheld(${olderThanMs}::int)`;
     return rows.map(toQueuedRun);
   }
 

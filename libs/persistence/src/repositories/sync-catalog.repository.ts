@@ -4,6 +4,7 @@ import { Database } from '../database.js';
 import type { DeleteEntitiesResult, EntityKey, SyncEntityInput } from '../catalog-records.js';
 import type { OwnedBlueprintStats, PendingEntity, RawSampleRecord } from '../sync-records.js';
 import { deleteEntityKeys, findMissingKeys, insertPlaceholders } from './entity-sql.js';
+import { storableJson } from '../storable-json.js';
 
 /** Who is writing: the installation and the mapping resource (`kind-index`) that own the entities. */
 export interface SyncWriter {
@@ -96,13 +97,34 @@ export class SyncCatalogRepository {
     });
   }
 
-  async deleteEntities(
+  /**
+   * Deletes a chunk of a run's deletion candidates and adds how many went to the run's `deleted`,
+   * in one transaction: whatever attempt deletes them, and wherever an attempt dies, each entity is
+   * counted once. Fenced by the attempt: when a later attempt has taken the run (or it ended),
+   * nothing is deleted and the answer is null. The run's row stays locked until the commit, so a
+   * later attempt cannot begin half-way through a chunk.
+   */
+  async deleteForRun(
     orgId: string,
+    run: { readonly runId: string; readonly attempt: number },
     blueprint: string,
     identifiers: readonly string[],
     options: { deleteDependents: boolean },
-  ): Promise<DeleteEntitiesResult> {
-    return this.db.inTenantSql(orgId, (client) => deleteEntityKeys(client, orgId, blueprint, identifiers, options));
+  ): Promise<DeleteEntitiesResult | null> {
+    return this.db.inTenantSql(orgId, async (client) => {
+      const { rowCount } = await client.query(
+        `SELECT 1 FROM sync_runs WHERE org_id = $1 AND id = $2 AND attempt = $3 AND status = 'running' FOR NO KEY UPDATE`,
+        [orgId, run.runId, run.attempt],
+      );
+      if (!rowCount) return null;
+      const result = await deleteEntityKeys(client, orgId, blueprint, identifiers, options);
+      await client.query('UPDATE sync_runs SET deleted = deleted + $3 WHERE org_id = $1 AND id = $2', [
+        orgId,
+        run.runId,
+        result.deleted.length,
+      ]);
+      return result;
+    });
   }
 
   /** Keeps the first raw items of a kind from the last run (secrets scrubbed by the caller). */
@@ -117,7 +139,7 @@ export class SyncCatalogRepository {
       client.query(
         `INSERT INTO raw_samples (org_id, installation_id, kind, items, run_id, captured_at) VALUES ($1, $2, $3, $4, $5, now())
          ON CONFLICT (installation_id, kind) DO UPDATE SET items = EXCLUDED.items, run_id = EXCLUDED.run_id, captured_at = now()`,
-        [orgId, installationId, kind, JSON.stringify(items), runId],
+        [orgId, installationId, kind, storableJson(items), runId],
       ),
     );
   }
@@ -160,7 +182,7 @@ async function upsertSyncEntities(
      WHERE e.content_hash IS DISTINCT FROM EXCLUDED.content_hash
         OR e.installation_id IS DISTINCT FROM EXCLUDED.installation_id
         OR e.resource_key IS DISTINCT FROM EXCLUDED.resource_key`,
-    [orgId, writer.installationId, writer.resourceKey, JSON.stringify(entities)],
+    [orgId, writer.installationId, writer.resourceKey, storableJson(entities)],
   );
 }
 
@@ -172,7 +194,8 @@ export class SyncBatch {
   ) {}
 
   /**
-   * Records that the run produced these keys, and returns in one statement the positions of those
+   * Records that the run produced these keys (under the resource that staged each first), and
+   * returns in one statement the positions of those
    * already stored with the same content hash by the same writer (nothing to write for them) and
    * which of `targets` (related entities) do not exist. The lookups are correlated scalar
    * subqueries on purpose: always one primary-key probe per row. As joins, the planner would pick
@@ -181,6 +204,7 @@ export class SyncBatch {
    */
   async stage(
     runId: string,
+    resourceIndex: number,
     writer: SyncWriter,
     entities: readonly SyncEntityInput[],
     targets: readonly EntityKey[],
@@ -190,8 +214,8 @@ export class SyncBatch {
       `WITH input AS (
          SELECT * FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS t(blueprint, identifier, hash, position)
        ), seen AS (
-         INSERT INTO sync_seen_keys (run_id, org_id, blueprint, identifier)
-         SELECT $2, $1, blueprint, identifier FROM input ON CONFLICT DO NOTHING
+         INSERT INTO sync_seen_keys (run_id, org_id, blueprint, identifier, resource_index)
+         SELECT $2, $1, blueprint, identifier, $10 FROM input ON CONFLICT DO NOTHING
        )
        SELECT i.position::text AS position, NULL AS blueprint, NULL AS identifier FROM input i
         WHERE (SELECT e.content_hash = i.hash AND e.installation_id = $6 AND e.resource_key = $7
@@ -209,6 +233,7 @@ export class SyncBatch {
         writer.resourceKey,
         targets.map((t) => t.blueprint),
         targets.map((t) => t.identifier),
+        resourceIndex,
       ],
     );
     const unchanged = new Set<number>();
@@ -252,7 +277,7 @@ export class SyncBatch {
         pending.map((p) => p.blueprint),
         pending.map((p) => p.identifier),
         pending.map((p) => p.resourceIndex),
-        pending.map((p) => JSON.stringify(p.entity)),
+        pending.map((p) => storableJson(p.entity)),
         pending.map((p) => p.reason),
       ],
     );

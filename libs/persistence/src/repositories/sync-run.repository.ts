@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { storableText } from '@mooring/platform';
 import { Database } from '../database.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Page } from '../records.js';
@@ -20,6 +21,7 @@ import {
   type SyncRunStatus,
   type SyncRunTotals,
 } from '../sync-records.js';
+import { storableJson, storableValue } from '../storable-json.js';
 
 const ACTIVE: SyncRunStatus[] = ['pending', 'running'];
 
@@ -29,9 +31,17 @@ export class SyncRunRepository {
   constructor(private readonly db: Database) {}
 
   /** A pending run, as the scheduler or the api creates it before enqueueing its id. */
-  async create(orgId: string, installationId: string, trigger: string): Promise<SyncRunRecord> {
+  async create(
+    orgId: string,
+    installationId: string,
+    trigger: string,
+    options: { acceptFetchDrop?: boolean } = {},
+  ): Promise<SyncRunRecord> {
     const row = await this.db.inTenant(orgId, (tx) =>
-      tx.syncRun.create({ data: { orgId, installationId, trigger }, include: { resources: true } }),
+      tx.syncRun.create({
+        data: { orgId, installationId, trigger, acceptFetchDrop: options.acceptFetchDrop ?? false },
+        include: { resources: true },
+      }),
     );
     return toRunRecord(row);
   }
@@ -213,27 +223,36 @@ export class SyncRunRepository {
   }
 
   /** Appends entries to a run's event log, in order, in one statement. */
+  /**
+   * Appends to a run's event log, numbered 1, 2, 3… within the run: appenders of one run (the
+   * engine, the worker) take turns on a transaction-scoped advisory lock of the run.
+   */
   async appendEvents(orgId: string, runId: string, events: readonly NewSyncRunEvent[]): Promise<void> {
     if (!events.length) return;
-    await this.db.inTenant(orgId, (tx) =>
-      tx.syncRunEvent.createMany({
-        data: events.map((event) => ({
+    await this.db.inTenantSql(orgId, async (client) => {
+      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('sync_run_events:' || $1::text, 0))`, [runId]);
+      await client.query(
+        `INSERT INTO sync_run_events (org_id, run_id, seq, level, type, message, details)
+         SELECT $1, $2, (SELECT coalesce(max(seq), 0) FROM sync_run_events WHERE org_id = $1 AND run_id = $2) + t.n,
+                t.level, t.type, t.message, t.details
+           FROM unnest($3::text[], $4::text[], $5::text[], $6::jsonb[]) WITH ORDINALITY AS t(level, type, message, details, n)`,
+        [
           orgId,
           runId,
-          level: event.level,
-          type: event.type,
-          message: event.message,
-          details: (event.details ?? {}) as Prisma.InputJsonValue,
-        })),
-      }),
-    );
+          events.map((event) => event.level),
+          events.map((event) => event.type),
+          events.map((event) => storableText(event.message)),
+          events.map((event) => storableJson(event.details ?? {})),
+        ],
+      );
+    });
   }
 
   /** A run's event log, oldest first, keyset-paginated on seq. */
   async events(orgId: string, runId: string, query: { limit: number; afterSeq?: string }): Promise<Page<SyncRunEventRecord>> {
     const rows = await this.db.inTenant(orgId, (tx) =>
       tx.syncRunEvent.findMany({
-        where: { orgId, runId, ...(query.afterSeq !== undefined ? { seq: { gt: BigInt(query.afterSeq) } } : {}) },
+        where: { orgId, runId, ...(query.afterSeq !== undefined ? { seq: { gt: Number(query.afterSeq) } } : {}) },
         orderBy: { seq: 'asc' },
         take: query.limit + 1,
       }),
@@ -254,15 +273,17 @@ export class SyncRunRepository {
    * Starts (or restarts, after a crashed attempt) a run: running, one more attempt. A restart with
    * the same mapping keeps what the crashed attempt completed (resources, with the keys they staged
    * and the entities they parked) and returns those resources, so they are not fetched again;
-   * everything else starts over. Returns null when the run already ended, so a replayed job does
-   * nothing.
+   * everything else starts over. A completed resource is kept only while every key it staged is
+   * still there (`keysLost` says when some were not: then everything starts over), since
+   * reconciliation deletes what the kept keys do not cover. Returns null when the run already
+   * ended, so a replayed job does nothing.
    */
   async begin(
     orgId: string,
     runId: string,
     mappingHash: string,
     resources: readonly ResourceStart[],
-  ): Promise<{ attempt: number; completed: SyncRunResourceRecord[] } | null> {
+  ): Promise<{ attempt: number; completed: SyncRunResourceRecord[]; keysLost: boolean } | null> {
     return this.db.inTenant(
       orgId,
       async (tx) => {
@@ -275,13 +296,23 @@ export class SyncRunRepository {
                  mapping_hash = ${mappingHash}
            WHERE org_id = ${orgId}::uuid AND id = ${runId}::uuid
           RETURNING attempt`;
-        const completed =
+        const finished =
           previous[0].mapping_hash === mappingHash
             ? await tx.syncRunResource.findMany({
                 where: { orgId, runId, status: 'completed' },
                 orderBy: { resourceIndex: 'asc' },
               })
             : [];
+        const staged = finished.length
+          ? await tx.$queryRaw<Array<{ resource_index: number; n: number }>>`
+              SELECT resource_index, count(*)::int AS n FROM sync_seen_keys
+               WHERE org_id = ${orgId}::uuid AND run_id = ${runId}::uuid GROUP BY resource_index`
+          : [];
+        const stagedBy = new Map(staged.map((row) => [row.resource_index, row.n]));
+        const keysLost = finished.some(
+          (resource) => resource.seenKeys === null || (stagedBy.get(resource.resourceIndex) ?? 0) < resource.seenKeys,
+        );
+        const completed = keysLost ? [] : finished;
         const kept = completed.map((resource) => resource.resourceIndex);
         // Keys the crashed attempt staged for resources it did not finish stay too: they can only
         // keep an entity from deletion in this run, never delete one.
@@ -291,9 +322,23 @@ export class SyncRunRepository {
         await tx.syncRunResource.createMany({
           data: resources.filter((r) => !kept.includes(r.resourceIndex)).map((resource) => ({ orgId, runId, ...resource })),
         });
-        return { attempt: run!.attempt, completed: completed.map(toResourceRecord) };
+        return { attempt: run!.attempt, completed: completed.map(toResourceRecord), keysLost };
       },
       { timeoutMs: 60_000 },
+    );
+  }
+
+  /**
+   * The worker running the run holds it until `seconds` from now (its heartbeat renews this): until
+   * then no sweep takes the run for lost, whatever became of its queue job.
+   */
+  async renewLease(orgId: string, runId: string, seconds: number): Promise<void> {
+    await this.db.inTenant(
+      orgId,
+      (tx) =>
+        tx.$executeRaw`
+        UPDATE sync_runs SET lease_until = now() + make_interval(secs => ${seconds})
+         WHERE org_id = ${orgId}::uuid AND id = ${runId}::uuid AND status IN ('pending', 'running')`,
     );
   }
 
@@ -313,19 +358,27 @@ export class SyncRunRepository {
     );
   }
 
+  /** Ends a resource; a completed one records how many keys it staged, for a later attempt to check. */
   async finishResource(orgId: string, runId: string, resourceIndex: number, finish: ResourceFinish): Promise<void> {
-    await this.db.inTenant(orgId, (tx) =>
-      tx.syncRunResource.updateMany({
+    await this.db.inTenant(orgId, async (tx) => {
+      const [staged] =
+        finish.status === 'completed'
+          ? await tx.$queryRaw<Array<{ n: number }>>`
+              SELECT count(*)::int AS n FROM sync_seen_keys
+               WHERE org_id = ${orgId}::uuid AND run_id = ${runId}::uuid AND resource_index = ${resourceIndex}`
+          : [];
+      await tx.syncRunResource.updateMany({
         where: { orgId, runId, resourceIndex },
         data: {
           ...finish.counts,
           status: finish.status,
-          errorSamples: finish.errorSamples as unknown as Prisma.InputJsonValue,
-          error: finish.error,
+          errorSamples: storableValue(finish.errorSamples) as unknown as Prisma.InputJsonValue,
+          error: finish.error === undefined || finish.error === null ? finish.error : storableText(finish.error),
           finishedAt: new Date(),
+          seenKeys: staged?.n ?? null,
         },
-      }),
-    );
+      });
+    });
   }
 
   /** Adds failures found after the resource finished (entities that failed reingestion). */
@@ -335,15 +388,16 @@ export class SyncRunRepository {
       client.query(
         `UPDATE sync_run_resources SET error_samples = error_samples || $4::jsonb
           WHERE org_id = $1 AND run_id = $2 AND resource_index = $3`,
-        [orgId, runId, resourceIndex, JSON.stringify(samples)],
+        [orgId, runId, resourceIndex, storableJson(samples)],
       ),
     );
   }
 
-  /** Ends the run (only if it is still active) and drops its staged keys and pending entities. */
   /**
    * Ends the run if it is still active and, when `attempt` is given, still that attempt's (a worker
-   * that lost its job to another cannot end the newer attempt's run). Returns whether it ended it.
+   * that lost its job to another cannot end the newer attempt's run), and drops its staged keys and
+   * pending entities. `deleted` is not written: deletions add to it as they commit. Returns whether
+   * it ended the run.
    */
   async finish(orgId: string, runId: string, finish: RunFinish, attempt?: number): Promise<boolean> {
     const r = finish.reconciliation;
@@ -356,15 +410,15 @@ export class SyncRunRepository {
             status: finish.status,
             finishedAt: new Date(),
             errorCode: finish.errorCode ?? null,
-            errorMessage: finish.errorMessage ?? null,
+            errorMessage: finish.errorMessage ? storableText(finish.errorMessage) : null,
             reingested: r.reingested,
             reingestFailed: r.reingestFailed,
-            deleted: r.deleted,
             deleteFailed: r.deleteFailed,
             reconcileMs: r.reconcileMs,
             deletionDecision: r.deletionDecision,
             deletionReason: r.deletionReason,
             deletionDetails: r.deletionDetails ?? undefined,
+            fetchBaseline: finish.status === 'completed' && finish.fetchBaseline === true,
           },
         });
         if (!count) return false;
@@ -381,22 +435,14 @@ export class SyncRunRepository {
     );
   }
 
-  /** Whether the run is still active in this attempt: no later attempt has taken it over. */
-  async isCurrentAttempt(orgId: string, runId: string, attempt: number): Promise<boolean> {
-    const run = await this.db.inTenant(orgId, (tx) =>
-      tx.syncRun.findFirst({ where: { orgId, id: runId, attempt, status: { in: ACTIVE } }, select: { id: true } }),
-    );
-    return run !== null;
-  }
-
   /**
-   * What each resource (by `kind-index`) fetched in the installation's last completed run before
-   * this one: the baseline of the "returned 0 items but had N before" guard.
+   * What each resource (by `kind-index`) fetched in the installation's last run whose counts passed
+   * the drop rules (`fetchBaseline`) before this one: the baseline of the drop guard.
    */
-  async lastCompletedFetched(orgId: string, installationId: string, excludeRunId: string): Promise<Map<string, number>> {
+  async lastTrustedFetched(orgId: string, installationId: string, excludeRunId: string): Promise<Map<string, number>> {
     const last = await this.db.inTenant(orgId, (tx) =>
       tx.syncRun.findFirst({
-        where: { orgId, installationId, status: 'completed', id: { not: excludeRunId } },
+        where: { orgId, installationId, status: 'completed', fetchBaseline: true, id: { not: excludeRunId } },
         orderBy: { createdAt: 'desc' },
         include: { resources: true },
       }),
@@ -441,6 +487,7 @@ function toRunRecord(row: RunRow): SyncRunRecord {
     scheduledFor: row.scheduledFor,
     dispatchedAt: row.dispatchedAt,
     skippedFor: row.skippedFor,
+    acceptFetchDrop: row.acceptFetchDrop,
     reingested: row.reingested,
     reingestFailed: row.reingestFailed,
     deleted: row.deleted,

@@ -1,4 +1,7 @@
 import { DomainError } from '../errors/domain-error.js';
+import { textProblem } from './untrusted-input.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Opaque cursors for keyset pagination: the sort key of the last row returned. Opaque so clients
@@ -15,7 +18,7 @@ export function decodeCursor(cursor: string, expectedParts: number, valid?: (par
     if (
       Array.isArray(parts) &&
       parts.length === expectedParts &&
-      parts.every((part) => typeof part === 'string') &&
+      parts.every((part): part is string => typeof part === 'string' && !textProblem(part)) &&
       (!valid || valid(parts))
     ) {
       return parts;
@@ -26,4 +29,9 @@ export function decodeCursor(cursor: string, expectedParts: number, valid?: (par
   throw new DomainError('VALIDATION_FAILED', 'Invalid cursor: cursor: pass back the "next" value of the previous page', {
     fields: [{ field: 'cursor', message: 'is not a cursor this API returned' }],
   });
+}
+
+/** Checks a keyset cursor of a timestamp and a row id (`[createdAt, id]`), the usual newest-first key. */
+export function isTimeAndId([at, id]: string[]): boolean {
+  return at !== undefined && !Number.isNaN(new Date(at).getTime()) && id !== undefined && UUID.test(id);
 }

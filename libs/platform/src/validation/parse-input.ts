@@ -1,11 +1,9 @@
 import type { z } from 'zod';
 import { DomainError } from '../errors/domain-error.js';
+import type { FieldIssue } from './field-issue.js';
+import { untrustedInputIssues } from './untrusted-input.js';
 
-export interface FieldIssue {
-  /** Path in the input, e.g. `resources[1].port.entity.mappings.identifier`. */
-  readonly field: string;
-  readonly message: string;
-}
+export type { FieldIssue } from './field-issue.js';
 
 /** Renders a zod path the way users write it: `a.b[2].c`. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
@@ -28,8 +26,13 @@ export function validationError(issues: readonly FieldIssue[], subject = 'input'
   return new DomainError('VALIDATION_FAILED', `Invalid ${subject}: ${summary}${more}`, { fields: issues });
 }
 
-/** Parses untrusted input or throws VALIDATION_FAILED naming every bad field. */
+/**
+ * Parses untrusted input or throws VALIDATION_FAILED naming every bad field. Before the schema,
+ * anything no field may hold is refused (NUL, lone surrogates, `__proto__` keys, deep nesting).
+ */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, subject?: string): z.output<S> {
+  const hostile = untrustedInputIssues(input);
+  if (hostile.length) throw validationError(hostile, subject);
   const result = schema.safeParse(input);
   if (!result.success) throw validationError(fieldIssues(result.error), subject);
   return result.data;

@@ -37,10 +37,7 @@ export class ExtractionGuard {
         }
         if (next.done) return;
         counts.fetched += next.value.items.length;
-        counts.fetchFailed += next.value.invalid + next.value.skipped.length;
-        if (next.value.invalid) {
-          this.tally.sample({ phase: 'extract', reason: `${next.value.invalid} entries of a page were not JSON objects` });
-        }
+        counts.fetchFailed += next.value.skipped.length;
         for (const failure of next.value.skipped) {
           this.tally.sample({ phase: 'extract', identifier: failure.item, reason: `skipped: ${failure.reason}` });
         }

@@ -1,3 +1,4 @@
+import { blueprintIdentifier } from '@mooring/contract';
 import type { BlueprintRecord, BlueprintRepository } from '@mooring/persistence';
 
 /** The blueprints a run meets, read once per run. */
@@ -10,10 +11,16 @@ export class BlueprintCache {
   ) {}
 
   async load(identifiers: Iterable<string>): Promise<void> {
-    const missing = [...identifiers].filter((identifier) => !this.known.has(identifier));
+    const missing: string[] = [];
+    for (const identifier of identifiers) {
+      if (this.known.has(identifier)) continue;
+      // A name no blueprint can have (a mapping may produce anything, even a NUL) is not looked up.
+      if (blueprintIdentifier.safeParse(identifier).success) missing.push(identifier);
+      else this.known.set(identifier, null);
+    }
     if (!missing.length) return;
-    const found = await this.repository.findMany(this.orgId, missing);
-    for (const identifier of missing) this.known.set(identifier, found.find((b) => b.identifier === identifier) ?? null);
+    const found = new Map((await this.repository.findMany(this.orgId, missing)).map((b) => [b.identifier, b]));
+    for (const identifier of missing) this.known.set(identifier, found.get(identifier) ?? null);
   }
 
   get(identifier: string): BlueprintRecord | undefined {

@@ -1,10 +1,18 @@
 import type { EntityValidator } from '@mooring/catalog';
 import { relationTargets } from '@mooring/catalog';
-import type { EntityKey, SyncCatalogRepository, SyncEntityInput, SyncWriter } from '@mooring/persistence';
+import {
+  isRefusedData,
+  type EntityKey,
+  type SyncBatch,
+  type SyncCatalogRepository,
+  type SyncEntityInput,
+  type SyncWriter,
+} from '@mooring/persistence';
 import type { MappedEntity } from '../mapping/index.js';
 import type { ResourceTally } from '../status/resource-tally.js';
 import type { BlueprintCache } from './blueprint-cache.js';
 import { MAX_ENTITY_BYTES, contentHash } from './content-hash.js';
+import { storableEntity } from './storable-entity.js';
 
 /** Entities per bulk statement: ~1k keeps UNNEST upserts at their fastest (targets §11). */
 export const LOAD_BATCH_SIZE = 1_000;
@@ -14,6 +22,20 @@ export const LOAD_BATCH_SIZE = 1_000;
  * batches holding the same keys wait for each other instead of deadlocking.
  */
 export const LOAD_CONCURRENCY = 2;
+
+/** An entity that failed to load, and why (recorded once its batch's outcome is final). */
+interface LoadFailure {
+  readonly identifier: string;
+  readonly reason: string;
+  readonly field?: string;
+}
+
+/** What one committed batch did. */
+interface BatchOutcome {
+  readonly notChanged: number;
+  readonly ingested: number;
+  readonly failures: readonly LoadFailure[];
+}
 
 export interface LoadContext {
   readonly orgId: string;
@@ -41,9 +63,12 @@ export class ResourceLoader {
     private readonly tally: ResourceTally,
   ) {}
 
+  /** Takes a page's entities, however many: they leave in batches of LOAD_BATCH_SIZE as they come. */
   async add(entities: readonly MappedEntity[]): Promise<void> {
-    this.buffer.push(...entities);
-    if (this.buffer.length >= LOAD_BATCH_SIZE) await this.dispatch();
+    for (const entity of entities) {
+      this.buffer.push(entity);
+      if (this.buffer.length >= LOAD_BATCH_SIZE) await this.dispatch();
+    }
   }
 
   /** Writes what is buffered and waits for every write to finish. */
@@ -63,13 +88,17 @@ export class ResourceLoader {
   }
 
   private async flush(batch: readonly MappedEntity[]): Promise<void> {
-    const { orgId, runId, catalog, blueprints, validator } = this.context;
     const counts = this.tally.counts;
-
     // The same entity twice in a batch: the last one wins, earlier copies are superseded.
     const byKey = new Map<string, SyncEntityInput>();
     const oversized = new Set<SyncEntityInput>();
-    for (const entity of batch) {
+    for (const mapped of batch) {
+      const storable = storableEntity(mapped);
+      if (!('entity' in storable)) {
+        this.fail({ identifier: visible(mapped.identifier), reason: storable.reason, field: storable.field });
+        continue;
+      }
+      const entity = storable.entity;
       const { hash, bytes } = contentHash(entity, this.context.merge);
       const key = keyOf(entity);
       if (byKey.has(key)) counts.notChanged++;
@@ -77,54 +106,105 @@ export class ResourceLoader {
       byKey.set(key, input);
       if (bytes > MAX_ENTITY_BYTES) oversized.add(input);
     }
-    const entities = [...byKey.values()].sort(inKeyOrder);
+    await this.write([...byKey.values()].sort(inKeyOrder), oversized);
+  }
 
-    await catalog.inBatch(orgId, async (session) => {
-      const targets = this.targetsOutside(entities);
-      const { unchanged, missing: absentTargets } = await session.stage(runId, this.resource.writer, entities, targets);
-      counts.notChanged += unchanged.size;
-      const missing = new Map(absentTargets.map((target) => [keyOf(target), target]));
-
-      const ready: SyncEntityInput[] = [];
-      const parked: SyncEntityInput[] = [];
-      // Entities that fail here were still seen: the tool has them, so reconciliation keeps them.
-      entities.forEach((entity, position) => {
-        if (oversized.has(entity)) {
-          this.fail(entity.identifier, 'the mapped entity is larger than 1 MiB as JSON');
-          return;
-        }
-        if (unchanged.has(position)) return;
-        const issues = validator.validate(blueprints.get(entity.blueprint)!, entity);
-        if (issues.length) {
-          this.fail(entity.identifier, issues.map((issue) => `${issue.field}: ${issue.message}`).join('; '), issues[0]?.field);
-          return;
-        }
-        const absent = missing.size ? this.targetsOf(entity).filter((target) => missing.has(keyOf(target))) : [];
-        if (absent.length && !this.context.createMissingRelatedEntities) {
-          parked.push(entity);
-          this.fail(entity.identifier, `related entity ${describeKeys(absent)} does not exist yet; retried after all resources`);
-        } else {
-          ready.push(entity);
-        }
-      });
-      // Placeholders only for targets of entities being written now.
-      const wanted = new Set(ready.flatMap((entity) => this.targetsOf(entity).map(keyOf)));
-      const placeholders = this.context.createMissingRelatedEntities
-        ? [...missing.values()].filter((t) => wanted.has(keyOf(t)))
-        : [];
-      await session.write(this.resource.writer, ready, { merge: this.context.merge, placeholders });
-      await session.addPending(
-        runId,
-        parked.map((entity) => ({
-          blueprint: entity.blueprint,
-          identifier: entity.identifier,
-          resourceIndex: this.resource.index,
-          entity,
-          reason: 'missing related entity',
-        })),
+  /**
+   * Writes entities in one transaction. When PostgreSQL refuses the data of one of them (a value
+   * no check above foresaw), the batch is halved until that entity is found: it alone fails, with
+   * a sample, and the rest are written.
+   */
+  private async write(entities: readonly SyncEntityInput[], oversized: ReadonlySet<SyncEntityInput>): Promise<void> {
+    if (!entities.length) return;
+    let outcome: BatchOutcome;
+    try {
+      outcome = await this.context.catalog.inBatch(this.context.orgId, (session) =>
+        this.writeBatch(session, entities, oversized),
       );
-      counts.ingested += ready.length;
+    } catch (error) {
+      if (!isRefusedData(error)) throw error;
+      if (entities.length === 1) {
+        const code = (error as { code?: string }).code;
+        this.fail({
+          identifier: entities[0]!.identifier,
+          reason: `PostgreSQL refused the entity (${code}): ${(error as Error).message}`,
+        });
+        return;
+      }
+      const half = Math.ceil(entities.length / 2);
+      await this.write(entities.slice(0, half), oversized);
+      await this.write(entities.slice(half), oversized);
+      return;
+    }
+    const counts = this.tally.counts;
+    counts.notChanged += outcome.notChanged;
+    counts.ingested += outcome.ingested;
+    for (const failure of outcome.failures) this.fail(failure);
+  }
+
+  private async writeBatch(
+    session: SyncBatch,
+    entities: readonly SyncEntityInput[],
+    oversized: ReadonlySet<SyncEntityInput>,
+  ): Promise<BatchOutcome> {
+    const { runId, blueprints, validator } = this.context;
+    const failures: LoadFailure[] = [];
+    const targets = this.targetsOutside(entities);
+    const { unchanged, missing: absentTargets } = await session.stage(
+      runId,
+      this.resource.index,
+      this.resource.writer,
+      entities,
+      targets,
+    );
+    const missing = new Map(absentTargets.map((target) => [keyOf(target), target]));
+
+    const ready: SyncEntityInput[] = [];
+    const parked: SyncEntityInput[] = [];
+    // Entities that fail here were still seen: the tool has them, so reconciliation keeps them.
+    entities.forEach((entity, position) => {
+      if (oversized.has(entity)) {
+        failures.push({ identifier: entity.identifier, reason: 'the mapped entity is larger than 1 MiB as JSON' });
+        return;
+      }
+      if (unchanged.has(position)) return;
+      const issues = validator.validate(blueprints.get(entity.blueprint)!, entity);
+      if (issues.length) {
+        failures.push({
+          identifier: entity.identifier,
+          reason: issues.map((issue) => `${issue.field}: ${issue.message}`).join('; '),
+          ...(issues[0] ? { field: issues[0].field } : {}),
+        });
+        return;
+      }
+      const absent = missing.size ? this.targetsOf(entity).filter((target) => missing.has(keyOf(target))) : [];
+      if (absent.length && !this.context.createMissingRelatedEntities) {
+        parked.push(entity);
+        failures.push({
+          identifier: entity.identifier,
+          reason: `related entity ${describeKeys(absent)} does not exist yet; retried after all resources`,
+        });
+      } else {
+        ready.push(entity);
+      }
     });
+    // Placeholders only for targets of entities being written now.
+    const wanted = new Set(ready.flatMap((entity) => this.targetsOf(entity).map(keyOf)));
+    const placeholders = this.context.createMissingRelatedEntities
+      ? [...missing.values()].filter((t) => wanted.has(keyOf(t)))
+      : [];
+    await session.write(this.resource.writer, ready, { merge: this.context.merge, placeholders });
+    await session.addPending(
+      runId,
+      parked.map((entity) => ({
+        blueprint: entity.blueprint,
+        identifier: entity.identifier,
+        resourceIndex: this.resource.index,
+        entity,
+        reason: 'missing related entity',
+      })),
+    );
+    return { notChanged: unchanged.size, ingested: ready.length, failures };
   }
 
   /** The related entities of a batch that are not in the batch itself (their existence is checked). */
@@ -144,7 +224,7 @@ export class ResourceLoader {
     return relationTargets(this.context.blueprints.get(entity.blueprint)!, entity.relations);
   }
 
-  private fail(identifier: string, reason: string, field?: string): void {
+  private fail({ identifier, reason, field }: LoadFailure): void {
     this.tally.counts.ingestFailed++;
     this.tally.sample({ phase: 'load', reason, identifier, ...(field ? { field } : {}) });
   }
@@ -169,3 +249,11 @@ export function keyOf(key: EntityKey): string {
 function describeKeys(keys: readonly EntityKey[]): string {
   return keys.map((key) => `${key.blueprint}/${key.identifier}`).join(', ');
 }
+
+/** Text for people: the characters that cannot be shown or stored (NUL, lone surrogates) as `\uXXXX`. */
+function visible(text: string): string {
+  return text.replace(UNSHOWABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+// eslint-disable-next-line no-control-regex -- NUL is one of the characters shown escaped
+const UNSHOWABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

@@ -31,11 +31,18 @@ function scenario(seed: number): Scenario {
     const key = `kind${i}-${i}`;
     const last = pick(0.7) ? 1 + Math.floor(next() * 100) : 0;
     lastFetched.set(key, last);
-    const status = pick(0.1) ? 'failed' : 'completed';
-    const fetched = pick(0.1) ? 0 : Math.floor(next() * 100);
-    const transformFailed = pick(0.1) ? 1 + Math.floor(next() * 3) : 0;
-    outcomes.push({ key, status, counts: { fetched, transformFailed, fetchFailed: pick(0.05) ? 1 : 0 } });
+    outcomes.push({
+      key,
+      status: pick(0.1) ? 'failed' : 'completed',
+      counts: {
+        fetched: pick(0.1) ? 0 : Math.floor(next() * 120),
+        fetchFailed: pick(0.05) ? 1 : 0,
+        transformFailed: pick(0.1) ? 1 + Math.floor(next() * 3) : 0,
+      },
+    });
   }
+  const maxFetchDrop = Math.round(next() * 10) / 10;
+  const acceptFetchDrop = pick(0.2);
   const threshold = Math.round(next() * 10) / 10;
   const stats: OwnedBlueprintStats[] = Array.from({ length: 1 + Math.floor(next() * 3) }, (_, i) => {
     const owned = Math.floor(next() * 50);
@@ -43,13 +50,17 @@ function scenario(seed: number): Scenario {
   });
   const statsFail = pick(0.05);
 
+  const dropped = (o: ResourceOutcome) => {
+    const last = lastFetched.get(o.key) ?? 0;
+    return last > 0 && (o.counts.fetched === 0 || (last - o.counts.fetched) / last > maxFetchDrop);
+  };
   let unsafe: string | null = null;
   if (aborted) unsafe = 'aborted';
   else if (resourceCount === 0) unsafe = 'empty mapping';
   else if (outcomes.some((o) => o.status !== 'completed')) unsafe = 'extract failed';
-  else if (outcomes.some((o) => o.counts.fetchFailed > 0)) unsafe = 'items skipped';
+  else if (outcomes.some((o) => o.counts.fetchFailed > 0)) unsafe = 'fetch failed';
   else if (outcomes.some((o) => o.counts.transformFailed > 0)) unsafe = 'transform failed';
-  else if (outcomes.some((o) => o.counts.fetched === 0 && (lastFetched.get(o.key) ?? 0) > 0)) unsafe = 'emptied';
+  else if (!acceptFetchDrop && outcomes.some(dropped)) unsafe = 'dropped';
   else if (statsFail) unsafe = 'owned state unreadable';
   else if (stats.some((s) => s.owned > 0 && s.unseen / s.owned > threshold)) unsafe = 'threshold';
 
@@ -59,6 +70,8 @@ function scenario(seed: number): Scenario {
       resourceCount,
       outcomes,
       lastFetched,
+      maxFetchDrop,
+      acceptFetchDrop,
       threshold,
       stats: () => (statsFail ? Promise.reject(new Error('connection lost')) : Promise.resolve(stats)),
     },
@@ -81,10 +94,13 @@ describe('decideDeletion', () => {
         counts.unsafe++;
         // Unreadable owned state propagates as an error: the caller then records a failed run.
         expect(decision === 'threw' || decision.decision === 'skipped', `seed ${seed}: ${unsafe}`).toBe(true);
+        // Counts of a run refused before the threshold are no baseline for the next run.
+        if (decision !== 'threw') expect(decision.trustedCounts, `seed ${seed}`).toBe(unsafe === 'threshold');
       } else {
         expect(decision, `seed ${seed}`).not.toBe('threw');
         const expected = (await input.stats()).some((s) => s.unseen > 0) ? 'delete' : 'nothing_to_delete';
         expect((decision as { decision: string }).decision, `seed ${seed}`).toBe(expected);
+        expect((decision as { trustedCounts: boolean }).trustedCounts, `seed ${seed}`).toBe(true);
         if (expected === 'delete') counts.deleted++;
         else counts.nothing++;
       }
@@ -101,25 +117,38 @@ describe('decideDeletion', () => {
       resourceCount: 1,
       outcomes: [{ key: 'repo-0', status: 'completed', counts: { fetched: 0, fetchFailed: 0, transformFailed: 0 } }],
       lastFetched: new Map([['repo-0', 12]]),
+      maxFetchDrop: 0.5,
+      acceptFetchDrop: false,
       threshold: 0.9,
       stats: () => Promise.resolve([]),
     };
     expect(await decideDeletion(base)).toEqual({
       decision: 'skipped',
-      reason: 'resource repo-0 returned 0 items but had 12 in the last completed run',
+      reason: 'resource repo-0 returned 0 items but had 12 in the last trusted run',
+      details: { fetchDrop: { resource: 'repo-0', fetched: 0, previous: 12, drop: 1, maxFetchDrop: 0.5 } },
+      trustedCounts: false,
     });
     expect(await decideDeletion({ ...base, resourceCount: 2 })).toEqual({
       decision: 'skipped',
       reason: 'not every resource ran',
+      trustedCounts: false,
     });
-    const skippedItems = {
-      key: 'repo-0',
-      status: 'completed',
-      counts: { fetched: 5, fetchFailed: 2, transformFailed: 1 },
-    } as const;
-    expect(await decideDeletion({ ...base, outcomes: [skippedItems] })).toEqual({
+    const unread = [{ key: 'repo-0', status: 'completed' as const, counts: { fetched: 12, fetchFailed: 1, transformFailed: 0 } }];
+    expect(await decideDeletion({ ...base, outcomes: unread })).toMatchObject({
       decision: 'skipped',
-      reason: 'resource repo-0 could not fetch 2 item(s)',
+      reason: 'resource repo-0 counted 1 failure(s) to fetch',
     });
+    const shrunk = [{ key: 'repo-0', status: 'completed' as const, counts: { fetched: 5, fetchFailed: 0, transformFailed: 0 } }];
+    expect(await decideDeletion({ ...base, outcomes: shrunk })).toMatchObject({
+      decision: 'skipped',
+      reason: 'resource repo-0 fetched 5 items, 58.3% fewer than the 12 of the last trusted run (maxFetchDrop 0.5)',
+    });
+    // The user accepted the drop: that rule (and only it) is lifted for this run.
+    expect(await decideDeletion({ ...base, outcomes: shrunk, acceptFetchDrop: true })).toMatchObject({
+      decision: 'nothing_to_delete',
+      details: { acceptFetchDrop: true },
+      trustedCounts: true,
+    });
+    expect(await decideDeletion({ ...base, outcomes: unread, acceptFetchDrop: true })).toMatchObject({ decision: 'skipped' });
   });
 });

@@ -16,30 +16,71 @@ export interface DeletionInput {
   /** How many resources the mapping has (an empty mapping never deletes). */
   readonly resourceCount: number;
   readonly outcomes: readonly ResourceOutcome[];
-  /** Items each resource (`kind-index`) fetched in the last completed run. */
+  /** Items each resource (`kind-index`) fetched in the last trusted run (see `trustedCounts`). */
   readonly lastFetched: ReadonlyMap<string, number>;
+  /** The installation's maxFetchDrop: the largest share by which a resource's fetch count may drop. */
+  readonly maxFetchDrop: number;
+  /** The user confirmed a drop is real (a resync with acceptFetchDrop): the drop rules are lifted. */
+  readonly acceptFetchDrop: boolean;
   readonly threshold: number;
   /** Owned entities and deletion candidates per blueprint; read only when every other rule passed. */
   readonly stats: () => Promise<readonly OwnedBlueprintStats[]>;
 }
 
-export type DeletionDecision =
+/**
+ * `trustedCounts`: the run's fetch counts passed the drop rules (or the user accepted the drop), so
+ * later runs compare theirs with them. A run refused before or at those rules is no baseline: a drop
+ * that repeats keeps being refused until someone accepts it.
+ */
+export type DeletionDecision = (
   | { readonly decision: 'skipped'; readonly reason: string; readonly details?: unknown }
   | { readonly decision: 'nothing_to_delete'; readonly reason: string; readonly details: unknown }
-  | { readonly decision: 'delete'; readonly blueprints: readonly OwnedBlueprintStats[]; readonly details: unknown };
+  | { readonly decision: 'delete'; readonly blueprints: readonly OwnedBlueprintStats[]; readonly details: unknown }
+) & { readonly trustedCounts: boolean };
 
 /**
  * Whether this run may delete what it did not see. Only after a complete, clean pass: every
- * resource extracted (no item skipped) and transformed without error, the run not aborted, no resource that had items
- * last time came back empty, and for every blueprint the share to delete within the threshold, out
- * of everything the installation owns of it. The first rule that fails is the recorded reason.
+ * resource extracted and transformed without error (and without an item it failed to fetch), the
+ * run not aborted, no resource that had items in the last trusted run come back empty or shrunk by
+ * more than maxFetchDrop (unless the user accepted the drop), and for every blueprint the share to
+ * delete within the threshold, out of everything the installation owns of it. The first rule that
+ * fails is the recorded reason.
  */
 export async function decideDeletion(input: DeletionInput): Promise<DeletionDecision> {
-  if (input.aborted) return { decision: 'skipped', reason: 'the run was aborted' };
-  if (input.resourceCount === 0) return { decision: 'skipped', reason: 'the mapping has no resources' };
-  if (input.outcomes.length < input.resourceCount) {
-    return { decision: 'skipped', reason: 'not every resource ran' };
+  const refused = refusal(input);
+  if (refused) return { decision: 'skipped', ...refused };
+  const stats = await input.stats();
+  const details = {
+    threshold: input.threshold,
+    blueprints: stats.map((s) => ({ blueprint: s.blueprint, owned: s.owned, toDelete: s.unseen, share: share(s) })),
+    ...(input.acceptFetchDrop ? { acceptFetchDrop: true } : {}),
+  };
+  const over = stats.find((s) => share(s) > input.threshold);
+  if (over) {
+    return {
+      decision: 'skipped',
+      reason: `deleting ${over.unseen} of ${over.owned} ${over.blueprint} entities (${Math.round(share(over) * 100)}%) exceeds entityDeletionThreshold ${input.threshold}`,
+      details,
+      trustedCounts: true,
+    };
   }
+  const toDelete = stats.filter((s) => s.unseen > 0);
+  if (!toDelete.length) {
+    return { decision: 'nothing_to_delete', reason: 'every owned entity was seen', details, trustedCounts: true };
+  }
+  return { decision: 'delete', blueprints: toDelete, details, trustedCounts: true };
+}
+
+/** The first rule, before the owned state is read, that refuses deletion. */
+function refusal(input: DeletionInput): { reason: string; details?: unknown; trustedCounts: false } | undefined {
+  const refuse = (reason: string, details?: unknown) => ({
+    reason,
+    ...(details ? { details } : {}),
+    trustedCounts: false as const,
+  });
+  if (input.aborted) return refuse('the run was aborted');
+  if (input.resourceCount === 0) return refuse('the mapping has no resources');
+  if (input.outcomes.length < input.resourceCount) return refuse('not every resource ran');
   const failed = input.outcomes.find((outcome) => outcome.status !== 'completed');
   if (failed) {
     const what =
@@ -48,45 +89,36 @@ export async function decideDeletion(input: DeletionInput): Promise<DeletionDeci
         : failed.failedIn === 'transform'
           ? 'was stopped while mapping'
           : 'failed to extract';
-    return { decision: 'skipped', reason: `resource ${failed.key} ${what}` };
+    return refuse(`resource ${failed.key} ${what}`);
   }
-  const fetchFailures = input.outcomes.find((outcome) => outcome.counts.fetchFailed > 0);
-  if (fetchFailures) {
-    return {
-      decision: 'skipped',
-      reason: `resource ${fetchFailures.key} could not fetch ${fetchFailures.counts.fetchFailed} item(s)`,
-    };
-  }
+  // An item the tool answered but that could not be read is an item the run did not see.
+  const unread = input.outcomes.find((outcome) => outcome.counts.fetchFailed > 0);
+  if (unread) return refuse(`resource ${unread.key} counted ${unread.counts.fetchFailed} failure(s) to fetch`);
   const mapFailures = input.outcomes.find((outcome) => outcome.counts.transformFailed > 0);
   if (mapFailures) {
-    return {
-      decision: 'skipped',
-      reason: `resource ${mapFailures.key} had ${mapFailures.counts.transformFailed} item(s) that failed to map`,
-    };
+    return refuse(`resource ${mapFailures.key} had ${mapFailures.counts.transformFailed} item(s) that failed to map`);
   }
+  if (input.acceptFetchDrop) return undefined;
   const emptied = input.outcomes.find((outcome) => outcome.counts.fetched === 0 && (input.lastFetched.get(outcome.key) ?? 0) > 0);
   if (emptied) {
-    return {
-      decision: 'skipped',
-      reason: `resource ${emptied.key} returned 0 items but had ${input.lastFetched.get(emptied.key)} in the last completed run`,
-    };
+    const previous = input.lastFetched.get(emptied.key)!;
+    return refuse(`resource ${emptied.key} returned 0 items but had ${previous} in the last trusted run`, {
+      fetchDrop: { resource: emptied.key, fetched: 0, previous, drop: 1, maxFetchDrop: input.maxFetchDrop },
+    });
   }
-  const stats = await input.stats();
-  const details = {
-    threshold: input.threshold,
-    blueprints: stats.map((s) => ({ blueprint: s.blueprint, owned: s.owned, toDelete: s.unseen, share: share(s) })),
-  };
-  const over = stats.find((s) => share(s) > input.threshold);
-  if (over) {
-    return {
-      decision: 'skipped',
-      reason: `deleting ${over.unseen} of ${over.owned} ${over.blueprint} entities (${Math.round(share(over) * 100)}%) exceeds entityDeletionThreshold ${input.threshold}`,
-      details,
-    };
+  for (const outcome of input.outcomes) {
+    const previous = input.lastFetched.get(outcome.key) ?? 0;
+    const drop = previous > 0 ? (previous - outcome.counts.fetched) / previous : 0;
+    if (drop > input.maxFetchDrop) {
+      return refuse(
+        `resource ${outcome.key} fetched ${outcome.counts.fetched} items, ${Math.round(drop * 1000) / 10}% fewer than the ${previous} of the last trusted run (maxFetchDrop ${input.maxFetchDrop})`,
+        {
+          fetchDrop: { resource: outcome.key, fetched: outcome.counts.fetched, previous, drop, maxFetchDrop: input.maxFetchDrop },
+        },
+      );
+    }
   }
-  const toDelete = stats.filter((s) => s.unseen > 0);
-  if (!toDelete.length) return { decision: 'nothing_to_delete', reason: 'every owned entity was seen', details };
-  return { decision: 'delete', blueprints: toDelete, details };
+  return undefined;
 }
 
 function share(stats: OwnedBlueprintStats): number {

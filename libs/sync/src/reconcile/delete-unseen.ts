@@ -1,4 +1,5 @@
 import type { OwnedBlueprintStats, SyncCatalogRepository } from '@mooring/persistence';
+import { RunSuperseded } from '../run-interruptions.js';
 
 const CHUNK = 500;
 
@@ -12,11 +13,13 @@ export interface DeleteUnseenResult {
 /**
  * Deletes, blueprint by blueprint and a chunk at a time, the owned entities the run did not see
  * (relation targets of staying entities excepted). Candidates are read from the database in
- * identifier order, so memory holds one chunk; an abort stops between chunks.
+ * identifier order, so memory holds one chunk; an abort stops between chunks. Each chunk adds to
+ * the run's `deleted` as it commits, and is fenced by the attempt: an attempt that lost the run to
+ * a later one deletes nothing more (RunSuperseded).
  */
 export async function deleteUnseen(
   catalog: SyncCatalogRepository,
-  run: { readonly orgId: string; readonly installationId: string; readonly runId: string },
+  run: { readonly orgId: string; readonly installationId: string; readonly runId: string; readonly attempt: number },
   blueprints: readonly OwnedBlueprintStats[],
   options: { readonly deleteDependents: boolean; readonly signal: AbortSignal },
 ): Promise<DeleteUnseenResult> {
@@ -28,9 +31,10 @@ export async function deleteUnseen(
       if (options.signal.aborted) return { deleted, deleteFailed, interrupted: true };
       const candidates = await catalog.deletionCandidates(run.orgId, run.installationId, run.runId, blueprint, after, CHUNK);
       if (!candidates.length) break;
-      const result = await catalog.deleteEntities(run.orgId, blueprint, candidates, {
+      const result = await catalog.deleteForRun(run.orgId, run, blueprint, candidates, {
         deleteDependents: options.deleteDependents,
       });
+      if (!result) throw new RunSuperseded(run.attempt);
       deleted += result.deleted.length;
       deleteFailed += result.blocked.length;
       after = candidates.at(-1)!;

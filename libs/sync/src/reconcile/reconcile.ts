@@ -7,6 +7,9 @@ export interface DeletionOutcome {
   readonly decision: RecordedDecision;
   readonly reason: string;
   readonly details: unknown;
+  /** The run's fetch counts passed the drop rules: they are the baseline of later runs. */
+  readonly trustedCounts: boolean;
+  /** Deleted by this attempt (the run's `deleted` adds up every attempt's). */
   readonly deleted: number;
   readonly deleteFailed: number;
   readonly ms: number;
@@ -25,7 +28,9 @@ export async function reconcile(
     aborted: signal.aborted,
     resourceCount: run.mapping.resources.length,
     outcomes,
-    lastFetched: await run.ledger.lastCompletedFetched(),
+    lastFetched: await run.ledger.lastTrustedFetched(),
+    maxFetchDrop: run.installation.maxFetchDrop,
+    acceptFetchDrop: run.acceptFetchDrop,
     threshold: run.mapping.config.entityDeletionThreshold,
     stats: () => run.load.catalog.ownedStats(orgId, installationId, runId),
   });
@@ -34,13 +39,13 @@ export async function reconcile(
       decision: decision.decision,
       reason: decision.reason,
       details: decision.details ?? null,
+      trustedCounts: decision.trustedCounts,
       deleted: 0,
       deleteFailed: 0,
       ms: elapsed(),
     };
   }
-  await run.ledger.assertCurrentAttempt(); // never delete on behalf of an attempt that lost the run
-  const result = await deleteUnseen(run.load.catalog, run.ids, decision.blueprints, {
+  const result = await deleteUnseen(run.load.catalog, { ...run.ids, attempt: run.attempt }, decision.blueprints, {
     deleteDependents: run.mapping.config.deleteDependentEntities,
     signal,
   });
@@ -51,6 +56,7 @@ export async function reconcile(
     decision: 'deleted',
     reason,
     details: decision.details,
+    trustedCounts: true,
     deleted: result.deleted,
     deleteFailed: result.deleteFailed,
     ms: elapsed(),

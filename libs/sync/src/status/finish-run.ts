@@ -66,13 +66,13 @@ export async function finishRun(run: RunContext, result: RunResult): Promise<Syn
     reconciliation: {
       reingested: result.reingest.reingested,
       reingestFailed: result.reingest.reingestFailed,
-      deleted: result.deletion.deleted,
       deleteFailed: result.deletion.deleteFailed,
       reconcileMs: result.deletion.ms,
       deletionDecision: result.deletion.decision,
       deletionReason: result.deletion.reason,
       deletionDetails: result.deletion.details,
     },
+    fetchBaseline: result.deletion.trustedCounts,
   });
 }
 

@@ -35,20 +35,10 @@ export class RunLedger {
   async begin(
     mappingHash: string,
     resources: readonly ResourceStart[],
-  ): Promise<{ attempt: number; completed: SyncRunResourceRecord[] } | null> {
+  ): Promise<{ attempt: number; completed: SyncRunResourceRecord[]; keysLost: boolean } | null> {
     const started = await this.runs.begin(this.ids.orgId, this.ids.runId, mappingHash, resources);
     this.attempt = started?.attempt;
     return started;
-  }
-
-  /**
-   * Fails with RunSuperseded when another worker has started a later attempt of this run (this one
-   * lost its job lock, e.g. after a long pause): checked before anything is deleted.
-   */
-  async assertCurrentAttempt(): Promise<void> {
-    if (this.attempt !== undefined && !(await this.runs.isCurrentAttempt(this.ids.orgId, this.ids.runId, this.attempt))) {
-      throw new RunSuperseded(this.attempt);
-    }
   }
 
   startResource(index: number): Promise<void> {
@@ -81,8 +71,8 @@ export class RunLedger {
     return this.runs.appendErrorSamples(this.ids.orgId, this.ids.runId, index, samples);
   }
 
-  lastCompletedFetched(): Promise<Map<string, number>> {
-    return this.runs.lastCompletedFetched(this.ids.orgId, this.ids.installationId, this.ids.runId);
+  lastTrustedFetched(): Promise<Map<string, number>> {
+    return this.runs.lastTrustedFetched(this.ids.orgId, this.ids.installationId, this.ids.runId);
   }
 
   /** Keeps the first raw items of a kind, with any registered secret scrubbed out. */

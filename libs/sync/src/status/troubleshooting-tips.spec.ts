@@ -35,6 +35,7 @@ function run(overrides: Partial<SyncRunRecord> = {}, resources = [resource()]): 
     status: 'completed',
     trigger: 'manual',
     attempt: 1,
+    acceptFetchDrop: false,
     mappingHash: 'h',
     createdAt: new Date(),
     startedAt: new Date(),
@@ -149,6 +150,31 @@ describe('troubleshootingTips', () => {
     expect(tips.map((tip) => tip.code)).toEqual(['EXTRACT_FAILED', 'DELETION_SKIPPED']);
     expect(tips[0]!.message).toContain('UPSTREAM_FAILED: The fake tool answered 500');
     expect(tips[1]!.message).toContain('not deleted: resource service-0 failed to extract');
+  });
+
+  it('explains a deletion refused for a drop in fetched items, and how to accept a real one', () => {
+    const reason = 'resource service-0 fetched 4 items, 60% fewer than the 10 of the last trusted run (maxFetchDrop 0.5)';
+    const tips = troubleshootingTips(
+      run(
+        {
+          deletionDecision: 'skipped',
+          deletionReason: reason,
+          deletionDetails: { fetchDrop: { resource: 'service-0', fetched: 4, previous: 10, drop: 0.6, maxFetchDrop: 0.5 } },
+        },
+        [resource({ fetched: 4 })],
+      ),
+    );
+    expect(tips).toEqual([
+      {
+        code: 'FETCH_DROPPED',
+        severity: 'warning',
+        kind: 'service',
+        kindIndex: 0,
+        message: expect.stringContaining(`Nothing was deleted: ${reason}.`),
+      },
+    ]);
+    expect(tips[0]!.message).toContain('{"acceptFetchDrop": true}');
+    expect(tips[0]!.message).toContain('maxFetchDrop (now 0.5)');
   });
 
   it('tells to simplify a mapping stopped by the time guardrail', () => {

@@ -83,7 +83,21 @@ export function troubleshootingTips(run: SyncRunRecord | null): TroubleshootingT
     });
   }
   // Only a run that got to reconciliation decided anything; one that failed before says so above.
-  if (run.deletionDecision === 'skipped' && run.deletionReason && run.reconcileMs !== null && run.status !== 'aborted') {
+  const decided =
+    run.deletionDecision === 'skipped' && run.deletionReason && run.reconcileMs !== null && run.status !== 'aborted';
+  if (decided && fetchDropOf(run)) {
+    const drop = fetchDropOf(run)!;
+    tips.push({
+      code: 'FETCH_DROPPED',
+      severity: 'warning',
+      message:
+        `Nothing was deleted: ${run.deletionReason}. A tool that ends a listing early looks exactly like this, so Mooring ` +
+        `keeps the entities until a run fetches about as many items again. If the tool really has fewer now (items removed, ` +
+        `a narrower selector or token), request a resync with {"acceptFetchDrop": true}: that one run deletes despite the ` +
+        `drop (every other check still applies). The installation's maxFetchDrop (now ${drop.maxFetchDrop}) sets how large a drop is allowed.`,
+      ...resourceOf(run, drop.resource),
+    });
+  } else if (decided) {
     tips.push({
       code: 'DELETION_SKIPPED',
       severity: 'warning',
@@ -150,6 +164,20 @@ function resourceTips(resource: SyncRunResourceRecord): TroubleshootingTip[] {
     });
   }
   return tips;
+}
+
+/** The drop rule's details, when it refused the run's deletion. */
+function fetchDropOf(run: SyncRunRecord): { resource: string; maxFetchDrop: number } | undefined {
+  const drop = (run.deletionDetails as { fetchDrop?: { resource?: unknown; maxFetchDrop?: unknown } } | null)?.fetchDrop;
+  return drop && typeof drop.resource === 'string' && typeof drop.maxFetchDrop === 'number'
+    ? { resource: drop.resource, maxFetchDrop: drop.maxFetchDrop }
+    : undefined;
+}
+
+/** The kind and index of a resource named by its key (`kind-index`), when the run has it. */
+function resourceOf(run: SyncRunRecord, key: string): { kind?: string; kindIndex?: number } {
+  const found = run.resources.find((r) => `${r.kind}-${r.resourceIndex}` === key);
+  return found ? { kind: found.kind, kindIndex: found.resourceIndex } : {};
 }
 
 function fieldsOf(samples: readonly ErrorSample[], phase: ErrorSample['phase']): string[] {

@@ -12,6 +12,8 @@ export interface FakeToolOptions {
   readonly pageSize?: number;
   /** Added to every response, in milliseconds. */
   readonly latencyMs?: number;
+  /** Whether listings carry `total`, the kind's item count, as many tools' do (default true). */
+  readonly reportTotals?: boolean;
 }
 
 /** Fails a kind's listing from a page on, the way a flaky API fails mid-stream. */
@@ -35,6 +37,34 @@ export interface FakeMisbehaviour {
   readonly dripMs?: number;
 }
 
+/** A wrong answer to one page of a listing, as tools give them (bugs, proxies, overload, cuts). */
+export type FakeFault =
+  /** An error status (4xx, 5xx, 429), with Retry-After when given. */
+  | { readonly type: 'status'; readonly status: number; readonly retryAfterSeconds?: number }
+  /** 200 without an items list (and without a next link). */
+  | { readonly type: 'no-items' }
+  /** 200 whose items are an object, not a list. */
+  | { readonly type: 'items-not-list' }
+  /** 200 with one entry of the page null instead of an item. */
+  | { readonly type: 'null-entry' }
+  /** 200 whose body stops half-way: the connection closes before Content-Length is reached. */
+  | { readonly type: 'cut-body' }
+  /** 200 with the page's items but no next link: the listing ends early, with no error. */
+  | { readonly type: 'short' }
+  /** 200 with no items, no next link and a total of 0: the kind looks empty. */
+  | { readonly type: 'empty' }
+  /** The connection closes before any answer. */
+  | { readonly type: 'abort' }
+  /** The page takes this long to answer (then answers normally). */
+  | { readonly type: 'slow'; readonly ms: number };
+
+export interface FakeFaultPlan {
+  /** The page (0 for the first) that answers wrongly. */
+  readonly page: number;
+  /** How many requests of that page answer wrongly before it is served normally (all when absent). */
+  readonly times?: number;
+}
+
 /**
  * A loopback HTTP server standing in for a third-party tool: bearer-token auth, cursor pagination
  * with a `next` link, deterministic items per kind, and knobs for what tests and benchmarks need
@@ -54,6 +84,10 @@ export class FakeToolServer {
   };
   private readonly failures = new Map<FakeKind, FakeFailure & { served: number }>();
   private readonly misbehaviours = new Map<FakeKind, FakeMisbehaviour>();
+  private readonly faults = new Map<FakeKind, FakeFault & FakeFaultPlan & { served: number }>();
+  /** Wrong answers given so far (injected faults that were actually served). */
+  faultsServed = 0;
+  private reportTotals: boolean;
   private token: string;
   private latencyMs: number;
   private recordRequests = true;
@@ -65,6 +99,7 @@ export class FakeToolServer {
     this.counts = { team: 3, service: 10, deployment: 30, ...options.counts };
     this.latencyMs = options.latencyMs ?? 0;
     this.token = options.token;
+    this.reportTotals = options.reportTotals ?? true;
     server.on('request', (request, response) => {
       this.handle(request, response).catch(() => {
         if (!response.headersSent) response.writeHead(500).end();
@@ -106,6 +141,16 @@ export class FakeToolServer {
     else this.misbehaviours.delete(kind);
   }
 
+  /** Answers one page of a kind's listing wrongly (replacing the kind's previous fault); null clears it. */
+  injectFault(kind: FakeKind, fault: (FakeFault & FakeFaultPlan) | null): void {
+    if (fault) this.faults.set(kind, { ...fault, served: 0 });
+    else this.faults.delete(kind);
+  }
+
+  setReportTotals(enabled: boolean): void {
+    this.reportTotals = enabled;
+  }
+
   /** The token the tool accepts from now on: the old one is revoked. */
   setToken(token: string): void {
     this.token = token;
@@ -116,8 +161,19 @@ export class FakeToolServer {
     for (const index of indexes) this.removed[kind].add(index);
   }
 
-  restore(kind: FakeKind): void {
-    this.removed[kind].clear();
+  /** Items back at the source: all of the kind's removed items, or those given. */
+  restore(kind: FakeKind, indexes?: Iterable<number>): void {
+    if (!indexes) this.removed[kind].clear();
+    else for (const index of indexes) this.removed[kind].delete(index);
+  }
+
+  /** Indexes of the kind's items removed at the source. */
+  removedIndexes(kind: FakeKind): number[] {
+    return [...this.removed[kind]].sort((a, b) => a - b);
+  }
+
+  count(kind: FakeKind): number {
+    return this.counts[kind];
   }
 
   /** Changes the content of items (by index) by bumping their revision. */
@@ -151,17 +207,18 @@ export class FakeToolServer {
     return this.listPage(kind, url, response);
   }
 
-  private listPage(kind: FakeKind, url: URL, response: http.ServerResponse): void {
+  private async listPage(kind: FakeKind, url: URL, response: http.ServerResponse): Promise<void> {
     const pageSize = Math.min(Number(url.searchParams.get('per_page')) || this.options.pageSize || 100, 1_000);
     const page = Number(url.searchParams.get('page') ?? '0');
     const failure = this.failures.get(kind);
     if (failure && page >= failure.afterPages && (failure.times === undefined || failure.served++ < failure.times)) {
+      this.faultsServed++;
       const headers: Record<string, string> =
         failure.retryAfterSeconds === undefined ? {} : { 'retry-after': String(failure.retryAfterSeconds) };
       return json(response, failure.status, { message: 'Injected failure' }, headers);
     }
     // Walk indexes from the page's start: removed items leave gaps, never duplicates.
-    const items: Array<Record<string, unknown>> = [];
+    const items: Array<Record<string, unknown> | null> = [];
     let index = this.startIndex(kind, page * pageSize);
     for (; index < this.counts[kind] && items.length < pageSize; index++) {
       if (!this.removed[kind].has(index)) items.push(fakeItem(kind, index, this.counts, this.revisions[kind].get(index) ?? 0));
@@ -169,8 +226,54 @@ export class FakeToolServer {
     const more = this.startIndex(kind, (page + 1) * pageSize) < this.counts[kind];
     const odd = this.misbehaviours.get(kind);
     const next = more ? `${odd?.nextOrigin ?? this.baseUrl}/api/v1/${kind}s?page=${page + 1}&per_page=${pageSize}` : null;
-    if (!odd?.padBytes && !odd?.dripMs) return json(response, 200, { items, next });
-    streamed(response, JSON.stringify({ items, next, padding: 'x'.repeat(odd.padBytes ?? 0) }), odd.dripMs);
+    const total = this.reportTotals ? { total: this.present(kind) } : {};
+
+    const planned = this.faults.get(kind);
+    const fault = planned && planned.page === page && (planned.times === undefined || planned.served++ < planned.times);
+    if (!planned || !fault) {
+      if (!odd?.padBytes && !odd?.dripMs) return json(response, 200, { items, next, ...total });
+      return streamed(response, JSON.stringify({ items, next, ...total, padding: 'x'.repeat(odd.padBytes ?? 0) }), odd.dripMs);
+    }
+    this.faultsServed++;
+    switch (planned.type) {
+      case 'status': {
+        const headers: Record<string, string> =
+          planned.retryAfterSeconds === undefined ? {} : { 'retry-after': String(planned.retryAfterSeconds) };
+        return json(response, planned.status, { message: 'Injected failure' }, headers);
+      }
+      case 'no-items':
+        return json(response, 200, { message: 'Listing temporarily unavailable' });
+      case 'items-not-list':
+        return json(response, 200, { items: { ...items }, next, ...total });
+      case 'null-entry':
+        items[Math.floor(items.length / 2)] = null;
+        return json(response, 200, { items, next, ...total });
+      case 'cut-body': {
+        const payload = JSON.stringify({ items, next, ...total });
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+        response.write(payload.slice(0, Math.floor(payload.length / 2)));
+        await sleep(10);
+        response.destroy();
+        return;
+      }
+      case 'short':
+        return json(response, 200, { items, next: null, ...total });
+      case 'empty':
+        return json(response, 200, { items: [], next: null, ...(this.reportTotals ? { total: 0 } : {}) });
+      case 'abort':
+        response.socket?.destroy();
+        return;
+      case 'slow':
+        await sleep(planned.ms);
+        return json(response, 200, { items, next, ...total });
+    }
+  }
+
+  /** How many items of the kind the source holds. */
+  private present(kind: FakeKind): number {
+    let removed = 0;
+    for (const index of this.removed[kind]) if (index < this.counts[kind]) removed++;
+    return this.counts[kind] - removed;
   }
 
   /** The index of the `position`-th item still present (removed items do not count). */

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { freePort } from '../../tools/lib/wait.mjs';
+import { AppProcess, waitForHttp } from './processes.js';
+
+// The built api, a scheduler and workers as real processes over the given PostgreSQL and Redis,
+// with the fake tool on offer and one organization allowed to reach tools over plain http on loopback and a bearer token of
+// its admin client. Importing nothing from vitest: the chaos suite uses it too.
+
+export interface AppStackOptions {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly keyPrefix: string;
+  readonly workers: number;
+  /** Added to every process's environment (timings, log level). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export class AppStack {
+  readonly workers: AppProcess[] = [];
+  api!: AppProcess;
+  scheduler!: AppProcess;
+  private apiPort = 0;
+  private token = '';
+
+  private constructor(private readonly env: Record<string, string>) {}
+
+  static async start(options: AppStackOptions): Promise<AppStack> {
+    const stack = new AppStack({
+      AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'),
+      VAULT_LOCAL_MASTER_KEY: randomBytes(32).toString('base64'),
+      UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS: 'true',
+      INTEGRATIONS_FAKE_ENABLED: 'true',
+      LOG_LEVEL: 'info',
+      ...options.env,
+      DATABASE_URL: options.databaseUrl,
+      REDIS_URL: options.redisUrl,
+      REDIS_KEY_PREFIX: options.keyPrefix,
+    });
+    stack.apiPort = await freePort();
+    stack.api = stack.startApi();
+    stack.scheduler = stack.startScheduler();
+    for (let i = 0; i < options.workers; i++) stack.workers.push(stack.startWorker());
+    await waitForHttp(`${stack.baseUrl}/health`, 60_000);
+
+    const cli = AppProcess.start('apps/api/dist/cli/org-create.js', { DATABASE_URL: options.databaseUrl }, [
+      '--name',
+      'acme',
+      '--json',
+    ]);
+    if ((await cli.exitCode()) !== 0) throw new Error(`org-create failed: ${cli.output}`);
+    const { clientId, clientSecret } = JSON.parse(cli.output.trim().split('\n').at(-1)!) as Record<string, string>;
+    const exchanged = await fetch(`${stack.baseUrl}/v1/auth/access_token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clientId, clientSecret }),
+    });
+    stack.token = ((await exchanged.json()) as { accessToken: string }).accessToken;
+    const allowed = await stack.call('PATCH', '/v1/organization', { allowHttpHosts: true });
+    if (allowed.status !== 200) throw new Error(`could not allow http hosts: ${JSON.stringify(allowed.body)}`);
+    return stack;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.apiPort}`;
+  }
+
+  get processes(): AppProcess[] {
+    return [this.api, this.scheduler, ...this.workers];
+  }
+
+  async call(method: string, path: string, body?: unknown): Promise<{ status: number; headers: Headers; body: any }> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  }
+
+  startApi(): AppProcess {
+    return AppProcess.start('apps/api/dist/main.js', { ...this.env, API_PORT: `${this.apiPort}`, API_OPS_PORT: '0' });
+  }
+
+  startScheduler(): AppProcess {
+    return AppProcess.start('apps/scheduler/dist/main.js', { ...this.env, SCHEDULER_OPS_PORT: '0' });
+  }
+
+  startWorker(): AppProcess {
+    return AppProcess.start('apps/worker/dist/main.js', { ...this.env, WORKER_OPS_PORT: '0' });
+  }
+
+  async close(): Promise<void> {
+    for (const process of this.processes) await process?.stop('SIGKILL').catch(() => {});
+  }
+}

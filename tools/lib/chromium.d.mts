@@ -1,0 +1,1 @@
+export function ensureChromium(log?: (line: string) => void): string;
