@@ -104,9 +104,9 @@ describe('fake integration', () => {
     expect(await wrong({ type: 'empty' })).toEqual([expect.anything(), { items: [], total: 0 }]);
     expect((await wrong({ type: 'cut-body' }))[1]).toEqual(expect.any(String));
     expect((await wrong({ type: 'abort' }))[1]).toEqual(expect.any(String));
-    expect((await wrong({ type: 'status', status: 429, retryAfterSeconds: 2 }))[1]).toBe(
-      'The fake tool answered 429 for /api/v1/deployments',
-    );
+    expect((await wrong({ type: 'status', status: 500 }))[1]).toBe('The fake tool answered 500 for /api/v1/deployments');
+    // A rate limit is waited out (Retry-After), then the listing goes on.
+    expect(await wrong({ type: 'status', status: 429, retryAfterSeconds: 1 })).toHaveLength(3);
     expect(await wrong({ type: 'slow', ms: 20 })).toHaveLength(3);
     server.setReportTotals(false);
     expect(((await wrong({ type: 'slow', ms: 0 }))[0] as CountedPage).total).toBeUndefined();

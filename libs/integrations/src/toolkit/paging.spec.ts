@@ -98,8 +98,8 @@ describe('paging strategies', () => {
     expect(
       await failure(collect(client, '/not-a-list', paging.cursor({ itemsKey: 'items', next: field('next') }))),
     ).toMatchObject({
-      code: 'UPSTREAM_FAILED',
-      message: `The paged tool's answer to GET /not-a-list holds no list at "items"`,
+      code: 'UPSTREAM_MALFORMED',
+      message: `The paged tool's answer to GET /not-a-list is not a listing: it holds no list at "items"`,
       details: { reason: 'not_a_listing', status: 200 },
     });
     expect(
