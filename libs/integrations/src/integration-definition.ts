@@ -173,4 +173,88 @@ export interface IntegrationDefinition {
    * can be told apart from one that renews the same account's.
    */
   verifyCredentials(connection: IntegrationConnection): Promise<VerifiedAccount | void>;
+  /** How the tool's webhooks reach Mooring and become changes (live-events.ts); absent when it has none. */
+  readonly liveEvents?: LiveEventsDefinition;
+}
+
+// The live-events half of an integration, beside extract. Mooring's edge
+// (`POST /v1/hooks/:installationHookId`) verifies a delivery with `verify` on the raw body before
+// it answers, persists it, and queues it; a worker then turns it into `changes` and applies each
+// through the installation's mapping, exactly as a resync would write the item.
+
+/** A delivery as the edge received it: the exact bytes (signatures are over them) and the headers. */
+export interface WebhookDelivery {
+  readonly rawBody: Buffer;
+  /** Header names in lower case, as Node gives them. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly receivedAt: Date;
+}
+
+/** Why a delivery was refused; recorded in the live-event log and counted. */
+export type RefusalReason = 'missing_signature' | 'bad_signature' | 'stale' | 'malformed';
+
+export type DeliveryVerdict =
+  | {
+      readonly verified: true;
+      /** The tool's id of the delivery (`X-GitHub-Delivery`), for deduplication; null when it sends none. */
+      readonly deliveryId: string | null;
+      /** The event's name in the tool's words (`pull_request`, `Merge Request Hook`), for the log. */
+      readonly event: string;
+    }
+  | { readonly verified: false; readonly reason: RefusalReason };
+
+/** One item a verified delivery touches. */
+export interface LiveChange {
+  /** The integration's kind (`repository`), whose mapping resources apply the item in order. */
+  readonly kind: string;
+  /** The item's id at the tool, as `fetchItem` takes it. */
+  readonly itemId: string;
+  /** A deletion is applied only after `fetchItem` confirms the item is gone. */
+  readonly action: 'upsert' | 'delete';
+  /**
+   * The item in the shape extract yields, when the payload carries it whole; otherwise absent and
+   * the worker reads it with `fetchItem` (payloads are often partial: never trust one that is).
+   */
+  readonly item?: JsonObject;
+  /**
+   * When the item last changed at the tool (ISO time) or its version, comparable within a kind: an
+   * event older than what was applied last for the item is dropped, never applied over a newer state.
+   */
+  readonly version?: string | number;
+}
+
+/** What registering a webhook on the tool left behind, kept (sealed) with the installation. */
+export interface HookRegistration {
+  /** The tool's ids of what was created (hook id, subscription id), for `unregister` and `renew`. */
+  readonly reference: JsonObject;
+  /** A secret the tool generated and returned once (PagerDuty); replaces Mooring's for verification. */
+  readonly secret?: string;
+  /** When the tool will drop the hook unless renewed (Jira's dynamic webhooks: 30 days). */
+  readonly expiresAt?: Date;
+}
+
+export interface LiveEventsDefinition {
+  /**
+   * Creates the webhook on the tool at install, pointing at `url` and signed with `secret` (Mooring
+   * generates one per installation). Absent when the tool delivers without registration (a GitHub
+   * App). Throws a DomainError naming a missing permission when the credentials cannot create it.
+   */
+  register?(
+    connection: IntegrationConnection,
+    hook: { readonly url: string; readonly secret: string },
+  ): Promise<HookRegistration>;
+  /** Removes what `register` created (uninstall, or before registering again). A hook already gone is not an error. */
+  unregister?(connection: IntegrationConnection, registration: HookRegistration): Promise<void>;
+  /** Extends a registration before it expires; returns the new one. */
+  renew?(connection: IntegrationConnection, registration: HookRegistration): Promise<HookRegistration>;
+  /**
+   * Verifies a delivery on its raw body, timing-safe, before anything else reads it. `secrets` holds
+   * the current secret and, during a rotation, the previous one: either may match. Pure and fast:
+   * the edge calls it while the tool waits for an answer.
+   */
+  verify(delivery: WebhookDelivery, secrets: readonly string[]): DeliveryVerdict;
+  /** The changes a verified delivery describes; none for an event Mooring does not follow. Throws on a body it cannot read. */
+  changes(delivery: { readonly headers: WebhookDelivery['headers']; readonly body: JsonValue }): readonly LiveChange[];
+  /** Reads one item of a kind by id with the installation's credentials, in extract's shape; null when the tool says it is gone. */
+  fetchItem(connection: IntegrationConnection, kind: string, itemId: string): Promise<JsonObject | null>;
 }

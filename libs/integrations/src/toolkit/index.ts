@@ -14,3 +14,4 @@ export { readQuota, resetInstant, retryAfterMs, type Quota } from './rate-limits
 export { fanOut, flatten, limit, rechunk } from './streams.js';
 export type { Answer } from './answer.js';
 export { ToolClient, pathOf, toolMessage, type ToolClientOptions, type ToolClientStats } from './tool-client.js';
+export { hmacMatches, isFresh, tokenMatches, type HmacAlgorithm } from './webhook-signatures.js';
