@@ -3,7 +3,9 @@
 // bench-scenario.ts, served from its own process over loopback HTTP) into the catalog twice with
 // the integration's default mapping, through its kinds and client and the PostgreSQL response
 // cache: `first` (empty catalog and cache), then `unchanged` (nothing changed at the tool). Prints
-// one JSON line per run: requests made, 304 share, quota spent, items/s. PostgreSQL is started in a
+// one JSON line per run: requests made, 304 share, quota spent, items/s, the most requests in flight
+// (`maxInFlight` as the fake saw them, `clientMaxInFlight` as the client's budgets counted them) and
+// the request slots busy on average (`slotsBusyAvg`). PostgreSQL is started in a
 // temporary directory (fsync on) unless DATABASE_URL (the app role, on a migrated database) is set.
 
 import { spawn } from 'node:child_process';
@@ -13,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { StoredResponseCache } from '@mooring/installations';
 import { IntegrationRegistry } from '@mooring/integrations';
-import { benchScenario, testConnection } from '@mooring/integrations/testing';
+import { benchScenario, budgetsInUse, testConnection } from '@mooring/integrations/testing';
 import {
   BlueprintRepository,
   Database,
@@ -103,6 +105,9 @@ try {
   );
   const scenario = async (name: string) => {
     const before = await counters();
+    // The client's side of concurrency: its credential budgets' peak and slot time during this run.
+    const busyBefore = [...budgetsInUse().values()].reduce((ms, budget) => ms + budget.busySlotMs, 0);
+    for (const budget of budgetsInUse().values()) budget.peakInFlight = 0;
     let peak = process.memoryUsage.rss();
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
     const started = performance.now();
@@ -118,6 +123,8 @@ try {
     clearInterval(sampler);
     if (run.status !== 'completed') throw new Error(`${name}: run ${run.status}: ${run.errorMessage}`);
     const after = await counters();
+    const budgets = [...budgetsInUse().values()];
+    const busySlotMs = budgets.reduce((ms, budget) => ms + budget.busySlotMs, 0) - busyBefore;
     const spent = (counter: string) => (after[counter] ?? 0) - (before[counter] ?? 0);
     const requests = spent('requests');
     const notModified = spent('notModified');
@@ -141,6 +148,8 @@ try {
       share304: Number((notModified / requests).toFixed(4)),
       ...('quotaRemaining' in after ? { quotaSpent: (before['quotaRemaining'] ?? 0) - after['quotaRemaining'] } : {}),
       ...('maxInFlight' in after ? { maxInFlight: after['maxInFlight'] } : {}),
+      clientMaxInFlight: Math.max(0, ...budgets.map((budget) => budget.peakInFlight)),
+      slotsBusyAvg: Number((busySlotMs / 1000 / seconds).toFixed(2)),
       ...counted,
       rowsWritten: rows[0]?.n ?? 0,
       peakRssMiB: Math.round(peak / 1024 / 1024),

@@ -23,4 +23,4 @@ export { benchScenario, type BenchScenario, type BenchTool } from './toolkit/tes
 export { memoryResponseCache, testConnection } from './toolkit/testing/test-connection.js';
 // Tests that stand in for several worker processes give each its own credential budget.
 export { githubClient } from './github/github-client.js';
-export { CredentialBudget } from './toolkit/credential-budget.js';
+export { CredentialBudget, budgetsInUse } from './toolkit/credential-budget.js';

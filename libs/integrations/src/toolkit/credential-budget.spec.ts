@@ -26,6 +26,19 @@ describe('a credential budget', () => {
     expect(await pending(eleventh, 50)).toBe(false);
   });
 
+  it('counts the most requests it had in flight and the slot time they held', async () => {
+    const budget = new CredentialBudget({ maxInFlight: 10 });
+    const signal = new AbortController().signal;
+    const first = await Promise.all(Array.from({ length: 3 }, () => budget.acquire(signal)));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const release of first) release();
+    first[0]!(); // a second release of the same slot changes nothing
+    (await budget.acquire(signal))();
+    expect(budget.peakInFlight).toBe(3);
+    expect(budget.busySlotMs).toBeGreaterThanOrEqual(3 * 15);
+    expect(budget.idle).toBe(true);
+  });
+
   it('keeps the last 5% of the quota for live events: no request until the window resets', async () => {
     const budget = new CredentialBudget({ reserve: 0.05 });
     const signal = new AbortController().signal;

@@ -31,6 +31,11 @@ export class CredentialBudget {
   private readonly now: () => number;
   /** Total time requests spent waiting for a limit (not for a slot), for diagnostics. */
   waitedMs = 0;
+  /** The most requests ever in flight at once with this credential in this process. */
+  peakInFlight = 0;
+  /** Slot-milliseconds spent in flight (divided by elapsed time: the slots busy on average). */
+  private busyMs = 0;
+  private changedAt = 0;
 
   constructor(options: CredentialBudgetOptions = {}) {
     this.maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
@@ -45,6 +50,7 @@ export class CredentialBudget {
     const release = () => {
       if (released) return;
       released = true;
+      this.account();
       this.inFlight--;
       this.queue.shift()?.();
     };
@@ -81,8 +87,27 @@ export class CredentialBudget {
     return this.quota ? { ...this.quota } : undefined;
   }
 
+  /** Slot-milliseconds spent in flight so far. */
+  get busySlotMs(): number {
+    this.account();
+    return this.busyMs;
+  }
+
   get idle(): boolean {
     return this.inFlight === 0 && this.queue.length === 0;
+  }
+
+  /** Adds the slots busy since the last change to the busy time; called before `inFlight` changes. */
+  private account(): void {
+    const now = performance.now();
+    if (this.inFlight > 0) this.busyMs += this.inFlight * (now - this.changedAt);
+    this.changedAt = now;
+  }
+
+  private taken(): void {
+    this.account();
+    this.inFlight++;
+    this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
   }
 
   private waitMs(): number {
@@ -99,13 +124,13 @@ export class CredentialBudget {
   private async slot(signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
     if (this.inFlight < this.maxInFlight) {
-      this.inFlight++;
+      this.taken();
       return;
     }
     await new Promise<void>((resolve, reject) => {
       const grant = () => {
         signal.removeEventListener('abort', abort);
-        this.inFlight++;
+        this.taken();
         resolve();
       };
       const abort = () => {
@@ -129,6 +154,11 @@ export function credentialKey(tool: string, apiRoot: string, token: string): str
 
 const budgets = new Map<string, { budget: CredentialBudget; usedAt: number }>();
 const FORGET_AFTER_MS = 2 * 60 * 60 * 1000;
+
+/** Every credential's budget in this process, by key: what a benchmark reports as the client's side. */
+export function budgetsInUse(): ReadonlyMap<string, CredentialBudget> {
+  return new Map([...budgets].map(([key, entry]) => [key, entry.budget]));
+}
 
 /** The process-wide budget of a credential (by its key: the credential itself is never kept). */
 export function budgetFor(key: string, options: CredentialBudgetOptions): CredentialBudget {
