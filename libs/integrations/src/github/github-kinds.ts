@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { IntegrationConnection, JsonObject, JsonValue, KindDefinition, Page } from '../integration-definition.js';
-import { fanOut, flatten, limit, rechunk, skippingItemFailures, type ToolClient } from '../toolkit/index.js';
+import { fanOut, flatten, limit, readAhead, rechunk, skippingItemFailures, type ToolClient } from '../toolkit/index.js';
 import { MAX_IN_FLIGHT_PER_TOKEN, PER_PAGE, githubClient, githubListing } from './github-client.js';
 
 // The GitHub kinds: each lists through the REST API (`per_page=100`, `Link` pagination, ETags),
@@ -108,7 +108,8 @@ async function* repositoryNames(
   connection: IntegrationConnection,
   type: RepositoryType,
 ): AsyncGenerator<string> {
-  for await (const repository of flatten(repositoryPages(client, connection, type))) {
+  // The next page of names is fetched while this one's repositories are listed: no gap every 100.
+  for await (const repository of flatten(readAhead(repositoryPages(client, connection, type)))) {
     if (typeof repository['full_name'] === 'string') yield repository['full_name'];
   }
 }
@@ -137,6 +138,8 @@ function perRepositoryKind<S extends z.ZodType<{ repositoryType: RepositoryType 
           },
         ),
         MAX_IN_FLIGHT_PER_TOKEN,
+        // Listings run on while the engine writes, up to two engine pages of items.
+        { weight: (page) => page.length, maxBuffered: 2 * ENGINE_PAGE },
       );
       return rechunk(pages, ENGINE_PAGE);
     },

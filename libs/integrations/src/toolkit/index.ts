@@ -11,7 +11,7 @@ export { isItemFailure, skippingItemFailures } from './item-failures.js';
 export * as paging from './paging.js';
 export type { PageSource, Paging, ReadPage } from './paging.js';
 export { readQuota, resetInstant, retryAfterMs, type Quota } from './rate-limits.js';
-export { fanOut, flatten, limit, rechunk } from './streams.js';
+export { fanOut, flatten, limit, readAhead, rechunk, type FanOutOptions } from './streams.js';
 export type { Answer } from './answer.js';
 export { ToolClient, pathOf, toolMessage, type ToolClientOptions, type ToolClientStats } from './tool-client.js';
 export { hmacMatches, isFresh, tokenMatches, type HmacAlgorithm } from './webhook-signatures.js';
