@@ -180,7 +180,7 @@ describe('GitHub integration, end to end', () => {
 
     fake.injectSecondaryLimit({ afterRequests: 5, count: 2, status: 429, retryAfterSeconds: 1 });
     expect((await sync()).status).toBe('completed');
-  });
+  }, 90_000); // two full syncs and two waits: on a loaded 2-core machine more than the default 30 s
 
   it('marks the installation needs_reauth when GitHub refuses a revoked token, deleting nothing', async () => {
     fake.revokeToken(token);
