@@ -4,7 +4,7 @@ import { fanOut, readAhead } from './streams.js';
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function* names(count: number) {
-  for (let i = 0; i < count; i++) yield i;
+  for (let i = 0; i < count; i++) yield await Promise.resolve(i);
 }
 
 describe('fanOut', () => {
@@ -43,6 +43,7 @@ describe('fanOut', () => {
       names(20),
       async function* (n) {
         started.push(n);
+        await tick(0);
         yield [n, 'a'];
         yield [n, 'b'];
       },
@@ -101,7 +102,7 @@ describe('fanOut', () => {
 
   it("throws the source's error", async () => {
     async function* source() {
-      yield 1;
+      yield await Promise.resolve(1);
       throw new Error('listing failed');
     }
     const pages = fanOut(source(), (n) => names(n), 2);

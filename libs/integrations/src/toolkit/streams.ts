@@ -115,7 +115,7 @@ export async function* fanOut<T, R>(
 export function readAhead<R>(stream: AsyncIterable<R>): AsyncGenerator<R> {
   return fanOut(
     (async function* () {
-      yield stream;
+      yield await Promise.resolve(stream);
     })(),
     (only) => only,
     1,
