@@ -10,7 +10,9 @@ import {
 } from '@mooring/persistence';
 import { IntegrationRegistry } from '@mooring/integrations';
 import { FakeToolServer, fakeIntegration, testConnection, type FakeToolOptions } from '@mooring/integrations/testing';
-import { runSync, type ConnectionProvider, type SyncDependencies } from '@mooring/sync';
+import { runSync, type ConnectionProvider, type RunOutcome, type SyncDependencies } from '@mooring/sync';
+
+import { endedRecord } from './run-outcome.js';
 
 export const FAKE_TOKEN = 'fake-tool-token-0123456789';
 
@@ -102,8 +104,13 @@ export class SyncHarness {
     return this.resume(run.id, options);
   }
 
-  /** Runs (or re-runs) an existing run, as a worker retrying a job would. */
+  /** Runs (or re-runs) an existing run to its end, as a worker retrying a job would. */
   async resume(runId: string, options: { signal?: AbortSignal; deps?: Partial<SyncDependencies> } = {}): Promise<SyncRunRecord> {
+    return endedRecord(await this.attempt(runId, options));
+  }
+
+  /** One attempt at an existing run, and how it ended. */
+  attempt(runId: string, options: { signal?: AbortSignal; deps?: Partial<SyncDependencies> } = {}): Promise<RunOutcome> {
     return runSync(
       { orgId: this.orgId, installationId: this.installationId, runId },
       { ...this.deps, ...options.deps },

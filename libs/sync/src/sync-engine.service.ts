@@ -11,6 +11,7 @@ import {
 } from '@mooring/persistence';
 import type { ConnectionProvider, SyncRunIds } from './run-context.js';
 import { runSync, type RunOptions } from './run-sync.js';
+import type { RunOutcome } from './status/run-outcome.js';
 import type { SyncMetrics } from './status/sync-metrics.js';
 
 /** `runSync` with its repositories and the process's integrations injected, for the worker's job processor. */
@@ -33,7 +34,7 @@ export class SyncEngine {
     ids: SyncRunIds,
     connect: ConnectionProvider,
     options: RunOptions & { logger?: Logger; metrics?: SyncMetrics; tracer?: Tracer } = {},
-  ): Promise<SyncRunRecord> {
+  ): Promise<RunOutcome> {
     const { signal, isTransient, logger, metrics, tracer } = options;
     return runSync(
       ids,
