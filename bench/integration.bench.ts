@@ -21,6 +21,7 @@ import {
   OrganizationRepository,
   ResponseCacheRepository,
   SyncCatalogRepository,
+  SyncRunEventRepository,
   SyncRunRepository,
 } from '@mooring/persistence';
 import { runSync, type SyncDependencies } from '@mooring/sync';
@@ -84,6 +85,7 @@ try {
   const deps: SyncDependencies = {
     installations: new InstallationRepository(db),
     runs: new SyncRunRepository(db),
+    events: new SyncRunEventRepository(db),
     catalog: new SyncCatalogRepository(db),
     blueprints,
     integrations: (integrationId) => integrations.get(integrationId),

@@ -5,7 +5,10 @@ import {
   InstallationRepository,
   OrganizationRepository,
   SyncCatalogRepository,
+  SyncRunEventRepository,
+  SyncRunHistoryRepository,
   SyncRunRepository,
+  SyncRunRetentionRepository,
   type SyncRunRecord,
 } from '@mooring/persistence';
 import { IntegrationRegistry } from '@mooring/integrations';
@@ -67,6 +70,7 @@ export class SyncHarness {
     const deps: SyncDependencies = {
       installations: new InstallationRepository(db),
       runs: new SyncRunRepository(db),
+      events: new SyncRunEventRepository(db),
       catalog: new SyncCatalogRepository(db),
       blueprints,
       integrations: (id) => integrations.get(id),
@@ -77,6 +81,19 @@ export class SyncHarness {
 
   get runs(): SyncRunRepository {
     return this.deps.runs;
+  }
+
+  /** The API's reads of the installation's runs. */
+  get history(): SyncRunHistoryRepository {
+    return new SyncRunHistoryRepository(this.db);
+  }
+
+  get events(): SyncRunEventRepository {
+    return new SyncRunEventRepository(this.db);
+  }
+
+  get retention(): SyncRunRetentionRepository {
+    return new SyncRunRetentionRepository(this.db);
   }
 
   get entities(): EntityRepository {

@@ -3,6 +3,7 @@ import { InstallationLifecycle, IntegrationConnections } from '@mooring/installa
 import {
   InstallationRepository,
   RunQueueRepository,
+  SyncRunEventRepository,
   SyncRunRepository,
   notReconciled,
   type SyncRunRecord,
@@ -32,6 +33,7 @@ export class RunJobHandler implements SyncRunHandler {
     private readonly connections: IntegrationConnections,
     private readonly installations: InstallationRepository,
     private readonly runs: SyncRunRepository,
+    private readonly events: SyncRunEventRepository,
     private readonly queue: RunQueueRepository,
     private readonly dispatch: DispatchSignal,
     private readonly metrics: RunMetrics,
@@ -136,7 +138,7 @@ export class RunJobHandler implements SyncRunHandler {
 
   /** Best effort: the event log must not turn a retry into a failure. */
   private async noteRetry(ids: SyncRunJob, attempt: RunAttempt, reason: string): Promise<void> {
-    await recordRunEvents(this.runs, ids, {
+    await recordRunEvents(this.events, ids, {
       level: 'warn',
       type: 'job.retried',
       message: `attempt ${attempt.number} of ${attempt.maxAttempts} stopped: ${reason}; retried with backoff`,

@@ -16,6 +16,7 @@ import { BlueprintCache } from './map/blueprint-cache.js';
 import type { LoadContext } from './load/resource-loader.js';
 import { parseMapping, type ParsedMapping } from './mapping/index.js';
 import { ended, type RunOutcome } from './status/run-outcome.js';
+import type { RunEventStore } from './status/run-event-log.js';
 import type { RunLedger } from './status/run-ledger.js';
 import type { Emit } from './status/stage-events.js';
 import type { SyncMetrics } from './status/sync-metrics.js';
@@ -36,6 +37,8 @@ export type ConnectionProvider = (installation: InstallationRecord, signal: Abor
 export interface SyncDependencies {
   readonly installations: Pick<InstallationRepository, 'find'>;
   readonly runs: SyncRunRepository;
+  /** Where the run's event log is written. */
+  readonly events: RunEventStore;
   readonly catalog: SyncCatalogRepository;
   readonly blueprints: Pick<BlueprintRepository, 'findMany'>;
   readonly connect: ConnectionProvider;

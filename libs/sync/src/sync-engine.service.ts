@@ -6,6 +6,7 @@ import {
   BlueprintRepository,
   InstallationRepository,
   SyncCatalogRepository,
+  SyncRunEventRepository,
   SyncRunRepository,
   type SyncRunRecord,
 } from '@mooring/persistence';
@@ -20,6 +21,7 @@ export class SyncEngine {
   constructor(
     private readonly installations: InstallationRepository,
     private readonly runs: SyncRunRepository,
+    private readonly events: SyncRunEventRepository,
     private readonly catalog: SyncCatalogRepository,
     private readonly blueprints: BlueprintRepository,
     private readonly integrations: IntegrationRegistry,
@@ -41,6 +43,7 @@ export class SyncEngine {
       {
         installations: this.installations,
         runs: this.runs,
+        events: this.events,
         catalog: this.catalog,
         blueprints: this.blueprints,
         integrations: (id) => this.integrations.get(id),

@@ -1,7 +1,7 @@
 import { scrubSecrets } from '@mooring/platform';
-import type { NewSyncRunEvent, SyncRunRepository } from '@mooring/persistence';
+import type { NewSyncRunEvent, SyncRunEventRepository } from '@mooring/persistence';
 
-export type RunEventStore = Pick<SyncRunRepository, 'appendEvents'>;
+export type RunEventStore = Pick<SyncRunEventRepository, 'appendEvents'>;
 
 /**
  * A run's event log, for people reading what a run did: a handful of entries per resource, never
