@@ -21,7 +21,7 @@ export {
 } from './mapping/index.js';
 export { MappingTestBudget, testMapping, type MappingTestResult } from './mapping-test.js';
 export type { ConnectionProvider, SyncDependencies, SyncRunIds } from './run-context.js';
-export { RunInterrupted, recordOf, type RunOutcome } from './status/run-outcome.js';
+export { RunInterrupted, type RunOutcome } from './status/run-outcome.js';
 export type { RunObserver, StageEvent } from './status/stage-events.js';
 export { runSync, type RunOptions } from './run-sync.js';
 // The stages, for paths that apply changes outside a run (live events): map a page, load it.

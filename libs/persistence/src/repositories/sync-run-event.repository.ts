@@ -5,7 +5,10 @@ import type { Page } from '../records.js';
 import type { NewSyncRunEvent, SyncRunEventLevel, SyncRunEventRecord } from '../sync-records.js';
 import { storableJson } from '../storable-json.js';
 
-/** Runs' event logs (`sync_run_events`): what the engine and the worker append, what the API reads. */
+/**
+ * Runs' event logs (`sync_run_events`): what the engine and the worker append, what the API reads.
+ * Plain SQL on the tenant's connection.
+ */
 @Injectable()
 export class SyncRunEventRepository {
   constructor(private readonly db: Database) {}
@@ -37,22 +40,33 @@ export class SyncRunEventRepository {
 
   /** A run's event log, oldest first, keyset-paginated on seq. */
   async events(orgId: string, runId: string, query: { limit: number; afterSeq?: string }): Promise<Page<SyncRunEventRecord>> {
-    const rows = await this.db.inTenant(orgId, (tx) =>
-      tx.syncRunEvent.findMany({
-        where: { orgId, runId, ...(query.afterSeq !== undefined ? { seq: { gt: Number(query.afterSeq) } } : {}) },
-        orderBy: { seq: 'asc' },
-        take: query.limit + 1,
-      }),
+    const { rows } = await this.db.inTenantSql(orgId, (client) =>
+      client.query<EventRow>(
+        `SELECT seq, run_id, occurred_at, level, type, message, details FROM sync_run_events
+          WHERE org_id = $1 AND run_id = $2 AND ($3::int IS NULL OR seq > $3::int)
+          ORDER BY seq LIMIT $4`,
+        [orgId, runId, query.afterSeq === undefined ? null : Number(query.afterSeq), query.limit + 1],
+      ),
     );
     const items = rows.slice(0, query.limit).map((row) => ({
       seq: row.seq.toString(),
-      runId: row.runId,
-      occurredAt: row.occurredAt,
-      level: row.level as SyncRunEventLevel,
+      runId: row.run_id,
+      occurredAt: row.occurred_at,
+      level: row.level,
       type: row.type,
       message: row.message,
-      details: row.details as Record<string, unknown>,
+      details: row.details,
     }));
     return { items, hasMore: rows.length > query.limit };
   }
+}
+
+interface EventRow {
+  seq: number;
+  run_id: string;
+  occurred_at: Date;
+  level: SyncRunEventLevel;
+  type: string;
+  message: string;
+  details: Record<string, unknown>;
 }

@@ -16,7 +16,8 @@ import { ACTIVE, WITH_RESOURCES, toResourceRecord, toRunRecord } from './sync-ru
 
 /**
  * The run ledger: one row per run, one per mapping resource, in a persisted state machine
- * (pending → running → completed | failed | aborted). Reads for the API are
+ * (pending → running → completed | failed | aborted), through the tenant's Prisma transaction
+ * (its model API, and tagged SQL where a statement needs locking or counting). Reads for the API are
  * `SyncRunHistoryRepository`'s, the event log `SyncRunEventRepository`'s, pruning
  * `SyncRunRetentionRepository`'s.
  */
@@ -162,12 +163,11 @@ export class SyncRunRepository {
   /** Adds failures found after the resource finished (entities that failed reingestion). */
   async appendErrorSamples(orgId: string, runId: string, resourceIndex: number, samples: readonly ErrorSample[]): Promise<void> {
     if (!samples.length) return;
-    await this.db.inTenantSql(orgId, (client) =>
-      client.query(
-        `UPDATE sync_run_resources SET error_samples = error_samples || $4::jsonb
-          WHERE org_id = $1 AND run_id = $2 AND resource_index = $3`,
-        [orgId, runId, resourceIndex, storableJson(samples)],
-      ),
+    await this.db.inTenant(
+      orgId,
+      (tx) => tx.$executeRaw`
+        UPDATE sync_run_resources SET error_samples = error_samples || ${storableJson(samples)}::jsonb
+         WHERE org_id = ${orgId}::uuid AND run_id = ${runId}::uuid AND resource_index = ${resourceIndex}`,
     );
   }
 

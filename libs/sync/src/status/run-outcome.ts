@@ -33,11 +33,6 @@ export function ended(record: SyncRunRecord): RunOutcome {
   }
 }
 
-/** The run's record, when the outcome ended the run. */
-export function recordOf(outcome: RunOutcome): SyncRunRecord | undefined {
-  return 'record' in outcome ? outcome.record : undefined;
-}
-
 /**
  * The reason a worker's shutdown aborts its runs with: the run stops at a page boundary and is
  * handed back (any other abort reason ends the run aborted).
