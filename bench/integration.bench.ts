@@ -21,6 +21,7 @@ import {
   OrganizationRepository,
   ResponseCacheRepository,
   SyncCatalogRepository,
+  SyncRunEventRepository,
   SyncRunRepository,
 } from '@mooring/persistence';
 import { runSync, type SyncDependencies } from '@mooring/sync';
@@ -84,6 +85,7 @@ try {
   const deps: SyncDependencies = {
     installations: new InstallationRepository(db),
     runs: new SyncRunRepository(db),
+    events: new SyncRunEventRepository(db),
     catalog: new SyncCatalogRepository(db),
     blueprints,
     integrations: (integrationId) => integrations.get(integrationId),
@@ -106,7 +108,7 @@ try {
     let peak = process.memoryUsage.rss();
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
     const started = performance.now();
-    const run = await runSync(
+    const outcome = await runSync(
       {
         orgId: organization.id,
         installationId: installation.id,
@@ -116,7 +118,8 @@ try {
     );
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
-    if (run.status !== 'completed') throw new Error(`${name}: run ${run.status}: ${run.errorMessage}`);
+    if (outcome.kind !== 'completed') throw new Error(`${name}: run ${outcome.kind}: ${JSON.stringify(outcome)}`);
+    const run = outcome.record;
     const after = await counters();
     const spent = (counter: string) => (after[counter] ?? 0) - (before[counter] ?? 0);
     const requests = spent('requests');

@@ -22,6 +22,9 @@ export { OrganizationRepository } from './repositories/organization.repository.j
 export { ResponseCacheRepository, type ResponseCacheRow } from './repositories/response-cache.repository.js';
 export { SyncBatch, SyncCatalogRepository, type SyncWriter } from './repositories/sync-catalog.repository.js';
 export { SyncRunRepository } from './repositories/sync-run.repository.js';
+export { SyncRunEventRepository } from './repositories/sync-run-event.repository.js';
+export { SyncRunHistoryRepository } from './repositories/sync-run-history.repository.js';
+export { SyncRunRetentionRepository } from './repositories/sync-run-retention.repository.js';
 export {
   RunQueueRepository,
   type QueuedRun,

@@ -12,6 +12,9 @@ import { OrganizationRepository } from './repositories/organization.repository.j
 import { ResponseCacheRepository } from './repositories/response-cache.repository.js';
 import { SyncCatalogRepository } from './repositories/sync-catalog.repository.js';
 import { RunQueueRepository } from './repositories/run-queue.repository.js';
+import { SyncRunEventRepository } from './repositories/sync-run-event.repository.js';
+import { SyncRunHistoryRepository } from './repositories/sync-run-history.repository.js';
+import { SyncRunRetentionRepository } from './repositories/sync-run-retention.repository.js';
 import { SyncRunRepository } from './repositories/sync-run.repository.js';
 import { UserSessionRepository } from './repositories/user-session.repository.js';
 import { UserRepository } from './repositories/user.repository.js';
@@ -25,6 +28,9 @@ const REPOSITORIES = [
   EntityRepository,
   SyncCatalogRepository,
   SyncRunRepository,
+  SyncRunHistoryRepository,
+  SyncRunEventRepository,
+  SyncRunRetentionRepository,
   RunQueueRepository,
   CredentialRepository,
   ConnectSessionRepository,

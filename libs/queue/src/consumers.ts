@@ -20,9 +20,18 @@ export interface RunAttempt {
   readonly shutdown: AbortSignal;
 }
 
+/**
+ * What became of a run's job: done; handed back (it stopped for the shutdown and resumes elsewhere,
+ * without using an attempt); or to retry later with backoff (`cause` may say how long to wait).
+ */
+export type RunJobOutcome =
+  | { readonly kind: 'done' }
+  | { readonly kind: 'handedBack' }
+  | { readonly kind: 'retryLater'; readonly reason: string; readonly cause: unknown };
+
 export interface SyncRunHandler {
-  /** Runs the sync; 'handed_back' when it stopped for the shutdown and should resume elsewhere. */
-  handleRun(run: SyncRunJob, attempt: RunAttempt): Promise<'done' | 'handed_back'>;
+  /** Runs the sync and says what becomes of its job; it throws only on a bug. */
+  handleRun(run: SyncRunJob, attempt: RunAttempt): Promise<RunJobOutcome>;
   /** The reason the shutdown signal is aborted with. */
   shutdownReason(): unknown;
   /** How long to wait before retrying after `error` (e.g. honouring a Retry-After). */
@@ -83,6 +92,18 @@ export class ResyncTickConsumer implements OnModuleDestroy {
   }
 }
 
+/** A run's job to try again after the backoff; `cause` is what the handler's retry delay reads. */
+export class RunRetry extends Error {
+  override readonly name = 'RunRetry';
+
+  constructor(
+    message: string,
+    override readonly cause: unknown,
+  ) {
+    super(message);
+  }
+}
+
 /** Consumes admitted runs (worker app). */
 @Injectable()
 export class SyncRunConsumer implements OnModuleDestroy {
@@ -102,11 +123,18 @@ export class SyncRunConsumer implements OnModuleDestroy {
       QUEUE_NAMES.syncRuns,
       async (job: Job<SyncRunJob>, token?: string) => {
         const attempt = { number: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1, shutdown: this.shutdown.signal };
+        // The one place a run's outcome becomes BullMQ's: return, back to waiting, or a retry.
         const outcome = await this.handler.handleRun(job.data, attempt);
-        if (outcome === 'handed_back') {
-          // Back to the queue without using an attempt: another worker resumes the run.
-          await job.moveToWait(token);
-          throw new WaitingError();
+        switch (outcome.kind) {
+          case 'done':
+            return;
+          case 'handedBack':
+            // Back to the queue without using an attempt: another worker resumes the run.
+            await job.moveToWait(token);
+            throw new WaitingError();
+          case 'retryLater':
+            // BullMQ retries a job whose processor throws: after the backoff, while attempts remain.
+            throw new RunRetry(outcome.reason, outcome.cause);
         }
       },
       {

@@ -9,8 +9,8 @@ import {
   type SyncWriter,
 } from '@mooring/persistence';
 import type { MappedEntity } from '../mapping/index.js';
-import type { ResourceTally } from '../status/resource-tally.js';
-import type { BlueprintCache } from './blueprint-cache.js';
+import type { ResourceTally } from '../tally/resource-tally.js';
+import type { BlueprintCache } from '../map/blueprint-cache.js';
 import { MAX_ENTITY_BYTES, contentHash } from './content-hash.js';
 import { storableEntity } from './storable-entity.js';
 

@@ -1,7 +1,7 @@
 import { relationTargets } from '@mooring/catalog';
 import type { ErrorSample, SyncEntityInput, SyncWriter } from '@mooring/persistence';
 import { keyOf, type LoadContext } from '../load/resource-loader.js';
-import { MAX_ERROR_SAMPLES } from '../status/resource-tally.js';
+import { MAX_ERROR_SAMPLES } from '../tally/resource-tally.js';
 
 const PAGE = 500;
 /** Passes over the parked entities; each pass can unblock the next link of a relation chain. */
