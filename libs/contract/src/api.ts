@@ -394,9 +394,8 @@ export const api = {
       tag: 'Live events',
       summary: 'Where tools deliver webhooks: verified on the raw body before anything else, persisted, then applied by a worker',
       description:
-        'No session or CSRF: the signature is the authentication. 401 WEBHOOK_REFUSED (missing or bad signature, stale) and nothing kept but a log entry; 413 over the size limit; 200 for a delivery id seen before (not applied twice); 202 accepted.',
+        'The body is the tool’s payload as it signed it, read as raw bytes (any content type). No session or CSRF: the signature is the authentication. 401 WEBHOOK_REFUSED (missing or bad signature, stale) and nothing kept but a log entry; 413 over the size limit; 200 for a delivery id seen before (not applied twice); 202 accepted.',
       params: live.hookParams,
-      body: z.unknown(),
       response: live.deliveryAnswer,
       status: 202,
       rateLimit: { perResource: { requests: 30_000, windowSeconds: 60 } },
