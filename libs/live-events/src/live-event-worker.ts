@@ -39,11 +39,10 @@ export class LiveEventWorker implements LiveEventHandler, OnModuleDestroy {
     private readonly connections: IntegrationConnections,
     private readonly events: LiveEventRepository,
     private readonly queue: LiveEventQueue,
-    private readonly consumer: LiveEventConsumer,
   ) {}
 
+  /** The sweep and the renewals (the queue's consumer, LiveEventConsumer, is started beside it). */
   start(): void {
-    this.consumer.start();
     this.every(SWEEP_EVERY_MS, () => this.sweep());
     this.every(RENEW_CHECK_EVERY_MS, () => this.renewExpiring());
   }

@@ -52,7 +52,7 @@ export class LiveEventsModule {
         { provide: LIVE_EVENT_CONSUMER_OPTIONS, useValue: options.consumer },
         { provide: LIVE_EVENT_HANDLER, useExisting: LiveEventWorker },
       ],
-      exports: [LiveEventWorker, LiveEventApplier, HookRegistrations],
+      exports: [LiveEventWorker, LiveEventConsumer, LiveEventApplier, HookRegistrations],
     };
   }
 }
