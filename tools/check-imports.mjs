@@ -53,7 +53,7 @@ const PROCESSES = {
  * libs/sync/src's folders in the order data flows through a run; each may import only the folders
  * before it. `read-model` (the API's sync-status view) stands apart at the end: nothing imports it.
  */
-const SYNC_STAGES = ['tally', 'mapping', 'extract', 'map', 'load', 'reconcile', 'status', 'read-model'];
+const SYNC_STAGES = ['tally', 'mapping', 'extract', 'map', 'load', 'live', 'reconcile', 'status', 'read-model'];
 const SYNC_SRC = 'libs/sync/src/';
 
 const problems = [];

@@ -13,7 +13,7 @@ import {
   type SyncWriter,
 } from '@mooring/persistence';
 import { BlueprintCache } from './map/blueprint-cache.js';
-import type { LoadContext } from './load/resource-loader.js';
+import type { RunLoadContext } from './load/resource-loader.js';
 import { parseMapping, type ParsedMapping } from './mapping/index.js';
 import { ended, type RunOutcome } from './status/run-outcome.js';
 import type { RunEventStore } from './status/run-event-log.js';
@@ -57,7 +57,7 @@ export interface RunContext {
   readonly installation: InstallationRecord;
   readonly integration: IntegrationDefinition;
   readonly mapping: ParsedMapping;
-  readonly load: LoadContext;
+  readonly load: RunLoadContext;
   readonly writers: ReadonlyMap<number, SyncWriter>;
   readonly attempt: number;
   /** Asked for by a user who confirmed a drop in fetched items is real: the drop rules are lifted. */
@@ -118,7 +118,7 @@ export async function startRun(
     kept: mapping.resources.filter((r) => started.completed.some((c) => c.resourceIndex === r.index)).map((r) => r.key),
     keysLost: started.keysLost,
   });
-  const load: LoadContext = {
+  const load: RunLoadContext = {
     orgId: ids.orgId,
     runId: ids.runId,
     catalog: deps.catalog,
