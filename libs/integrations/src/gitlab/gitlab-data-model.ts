@@ -278,7 +278,7 @@ export const gitlabDefaultMapping: JsonObject = {
         properties: {
           iid: 'iid',
           status: 'state',
-          issueType: 'issue_type',
+          issueType: 'type',
           creator: 'author.username',
           assignees: '[assignees.username]',
           labels: '[labels]',
@@ -293,7 +293,7 @@ export const gitlabDefaultMapping: JsonObject = {
     ),
     resource('pipeline', 'gitlabPipeline', {
       identifier: 'id',
-      title: '__project & " #" & iid & " (" & ref & ")"',
+      title: '__project & " pipeline " & id & " (" & ref & ")"',
       properties: {
         status: 'status',
         ref: 'ref',
@@ -353,7 +353,7 @@ export const gitlabDefaultMapping: JsonObject = {
     resource('tag', 'gitlabTag', {
       identifier: '__project & "@" & name',
       title: 'name',
-      properties: { commitSha: 'target', message: 'message', protected: 'protected', createdAt: 'created_at' },
+      properties: { commitSha: 'target', message: 'message', protected: 'protected', createdAt: 'commit.created_at' },
       relations: { project: '__project' },
     }),
   ],
