@@ -111,7 +111,10 @@ describe('GitLab fidelity: the default mapping and the fake against GitLab’s p
     it.each(Object.keys(schema.kinds))('serves %s items with GitLab’s fields only', async (kind) => {
       const connection = testConnection({ host: fake.host, group: fake.rootGroup }, 'glpat-fidelity');
       const items: JsonObject[] = [];
-      for await (const page of gitlabKinds[kind]!.extract(connection, kind.includes('member') ? { includeBotMembers: true } : {}) as AsyncIterable<Page | CountedPage>)
+      for await (const page of gitlabKinds[kind]!.extract(
+        connection,
+        kind.includes('member') ? { includeBotMembers: true } : {},
+      ) as AsyncIterable<Page | CountedPage>)
         items.push(...pageItems(page));
       expect(items.length).toBeGreaterThan(0);
       const entity = schema.entities[schema.kinds[kind]!]!;

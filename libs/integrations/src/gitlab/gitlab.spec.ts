@@ -58,7 +58,9 @@ describe('GitLab integration against the fake GitLab', () => {
 
     it('reads an OAuth token’s scopes from /oauth/token/info', async () => {
       fake.addToken('oauth-token', { username: 'oauth-user', scopes: ['read_user'], type: 'oauth' });
-      await expect(gitlab.verifyCredentials(everything('oauth-token'))).rejects.toMatchObject({ code: 'CREDENTIALS_SCOPE_MISSING' });
+      await expect(gitlab.verifyCredentials(everything('oauth-token'))).rejects.toMatchObject({
+        code: 'CREDENTIALS_SCOPE_MISSING',
+      });
       fake.addToken('oauth-api', { username: 'oauth-user', scopes: ['api'], type: 'oauth' });
       await expect(gitlab.verifyCredentials(everything('oauth-api'))).resolves.toEqual({ id: '1200', name: 'oauth-user' });
     });
@@ -111,7 +113,10 @@ describe('GitLab integration against the fake GitLab', () => {
     it('adds languages and chosen files to projects, null for a file the project lacks', async () => {
       fake.setShape({ projects: 3 });
       try {
-        const { items } = await extract('project', scoped(), { includeLanguages: true, includedFiles: ['README.md', 'CODEOWNERS'] });
+        const { items } = await extract('project', scoped(), {
+          includeLanguages: true,
+          includedFiles: ['README.md', 'CODEOWNERS'],
+        });
         expect(items[0]).toMatchObject({
           __languages: { TypeScript: 81.42, Shell: 18.58 },
           __files: { 'README.md': '# svc-0\n\nService 0\n', CODEOWNERS: null },
@@ -167,6 +172,21 @@ describe('GitLab integration against the fake GitLab', () => {
       const { items } = await extract('project', scoped());
       expect(items).toHaveLength(150);
       expect(fake.stats.rateLimited - before).toBe(2);
+    });
+
+    it('paces itself by RateLimit-Remaining and RateLimit-Reset, waiting for the next window', async () => {
+      const limited = await FakeGitlab.start({ shape: { projects: 40 }, rateLimit: 25, windowSeconds: 2 });
+      try {
+        limited.addToken('glpat-limited', { username: 'u', scopes: ['read_api'] });
+        const connection = testConnection({ host: limited.host, group: limited.rootGroup }, 'glpat-limited');
+        const { items } = await extract('release', connection);
+        expect(items).toHaveLength(40);
+        expect(limited.stats.requests).toBeGreaterThan(25);
+        // At most what was already in flight when the window's quota ran out meets a 429.
+        expect(limited.stats.rateLimited).toBeLessThanOrEqual(10);
+      } finally {
+        await limited.close();
+      }
     });
 
     it('skips only the project whose listing answers 403, and reports it', async () => {

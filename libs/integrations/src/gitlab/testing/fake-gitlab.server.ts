@@ -70,8 +70,10 @@ export interface FakeGitlabOptions {
   readonly shape?: Partial<FakeGitlabShape>;
   /** The instance's relative URL root (`/gitlab`); '' for an instance at the origin's root. */
   readonly relativeRoot?: string;
-  /** Requests per token and minute (GitLab.com: 2,000); answers carry `RateLimit-*`. */
+  /** Requests per token and window (GitLab.com: 2,000 a minute); answers carry `RateLimit-*`. */
   readonly rateLimit?: number;
+  /** The rate limit's window (GitLab: a minute). */
+  readonly windowSeconds?: number;
   /** Delay before each answer. */
   readonly latencyMs?: number;
   /** Keep every request in `requests` (off for benchmarks). */
@@ -113,7 +115,6 @@ interface Grant {
 const ROOT = 'harbor';
 const ROOT_GROUP_ID = 100;
 const DAY_MS = 86_400_000;
-const MINUTE_S = 60;
 const MAX_COUNTED = 10_000;
 
 /** Project `i`'s numeric id. */
@@ -818,8 +819,10 @@ export class FakeGitlab {
       /^Bearer (\S+)$/.exec(String(request.headers.authorization ?? ''))?.[1] ?? String(request.headers['private-token'] ?? '');
     const grant = this.revoked.has(token) ? undefined : this.tokens.get(token);
     if (!grant) return send(401, { message: '401 Unauthorized' });
-    if (!grant.scopes.some((scope) => scope === 'api' || scope === 'read_api' || (route === '/user' && scope === 'read_user')) &&
-      route !== '/personal_access_tokens/self') {
+    if (
+      !grant.scopes.some((scope) => scope === 'api' || scope === 'read_api' || (route === '/user' && scope === 'read_user')) &&
+      route !== '/personal_access_tokens/self'
+    ) {
       return send(403, {
         error: 'insufficient_scope',
         error_description: 'The request requires higher privileges than provided by the access token.',
@@ -829,7 +832,7 @@ export class FakeGitlab {
 
     const window = this.window(token);
     const rateHeaders = () => {
-      const reset = window.start + MINUTE_S;
+      const reset = window.start + this.windowSeconds;
       return {
         'ratelimit-limit': String(this.limit),
         'ratelimit-observed': String(window.observed),
@@ -845,7 +848,7 @@ export class FakeGitlab {
       this.stats.rateLimited++;
       const retryAfter = injected
         ? this.injected!.retryAfterSeconds
-        : Math.max(1, window.start + MINUTE_S - Math.floor(Date.now() / 1000));
+        : Math.max(1, window.start + this.windowSeconds - Math.floor(Date.now() / 1000));
       return send(429, 'Retry later\n', { ...rateHeaders(), 'retry-after': String(retryAfter) });
     }
 
@@ -868,6 +871,10 @@ export class FakeGitlab {
     return this.page(body, url, send, rateHeaders());
   }
 
+  private get windowSeconds(): number {
+    return this.options.windowSeconds ?? 60;
+  }
+
   private get limit(): number {
     return this.options.rateLimit ?? 2000;
   }
@@ -875,7 +882,7 @@ export class FakeGitlab {
   private window(token: string): { start: number; observed: number } {
     const now = Math.floor(Date.now() / 1000);
     let window = this.windows.get(token);
-    if (!window || window.start + MINUTE_S <= now) {
+    if (!window || window.start + this.windowSeconds <= now) {
       window = { start: now, observed: 0 };
       this.windows.set(token, window);
     }
