@@ -26,6 +26,7 @@ export {
   type FakeGitlabShape,
   type FakeGitlabToken,
   type FakeHook,
+  type HookEventInput,
 } from './gitlab/testing/fake-gitlab.server.js';
 export { LoopbackServer, sendJson, type Handler, type RecordedRequest } from './toolkit/testing/loopback-server.js';
 export { benchScenario, type BenchScenario, type BenchTool } from './toolkit/testing/bench-scenario.js';

@@ -98,6 +98,16 @@ export interface FakeHook {
   readonly events: Readonly<Record<string, boolean>>;
 }
 
+/** Something that happened at GitLab, for `hookEvent`. Projects are by index. */
+export type HookEventInput =
+  | { readonly type: 'merge_request' | 'issue'; readonly project: number; readonly iid: number; readonly action?: string }
+  | { readonly type: 'pipeline' | 'job' | 'deployment'; readonly project: number; readonly id: number }
+  | { readonly type: 'release'; readonly project: number; readonly tag: string; readonly action?: 'create' | 'update' | 'delete' }
+  | { readonly type: 'tag_push' | 'push'; readonly project: number; readonly ref: string; readonly deleted?: boolean }
+  | { readonly type: 'member'; readonly group: string; readonly userId: number; readonly eventName: string }
+  | { readonly type: 'project'; readonly project: number; readonly eventName: string }
+  | { readonly type: 'subgroup'; readonly fullPath: string; readonly eventName: string };
+
 interface OAuthApp {
   readonly clientId: string;
   readonly clientSecret: string;
@@ -1236,6 +1246,297 @@ export class FakeGitlab {
       ssh_url: project['ssh_url_to_repo'],
       http_url: project['http_url_to_repo'],
     };
+  }
+
+  /**
+   * What GitLab sends when `what` happens, built from the instance's current data in the shapes of
+   * GitLab's webhook documentation (its date formats included): the `X-Gitlab-Event` and the body.
+   */
+  hookEvent(what: HookEventInput): { event: string; payload: Json } {
+    const user = this.hookUser();
+    const zero = '0000000000000000000000000000000000000000';
+    const utc = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+    switch (what.type) {
+      case 'merge_request': {
+        const mr = this.mergeRequests(what.project).find((m) => m['iid'] === what.iid) ?? { iid: what.iid, id: 0 };
+        const project = this.hookProject(what.project);
+        return {
+          event: 'Merge Request Hook',
+          payload: {
+            object_kind: 'merge_request',
+            event_type: 'merge_request',
+            user,
+            project,
+            object_attributes: {
+              id: mr['id'],
+              iid: mr['iid'],
+              title: mr['title'],
+              state: mr['state'],
+              action: what.action ?? 'update',
+              source_branch: mr['source_branch'],
+              target_branch: mr['target_branch'],
+              source_project_id: project['id'],
+              target_project_id: project['id'],
+              author_id: 1200,
+              assignee_ids: [],
+              reviewer_ids: [],
+              created_at: String(mr['created_at']).replace(/\.\d+Z$/, 'Z'),
+              updated_at: String(mr['updated_at']).replace(/\.\d+Z$/, 'Z'),
+              draft: false,
+              merge_status: mr['merge_status'],
+              detailed_merge_status: mr['detailed_merge_status'],
+              url: mr['web_url'],
+              labels: [],
+            },
+            labels: [],
+            changes: {},
+            repository: { name: project['name'], url: project['git_ssh_url'], homepage: project['web_url'] },
+          },
+        };
+      }
+      case 'issue': {
+        const issue = this.issues(what.project).find((i) => i['iid'] === what.iid) ?? { iid: what.iid, id: 0 };
+        return {
+          event: 'Issue Hook',
+          payload: {
+            object_kind: 'issue',
+            event_type: 'issue',
+            user,
+            project: this.hookProject(what.project),
+            object_attributes: {
+              id: issue['id'],
+              iid: issue['iid'],
+              title: issue['title'],
+              state: issue['state'],
+              state_id: issue['state'] === 'closed' ? 2 : 1,
+              action: what.action ?? 'update',
+              created_at: issue['created_at'] ? utc(issue['created_at']) : null,
+              updated_at: issue['updated_at'] ? utc(issue['updated_at']) : null,
+              url: issue['web_url'],
+              type: 'Issue',
+              labels: [],
+              assignee_ids: [],
+              author_id: 1200,
+              project_id: projectId(what.project),
+              confidential: false,
+            },
+            changes: {},
+            labels: [],
+            assignees: [],
+          },
+        };
+      }
+      case 'pipeline': {
+        const pipeline = this.pipelines(what.project).find((p) => p['id'] === what.id) ?? { id: what.id };
+        return {
+          event: 'Pipeline Hook',
+          payload: {
+            object_kind: 'pipeline',
+            object_attributes: {
+              id: pipeline['id'],
+              iid: pipeline['iid'],
+              name: null,
+              ref: pipeline['ref'],
+              tag: false,
+              sha: pipeline['sha'],
+              before_sha: zero,
+              source: pipeline['source'],
+              status: pipeline['status'],
+              stages: ['build', 'test'],
+              created_at: pipeline['created_at'] ? utc(pipeline['created_at']) : null,
+              finished_at: null,
+              duration: null,
+              variables: [],
+              url: pipeline['web_url'],
+            },
+            user,
+            project: this.hookProject(what.project),
+            commit: null,
+            builds: [],
+          },
+        };
+      }
+      case 'job': {
+        const job = this.jobs(what.project).find((j) => j['id'] === what.id) ?? { id: what.id, pipeline: {} };
+        const project = this.hookProject(what.project);
+        return {
+          event: 'Job Hook',
+          payload: {
+            object_kind: 'build',
+            ref: job['ref'],
+            tag: false,
+            before_sha: zero,
+            sha: job['commit']?.['id'],
+            retries_count: 0,
+            build_id: job['id'],
+            build_name: job['name'],
+            build_stage: job['stage'],
+            build_status: job['status'],
+            build_created_at: job['created_at'] ? utc(job['created_at']) : null,
+            build_started_at: null,
+            build_finished_at: null,
+            build_duration: job['duration'],
+            build_queued_duration: job['queued_duration'],
+            build_allow_failure: false,
+            build_failure_reason: 'unknown_failure',
+            pipeline_id: job['pipeline']['id'],
+            project_id: project['id'],
+            project_name: project['name'],
+            user,
+            commit: {
+              id: job['pipeline']['id'],
+              name: null,
+              sha: job['commit']?.['id'],
+              message: 'Commit',
+              status: job['status'],
+            },
+            repository: { name: project['name'], url: project['git_ssh_url'], homepage: project['web_url'] },
+            project,
+            runner: null,
+            environment: null,
+          },
+        };
+      }
+      case 'deployment': {
+        const deployment = this.deployments(what.project).find((d) => d['id'] === what.id) ?? { id: what.id, environment: {} };
+        const project = this.hookProject(what.project);
+        return {
+          event: 'Deployment Hook',
+          payload: {
+            object_kind: 'deployment',
+            status: deployment['status'],
+            status_changed_at: '2026-09-03 16:15:02 +0200',
+            deployment_id: deployment['id'],
+            deployable_id: null,
+            deployable_url: null,
+            environment: deployment['environment']['name'],
+            environment_tier: deployment['environment']['tier'],
+            environment_slug: deployment['environment']['slug'],
+            environment_external_url: deployment['environment']['external_url'],
+            project,
+            short_sha: String(deployment['sha'] ?? '').slice(0, 8),
+            user,
+            user_url: `${this.host}/user-0`,
+            commit_url: `${project['web_url']}/-/commit/${deployment['sha']}`,
+            commit_title: 'Deploy',
+          },
+        };
+      }
+      case 'release': {
+        const project = this.hookProject(what.project);
+        return {
+          event: 'Release Hook',
+          payload: {
+            id: 1,
+            created_at: '2026-09-03 14:02:11 UTC',
+            description: `Notes for ${what.tag}`,
+            name: `Release ${what.tag}`,
+            released_at: '2026-09-03 14:02:11 UTC',
+            tag: what.tag,
+            object_kind: 'release',
+            project,
+            url: `${project['web_url']}/-/releases/${what.tag}`,
+            action: what.action ?? 'update',
+            assets: { count: 0, links: [], sources: [] },
+            commit: {
+              id: zero,
+              message: 'Release',
+              title: 'Release',
+              timestamp: '2026-09-03T14:02:11+00:00',
+              url: '',
+              author: { name: 'User 0', email: '[REDACTED]' },
+            },
+          },
+        };
+      }
+      case 'tag_push':
+      case 'push': {
+        const project = this.hookProject(what.project);
+        const ref = what.type === 'tag_push' ? `refs/tags/${what.ref}` : `refs/heads/${what.ref}`;
+        return {
+          event: what.type === 'tag_push' ? 'Tag Push Hook' : 'Push Hook',
+          payload: {
+            object_kind: what.type,
+            event_name: what.type,
+            before: what.deleted ? sha(`${ref}:before`) : zero,
+            after: what.deleted ? zero : sha(`${ref}:after`),
+            ref,
+            ref_protected: false,
+            checkout_sha: what.deleted ? null : sha(`${ref}:after`),
+            user_id: 1200,
+            user_name: 'User 0',
+            user_username: 'user-0',
+            user_email: '[REDACTED]',
+            user_avatar: null,
+            project_id: project['id'],
+            project,
+            commits: [],
+            total_commits_count: 0,
+            repository: { name: project['name'], url: project['git_ssh_url'], homepage: project['web_url'] },
+          },
+        };
+      }
+      case 'member': {
+        const group = this.groups().find((g) => g['full_path'] === what.group)!;
+        return {
+          event: 'Member Hook',
+          payload: {
+            created_at: '2026-09-12T08:00:00Z',
+            updated_at: '2026-09-12T08:00:00Z',
+            group_name: group['name'],
+            group_path: group['path'],
+            group_id: group['id'],
+            user_username: `user-${what.userId - 1200}`,
+            user_name: `User ${what.userId - 1200}`,
+            user_email: '[REDACTED]',
+            user_id: what.userId,
+            group_access: 'Developer',
+            group_plan: 'premium',
+            expires_at: null,
+            event_name: what.eventName,
+          },
+        };
+      }
+      case 'project': {
+        const project = this.hookProject(what.project);
+        return {
+          event: 'Project Hook',
+          payload: {
+            event_name: what.eventName,
+            created_at: '2026-09-12T08:00:00Z',
+            updated_at: '2026-09-12T08:00:00Z',
+            name: project['name'],
+            path: project['name'],
+            path_with_namespace: project['path_with_namespace'],
+            project_id: project['id'],
+            project_namespace_id: 1,
+            owners: [{ name: 'User 0', email: '[REDACTED]' }],
+            project_visibility: 'private',
+          },
+        };
+      }
+      case 'subgroup': {
+        const parentPath = what.fullPath.split('/').slice(0, -1).join('/');
+        const parent = this.groups().find((g) => g['full_path'] === parentPath);
+        const group = this.groups().find((g) => g['full_path'] === what.fullPath);
+        return {
+          event: 'Subgroup Hook',
+          payload: {
+            created_at: '2026-09-12T08:00:00Z',
+            updated_at: '2026-09-12T08:00:00Z',
+            event_name: what.eventName,
+            name: group?.['name'] ?? what.fullPath.split('/').at(-1),
+            path: what.fullPath.split('/').at(-1),
+            full_path: what.fullPath,
+            group_id: group?.['id'] ?? 999,
+            parent_group_id: parent?.['id'],
+            parent_name: parent?.['name'],
+            parent_path: parent?.['path'],
+            parent_full_path: parentPath,
+          },
+        };
+      }
+    }
   }
 
   hookUser(): Json {
