@@ -105,28 +105,34 @@ async function registerProjectHooks(connection: IntegrationConnection, hook: { u
   const client = gitlabClient(connection);
   const created: ProjectHook[] = [];
   const refused: string[] = [];
-  try {
-    for await (const result of fanOut(
-      projectPaths(client, connection),
-      async function* (project: string) {
-        const answer = await send(connection, 'POST', `/projects/${encoded(project)}/hooks`, hookBody(hook));
-        if (answer.status === 201 && isObject(answer.body) && typeof answer.body['id'] === 'number') {
-          yield { project, hookId: answer.body['id'] } as ProjectHook | string;
-        } else if ((answer.status === 403 && !isScopeRefusal(answer.body)) || answer.status === 404) {
-          // Not a Maintainer of this project: it is synced, without live events.
-          yield project;
-        } else {
-          throw refusal(answer, project);
-        }
-      },
-      REGISTER_CONCURRENCY,
-    )) {
-      if (typeof result === 'string') refused.push(result);
-      else created.push(result);
+  const create = async (project: string) => {
+    const answer = await send(connection, 'POST', `/projects/${encoded(project)}/hooks`, hookBody(hook));
+    if (answer.status === 201 && isObject(answer.body) && typeof answer.body['id'] === 'number') {
+      created.push({ project, hookId: answer.body['id'] });
+    } else if ((answer.status === 403 && !isScopeRefusal(answer.body)) || answer.status === 404) {
+      // Not a Maintainer of this project: it is synced, without live events.
+      refused.push(project);
+    } else {
+      throw refusal(answer, project);
     }
+  };
+  let batch: string[] = [];
+  // In batches, each settled whole before the next: when one fails, every hook made is known.
+  const flush = async () => {
+    const results = await Promise.allSettled(batch.map(create));
+    batch = [];
+    const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failure) throw failure.reason;
+  };
+  try {
+    for await (const project of projectPaths(client, connection)) {
+      batch.push(project);
+      if (batch.length === REGISTER_CONCURRENCY) await flush();
+    }
+    await flush();
   } catch (error) {
     // Nothing half-made: the hooks created before the failure are removed again.
-    await removeProjectHooks(connection, created);
+    await removeProjectHooks(connection, created).catch(() => {});
     throw error;
   }
   if (!created.length && refused.length) {
