@@ -109,7 +109,7 @@ describe('GitLab live events', () => {
             kind: 'deployment',
             itemId: `${p0}:${projectId(0) * 100 + 1}`,
             action: 'upsert',
-            version: '2026-09-03T14:15:02.000Z',
+            version: expect.any(String) as unknown as string,
           },
         ],
       ],
@@ -121,13 +121,20 @@ describe('GitLab live events', () => {
       [
         'a deleted release',
         { type: 'release', project: 0, tag: 'v1.1.0', action: 'delete' },
-        [{ kind: 'release', itemId: `${p0}:v1.1.0`, action: 'delete' }],
+        [
+          {
+            kind: 'release',
+            itemId: `${p0}:v1.1.0`,
+            action: 'delete',
+            item: { tag_name: 'v1.1.0', name: 'Release v1.1.0', __project: p0 },
+          },
+        ],
       ],
       ['a tag', { type: 'tag_push', project: 0, ref: 'v2.0.0' }, [{ kind: 'tag', itemId: `${p0}:v2.0.0`, action: 'upsert' }]],
       [
         'a deleted tag',
         { type: 'tag_push', project: 0, ref: 'v2.0.0', deleted: true },
-        [{ kind: 'tag', itemId: `${p0}:v2.0.0`, action: 'delete' }],
+        [{ kind: 'tag', itemId: `${p0}:v2.0.0`, action: 'delete', item: { name: 'v2.0.0', __project: p0 } }],
       ],
       [
         'a push',
@@ -142,7 +149,7 @@ describe('GitLab live events', () => {
         { type: 'push', project: 0, ref: 'feature/x', deleted: true },
         [
           { kind: 'project', itemId: p0, action: 'upsert' },
-          { kind: 'branch', itemId: `${p0}:feature/x`, action: 'delete' },
+          { kind: 'branch', itemId: `${p0}:feature/x`, action: 'delete', item: { name: 'feature/x', __project: p0 } },
         ],
       ],
       [
@@ -166,7 +173,14 @@ describe('GitLab live events', () => {
       [
         'a project deleted',
         { type: 'project', project: 1, eventName: 'project_destroy' },
-        [{ kind: 'project', itemId: 'harbor/team-1/squad/svc-1', action: 'delete' }],
+        [
+          {
+            kind: 'project',
+            itemId: 'harbor/team-1/squad/svc-1',
+            action: 'delete',
+            item: { path_with_namespace: 'harbor/team-1/squad/svc-1', name: 'svc-1' },
+          },
+        ],
       ],
       [
         'a subgroup created',

@@ -216,7 +216,8 @@ export function gitlabChanges(headers: Readonly<Record<string, string | undefine
     action: 'upsert',
     ...(version ? { version } : {}),
   });
-  const remove = (kind: string, itemId: string): LiveChange => ({ kind, itemId, action: 'delete' });
+  // A deletion carries the item as far as the payload knows it: enough for the mapping's identifier.
+  const remove = (kind: string, itemId: string, item: JsonObject): LiveChange => ({ kind, itemId, action: 'delete', item });
 
   switch (event) {
     case 'Merge Request Hook': {
@@ -239,14 +240,21 @@ export function gitlabChanges(headers: Readonly<Record<string, string | undefine
         upsert('deployment', `${project()}:${id(body['deployment_id'], 'deployment_id')}`, isoDate(body['status_changed_at'])),
       ];
     case 'Release Hook': {
-      const itemId = `${project()}:${id(body['tag'], 'tag')}`;
-      return [body['action'] === 'delete' ? remove('release', itemId) : upsert('release', itemId)];
+      const tag = id(body['tag'], 'tag');
+      const itemId = `${project()}:${tag}`;
+      return [
+        body['action'] === 'delete'
+          ? remove('release', itemId, { tag_name: tag, name: text(body['name']) || null, __project: project() })
+          : upsert('release', itemId),
+      ];
     }
     case 'Tag Push Hook': {
       const tag = /^refs\/tags\/(.+)$/.exec(text(body['ref']))?.[1];
       if (!tag) throw malformed(event, 'ref');
       const itemId = `${project()}:${tag}`;
-      return [ZERO_SHA.test(text(body['after'])) ? remove('tag', itemId) : upsert('tag', itemId)];
+      return [
+        ZERO_SHA.test(text(body['after'])) ? remove('tag', itemId, { name: tag, __project: project() }) : upsert('tag', itemId),
+      ];
     }
     case 'Push Hook': {
       const path = project();
@@ -254,7 +262,12 @@ export function gitlabChanges(headers: Readonly<Record<string, string | undefine
       if (!branch) throw malformed(event, 'ref');
       const itemId = `${path}:${branch}`;
       // A push moves the project's last activity; the branch is new, moved or deleted.
-      return [upsert('project', path), ZERO_SHA.test(text(body['after'])) ? remove('branch', itemId) : upsert('branch', itemId)];
+      return [
+        upsert('project', path),
+        ZERO_SHA.test(text(body['after']))
+          ? remove('branch', itemId, { name: branch, __project: path })
+          : upsert('branch', itemId),
+      ];
     }
     case 'Member Hook': {
       const group = id(body['group_id'], 'group_id');
@@ -271,15 +284,16 @@ export function gitlabChanges(headers: Readonly<Record<string, string | undefine
       const name = text(body['event_name']);
       const path = text(body['path_with_namespace']);
       if (!path) throw malformed(event, 'path_with_namespace');
-      if (name === 'project_destroy') return [remove('project', path)];
+      const project = (at: string): JsonObject => ({ path_with_namespace: at, name: text(body['name']) });
+      if (name === 'project_destroy') return [remove('project', path, project(path))];
       const old = text(body['old_path_with_namespace']);
-      return [upsert('project', path), ...(old && old !== path ? [remove('project', old)] : [])];
+      return [upsert('project', path), ...(old && old !== path ? [remove('project', old, project(old))] : [])];
     }
     case 'Subgroup Hook': {
       const path = text(body['full_path']);
       if (!path) throw malformed(event, 'full_path');
       return body['event_name'] === 'subgroup_destroy'
-        ? [remove('group', path), remove('group-with-members', path)]
+        ? [remove('group', path, { full_path: path }), remove('group-with-members', path, { full_path: path })]
         : [upsert('group', path), upsert('group-with-members', path)];
     }
     default:

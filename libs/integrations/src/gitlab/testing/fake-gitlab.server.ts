@@ -1210,19 +1210,26 @@ export class FakeGitlab {
     return { headers, rawBody: Buffer.from(JSON.stringify(payload)) };
   }
 
-  /** Sends `event` to every hook covering `projectPath` (its own, and its groups'), as GitLab does. */
-  async deliver(event: string, payload: Json, projectPath: string): Promise<number[]> {
+  /**
+   * Sends `event` to every hook covering `path` (a project's own hooks, and the hooks of the groups
+   * it lies in), as GitLab does; `token` replaces the hook's secret token (null: none sent).
+   */
+  async deliver(
+    event: string,
+    payload: Json,
+    path: string,
+    options: { token?: string | null } = {},
+  ): Promise<Array<{ status: number; body: string }>> {
     const covering = this.hooks.filter((h) =>
-      h.scope === 'project' ? h.on === projectPath : projectPath.startsWith(`${h.on}/`),
+      h.scope === 'project' ? h.on === path : path === h.on || path.startsWith(`${h.on}/`),
     );
-    const statuses: number[] = [];
+    const answers: Array<{ status: number; body: string }> = [];
     for (const hook of covering) {
-      const { headers, rawBody } = this.delivery(event, payload, hook.token);
+      const { headers, rawBody } = this.delivery(event, payload, options.token === undefined ? hook.token : options.token);
       const response = await fetch(hook.url, { method: 'POST', headers, body: rawBody });
-      await response.body?.cancel();
-      statuses.push(response.status);
+      answers.push({ status: response.status, body: await response.text() });
     }
-    return statuses;
+    return answers;
   }
 
   /** The `project` object of webhook payloads (its `namespace` is a name, `visibility_level` a number). */
@@ -1405,7 +1412,10 @@ export class FakeGitlab {
           payload: {
             object_kind: 'deployment',
             status: deployment['status'],
-            status_changed_at: '2026-09-03 16:15:02 +0200',
+            status_changed_at: new Date()
+              .toISOString()
+              .replace('T', ' ')
+              .replace(/\.\d+Z$/, ' +0000'),
             deployment_id: deployment['id'],
             deployable_id: null,
             deployable_url: null,
