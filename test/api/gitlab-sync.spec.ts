@@ -52,7 +52,9 @@ describe('GitLab integration, end to end', () => {
 
   beforeAll(async () => {
     // 120 projects in two subgroups and their nested subgroups: listings of two pages of 100.
-    fake = await FakeGitlab.start({ relativeRoot: '/gitlab', shape: { projects: 120, subgroups: 2, members: 5 },
+    fake = await FakeGitlab.start({
+      relativeRoot: '/gitlab',
+      shape: { projects: 120, subgroups: 2, members: 5 },
       latencyMs: 1,
       // Self-managed: the instance's own limit, far above what these runs ask.
       rateLimit: 1_000_000,
@@ -244,7 +246,7 @@ describe('GitLab integration, end to end', () => {
     expect(installation.oauth.account).toEqual({ id: '1200', name: 'user-0' });
     expect(JSON.stringify(installation)).not.toContain(app.clientSecret);
 
-    const run = await sync(outcome['installationId']!);
+    const run = await sync(outcome['installationId']);
     expect(run.status, failures(run)).toBe('completed');
     expect(counts(run)['project']).toBe(120);
     expect(fake.oauthTokens).toContain(fake.requests.at(-1)!.headers.authorization!.slice('Bearer '.length));

@@ -45,7 +45,7 @@ async function gitlabGet(connection: IntegrationConnection, url: string): Promis
 }
 
 async function json(response: Response): Promise<Record<string, unknown> | null> {
-  const body = (await response.json().catch(() => null)) as unknown;
+  const body: unknown = await response.json().catch(() => null);
   return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
 }
 

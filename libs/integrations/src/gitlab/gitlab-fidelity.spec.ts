@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import jsonata from 'jsonata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JsonObject, JsonValue, Page, CountedPage } from '../integration-definition.js';
+import type { JsonObject, JsonValue } from '../integration-definition.js';
 import { pageItems } from '../integration-definition.js';
 import { testConnection } from '../toolkit/testing/test-connection.js';
 import { gitlabDefaultMapping } from './gitlab-data-model.js';
@@ -111,10 +111,7 @@ describe('GitLab fidelity: the default mapping and the fake against GitLab’s p
     it.each(Object.keys(schema.kinds))('serves %s items with GitLab’s fields only', async (kind) => {
       const connection = testConnection({ host: fake.host, group: fake.rootGroup }, 'glpat-fidelity');
       const items: JsonObject[] = [];
-      for await (const page of gitlabKinds[kind]!.extract(
-        connection,
-        kind.includes('member') ? { includeBotMembers: true } : {},
-      ) as AsyncIterable<Page | CountedPage>)
+      for await (const page of gitlabKinds[kind]!.extract(connection, kind.includes('member') ? { includeBotMembers: true } : {}))
         items.push(...pageItems(page));
       expect(items.length).toBeGreaterThan(0);
       const entity = schema.entities[schema.kinds[kind]!]!;

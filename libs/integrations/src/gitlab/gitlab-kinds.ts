@@ -299,8 +299,19 @@ export async function groupMembers(
 /** GitLab names access tokens' bot users `project_<id>_bot_…` / `group_<id>_bot_…`. */
 export const isBot = (member: JsonObject) => member['bot'] === true || /^(project|group)_\d+_bot/.test(text(member['username']));
 
-async function* each<T>(items: readonly T[]): AsyncGenerator<T> {
-  yield* items;
+/** A list as the async iterable `fanOut` takes. */
+export function each<T>(items: readonly T[]): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      let next = 0;
+      return {
+        next: () =>
+          Promise.resolve(
+            next < items.length ? { value: items[next++]!, done: false } : ({ value: undefined, done: true } as const),
+          ),
+      };
+    },
+  };
 }
 
 function groupsAsItems(pages: AsyncIterable<CountedPage>): AsyncIterable<JsonObject> {
@@ -336,8 +347,8 @@ export const gitlabKinds: Readonly<Record<string, KindDefinition>> = {
             },
           );
           for await (const done of fanOut(each(page.items), enrich, MAX_IN_FLIGHT_PER_TOKEN)) items.push(...done);
-          const complete = items.length === page.items.length && page.total !== undefined;
-          yield complete ? { items, total: page.total! } : { items };
+          const total = items.length === page.items.length ? page.total : undefined;
+          yield total === undefined ? { items } : { items, total };
         }
       })();
     },

@@ -12,6 +12,7 @@ import { HOOKS_SCOPE, gitlabApiRoot } from './gitlab-auth.js';
 import { gitlabClient, gitlabItemClient } from './gitlab-client.js';
 import { gitlabDefaultMapping } from './gitlab-data-model.js';
 import {
+  each,
   encoded,
   enrichProject,
   gitlabSelectors,
@@ -149,9 +150,7 @@ async function registerProjectHooks(connection: IntegrationConnection, hook: { u
 
 async function removeProjectHooks(connection: IntegrationConnection, hooks: readonly ProjectHook[]): Promise<void> {
   for await (const _ of fanOut(
-    (async function* () {
-      yield* hooks;
-    })(),
+    each(hooks),
     async function* (hook: ProjectHook) {
       const answer = await send(connection, 'DELETE', `/projects/${encoded(hook.project)}/hooks/${hook.hookId}`);
       if (answer.status >= 300 && answer.status !== 404) throw refusal(answer, hook.project);
@@ -422,7 +421,7 @@ export const gitlabLiveEvents: LiveEventsDefinition = {
       const answer = await send(
         connection,
         'DELETE',
-        `/groups/${encoded(text(reference['group']))}/hooks/${text(String(reference['hookId']))}`,
+        `/groups/${encoded(text(reference['group']))}/hooks/${Number(reference['hookId'])}`,
       );
       if (answer.status >= 300 && answer.status !== 404) throw refusal(answer, text(reference['group']));
       return;

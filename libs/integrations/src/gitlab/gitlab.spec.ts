@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IntegrationConnection, ItemFailure, JsonObject, Page, CountedPage } from '../integration-definition.js';
+import type { IntegrationConnection, ItemFailure, JsonObject } from '../integration-definition.js';
 import { pageItems } from '../integration-definition.js';
 import { testConnection } from '../toolkit/testing/test-connection.js';
 import { gitlab } from './gitlab.definition.js';
@@ -14,7 +14,7 @@ describe('GitLab integration against the fake GitLab', () => {
   const extract = async (kind: string, connection: IntegrationConnection, selector: Record<string, unknown> = {}) => {
     const items: JsonObject[] = [];
     const totals: number[] = [];
-    for await (const page of gitlab.kinds[kind]!.extract(connection, selector) as AsyncIterable<Page | CountedPage>) {
+    for await (const page of gitlab.kinds[kind]!.extract(connection, selector)) {
       items.push(...pageItems(page));
       if ('total' in page && page.total !== undefined) totals.push(page.total);
     }
