@@ -199,6 +199,27 @@ describe('GitLab live events, end to end', () => {
     await expectResyncAgrees();
   });
 
+  it('reads an item with the selector of the installation’s mapping, as its resync would', async () => {
+    const gitlab = api.app.get(IntegrationRegistry).get('gitlab');
+    const resources = (gitlab.defaultMapping['resources'] as Array<Record<string, any>>).map((resource) =>
+      resource['kind'] === 'project' ? { ...resource, selector: { query: 'true', includeLanguages: false } } : resource,
+    );
+    const remapped = await api.request('PATCH', `/v1/installations/${installationId}`, {
+      token: acme.token,
+      body: { mapping: { ...gitlab.defaultMapping, resources } },
+    });
+    expect(remapped.status, JSON.stringify(remapped.body)).toBe(200);
+    expect((await sync()).status).toBe('completed');
+    expect((await entity('gitlabProject', p0))?.properties['language']).toBeNull();
+
+    fake.change(`project:${p0}`, { description: 'Pushed again', last_activity_at: now() });
+    expect((await deliver({ type: 'push', project: 0, ref: 'main' })).status).toBe(202);
+    await apply();
+    // Without the mapping's selector the project would be read with its languages again.
+    expect((await entity('gitlabProject', p0))?.properties).toMatchObject({ description: 'Pushed again', language: null });
+    await expectResyncAgrees();
+  });
+
   it('deletes a release, a tag and a project only once GitLab confirms they are gone', async () => {
     // Still there at GitLab: the deletion is not applied.
     await deliver({ type: 'release', project: 0, tag: 'v1.1.0', action: 'delete' });
