@@ -254,18 +254,17 @@ export async function enrichProject(
   options: GitlabSelector<'project'>,
 ): Promise<JsonObject> {
   const path = text(project['path_with_namespace']);
+  const ref = text(project['default_branch']);
+  const readable = ref !== '' && project['empty_repo'] !== true;
+  // The languages and every file at once (the token's budget still caps requests in flight).
+  const [languages, ...files] = await Promise.all([
+    options.includeLanguages ? client.get(client.url(projectPath(path, '/languages'))) : null,
+    ...options.includedFiles.map((file) => (readable ? readFile(client, path, file, ref) : null)),
+  ]);
   const enriched: JsonObject = { ...project };
-  if (options.includeLanguages) {
-    const languages = await client.get(client.url(projectPath(path, '/languages')));
-    enriched['__languages'] = languages && isObject(languages.body) ? languages.body : {};
-  }
-  if (options.includedFiles.length) {
-    const files: JsonObject = {};
-    const ref = text(project['default_branch']);
-    for (const file of options.includedFiles)
-      files[file] = ref && project['empty_repo'] !== true ? await readFile(client, path, file, ref) : null;
-    enriched['__files'] = files;
-  }
+  if (options.includeLanguages) enriched['__languages'] = languages && isObject(languages.body) ? languages.body : {};
+  if (options.includedFiles.length)
+    enriched['__files'] = Object.fromEntries(options.includedFiles.map((file, i) => [file, files[i] ?? null]));
   return enriched;
 }
 
