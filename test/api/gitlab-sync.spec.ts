@@ -107,6 +107,7 @@ describe('GitLab integration, end to end', () => {
     expect(fake.requests.map((r) => new URL(r.url, fake.host).pathname)).toEqual([
       '/gitlab/api/v4/user',
       '/gitlab/api/v4/personal_access_tokens/self',
+      '/gitlab/api/v4/groups/harbor',
     ]);
     const blueprints = await api.request('GET', '/v1/blueprints', { token: acme.token });
     expect(blueprints.body.blueprints.map((b: { identifier: string }) => b.identifier).sort()).toEqual(

@@ -54,7 +54,8 @@ async function json(response: Response): Promise<Record<string, unknown> | null>
  * `insufficient_scope`: the token cannot read the API at all), then the token's own scopes from
  * `GET /personal_access_tokens/self` (personal, group and project access tokens) or, for an OAuth
  * token, `GET /oauth/token/info`. A token without `read_api` or `api` is refused naming the scope.
- * Instances older than 15.5 know neither: `GET /user` answering is then the proof.
+ * Instances older than 15.5 know neither: `GET /user` answering is then the proof. The `group` to
+ * sync, when set, must be one the token can see.
  */
 export async function verifyGitlabCredentials(connection: IntegrationConnection): Promise<VerifiedAccount | undefined> {
   const api = gitlabApiRoot(connection.settings);
@@ -74,6 +75,22 @@ export async function verifyGitlabCredentials(connection: IntegrationConnection)
 
   const granted = await grantedScopes(connection, api);
   if (granted && !granted.includes(REQUIRED_SCOPE) && !granted.includes(HOOKS_SCOPE)) throw scopeMissing(granted);
+  const group = connection.settings['group']?.trim();
+  if (group) {
+    const found = await gitlabGet(connection, `${api}/groups/${encodeURIComponent(group)}?with_projects=false`);
+    await found.body?.cancel();
+    if (found.status === 404 || found.status === 403) {
+      throw new DomainError(
+        'CREDENTIALS_INVALID',
+        `The GitLab token cannot see the group "${group}" (its full path, e.g. harbor/payments)`,
+        {
+          field: 'group',
+          status: found.status,
+        },
+      );
+    }
+    if (!found.ok) throw upstream(found, '/groups/:group');
+  }
   return account;
 }
 

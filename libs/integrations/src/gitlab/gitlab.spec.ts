@@ -65,6 +65,16 @@ describe('GitLab integration against the fake GitLab', () => {
       await expect(gitlab.verifyCredentials(everything('oauth-api'))).resolves.toEqual({ id: '1200', name: 'oauth-user' });
     });
 
+    it('refuses a group the token cannot see, naming the group field', async () => {
+      await expect(gitlab.verifyCredentials(scoped())).resolves.toEqual({ id: '1200', name: 'sync-bot' });
+      const elsewhere = testConnection({ host: fake.host, group: 'someone-else' }, token);
+      await expect(gitlab.verifyCredentials(elsewhere)).rejects.toMatchObject({
+        code: 'CREDENTIALS_INVALID',
+        message: expect.stringContaining('someone-else'),
+        details: { field: 'group', status: 404 },
+      });
+    });
+
     it('refuses an unknown or revoked token as CREDENTIALS_INVALID on the token field', async () => {
       await expect(gitlab.verifyCredentials(everything('glpat-unknown'))).rejects.toMatchObject({
         code: 'CREDENTIALS_INVALID',
