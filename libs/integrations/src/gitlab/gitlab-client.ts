@@ -41,7 +41,7 @@ export function gitlabClient(connection: IntegrationConnection, budget?: Credent
       tool: 'GitLab',
       apiRoot: gitlabApiRoot(connection.settings),
       headers: (token) => ({ accept: 'application/json', authorization: `Bearer ${token}`, 'user-agent': 'mooring' }),
-      // GitLab's API sends no ETags to build conditional listings on.
+      // GitLab documents no conditional requests (ETag, 304) for its REST listings.
       conditionalRequests: false,
       maxInFlight: MAX_IN_FLIGHT_PER_TOKEN,
       quotaReserve: QUOTA_RESERVE,
