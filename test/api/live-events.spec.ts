@@ -260,6 +260,15 @@ describe('GitHub live events, end to end', () => {
       log.body.entries.map((e: { status: string }) => e.status),
       JSON.stringify(log.body.entries),
     ).toEqual(Array(6).fill('applied'));
+    // Counted per kind in the sync status, beside the runs'.
+    const status = await api.request('GET', `/v1/installations/${installationId}/sync-status`, { token: acme.token });
+    const byKind = Object.fromEntries(
+      status.body.liveEvents.map((c: { kind: string | null; lastHour: Record<string, number> }) => [c.kind ?? '', c.lastHour]),
+    );
+    for (const kind of ['pull-request', 'issue', 'release', 'workflow-run', 'deployment', 'team']) {
+      expect(byKind[kind], kind).toMatchObject({ applied: 1, failed: 0 });
+    }
+    expect(byKind['']!.received).toBeGreaterThanOrEqual(6);
     await expectResyncAgrees();
   });
 

@@ -1,5 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { IntegrationRegistry, type LiveEventsDefinition, type WebhookDelivery } from '@mooring/integrations';
+import {
+  IntegrationRegistry,
+  type DeliveryVerdict,
+  type LiveEventsDefinition,
+  type WebhookDelivery,
+} from '@mooring/integrations';
 import { LiveEventRepository, type HookLookup } from '@mooring/persistence';
 import { DomainError } from '@mooring/platform';
 import { LiveEventQueue } from '@mooring/queue';
@@ -11,6 +16,8 @@ export interface EdgeAnswer {
   readonly status: 200 | 202;
   readonly body: { readonly status: 'accepted' | 'duplicate'; readonly deliveryId: string | null };
 }
+
+const HOOK_CACHE_MS = 5_000;
 
 /** Headers kept with an accepted delivery for the integration's `changes` (never a signature). */
 const KEPT_HEADER =
@@ -26,6 +33,7 @@ const KEPT_HEADER =
 @Injectable()
 export class LiveEventEdge {
   private readonly logger = new Logger('LiveEventEdge');
+  private readonly cache = new Map<string, { hook: HookLookup | null; until: number }>();
 
   constructor(
     private readonly hooks: LiveEventRepository,
@@ -36,12 +44,18 @@ export class LiveEventEdge {
   ) {}
 
   async receive(hookId: string, delivery: WebhookDelivery): Promise<EdgeAnswer> {
-    const hook = HOOK_ID_PATTERN.test(hookId) ? await this.hooks.findHook(hookId) : null;
-    const live = hook && this.liveEventsOf(hook);
+    let hook = HOOK_ID_PATTERN.test(hookId) ? await this.lookup(hookId, false) : null;
+    let live = hook && this.liveEventsOf(hook);
     if (!hook || !live) throw new DomainError('NOT_FOUND', 'No webhook is registered at this address', { resource: 'hook' });
 
-    const secrets = await this.secrets.openCached(hook, delivery.receivedAt.getTime());
-    const verdict = live.verify(delivery, verificationSecrets(secrets, hook.previousUntil, delivery.receivedAt));
+    let verdict = await this.verify(hook, live, delivery);
+    if (!verdict.verified) {
+      // The hook may have changed since it was cached (a rotation, a new registration): read it again once.
+      hook = await this.lookup(hookId, true);
+      live = hook && this.liveEventsOf(hook);
+      if (!hook || !live) throw new DomainError('NOT_FOUND', 'No webhook is registered at this address', { resource: 'hook' });
+      verdict = await this.verify(hook, live, delivery);
+    }
     if (!verdict.verified) {
       const deliveryId = unverifiedHeader(delivery, 'x-github-delivery');
       await this.refuse(hook, deliveryId, null, verdict.reason);
@@ -54,12 +68,14 @@ export class LiveEventEdge {
       await this.refuse(hook, verdict.deliveryId, verdict.event, 'malformed');
       throw new DomainError('MALFORMED_JSON', 'The delivery is signed but its body is not JSON', { reason: 'malformed' });
     }
-    const accepted = await this.hooks.accept(hook.orgId, hook.installationId, {
-      deliveryId: verdict.deliveryId,
-      event: verdict.event,
-      headers: keptHeaders(delivery.headers),
-      body,
-    });
+    const accepted = await this.hooks
+      .accept(hook.orgId, hook.installationId, {
+        deliveryId: verdict.deliveryId,
+        event: verdict.event,
+        headers: keptHeaders(delivery.headers),
+        body,
+      })
+      .catch((error: unknown) => this.goneOr(error));
     const labels = { integration: hook.integrationId };
     if (!accepted) {
       this.metrics.edge(labels, 'duplicate');
@@ -73,13 +89,38 @@ export class LiveEventEdge {
     return { status: 202, body: { status: 'accepted', deliveryId: verdict.deliveryId } };
   }
 
+  private async verify(hook: HookLookup, live: LiveEventsDefinition, delivery: WebhookDelivery): Promise<DeliveryVerdict> {
+    const secrets = await this.secrets.openCached(hook, delivery.receivedAt.getTime());
+    return live.verify(delivery, verificationSecrets(secrets, hook.previousUntil, delivery.receivedAt));
+  }
+
+  /** The hook, from a few seconds' cache unless `fresh`: a burst of deliveries reads it once. */
+  private async lookup(hookId: string, fresh: boolean): Promise<HookLookup | null> {
+    const now = Date.now();
+    const cached = this.cache.get(hookId);
+    if (!fresh && cached && cached.until > now) return cached.hook;
+    if (this.cache.size > 10_000) this.cache.clear();
+    const hook = await this.hooks.findHook(hookId);
+    this.cache.set(hookId, { hook, until: now + HOOK_CACHE_MS });
+    return hook;
+  }
+
   private liveEventsOf(hook: HookLookup): LiveEventsDefinition | null {
     return this.integrations.find(hook.integrationId)?.liveEvents ?? null;
   }
 
   private async refuse(hook: HookLookup, deliveryId: string | null, event: string | null, reason: string): Promise<void> {
     this.metrics.edge({ integration: hook.integrationId }, 'refused');
-    await this.hooks.refuse(hook.orgId, hook.installationId, { deliveryId, event, reason });
+    await this.hooks
+      .refuse(hook.orgId, hook.installationId, { deliveryId, event, reason })
+      .catch((error: unknown) => this.goneOr(error));
+  }
+
+  /** The installation was deleted after its hook was cached (a foreign key refuses the row): a 404. */
+  private goneOr(error: unknown): never {
+    if ((error as { code?: string }).code !== '23503') throw error;
+    this.cache.clear();
+    throw new DomainError('NOT_FOUND', 'No webhook is registered at this address', { resource: 'hook' });
   }
 }
 

@@ -1,13 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { IntegrationConnections } from '@mooring/installations';
 import { InstallationRepository, LiveEventRepository } from '@mooring/persistence';
-import {
-  LiveEventConsumer,
-  LiveEventQueue,
-  type LiveEventHandler,
-  type LiveEventJob,
-  type LiveEventJobName,
-} from '@mooring/queue';
+import { LiveEventQueue, type LiveEventHandler, type LiveEventJob, type LiveEventJobName } from '@mooring/queue';
 import { HookRegistrations } from './hook-registrations.service.js';
 import { LiveEventApplier } from './live-event-applier.js';
 

@@ -182,6 +182,8 @@ export class FakeGithub {
   private readonly patches = new Map<number, Json>();
   private readonly removed = new Set<number>();
   private readonly hooks = new Map<number, FakeGithubHook>();
+  /** Repositories whose own endpoints answer 403 (SSO not granted, an IP allow list, a missing permission). */
+  private readonly refused = new Map<string, { message: string; headers: Record<string, string> }>();
   private nextHookId = 512_340_000;
   private inFlight = 0;
   private shape: FakeGithubShape;
@@ -249,6 +251,11 @@ export class FakeGithub {
   changeRepository(org: string, index: number): void {
     const key = `${org}/repo-${index}`;
     this.changed.set(key, (this.changed.get(key) ?? 0) + 1);
+  }
+
+  /** Every request under the repository (`org/name`) answers 403 with `message` (and `headers`), as GitHub does for SSO or an IP allow list. */
+  refuseRepository(fullName: string, refusal: { message: string; headers?: Record<string, string> }): void {
+    this.refused.set(fullName, { message: refusal.message, headers: refusal.headers ?? {} });
   }
 
   /** Someone changed an item at GitHub (by its `id`): listings and single reads show `fields` from now on. */
@@ -373,6 +380,25 @@ export class FakeGithub {
 
     if (request.method !== 'GET') return this.write(request, route, grant, send);
     const quota = this.quota(token);
+    const repositoryPath = /^\/repos\/([^/]+\/[^/]+)/.exec(route)?.[1];
+    const refusal = repositoryPath && this.refused.get(decodeURIComponent(repositoryPath));
+    if (refusal) {
+      quota.remaining--;
+      return send(
+        403,
+        {
+          message: refusal.message,
+          documentation_url: 'https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/',
+          status: '403',
+        },
+        {
+          'x-ratelimit-limit': String(this.limit),
+          'x-ratelimit-remaining': String(quota.remaining),
+          'x-ratelimit-reset': String(quota.resetAt),
+          ...refusal.headers,
+        },
+      );
+    }
     const rateHeaders = () => ({
       'x-ratelimit-limit': String(this.limit),
       'x-ratelimit-remaining': String(quota.remaining),
