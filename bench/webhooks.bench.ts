@@ -123,8 +123,12 @@ try {
     return rows[0] && !['pending', 'running'].includes(rows[0].status) ? true : undefined;
   });
 
-  const pulls = await Promise.all(Array.from({ length: REPOSITORIES }, (_, i) => fake.read(token, `/repos/${org}/repo-${i}/pulls/1`)));
-  const repositories = await Promise.all(Array.from({ length: REPOSITORIES }, (_, i) => fake.read(token, `/repos/${org}/repo-${i}`)));
+  const pulls = await Promise.all(
+    Array.from({ length: REPOSITORIES }, (_, i) => fake.read(token, `/repos/${org}/repo-${i}/pulls/1`)),
+  );
+  const repositories = await Promise.all(
+    Array.from({ length: REPOSITORIES }, (_, i) => fake.read(token, `/repos/${org}/repo-${i}`)),
+  );
   const agent = new Agent({ connections: concurrency, pipelining: 1 });
   let sequence = 0;
   const deliver = async (): Promise<number> => {
@@ -154,9 +158,10 @@ try {
     until(
       'every delivery applied',
       async () => {
-        const { rows } = await admin.query(`SELECT 1 FROM live_events WHERE installation_id = $1 AND status = 'pending' LIMIT 1`, [
-          installationId,
-        ]);
+        const { rows } = await admin.query(
+          `SELECT 1 FROM live_events WHERE installation_id = $1 AND status = 'pending' LIMIT 1`,
+          [installationId],
+        );
         return rows.length ? undefined : true;
       },
       600_000,
