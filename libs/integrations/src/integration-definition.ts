@@ -255,6 +255,17 @@ export interface LiveEventsDefinition {
   verify(delivery: WebhookDelivery, secrets: readonly string[]): DeliveryVerdict;
   /** The changes a verified delivery describes; none for an event Mooring does not follow. Throws on a body it cannot read. */
   changes(delivery: { readonly headers: WebhookDelivery['headers']; readonly body: JsonValue }): readonly LiveChange[];
-  /** Reads one item of a kind by id with the installation's credentials, in extract's shape; null when the tool says it is gone. */
-  fetchItem(connection: IntegrationConnection, kind: string, itemId: string): Promise<JsonObject | null>;
+  /**
+   * Reads one item of a kind by id with the installation's credentials, in extract's shape; null when
+   * the tool says it is gone, or the item is outside what `selector` syncs (an archived project when
+   * archived ones are left out): what the next resync would conclude. `selector` is the mapping
+   * resource's selector (without `query`), since what extract adds to an item can depend on it
+   * (GitLab's project languages and files); absent, the integration's default mapping's.
+   */
+  fetchItem(
+    connection: IntegrationConnection,
+    kind: string,
+    itemId: string,
+    selector?: Readonly<Record<string, unknown>>,
+  ): Promise<JsonObject | null>;
 }

@@ -18,6 +18,16 @@ export {
   type FakeGithubStats,
   type FakeGithubToken,
 } from './github/testing/fake-github.server.js';
+export {
+  DEFAULT_GITLAB_SHAPE,
+  FakeGitlab,
+  projectId as fakeGitlabProjectId,
+  type FakeGitlabOptions,
+  type FakeGitlabShape,
+  type FakeGitlabToken,
+  type FakeHook,
+  type HookEventInput,
+} from './gitlab/testing/fake-gitlab.server.js';
 export { LoopbackServer, sendJson, type Handler, type RecordedRequest } from './toolkit/testing/loopback-server.js';
 export { benchScenario, type BenchScenario, type BenchTool } from './toolkit/testing/bench-scenario.js';
 export { memoryResponseCache, testConnection } from './toolkit/testing/test-connection.js';

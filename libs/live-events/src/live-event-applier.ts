@@ -126,12 +126,13 @@ export class LiveEventApplier {
       }
       try {
         if (change.action === 'upsert') {
-          const item = change.item ?? (await live.fetchItem(await connect(), change.kind, change.itemId));
+          const item =
+            change.item ?? (await live.fetchItem(await connect(), change.kind, change.itemId, writer.selectorOf(change.kind)));
           if (item) push(upserts, change.kind, { planned: entry.planned, item });
           else entry.planned.result = 'gone';
         } else {
           // Confirmed with the tool: a deletion stands only if the item is gone there.
-          const current = await live.fetchItem(await connect(), change.kind, change.itemId);
+          const current = await live.fetchItem(await connect(), change.kind, change.itemId, writer.selectorOf(change.kind));
           if (current) {
             entry.planned.result = 'kept_exists';
             push(upserts, change.kind, { planned: entry.planned, item: current });

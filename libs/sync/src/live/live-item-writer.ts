@@ -69,6 +69,11 @@ export class LiveItemWriter {
     return this.mapping.resources.some((resource) => resource.kind === kind);
   }
 
+  /** The selector options extract gets for the kind (its first resource's): how `fetchItem` reads an item alike. */
+  selectorOf(kind: string): Readonly<Record<string, unknown>> | undefined {
+    return this.mapping.resources.find((resource) => resource.kind === kind)?.selectorOptions;
+  }
+
   async upsert(kind: string, items: readonly JsonObject[], runId: string | null): Promise<LiveWriteCounts> {
     const counts: LiveWriteCounts = { applied: 0, unchanged: 0, filteredOut: 0, failed: 0, samples: [] };
     if (!items.length) return counts;
