@@ -156,8 +156,11 @@ async function* incidentsIn(
         );
       }
       const middle = from + Math.floor((to - from) / 2);
-      yield* incidentsIn(client, options, from, middle);
-      yield* incidentsIn(client, options, middle, to);
+      const halves = Readable.from([
+        [from, middle],
+        [middle, to],
+      ]) as AsyncIterable<[number, number]>;
+      yield* fanOut(halves, ([start, end]) => incidentsIn(client, options, start, end), 2);
       return;
     }
     yield [...page.items];

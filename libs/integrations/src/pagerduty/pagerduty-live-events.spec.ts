@@ -141,7 +141,7 @@ describe('PagerDuty live events', () => {
     fake.services.delete('PSVC4');
     const delivery = await next(() => fake.deliver('service.deleted', { id: 'PSVC4', type: 'service' }));
     expect(live.changes({ headers: delivery.headers, body: body(delivery) })).toEqual([
-      { kind: 'service', itemId: 'PSVC4', action: 'delete', version: expect.any(String) },
+      { kind: 'service', itemId: 'PSVC4', action: 'delete', item: { id: 'PSVC4', type: 'service' }, version: expect.any(String) },
     ]);
     expect(await live.fetchItem(connection(), 'service', 'PSVC4')).toBeNull();
     expect(await live.fetchItem(connection(), 'incident', 'QNOSUCHINCIDENT')).toBeNull();

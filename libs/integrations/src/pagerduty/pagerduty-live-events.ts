@@ -63,8 +63,11 @@ function changes(delivery: { readonly body: JsonValue }): readonly LiveChange[] 
   const id = isObject(data) && typeof data['id'] === 'string' ? data['id'] : undefined;
   const version = typeof event['occurred_at'] === 'string' ? event['occurred_at'] : undefined;
   const change = (kind: string, action: 'upsert' | 'delete'): LiveChange[] => {
-    if (!id) throw new DomainError('UPSTREAM_MALFORMED', `A PagerDuty ${type} delivery without data.id`);
-    return [{ kind, itemId: id, action, ...(version ? { version } : {}) }];
+    if (!id || !isObject(data)) throw new DomainError('UPSTREAM_MALFORMED', `A PagerDuty ${type} delivery without data.id`);
+    // A deletion carries the payload's service (its id is all the mapping's identifier needs), to
+    // find the entity by once `fetchItem` confirms PagerDuty no longer has it. Upserts carry
+    // nothing: webhook payloads are partial, the worker reads the item whole.
+    return [{ kind, itemId: id, action, ...(action === 'delete' ? { item: data } : {}), ...(version ? { version } : {}) }];
   };
   if ((INCIDENT_EVENTS as readonly string[]).includes(type)) return change('incident', 'upsert');
   if (type === 'service.deleted') return change('service', 'delete');
