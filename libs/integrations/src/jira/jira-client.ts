@@ -96,7 +96,7 @@ async function findSite(connection: IntegrationConnection): Promise<JiraSite> {
       );
     }
     return {
-      root: `${gateway(settings)}/ex/jira/${encodeURIComponent(String(candidates[0]!['id']))}`,
+      root: `${gateway(settings)}/ex/jira/${encodeURIComponent(idText(candidates[0]!['id']))}`,
       api: '/rest/api/3',
       cloud: true,
       oauth: true,
@@ -209,13 +209,18 @@ export function jiraErrorMessage(text: string): string {
     const body = JSON.parse(text) as { errorMessages?: unknown; errors?: unknown; message?: unknown };
     const messages = Array.isArray(body.errorMessages) ? body.errorMessages.filter((m) => typeof m === 'string') : [];
     const fields = isObject(body.errors as JsonValue)
-      ? Object.entries(body.errors as JsonObject).map(([k, v]) => `${k}: ${String(v)}`)
+      ? Object.entries(body.errors as JsonObject).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
       : [];
     const message = typeof body.message === 'string' ? [body.message] : [];
     return [...messages, ...fields, ...message].join('; ').slice(0, 300);
   } catch {
     return text.slice(0, 300);
   }
+}
+
+/** An id as text: Jira's are strings in the platform API and numbers in the Agile API. */
+export function idText(value: JsonValue | undefined): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 
 export function isObject(value: JsonValue | undefined): value is JsonObject {

@@ -2,7 +2,7 @@ import { DomainError } from '@mooring/platform';
 import { z } from 'zod';
 import type { IntegrationConnection, JsonObject, KindDefinition, Page } from '../integration-definition.js';
 import { fanOut, flatten, paging, rechunk, skippingItemFailures, type ToolClient } from '../toolkit/index.js';
-import { bareArray, isObject, jiraClient, pageBean, type JiraSite } from './jira-client.js';
+import { bareArray, idText, isObject, jiraClient, pageBean, type JiraSite } from './jira-client.js';
 
 // The Jira kinds. Issues come from the current search (`/rest/api/3/search/jql`, pages by
 // `nextPageToken` until `isLast`; Data Center's `/rest/api/2/search` by `startAt`), with the fields
@@ -102,7 +102,7 @@ export async function fetchRelease(connection: IntegrationConnection, id: string
   const answer = await client.get(client.url(`${site.api}/version/${encodeURIComponent(id)}`));
   if (!answer) return null;
   if (!isObject(answer.body)) throw malformed(`${site.api}/version/${id}`);
-  const project = await fetchProject(connection, String(answer.body['projectId']));
+  const project = await fetchProject(connection, idText(answer.body['projectId']));
   return project ? { ...answer.body, __projectKey: project['key'] ?? null } : null;
 }
 
@@ -172,9 +172,9 @@ async function* sprints(connection: IntegrationConnection): AsyncGenerator<JsonO
       scrumBoards,
       skippingItemFailures(
         connection,
-        (board: JsonObject) => `board ${String(board['id'])}`,
+        (board: JsonObject) => `board ${idText(board['id'])}`,
         async function* (board: JsonObject) {
-          const path = `/rest/agile/1.0/board/${encodeURIComponent(String(board['id']))}/sprint`;
+          const path = `/rest/agile/1.0/board/${encodeURIComponent(idText(board['id']))}/sprint`;
           for await (const page of client.pages(client.url(path), pageBean())) {
             yield page.map((sprint) => ({ ...sprint, __board: board['id'] ?? null }));
           }

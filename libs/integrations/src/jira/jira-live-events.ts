@@ -11,7 +11,7 @@ import type {
   WebhookDelivery,
 } from '../integration-definition.js';
 import { hmacMatches } from '../toolkit/index.js';
-import { isObject, jiraSite, jiraWrite } from './jira-client.js';
+import { idText, isObject, jiraSite, jiraWrite } from './jira-client.js';
 import { fetchIssue, fetchProject, fetchRelease, fetchSprint } from './jira-kinds.js';
 
 // Jira's two kinds of webhooks:
@@ -130,7 +130,10 @@ async function register(
     const first = Array.isArray(results) && isObject(results[0]) ? results[0] : undefined;
     // Per-webhook errors come inside a 200.
     if (!first || typeof first['createdWebhookId'] !== 'number') {
-      const errors = first && Array.isArray(first['errors']) ? first['errors'].join('; ') : `status ${created.status}`;
+      const errors =
+        first && Array.isArray(first['errors'])
+          ? first['errors'].filter((e) => typeof e === 'string').join('; ')
+          : `status ${created.status}`;
       throw new DomainError('UPSTREAM_FAILED', `Jira did not register the webhook: ${errors}`, { status: created.status });
     }
     return renew(connection, { reference: { kind: 'dynamic', webhookId: first['createdWebhookId'] } });
@@ -160,12 +163,12 @@ async function renew(connection: IntegrationConnection, registration: HookRegist
   const raw = isObject(refreshed.body) ? refreshed.body['expirationDate'] : undefined;
   const expiresAt = typeof raw === 'number' ? new Date(raw) : typeof raw === 'string' ? new Date(Number(raw) || raw) : undefined;
   if (refreshed.status !== 200 || !expiresAt || Number.isNaN(expiresAt.getTime())) {
-    throw new DomainError('UPSTREAM_FAILED', `Jira did not refresh webhook ${String(webhookId)} (status ${refreshed.status})`);
+    throw new DomainError('UPSTREAM_FAILED', `Jira did not refresh webhook ${idText(webhookId)} (status ${refreshed.status})`);
   }
   const listed = await jiraWrite(connection, 'GET', '/rest/api/3/webhook');
   const values = isObject(listed.body) && Array.isArray(listed.body['values']) ? listed.body['values'] : [];
   const mine = values.find((hook): hook is JsonObject => isObject(hook) && hook['id'] === webhookId);
-  if (!mine) throw new DomainError('NOT_FOUND', `Jira no longer has webhook ${String(webhookId)}: register it again`);
+  if (!mine) throw new DomainError('NOT_FOUND', `Jira no longer has webhook ${idText(webhookId)}: register it again`);
   return { ...registration, expiresAt };
 }
 

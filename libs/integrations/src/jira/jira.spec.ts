@@ -66,7 +66,9 @@ describe('Jira kinds and credentials', () => {
       code: 'VALIDATION_FAILED',
       details: { fields: [{ field: 'settings.siteUrl' }] },
     });
-    expect(await jira.verifyCredentials(oauth({ siteUrl: 'https://harbor-labs.atlassian.net/' }))).toMatchObject({ id: '712020:00000001' });
+    expect(await jira.verifyCredentials(oauth({ siteUrl: 'https://harbor-labs.atlassian.net/' }))).toMatchObject({
+      id: '712020:00000001',
+    });
   });
 
   it('searches issues by nextPageToken on /search/jql with the mapping’s fields, never the removed /search', async () => {
@@ -78,7 +80,9 @@ describe('Jira kinds and credentials', () => {
     const searches = after(before).filter((u) => u.pathname.endsWith('/search/jql'));
     expect(searches).toHaveLength(3);
     expect(searches.map((u) => u.searchParams.has('nextPageToken'))).toEqual([false, true, true]);
-    expect(searches.every((u) => u.searchParams.get('jql') === DEFAULT_JQL && u.searchParams.get('fields') === ISSUE_FIELDS)).toBe(true);
+    expect(
+      searches.every((u) => u.searchParams.get('jql') === DEFAULT_JQL && u.searchParams.get('fields') === ISSUE_FIELDS),
+    ).toBe(true);
     expect(after(before).some((u) => u.pathname.endsWith('/rest/api/3/search'))).toBe(false);
     expect(() => jira.kinds['issue']!.selector!.parse({ jql: '' })).toThrow();
   });

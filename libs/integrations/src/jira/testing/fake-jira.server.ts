@@ -423,7 +423,10 @@ export class FakeJira {
         response.writeHead(202).end();
         return;
       }
-      const hooks = [...this.dynamicWebhooks.values()].map((hook) => ({ ...hook, expirationDate: hook.expiresAt }));
+      // Expired webhooks are gone, as Jira drops them.
+      const hooks = [...this.dynamicWebhooks.values()]
+        .filter((hook) => hook.expiresAt > this.now())
+        .map(({ expiresAt, ...hook }) => ({ ...hook, expirationDate: expiresAt }));
       return sendJson(response, 200, { startAt: 0, maxResults: 100, total: hooks.length, isLast: true, values: hooks });
     }
     if (path === '/rest/api/3/webhook/refresh' && method === 'PUT') {
