@@ -133,5 +133,6 @@ describe('PagerDuty incidents beyond offset paging’s reach', () => {
     } finally {
       await fake.close();
     }
-  });
+    // About 110 requests over 10,000 incidents: generous for a loaded machine.
+  }, 180_000);
 });
