@@ -191,7 +191,7 @@ export class InstallationService {
 
     if (oauth) {
       const token = await this.tokens.accessToken(current, integration, policy);
-      await this.workflow.verify(integration, this.connections.forCandidate(checked, token, policy));
+      await this.workflow.verify(integration, this.connections.forCandidate(checked, token, policy, undefined, 'oauth2'));
       return { settings: checked };
     }
     const secrets = { ...(await this.storedSecretsMissingFrom(current, fields, changed.secrets)), ...changed.secrets };

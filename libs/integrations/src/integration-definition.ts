@@ -40,6 +40,12 @@ export interface ResponseCache {
 export interface IntegrationConnection {
   /** Non-secret settings of the installation (e.g. `host`, `organization`). */
   readonly settings: Readonly<Record<string, string>>;
+  /**
+   * How `accessToken()` was obtained: an OAuth access token, or the custom-settings form's token.
+   * Tools that spell the two differently read it (PagerDuty: `Bearer` or `Token token=`). Absent
+   * means the form's token.
+   */
+  readonly authMethod?: 'oauth2' | 'custom_settings';
   /** The current access token or API token; refreshed first when an OAuth token is near expiry. */
   accessToken(): Promise<string>;
   readonly fetch: OutboundFetch;

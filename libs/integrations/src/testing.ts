@@ -34,3 +34,11 @@ export { memoryResponseCache, testConnection } from './toolkit/testing/test-conn
 // Tests that stand in for several worker processes give each its own credential budget.
 export { githubClient } from './github/github-client.js';
 export { CredentialBudget } from './toolkit/credential-budget.js';
+export {
+  DEFAULT_PAGERDUTY_SHAPE,
+  FakePagerduty,
+  type FakePagerdutyOptions,
+  type FakePagerdutyShape,
+  type FakeSubscription,
+} from './pagerduty/testing/fake-pagerduty.server.js';
+export { CLOUD_ID, DEFAULT_JIRA_SHAPE, FakeJira, type FakeJiraShape } from './jira/testing/fake-jira.server.js';

@@ -427,7 +427,7 @@ export class OAuthConnectService {
     if (tokens.refreshToken) registerSecret(tokens.refreshToken, { runtime: true });
     const account = await this.workflow.verify(
       integration,
-      this.connections.forCandidate(session.settings, tokens.accessToken, policy),
+      this.connections.forCandidate(session.settings, tokens.accessToken, policy, undefined, 'oauth2'),
     );
     const credential = nextCredential(null, tokens, secrets.client);
 
