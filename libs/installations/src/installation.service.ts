@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   IntegrationRegistry,
+  withInstallationKinds,
   type IntegrationConnection,
   type IntegrationDefinition,
   type SettingField,
@@ -89,7 +90,7 @@ export class InstallationService {
     const { settings, secrets } = parseSettings(settingFields(integration), input.settings);
     const mapping = input.mapping ?? integration.defaultMapping;
     const schedule = input.schedule === undefined ? undefined : this.workflow.parseSchedule(input.schedule);
-    await this.workflow.validateMapping(integration, mapping);
+    await this.workflow.validateMapping(withInstallationKinds(integration, settings), mapping);
     await this.workflow.assertNameFree(orgId, input.name);
 
     const policy = await this.policies.forOrganization(orgId);
@@ -117,9 +118,12 @@ export class InstallationService {
       await this.workflow.assertNameFree(orgId, input.name, id);
       changes.name = input.name;
     }
-    if (input.mapping !== undefined) {
-      await this.workflow.validateMapping(integration, input.mapping);
-      changes.mapping = input.mapping;
+    // Settings may declare the kinds a mapping names (kindsFor): a change to either checks both.
+    const kindsChanged = integration.kindsFor !== undefined && input.settings !== undefined;
+    if (input.mapping !== undefined || kindsChanged) {
+      const settings = { ...current.settings, ...nonSecret(integration, input.settings) };
+      await this.workflow.validateMapping(withInstallationKinds(integration, settings), input.mapping ?? current.mapping);
+      if (input.mapping !== undefined) changes.mapping = input.mapping;
     }
     if (input.enabled !== undefined) changes.enabled = input.enabled;
     if (input.schedule !== undefined) changes.schedule = this.workflow.parseSchedule(input.schedule);
@@ -237,4 +241,19 @@ export class InstallationService {
       });
     }
   }
+}
+
+/** The non-secret fields of a settings change, for checks that read settings (never the secrets). */
+function nonSecret(integration: IntegrationDefinition, input: unknown): Record<string, string> {
+  if (typeof input !== 'object' || input === null) return {};
+  const open = new Set(
+    settingFields(integration)
+      .filter((field) => !field.sensitive)
+      .map((field) => field.name),
+  );
+  return Object.fromEntries(
+    Object.entries(input as Record<string, unknown>).filter(
+      (entry): entry is [string, string] => open.has(entry[0]) && typeof entry[1] === 'string' && entry[1] !== '',
+    ),
+  );
 }

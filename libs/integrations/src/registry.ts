@@ -1,10 +1,11 @@
 import { DomainError } from '@mooring/platform';
 import { fakeIntegration } from './fake/fake.integration.js';
+import { genericHttp } from './generic-http/generic-http.definition.js';
 import { github } from './github/github.definition.js';
 import type { IntegrationDefinition } from './integration-definition.js';
 
 /** Every integration Mooring offers: adding one is its folder and one line here. */
-export const INTEGRATIONS: readonly IntegrationDefinition[] = [github];
+export const INTEGRATIONS: readonly IntegrationDefinition[] = [github, genericHttp];
 
 /** Offered only when the configuration says so (INTEGRATIONS_FAKE_ENABLED): demos and tests. */
 export const DEMO_INTEGRATIONS: readonly IntegrationDefinition[] = [fakeIntegration];
