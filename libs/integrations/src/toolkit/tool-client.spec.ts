@@ -65,12 +65,21 @@ describe('the toolkit’s HTTP client', () => {
     expect(c.stats).toMatchObject({ requests: 2, notModified: 1 });
   });
 
-  it('waits out a 429 with Retry-After and then answers; a rate limit never fails the request', async () => {
+  it('waits out a 429 with Retry-After and then answers', async () => {
     const server = await tool(status(429, { 'retry-after': '1' }), ok({ fine: true }));
     const { client: c } = client(server);
     expect(await c.get(c.url('/x'))).toMatchObject({ body: { fine: true } });
     expect(c.stats.rateLimitWaits).toBe(1);
     expect(server.requests).toHaveLength(2);
+  });
+
+  it('gives up on a tool that keeps rate limiting, with its Retry-After, so the run retries later', async () => {
+    const server = await tool(status(429, { 'retry-after': '0' }));
+    const { client: c } = client(server, {}, { maxRateLimitWaits: 3 });
+    const error = await c.get(c.url('/x')).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'UPSTREAM_FAILED', details: { status: 429, retryAfterMs: 0 } });
+    expect(c.stats.rateLimitWaits).toBe(3);
+    expect(server.requests).toHaveLength(4);
   });
 
   it('holds further requests when the quota (IETF RateLimit-*) is spent, until its reset', async () => {

@@ -10,6 +10,7 @@ import { wait } from './wait.js';
 /** A rate limit answered without saying how long to wait: a minute, doubling up to 15 (GitHub's advice). */
 const RATE_LIMIT_WAIT_MS = 60_000;
 const MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000;
+const DEFAULT_MAX_RATE_LIMIT_WAITS = 10;
 /** Headers a cached answer keeps, for paging strategies to read after a 304. */
 const PAGING_HEADERS = ['link', 'x-next-page', 'x-page', 'x-per-page', 'x-total', 'x-total-pages'];
 
@@ -50,6 +51,12 @@ export interface ToolClientOptions {
   readonly describeFailure?: (status: number, url: URL, text: string) => string;
   /** Attempts for server errors, 408 and dropped connections (rate limits are waited out, not counted). Default 5. */
   readonly maxAttempts?: number;
+  /**
+   * Rate-limit answers in a row to one request that are waited out in the run (default 10). A tool
+   * still refusing after that fails the request with its Retry-After, so the run is retried later
+   * and the worker's slot is free meanwhile.
+   */
+  readonly maxRateLimitWaits?: number;
 }
 
 /** Counts of what a client did, for tests and benchmarks. */
@@ -65,7 +72,8 @@ export interface ToolClientStats {
  * bodies and is aborted by the run's deadline), conditional when the installation's cache has the
  * URL (a 304 is served from the cache), at most `maxInFlight` requests per credential (shared by the
  * process and, with the connection's shared cap, by every worker), the quota's reserve kept, rate
- * limits waited out (`Retry-After`, a quota's reset, or a minute and more), server errors and
+ * limits waited out (`Retry-After`, a quota's reset, or a minute and more; a tool that keeps
+ * refusing fails the request with its Retry-After after `maxRateLimitWaits`), server errors and
  * dropped connections retried with backoff, and refused credentials reported as CREDENTIALS_INVALID.
  * Listings go through `pages` with a paging strategy (paging.ts).
  */
@@ -156,8 +164,7 @@ export class ToolClient {
         throw new DomainError('CREDENTIALS_INVALID', message, { status: response.status, path: pathOf(url) });
       }
       const rateLimitMs = this.rateLimitWait(response, text, ++rateLimits);
-      if (rateLimitMs !== null) {
-        // Waited out however long it takes: a rate limit never fails the run (the run's signal can).
+      if (rateLimitMs !== null && rateLimits <= (options.maxRateLimitWaits ?? DEFAULT_MAX_RATE_LIMIT_WAITS)) {
         this.stats.rateLimitWaits++;
         budget.pauseUntil(Date.now() + rateLimitMs);
         continue;
@@ -173,7 +180,9 @@ export class ToolClient {
       throw failed(message, {
         status: response.status,
         path: pathOf(url),
-        ...(response.status === 429 || response.status === 503 ? optionalRetryAfter(response.headers) : {}),
+        ...(response.status === 429 || response.status === 503 || rateLimitMs !== null
+          ? optionalRetryAfter(response.headers)
+          : {}),
       });
     }
   }
