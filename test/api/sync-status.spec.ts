@@ -77,6 +77,7 @@ describe('sync status, history, events and the overview', () => {
       installationId,
       run: null,
       tips: [expect.objectContaining({ code: 'NO_RUN_YET', severity: 'info' })],
+      liveEvents: [],
     });
     expect((await get(`/v1/installations/${installationId}/syncs`)).body).toEqual({ syncs: [], next: null });
     const one = await get(`/v1/installations/${installationId}`);

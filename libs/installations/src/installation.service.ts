@@ -14,7 +14,7 @@ import {
 } from '@mooring/persistence';
 import { DomainError, isDomainError, type TenantContext } from '@mooring/platform';
 import { CredentialStore } from './credential-store.js';
-import { InstallationEntityCleaner } from './installation-ports.js';
+import { InstallationEntityCleaner, LiveEventHooks } from './installation-ports.js';
 import { InstallationWorkflow } from './installation-workflow.js';
 import { IntegrationConnections, primarySecret } from './integration-connections.js';
 import { InstallationLifecycle } from './lifecycle/installation-lifecycle.js';
@@ -67,6 +67,7 @@ export class InstallationService {
     private readonly workflow: InstallationWorkflow,
     private readonly lifecycle: InstallationLifecycle,
     private readonly entities: InstallationEntityCleaner,
+    private readonly liveEvents: LiveEventHooks,
   ) {}
 
   list(orgId: string): Promise<InstallationRecord[]> {
@@ -140,15 +141,18 @@ export class InstallationService {
     const updated = saved.installation;
 
     await this.lifecycle.changed(current, updated, saved.transition);
-    if (rotation?.credential) await this.workflow.requestResync(orgId, id, 'credentials_rotated');
-    else if (changes.mapping !== undefined) await this.workflow.requestResync(orgId, id, 'mapping_changed');
+    if (rotation?.credential) {
+      await this.workflow.setUpLiveEvents(updated);
+      await this.workflow.requestResync(orgId, id, 'credentials_rotated');
+    } else if (changes.mapping !== undefined) await this.workflow.requestResync(orgId, id, 'mapping_changed');
     return updated;
   }
 
   async delete(tenant: TenantContext, id: string, options: { deleteEntities: boolean }): Promise<DeletedInstallation> {
     const { orgId } = tenant;
-    await this.get(orgId, id);
+    const installation = await this.get(orgId, id);
     await this.lifecycle.removing(orgId, id);
+    await this.liveEvents.removing(orgId, id, installation.integrationId, () => this.connections.forInstallation(orgId, id));
     const entitiesDeleted = options.deleteEntities ? await this.entities.deleteEntities(orgId, id) : null;
     if (!(await this.installations.delete(orgId, id, { entitiesDeleted }))) {
       throw new DomainError('NOT_FOUND', `Installation ${id} was not found`, { resource: 'installation', id });

@@ -34,3 +34,19 @@ export {
 export { InvitationRepository } from './repositories/invitation.repository.js';
 export { UserRepository } from './repositories/user.repository.js';
 export { UserSessionRepository } from './repositories/user-session.repository.js';
+export {
+  LiveEventRepository,
+  minuteOf,
+  type DeliveryResult,
+  type DeliveryStatus,
+  type HookLookup,
+  type HookRecord,
+  type HookStatus,
+  type HookWrite,
+  type ItemVersion,
+  type LiveCountDelta,
+  type LiveCounter,
+  type LiveCounts,
+  type LiveLogEntry,
+  type PendingDelivery,
+} from './repositories/live-event.repository.js';

@@ -7,6 +7,7 @@ import { EntityRepository } from './repositories/entity.repository.js';
 import { ConnectSessionRepository } from './repositories/connect-session.repository.js';
 import { CredentialRepository } from './repositories/credential.repository.js';
 import { InstallationRepository } from './repositories/installation.repository.js';
+import { LiveEventRepository } from './repositories/live-event.repository.js';
 import { InvitationRepository } from './repositories/invitation.repository.js';
 import { OrganizationRepository } from './repositories/organization.repository.js';
 import { ResponseCacheRepository } from './repositories/response-cache.repository.js';
@@ -32,6 +33,7 @@ const REPOSITORIES = [
   UserRepository,
   UserSessionRepository,
   InvitationRepository,
+  LiveEventRepository,
 ];
 
 @Module({})

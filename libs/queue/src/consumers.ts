@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { WaitingError, Worker, type Job } from 'bullmq';
-import { QUEUE_NAMES, type ResyncTickJob, type SyncRunJob } from './jobs.js';
+import { QUEUE_NAMES, type LiveEventJob, type LiveEventJobName, type ResyncTickJob, type SyncRunJob } from './jobs.js';
 import { QUEUE_OPTIONS, RedisConnection, type QueueOptions } from './redis-connection.js';
 
 // The two job consumers. BullMQ stays in this library: the handlers that give the jobs meaning
@@ -30,6 +30,11 @@ export interface SyncRunHandler {
 }
 export const SYNC_RUN_HANDLER = Symbol('SYNC_RUN_HANDLER');
 
+export interface LiveEventHandler {
+  handleLiveEvent(name: LiveEventJobName, job: LiveEventJob, shutdown: AbortSignal): Promise<void>;
+}
+export const LIVE_EVENT_HANDLER = Symbol('LIVE_EVENT_HANDLER');
+
 export interface ConsumerOptions {
   readonly concurrency: number;
   /** How long a job's lock lasts without renewal: a killed worker's job is recovered after it. */
@@ -37,6 +42,7 @@ export interface ConsumerOptions {
 }
 export const TICK_CONSUMER_OPTIONS = Symbol('TICK_CONSUMER_OPTIONS');
 export const SYNC_RUN_CONSUMER_OPTIONS = Symbol('SYNC_RUN_CONSUMER_OPTIONS');
+export const LIVE_EVENT_CONSUMER_OPTIONS = Symbol('LIVE_EVENT_CONSUMER_OPTIONS');
 
 function workerOptions(redis: RedisConnection, queue: QueueOptions, consumer: ConsumerOptions) {
   return {
@@ -124,6 +130,36 @@ export class SyncRunConsumer implements OnModuleDestroy {
   /** SIGTERM: running syncs stop at their next page boundary and go back to the queue. */
   async onModuleDestroy(): Promise<void> {
     this.shutdown.abort(this.handler.shutdownReason());
+    await this.worker?.close();
+  }
+}
+
+/** Consumes live-event work (worker app): applying deliveries and registering webhooks. */
+@Injectable()
+export class LiveEventConsumer implements OnModuleDestroy {
+  private readonly logger = new Logger('LiveEvents');
+  private readonly shutdown = new AbortController();
+  private worker: Worker<LiveEventJob, void, LiveEventJobName> | undefined;
+
+  constructor(
+    private readonly redis: RedisConnection,
+    @Inject(QUEUE_OPTIONS) private readonly queue: QueueOptions,
+    @Inject(LIVE_EVENT_CONSUMER_OPTIONS) private readonly options: ConsumerOptions,
+    @Inject(LIVE_EVENT_HANDLER) private readonly handler: LiveEventHandler,
+  ) {}
+
+  start(): void {
+    this.worker = new Worker<LiveEventJob, void, LiveEventJobName>(
+      QUEUE_NAMES.liveEvents,
+      (job: Job<LiveEventJob, void, LiveEventJobName>) => this.handler.handleLiveEvent(job.name, job.data, this.shutdown.signal),
+      workerOptions(this.redis, this.queue, this.options),
+    );
+    this.worker.on('error', (error) => this.logger.error(`live-event consumer: ${error.message}`));
+    void this.worker.run();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.shutdown.abort();
     await this.worker?.close();
   }
 }

@@ -29,3 +29,4 @@ export { RECONCILIATION_KIND, RUNTIME_KIND, SyncMetrics } from './status/sync-me
 export { RunEventLog, recordRunEvents, type RunEventStore } from './status/run-event-log.js';
 export { troubleshootingTips, type TipSeverity, type TroubleshootingTip } from './status/troubleshooting-tips.js';
 export { SyncStatusService } from './status/sync-status.service.js';
+export { LiveItemWriter, type LiveWriteCounts } from './live/live-item-writer.js';

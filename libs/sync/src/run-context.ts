@@ -14,7 +14,7 @@ import {
   SyncWriter,
 } from '@mooring/persistence';
 import { BlueprintCache } from './load/blueprint-cache.js';
-import type { LoadContext } from './load/resource-loader.js';
+import type { RunLoadContext } from './load/resource-loader.js';
 import { parseMapping, type ParsedMapping } from './mapping/index.js';
 import { RunEventLog } from './status/run-event-log.js';
 import { RunLedger } from './status/run-ledger.js';
@@ -60,7 +60,7 @@ export interface RunContext {
   readonly installation: InstallationRecord;
   readonly integration: IntegrationDefinition;
   readonly mapping: ParsedMapping;
-  readonly load: LoadContext;
+  readonly load: RunLoadContext;
   readonly writers: ReadonlyMap<number, SyncWriter>;
   readonly attempt: number;
   /** Asked for by a user who confirmed a drop in fetched items is real: the drop rules are lifted. */
@@ -146,7 +146,7 @@ export async function startRun(
         ]
       : []),
   );
-  const load: LoadContext = {
+  const load: RunLoadContext = {
     orgId: ids.orgId,
     runId: ids.runId,
     catalog: deps.catalog,

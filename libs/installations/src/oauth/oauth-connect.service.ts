@@ -488,6 +488,7 @@ export class OAuthConnectService {
       ));
     if (!before || !saved) throw deletedWhileReconnecting(installationId);
     await this.lifecycle.changed(before, saved.installation, saved.transition);
+    await this.workflow.setUpLiveEvents(saved.installation);
     await this.workflow.requestResync(orgId, saved.installation.id, 'credentials_rotated');
     return saved.installation;
   }
