@@ -24,3 +24,4 @@ export { memoryResponseCache, testConnection } from './toolkit/testing/test-conn
 // Tests that stand in for several worker processes give each its own credential budget.
 export { githubClient } from './github/github-client.js';
 export { CredentialBudget } from './toolkit/credential-budget.js';
+export { FakeRestApi, fakeIssues, fakeProjects, type FakeAuth } from './generic-http/testing/fake-rest-api.server.js';

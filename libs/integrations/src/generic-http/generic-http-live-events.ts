@@ -1,4 +1,11 @@
-import type { DeliveryVerdict, JsonValue, LiveChange, LiveEventsDefinition, WebhookDelivery } from '../integration-definition.js';
+import type {
+  DeliveryVerdict,
+  JsonObject,
+  JsonValue,
+  LiveChange,
+  LiveEventsDefinition,
+  WebhookDelivery,
+} from '../integration-definition.js';
 import { hmacMatches, isFresh, tokenMatches } from '../toolkit/index.js';
 import { parseGenericSettings, valueAt, type GenericLiveEvents } from './generic-http-settings.js';
 
@@ -96,9 +103,6 @@ export function changesOf(declared: GenericLiveEvents, body: JsonValue): LiveCha
   const id = valueAt(body, declared.idPath);
   if (typeof id !== 'string' && typeof id !== 'number') throw new Error(`The delivery holds no id at "${declared.idPath}"`);
   const deleted = declared.deletedWhen !== undefined && valueAt(body, declared.deletedWhen.path) === declared.deletedWhen.equals;
-  return [
-    deleted
-      ? { kind: declared.kind, itemId: String(id), action: 'delete' }
-      : { kind: declared.kind, itemId: String(id), action: 'upsert', item: item as LiveChange['item'] & object },
-  ];
+  // A deletion carries the item too: its entities are found through the mapping, as an upsert's are.
+  return [{ kind: declared.kind, itemId: String(id), action: deleted ? 'delete' : 'upsert', item: item as JsonObject }];
 }

@@ -333,7 +333,7 @@ describe('generic HTTP: live events', () => {
       { kind: 'projects', itemId: '7', action: 'upsert', item: { id: 7, name: 'seven' } },
     ]);
     expect(live.changes({ headers: {}, body: { action: 'deleted', project: { id: 7 } } }, declared)).toEqual([
-      { kind: 'projects', itemId: '7', action: 'delete' },
+      { kind: 'projects', itemId: '7', action: 'delete', item: { id: 7 } },
     ]);
     expect(() => live.changes({ headers: {}, body: { action: 'updated' } }, declared)).toThrow(/no item at "project"/);
   });
