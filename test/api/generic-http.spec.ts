@@ -115,6 +115,17 @@ describe('generic HTTP integration, end to end', () => {
     );
   });
 
+  it("tries a kind live: its first page's raw items, for writing a mapping", async () => {
+    const tried = await api.request('POST', `/v1/installations/${installationId}/kinds/projects/try`, { token: acme.token });
+    expect(tried.status, JSON.stringify(tried.body)).toBe(200);
+    expect(tried.body).toEqual({ kind: 'projects', items: fakeProjects(3), truncated: false });
+    const child = await api.request('POST', `/v1/installations/${installationId}/kinds/issues/try`, { token: acme.token });
+    expect(child.body.items[0]).toMatchObject({ __parent: fakeProjects(1)[0] });
+    const unknown = await api.request('POST', `/v1/installations/${installationId}/kinds/nope/try`, { token: acme.token });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('NOT_FOUND');
+  });
+
   it('refuses a forged delivery at the edge and applies a signed one through the mapping', async () => {
     const hook = (await api.request('GET', `/v1/installations/${installationId}/live-events`, { token: acme.token })).body.hook;
     expect(hook).toMatchObject({ supported: true, status: 'on' });

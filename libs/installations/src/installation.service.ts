@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import {
   IntegrationRegistry,
+  pageItems,
   withInstallationKinds,
+  type JsonObject,
   type IntegrationConnection,
   type IntegrationDefinition,
   type SettingField,
@@ -55,6 +57,10 @@ export interface DeletedInstallation {
  * listing, reading, renaming, enabling, mapping changes, credential rotation and deletion.
  * Nothing is stored until the host passed the SSRF guard and the credentials a live call.
  */
+const TRIAL_ITEMS = 20;
+const TRIAL_BYTES = 256 * 1024;
+const TRIAL_TIMEOUT_MS = 30_000;
+
 @Injectable()
 export class InstallationService {
   constructor(
@@ -78,6 +84,34 @@ export class InstallationService {
     const installation = await this.installations.find(orgId, id);
     if (!installation) throw new DomainError('NOT_FOUND', `Installation ${id} was not found`, { resource: 'installation', id });
     return installation;
+  }
+
+  /**
+   * The first page of a kind, read live (the installation's declared kinds included), bounded to
+   * TRIAL_ITEMS items and TRIAL_BYTES of JSON: what a mapping can be written against. Writes nothing.
+   */
+  async tryKind(orgId: string, id: string, kind: string): Promise<{ kind: string; items: JsonObject[]; truncated: boolean }> {
+    const installation = await this.get(orgId, id);
+    const integration = withInstallationKinds(this.integrations.get(installation.integrationId), installation.settings);
+    const definition = Object.hasOwn(integration.kinds, kind) ? integration.kinds[kind] : undefined;
+    if (!definition)
+      throw new DomainError('NOT_FOUND', `${integration.title} has no kind "${kind}"`, { resource: 'kind', id: kind });
+    const connection = await this.connections.forInstallation(orgId, id, AbortSignal.timeout(TRIAL_TIMEOUT_MS));
+    const items: JsonObject[] = [];
+    let truncated = false;
+    for await (const page of definition.extract(connection, {})) {
+      let bytes = 0;
+      for (const item of pageItems(page)) {
+        bytes += JSON.stringify(item).length;
+        if (items.length >= TRIAL_ITEMS || bytes > TRIAL_BYTES) {
+          truncated = true;
+          break;
+        }
+        items.push(item);
+      }
+      break;
+    }
+    return { kind, items, truncated };
   }
 
   async create(tenant: TenantContext, input: CreateInstallationInput): Promise<InstallationRecord> {
