@@ -171,7 +171,7 @@ describe('generic HTTP: a dependent kind', () => {
     const expected = fakeProjects(7).flatMap((project) =>
       fakeIssues(project.id).map((issue) => ({ ...issue, __parent: project })),
     );
-    expect(items.sort((a, b) => String(a['id']).localeCompare(String(b['id'])))).toEqual(
+    expect(items.sort((a, b) => (a['id'] as string).localeCompare(b['id'] as string))).toEqual(
       expected.sort((a, b) => a.id.localeCompare(b.id)),
     );
   });

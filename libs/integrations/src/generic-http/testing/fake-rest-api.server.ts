@@ -41,21 +41,22 @@ export class FakeRestApi {
 
   static async start(auth: FakeAuth, projects = fakeProjects(7)): Promise<FakeRestApi> {
     const state = { auth, projects, issued: new Set<string>() };
-    let api: FakeRestApi | undefined;
+    // The handler needs the instance, which needs the started server.
+    const self: { api?: FakeRestApi } = {};
     const server = await LoopbackServer.start((request, response) => {
       const url = new URL(request.url, 'http://fake');
       if (request.method === 'POST' && url.pathname === '/oauth/token') {
-        const issued = api!.token(request);
+        const issued = self.api!.token(request);
         if (!issued) return sendJson(response, 401, { error: 'invalid_client' });
         return sendJson(response, 200, { access_token: issued, token_type: 'Bearer', expires_in: 3600 });
       }
-      if (!api!.authorized(request, url)) return sendJson(response, 401, { message: 'Unauthorized' });
-      const listing = api!.listing(url);
+      if (!self.api!.authorized(request, url)) return sendJson(response, 401, { message: 'Unauthorized' });
+      const listing = self.api!.listing(url);
       if (!listing) return sendJson(response, 404, { message: 'Not Found' });
       sendJson(response, 200, listing.body, listing.headers ?? {});
     });
-    api = new FakeRestApi(server, state);
-    return api;
+    self.api = new FakeRestApi(server, state);
+    return self.api;
   }
 
   get origin(): string {
