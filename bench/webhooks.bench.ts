@@ -49,8 +49,10 @@ function start(entry: string, env: Record<string, string>, args: string[] = []):
     stdio: ['ignore', 'pipe', 'pipe'],
   }) as ChildProcess & { output: string };
   child.output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (child.output += chunk.toString()).slice(-20_000));
-  child.stderr?.on('data', (chunk: Buffer) => (child.output += chunk.toString()).slice(-20_000));
+  // The last 20 kB of its output, for the error message if the benchmark fails.
+  const keep = (chunk: Buffer) => (child.output = (child.output + chunk.toString()).slice(-20_000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   return child;
 }
 
@@ -87,7 +89,7 @@ const processes = [
 ];
 const admin = new pg.Client({ connectionString: database.adminUrl ?? database.databaseUrl });
 try {
-  await until('the api', async () => ((await fetch(`${baseUrl}/health`)).ok ? true : undefined), 60_000);
+  await until('the api', async () => ((await fetch(`${baseUrl}/health`)).ok ? true : undefined), 180_000);
   const cli = start('apps/api/dist/cli/org-create.js', { DATABASE_URL: database.databaseUrl }, ['--name', 'bench', '--json']);
   await new Promise((resolve) => cli.once('exit', resolve));
   const { clientId, clientSecret } = JSON.parse(cli.output.trim().split('\n').at(-1)!) as Record<string, string>;
@@ -123,8 +125,12 @@ try {
     return rows[0] && !['pending', 'running'].includes(rows[0].status) ? true : undefined;
   });
 
-  const pulls = await Promise.all(Array.from({ length: REPOSITORIES }, (_, i) => fake.read(token, `/repos/${org}/repo-${i}/pulls/1`)));
-  const repositories = await Promise.all(Array.from({ length: REPOSITORIES }, (_, i) => fake.read(token, `/repos/${org}/repo-${i}`)));
+  const pulls = await Promise.all(
+    Array.from({ length: REPOSITORIES }, (_, i) => fake.read(token, `/repos/${org}/repo-${i}/pulls/1`)),
+  );
+  const repositories = await Promise.all(
+    Array.from({ length: REPOSITORIES }, (_, i) => fake.read(token, `/repos/${org}/repo-${i}`)),
+  );
   const agent = new Agent({ connections: concurrency, pipelining: 1 });
   let sequence = 0;
   const deliver = async (): Promise<number> => {
@@ -154,9 +160,10 @@ try {
     until(
       'every delivery applied',
       async () => {
-        const { rows } = await admin.query(`SELECT 1 FROM live_events WHERE installation_id = $1 AND status = 'pending' LIMIT 1`, [
-          installationId,
-        ]);
+        const { rows } = await admin.query(
+          `SELECT 1 FROM live_events WHERE installation_id = $1 AND status = 'pending' LIMIT 1`,
+          [installationId],
+        );
         return rows.length ? undefined : true;
       },
       600_000,

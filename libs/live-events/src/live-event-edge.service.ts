@@ -18,6 +18,7 @@ export interface EdgeAnswer {
 }
 
 const HOOK_CACHE_MS = 5_000;
+const MAX_HEADER_LENGTH = 200;
 
 /** Headers kept with an accepted delivery for the integration's `changes` (never a signature). */
 const KEPT_HEADER =
@@ -61,6 +62,13 @@ export class LiveEventEdge {
       const deliveryId = unverifiedHeader(delivery, 'x-github-delivery');
       await this.refuse(hook, deliveryId, null, verdict.reason);
       throw new DomainError('WEBHOOK_REFUSED', refusalMessage(verdict.reason), { reason: verdict.reason });
+    }
+    // Headers are not signed (GitHub signs the body only): a delivery id or event name no tool sends is refused.
+    if ((verdict.deliveryId?.length ?? 0) > MAX_HEADER_LENGTH || verdict.event.length > MAX_HEADER_LENGTH) {
+      await this.refuse(hook, null, null, 'malformed');
+      throw new DomainError('WEBHOOK_REFUSED', 'The delivery id or event name is longer than any tool sends', {
+        reason: 'malformed',
+      });
     }
     let body: unknown;
     try {
@@ -119,6 +127,10 @@ export class LiveEventEdge {
     await this.hooks
       .refuse(hook.orgId, hook.installationId, { deliveryId, event, reason })
       .catch((error: unknown) => this.goneOr(error));
+    // Refusals are logged: a worker's job keeps the log bounded even when nothing is ever accepted.
+    await this.queue
+      .add('apply', { orgId: hook.orgId, installationId: hook.installationId }, { jobId: `refused-${hook.installationId}` })
+      .catch(() => {});
   }
 
   /** The installation was deleted after its hook was cached (a foreign key refuses the row): a 404. */
