@@ -307,6 +307,18 @@ export const api = {
       response: installations.rawSamples,
       status: 200,
     }),
+    tryKind: route({
+      method: 'POST',
+      path: '/v1/installations/:id/kinds/:kind/try',
+      access: 'admin',
+      tag: 'Installations',
+      summary: "Read the first page of a kind live with the installation's credentials and return its raw items (bounded)",
+      description: 'For writing a mapping against real data: at most 20 items and 256 KiB. Writes nothing.',
+      params: z.object({ id: uuid, kind: z.string().min(1).max(64) }),
+      rateLimit: { perOrg: { requests: 30, windowSeconds: 60 }, perAddress: { requests: 60, windowSeconds: 60 } },
+      response: installations.kindTrial,
+      status: 200,
+    }),
     syncStatus: route({
       method: 'GET',
       path: '/v1/installations/:id/sync-status',

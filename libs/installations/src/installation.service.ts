@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import {
   IntegrationRegistry,
+  pageItems,
+  withInstallationKinds,
+  type JsonObject,
   type IntegrationConnection,
   type IntegrationDefinition,
   type SettingField,
@@ -54,6 +57,10 @@ export interface DeletedInstallation {
  * listing, reading, renaming, enabling, mapping changes, credential rotation and deletion.
  * Nothing is stored until the host passed the SSRF guard and the credentials a live call.
  */
+const TRIAL_ITEMS = 20;
+const TRIAL_BYTES = 256 * 1024;
+const TRIAL_TIMEOUT_MS = 30_000;
+
 @Injectable()
 export class InstallationService {
   constructor(
@@ -79,6 +86,34 @@ export class InstallationService {
     return installation;
   }
 
+  /**
+   * The first page of a kind, read live (the installation's declared kinds included), bounded to
+   * TRIAL_ITEMS items and TRIAL_BYTES of JSON: what a mapping can be written against. Writes nothing.
+   */
+  async tryKind(orgId: string, id: string, kind: string): Promise<{ kind: string; items: JsonObject[]; truncated: boolean }> {
+    const installation = await this.get(orgId, id);
+    const integration = withInstallationKinds(this.integrations.get(installation.integrationId), installation.settings);
+    const definition = Object.hasOwn(integration.kinds, kind) ? integration.kinds[kind] : undefined;
+    if (!definition)
+      throw new DomainError('NOT_FOUND', `${integration.title} has no kind "${kind}"`, { resource: 'kind', id: kind });
+    const connection = await this.connections.forInstallation(orgId, id, AbortSignal.timeout(TRIAL_TIMEOUT_MS));
+    const items: JsonObject[] = [];
+    let truncated = false;
+    for await (const page of definition.extract(connection, {})) {
+      let bytes = 0;
+      for (const item of pageItems(page)) {
+        bytes += JSON.stringify(item).length;
+        if (items.length >= TRIAL_ITEMS || bytes > TRIAL_BYTES) {
+          truncated = true;
+          break;
+        }
+        items.push(item);
+      }
+      break;
+    }
+    return { kind, items, truncated };
+  }
+
   async create(tenant: TenantContext, input: CreateInstallationInput): Promise<InstallationRecord> {
     const { orgId } = tenant;
     const integration = this.integrations.forField(input.integrationId);
@@ -90,7 +125,7 @@ export class InstallationService {
     const { settings, secrets } = parseSettings(settingFields(integration), input.settings);
     const mapping = input.mapping ?? integration.defaultMapping;
     const schedule = input.schedule === undefined ? undefined : this.workflow.parseSchedule(input.schedule);
-    await this.workflow.validateMapping(integration, mapping);
+    await this.workflow.validateMapping(withInstallationKinds(integration, settings), mapping);
     await this.workflow.assertNameFree(orgId, input.name);
 
     const policy = await this.policies.forOrganization(orgId);
@@ -118,9 +153,12 @@ export class InstallationService {
       await this.workflow.assertNameFree(orgId, input.name, id);
       changes.name = input.name;
     }
-    if (input.mapping !== undefined) {
-      await this.workflow.validateMapping(integration, input.mapping);
-      changes.mapping = input.mapping;
+    // Settings may declare the kinds a mapping names (kindsFor): a change to either checks both.
+    const kindsChanged = integration.kindsFor !== undefined && input.settings !== undefined;
+    if (input.mapping !== undefined || kindsChanged) {
+      const settings = { ...current.settings, ...nonSecret(integration, input.settings) };
+      await this.workflow.validateMapping(withInstallationKinds(integration, settings), input.mapping ?? current.mapping);
+      if (input.mapping !== undefined) changes.mapping = input.mapping;
     }
     if (input.enabled !== undefined) changes.enabled = input.enabled;
     if (input.schedule !== undefined) changes.schedule = this.workflow.parseSchedule(input.schedule);
@@ -241,4 +279,19 @@ export class InstallationService {
       });
     }
   }
+}
+
+/** The non-secret fields of a settings change, for checks that read settings (never the secrets). */
+function nonSecret(integration: IntegrationDefinition, input: unknown): Record<string, string> {
+  if (typeof input !== 'object' || input === null) return {};
+  const open = new Set(
+    settingFields(integration)
+      .filter((field) => !field.sensitive)
+      .map((field) => field.name),
+  );
+  return Object.fromEntries(
+    Object.entries(input as Record<string, unknown>).filter(
+      (entry): entry is [string, string] => open.has(entry[0]) && typeof entry[1] === 'string' && entry[1] !== '',
+    ),
+  );
 }

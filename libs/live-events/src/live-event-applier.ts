@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { IntegrationConnections } from '@mooring/installations';
 import {
   IntegrationRegistry,
+  withInstallationKinds,
   type IntegrationConnection,
   type JsonObject,
   type JsonValue,
@@ -103,7 +104,10 @@ export class LiveEventApplier {
     const unreadable = new Map<number, string>();
     batch.forEach((delivery, index) => {
       try {
-        for (const change of live.changes({ headers: delivery.headers, body: delivery.body as JsonValue })) {
+        for (const change of live.changes(
+          { headers: delivery.headers, body: delivery.body as JsonValue },
+          installation.settings,
+        )) {
           planned.push({ change, delivery: index });
         }
       } catch (error) {
@@ -262,7 +266,7 @@ export class LiveEventApplier {
     const writer = LiveItemWriter.open(
       { catalog: this.catalog, blueprints: this.blueprints },
       installation,
-      this.integrations.get(installation.integrationId),
+      withInstallationKinds(this.integrations.get(installation.integrationId), installation.settings),
     );
     this.writers.set(key, { writer, until: now + 60_000 });
     writer.catch(() => this.writers.delete(key));

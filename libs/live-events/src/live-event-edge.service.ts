@@ -5,7 +5,7 @@ import {
   type LiveEventsDefinition,
   type WebhookDelivery,
 } from '@mooring/integrations';
-import { LiveEventRepository, type HookLookup } from '@mooring/persistence';
+import { InstallationRepository, LiveEventRepository, type HookLookup } from '@mooring/persistence';
 import { DomainError } from '@mooring/platform';
 import { LiveEventQueue } from '@mooring/queue';
 import { HOOK_ID_PATTERN, HookSecrets, verificationSecrets } from './hook-secrets.js';
@@ -38,6 +38,7 @@ export class LiveEventEdge {
 
   constructor(
     private readonly hooks: LiveEventRepository,
+    private readonly installations: InstallationRepository,
     private readonly secrets: HookSecrets,
     private readonly integrations: IntegrationRegistry,
     private readonly queue: LiveEventQueue,
@@ -99,7 +100,11 @@ export class LiveEventEdge {
 
   private async verify(hook: HookLookup, live: LiveEventsDefinition, delivery: WebhookDelivery): Promise<DeliveryVerdict> {
     const secrets = await this.secrets.openCached(hook, delivery.receivedAt.getTime());
-    return live.verify(delivery, verificationSecrets(secrets, hook.previousUntil, delivery.receivedAt));
+    // Integrations whose settings declare their verification (generic HTTP) read them; others never pay the query.
+    const declared = this.integrations.find(hook.integrationId)?.kindsFor
+      ? (await this.installations.find(hook.orgId, hook.installationId))?.settings
+      : undefined;
+    return live.verify(delivery, verificationSecrets(secrets, hook.previousUntil, delivery.receivedAt), declared);
   }
 
   /** The hook, from a few seconds' cache unless `fresh`: a burst of deliveries reads it once. */

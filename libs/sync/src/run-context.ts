@@ -1,6 +1,6 @@
 import type { Tracer } from '@opentelemetry/api';
 import { EntityValidator } from '@mooring/catalog';
-import type { IntegrationConnection, IntegrationDefinition } from '@mooring/integrations';
+import { withInstallationKinds, type IntegrationConnection, type IntegrationDefinition } from '@mooring/integrations';
 import { DomainError, isDomainError, type Logger } from '@mooring/platform';
 import {
   notReconciled,
@@ -94,7 +94,7 @@ export async function startRun(
     const found = await deps.installations.find(ids.orgId, ids.installationId);
     if (!found) throw new DomainError('NOT_FOUND', `Installation ${ids.installationId} not found`);
     installation = found;
-    integration = deps.integrations(installation.integrationId);
+    integration = withInstallationKinds(deps.integrations(installation.integrationId), installation.settings);
     mapping = await parseMapping(installation.mapping, { integration });
   } catch (error) {
     if (!isDomainError(error)) throw error;
