@@ -10,6 +10,7 @@ import { BlueprintRepository, InstallationRepository, LiveEventRepository, SyncC
 import { SyncEngine } from '@mooring/sync';
 import { adminQuery } from '../support/admin-query.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
+import { endedRecord } from '../support/run-outcome.js';
 
 // The generic HTTP integration through the product: installed with declared kinds (one dependent
 // on the other), a mapping naming them, a resync of a REST API on loopback, then a forged
@@ -99,9 +100,11 @@ describe('generic HTTP integration, end to end', () => {
     const requested = await api.request('POST', `/v1/installations/${installationId}/resync`, { token: acme.token });
     const runId = (requested.status === 202 ? requested.body.run.id : requested.body.error.details.runId) as string;
     const connections = api.app.get(IntegrationConnections);
-    const run = await api.app
-      .get(SyncEngine)
-      .run({ orgId: acme.orgId, installationId, runId }, (installation, signal) => connections.forRecord(installation, signal));
+    const run = endedRecord(
+      await api.app
+        .get(SyncEngine)
+        .run({ orgId: acme.orgId, installationId, runId }, (installation, signal) => connections.forRecord(installation, signal)),
+    );
     expect(run.status, JSON.stringify(run.resources.map((r) => r.error))).toBe('completed');
     const issues = fakeProjects(7).flatMap((project) => fakeIssues(project.id));
     expect(run.resources.map((r) => [r.kind, r.ingested])).toEqual([

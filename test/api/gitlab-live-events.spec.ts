@@ -16,6 +16,7 @@ import { SyncEngine } from '@mooring/sync';
 import { freePort } from '../../tools/lib/wait.mjs';
 import { adminQuery } from '../support/admin-query.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
+import { endedRecord } from '../support/run-outcome.js';
 
 // Live events from GitLab end to end, in one process: Mooring registers a group hook on the fake
 // GitLab (a self-managed instance under /gitlab) at install; the fake sends GitLab's deliveries,
@@ -35,9 +36,11 @@ describe('GitLab live events, end to end', () => {
     const requested = await api.request('POST', `/v1/installations/${installationId}/resync`, { token: acme.token });
     const runId = (requested.status === 202 ? requested.body.run.id : requested.body.error.details.runId) as string;
     const connections = api.app.get(IntegrationConnections);
-    return api.app
-      .get(SyncEngine)
-      .run({ orgId: acme.orgId, installationId, runId }, (installation, signal) => connections.forRecord(installation, signal));
+    return endedRecord(
+      await api.app
+        .get(SyncEngine)
+        .run({ orgId: acme.orgId, installationId, runId }, (installation, signal) => connections.forRecord(installation, signal)),
+    );
   };
   const apply = () => applier.drain(acme.orgId, installationId, new AbortController().signal);
   const entity = async (blueprint: string, identifier: string) =>

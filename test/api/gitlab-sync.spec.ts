@@ -10,6 +10,7 @@ import { freePort } from '../../tools/lib/wait.mjs';
 import { adminQuery } from '../support/admin-query.js';
 import { HeadlessBrowser } from '../support/headless-browser.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
+import { endedRecord } from '../support/run-outcome.js';
 
 // GitLab end to end: installed through the API with an access token and a self-managed host served
 // under a relative root (`/gitlab`, the API at `/gitlab/api/v4`), or by OAuth with the
@@ -30,8 +31,10 @@ describe('GitLab integration, end to end', () => {
     const connections = api.app.get(IntegrationConnections);
     const requested = await api.request('POST', `/v1/installations/${id}/resync`, { token: acme.token });
     const runId = (requested.status === 202 ? requested.body.run.id : requested.body.error.details.runId) as string;
-    return engine.run({ orgId: acme.orgId, installationId: id, runId }, (installation, signal) =>
-      connections.forRecord(installation, signal),
+    return endedRecord(
+      await engine.run({ orgId: acme.orgId, installationId: id, runId }, (installation, signal) =>
+        connections.forRecord(installation, signal),
+      ),
     );
   };
   const entities = async (blueprint: string, id = installationId) =>

@@ -7,11 +7,13 @@ import {
   InstallationRepository,
   OrganizationRepository,
   SyncCatalogRepository,
+  SyncRunEventRepository,
   SyncRunRepository,
   type SyncRunRecord,
 } from '@mooring/persistence';
 import { runSync, type SyncDependencies } from '@mooring/sync';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { endedRecord } from '../support/run-outcome.js';
 
 // Jira and PagerDuty through the sync engine: each fake tool on loopback, the real catalog in
 // PostgreSQL, the default blueprints and mapping. A first sync writes every kind over paged
@@ -63,6 +65,7 @@ class EngineHarness {
     const deps: SyncDependencies = {
       installations: new InstallationRepository(db),
       runs: new SyncRunRepository(db),
+      events: new SyncRunEventRepository(db),
       catalog: new SyncCatalogRepository(db),
       blueprints,
       integrations: () => integration,
@@ -77,7 +80,7 @@ class EngineHarness {
 
   async sync(): Promise<SyncRunRecord> {
     const run = await this.deps.runs.create(this.orgId, this.installationId, 'manual');
-    return runSync({ orgId: this.orgId, installationId: this.installationId, runId: run.id }, this.deps);
+    return endedRecord(await runSync({ orgId: this.orgId, installationId: this.installationId, runId: run.id }, this.deps));
   }
 
   async identifiers(blueprint: string): Promise<string[]> {
