@@ -23,6 +23,7 @@ import {
   OrganizationRepository,
   ResponseCacheRepository,
   SyncCatalogRepository,
+  SyncRunEventRepository,
   SyncRunRepository,
 } from '@mooring/persistence';
 import { runSync, type SyncDependencies } from '@mooring/sync';
@@ -86,6 +87,7 @@ try {
   const deps: SyncDependencies = {
     installations: new InstallationRepository(db),
     runs: new SyncRunRepository(db),
+    events: new SyncRunEventRepository(db),
     catalog: new SyncCatalogRepository(db),
     blueprints,
     integrations: (integrationId) => integrations.get(integrationId),
@@ -111,7 +113,7 @@ try {
     let peak = process.memoryUsage.rss();
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
     const started = performance.now();
-    const run = await runSync(
+    const outcome = await runSync(
       {
         orgId: organization.id,
         installationId: installation.id,
@@ -121,7 +123,8 @@ try {
     );
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
-    if (run.status !== 'completed') throw new Error(`${name}: run ${run.status}: ${run.errorMessage}`);
+    if (outcome.kind !== 'completed') throw new Error(`${name}: run ${outcome.kind}: ${JSON.stringify(outcome)}`);
+    const run = outcome.record;
     const after = await counters();
     const budgets = [...budgetsInUse().values()];
     const busySlotMs = budgets.reduce((ms, budget) => ms + budget.busySlotMs, 0) - busyBefore;

@@ -13,6 +13,7 @@ import {
   SYNC_RUN_HANDLER,
   SyncRunConsumer,
   type RunAttempt,
+  type RunJobOutcome,
   type SyncRunHandler,
   type SyncRunJob,
 } from '@mooring/queue';
@@ -111,13 +112,13 @@ class SimulatedRunHandler implements SyncRunHandler {
     this.pool = new pg.Pool({ connectionString: options.adminUrl, max: 8 });
   }
 
-  async handleRun(run: SyncRunJob, _attempt: RunAttempt): Promise<'done'> {
+  async handleRun(run: SyncRunJob, _attempt: RunAttempt): Promise<RunJobOutcome> {
     await this.pool.query(`UPDATE sync_runs SET status = 'running', started_at = now(), attempt = attempt + 1 WHERE id = $1`, [
       run.runId,
     ]);
     if (this.options.runMs) await new Promise((resolve) => setTimeout(resolve, this.options.runMs));
     await this.pool.query(`UPDATE sync_runs SET status = 'completed', finished_at = now() WHERE id = $1`, [run.runId]);
-    return 'done';
+    return { kind: 'done' };
   }
 
   shutdownReason(): Error {

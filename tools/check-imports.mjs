@@ -5,6 +5,9 @@
 // 2. Each process loads only what it runs: following the value imports (what Node loads) from
 //    each app's main.ts, none of its forbidden libraries or packages is reached. On a failure the
 //    chain of imports that reaches it is printed.
+// 3. The sync engine's stage folders point one way (SYNC_STAGES): a stage imports its own folder
+//    and earlier stages only, never a later stage nor the files at libs/sync/src's root that
+//    compose them (run-sync.ts, the engine service, the module).
 import madge from 'madge';
 import { repoRoot } from './lib/paths.mjs';
 
@@ -46,10 +49,28 @@ const PROCESSES = {
   },
 };
 
+/**
+ * libs/sync/src's folders in the order data flows through a run; each may import only the folders
+ * before it. `read-model` (the API's sync-status view) stands apart at the end: nothing imports it.
+ */
+const SYNC_STAGES = ['tally', 'mapping', 'extract', 'map', 'load', 'live', 'reconcile', 'status', 'read-model'];
+const SYNC_SRC = 'libs/sync/src/';
+
 const problems = [];
 
 const all = await madge(['apps', 'libs'], common);
 for (const cycle of all.circular()) problems.push(`circular import: ${[...cycle, cycle[0]].join(' → ')}`);
+
+for (const [file, imports] of Object.entries(all.obj())) {
+  const from = syncStage(file);
+  if (from === undefined || from === null) continue; // outside libs/sync, or its root: may import any stage
+  for (const target of imports) {
+    const to = syncStage(target);
+    if (to === undefined || to === from) continue;
+    const allowed = to !== null && SYNC_STAGES.indexOf(to) < SYNC_STAGES.indexOf(from);
+    if (!allowed) problems.push(`libs/sync stage ${from ?? '(root)'} imports ${to ?? 'the root'}: ${file} → ${target}`);
+  }
+}
 
 for (const [name, process_] of Object.entries(PROCESSES)) {
   const graph = (
@@ -70,8 +91,22 @@ if (problems.length) {
   process.exit(1);
 }
 process.stdout.write(
-  `import graph: no circular import in ${Object.keys(all.obj()).length} modules; ${Object.keys(PROCESSES).join(', ')} load only what they run\n`,
+  `import graph: no circular import in ${Object.keys(all.obj()).length} modules; ${Object.keys(PROCESSES).join(', ')} load only what they run; libs/sync's stages point one way (${SYNC_STAGES.join(' → ')})\n`,
 );
+
+/**
+ * The stage folder of a libs/sync source file, null for a file at its root (which composes the
+ * stages and may import any), undefined outside libs/sync. An unknown folder is an error: a new
+ * folder must be placed in SYNC_STAGES.
+ */
+function syncStage(file) {
+  if (!file.startsWith(SYNC_SRC)) return undefined;
+  const rest = file.slice(SYNC_SRC.length).split('/');
+  if (rest.length === 1) return null;
+  if (!SYNC_STAGES.includes(rest[0]))
+    problems.push(`libs/sync folder ${rest[0]} is not in SYNC_STAGES (tools/check-imports.mjs)`);
+  return rest[0];
+}
 
 /** `libs/sync`, `apps/api`, or the npm package a file belongs to. */
 function owner(file) {

@@ -6,6 +6,7 @@ import { FakeGithub } from '@mooring/integrations/testing';
 import type { SyncRunRecord } from '@mooring/persistence';
 import { SyncEngine } from '@mooring/sync';
 import { adminQuery } from '../support/admin-query.js';
+import { endedRecord } from '../support/run-outcome.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
 
 // GitHub end to end: installed through the API with a token and a GitHub Enterprise host (the fake
@@ -27,8 +28,10 @@ describe('GitHub integration, end to end', () => {
     // No worker in this test: the run a resync asks for (or the install's first one, still waiting) runs here.
     const requested = await api.request('POST', `/v1/installations/${installationId}/resync`, { token: acme.token });
     const runId = (requested.status === 202 ? requested.body.run.id : requested.body.error.details.runId) as string;
-    return engine.run({ orgId: acme.orgId, installationId, runId }, (installation, signal) =>
-      connections.forRecord(installation, signal),
+    return endedRecord(
+      await engine.run({ orgId: acme.orgId, installationId, runId }, (installation, signal) =>
+        connections.forRecord(installation, signal),
+      ),
     );
   };
   const entities = async (blueprint: string) =>

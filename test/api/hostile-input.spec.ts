@@ -145,7 +145,14 @@ describe('hostile input on every route: a coded 4xx naming the field, never a 50
 
   /** The route's path with valid-looking parameters, or `replaced` standing in raw for one of them. */
   const samplePath = (route: RouteDefinition, replaced?: { param: string; segment: string }) => {
-    const params: Record<string, string> = { id: randomUUID(), runId: randomUUID(), blueprint: 'service', identifier: 'e1' };
+    const params: Record<string, string> = {
+      id: randomUUID(),
+      runId: randomUUID(),
+      blueprint: 'service',
+      identifier: 'e1',
+      kind: 'repository',
+      hookId: 'h_unknown',
+    };
     if (replaced) params[replaced.param] = 'HOSTILE-SEGMENT';
     const path = pathOf(route, params);
     return replaced ? path.replace('HOSTILE-SEGMENT', replaced.segment) : path;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationConnections } from '@mooring/installations';
 import { FakeToolServer, fakeIntegration } from '@mooring/integrations/testing';
 import { SyncEngine } from '@mooring/sync';
+import { endedRecord } from '../support/run-outcome.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
 
 // Installing through the API with the production wiring: the catalog provisions the default
@@ -84,8 +85,10 @@ describe('install, sync and uninstall with the real wiring', () => {
     expect(active.status).toBe(409);
     expect(active.body.error.code).toBe('RUN_ACTIVE');
     const runId = active.body.error.details.runId as string;
-    const finished = await engine.run({ orgId: acme.orgId, installationId, runId }, (installation, signal) =>
-      connections.forRecord(installation, signal),
+    const finished = endedRecord(
+      await engine.run({ orgId: acme.orgId, installationId, runId }, (installation, signal) =>
+        connections.forRecord(installation, signal),
+      ),
     );
     expect(finished.status).toBe('completed');
 

@@ -5,6 +5,7 @@ import { FakeToolServer, fakeIntegration } from '@mooring/integrations/testing';
 import { DomainError } from '@mooring/platform';
 import { SyncEngine } from '@mooring/sync';
 import { adminQuery } from '../support/admin-query.js';
+import { endedRecord } from '../support/run-outcome.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
 
 // The status API over real runs: installations made through the API, synced by the engine with the
@@ -47,8 +48,10 @@ describe('sync status, history, events and the overview', () => {
     const engine = api.app.get(SyncEngine);
     const connections = api.app.get(IntegrationConnections);
     const run = await engine.createRun(org.orgId, id, 'manual');
-    const finished = await engine.run({ orgId: org.orgId, installationId: id, runId: run.id }, (installation, signal) =>
-      connections.forRecord(installation, signal),
+    const finished = endedRecord(
+      await engine.run({ orgId: org.orgId, installationId: id, runId: run.id }, (installation, signal) =>
+        connections.forRecord(installation, signal),
+      ),
     );
     runs.push(finished.id);
     return finished;
@@ -77,6 +80,7 @@ describe('sync status, history, events and the overview', () => {
       installationId,
       run: null,
       tips: [expect.objectContaining({ code: 'NO_RUN_YET', severity: 'info' })],
+      liveEvents: [],
     });
     expect((await get(`/v1/installations/${installationId}/syncs`)).body).toEqual({ syncs: [], next: null });
     const one = await get(`/v1/installations/${installationId}`);

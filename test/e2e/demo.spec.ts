@@ -186,6 +186,8 @@ describe('the demo configuration: a person signs in and watches the demo tool sy
     const listed = await fetch(`http://127.0.0.1:${port}/v1/integrations`, {
       headers: { authorization: `Bearer ${accessToken}` },
     });
-    expect(((await listed.json()) as any).integrations.map((integration: any) => integration.id)).toEqual(['github']);
+    const offered = ((await listed.json()) as any).integrations.map((integration: any) => integration.id);
+    expect(offered).toContain('github');
+    expect(offered).not.toContain('fake');
   }, 60_000);
 });

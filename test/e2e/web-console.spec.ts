@@ -319,6 +319,40 @@ describe('the web console in a real browser', () => {
     }
   }, 90_000);
 
+  it('shows live events: the webhook, counts, deliveries with refusal reasons, and rotates the secret', async () => {
+    const github = await FakeGithub.start({ shape: { repositories: 3, members: 2, teams: 1 } });
+    const token = 'ghp_consoleLiveEventsToken0123456789abcd';
+    github.addToken(token, { login: 'octocat', scopes: 'repo, read:org, admin:org_hook', organizations: ['octo-org'] });
+    try {
+      const created = await api('POST', '/v1/installations', {
+        integrationId: 'github',
+        name: 'GitHub (live events)',
+        settings: { token, host: github.host, organization: 'octo-org' },
+        schedule: { every: '7d' },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const id = created.body.installation.id as string;
+      await expect.poll(() => github.webhooks.length, { timeout: 30_000 }).toBe(1);
+      const repository = await github.read(token, '/repos/octo-org/repo-1');
+      await github.deliver('octo-org', 'repository', { action: 'edited', repository });
+      await github.deliver('octo-org', 'repository', { action: 'edited', repository }, { secret: 'not-the-secret' });
+
+      await page.goto(`/installations/${id}/live-events`);
+      const hook = page.getByTestId('live-events-hook');
+      await hook.waitFor();
+      await expect.poll(() => hook.textContent(), { timeout: 20_000 }).toContain(github.webhooks[0]!.url);
+      const log = page.getByTestId('live-events-log');
+      await expect.poll(() => log.textContent(), { timeout: 20_000 }).toContain('bad_signature');
+      await expect.poll(() => log.textContent(), { timeout: 20_000 }).toContain('applied');
+      expect(await page.getByTestId('live-events-counts').textContent()).toContain('repository');
+      await expectAccessible(page, 'live events');
+      await page.getByRole('button', { name: 'Rotate secret' }).click();
+      await expect.poll(() => hook.textContent(), { timeout: 20_000 }).toContain('the previous one is accepted until');
+    } finally {
+      await github.close();
+    }
+  }, 90_000);
+
   it('renders every other page with its data, and each passes axe', async () => {
     await page.goto('/catalog');
     await page.getByTestId('blueprints-table').getByRole('link', { name: 'Fake service' }).click();

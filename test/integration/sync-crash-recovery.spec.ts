@@ -97,7 +97,7 @@ describe('a run resumed after PostgreSQL crashed', () => {
     expect(await h.identifiers('fakeDeployment')).toHaveLength(2_999);
     // Both resources were listed again from the first page.
     expect(h.server.requests.slice(requestsBefore).filter((r) => r.includes('page=0'))).toHaveLength(2);
-    const { items: events } = await h.runs.events(h.orgId, run.id, { limit: 100 });
+    const { items: events } = await h.events.events(h.orgId, run.id, { limit: 100 });
     expect(events.find((e) => e.type === 'run.resumed')?.message).toContain('keys');
   });
 });

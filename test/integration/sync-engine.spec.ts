@@ -117,10 +117,10 @@ describe('sync engine: load', () => {
   });
 
   it('keeps the run history, newest first, page by page', async () => {
-    const page = await h.runs.list(h.orgId, h.installationId, { limit: 2 });
+    const page = await h.history.list(h.orgId, h.installationId, { limit: 2 });
     expect(page).toHaveLength(2);
     expect(page[0]!.createdAt.getTime()).toBeGreaterThan(page[1]!.createdAt.getTime());
-    const rest = await h.runs.list(h.orgId, h.installationId, { limit: 10, before: page[1]!.createdAt });
+    const rest = await h.history.list(h.orgId, h.installationId, { limit: 10, before: page[1]!.createdAt });
     expect(rest.map((r) => r.id)).toEqual([first.id]);
     expect(rest[0]!.resources.map((r) => r.kind)).toEqual(['team', 'service', 'deployment']);
   });
@@ -530,7 +530,7 @@ describe('sync engine: crashes and retries', () => {
     // The event log tells the story of both attempts, a handful of entries per resource.
     registerSecret(FAKE_TOKEN, { runtime: true });
     await recordRunEvents(
-      h.runs,
+      h.events,
       { orgId: h.orgId, runId: run.id },
       {
         level: 'warn',
@@ -538,7 +538,7 @@ describe('sync engine: crashes and retries', () => {
         message: `retried after ${FAKE_TOKEN} failed`,
       },
     );
-    const { items: events, hasMore } = await h.runs.events(h.orgId, run.id, { limit: 100 });
+    const { items: events, hasMore } = await h.events.events(h.orgId, run.id, { limit: 100 });
     expect(hasMore).toBe(false);
     expect(events.map((e) => e.type)).toEqual([
       'run.started',
@@ -688,7 +688,7 @@ describe('sync engine: an attempt that lost its run', () => {
         },
       };
     };
-    await expect(h.resume(run.id, { deps: { connect } })).rejects.toMatchObject({ name: 'RunSuperseded', attempt: 1 });
+    expect(await h.attempt(run.id, { deps: { connect } })).toEqual({ kind: 'superseded', attempt: 1 });
     expect(await h.identifiers('fakeDeployment')).toHaveLength(30); // nothing deleted by attempt 1
     expect(await h.runs.find(h.orgId, run.id)).toMatchObject({ status: 'running', attempt: 2 });
 

@@ -58,15 +58,15 @@ afterAll(async () => {
 describe('run history retention', () => {
   it('keeps everything younger than 30 days, however many runs', async () => {
     await insertRuns(h.installationId, 1_200, { newestAgeDays: 0 });
-    expect(await h.runs.prune(h.orgId, { installationId: h.installationId, now })).toBe(0);
+    expect(await h.retention.prune(h.orgId, { installationId: h.installationId, now })).toBe(0);
     expect(await runCount(h.installationId)).toBe(1_200);
   });
 
   it('keeps the newest 1,000 runs however old, and prunes older runs beyond them', async () => {
     await insertRuns(h.installationId, 1_005, { newestAgeDays: 40 });
-    const newest = await h.runs.history(h.orgId, h.installationId, { limit: 1_000 });
-    expect(await h.runs.prune(h.orgId, { installationId: h.installationId, now })).toBe(5);
-    const kept = await h.runs.history(h.orgId, h.installationId, { limit: 1_001 });
+    const newest = await h.history.history(h.orgId, h.installationId, { limit: 1_000 });
+    expect(await h.retention.prune(h.orgId, { installationId: h.installationId, now })).toBe(5);
+    const kept = await h.history.history(h.orgId, h.installationId, { limit: 1_001 });
     expect(kept.items.map((run) => run.id)).toEqual(newest.items.map((run) => run.id));
   });
 
@@ -74,15 +74,15 @@ describe('run history retention', () => {
     // 1,010 runs a minute apart; the newest ended 30 days minus 1,005 minutes ago, so the 1,001st to
     // 1,006th newest are beyond 1,000 but younger than 30 days (kept), the last 4 are both (pruned).
     await insertRuns(h.installationId, 1_010, { newestAgeDays: 30 - 1_005 / 1_440 });
-    const before = (await h.runs.history(h.orgId, h.installationId, { limit: 2_000 })).items.map((run) => run.id);
-    expect(await h.runs.prune(h.orgId, { installationId: h.installationId, now })).toBe(4);
-    const after = (await h.runs.history(h.orgId, h.installationId, { limit: 2_000 })).items.map((run) => run.id);
+    const before = (await h.history.history(h.orgId, h.installationId, { limit: 2_000 })).items.map((run) => run.id);
+    expect(await h.retention.prune(h.orgId, { installationId: h.installationId, now })).toBe(4);
+    const after = (await h.history.history(h.orgId, h.installationId, { limit: 2_000 })).items.map((run) => run.id);
     expect(after).toEqual(before.slice(0, 1_006));
   });
 
   it('never prunes an active run, and takes resources and events with a pruned run', async () => {
     const old = await h.runs.create(h.orgId, h.installationId, 'manual');
-    await h.runs.appendEvents(h.orgId, old.id, [{ level: 'info', type: 'run.started', message: 'started' }]);
+    await h.events.appendEvents(h.orgId, old.id, [{ level: 'info', type: 'run.started', message: 'started' }]);
     await h.runs.begin(h.orgId, old.id, 'hash', [{ resourceIndex: 0, kind: 'team', blueprint: 'fakeTeam' }]);
     await h.db.inTenantSql(h.orgId, (client) =>
       client.query(`UPDATE sync_runs SET status = 'completed', created_at = $2, finished_at = $2 WHERE id = $1`, [
@@ -93,7 +93,7 @@ describe('run history retention', () => {
     // One run at most is active per installation: an old one still running stays.
     await insertRuns(h.installationId, 1, { newestAgeDays: 60, status: 'running' });
     expect(
-      await h.runs.prune(h.orgId, { installationId: h.installationId, now, retention: { maxAgeDays: 30, keepNewest: 0 } }),
+      await h.retention.prune(h.orgId, { installationId: h.installationId, now, retention: { maxAgeDays: 30, keepNewest: 0 } }),
     ).toBe(1);
     expect(await runCount(h.installationId)).toBe(1);
     const leftovers = await h.db.inTenantSql(h.orgId, (client) =>
@@ -108,7 +108,7 @@ describe('run history retention', () => {
   it('ranks each installation on its own when pruning a whole organization', async () => {
     await insertRuns(h.installationId, 1_003, { newestAgeDays: 45 });
     await insertRuns(otherInstallation, 1_001, { newestAgeDays: 45 });
-    expect(await h.runs.prune(h.orgId, { now })).toBe(4);
+    expect(await h.retention.prune(h.orgId, { now })).toBe(4);
     expect(await runCount(h.installationId)).toBe(1_000);
     expect(await runCount(otherInstallation)).toBe(1_000);
   });
@@ -116,7 +116,7 @@ describe('run history retention', () => {
   it('prunes one installation without touching another', async () => {
     await insertRuns(h.installationId, 1_002, { newestAgeDays: 45 });
     await insertRuns(otherInstallation, 1_002, { newestAgeDays: 45 });
-    expect(await h.runs.prune(h.orgId, { installationId: otherInstallation, now })).toBe(2);
+    expect(await h.retention.prune(h.orgId, { installationId: otherInstallation, now })).toBe(2);
     expect(await runCount(h.installationId)).toBe(1_002);
   });
 });
@@ -136,7 +136,7 @@ describe('the scheduler’s hourly pruning', () => {
         ),
       );
       expect(rows).toHaveLength(1_001);
-      const pruner = new RunHistoryPruner(new RunQueueRepository(h.db), h.runs);
+      const pruner = new RunHistoryPruner(new RunQueueRepository(h.db), h.retention);
       expect(await pruner.prune()).toBe(3 + 2 + 1);
     } finally {
       await other.close();

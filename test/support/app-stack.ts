@@ -80,7 +80,12 @@ export class AppStack {
   }
 
   startApi(): AppProcess {
-    return AppProcess.start('apps/api/dist/main.js', { ...this.env, API_PORT: `${this.apiPort}`, API_OPS_PORT: '0' });
+    return AppProcess.start('apps/api/dist/main.js', {
+      PUBLIC_API_URL: this.baseUrl,
+      ...this.env,
+      API_PORT: `${this.apiPort}`,
+      API_OPS_PORT: '0',
+    });
   }
 
   startScheduler(): AppProcess {
@@ -88,7 +93,7 @@ export class AppStack {
   }
 
   startWorker(): AppProcess {
-    return AppProcess.start('apps/worker/dist/main.js', { ...this.env, WORKER_OPS_PORT: '0' });
+    return AppProcess.start('apps/worker/dist/main.js', { PUBLIC_API_URL: this.baseUrl, ...this.env, WORKER_OPS_PORT: '0' });
   }
 
   async close(): Promise<void> {

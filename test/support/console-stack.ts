@@ -38,6 +38,7 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
     UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS: 'true',
     INTEGRATIONS_FAKE_ENABLED: 'true',
     OAUTH_REDIRECT_URL: `${baseUrl}/v1/oauth/callback`,
+    PUBLIC_API_URL: baseUrl,
     DISPATCH_POLL_MS: '100',
     LOG_LEVEL: 'warn',
   };

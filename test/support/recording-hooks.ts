@@ -4,6 +4,7 @@ import type {
   BlueprintProvisioner,
   InstallationEntityCleaner,
   InstallationPorts,
+  LiveEventHooks,
   MappingCheck,
   ResyncReason,
   ResyncTrigger,
@@ -16,10 +17,13 @@ import type { TestRedis } from './test-redis.js';
  * catalog, libs/sync and libs/runs plug in. Resync requests become real BullMQ jobs in the test's
  * Redis namespace, so tests can check what a job payload holds. Schedules are real (the lifecycle's).
  */
-export class RecordingHooks implements BlueprintProvisioner, MappingCheck, ResyncTrigger, InstallationEntityCleaner {
+export class RecordingHooks
+  implements BlueprintProvisioner, MappingCheck, ResyncTrigger, InstallationEntityCleaner, LiveEventHooks
+{
   readonly blueprintCalls: Array<{ orgId: string; identifiers: string[] }> = [];
   readonly resyncs: Array<{ orgId: string; installationId: string; reason: ResyncReason }> = [];
   readonly entityDeletions: string[] = [];
+  readonly liveEventCalls: Array<{ installationId: string; call: 'installed' | 'removing' }> = [];
   readonly queue: Queue;
 
   constructor(redis: TestRedis) {
@@ -50,8 +54,18 @@ export class RecordingHooks implements BlueprintProvisioner, MappingCheck, Resyn
     return Promise.resolve(0);
   }
 
+  installed(_orgId: string, installationId: string): Promise<void> {
+    this.liveEventCalls.push({ installationId, call: 'installed' });
+    return Promise.resolve();
+  }
+
+  removing(_orgId: string, installationId: string): Promise<void> {
+    this.liveEventCalls.push({ installationId, call: 'removing' });
+    return Promise.resolve();
+  }
+
   ports(): InstallationPorts {
-    return { blueprints: this, mappings: this, resyncs: this, entities: this };
+    return { blueprints: this, mappings: this, resyncs: this, entities: this, liveEvents: this };
   }
 
   close(): Promise<void> {

@@ -5,12 +5,17 @@ import {
   InstallationRepository,
   OrganizationRepository,
   SyncCatalogRepository,
+  SyncRunEventRepository,
+  SyncRunHistoryRepository,
   SyncRunRepository,
+  SyncRunRetentionRepository,
   type SyncRunRecord,
 } from '@mooring/persistence';
 import { IntegrationRegistry } from '@mooring/integrations';
 import { FakeToolServer, fakeIntegration, testConnection, type FakeToolOptions } from '@mooring/integrations/testing';
-import { runSync, type ConnectionProvider, type SyncDependencies } from '@mooring/sync';
+import { runSync, type ConnectionProvider, type RunOutcome, type SyncDependencies } from '@mooring/sync';
+
+import { endedRecord } from './run-outcome.js';
 
 export const FAKE_TOKEN = 'fake-tool-token-0123456789';
 
@@ -65,6 +70,7 @@ export class SyncHarness {
     const deps: SyncDependencies = {
       installations: new InstallationRepository(db),
       runs: new SyncRunRepository(db),
+      events: new SyncRunEventRepository(db),
       catalog: new SyncCatalogRepository(db),
       blueprints,
       integrations: (id) => integrations.get(id),
@@ -75,6 +81,19 @@ export class SyncHarness {
 
   get runs(): SyncRunRepository {
     return this.deps.runs;
+  }
+
+  /** The API's reads of the installation's runs. */
+  get history(): SyncRunHistoryRepository {
+    return new SyncRunHistoryRepository(this.db);
+  }
+
+  get events(): SyncRunEventRepository {
+    return new SyncRunEventRepository(this.db);
+  }
+
+  get retention(): SyncRunRetentionRepository {
+    return new SyncRunRetentionRepository(this.db);
   }
 
   get entities(): EntityRepository {
@@ -102,8 +121,13 @@ export class SyncHarness {
     return this.resume(run.id, options);
   }
 
-  /** Runs (or re-runs) an existing run, as a worker retrying a job would. */
+  /** Runs (or re-runs) an existing run to its end, as a worker retrying a job would. */
   async resume(runId: string, options: { signal?: AbortSignal; deps?: Partial<SyncDependencies> } = {}): Promise<SyncRunRecord> {
+    return endedRecord(await this.attempt(runId, options));
+  }
+
+  /** One attempt at an existing run, and how it ended. */
+  attempt(runId: string, options: { signal?: AbortSignal; deps?: Partial<SyncDependencies> } = {}): Promise<RunOutcome> {
     return runSync(
       { orgId: this.orgId, installationId: this.installationId, runId },
       { ...this.deps, ...options.deps },

@@ -4,7 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { NestPinoLogger, type Logger } from '@mooring/platform';
 import { AppModule, type InstallationsOverrides } from './app.module.js';
 import type { ApiConfig } from './config.js';
-import { useJsonBodies } from './http/json-body.js';
+import { useHookBodies, useJsonBodies } from './http/json-body.js';
 import { DEFAULT_WEB_APP_DIR, mountWebAssets } from './http/web-assets.js';
 
 /**
@@ -31,6 +31,7 @@ export async function createApiApp(
     bufferLogs: false,
     bodyParser: false,
   });
+  useHookBodies(app, config.liveEvents.bodyLimitBytes);
   useJsonBodies(app, config.http.bodyLimitBytes);
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');

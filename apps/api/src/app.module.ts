@@ -1,3 +1,5 @@
+import { metrics } from '@opentelemetry/api';
+import { HookRegistrations, LiveEventsModule } from '@mooring/live-events';
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import type { Logger } from '@mooring/platform';
@@ -32,6 +34,8 @@ import { InstallationsController } from './installations/installations.controlle
 import { SyncStatusController } from './installations/sync-status.controller.js';
 import { IntegrationsController } from './installations/integrations.controller.js';
 import { OAuthController } from './installations/oauth.controller.js';
+import { HooksController } from './live-events/hooks.controller.js';
+import { LiveEventsController } from './live-events/live-events.controller.js';
 import { LOGGER } from './logger.token.js';
 import { MappingController } from './mappings/mapping.controller.js';
 import { OrganizationController } from './organization/organization.controller.js';
@@ -46,6 +50,7 @@ const installationPorts: InstallationPorts = {
   mappings: MappingValidator,
   resyncs: RunRequests,
   entities: EntityService,
+  liveEvents: HookRegistrations,
 };
 
 /** What an embedding (tests) may replace: the vault, the outbound options, the integrations on offer, ports. */
@@ -58,6 +63,13 @@ export class AppModule implements NestModule {
   static forRoot(config: ApiConfig, logger: Logger, installations: InstallationsOverrides = {}): DynamicModule {
     const integrations = installations.integrations ?? IntegrationRegistry.fromConfig(config.integrations);
     const sync = SyncModule.forRoot({ integrations });
+    const vault = installations.vault ?? createVault(config.vault);
+    const liveEvents = LiveEventsModule.forApi({
+      options: config.liveEvents,
+      vault,
+      integrations,
+      meter: metrics.getMeter('mooring'),
+    });
     return {
       module: AppModule,
       imports: [
@@ -72,14 +84,15 @@ export class AppModule implements NestModule {
         CatalogModule,
         sync,
         InstallationsModule.forApi({
-          vault: installations.vault ?? createVault(config.vault),
+          vault,
           outbound: installations.outbound ?? outboundOptionsFromConfig(config.outbound),
           installations: installationsOptionsFromConfig(config),
           integrations,
           ports: { ...installationPorts, ...installations.ports },
-          imports: [CatalogModule, sync, runs],
+          imports: [CatalogModule, sync, runs, liveEvents],
         }),
         runs,
+        liveEvents,
       ],
       controllers: [
         AuthController,
@@ -96,6 +109,8 @@ export class AppModule implements NestModule {
         EntityController,
         MappingController,
         MetaController,
+        HooksController,
+        LiveEventsController,
       ],
       providers: [
         { provide: LOGGER, useValue: logger },

@@ -14,6 +14,7 @@ import {
 import { vaultGroup } from '@mooring/crypto';
 import { oauthClientsGroup, oauthConnectGroup, outboundGroup, schedulingGroup } from '@mooring/installations';
 import { integrationsGroup } from '@mooring/integrations';
+import { liveEventsGroup } from '@mooring/live-events';
 
 export const apiConfigSpec = {
   log: logGroup,
@@ -90,6 +91,7 @@ export const apiConfigSpec = {
   oauthClients: oauthClientsGroup,
   oauthConnect: oauthConnectGroup,
   scheduling: schedulingGroup,
+  liveEvents: liveEventsGroup,
 };
 
 export type ApiConfig = ConfigOf<typeof apiConfigSpec>;

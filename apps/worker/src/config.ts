@@ -2,6 +2,7 @@ import { databaseGroup, logGroup, opsGroup, redisGroup, shutdownGroup, telemetry
 import { vaultGroup } from '@mooring/crypto';
 import { oauthClientsGroup, outboundGroup } from '@mooring/installations';
 import { integrationsGroup } from '@mooring/integrations';
+import { liveEventsGroup } from '@mooring/live-events';
 import { runWorkerGroup } from '@mooring/runs';
 
 export const workerConfigSpec = {
@@ -16,6 +17,7 @@ export const workerConfigSpec = {
   integrations: integrationsGroup,
   oauthClients: oauthClientsGroup,
   runs: runWorkerGroup,
+  liveEvents: liveEventsGroup,
 };
 
 export type WorkerConfig = ConfigOf<typeof workerConfigSpec>;

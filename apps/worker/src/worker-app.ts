@@ -2,7 +2,8 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestPinoLogger, type Logger, type Telemetry } from '@mooring/platform';
 import { RunQueueRepository } from '@mooring/persistence';
-import { SyncRunConsumer } from '@mooring/queue';
+import { LiveEventWorker } from '@mooring/live-events';
+import { LiveEventConsumer, SyncRunConsumer } from '@mooring/queue';
 import { observeQueueDepth } from '@mooring/runs';
 import type { WorkerConfig } from './config.js';
 import { WorkerModule } from './worker.module.js';
@@ -22,5 +23,7 @@ export async function startWorkerApp(
   const runQueue = app.get(RunQueueRepository);
   observeQueueDepth(telemetry.meter, () => runQueue.depth());
   app.get(SyncRunConsumer).start();
+  app.get(LiveEventConsumer).start();
+  app.get(LiveEventWorker).start();
   return app;
 }

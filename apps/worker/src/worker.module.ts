@@ -5,6 +5,7 @@ import { IntegrationRegistry } from '@mooring/integrations';
 import { PersistenceModule } from '@mooring/persistence';
 import type { Logger, Telemetry } from '@mooring/platform';
 import { QueueModule } from '@mooring/queue';
+import { LiveEventsModule } from '@mooring/live-events';
 import { RunsModule } from '@mooring/runs';
 import { SyncModule } from '@mooring/sync';
 import type { WorkerConfig } from './config.js';
@@ -15,8 +16,9 @@ export class WorkerModule {
     const integrations = IntegrationRegistry.fromConfig(config.integrations);
     // IntegrationConnections: what sync runs use to reach tools (tokens refreshed, SSRF-guarded fetch,
     // per-token caps shared by every worker), and the lifecycle refused credentials go through.
+    const vault = createVault(config.vault);
     const installations = InstallationsModule.forRoot({
-      vault: createVault(config.vault),
+      vault,
       outbound: outboundOptionsFromConfig(config.outbound),
       installations: installationsOptionsFromConfig(config),
       integrations,
@@ -33,6 +35,15 @@ export class WorkerModule {
           logger,
           installations,
           sync: SyncModule.forRoot({ integrations }),
+        }),
+        // Webhook deliveries applied through the installation's mapping, and webhooks registered with tools.
+        LiveEventsModule.forWorker({
+          options: config.liveEvents,
+          vault,
+          integrations,
+          meter: telemetry.meter,
+          installations,
+          consumer: { concurrency: config.liveEvents.concurrency, lockDurationMs: config.liveEvents.lockSeconds * 1000 },
         }),
       ],
     };

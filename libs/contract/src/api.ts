@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { uuid } from './common.js';
 import * as catalog from './catalog.contract.js';
 import * as installations from './installations.contract.js';
+import * as live from './live-events.contract.js';
 import * as misc from './misc.contract.js';
 import * as people from './people.contract.js';
 import { route, type RouteDefinition } from './route.js';
@@ -306,6 +307,18 @@ export const api = {
       response: installations.rawSamples,
       status: 200,
     }),
+    tryKind: route({
+      method: 'POST',
+      path: '/v1/installations/:id/kinds/:kind/try',
+      access: 'admin',
+      tag: 'Installations',
+      summary: "Read the first page of a kind live with the installation's credentials and return its raw items (bounded)",
+      description: 'For writing a mapping against real data: at most 20 items and 256 KiB. Writes nothing.',
+      params: z.object({ id: uuid, kind: z.string().min(1).max(64) }),
+      rateLimit: { perOrg: { requests: 30, windowSeconds: 60 }, perAddress: { requests: 60, windowSeconds: 60 } },
+      response: installations.kindTrial,
+      status: 200,
+    }),
     syncStatus: route({
       method: 'GET',
       path: '/v1/installations/:id/sync-status',
@@ -339,6 +352,65 @@ export const api = {
       query: sync.runEventsQuery,
       response: sync.runEvents,
       status: 200,
+    }),
+  },
+  liveEvents: {
+    get: route({
+      method: 'GET',
+      path: '/v1/installations/:id/live-events',
+      access: 'member',
+      tag: 'Live events',
+      summary: 'The installation’s webhook (URL, status and why, secret rotation) and live-event counts per kind',
+      params: id,
+      response: live.liveEvents,
+      status: 200,
+    }),
+    log: route({
+      method: 'GET',
+      path: '/v1/installations/:id/live-events/log',
+      access: 'member',
+      tag: 'Live events',
+      summary: 'Recent deliveries, newest first: accepted, refused (with the reason), duplicates, and what applying did',
+      description: 'Bounded: a week, and at most the newest 5,000 entries per installation.',
+      params: id,
+      query: live.liveEventLogQuery,
+      response: live.liveEventLog,
+      status: 200,
+    }),
+    rotateSecret: route({
+      method: 'POST',
+      path: '/v1/installations/:id/live-events/rotate-secret',
+      access: 'admin',
+      tag: 'Live events',
+      summary: 'Rotate the webhook secret: the previous one stays valid for an overlap; the webhook is registered again',
+      params: id,
+      response: live.liveEventsHook,
+      status: 200,
+    }),
+    register: route({
+      method: 'POST',
+      path: '/v1/installations/:id/live-events/register',
+      access: 'admin',
+      tag: 'Live events',
+      summary: 'Register the webhook with the tool again (after fixing what made it fail); a worker does it',
+      params: id,
+      response: live.liveEventsHook,
+      status: 202,
+    }),
+  },
+  hooks: {
+    deliver: route({
+      method: 'POST',
+      path: '/v1/hooks/:hookId',
+      access: 'public',
+      tag: 'Live events',
+      summary: 'Where tools deliver webhooks: verified on the raw body before anything else, persisted, then applied by a worker',
+      description:
+        'The body is the tool’s payload as it signed it, read as raw bytes (any content type). No session or CSRF: the signature is the authentication. 401 WEBHOOK_REFUSED (missing or bad signature, stale) and nothing kept but a log entry; 413 over the size limit; 200 for a delivery id seen before (not applied twice); 202 accepted.',
+      params: live.hookParams,
+      response: live.deliveryAnswer,
+      status: 202,
+      rateLimit: { perResource: { requests: 30_000, windowSeconds: 60 } },
     }),
   },
   oauth: {

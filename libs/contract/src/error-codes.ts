@@ -41,6 +41,8 @@ export const ERROR_CODES = [
   'UPSTREAM_MALFORMED',
   /** A listing ended with fewer items than the tool said it holds. */
   'UPSTREAM_INCOMPLETE',
+  /** A webhook delivery was refused: missing or bad signature, stale, or unreadable (the reason is in details). */
+  'WEBHOOK_REFUSED',
   'OAUTH_STATE_INVALID',
   'OAUTH_STATE_EXPIRED',
   'OAUTH_STATE_REUSED',

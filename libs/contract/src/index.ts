@@ -3,6 +3,7 @@ export * from './catalog.contract.js';
 export * from './common.js';
 export * from './error-codes.js';
 export * from './installations.contract.js';
+export * from './live-events.contract.js';
 export * from './misc.contract.js';
 export * from './openapi.js';
 export * from './people.contract.js';

@@ -174,6 +174,15 @@ export const rawSamples = z.object({
   samples: z.record(z.string(), z.object({ items: z.array(jsonObject), runId: uuid.nullable(), capturedAt: isoDateTime })),
 });
 
+/** The first page of a kind, read live, for writing a mapping against real data. */
+export const kindTrial = z.object({
+  kind: z.string(),
+  /** At most 20 items and 256 KiB of them, in the tool's own shape. */
+  items: z.array(jsonObject),
+  /** Whether the page held more than was returned. */
+  truncated: z.boolean(),
+});
+
 const providerAccount = z.object({ id: z.string(), name: z.string() });
 
 /** A connect session as its starter sees it, e.g. to confirm a reconnect that returned another account. */

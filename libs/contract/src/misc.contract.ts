@@ -71,6 +71,7 @@ export const AUDIT_ACTIONS = [
   'installation.mapping_changed',
   'installation.state_changed',
   'installation.resync_requested',
+  'installation.webhook_secret_rotated',
   'blueprint.created',
   'blueprint.updated',
   'blueprint.deleted',

@@ -14,11 +14,14 @@ export interface RequestLimit {
 
 /**
  * The limits of a costly or sensitive route, counted across api replicas: per organization (the
- * caller's, once authenticated) and per client address (every request, before anything costly).
+ * caller's, once authenticated), per client address (every request, before anything costly) and
+ * per resource named in the path.
  */
 export interface RouteRateLimit {
   readonly perOrg?: RequestLimit;
   readonly perAddress?: RequestLimit;
+  /** Per the resource the path names (its path parameters), e.g. one webhook hook. */
+  readonly perResource?: RequestLimit;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cursor, isoDateTime, limit, uuid } from './common.js';
 import { syncRunStatus, syncTotals } from './installations.contract.js';
+import { liveEventCounts } from './live-events.contract.js';
 
 // What an installation's syncs did: status per resource and phase with tips, history, event logs.
 
@@ -84,7 +85,13 @@ export const tip = z.object({
   kindIndex: z.number().int().nullable(),
 });
 
-export const syncStatus = z.object({ installationId: uuid, run: syncRun.nullable(), tips: z.array(tip) });
+export const syncStatus = z.object({
+  installationId: uuid,
+  run: syncRun.nullable(),
+  tips: z.array(tip),
+  /** Live-event counts per kind over the last hour and day (Port's sync status leaves them out). */
+  liveEvents: z.array(liveEventCounts),
+});
 
 export const syncRunSummary = z.object({ ...runHeader, totals: syncTotals });
 export const syncHistory = z.object({ syncs: z.array(syncRunSummary), next: z.string().nullable() });

@@ -3,6 +3,7 @@ export { CredentialStore, credentialContext, type CredentialPayload } from './cr
 export {
   BlueprintProvisioner,
   InstallationEntityCleaner,
+  LiveEventHooks,
   MappingCheck,
   ResyncTrigger,
   type ResyncReason,

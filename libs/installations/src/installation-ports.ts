@@ -1,4 +1,4 @@
-import type { BlueprintDefinition, IntegrationDefinition } from '@mooring/integrations';
+import type { BlueprintDefinition, IntegrationConnection, IntegrationDefinition } from '@mooring/integrations';
 
 // What managing installations (the api) needs from other libraries, which depend on this one or
 // sit beside it: the catalog (blueprints, entities), mapping validation (libs/sync) and run
@@ -25,4 +25,19 @@ export abstract class ResyncTrigger {
 /** Deletes the entities an installation owns (DELETE …?deleteEntities=true). Returns how many. */
 export abstract class InstallationEntityCleaner {
   abstract deleteEntities(orgId: string, installationId: string): Promise<number>;
+}
+
+/**
+ * An installation's live-events hook (libs/live-events): created and registered with the tool at
+ * install and on new credentials, removed at uninstall. Neither may fail the install or uninstall:
+ * the installation then says its live events are off, and why.
+ */
+export abstract class LiveEventHooks {
+  abstract installed(orgId: string, installationId: string, integrationId: string): Promise<void>;
+  abstract removing(
+    orgId: string,
+    installationId: string,
+    integrationId: string,
+    connect: () => Promise<IntegrationConnection>,
+  ): Promise<void>;
 }

@@ -7,7 +7,7 @@ import { DomainError, isDomainError, parseInput } from '@mooring/platform';
 import { scheduleInput, type Schedule } from '@mooring/scheduling';
 import { z } from 'zod';
 import { CredentialStore, type CredentialPayload } from './credential-store.js';
-import { BlueprintProvisioner, MappingCheck, ResyncTrigger, type ResyncReason } from './installation-ports.js';
+import { BlueprintProvisioner, LiveEventHooks, MappingCheck, ResyncTrigger, type ResyncReason } from './installation-ports.js';
 import { INSTALLATIONS_OPTIONS, type InstallationsOptions } from './installations.options.js';
 import { InstallationLifecycle } from './lifecycle/installation-lifecycle.js';
 import { settingFields } from './settings-form.js';
@@ -42,6 +42,7 @@ export class InstallationWorkflow {
     private readonly mappings: MappingCheck,
     private readonly blueprints: BlueprintProvisioner,
     private readonly resyncs: ResyncTrigger,
+    private readonly liveEvents: LiveEventHooks,
     private readonly lifecycle: InstallationLifecycle,
     @Inject(INSTALLATIONS_OPTIONS) private readonly options: InstallationsOptions,
   ) {}
@@ -117,8 +118,21 @@ export class InstallationWorkflow {
       credential,
     );
     await this.lifecycle.installed(installation);
+    await this.setUpLiveEvents(installation);
     await this.requestResync(orgId, installation.id, 'installed');
     return installation;
+  }
+
+  /**
+   * Creates the installation's webhook hook and asks a worker to register it with the tool (at
+   * install and with new credentials). A failure leaves live events off, never the install undone.
+   */
+  async setUpLiveEvents(installation: Pick<InstallationRecord, 'orgId' | 'id' | 'integrationId'>): Promise<void> {
+    try {
+      await this.liveEvents.installed(installation.orgId, installation.id, installation.integrationId);
+    } catch (error) {
+      this.logger.error(`could not set up live events of installation ${installation.id}: ${errorMessage(error)}`);
+    }
   }
 
   /**

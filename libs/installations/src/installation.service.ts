@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import {
   IntegrationRegistry,
+  pageItems,
+  withInstallationKinds,
+  type JsonObject,
   type IntegrationConnection,
   type IntegrationDefinition,
   type SettingField,
@@ -13,7 +16,7 @@ import {
 } from '@mooring/persistence';
 import { DomainError, isDomainError, type TenantContext } from '@mooring/platform';
 import { CredentialStore } from './credential-store.js';
-import { InstallationEntityCleaner } from './installation-ports.js';
+import { InstallationEntityCleaner, LiveEventHooks } from './installation-ports.js';
 import { InstallationWorkflow } from './installation-workflow.js';
 import { IntegrationConnections, primarySecret } from './integration-connections.js';
 import { InstallationLifecycle } from './lifecycle/installation-lifecycle.js';
@@ -54,6 +57,10 @@ export interface DeletedInstallation {
  * listing, reading, renaming, enabling, mapping changes, credential rotation and deletion.
  * Nothing is stored until the host passed the SSRF guard and the credentials a live call.
  */
+const TRIAL_ITEMS = 20;
+const TRIAL_BYTES = 256 * 1024;
+const TRIAL_TIMEOUT_MS = 30_000;
+
 @Injectable()
 export class InstallationService {
   constructor(
@@ -66,6 +73,7 @@ export class InstallationService {
     private readonly workflow: InstallationWorkflow,
     private readonly lifecycle: InstallationLifecycle,
     private readonly entities: InstallationEntityCleaner,
+    private readonly liveEvents: LiveEventHooks,
   ) {}
 
   list(orgId: string): Promise<InstallationRecord[]> {
@@ -76,6 +84,34 @@ export class InstallationService {
     const installation = await this.installations.find(orgId, id);
     if (!installation) throw new DomainError('NOT_FOUND', `Installation ${id} was not found`, { resource: 'installation', id });
     return installation;
+  }
+
+  /**
+   * The first page of a kind, read live (the installation's declared kinds included), bounded to
+   * TRIAL_ITEMS items and TRIAL_BYTES of JSON: what a mapping can be written against. Writes nothing.
+   */
+  async tryKind(orgId: string, id: string, kind: string): Promise<{ kind: string; items: JsonObject[]; truncated: boolean }> {
+    const installation = await this.get(orgId, id);
+    const integration = withInstallationKinds(this.integrations.get(installation.integrationId), installation.settings);
+    const definition = Object.hasOwn(integration.kinds, kind) ? integration.kinds[kind] : undefined;
+    if (!definition)
+      throw new DomainError('NOT_FOUND', `${integration.title} has no kind "${kind}"`, { resource: 'kind', id: kind });
+    const connection = await this.connections.forInstallation(orgId, id, AbortSignal.timeout(TRIAL_TIMEOUT_MS));
+    const items: JsonObject[] = [];
+    let truncated = false;
+    for await (const page of definition.extract(connection, {})) {
+      let bytes = 0;
+      for (const item of pageItems(page)) {
+        bytes += JSON.stringify(item).length;
+        if (items.length >= TRIAL_ITEMS || bytes > TRIAL_BYTES) {
+          truncated = true;
+          break;
+        }
+        items.push(item);
+      }
+      break;
+    }
+    return { kind, items, truncated };
   }
 
   async create(tenant: TenantContext, input: CreateInstallationInput): Promise<InstallationRecord> {
@@ -89,7 +125,7 @@ export class InstallationService {
     const { settings, secrets } = parseSettings(settingFields(integration), input.settings);
     const mapping = input.mapping ?? integration.defaultMapping;
     const schedule = input.schedule === undefined ? undefined : this.workflow.parseSchedule(input.schedule);
-    await this.workflow.validateMapping(integration, mapping);
+    await this.workflow.validateMapping(withInstallationKinds(integration, settings), mapping);
     await this.workflow.assertNameFree(orgId, input.name);
 
     const policy = await this.policies.forOrganization(orgId);
@@ -117,9 +153,12 @@ export class InstallationService {
       await this.workflow.assertNameFree(orgId, input.name, id);
       changes.name = input.name;
     }
-    if (input.mapping !== undefined) {
-      await this.workflow.validateMapping(integration, input.mapping);
-      changes.mapping = input.mapping;
+    // Settings may declare the kinds a mapping names (kindsFor): a change to either checks both.
+    const kindsChanged = integration.kindsFor !== undefined && input.settings !== undefined;
+    if (input.mapping !== undefined || kindsChanged) {
+      const settings = { ...current.settings, ...nonSecret(integration, input.settings) };
+      await this.workflow.validateMapping(withInstallationKinds(integration, settings), input.mapping ?? current.mapping);
+      if (input.mapping !== undefined) changes.mapping = input.mapping;
     }
     if (input.enabled !== undefined) changes.enabled = input.enabled;
     if (input.schedule !== undefined) changes.schedule = this.workflow.parseSchedule(input.schedule);
@@ -136,15 +175,18 @@ export class InstallationService {
     const updated = saved.installation;
 
     await this.lifecycle.changed(current, updated, saved.transition);
-    if (rotation?.credential) await this.workflow.requestResync(orgId, id, 'credentials_rotated');
-    else if (changes.mapping !== undefined) await this.workflow.requestResync(orgId, id, 'mapping_changed');
+    if (rotation?.credential) {
+      await this.workflow.setUpLiveEvents(updated);
+      await this.workflow.requestResync(orgId, id, 'credentials_rotated');
+    } else if (changes.mapping !== undefined) await this.workflow.requestResync(orgId, id, 'mapping_changed');
     return updated;
   }
 
   async delete(tenant: TenantContext, id: string, options: { deleteEntities: boolean }): Promise<DeletedInstallation> {
     const { orgId } = tenant;
-    await this.get(orgId, id);
+    const installation = await this.get(orgId, id);
     await this.lifecycle.removing(orgId, id);
+    await this.liveEvents.removing(orgId, id, installation.integrationId, () => this.connections.forInstallation(orgId, id));
     const entitiesDeleted = options.deleteEntities ? await this.entities.deleteEntities(orgId, id) : null;
     if (!(await this.installations.delete(orgId, id, { entitiesDeleted }))) {
       throw new DomainError('NOT_FOUND', `Installation ${id} was not found`, { resource: 'installation', id });
@@ -187,7 +229,7 @@ export class InstallationService {
 
     if (oauth) {
       const token = await this.tokens.accessToken(current, integration, policy);
-      await this.workflow.verify(integration, this.connections.forCandidate(checked, token, policy));
+      await this.workflow.verify(integration, this.connections.forCandidate(checked, token, policy, undefined, 'oauth2'));
       return { settings: checked };
     }
     const secrets = { ...(await this.storedSecretsMissingFrom(current, fields, changed.secrets)), ...changed.secrets };
@@ -237,4 +279,19 @@ export class InstallationService {
       });
     }
   }
+}
+
+/** The non-secret fields of a settings change, for checks that read settings (never the secrets). */
+function nonSecret(integration: IntegrationDefinition, input: unknown): Record<string, string> {
+  if (typeof input !== 'object' || input === null) return {};
+  const open = new Set(
+    settingFields(integration)
+      .filter((field) => !field.sensitive)
+      .map((field) => field.name),
+  );
+  return Object.fromEntries(
+    Object.entries(input as Record<string, unknown>).filter(
+      (entry): entry is [string, string] => open.has(entry[0]) && typeof entry[1] === 'string' && entry[1] !== '',
+    ),
+  );
 }

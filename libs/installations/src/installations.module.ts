@@ -4,7 +4,13 @@ import { IntegrationRegistry } from '@mooring/integrations';
 import { OutboundModule, type OutboundOptions } from '@mooring/outbound';
 import { CredentialRewrapper } from './credential-rewrapper.js';
 import { CredentialStore } from './credential-store.js';
-import { BlueprintProvisioner, InstallationEntityCleaner, MappingCheck, ResyncTrigger } from './installation-ports.js';
+import {
+  BlueprintProvisioner,
+  InstallationEntityCleaner,
+  LiveEventHooks,
+  MappingCheck,
+  ResyncTrigger,
+} from './installation-ports.js';
 import { InstallationService } from './installation.service.js';
 import { InstallationWorkflow } from './installation-workflow.js';
 import { INSTALLATIONS_OPTIONS, type InstallationsOptions } from './installations.options.js';
@@ -31,6 +37,7 @@ export interface InstallationPorts {
   readonly mappings: PortBinding<MappingCheck>;
   readonly resyncs: PortBinding<ResyncTrigger>;
   readonly entities: PortBinding<InstallationEntityCleaner>;
+  readonly liveEvents: PortBinding<LiveEventHooks>;
 }
 
 /** What every process that touches installations runs: credentials, connections, token refresh, the lifecycle. */
@@ -75,6 +82,7 @@ export class InstallationsModule {
         bind(MappingCheck, ports.mappings),
         bind(ResyncTrigger, ports.resyncs),
         bind(InstallationEntityCleaner, ports.entities),
+        bind(LiveEventHooks, ports.liveEvents),
       ],
       exports: [IntegrationRegistry, ...CORE, ...MANAGEMENT],
     };

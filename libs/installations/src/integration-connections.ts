@@ -55,6 +55,7 @@ export class IntegrationConnections {
     let settingsToken: Promise<string> | undefined;
     return {
       settings: installation.settings,
+      authMethod: installation.authMethod,
       fetch: this.outbound.fetchFor(policy, signal),
       signal,
       responseCache: new StoredResponseCache(this.responses, orgId, installationId),
@@ -98,8 +99,15 @@ export class IntegrationConnections {
     token: string,
     policy: RequestPolicy,
     signal: AbortSignal = AbortSignal.timeout(30_000),
+    authMethod: IntegrationConnection['authMethod'] = 'custom_settings',
   ): IntegrationConnection {
-    return { settings, fetch: this.outbound.fetchFor(policy, signal), signal, accessToken: () => Promise.resolve(token) };
+    return {
+      settings,
+      authMethod,
+      fetch: this.outbound.fetchFor(policy, signal),
+      signal,
+      accessToken: () => Promise.resolve(token),
+    };
   }
 }
 

@@ -40,6 +40,12 @@ export interface ResponseCache {
 export interface IntegrationConnection {
   /** Non-secret settings of the installation (e.g. `host`, `organization`). */
   readonly settings: Readonly<Record<string, string>>;
+  /**
+   * How `accessToken()` was obtained: an OAuth access token, or the custom-settings form's token.
+   * Tools that spell the two differently read it (PagerDuty: `Bearer` or `Token token=`). Absent
+   * means the form's token.
+   */
+  readonly authMethod?: 'oauth2' | 'custom_settings';
   /** The current access token or API token; refreshed first when an OAuth token is near expiry. */
   accessToken(): Promise<string>;
   readonly fetch: OutboundFetch;
@@ -163,6 +169,12 @@ export interface IntegrationDefinition {
   readonly description: string;
   readonly auth: IntegrationAuth;
   readonly kinds: Readonly<Record<string, KindDefinition>>;
+  /**
+   * The kinds of one installation, for integrations whose kinds its settings declare (the generic
+   * HTTP integration); throws VALIDATION_FAILED naming the setting when they are wrong. Absent,
+   * every installation has `kinds`.
+   */
+  kindsFor?(settings: Readonly<Record<string, string>>): Readonly<Record<string, KindDefinition>>;
   readonly defaultBlueprints: readonly BlueprintDefinition[];
   /** Port's port-app-config shape with JSONata leaves; validated by libs/sync when loaded. */
   readonly defaultMapping: JsonObject;
@@ -175,6 +187,18 @@ export interface IntegrationDefinition {
   verifyCredentials(connection: IntegrationConnection): Promise<VerifiedAccount | void>;
   /** How the tool's webhooks reach Mooring and become changes (live-events.ts); absent when it has none. */
   readonly liveEvents?: LiveEventsDefinition;
+}
+
+/**
+ * The integration as one installation sees it: its declared kinds in place of the static ones when
+ * the integration declares kinds per installation (`kindsFor`). Mapping validation and sync runs
+ * look kinds up here, so a mapping's `kind` names what the installation's settings declare.
+ */
+export function withInstallationKinds(
+  integration: IntegrationDefinition,
+  settings: Readonly<Record<string, string>>,
+): IntegrationDefinition {
+  return integration.kindsFor ? { ...integration, kinds: integration.kindsFor(settings) } : integration;
 }
 
 // The live-events half of an integration, beside extract. Mooring's edge
@@ -250,11 +274,26 @@ export interface LiveEventsDefinition {
   /**
    * Verifies a delivery on its raw body, timing-safe, before anything else reads it. `secrets` holds
    * the current secret and, during a rotation, the previous one: either may match. Pure and fast:
-   * the edge calls it while the tool waits for an answer.
+   * the edge calls it while the tool waits for an answer. `settings` are the installation's
+   * non-secret settings, for integrations whose settings declare the verification (generic HTTP).
    */
-  verify(delivery: WebhookDelivery, secrets: readonly string[]): DeliveryVerdict;
+  verify(delivery: WebhookDelivery, secrets: readonly string[], settings?: Readonly<Record<string, string>>): DeliveryVerdict;
   /** The changes a verified delivery describes; none for an event Mooring does not follow. Throws on a body it cannot read. */
-  changes(delivery: { readonly headers: WebhookDelivery['headers']; readonly body: JsonValue }): readonly LiveChange[];
-  /** Reads one item of a kind by id with the installation's credentials, in extract's shape; null when the tool says it is gone. */
-  fetchItem(connection: IntegrationConnection, kind: string, itemId: string): Promise<JsonObject | null>;
+  changes(
+    delivery: { readonly headers: WebhookDelivery['headers']; readonly body: JsonValue },
+    settings?: Readonly<Record<string, string>>,
+  ): readonly LiveChange[];
+  /**
+   * Reads one item of a kind by id with the installation's credentials, in extract's shape; null when
+   * the tool says it is gone, or the item is outside what `selector` syncs (an archived project when
+   * archived ones are left out): what the next resync would conclude. `selector` is the mapping
+   * resource's selector (without `query`), since what extract adds to an item can depend on it
+   * (GitLab's project languages and files); absent, the integration's default mapping's.
+   */
+  fetchItem(
+    connection: IntegrationConnection,
+    kind: string,
+    itemId: string,
+    selector?: Readonly<Record<string, unknown>>,
+  ): Promise<JsonObject | null>;
 }

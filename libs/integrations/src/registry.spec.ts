@@ -15,7 +15,7 @@ describe.each(ALL.map((integration) => [integration.id, integration] as const))(
     for (const field of integration.auth.customSettings?.fields ?? []) expect(field.name).toMatch(/^[a-zA-Z][a-zA-Z0-9]*$/);
   });
 
-  it('maps only kinds it has, into blueprints it creates, whose relations point at blueprints it creates', () => {
+  it('maps only kinds it has, into blueprints it creates (every mapped property theirs, every required one mapped), whose relations point at blueprints it creates', () => {
     const blueprints = new Set(integration.defaultBlueprints.map((blueprint) => blueprint.identifier));
     const resources = (integration.defaultMapping['resources'] ?? []) as JsonObject[];
     expect(resources.length).toBeGreaterThan(0);
@@ -32,6 +32,19 @@ describe.each(ALL.map((integration) => [integration.id, integration] as const))(
       }
       for (const relation of Object.keys((mappings['relations'] ?? {}) as JsonObject)) {
         expect(Object.keys(target.relations ?? {}), `${blueprint} relation ${relation}`).toContain(relation);
+      }
+      // Nor leave out what the blueprint requires (Ocean ships defaults that do): every entity would fail.
+      for (const property of target.schema.required ?? []) {
+        expect(Object.keys((mappings['properties'] ?? {}) as JsonObject), `${blueprint} requires ${property}`).toContain(
+          property,
+        );
+      }
+      for (const [name, relation] of Object.entries(target.relations ?? {})) {
+        if (relation.required) {
+          expect(Object.keys((mappings['relations'] ?? {}) as JsonObject), `${blueprint} requires relation ${name}`).toContain(
+            name,
+          );
+        }
       }
     }
     for (const blueprint of integration.defaultBlueprints) {

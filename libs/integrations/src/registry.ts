@@ -1,10 +1,14 @@
 import { DomainError } from '@mooring/platform';
 import { fakeIntegration } from './fake/fake.integration.js';
+import { genericHttp } from './generic-http/generic-http.definition.js';
 import { github } from './github/github.definition.js';
+import { gitlab } from './gitlab/gitlab.definition.js';
 import type { IntegrationDefinition } from './integration-definition.js';
+import { jira } from './jira/jira.definition.js';
+import { pagerduty } from './pagerduty/pagerduty.definition.js';
 
 /** Every integration Mooring offers: adding one is its folder and one line here. */
-export const INTEGRATIONS: readonly IntegrationDefinition[] = [github];
+export const INTEGRATIONS: readonly IntegrationDefinition[] = [github, gitlab, jira, pagerduty, genericHttp];
 
 /** Offered only when the configuration says so (INTEGRATIONS_FAKE_ENABLED): demos and tests. */
 export const DEMO_INTEGRATIONS: readonly IntegrationDefinition[] = [fakeIntegration];

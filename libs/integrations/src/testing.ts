@@ -18,9 +18,28 @@ export {
   type FakeGithubStats,
   type FakeGithubToken,
 } from './github/testing/fake-github.server.js';
+export {
+  DEFAULT_GITLAB_SHAPE,
+  FakeGitlab,
+  projectId as fakeGitlabProjectId,
+  type FakeGitlabOptions,
+  type FakeGitlabShape,
+  type FakeGitlabToken,
+  type FakeHook,
+  type HookEventInput,
+} from './gitlab/testing/fake-gitlab.server.js';
 export { LoopbackServer, sendJson, type Handler, type RecordedRequest } from './toolkit/testing/loopback-server.js';
 export { benchScenario, type BenchScenario, type BenchTool } from './toolkit/testing/bench-scenario.js';
 export { memoryResponseCache, testConnection } from './toolkit/testing/test-connection.js';
 // Tests that stand in for several worker processes give each its own credential budget.
 export { githubClient } from './github/github-client.js';
 export { CredentialBudget, budgetsInUse } from './toolkit/credential-budget.js';
+export {
+  DEFAULT_PAGERDUTY_SHAPE,
+  FakePagerduty,
+  type FakePagerdutyOptions,
+  type FakePagerdutyShape,
+  type FakeSubscription,
+} from './pagerduty/testing/fake-pagerduty.server.js';
+export { CLOUD_ID, DEFAULT_JIRA_SHAPE, FakeJira, type FakeJiraShape } from './jira/testing/fake-jira.server.js';
+export { FakeRestApi, fakeIssues, fakeProjects, type FakeAuth } from './generic-http/testing/fake-rest-api.server.js';

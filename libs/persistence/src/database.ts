@@ -1,4 +1,5 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { DomainError, type ReadinessCheck } from '@mooring/platform';
@@ -15,6 +16,11 @@ export interface DatabaseOptions {
 export type TenantTx = Prisma.TransactionClient;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** How long a booting process waits for an unreachable PostgreSQL (a restart, a failover) before giving up. */
+const BOOT_WAIT_MS = 60_000;
+/** Errors meaning PostgreSQL is not reachable yet, rather than refusing us. */
+const NOT_YET_REACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P03', '57P01', '08006', '08001']);
 
 /**
  * The process's one connection pool, shared by Prisma and by the raw SQL of bulk paths.
@@ -35,8 +41,19 @@ export class Database implements OnModuleInit, OnModuleDestroy, ReadinessCheck {
     this.prisma = new PrismaClient({ adapter: new PrismaPg(this.pool) });
   }
 
+  /** Waits out a PostgreSQL that is restarting (a process may boot during an outage); a wrong role fails at once. */
   async onModuleInit(): Promise<void> {
-    await this.assertUnprivilegedRole();
+    const logger = new Logger('Database');
+    for (let delayMs = 250, deadline = Date.now() + BOOT_WAIT_MS; ; delayMs = Math.min(delayMs * 2, 5_000)) {
+      try {
+        return await this.assertUnprivilegedRole();
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (typeof code !== 'string' || !NOT_YET_REACHABLE.has(code) || Date.now() + delayMs > deadline) throw error;
+        logger.warn(`PostgreSQL is not reachable yet (${code}); trying again in ${delayMs} ms`);
+        await sleep(delayMs);
+      }
+    }
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -22,6 +22,9 @@ export { OrganizationRepository } from './repositories/organization.repository.j
 export { ResponseCacheRepository, type ResponseCacheRow } from './repositories/response-cache.repository.js';
 export { SyncBatch, SyncCatalogRepository, type SyncWriter } from './repositories/sync-catalog.repository.js';
 export { SyncRunRepository } from './repositories/sync-run.repository.js';
+export { SyncRunEventRepository } from './repositories/sync-run-event.repository.js';
+export { SyncRunHistoryRepository } from './repositories/sync-run-history.repository.js';
+export { SyncRunRetentionRepository } from './repositories/sync-run-retention.repository.js';
 export {
   RunQueueRepository,
   type QueuedRun,
@@ -34,3 +37,19 @@ export {
 export { InvitationRepository } from './repositories/invitation.repository.js';
 export { UserRepository } from './repositories/user.repository.js';
 export { UserSessionRepository } from './repositories/user-session.repository.js';
+export {
+  LiveEventRepository,
+  minuteOf,
+  type DeliveryResult,
+  type DeliveryStatus,
+  type HookLookup,
+  type HookRecord,
+  type HookStatus,
+  type HookWrite,
+  type ItemVersion,
+  type LiveCountDelta,
+  type LiveCounter,
+  type LiveCounts,
+  type LiveLogEntry,
+  type PendingDelivery,
+} from './repositories/live-event.repository.js';

@@ -7,11 +7,15 @@ import { EntityRepository } from './repositories/entity.repository.js';
 import { ConnectSessionRepository } from './repositories/connect-session.repository.js';
 import { CredentialRepository } from './repositories/credential.repository.js';
 import { InstallationRepository } from './repositories/installation.repository.js';
+import { LiveEventRepository } from './repositories/live-event.repository.js';
 import { InvitationRepository } from './repositories/invitation.repository.js';
 import { OrganizationRepository } from './repositories/organization.repository.js';
 import { ResponseCacheRepository } from './repositories/response-cache.repository.js';
 import { SyncCatalogRepository } from './repositories/sync-catalog.repository.js';
 import { RunQueueRepository } from './repositories/run-queue.repository.js';
+import { SyncRunEventRepository } from './repositories/sync-run-event.repository.js';
+import { SyncRunHistoryRepository } from './repositories/sync-run-history.repository.js';
+import { SyncRunRetentionRepository } from './repositories/sync-run-retention.repository.js';
 import { SyncRunRepository } from './repositories/sync-run.repository.js';
 import { UserSessionRepository } from './repositories/user-session.repository.js';
 import { UserRepository } from './repositories/user.repository.js';
@@ -25,6 +29,9 @@ const REPOSITORIES = [
   EntityRepository,
   SyncCatalogRepository,
   SyncRunRepository,
+  SyncRunHistoryRepository,
+  SyncRunEventRepository,
+  SyncRunRetentionRepository,
   RunQueueRepository,
   CredentialRepository,
   ConnectSessionRepository,
@@ -32,6 +39,7 @@ const REPOSITORIES = [
   UserRepository,
   UserSessionRepository,
   InvitationRepository,
+  LiveEventRepository,
 ];
 
 @Module({})

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { WaitingError, Worker, type Job } from 'bullmq';
-import { QUEUE_NAMES, type ResyncTickJob, type SyncRunJob } from './jobs.js';
+import { QUEUE_NAMES, type LiveEventJob, type LiveEventJobName, type ResyncTickJob, type SyncRunJob } from './jobs.js';
 import { QUEUE_OPTIONS, RedisConnection, type QueueOptions } from './redis-connection.js';
 
 // The two job consumers. BullMQ stays in this library: the handlers that give the jobs meaning
@@ -20,15 +20,29 @@ export interface RunAttempt {
   readonly shutdown: AbortSignal;
 }
 
+/**
+ * What became of a run's job: done; handed back (it stopped for the shutdown and resumes elsewhere,
+ * without using an attempt); or to retry later with backoff (`cause` may say how long to wait).
+ */
+export type RunJobOutcome =
+  | { readonly kind: 'done' }
+  | { readonly kind: 'handedBack' }
+  | { readonly kind: 'retryLater'; readonly reason: string; readonly cause: unknown };
+
 export interface SyncRunHandler {
-  /** Runs the sync; 'handed_back' when it stopped for the shutdown and should resume elsewhere. */
-  handleRun(run: SyncRunJob, attempt: RunAttempt): Promise<'done' | 'handed_back'>;
+  /** Runs the sync and says what becomes of its job; it throws only on a bug. */
+  handleRun(run: SyncRunJob, attempt: RunAttempt): Promise<RunJobOutcome>;
   /** The reason the shutdown signal is aborted with. */
   shutdownReason(): unknown;
   /** How long to wait before retrying after `error` (e.g. honouring a Retry-After). */
   retryDelayMs(attemptsMade: number, error: unknown): number;
 }
 export const SYNC_RUN_HANDLER = Symbol('SYNC_RUN_HANDLER');
+
+export interface LiveEventHandler {
+  handleLiveEvent(name: LiveEventJobName, job: LiveEventJob, shutdown: AbortSignal): Promise<void>;
+}
+export const LIVE_EVENT_HANDLER = Symbol('LIVE_EVENT_HANDLER');
 
 export interface ConsumerOptions {
   readonly concurrency: number;
@@ -37,6 +51,7 @@ export interface ConsumerOptions {
 }
 export const TICK_CONSUMER_OPTIONS = Symbol('TICK_CONSUMER_OPTIONS');
 export const SYNC_RUN_CONSUMER_OPTIONS = Symbol('SYNC_RUN_CONSUMER_OPTIONS');
+export const LIVE_EVENT_CONSUMER_OPTIONS = Symbol('LIVE_EVENT_CONSUMER_OPTIONS');
 
 function workerOptions(redis: RedisConnection, queue: QueueOptions, consumer: ConsumerOptions) {
   return {
@@ -83,6 +98,18 @@ export class ResyncTickConsumer implements OnModuleDestroy {
   }
 }
 
+/** A run's job to try again after the backoff; `cause` is what the handler's retry delay reads. */
+export class RunRetry extends Error {
+  override readonly name = 'RunRetry';
+
+  constructor(
+    message: string,
+    override readonly cause: unknown,
+  ) {
+    super(message);
+  }
+}
+
 /** Consumes admitted runs (worker app). */
 @Injectable()
 export class SyncRunConsumer implements OnModuleDestroy {
@@ -102,11 +129,18 @@ export class SyncRunConsumer implements OnModuleDestroy {
       QUEUE_NAMES.syncRuns,
       async (job: Job<SyncRunJob>, token?: string) => {
         const attempt = { number: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1, shutdown: this.shutdown.signal };
+        // The one place a run's outcome becomes BullMQ's: return, back to waiting, or a retry.
         const outcome = await this.handler.handleRun(job.data, attempt);
-        if (outcome === 'handed_back') {
-          // Back to the queue without using an attempt: another worker resumes the run.
-          await job.moveToWait(token);
-          throw new WaitingError();
+        switch (outcome.kind) {
+          case 'done':
+            return;
+          case 'handedBack':
+            // Back to the queue without using an attempt: another worker resumes the run.
+            await job.moveToWait(token);
+            throw new WaitingError();
+          case 'retryLater':
+            // BullMQ retries a job whose processor throws: after the backoff, while attempts remain.
+            throw new RunRetry(outcome.reason, outcome.cause);
         }
       },
       {
@@ -124,6 +158,36 @@ export class SyncRunConsumer implements OnModuleDestroy {
   /** SIGTERM: running syncs stop at their next page boundary and go back to the queue. */
   async onModuleDestroy(): Promise<void> {
     this.shutdown.abort(this.handler.shutdownReason());
+    await this.worker?.close();
+  }
+}
+
+/** Consumes live-event work (worker app): applying deliveries and registering webhooks. */
+@Injectable()
+export class LiveEventConsumer implements OnModuleDestroy {
+  private readonly logger = new Logger('LiveEvents');
+  private readonly shutdown = new AbortController();
+  private worker: Worker<LiveEventJob, void, LiveEventJobName> | undefined;
+
+  constructor(
+    private readonly redis: RedisConnection,
+    @Inject(QUEUE_OPTIONS) private readonly queue: QueueOptions,
+    @Inject(LIVE_EVENT_CONSUMER_OPTIONS) private readonly options: ConsumerOptions,
+    @Inject(LIVE_EVENT_HANDLER) private readonly handler: LiveEventHandler,
+  ) {}
+
+  start(): void {
+    this.worker = new Worker<LiveEventJob, void, LiveEventJobName>(
+      QUEUE_NAMES.liveEvents,
+      (job: Job<LiveEventJob, void, LiveEventJobName>) => this.handler.handleLiveEvent(job.name, job.data, this.shutdown.signal),
+      workerOptions(this.redis, this.queue, this.options),
+    );
+    this.worker.on('error', (error) => this.logger.error(`live-event consumer: ${error.message}`));
+    void this.worker.run();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.shutdown.abort();
     await this.worker?.close();
   }
 }

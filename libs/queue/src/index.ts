@@ -7,3 +7,4 @@ export { REQUEST_TIMEOUT_MS, RedisConnection, withTimeout, type QueueOptions } f
 export { RedisSemaphore } from './redis-semaphore.js';
 export { ScheduleRegistry } from './schedule-registry.js';
 export { SYNC_RUN_QUEUE_OPTIONS, SyncRunQueue, type SyncRunQueueOptions } from './sync-run-queue.js';
+export { LiveEventQueue } from './live-event-queue.js';

@@ -6,6 +6,8 @@ export const QUEUE_NAMES = {
   resyncTicks: 'resync-ticks',
   /** One job per sync run the dispatcher admitted; consumed by workers. */
   syncRuns: 'sync-runs',
+  /** Live-event work of an installation (apply its pending deliveries, register its webhook); consumed by workers. */
+  liveEvents: 'live-events',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -34,3 +36,14 @@ export function installationOfScheduler(id: string): string | undefined {
 export function syncRunJobId(runId: string): string {
   return `run-${runId}`;
 }
+
+/**
+ * Live-event work: `apply` drains the installation's pending deliveries (PostgreSQL holds them, in
+ * order); `register` creates its webhook on the tool (again), `renew` extends it before it expires.
+ */
+export interface LiveEventJob {
+  readonly orgId: string;
+  readonly installationId: string;
+}
+
+export type LiveEventJobName = 'apply' | 'register' | 'renew';

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AttemptLimiter } from './attempt-limiter.js';
 import { QUEUE_OPTIONS, RedisConnection, type QueueOptions } from './redis-connection.js';
 import { DispatchSignal } from './dispatch-signal.js';
+import { LiveEventQueue } from './live-event-queue.js';
 import { RedisSemaphore } from './redis-semaphore.js';
 import { ScheduleRegistry } from './schedule-registry.js';
 
@@ -18,8 +19,9 @@ export class QueueModule {
         DispatchSignal,
         RedisSemaphore,
         AttemptLimiter,
+        LiveEventQueue,
       ],
-      exports: [QUEUE_OPTIONS, RedisConnection, ScheduleRegistry, DispatchSignal, RedisSemaphore, AttemptLimiter],
+      exports: [QUEUE_OPTIONS, RedisConnection, ScheduleRegistry, DispatchSignal, RedisSemaphore, AttemptLimiter, LiveEventQueue],
     };
   }
 }

@@ -37,6 +37,7 @@ export const RETRY_DECISION_BY_CODE: Readonly<Record<ErrorCode, RetryDecision>> 
   // A broken or cut-short listing is often a tool's passing trouble (a deploy, a proxy, overload).
   UPSTREAM_MALFORMED: 'retry',
   UPSTREAM_INCOMPLETE: 'retry',
+  WEBHOOK_REFUSED: 'fail',
   OAUTH_STATE_INVALID: 'fail',
   OAUTH_STATE_EXPIRED: 'fail',
   OAUTH_STATE_REUSED: 'fail',

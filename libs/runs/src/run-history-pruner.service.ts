@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { RunQueueRepository, SyncRunRepository } from '@mooring/persistence';
+import { RunQueueRepository, SyncRunRetentionRepository } from '@mooring/persistence';
 
 const PAGE = 500;
 const EVERY_MS = 60 * 60 * 1000;
@@ -16,7 +16,7 @@ export class RunHistoryPruner implements OnModuleDestroy {
 
   constructor(
     private readonly queue: RunQueueRepository,
-    private readonly runs: SyncRunRepository,
+    private readonly retention: SyncRunRetentionRepository,
   ) {}
 
   start(): void {
@@ -36,7 +36,7 @@ export class RunHistoryPruner implements OnModuleDestroy {
     let after: string | null = null;
     for (;;) {
       const page = await this.queue.organizationIds(after, PAGE);
-      for (const orgId of page) deleted += await this.runs.prune(orgId);
+      for (const orgId of page) deleted += await this.retention.prune(orgId);
       if (page.length < PAGE) break;
       after = page.at(-1)!;
     }

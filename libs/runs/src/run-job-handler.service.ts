@@ -3,18 +3,21 @@ import { InstallationLifecycle, IntegrationConnections } from '@mooring/installa
 import {
   InstallationRepository,
   RunQueueRepository,
+  SyncRunEventRepository,
   SyncRunRepository,
   notReconciled,
   type SyncRunRecord,
 } from '@mooring/persistence';
 import { DomainError, type ErrorCode, type Logger } from '@mooring/platform';
-import { DispatchSignal, type RunAttempt, type SyncRunHandler, type SyncRunJob } from '@mooring/queue';
-import { RunInterrupted, RunSuperseded, SyncEngine, SyncMetrics, TransientSyncFailure, recordRunEvents } from '@mooring/sync';
+import { DispatchSignal, type RunAttempt, type RunJobOutcome, type SyncRunHandler, type SyncRunJob } from '@mooring/queue';
+import { RunInterrupted, SyncEngine, SyncMetrics, recordRunEvents } from '@mooring/sync';
 import { RETRY_DECISION_BY_CODE, isTransient, retryDelayMs } from './retry-policy.js';
 import { RunMetrics } from './run-metrics.js';
 import { RUN_WORKER_OPTIONS, type RunWorkerOptions } from './runs.config.js';
 
 export const RUN_LOGGER = Symbol('RUN_LOGGER');
+
+const DONE: RunJobOutcome = { kind: 'done' };
 
 /**
  * Runs one admitted sync run in a worker: the engine with the installation's connection, within the
@@ -30,6 +33,7 @@ export class RunJobHandler implements SyncRunHandler {
     private readonly connections: IntegrationConnections,
     private readonly installations: InstallationRepository,
     private readonly runs: SyncRunRepository,
+    private readonly events: SyncRunEventRepository,
     private readonly queue: RunQueueRepository,
     private readonly dispatch: DispatchSignal,
     private readonly metrics: RunMetrics,
@@ -39,10 +43,10 @@ export class RunJobHandler implements SyncRunHandler {
     @Inject(RUN_LOGGER) private readonly logger: Logger,
   ) {}
 
-  async handleRun(ids: SyncRunJob, attempt: RunAttempt): Promise<'done' | 'handed_back'> {
+  async handleRun(ids: SyncRunJob, attempt: RunAttempt): Promise<RunJobOutcome> {
     const run = await this.runs.find(ids.orgId, ids.runId);
     const installation = run && (await this.installations.find(ids.orgId, ids.installationId));
-    if (!run || !installation || (run.status !== 'pending' && run.status !== 'running')) return 'done'; // gone, or already ended
+    if (!run || !installation || (run.status !== 'pending' && run.status !== 'running')) return DONE; // gone, or already ended
     if (run.status === 'pending') {
       this.metrics.waited(installation.integrationId, (Date.now() - (run.scheduledFor ?? run.createdAt).getTime()) / 1000);
     }
@@ -57,30 +61,35 @@ export class RunJobHandler implements SyncRunHandler {
     const lease = this.holdLease(ids);
     try {
       await lease.first;
-      const record = await this.engine.run(ids, (target, signal) => this.connections.forRecord(target, signal), {
+      const outcome = await this.engine.run(ids, (target, signal) => this.connections.forRecord(target, signal), {
         signal: AbortSignal.any([attempt.shutdown, limit.signal]),
         // On the last attempt a transient failure ends the run failed, like any other.
         ...(attempt.number < attempt.maxAttempts ? { isTransient } : {}),
         logger: this.logger,
         metrics: this.syncMetrics,
       });
-      this.metrics.ran(installation.integrationId, record.status, (performance.now() - started) / 1000);
-      await this.afterRun(record);
-      return 'done';
-    } catch (error) {
-      if (error instanceof RunInterrupted) return 'handed_back';
-      if (error instanceof RunSuperseded) return 'done'; // the later attempt's worker owns the run now
-      this.metrics.ran(installation.integrationId, 'retried', (performance.now() - started) / 1000);
-      if (error instanceof TransientSyncFailure) {
-        this.metrics.retried('transient');
-        await this.noteRetry(ids, attempt, error.message);
-        throw error;
+      switch (outcome.kind) {
+        case 'handedBack':
+          return { kind: 'handedBack' };
+        case 'superseded':
+          return DONE; // the later attempt's worker owns the run now
+        case 'retryLater':
+          this.metrics.ran(installation.integrationId, 'retried', (performance.now() - started) / 1000);
+          this.metrics.retried('transient');
+          await this.noteRetry(ids, attempt, outcome.reason);
+          return outcome;
+        default:
+          this.metrics.ran(installation.integrationId, outcome.record.status, (performance.now() - started) / 1000);
+          await this.afterRun(outcome.record);
+          return DONE;
       }
+    } catch (error) {
       // Not the tool: the database went away, or a bug. Retried while attempts remain, then recorded.
+      this.metrics.ran(installation.integrationId, 'retried', (performance.now() - started) / 1000);
       if (attempt.number < attempt.maxAttempts) {
         this.metrics.retried('error');
         await this.noteRetry(ids, attempt, errorText(error));
-        throw error;
+        return { kind: 'retryLater', reason: errorText(error), cause: error };
       }
       await this.runs.finish(ids.orgId, ids.runId, {
         status: 'failed',
@@ -90,7 +99,7 @@ export class RunJobHandler implements SyncRunHandler {
       });
       this.logger.error({ ...ids, err: error }, 'sync run failed on its last attempt');
       await this.wakeDispatcher();
-      return 'done';
+      return DONE;
     } finally {
       clearTimeout(timer);
       lease.release();
@@ -129,7 +138,7 @@ export class RunJobHandler implements SyncRunHandler {
 
   /** Best effort: the event log must not turn a retry into a failure. */
   private async noteRetry(ids: SyncRunJob, attempt: RunAttempt, reason: string): Promise<void> {
-    await recordRunEvents(this.runs, ids, {
+    await recordRunEvents(this.events, ids, {
       level: 'warn',
       type: 'job.retried',
       message: `attempt ${attempt.number} of ${attempt.maxAttempts} stopped: ${reason}; retried with backoff`,

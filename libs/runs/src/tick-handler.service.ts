@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { RunQueueRepository, SyncRunRepository } from '@mooring/persistence';
+import { RunQueueRepository, SyncRunEventRepository } from '@mooring/persistence';
 import { ScheduleRegistry, type ResyncTickHandler, type ResyncTickJob } from '@mooring/queue';
 import { Dispatcher } from './dispatcher.service.js';
 import { RunMetrics } from './run-metrics.js';
@@ -15,7 +15,7 @@ export class TickHandler implements ResyncTickHandler {
 
   constructor(
     private readonly queue: RunQueueRepository,
-    private readonly runs: SyncRunRepository,
+    private readonly events: SyncRunEventRepository,
     private readonly registry: ScheduleRegistry,
     // This process's own dispatcher: woken directly, coalescing a burst of ticks into one pass.
     private readonly dispatcher: Dispatcher,
@@ -31,7 +31,7 @@ export class TickHandler implements ResyncTickHandler {
         return;
       case 'skipped':
         // Straight to the run's event log: a due time and ids hold no secret to scrub.
-        await this.runs.appendEvents(tick.orgId, result.activeRunId, [
+        await this.events.appendEvents(tick.orgId, result.activeRunId, [
           {
             level: 'warn',
             type: 'run.due_time_skipped',

@@ -3,7 +3,7 @@ import { EntityValidator } from '@mooring/catalog';
 import type { JsonObject } from '@mooring/integrations';
 import type { BlueprintRepository } from '@mooring/persistence';
 import { DomainError, type FieldIssue } from '@mooring/platform';
-import { BlueprintCache } from './load/blueprint-cache.js';
+import { BlueprintCache } from './map/blueprint-cache.js';
 import {
   MappingPool,
   parseMapping,

@@ -1,8 +1,6 @@
-import { SpanStatusCode, context as otelContext } from '@opentelemetry/api';
 import type { IntegrationConnection } from '@mooring/integrations';
-import type { SyncRunRecord } from '@mooring/persistence';
 import { isDomainError, type DomainError } from '@mooring/platform';
-import { ExtractionGuard, isCredentialsRefusal } from './extract/extraction-guard.js';
+import { ExtractionGuard } from './extract/extraction-guard.js';
 import { extractPages } from './extract/extract-pages.js';
 import { LOAD_BATCH_SIZE, ResourceLoader } from './load/resource-loader.js';
 import { transformPage } from './map/transform-page.js';
@@ -11,197 +9,154 @@ import type { ResourceOutcome } from './reconcile/decide-deletion.js';
 import { reconcile } from './reconcile/reconcile.js';
 import { reingestPending } from './reconcile/reingest.js';
 import { startRun, type RunContext, type SyncDependencies, type SyncRunIds } from './run-context.js';
-import { RunInterrupted, TransientSyncFailure } from './run-interruptions.js';
-import { credentialsError, finishRun, settleRun } from './status/finish-run.js';
-import { ResourceTally } from './status/resource-tally.js';
-import { defaultTracer, inSpan } from './status/sync-tracing.js';
+import { credentialsError, endEarly, finishRun } from './status/finish-run.js';
+import { observersOf } from './status/observers.js';
+import { handingBack, type RunOutcome } from './status/run-outcome.js';
+import { RunLedger } from './status/run-ledger.js';
+import { ResourceTally } from './tally/resource-tally.js';
 
 /**
- * One sync of an installation, the whole pipeline: for each mapping resource in order extract →
- * transform → load; then reingest entities that waited for related ones; then reconcile (delete
- * what the tool no longer has, only after a clean pass); then record the run's status. One trace
- * per run (`sync.run`), with a span per resource and per phase, reingest and reconcile.
+ * One attempt at a sync run, the whole pipeline: for each mapping resource in order extract → map
+ * → load, page by page; then reingest entities that waited for related ones; then reconcile (delete
+ * what the tool no longer has, only after a clean pass); then finish the run. Its ledger, event log,
+ * log lines, metrics and traces observe the stage events (status/observers.ts). Returns how the
+ * attempt ended; only an unexpected error (the database going away, a bug) throws, with the run
+ * left running so a retry starts a new attempt (loads are hash-guarded, deletion needs a clean pass).
  */
-export async function runSync(ids: SyncRunIds, deps: SyncDependencies, options: RunOptions = {}): Promise<SyncRunRecord> {
+export async function runSync(ids: SyncRunIds, deps: SyncDependencies, options: RunOptions = {}): Promise<RunOutcome> {
   const signal = options.signal ?? new AbortController().signal;
-  const tracer = deps.tracer ?? defaultTracer();
-  const attributes = { 'mooring.org_id': ids.orgId, 'mooring.installation_id': ids.installationId, 'mooring.run_id': ids.runId };
-  return inSpan(tracer, 'sync.run', otelContext.active(), attributes, async (span, context) => {
-    const started = await startRun(ids, deps, { tracer, context });
-    const record =
-      'record' in started // already ended, or could not start (recorded why)
-        ? started.record
-        : await settle({ ...started.context, isTransient: options.isTransient }, deps, signal);
-    span.setAttributes({ 'mooring.sync.status': record.status, 'mooring.sync.attempt': record.attempt });
-    if (!('record' in started)) span.setAttribute('mooring.integration', started.context.integration.id);
-    if (record.status === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: record.errorCode ?? 'failed' });
-    return record;
-  });
+  const ledger = new RunLedger(deps.runs, deps.catalog, ids);
+  const emit = observersOf(ids, deps, ledger);
+  try {
+    const started = await startRun(ids, deps, ledger, emit);
+    const outcome =
+      'outcome' in started
+        ? started.outcome
+        : await attempt({ ...started.context, isTransient: options.isTransient }, deps, signal);
+    await emit({ type: 'run.finished', outcome, started: 'context' in started });
+    return outcome;
+  } catch (error) {
+    await emit({ type: 'run.interrupted', error, attempt: ledger.currentAttempt });
+    throw error;
+  }
 }
 
 export interface RunOptions {
   /**
    * Aborting stops the run at a page boundary: it ends aborted (with the reason's code when the
-   * reason is a DomainError, e.g. a time limit), or, when the reason is RunInterrupted, stays
-   * running for a later attempt.
+   * reason is a DomainError, e.g. a time limit), or, when the reason is RunInterrupted, is handed
+   * back: it stays running for a later attempt.
    */
   readonly signal?: AbortSignal;
   /**
    * Given by the worker while attempts remain: an extraction error it says may pass (network, 5xx,
-   * 429) throws TransientSyncFailure instead of failing the run, which stays running to be retried.
+   * 429) makes the outcome retryLater instead of failing the run, which stays running.
    */
   readonly isTransient?: (error: unknown) => boolean;
 }
 
-function settle(run: RunContext, deps: SyncDependencies, signal: AbortSignal): Promise<SyncRunRecord> {
-  return settleRun(run, signal, deps.logger, () => pipeline(run, deps, signal));
+async function attempt(run: RunContext, deps: SyncDependencies, signal: AbortSignal): Promise<RunOutcome> {
+  try {
+    return await pipeline(run, await deps.connect(run.installation, signal), signal);
+  } catch (error) {
+    // Thrown from the far side: the connection could not be opened (e.g. unreadable credentials),
+    // or an abort reached a call in flight. Anything else is unexpected and propagates.
+    if (handingBack(signal)) return { kind: 'handedBack' };
+    if (!signal.aborted && !isDomainError(error)) throw error;
+    return endEarly(run.ledger, signal, error);
+  }
 }
 
-async function pipeline(run: RunContext, deps: SyncDependencies, signal: AbortSignal): Promise<SyncRunRecord> {
-  const connection = await deps.connect(run.installation, signal);
+async function pipeline(run: RunContext, connection: IntegrationConnection, signal: AbortSignal): Promise<RunOutcome> {
   const outcomes: ResourceOutcome[] = [];
   for (const resource of run.mapping.resources) {
     if (signal.aborted) break;
-    try {
-      outcomes.push(await syncResource(run, resource, connection, signal));
-    } catch (error) {
+    const outcome = await syncResource(run, resource, connection, signal);
+    if ('refused' in outcome) {
       // A token the tool refused (revoked, expired): the installation needs new credentials.
-      if (isDomainError(error, 'CREDENTIALS_INVALID')) await connection.credentialsRejected?.(error.message);
-      throw error;
+      if (outcome.refused.code === 'CREDENTIALS_INVALID') await connection.credentialsRejected?.(outcome.refused.message);
+      return endEarly(run.ledger, signal, outcome.refused);
     }
+    if ('retryLater' in outcome) {
+      const reason = `resource ${resource.key} failed to extract: ${message(outcome.retryLater)}`;
+      return { kind: 'retryLater', reason, cause: outcome.retryLater };
+    }
+    outcomes.push(outcome);
   }
-  if (signal.reason instanceof RunInterrupted) throw signal.reason; // resumes elsewhere, nothing reconciled
-  const { tracer, context } = run.trace;
-  const reingest = await inSpan(tracer, 'sync.reingest', context, {}, async (span) => {
-    const result = await reingestPending(run.load, run.writers, signal);
-    span.setAttributes({ 'mooring.sync.reingested': result.reingested, 'mooring.sync.reingest_failed': result.reingestFailed });
-    return result;
-  });
-  const deletion = await inSpan(tracer, 'sync.reconcile', context, {}, async (span) => {
-    const result = await reconcile(run, outcomes, signal);
-    span.setAttributes({
-      'mooring.sync.deletion_decision': result.decision,
-      'mooring.sync.deleted': result.deleted,
-      'mooring.sync.delete_failed': result.deleteFailed,
-    });
-    return result;
-  });
-  return finishRun(run, { outcomes, reingest, deletion, aborted: signal.aborted, abortReason: signal.reason });
+  if (handingBack(signal)) return { kind: 'handedBack' }; // resumes elsewhere, nothing reconciled
+
+  await run.emit({ type: 'reingest.started' });
+  const reingest = await reingestPending(run.load, run.writers, signal);
+  await run.emit({ type: 'reingest.finished', result: reingest });
+
+  await run.emit({ type: 'reconcile.started' });
+  const deletion = await reconcile(run, outcomes, signal);
+  if (deletion === 'superseded') return { kind: 'superseded', attempt: run.attempt };
+  await run.emit({ type: 'deletion.decided', deletion });
+
+  return finishRun(run.ledger, { outcomes, reingest, deletion, aborted: signal.aborted, abortReason: signal.reason });
 }
 
-/** Extract → transform → load for one resource (`kind-index`), page by page. */
+/** Extract → map → load for one resource (`kind-index`), page by page. */
 async function syncResource(
   run: RunContext,
   resource: ParsedResource,
   connection: IntegrationConnection,
   signal: AbortSignal,
-): Promise<ResourceOutcome> {
-  const where = { kind: resource.kind, kindIndex: resource.index };
+): Promise<ResourceOutcome | { readonly refused: DomainError } | { readonly retryLater: unknown }> {
   const done = run.completed.get(resource.index);
   if (done) {
-    // A crashed attempt of this run finished it (same mapping): its counts and staged keys stand.
-    run.events.note({
-      level: 'info',
-      type: 'resource.kept',
-      message: `${resource.key} was completed by a previous attempt; not fetched again`,
-      details: where,
-    });
+    await run.emit({ type: 'resource.kept', resource });
     return { key: resource.key, status: 'completed', counts: done };
   }
-  const attributes = {
-    'mooring.sync.kind': resource.kind,
-    'mooring.sync.kind_index': resource.index,
-    ...(resource.blueprint ? { 'mooring.sync.blueprint': resource.blueprint } : {}),
-  };
-  return inSpan(run.trace.tracer, 'sync.resource', run.trace.context, attributes, async (span, context) => {
-    const started = performance.now();
-    const tally = new ResourceTally();
-    const loader = new ResourceLoader(
-      run.load,
-      { index: resource.index, key: resource.key, writer: run.writers.get(resource.index)! },
-      tally,
-    );
-    const extraction = new ExtractionGuard(tally, signal);
-    const rawSamples: unknown[] = [];
-    await run.ledger.startResource(resource.index);
-    await run.events.record({ level: 'info', type: 'resource.started', message: `${resource.key} started`, details: where });
+  const started = performance.now();
+  const tally = new ResourceTally();
+  const loader = new ResourceLoader(
+    run.load,
+    { index: resource.index, key: resource.key, writer: run.writers.get(resource.index)! },
+    tally,
+  );
+  const extraction = new ExtractionGuard(tally, signal);
+  const rawSamples: unknown[] = [];
+  await run.emit({ type: 'resource.started', resource });
+  try {
     const kind = run.integration.kinds[resource.kind]!;
-    try {
-      for await (const page of extraction.pages(extractPages(resource.kind, kind, connection, resource.selectorOptions))) {
-        rawSamples.push(...page.items.slice(0, 5 - rawSamples.length));
-        // A page of any size streams through a batch at a time: mapped entities never pile up.
-        for (let start = 0; start < page.items.length && !tally.stopped; start += LOAD_BATCH_SIZE) {
-          const items = page.items.slice(start, start + LOAD_BATCH_SIZE);
-          const entities = await tally.time('transformMs', () => transformPage(items, resource, run.load.blueprints, tally));
-          await loader.add(entities);
-        }
-        await run.ledger.progress(resource.index, tally.counts);
-        if (tally.stopped) break;
+    for await (const page of extraction.pages(extractPages(resource.kind, kind, connection, resource.selectorOptions))) {
+      rawSamples.push(...page.items.slice(0, 5 - rawSamples.length));
+      // A page of any size streams through a batch at a time: mapped entities never pile up.
+      for (let start = 0; start < page.items.length && !tally.stopped; start += LOAD_BATCH_SIZE) {
+        const items = page.items.slice(start, start + LOAD_BATCH_SIZE);
+        const entities = await tally.time('transformMs', () => transformPage(items, resource, run.load.blueprints, tally));
+        await loader.add(entities);
       }
-    } catch (error) {
-      // No write of this resource may land after the run has ended.
-      await loader.finish().catch(() => {});
-      if (isCredentialsRefusal(error)) {
-        tally.counts.fetchFailed++;
-        await run.ledger.finishResource(
-          resource.index,
-          'failed',
-          tally,
-          `${(error as DomainError).code}: ${(error as Error).message}`,
-        );
-      }
-      throw error;
+      await run.emit({ type: 'page.loaded', resource, tally });
+      if (tally.stopped) break;
     }
-    await loader.finish();
-    if (extraction.status === 'failed' && run.isTransient?.(extraction.cause)) {
-      throw new TransientSyncFailure(resource.key, extraction.cause);
-    }
-    const status = tally.stopped ? 'failed' : extraction.status;
-    const error = tally.stopped ?? extraction.error;
-    await run.ledger.saveRawSample(resource.kind, rawSamples);
-    await run.ledger.finishResource(resource.index, status, tally, error);
+  } catch (error) {
+    // No write of this resource may land after the run has ended.
+    await loader.finish().catch(() => {});
+    throw error;
+  }
+  await loader.finish();
+  if (extraction.refused) {
+    await run.emit({ type: 'resource.refused', resource, tally, error: extraction.refused });
+    return { refused: extraction.refused };
+  }
+  // The resource stays unfinished: the run's next attempt fetches it again.
+  if (extraction.status === 'failed' && run.isTransient?.(extraction.cause)) return { retryLater: extraction.cause };
+  const status = tally.stopped ? 'failed' : extraction.status;
+  const error = tally.stopped ?? extraction.error;
+  const durationMs = performance.now() - started;
+  await run.emit({ type: 'resource.finished', resource, status, error, tally, rawSamples, durationMs });
+  return {
+    key: resource.key,
+    status,
+    ...(status === 'failed' ? { failedIn: tally.stopped ? 'transform' : 'extract' } : {}),
+    ...(credentialsError(extraction.cause) ? { credentialsError: credentialsError(extraction.cause) } : {}),
+    counts: tally.counts,
+  };
+}
 
-    const c = tally.counts;
-    span.setAttribute('mooring.sync.status', status);
-    if (status === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: error ?? 'failed' });
-    tally.timeline.emit(run.trace.tracer, context, {
-      extract: {
-        ...attributes,
-        'mooring.sync.busy_ms': c.extractMs,
-        'mooring.sync.fetched': c.fetched,
-        'mooring.sync.failed': c.fetchFailed,
-      },
-      transform: {
-        ...attributes,
-        'mooring.sync.busy_ms': c.transformMs,
-        'mooring.sync.transformed': c.transformed,
-        'mooring.sync.filtered_out': c.filteredOut,
-        'mooring.sync.failed': c.transformFailed,
-      },
-      load: {
-        ...attributes,
-        'mooring.sync.busy_ms': c.loadMs,
-        'mooring.sync.loaded': c.ingested,
-        'mooring.sync.skipped': c.notChanged,
-        'mooring.sync.failed': c.ingestFailed,
-      },
-    });
-    const failures = c.fetchFailed + c.transformFailed + c.ingestFailed;
-    await run.events.record({
-      level: status === 'completed' ? (failures ? 'warn' : 'info') : status === 'aborted' ? 'warn' : 'error',
-      type: `resource.${status}`,
-      message:
-        `${resource.key} ${status}: fetched ${c.fetched}, mapped ${c.transformed} (${c.filteredOut} filtered out, ${c.transformFailed} failed), ` +
-        `written ${c.ingested}, unchanged ${c.notChanged}, failed to load ${c.ingestFailed}${error ? `; ${error}` : ''}`,
-      details: { ...where, counts: { ...c }, ...(error ? { error } : {}) },
-    });
-    run.metrics?.recordResource(run.integration.id, resource.kind, c, { status, durationMs: performance.now() - started });
-    return {
-      key: resource.key,
-      status,
-      ...(status === 'failed' ? { failedIn: tally.stopped ? 'transform' : 'extract' } : {}),
-      ...(credentialsError(extraction.cause) ? { credentialsError: credentialsError(extraction.cause) } : {}),
-      counts: c,
-    } satisfies ResourceOutcome;
-  });
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -6,11 +6,13 @@ import {
   BlueprintRepository,
   InstallationRepository,
   SyncCatalogRepository,
+  SyncRunEventRepository,
   SyncRunRepository,
   type SyncRunRecord,
 } from '@mooring/persistence';
 import type { ConnectionProvider, SyncRunIds } from './run-context.js';
 import { runSync, type RunOptions } from './run-sync.js';
+import type { RunOutcome } from './status/run-outcome.js';
 import type { SyncMetrics } from './status/sync-metrics.js';
 
 /** `runSync` with its repositories and the process's integrations injected, for the worker's job processor. */
@@ -19,6 +21,7 @@ export class SyncEngine {
   constructor(
     private readonly installations: InstallationRepository,
     private readonly runs: SyncRunRepository,
+    private readonly events: SyncRunEventRepository,
     private readonly catalog: SyncCatalogRepository,
     private readonly blueprints: BlueprintRepository,
     private readonly integrations: IntegrationRegistry,
@@ -33,13 +36,14 @@ export class SyncEngine {
     ids: SyncRunIds,
     connect: ConnectionProvider,
     options: RunOptions & { logger?: Logger; metrics?: SyncMetrics; tracer?: Tracer } = {},
-  ): Promise<SyncRunRecord> {
+  ): Promise<RunOutcome> {
     const { signal, isTransient, logger, metrics, tracer } = options;
     return runSync(
       ids,
       {
         installations: this.installations,
         runs: this.runs,
+        events: this.events,
         catalog: this.catalog,
         blueprints: this.blueprints,
         integrations: (id) => this.integrations.get(id),

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { IntegrationRegistry } from '@mooring/integrations';
 import { MappingValidator } from './mapping/index.js';
 import { MappingTestBudget } from './mapping-test.js';
-import { SyncStatusService } from './status/sync-status.service.js';
+import { SyncStatusService } from './read-model/sync-status.service.js';
 import { SyncEngine } from './sync-engine.service.js';
 
 /** The sync engine and its status reads for Nest apps; repositories come from the global PersistenceModule. */

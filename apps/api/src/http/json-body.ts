@@ -33,3 +33,12 @@ export function useJsonBodies(app: NestExpressApplication, limitBytes: number): 
     }),
   );
 }
+
+/**
+ * Webhook deliveries (`/v1/hooks/…`) are kept as the exact bytes received, whatever their content
+ * type: signatures are computed over them. Larger than `limitBytes` is a 413 before anything is read
+ * further; the JSON parser then leaves them alone.
+ */
+export function useHookBodies(app: NestExpressApplication, limitBytes: number): void {
+  app.use('/v1/hooks', express.raw({ type: () => true, limit: limitBytes }));
+}

@@ -6,7 +6,7 @@ import { DomainError, currentRequestScope } from '@mooring/platform';
 import { AttemptLimiter, type AttemptCounter } from '@mooring/queue';
 import { ENDPOINT } from './endpoint.decorator.js';
 
-type Scope = 'perOrg' | 'perAddress';
+type Scope = 'perOrg' | 'perAddress' | 'perResource';
 
 /**
  * The request limits routes declare in the contract (`rateLimit`), counted in Redis with the same
@@ -20,8 +20,12 @@ export class RouteLimits {
   constructor(private readonly limiter: AttemptLimiter) {}
 
   /** Counts one request of `route` for each key given whose limit the route declares. */
-  async admit(route: RouteDefinition, keys: { readonly orgId?: string | undefined; readonly address?: string | undefined }) {
+  async admit(
+    route: RouteDefinition,
+    keys: { readonly orgId?: string | undefined; readonly address?: string | undefined; readonly resource?: string | undefined },
+  ) {
     const checks: Array<[Scope, string]> = [];
+    if (keys.resource !== undefined) checks.push(['perResource', keys.resource]);
     if (keys.address !== undefined) checks.push(['perAddress', keys.address]);
     if (keys.orgId !== undefined) checks.push(['perOrg', keys.orgId]);
     for (const [scope, key] of checks) {
@@ -45,7 +49,7 @@ export class RouteLimits {
 
 function rateLimited(route: RouteDefinition, scope: Scope, limit: RequestLimit, waitMs: number): DomainError {
   const retryAfterSeconds = Math.ceil(waitMs / 1000);
-  const who = scope === 'perOrg' ? 'this organization' : 'this address';
+  const who = scope === 'perOrg' ? 'this organization' : scope === 'perResource' ? 'this resource' : 'this address';
   return new DomainError(
     'RATE_LIMITED',
     `Too many requests to ${route.method} ${route.path} from ${who} (${limit.requests} per ${limit.windowSeconds} s): try again in ${retryAfterSeconds} s`,
@@ -69,7 +73,11 @@ export class RouteLimitGuard implements CanActivate {
     const route = this.reflector.get<RouteDefinition | undefined>(ENDPOINT, context.getHandler());
     if (!route?.rateLimit) return true;
     const request = context.switchToHttp().getRequest<Request>();
-    await this.limits.admit(route, { address: request.ip ?? 'unknown', orgId: currentRequestScope()?.tenant?.orgId });
+    await this.limits.admit(route, {
+      address: request.ip ?? 'unknown',
+      orgId: currentRequestScope()?.tenant?.orgId,
+      ...(route.rateLimit.perResource ? { resource: Object.values(request.params).join('/') } : {}),
+    });
     return true;
   }
 }

@@ -79,6 +79,11 @@ export class InstallationsController {
     };
   }
 
+  @Endpoint(routes.tryKind)
+  tryKind(@Param(new ZodPipe(routes.tryKind.params, 'path')) params: z.output<typeof routes.tryKind.params>) {
+    return this.installations.tryKind(currentTenant().orgId, params.id, params.kind);
+  }
+
   /**
    * A resync now: 202 with the new run's id, or 409 RUN_ACTIVE with the id of the run already
    * active. `{"acceptFetchDrop": true}` lets that one run delete despite the installation's

@@ -2,6 +2,7 @@ import { Controller, Param, Query } from '@nestjs/common';
 import type { z } from 'zod';
 import { api, uuid } from '@mooring/contract';
 import { currentTenant, decodeCursor, encodeCursor, isTimeAndId } from '@mooring/platform';
+import { LiveEventStatus } from '@mooring/live-events';
 import { SyncStatusService } from '@mooring/sync';
 import { Endpoint } from '../http/endpoint.decorator.js';
 import { ZodPipe } from '../http/zod.pipe.js';
@@ -12,7 +13,10 @@ const routes = api.installations;
 /** What an installation's syncs did: status with tips, history, and each run's event log. */
 @Controller()
 export class SyncStatusController {
-  constructor(private readonly status: SyncStatusService) {}
+  constructor(
+    private readonly status: SyncStatusService,
+    private readonly live: LiveEventStatus,
+  ) {}
 
   /** The newest run (or `?runId=`) per resource and phase, its reconciliation, and what to check. */
   @Endpoint(routes.syncStatus)
@@ -20,8 +24,10 @@ export class SyncStatusController {
     @Param('id', new ZodPipe(uuid, 'path')) id: string,
     @Query(new ZodPipe(routes.syncStatus.query, 'query')) query: z.output<typeof routes.syncStatus.query>,
   ) {
-    const { run, tips } = await this.status.status(currentTenant().orgId, id, query.runId);
-    return { installationId: id, run: run && syncRunView(run), tips: tips.map(tipView) };
+    const { orgId } = currentTenant();
+    const { run, tips } = await this.status.status(orgId, id, query.runId);
+    const liveEvents = await this.live.counts(orgId, id);
+    return { installationId: id, run: run && syncRunView(run), tips: tips.map(tipView), liveEvents };
   }
 
   /** Run history, newest first; `next` is the cursor of the following page. */

@@ -58,6 +58,11 @@ const EXPLANATIONS: Readonly<Record<ErrorCode | ClientErrorCode, ErrorExplanatio
     title: 'The tool ended a listing before all its items',
     action: 'Nothing was deleted. Resync later; if it repeats, check the tool’s health.',
   },
+  WEBHOOK_REFUSED: {
+    title: 'The webhook delivery was refused',
+    action:
+      'Check that the tool signs with the installation’s current webhook secret; rotate it and register the hook again if unsure.',
+  },
   HOST_NOT_FOUND: {
     title: 'That host name does not resolve',
     action: 'Check the spelling of the address, and that its DNS name is public.',

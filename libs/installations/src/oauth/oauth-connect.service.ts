@@ -427,7 +427,7 @@ export class OAuthConnectService {
     if (tokens.refreshToken) registerSecret(tokens.refreshToken, { runtime: true });
     const account = await this.workflow.verify(
       integration,
-      this.connections.forCandidate(session.settings, tokens.accessToken, policy),
+      this.connections.forCandidate(session.settings, tokens.accessToken, policy, undefined, 'oauth2'),
     );
     const credential = nextCredential(null, tokens, secrets.client);
 
@@ -488,6 +488,7 @@ export class OAuthConnectService {
       ));
     if (!before || !saved) throw deletedWhileReconnecting(installationId);
     await this.lifecycle.changed(before, saved.installation, saved.transition);
+    await this.workflow.setUpLiveEvents(saved.installation);
     await this.workflow.requestResync(orgId, saved.installation.id, 'credentials_rotated');
     return saved.installation;
   }

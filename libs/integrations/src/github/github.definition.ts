@@ -2,6 +2,7 @@ import type { IntegrationDefinition } from '../integration-definition.js';
 import { githubOAuth2, verifyGithubCredentials } from './github-auth.js';
 import { githubBlueprints, githubDefaultMapping } from './github-data-model.js';
 import { githubKinds } from './github-kinds.js';
+import { githubLiveEvents } from './github-live-events.js';
 
 /** GitHub and GitHub Enterprise Server: see README.md in this folder. */
 export const github: IntegrationDefinition = {
@@ -44,4 +45,5 @@ export const github: IntegrationDefinition = {
   defaultBlueprints: githubBlueprints,
   defaultMapping: githubDefaultMapping,
   verifyCredentials: verifyGithubCredentials,
+  liveEvents: githubLiveEvents,
 };

@@ -148,7 +148,10 @@ export class ToolClient {
 
       if (response.status === 304 && cached) {
         this.stats.notModified++;
-        return { status: 304, body: this.parse(cached.body, url), headers: new Headers(cached.headers), notModified: true };
+        // The body is the cached one, but paging headers are the 304's own: a listing whose last
+        // page was full and then grew answers its unchanged page 304 with a new `Link` to the next.
+        const headers = new Headers({ ...cached.headers, ...pagingHeaders(response.headers) });
+        return { status: 304, body: this.parse(cached.body, url), headers, notModified: true };
       }
       if (response.ok) {
         const body = this.parse(text, url);

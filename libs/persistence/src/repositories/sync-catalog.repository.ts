@@ -127,6 +127,31 @@ export class SyncCatalogRepository {
     });
   }
 
+  /**
+   * Deletes the entities among `keys` that the installation owns (a live event's confirmed
+   * deletion), in one transaction; an entity another one requires stays (`blocked`).
+   */
+  async deleteOwned(orgId: string, installationId: string, keys: readonly EntityKey[]): Promise<DeleteEntitiesResult> {
+    if (!keys.length) return { deleted: [], blocked: [] };
+    return this.db.inTenantSql(orgId, async (client) => {
+      const { rows } = await client.query<{ blueprint: string; identifier: string }>(
+        `SELECT e.blueprint, e.identifier FROM entities e JOIN unnest($3::text[], $4::text[]) AS k(blueprint, identifier)
+             ON e.blueprint = k.blueprint AND e.identifier = k.identifier
+          WHERE e.org_id = $1 AND e.installation_id = $2 ORDER BY 1, 2 FOR UPDATE OF e`,
+        [orgId, installationId, keys.map((k) => k.blueprint), keys.map((k) => k.identifier)],
+      );
+      const deleted: EntityKey[] = [];
+      const blocked: Array<EntityKey & { requiredBy: EntityKey }> = [];
+      for (const blueprint of new Set(rows.map((row) => row.blueprint))) {
+        const identifiers = rows.filter((row) => row.blueprint === blueprint).map((row) => row.identifier);
+        const result = await deleteEntityKeys(client, orgId, blueprint, identifiers, { deleteDependents: false });
+        deleted.push(...result.deleted);
+        blocked.push(...result.blocked);
+      }
+      return { deleted, blocked };
+    });
+  }
+
   /** Keeps the first raw items of a kind from the last run (secrets scrubbed by the caller). */
   async saveRawSample(
     orgId: string,
@@ -194,7 +219,8 @@ export class SyncBatch {
   ) {}
 
   /**
-   * Records that the run produced these keys (under the resource that staged each first), and
+   * Records that the run produced these keys (under the resource that staged each first; a live
+   * event with no run running stages nothing: `runId` null), and
    * returns in one statement the positions of those
    * already stored with the same content hash by the same writer (nothing to write for them) and
    * which of `targets` (related entities) do not exist. The lookups are correlated scalar
@@ -203,7 +229,7 @@ export class SyncBatch {
    * owns one entity when it owns 100k) and scan the installation for every batch.
    */
   async stage(
-    runId: string,
+    runId: string | null,
     resourceIndex: number,
     writer: SyncWriter,
     entities: readonly SyncEntityInput[],
@@ -215,7 +241,7 @@ export class SyncBatch {
          SELECT * FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS t(blueprint, identifier, hash, position)
        ), seen AS (
          INSERT INTO sync_seen_keys (run_id, org_id, blueprint, identifier, resource_index)
-         SELECT $2, $1, blueprint, identifier, $10 FROM input ON CONFLICT DO NOTHING
+         SELECT $2, $1, blueprint, identifier, $10 FROM input WHERE $2::uuid IS NOT NULL ON CONFLICT DO NOTHING
        )
        SELECT i.position::text AS position, NULL AS blueprint, NULL AS identifier FROM input i
         WHERE (SELECT e.content_hash = i.hash AND e.installation_id = $6 AND e.resource_key = $7

@@ -1,17 +1,20 @@
-import { isDomainError } from '@mooring/platform';
-import type { ResourceTally } from '../status/resource-tally.js';
+import { isDomainError, type DomainError } from '@mooring/platform';
+import type { ResourceTally } from '../tally/resource-tally.js';
 import type { ExtractedPage } from './extract-pages.js';
 
 /**
  * Runs a kind's extraction and keeps its failure apart from the rest of the pipeline: a tool error
- * (or an abort) ends the resource's pages and is recorded on the resource, while an error of
- * mapping or loading code still propagates, and so does a refusal of the credentials. Counts fetched items and time spent waiting for pages.
+ * (or an abort) ends the resource's pages and is recorded on the resource, and so does a refusal of
+ * the credentials (`refused`, which ends the run), while an error of mapping or loading code still
+ * propagates. Counts fetched items and time spent waiting for pages.
  */
 export class ExtractionGuard {
   status: 'completed' | 'failed' | 'aborted' = 'completed';
   error: string | null = null;
   /** What the tool's extraction threw, for the worker's retry decision. */
   cause: unknown = undefined;
+  /** The tool refused the credentials: the run cannot go on, every other kind would be refused too. */
+  refused: DomainError | undefined = undefined;
 
   constructor(
     private readonly tally: ResourceTally,
@@ -30,9 +33,8 @@ export class ExtractionGuard {
         try {
           next = await this.tally.time('extractMs', () => source.next());
         } catch (error) {
-          // Refused credentials end the run: every other kind would be refused too.
-          if (!this.signal.aborted && isCredentialsRefusal(error)) throw error;
-          this.fail(error);
+          if (!this.signal.aborted && isCredentialsRefusal(error)) this.refuse(error);
+          else this.fail(error);
           return;
         }
         if (next.done) return;
@@ -46,6 +48,14 @@ export class ExtractionGuard {
     } finally {
       await source.return(undefined).catch(() => {});
     }
+  }
+
+  private refuse(error: DomainError): void {
+    this.status = 'failed';
+    this.refused = error;
+    this.cause = error;
+    this.tally.counts.fetchFailed++;
+    this.error = `${error.code}: ${error.message}`;
   }
 
   private fail(error: unknown): void {
@@ -63,6 +73,6 @@ export class ExtractionGuard {
 }
 
 /** The tool (or the installation's state) refused the credentials: the run cannot go on. */
-export function isCredentialsRefusal(error: unknown): boolean {
+export function isCredentialsRefusal(error: unknown): error is DomainError {
   return isDomainError(error, 'CREDENTIALS_INVALID') || isDomainError(error, 'REAUTH_REQUIRED');
 }

@@ -9,8 +9,8 @@ import {
   type SyncWriter,
 } from '@mooring/persistence';
 import type { MappedEntity } from '../mapping/index.js';
-import type { ResourceTally } from '../status/resource-tally.js';
-import type { BlueprintCache } from './blueprint-cache.js';
+import type { ResourceTally } from '../tally/resource-tally.js';
+import type { BlueprintCache } from '../map/blueprint-cache.js';
 import { MAX_ENTITY_BYTES, contentHash } from './content-hash.js';
 import { storableEntity } from './storable-entity.js';
 
@@ -39,13 +39,21 @@ interface BatchOutcome {
 
 export interface LoadContext {
   readonly orgId: string;
-  readonly runId: string;
+  /**
+   * The run whose seen keys the batch stages. Null for a live event applied while no run is running:
+   * nothing is staged, and an entity whose related entity does not exist yet fails (the next
+   * resync writes it) instead of waiting for the run's reingestion.
+   */
+  readonly runId: string | null;
   readonly catalog: SyncCatalogRepository;
   readonly blueprints: BlueprintCache;
   readonly validator: EntityValidator;
   readonly merge: boolean;
   readonly createMissingRelatedEntities: boolean;
 }
+
+/** A sync run's load context: it always stages the keys it sees. */
+export type RunLoadContext = LoadContext & { readonly runId: string };
 
 /**
  * Loads one resource's entities in bulk batches, one transaction each: stage the keys the run saw
@@ -179,10 +187,10 @@ export class ResourceLoader {
       }
       const absent = missing.size ? this.targetsOf(entity).filter((target) => missing.has(keyOf(target))) : [];
       if (absent.length && !this.context.createMissingRelatedEntities) {
-        parked.push(entity);
+        if (runId) parked.push(entity);
         failures.push({
           identifier: entity.identifier,
-          reason: `related entity ${describeKeys(absent)} does not exist yet; retried after all resources`,
+          reason: `related entity ${describeKeys(absent)} does not exist yet; ${runId ? 'retried after all resources' : 'the next resync writes it'}`,
         });
       } else {
         ready.push(entity);
@@ -194,16 +202,18 @@ export class ResourceLoader {
       ? [...missing.values()].filter((t) => wanted.has(keyOf(t)))
       : [];
     await session.write(this.resource.writer, ready, { merge: this.context.merge, placeholders });
-    await session.addPending(
-      runId,
-      parked.map((entity) => ({
-        blueprint: entity.blueprint,
-        identifier: entity.identifier,
-        resourceIndex: this.resource.index,
-        entity,
-        reason: 'missing related entity',
-      })),
-    );
+    if (runId) {
+      await session.addPending(
+        runId,
+        parked.map((entity) => ({
+          blueprint: entity.blueprint,
+          identifier: entity.identifier,
+          resourceIndex: this.resource.index,
+          entity,
+          reason: 'missing related entity',
+        })),
+      );
+    }
     return { notChanged: unchanged.size, ingested: ready.length, failures };
   }
 

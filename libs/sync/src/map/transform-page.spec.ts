@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BlueprintRecord } from '@mooring/persistence';
-import { BlueprintCache } from '../load/blueprint-cache.js';
+import { BlueprintCache } from './blueprint-cache.js';
 import { parseMapping } from '../mapping/index.js';
-import { ResourceTally } from '../status/resource-tally.js';
+import { ResourceTally } from '../tally/resource-tally.js';
 import { transformPage } from './transform-page.js';
 
 const comment: BlueprintRecord = {

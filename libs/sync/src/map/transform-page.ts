@@ -1,7 +1,7 @@
 import type { JsonObject } from '@mooring/integrations';
-import type { BlueprintCache } from '../load/blueprint-cache.js';
+import type { BlueprintCache } from './blueprint-cache.js';
 import type { MappedEntity, ParsedResource } from '../mapping/index.js';
-import type { ResourceTally } from '../status/resource-tally.js';
+import type { ResourceTally } from '../tally/resource-tally.js';
 
 /**
  * Maps a page of raw items to entities through the mapping stage (itemsToParse, selector, the

@@ -1,5 +1,4 @@
 import type { OwnedBlueprintStats, SyncCatalogRepository } from '@mooring/persistence';
-import { RunSuperseded } from '../run-interruptions.js';
 
 const CHUNK = 500;
 
@@ -8,6 +7,8 @@ export interface DeleteUnseenResult {
   /** Candidates kept because an entity that stays requires them (deleteDependentEntities off). */
   readonly deleteFailed: number;
   readonly interrupted: boolean;
+  /** A later attempt took the run over: this one stopped deleting. */
+  readonly superseded: boolean;
 }
 
 /**
@@ -15,7 +16,7 @@ export interface DeleteUnseenResult {
  * (relation targets of staying entities excepted). Candidates are read from the database in
  * identifier order, so memory holds one chunk; an abort stops between chunks. Each chunk adds to
  * the run's `deleted` as it commits, and is fenced by the attempt: an attempt that lost the run to
- * a later one deletes nothing more (RunSuperseded).
+ * a later one deletes nothing more (`superseded`).
  */
 export async function deleteUnseen(
   catalog: SyncCatalogRepository,
@@ -28,17 +29,17 @@ export async function deleteUnseen(
   for (const { blueprint } of blueprints) {
     let after: string | null = null;
     for (;;) {
-      if (options.signal.aborted) return { deleted, deleteFailed, interrupted: true };
+      if (options.signal.aborted) return { deleted, deleteFailed, interrupted: true, superseded: false };
       const candidates = await catalog.deletionCandidates(run.orgId, run.installationId, run.runId, blueprint, after, CHUNK);
       if (!candidates.length) break;
       const result = await catalog.deleteForRun(run.orgId, run, blueprint, candidates, {
         deleteDependents: options.deleteDependents,
       });
-      if (!result) throw new RunSuperseded(run.attempt);
+      if (!result) return { deleted, deleteFailed, interrupted: false, superseded: true };
       deleted += result.deleted.length;
       deleteFailed += result.blocked.length;
       after = candidates.at(-1)!;
     }
   }
-  return { deleted, deleteFailed, interrupted: false };
+  return { deleted, deleteFailed, interrupted: false, superseded: false };
 }

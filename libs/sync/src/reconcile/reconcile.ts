@@ -1,5 +1,5 @@
-import type { DeletionDecision as RecordedDecision } from '@mooring/persistence';
-import type { RunContext } from '../run-context.js';
+import type { DeletionDecision as RecordedDecision, SyncCatalogRepository } from '@mooring/persistence';
+import type { MappingConfig } from '../mapping/index.js';
 import { decideDeletion, type ResourceOutcome } from './decide-deletion.js';
 import { deleteUnseen } from './delete-unseen.js';
 
@@ -15,12 +15,29 @@ export interface DeletionOutcome {
   readonly ms: number;
 }
 
-/** Decides whether the run may delete what it did not see, and if so deletes it. */
+/** What reconciliation reads of the run (the engine's run context has it all). */
+export interface ReconcileRun {
+  readonly ids: { readonly orgId: string; readonly installationId: string; readonly runId: string };
+  readonly attempt: number;
+  readonly acceptFetchDrop: boolean;
+  readonly installation: { readonly maxFetchDrop: number };
+  readonly mapping: {
+    readonly resources: readonly unknown[];
+    readonly config: Pick<MappingConfig, 'entityDeletionThreshold' | 'deleteDependentEntities'>;
+  };
+  readonly load: { readonly catalog: SyncCatalogRepository };
+  readonly ledger: { lastTrustedFetched(): Promise<Map<string, number>> };
+}
+
+/**
+ * Decides whether the run may delete what it did not see, and if so deletes it; 'superseded' when
+ * a later attempt took the run over meanwhile (this one then deletes nothing more).
+ */
 export async function reconcile(
-  run: RunContext,
+  run: ReconcileRun,
   outcomes: readonly ResourceOutcome[],
   signal: AbortSignal,
-): Promise<DeletionOutcome> {
+): Promise<DeletionOutcome | 'superseded'> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const { orgId, installationId, runId } = run.ids;
@@ -49,6 +66,7 @@ export async function reconcile(
     deleteDependents: run.mapping.config.deleteDependentEntities,
     signal,
   });
+  if (result.superseded) return 'superseded';
   const reason = result.interrupted
     ? 'the run was aborted while deleting; the rest is left for the next clean run'
     : 'every resource completed cleanly and each blueprint is within entityDeletionThreshold';

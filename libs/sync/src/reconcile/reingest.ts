@@ -1,7 +1,7 @@
 import { relationTargets } from '@mooring/catalog';
 import type { ErrorSample, SyncEntityInput, SyncWriter } from '@mooring/persistence';
-import { keyOf, type LoadContext } from '../load/resource-loader.js';
-import { MAX_ERROR_SAMPLES } from '../status/resource-tally.js';
+import { keyOf, type RunLoadContext } from '../load/resource-loader.js';
+import { MAX_ERROR_SAMPLES } from '../tally/resource-tally.js';
 
 const PAGE = 500;
 /** Passes over the parked entities; each pass can unblock the next link of a relation chain. */
@@ -21,7 +21,7 @@ export interface ReingestResult {
  * database, so a crash loses none and memory holds one page.
  */
 export async function reingestPending(
-  context: LoadContext,
+  context: RunLoadContext,
   writers: ReadonlyMap<number, SyncWriter>,
   signal: AbortSignal,
 ): Promise<ReingestResult> {

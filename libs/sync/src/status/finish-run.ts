@@ -1,10 +1,10 @@
-import { isDomainError, type ErrorCode, type Logger } from '@mooring/platform';
-import { notReconciled, type NewSyncRunEvent, type SyncRunRecord } from '@mooring/persistence';
+import { isDomainError, type ErrorCode } from '@mooring/platform';
+import { notReconciled, type RunFinish } from '@mooring/persistence';
 import type { ResourceOutcome } from '../reconcile/decide-deletion.js';
 import type { DeletionOutcome } from '../reconcile/reconcile.js';
 import type { ReingestResult } from '../reconcile/reingest.js';
-import type { RunContext } from '../run-context.js';
-import { RunInterrupted, RunSuperseded, TransientSyncFailure } from '../run-interruptions.js';
+import { ended, type RunOutcome } from './run-outcome.js';
+import type { RunLedger } from './run-ledger.js';
 
 export interface RunResult {
   readonly outcomes: readonly ResourceOutcome[];
@@ -15,39 +15,12 @@ export interface RunResult {
   readonly abortReason?: unknown;
 }
 
-/** Records the run's end: aborted, failed (a resource failed to extract) or completed. */
-export async function finishRun(run: RunContext, result: RunResult): Promise<SyncRunRecord> {
-  for (const [index, samples] of result.reingest.samples) await run.ledger.appendSamples(index, samples);
-  const { reingested, reingestFailed } = result.reingest;
-  if (reingested || reingestFailed) {
-    run.events.note({
-      level: reingestFailed ? 'warn' : 'info',
-      type: 'reingest.finished',
-      message: `${reingested} entit${reingested === 1 ? 'y' : 'ies'} written once their related entities existed; ${reingestFailed} still missing one`,
-      details: { reingested, reingestFailed },
-    });
-  }
-  const deletion = result.deletion;
-  run.events.note({
-    level: deletion.deleteFailed ? 'warn' : 'info',
-    type: 'deletion.decided',
-    message:
-      deletion.decision === 'deleted'
-        ? `deleted ${deletion.deleted} entit${deletion.deleted === 1 ? 'y' : 'ies'} the tool no longer has${deletion.deleteFailed ? ` (${deletion.deleteFailed} failed)` : ''}`
-        : deletion.decision === 'skipped'
-          ? `deletion skipped: ${deletion.reason}`
-          : 'nothing to delete',
-    details: {
-      decision: deletion.decision,
-      reason: deletion.reason,
-      deleted: deletion.deleted,
-      deleteFailed: deletion.deleteFailed,
-    },
-  });
+/** Ends a run that went through reconciliation: aborted, failed (a resource failed) or completed. */
+export function finishRun(ledger: RunLedger, result: RunResult): Promise<RunOutcome> {
   const failed = result.outcomes.find((outcome) => outcome.status === 'failed');
   const status = result.aborted ? 'aborted' : failed ? 'failed' : 'completed';
   const mapping = failed?.failedIn === 'transform';
-  return run.ledger.finish({
+  return end(ledger, {
     status,
     errorCode:
       status === 'failed'
@@ -77,91 +50,23 @@ export async function finishRun(run: RunContext, result: RunResult): Promise<Syn
 }
 
 /**
- * Runs the pipeline and settles the run whatever happens. An abort ends it as aborted; an expected
- * failure (a DomainError, e.g. rejected credentials) as failed with its code. Anything else (the
- * database going away, a bug) is rethrown with the run left running, so the job's retry starts a
- * new attempt: loads are hash-guarded and deletion needs a complete pass, so a retry is safe.
+ * Ends a run before reconciliation, nothing deleted: aborted (with the abort reason's code when it
+ * is a DomainError, e.g. the time limit), or failed with an expected error's code (e.g. refused
+ * credentials).
  */
-export async function settleRun(
-  run: RunContext,
-  signal: AbortSignal,
-  logger: Logger | undefined,
-  pipeline: () => Promise<SyncRunRecord>,
-): Promise<SyncRunRecord> {
-  const log = { orgId: run.ids.orgId, installationId: run.ids.installationId, runId: run.ids.runId, attempt: run.attempt };
-  logger?.info(log, 'sync run started');
-  try {
-    const record = await pipeline();
-    await run.events.record(endEvent(record));
-    run.metrics?.recordRun(run.integration.id, record);
-    logger?.info(
-      { ...log, status: record.status, deleted: record.deleted, decision: record.deletionDecision },
-      'sync run finished',
-    );
-    return record;
-  } catch (error) {
-    if (error instanceof RunSuperseded) {
-      logger?.warn(log, 'sync run attempt superseded by a later attempt; it stops without ending the run');
-      throw error;
-    }
-    if (error instanceof RunInterrupted || (signal.aborted && signal.reason instanceof RunInterrupted)) {
-      logger?.info(log, 'sync run handed back at a page boundary; it resumes in another attempt');
-      throw signal.reason instanceof RunInterrupted ? signal.reason : error;
-    }
-    if (error instanceof TransientSyncFailure) {
-      logger?.warn({ ...log, err: error }, 'sync run hit a transient error; it is retried in a new attempt');
-      throw error;
-    }
-    if (!signal.aborted && !isDomainError(error)) {
-      logger?.error({ ...log, err: error }, 'sync run interrupted; a retry will start a new attempt');
-      // Best effort: what interrupted the run (the database going away) may keep this from being written.
-      await run.events
-        .record({
-          level: 'error',
-          type: 'run.interrupted',
-          message: `attempt ${run.attempt} was interrupted (${error instanceof Error ? error.message : String(error)}); a retry starts a new attempt`,
-          details: { attempt: run.attempt },
-        })
-        .catch(() => {});
-      throw error;
-    }
-    const aborted = signal.aborted;
-    const record = await run.ledger.finish({
-      status: aborted ? 'aborted' : 'failed',
-      errorCode: aborted ? abortCode(signal.reason) : isDomainError(error) ? error.code : 'INTERNAL',
-      errorMessage: aborted ? abortMessage(signal.reason) : error instanceof Error ? error.message : String(error),
-      reconciliation: notReconciled(aborted ? 'the run was aborted' : 'the run failed before reconciliation'),
-    });
-    await run.events.record(endEvent(record));
-    run.metrics?.recordRun(run.integration.id, record);
-    logger?.warn({ ...log, status: record.status, errorCode: record.errorCode }, 'sync run ended early');
-    return record;
-  }
+export function endEarly(ledger: RunLedger, signal: AbortSignal, error: unknown): Promise<RunOutcome> {
+  const aborted = signal.aborted;
+  return end(ledger, {
+    status: aborted ? 'aborted' : 'failed',
+    errorCode: aborted ? abortCode(signal.reason) : isDomainError(error) ? error.code : 'INTERNAL',
+    errorMessage: aborted ? abortMessage(signal.reason) : error instanceof Error ? error.message : String(error),
+    reconciliation: notReconciled(aborted ? 'the run was aborted' : 'the run failed before reconciliation'),
+  });
 }
 
-function endEvent(record: SyncRunRecord): NewSyncRunEvent {
-  const seconds =
-    record.startedAt && record.finishedAt ? (record.finishedAt.getTime() - record.startedAt.getTime()) / 1000 : null;
-  const took = seconds === null ? '' : ` in ${seconds.toFixed(1)} s`;
-  const error = record.errorCode ? { errorCode: record.errorCode, errorMessage: record.errorMessage } : {};
-  switch (record.status) {
-    case 'completed':
-      return { level: 'info', type: 'run.completed', message: `the run completed${took}`, details: { attempt: record.attempt } };
-    case 'aborted':
-      return {
-        level: 'warn',
-        type: 'run.aborted',
-        message: `the run was aborted${took}`,
-        details: { attempt: record.attempt, ...error },
-      };
-    default:
-      return {
-        level: 'error',
-        type: 'run.failed',
-        message: `the run failed${took}: ${record.errorMessage ?? record.errorCode ?? 'unknown error'}`,
-        details: { attempt: record.attempt, ...error },
-      };
-  }
+async function end(ledger: RunLedger, finish: RunFinish): Promise<RunOutcome> {
+  const record = await ledger.finish(finish);
+  return record === 'superseded' ? { kind: 'superseded', attempt: ledger.currentAttempt! } : ended(record);
 }
 
 /** Codes that mean the installation's credentials no longer work: the run's own error code. */

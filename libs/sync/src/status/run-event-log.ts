@@ -1,7 +1,7 @@
 import { scrubSecrets } from '@mooring/platform';
-import type { NewSyncRunEvent, SyncRunRepository } from '@mooring/persistence';
+import type { NewSyncRunEvent, SyncRunEventRepository } from '@mooring/persistence';
 
-export type RunEventStore = Pick<SyncRunRepository, 'appendEvents'>;
+export type RunEventStore = Pick<SyncRunEventRepository, 'appendEvents'>;
 
 /**
  * A run's event log, for people reading what a run did: a handful of entries per resource, never
@@ -17,7 +17,7 @@ export class RunEventLog {
     private readonly ids: { readonly orgId: string; readonly runId: string },
   ) {}
 
-  /** Keeps an entry for the next `record` (or `flush`). */
+  /** Keeps an entry for the next `record`. */
   note(event: NewSyncRunEvent): void {
     this.pending.push(scrubEvent(event));
   }
@@ -27,10 +27,6 @@ export class RunEventLog {
     const batch = [...this.pending, ...events.map(scrubEvent)];
     this.pending = [];
     await this.store.appendEvents(this.ids.orgId, this.ids.runId, batch);
-  }
-
-  flush(): Promise<void> {
-    return this.record();
   }
 }
 

@@ -9,15 +9,18 @@ import type {
   SyncRunRepository,
   SyncRunResourceRecord,
 } from '@mooring/persistence';
-import { RunSuperseded } from '../run-interruptions.js';
-import type { ResourceTally } from './resource-tally.js';
+import type { ResourceTally } from '../tally/resource-tally.js';
+import type { RunObserver, StageEvent } from './stage-events.js';
 
 const PROGRESS_INTERVAL_MS = 1_000;
 /** Raw items kept per kind for mapping tests (Port's "raw data examples"). */
 export const RAW_SAMPLES_PER_KIND = 5;
 
-/** One run's entries in the run ledger (sync_runs and sync_run_resources). */
-export class RunLedger {
+/**
+ * One run's entries in the run ledger (sync_runs and sync_run_resources): it begins and finishes the
+ * run (the state machine's transitions the engine asks for) and observes the resources' progress.
+ */
+export class RunLedger implements RunObserver {
   private lastProgress = 0;
   /** The attempt this ledger began; later writes that end or delete are fenced by it. */
   private attempt: number | undefined;
@@ -39,6 +42,25 @@ export class RunLedger {
     const started = await this.runs.begin(this.ids.orgId, this.ids.runId, mappingHash, resources);
     this.attempt = started?.attempt;
     return started;
+  }
+
+  async observe(event: StageEvent): Promise<void> {
+    switch (event.type) {
+      case 'resource.started':
+        return this.startResource(event.resource.index);
+      case 'page.loaded':
+        return this.progress(event.resource.index, event.tally.counts);
+      case 'resource.finished':
+        await this.saveRawSample(event.resource.kind, event.rawSamples);
+        return this.finishResource(event.resource.index, event.status, event.tally, event.error);
+      case 'resource.refused':
+        return this.finishResource(event.resource.index, 'failed', event.tally, `${event.error.code}: ${event.error.message}`);
+      case 'reingest.finished':
+        for (const [index, samples] of event.result.samples) await this.appendSamples(index, samples);
+        return;
+      default:
+        return;
+    }
   }
 
   startResource(index: number): Promise<void> {
@@ -82,11 +104,16 @@ export class RunLedger {
     await this.catalog.saveRawSample(this.ids.orgId, this.ids.installationId, this.ids.runId, kind, scrubbed);
   }
 
-  /** Ends the run, unless a later attempt has taken it over (then RunSuperseded). */
-  async finish(finish: RunFinish): Promise<SyncRunRecord> {
+  /** Ends the run, unless a later attempt has taken it over ('superseded': the later one owns it). */
+  async finish(finish: RunFinish): Promise<SyncRunRecord | 'superseded'> {
     const ended = await this.runs.finish(this.ids.orgId, this.ids.runId, finish, this.attempt);
     const record = (await this.find())!;
-    if (!ended && this.attempt !== undefined && record.attempt !== this.attempt) throw new RunSuperseded(this.attempt);
+    if (!ended && this.attempt !== undefined && record.attempt !== this.attempt) return 'superseded';
     return record;
+  }
+
+  /** The attempt this ledger began, if it did. */
+  get currentAttempt(): number | undefined {
+    return this.attempt;
   }
 }

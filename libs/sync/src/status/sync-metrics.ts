@@ -1,5 +1,6 @@
 import type { Meter } from '@opentelemetry/api';
 import type { ResourceCounts, SyncRunRecord } from '@mooring/persistence';
+import type { RunObserver, StageEvent } from './stage-events.js';
 
 /** Ocean's pseudo-kinds for what is not one resource: the whole run, and reconciliation. */
 export const RUNTIME_KIND = '__runtime__';
@@ -72,5 +73,23 @@ export class SyncMetrics {
       this.durations.record(seconds, { integration, kind: RUNTIME_KIND, phase: 'resync' });
     }
     this.outcomes.add(1, { integration, kind: RUNTIME_KIND, phase: 'resync', success: run.status === 'completed' ? '1' : '0' });
+  }
+}
+
+/** Records each finished resource and each run this attempt ended. */
+export class MetricsObserver implements RunObserver {
+  private integration = '';
+
+  constructor(private readonly metrics: SyncMetrics) {}
+
+  observe(event: StageEvent): void {
+    if (event.type === 'run.started') this.integration = event.integration;
+    if (event.type === 'resource.finished') {
+      const { resource, status, durationMs } = event;
+      this.metrics.recordResource(this.integration, resource.kind, event.tally.counts, { status, durationMs });
+    }
+    if (event.type === 'run.finished' && event.started && 'record' in event.outcome) {
+      this.metrics.recordRun(this.integration, event.outcome.record);
+    }
   }
 }

@@ -8,6 +8,7 @@ import { ErrorState, Loading } from '../../components/states';
 import { formatRelative } from '../../lib/format';
 import { AuditLogTab } from './audit-log-tab';
 import { EventLogTab } from './event-log-tab';
+import { LiveEventsTab } from './live-events-tab';
 import { ResyncButton } from './resync-button';
 import { ScheduleTab } from './schedule-tab';
 import { SettingsTab } from './settings-tab';
@@ -19,6 +20,7 @@ const MappingTab = lazy(() => import('./mapping-tab'));
 const TABS = [
   { path: 'sync-status', label: 'Sync status' },
   { path: 'events', label: 'Event log' },
+  { path: 'live-events', label: 'Live events' },
   { path: 'audit', label: 'Audit log', role: 'admin' },
   { path: 'mapping', label: 'Mapping' },
   { path: 'schedule', label: 'Schedule' },
@@ -118,6 +120,8 @@ function TabContent({
       return <SyncStatusTab installation={installation} />;
     case 'events':
       return <EventLogTab installation={installation} />;
+    case 'live-events':
+      return <LiveEventsTab installation={installation} />;
     case 'audit':
       return <AuditLogTab installationId={installation.id} />;
     case 'mapping':

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
@@ -14,7 +14,9 @@ import { LoopbackServer, type RecordedRequest } from '../../toolkit/testing/loop
 // `per_page` (30 by default, at most 100) and `page` with a `Link` header (repository listings link
 // by `/repositories/:id`, as GitHub does), weak ETags and 304 answers that do not count against
 // the rate limit, `x-ratelimit-*` headers, 403 once the quota is spent, injectable secondary rate
-// limits, and revocable tokens.
+// limits, and revocable tokens. Organization webhooks (`POST /orgs/:org/hooks`, which needs
+// admin:org_hook) receive deliveries signed like GitHub's (`X-Hub-Signature-256` over the raw body,
+// `X-GitHub-Delivery`), and items can be changed or removed as someone at GitHub would.
 
 // The repository's root, from the source or the compiled copy of this file.
 const repoRoot = (() => {
@@ -115,6 +117,14 @@ export interface FakeGithubToken {
   readonly organizations: readonly string[];
 }
 
+export interface FakeGithubHook {
+  readonly id: number;
+  readonly organization: string;
+  readonly url: string;
+  readonly secret: string;
+  readonly events: readonly string[];
+}
+
 export interface FakeGithubOptions {
   readonly shape?: Partial<FakeGithubShape>;
   /** Primary rate limit per token and window. */
@@ -168,6 +178,13 @@ export class FakeGithub {
   private readonly quotas = new Map<string, Quota>();
   private readonly changed = new Map<string, number>();
   private secondary: SecondaryLimit | undefined;
+  /** Changes made to generated items (by id), and items removed: every answer shows them. */
+  private readonly patches = new Map<number, Json>();
+  private readonly removed = new Set<number>();
+  private readonly hooks = new Map<number, FakeGithubHook>();
+  /** Repositories whose own endpoints answer 403 (SSO not granted, an IP allow list, a missing permission). */
+  private readonly refused = new Map<string, { message: string; headers: Record<string, string> }>();
+  private nextHookId = 512_340_000;
   private inFlight = 0;
   private shape: FakeGithubShape;
   /** Dates of generated items hang off this day, so bodies (and ETags) stay the same run to run. */
@@ -236,6 +253,79 @@ export class FakeGithub {
     this.changed.set(key, (this.changed.get(key) ?? 0) + 1);
   }
 
+  /** Every request under the repository (`org/name`) answers 403 with `message` (and `headers`), as GitHub does for SSO or an IP allow list. */
+  refuseRepository(fullName: string, refusal: { message: string; headers?: Record<string, string> }): void {
+    this.refused.set(fullName, { message: refusal.message, headers: refusal.headers ?? {} });
+  }
+
+  /** Someone changed an item at GitHub (by its `id`): listings and single reads show `fields` from now on. */
+  patchItem(id: number, fields: Record<string, unknown>): void {
+    this.patches.set(id, { ...(this.patches.get(id) ?? {}), ...fields });
+  }
+
+  /** The item is gone at GitHub (404 when read, absent from listings) until restored. */
+  removeItem(id: number): void {
+    this.removed.add(id);
+  }
+
+  restoreItem(id: number): void {
+    this.removed.delete(id);
+  }
+
+  /** The organization webhooks created through the API. */
+  get webhooks(): readonly FakeGithubHook[] {
+    return [...this.hooks.values()];
+  }
+
+  /**
+   * Delivers an event to every organization webhook of `org` subscribed to it, as GitHub does:
+   * JSON body, `X-GitHub-Event`, `X-GitHub-Delivery` (a GUID; pass one to redeliver),
+   * `X-GitHub-Hook-ID`, and `X-Hub-Signature-256` = `sha256=` + HMAC-SHA256(secret, body). A
+   * `secret` overrides the hook's (a forgery); `signed: false` leaves the signature out.
+   */
+  async deliver(
+    org: string,
+    event: string,
+    payload: unknown,
+    options: { deliveryId?: string; secret?: string; signed?: boolean; body?: string } = {},
+  ): Promise<Array<{ status: number; body: string; deliveryId: string }>> {
+    const answers: Array<{ status: number; body: string; deliveryId: string }> = [];
+    for (const hook of this.hooks.values()) {
+      if (hook.organization !== org || !hook.events.includes(event)) continue;
+      const deliveryId = options.deliveryId ?? randomUUID();
+      const body = options.body ?? JSON.stringify(payload);
+      const secret = options.secret ?? hook.secret;
+      const response = await fetch(hook.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'GitHub-Hookshot/5e1f2a9',
+          'x-github-event': event,
+          'x-github-delivery': deliveryId,
+          'x-github-hook-id': String(hook.id),
+          'x-github-hook-installation-target-type': 'organization',
+          'x-github-hook-installation-target-id': String(1000 + this.orgIndex(org)),
+          ...(options.signed === false
+            ? {}
+            : {
+                'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+                'x-hub-signature': `sha1=${createHmac('sha1', secret).update(body).digest('hex')}`,
+              }),
+        },
+        body,
+      });
+      answers.push({ status: response.status, body: await response.text(), deliveryId });
+    }
+    return answers;
+  }
+
+  /** An item as GitHub answers it now (with changes made by `patchItem`), for building event payloads. */
+  async read(token: string, path: string): Promise<Json> {
+    const response = await fetch(`${this.host}/api/v3${path}`, { headers: { authorization: `Bearer ${token}` } });
+    if (response.status !== 200) throw new Error(`GET ${path}: ${response.status}`);
+    return response.json();
+  }
+
   clearRequests(): void {
     this.server.requests.length = 0;
   }
@@ -264,10 +354,10 @@ export class FakeGithub {
   private answer(request: RecordedRequest, response: http.ServerResponse): void {
     const url = new URL(request.url, this.server.origin);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      const text = status === 304 ? '' : JSON.stringify(body);
+      const text = status === 304 || status === 204 ? '' : JSON.stringify(body);
       response.writeHead(status, {
         ...BASE_HEADERS,
-        ...(status === 304
+        ...(status === 304 || status === 204
           ? {}
           : { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }),
         date: new Date().toUTCString(),
@@ -288,7 +378,27 @@ export class FakeGithub {
       return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
     }
 
+    if (request.method !== 'GET') return this.write(request, route, grant, send);
     const quota = this.quota(token);
+    const repositoryPath = /^\/repos\/([^/]+\/[^/]+)/.exec(route)?.[1];
+    const refusal = repositoryPath && this.refused.get(decodeURIComponent(repositoryPath));
+    if (refusal) {
+      quota.remaining--;
+      return send(
+        403,
+        {
+          message: refusal.message,
+          documentation_url: 'https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/',
+          status: '403',
+        },
+        {
+          'x-ratelimit-limit': String(this.limit),
+          'x-ratelimit-remaining': String(quota.remaining),
+          'x-ratelimit-reset': String(quota.resetAt),
+          ...refusal.headers,
+        },
+      );
+    }
     const rateHeaders = () => ({
       'x-ratelimit-limit': String(this.limit),
       'x-ratelimit-remaining': String(quota.remaining),
@@ -326,7 +436,12 @@ export class FakeGithub {
       );
     }
 
-    const body = this.route(route, url.searchParams, grant);
+    const routed = this.route(route, url.searchParams, grant);
+    if (routed === 204) {
+      quota.remaining--;
+      return send(204, null, rateHeaders());
+    }
+    const body = this.current(routed);
     if (body === undefined) {
       quota.remaining--;
       return notFound();
@@ -353,6 +468,75 @@ export class FakeGithub {
     }
     quota.remaining--;
     send(200, payload, { ...rateHeaders(), ...headers, 'x-accepted-oauth-scopes': route === '/user' ? '' : 'repo' });
+  }
+
+  /** What `route` found, with changed items changed and removed ones gone (undefined: a 404). */
+  private current(body: Json): Json {
+    if (body === undefined) return undefined;
+    const changed = (item: Json) =>
+      typeof item?.id === 'number' && this.patches.has(item.id) ? { ...item, ...this.patches.get(item.id) } : item;
+    if (isListing(body)) return { ...body, items: body.items.filter((item) => !this.removed.has(item.id)).map(changed) };
+    if (typeof body?.id === 'number' && this.removed.has(body.id)) return undefined;
+    return changed(body);
+  }
+
+  /** Creating and deleting organization webhooks (an owner's token with admin:org_hook). */
+  private write(
+    request: RecordedRequest,
+    route: string,
+    grant: FakeGithubToken,
+    send: (status: number, body: unknown, headers?: Record<string, string>) => void,
+  ): void {
+    const hooks = /^\/orgs\/([^/]+)\/hooks(?:\/(\d+))?$/.exec(route);
+    const org = hooks ? decodeURIComponent(hooks[1]!) : '';
+    // GitHub answers 404 when the token may not manage the organization's hooks.
+    const allowed = grant.scopes === null || grant.scopes.split(',').some((scope) => scope.trim() === 'admin:org_hook');
+    if (!hooks || !grant.organizations.includes(org) || !allowed) {
+      return send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/orgs/webhooks', status: '404' });
+    }
+    if (request.method === 'DELETE' && hooks[2]) {
+      const existed = this.hooks.delete(Number(hooks[2]));
+      return existed ? send(204, null) : send(404, { message: 'Not Found', status: '404' });
+    }
+    if (request.method !== 'POST' || hooks[2]) return send(404, { message: 'Not Found', status: '404' });
+    const input = JSON.parse(request.body || '{}') as {
+      name?: string;
+      events?: string[];
+      config?: { url?: string; secret?: string };
+    };
+    if (input.name !== 'web' || !input.config?.url) {
+      return send(422, {
+        message: 'Validation Failed',
+        errors: [{ resource: 'Hook', code: 'custom', message: 'Config must contain url' }],
+      });
+    }
+    const id = this.nextHookId++;
+    const hook = {
+      id,
+      organization: org,
+      url: input.config.url,
+      secret: input.config.secret ?? '',
+      events: input.events ?? ['push'],
+    };
+    this.hooks.set(id, hook);
+    const api = `https://api.github.com/orgs/${org}/hooks/${id}`;
+    send(
+      201,
+      {
+        type: 'Organization',
+        id,
+        name: 'web',
+        active: true,
+        events: hook.events,
+        config: { url: hook.url, content_type: 'json', insecure_ssl: '0', ...(hook.secret ? { secret: '********' } : {}) },
+        updated_at: new Date().toISOString(),
+        created_at: new Date().toISOString(),
+        url: api,
+        ping_url: `${api}/pings`,
+        deliveries_url: `${api}/deliveries`,
+      },
+      { location: api },
+    );
   }
 
   private link(listing: Listing, url: URL, page: number, perPage: number): string | undefined {
@@ -391,6 +575,13 @@ export class FakeGithub {
         return { linkPath: route, items: this.repositories(org, query.get('type') ?? 'all') } satisfies Listing;
       if (rest === '/members') return { linkPath: route, items: this.members(org) } satisfies Listing;
       if (rest === '/teams') return { linkPath: route, items: this.teams(org) } satisfies Listing;
+      const oneTeam = /^\/teams\/([^/]+)$/.exec(rest);
+      if (oneTeam) return this.teams(org).find((t) => t.slug === decodeURIComponent(oneTeam[1]!));
+      const member = /^\/members\/([^/]+)$/.exec(rest);
+      if (member) {
+        const found = this.members(org).find((m) => m.login === decodeURIComponent(member[1]!));
+        return found && !this.removed.has(found.id) ? 204 : undefined;
+      }
       const team = /^\/teams\/([^/]+)\/members$/.exec(rest);
       if (team) {
         const index = this.teams(org).findIndex((t) => t.slug === decodeURIComponent(team[1]!));
@@ -400,8 +591,14 @@ export class FakeGithub {
       }
       return undefined;
     }
+    const user = /^\/users\/([^/]+)$/.exec(route);
+    if (user) {
+      const login = decodeURIComponent(user[1]!);
+      const member = grant.organizations.flatMap((org) => this.members(org)).find((m) => m.login === login);
+      return member && { ...userBody(login), id: member.id, url: member.url, html_url: member.html_url };
+    }
     // /repos/:owner/:repo/... and /repositories/:id/... (what GitHub's Link headers use)
-    const byName = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(route);
+    const byName = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(route);
     const byId = /^\/repositories\/(\d+)(\/.*)$/.exec(route);
     const located = byName
       ? this.locate(decodeURIComponent(byName[1]!), decodeURIComponent(byName[2]!), grant)
@@ -409,7 +606,15 @@ export class FakeGithub {
         ? this.locateById(Number(byId[1]), grant)
         : undefined;
     if (!located) return undefined;
-    const rest = (byName ? byName[3] : byId![2])!;
+    const rest = (byName ? byName[3] : byId![2]) ?? '';
+    if (rest === '') return this.repository(located.org, located.index);
+    const single = /^(\/pulls|\/issues|\/releases|\/deployments|\/actions\/runs)\/(\d+)$/.exec(rest);
+    if (single) {
+      const listing = this.repositoryListing(located.org, located.index, single[1]!, new URLSearchParams({ state: 'all' }));
+      const key = Number(single[2]);
+      const byNumber = single[1] === '/pulls' || single[1] === '/issues';
+      return listing?.items.find((item) => (byNumber ? item.number === key : item.id === key));
+    }
     return this.repositoryListing(located.org, located.index, rest, query);
   }
 

@@ -1,5 +1,5 @@
 import type { ErrorSample, ResourceCounts } from '@mooring/persistence';
-import { PhaseTimeline, nowMs, type Phase } from './sync-tracing.js';
+import { PhaseTimeline, nowMs, type Phase } from './phase-timeline.js';
 
 /** How many failures of each resource keep their details (the first ones, per Ocean's examples). */
 export const MAX_ERROR_SAMPLES = 10;

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '@mooring/platform';
 import {
   InstallationRepository,
+  SyncRunEventRepository,
+  SyncRunHistoryRepository,
   SyncRunRepository,
   type InstallationSyncOverview,
   type Page,
@@ -25,12 +27,14 @@ export class SyncStatusService {
   constructor(
     private readonly installations: InstallationRepository,
     private readonly runs: SyncRunRepository,
+    private readonly runHistory: SyncRunHistoryRepository,
+    private readonly runEvents: SyncRunEventRepository,
   ) {}
 
   /** The given run, or the installation's newest one (`run: null` before any). */
   async status(orgId: string, installationId: string, runId?: string): Promise<SyncStatus> {
     await this.installation(orgId, installationId);
-    const run = runId ? await this.run(orgId, installationId, runId) : await this.runs.latest(orgId, installationId);
+    const run = runId ? await this.run(orgId, installationId, runId) : await this.runHistory.latest(orgId, installationId);
     return { run, tips: troubleshootingTips(run) };
   }
 
@@ -40,7 +44,7 @@ export class SyncStatusService {
     query: { limit: number; after?: { createdAt: Date; id: string } },
   ): Promise<Page<SyncRunRecord>> {
     await this.installation(orgId, installationId);
-    return this.runs.history(orgId, installationId, query);
+    return this.runHistory.history(orgId, installationId, query);
   }
 
   async events(
@@ -51,11 +55,11 @@ export class SyncStatusService {
   ): Promise<Page<SyncRunEventRecord>> {
     await this.installation(orgId, installationId);
     await this.run(orgId, installationId, runId);
-    return this.runs.events(orgId, runId, query);
+    return this.runEvents.events(orgId, runId, query);
   }
 
   overview(orgId: string, installationIds: readonly string[]): Promise<Map<string, InstallationSyncOverview>> {
-    return this.runs.overview(orgId, installationIds);
+    return this.runHistory.overview(orgId, installationIds);
   }
 
   private async installation(orgId: string, id: string): Promise<void> {

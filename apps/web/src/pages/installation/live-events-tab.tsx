@@ -1,0 +1,181 @@
+import { api } from '@mooring/contract';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { call } from '../../api/client';
+import type { InstallationView } from '../../api/types';
+import { RoleGate } from '../../app/session';
+import { Badge } from '../../components/badges';
+import { EmptyState, ErrorMessage, Loading, ErrorState } from '../../components/states';
+import { formatCount, formatDateTime } from '../../lib/format';
+
+const COUNTERS = [
+  ['received', 'Received'],
+  ['refused', 'Refused'],
+  ['duplicate', 'Duplicates'],
+  ['applied', 'Applied'],
+  ['filteredOut', 'Filtered out'],
+  ['failed', 'Failed'],
+  ['deleted', 'Deleted'],
+] as const;
+
+const STATUS_TONES = {
+  applied: 'success',
+  pending: 'info',
+  duplicate: 'neutral',
+  dropped: 'warning',
+  refused: 'danger',
+  failed: 'danger',
+} as const;
+
+/** Live events: the webhook (URL, whether it is on and why not), counts per kind, and recent deliveries. */
+export function LiveEventsTab({ installation }: { installation: InstallationView }) {
+  const id = installation.id;
+  const queryClient = useQueryClient();
+  const live = useQuery({
+    queryKey: ['installations', id, 'live-events'],
+    queryFn: () => call(api.liveEvents.get, { params: { id } }),
+    refetchInterval: 5_000,
+  });
+  const log = useQuery({
+    queryKey: ['installations', id, 'live-events', 'log'],
+    queryFn: () => call(api.liveEvents.log, { params: { id }, query: { limit: 20 } }),
+    refetchInterval: 5_000,
+  });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['installations', id, 'live-events'] });
+  const rotate = useMutation({ mutationFn: () => call(api.liveEvents.rotateSecret, { params: { id } }), onSettled: refresh });
+  const register = useMutation({ mutationFn: () => call(api.liveEvents.register, { params: { id } }), onSettled: refresh });
+
+  if (live.isPending) return <Loading label="Loading live events…" />;
+  if (live.isError) return <ErrorState error={live.error} onRetry={() => void live.refetch()} />;
+  const { hook, counts } = live.data;
+  if (!hook.supported) {
+    return (
+      <div className="card">
+        <EmptyState title="No live events for this integration">It syncs on its schedule only.</EmptyState>
+      </div>
+    );
+  }
+  return (
+    <div className="stack">
+      <section className="card" aria-labelledby="webhook-heading" data-testid="live-events-hook">
+        <div className="card-header">
+          <h2 id="webhook-heading">Webhook</h2>
+          <Badge tone={hook.status === 'on' ? 'success' : 'warning'}>{hook.status === 'on' ? 'on' : 'off'}</Badge>
+        </div>
+        {hook.statusReason ? <p data-testid="live-events-reason">{hook.statusReason}</p> : null}
+        <dl className="kv">
+          <dt>Delivery URL</dt>
+          <dd className="mono">{hook.hookUrl ?? 'not set up yet'}</dd>
+          <dt>Registered</dt>
+          <dd>{hook.registeredAt ? formatDateTime(hook.registeredAt) : 'no'}</dd>
+          {hook.expiresAt ? (
+            <>
+              <dt>Registration expires</dt>
+              <dd>{formatDateTime(hook.expiresAt)} (renewed automatically)</dd>
+            </>
+          ) : null}
+          <dt>Secret rotated</dt>
+          <dd>
+            {formatDateTime(hook.secretRotatedAt)}
+            {hook.previousSecretValidUntil
+              ? ` · the previous one is accepted until ${formatDateTime(hook.previousSecretValidUntil)}`
+              : ''}
+          </dd>
+        </dl>
+        <RoleGate role="admin">
+          <div className="row">
+            <button type="button" onClick={() => rotate.mutate()} disabled={rotate.isPending}>
+              Rotate secret
+            </button>
+            {hook.status === 'off' ? (
+              <button type="button" onClick={() => register.mutate()} disabled={register.isPending}>
+                Register again
+              </button>
+            ) : null}
+          </div>
+          {rotate.isError ? <ErrorMessage error={rotate.error} /> : null}
+          {register.isError ? <ErrorMessage error={register.error} /> : null}
+        </RoleGate>
+      </section>
+
+      <section className="card" aria-labelledby="live-counts-heading">
+        <div className="card-header">
+          <h2 id="live-counts-heading">Last hour (last day)</h2>
+        </div>
+        {counts.length ? (
+          <div className="table-wrap">
+            <table data-testid="live-events-counts">
+              <thead>
+                <tr>
+                  <th scope="col">Kind</th>
+                  {COUNTERS.map(([key, label]) => (
+                    <th scope="col" key={key}>
+                      {label}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {counts.map((row) => (
+                  <tr key={row.kind ?? ''}>
+                    <td className="mono">{row.kind ?? 'deliveries'}</td>
+                    {COUNTERS.map(([key]) => (
+                      <td key={key}>
+                        {formatCount(row.lastHour[key])} ({formatCount(row.lastDay[key])})
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <EmptyState title="No deliveries in the last day" />
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="live-log-heading">
+        <div className="card-header">
+          <h2 id="live-log-heading">Recent deliveries</h2>
+        </div>
+        {log.isError ? <ErrorState error={log.error} onRetry={() => void log.refetch()} /> : null}
+        {log.data?.entries.length ? (
+          <div className="table-wrap">
+            <table data-testid="live-events-log">
+              <thead>
+                <tr>
+                  <th scope="col">Received</th>
+                  <th scope="col">Event</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">What happened</th>
+                </tr>
+              </thead>
+              <tbody>
+                {log.data.entries.map((entry) => (
+                  <tr key={entry.id}>
+                    <td className="nowrap">{formatDateTime(entry.receivedAt)}</td>
+                    <td className="mono">{entry.event ?? '—'}</td>
+                    <td>
+                      <Badge tone={STATUS_TONES[entry.status]}>{entry.status}</Badge>
+                    </td>
+                    <td>
+                      {entry.reason ? <span>{entry.reason}</span> : null}
+                      {entry.changes.map((change) => (
+                        <div className="small" key={`${change.kind}:${change.itemId}`}>
+                          {change.kind} <span className="mono">{change.itemId}</span>: {change.result.replaceAll('_', ' ')}
+                        </div>
+                      ))}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : log.isPending ? (
+          <Loading label="Loading deliveries…" />
+        ) : (
+          <EmptyState title="No deliveries yet">Deliveries the tool sends appear here, refused ones with the reason.</EmptyState>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,240 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { FakeGithub } from '@mooring/integrations/testing';
+import { benchDatabase, benchRedis } from './bench-database.js';
+
+// npm run bench -- webhooks [--burst 5000] [--concurrency 50] [--rate 200] [--seconds 30] [--workers 1]
+// The built api, scheduler and worker(s) as real processes, the fake GitHub delivering signed `pull_request`
+// deliveries to the organization webhook a worker registered. Prints one JSON line per scenario:
+// - edge: a burst sent as fast as `concurrency` connections allow: deliveries accepted per second
+//   (verified, persisted, queued; the worker applies them meanwhile, on the same cores);
+// - steady: `rate` deliveries per second for `seconds`: from the edge receiving a delivery to its
+//   entity written (the delivery's `received_at` to `applied_at`, stamped in the transaction that
+//   ends it, after its entity is written), p50/p95/p99/max.
+// PostgreSQL (fsync on) and Redis are started in temporary directories unless DATABASE_URL /
+// REDIS_URL are set.
+
+const { values } = parseArgs({
+  options: {
+    burst: { type: 'string', default: '5000' },
+    concurrency: { type: 'string', default: '50' },
+    rate: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '30' },
+    workers: { type: 'string', default: '1' },
+  },
+});
+const [burst, concurrency, rate, seconds, workerCount] = [
+  values.burst,
+  values.concurrency,
+  values.rate,
+  values.seconds,
+  values.workers,
+].map(Number) as [number, number, number, number, number];
+
+const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const token = 'ghp_benchGithubToken0123456789abcdefABCD';
+const org = 'octo-org';
+const REPOSITORIES = 50;
+
+function start(entry: string, env: Record<string, string>, args: string[] = []): ChildProcess & { output: string } {
+  const child = spawn(process.execPath, [path.join(process.cwd(), entry), ...args], {
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }) as ChildProcess & { output: string };
+  child.output = '';
+  // The last 20 kB of its output, for the error message if the benchmark fails.
+  const keep = (chunk: Buffer) => (child.output = (child.output + chunk.toString()).slice(-20_000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return child;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: timed out`);
+    await sleep(200);
+  }
+}
+
+const database = await benchDatabase();
+const redis = await benchRedis();
+const fake = await FakeGithub.start({ shape: { repositories: REPOSITORIES, members: 4, teams: 1 }, recordRequests: false });
+fake.addToken(token, { login: 'octocat', scopes: 'repo, read:org, admin:org_hook', organizations: [org] });
+const apiPort = 20_000 + Math.floor(Math.random() * 20_000);
+const baseUrl = `http://127.0.0.1:${apiPort}`;
+const env = {
+  DATABASE_URL: database.databaseUrl,
+  REDIS_URL: redis.url,
+  REDIS_KEY_PREFIX: `bench-${randomUUID().slice(0, 8)}`,
+  AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'),
+  VAULT_LOCAL_MASTER_KEY: randomBytes(32).toString('base64'),
+  UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS: 'true',
+  PUBLIC_API_URL: baseUrl,
+  LOG_LEVEL: 'warn',
+};
+const processes = [
+  start('apps/api/dist/main.js', { ...env, API_PORT: String(apiPort), API_OPS_PORT: '0' }),
+  start('apps/scheduler/dist/main.js', { ...env, SCHEDULER_OPS_PORT: '0' }),
+  ...Array.from({ length: workerCount }, () => start('apps/worker/dist/main.js', { ...env, WORKER_OPS_PORT: '0' })),
+];
+const admin = new pg.Client({ connectionString: database.adminUrl ?? database.databaseUrl });
+try {
+  await until('the api', async () => ((await fetch(`${baseUrl}/health`)).ok ? true : undefined), 180_000);
+  const cli = start('apps/api/dist/cli/org-create.js', { DATABASE_URL: database.databaseUrl }, ['--name', 'bench', '--json']);
+  await new Promise((resolve) => cli.once('exit', resolve));
+  const { clientId, clientSecret } = JSON.parse(cli.output.trim().split('\n').at(-1)!) as Record<string, string>;
+  const exchanged = await fetch(`${baseUrl}/v1/auth/access_token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ clientId, clientSecret }),
+  });
+  const { accessToken } = (await exchanged.json()) as { accessToken: string };
+  const call = async (method: string, route: string, body?: unknown) => {
+    const response = await fetch(`${baseUrl}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return (await response.json()) as Record<string, any>;
+  };
+  await call('PATCH', '/v1/organization', { allowHttpHosts: true });
+  const installed = await call('POST', '/v1/installations', {
+    integrationId: 'github',
+    name: 'GitHub',
+    settings: { token, host: fake.host, organization: org },
+    schedule: { every: '7d' },
+  });
+  const installationId = installed['installation'].id as string;
+  const hook = await until('the webhook registered', () => Promise.resolve(fake.webhooks[0]));
+
+  await admin.connect();
+  await until('the first sync', async () => {
+    const { rows } = await admin.query<{ status: string }>('SELECT status FROM sync_runs WHERE installation_id = $1', [
+      installationId,
+    ]);
+    return rows[0] && !['pending', 'running'].includes(rows[0].status) ? true : undefined;
+  });
+
+  const pulls = await Promise.all(
+    Array.from({ length: REPOSITORIES }, (_, i) => fake.read(token, `/repos/${org}/repo-${i}/pulls/1`)),
+  );
+  const repositories = await Promise.all(
+    Array.from({ length: REPOSITORIES }, (_, i) => fake.read(token, `/repos/${org}/repo-${i}`)),
+  );
+  const agent = new Agent({ connections: concurrency, pipelining: 1 });
+  let sequence = 0;
+  const deliver = async (): Promise<number> => {
+    const n = sequence++;
+    const i = n % REPOSITORIES;
+    const body = JSON.stringify({
+      action: 'edited',
+      number: 1,
+      pull_request: { ...pulls[i], title: `Edit ${n}`, updated_at: new Date(Date.now() + n).toISOString() },
+      repository: repositories[i],
+    });
+    const response = await undiciFetch(hook.url, {
+      method: 'POST',
+      dispatcher: agent,
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'pull_request',
+        'x-github-delivery': randomUUID(),
+        'x-hub-signature-256': `sha256=${createHmac('sha256', hook.secret).update(body).digest('hex')}`,
+      },
+      body,
+    });
+    await response.arrayBuffer();
+    return response.status;
+  };
+  const drained = () =>
+    until(
+      'every delivery applied',
+      async () => {
+        const { rows } = await admin.query(
+          `SELECT 1 FROM live_events WHERE installation_id = $1 AND status = 'pending' LIMIT 1`,
+          [installationId],
+        );
+        return rows.length ? undefined : true;
+      },
+      600_000,
+    );
+
+  // Edge: a burst as fast as the connections allow.
+  const statuses = new Map<number, number>();
+  const burstStarted = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (sequence < burst) {
+        const status = await deliver();
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+    }),
+  );
+  const burstMs = performance.now() - burstStarted;
+  await drained();
+  const drainedMs = performance.now() - burstStarted;
+  print({
+    scenario: 'edge',
+    deliveries: burst,
+    concurrency,
+    workers: workerCount,
+    acceptedPerSec: Math.round((statuses.get(202) ?? 0) / (burstMs / 1000)),
+    statuses: Object.fromEntries(statuses),
+    appliedAllAfterMs: Math.round(drainedMs),
+    cpus: os.cpus().length,
+  });
+
+  // Steady: `rate` per second, delivery to entity written.
+  const { rows: marker } = await admin.query<{ id: string }>('SELECT coalesce(max(id), 0)::text AS id FROM live_events');
+  const steadyStarted = performance.now();
+  const total = rate * seconds;
+  const sent: Array<Promise<number>> = [];
+  for (let k = 0; k < total; k++) {
+    const due = steadyStarted + (k * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    sent.push(deliver());
+  }
+  const steadyStatuses = await Promise.all(sent);
+  await drained();
+  const { rows } = await admin.query<{ ms: number }>(
+    `SELECT extract(epoch FROM applied_at - received_at) * 1000 AS ms FROM live_events
+      WHERE installation_id = $1 AND accepted AND id > $2 ORDER BY 1`,
+    [installationId, marker[0]!.id],
+  );
+  const latencies = rows.map((row) => Number(row.ms)).sort((a, b) => a - b);
+  print({
+    scenario: 'steady',
+    ratePerSec: rate,
+    seconds,
+    deliveries: total,
+    accepted: steadyStatuses.filter((status) => status === 202).length,
+    applied: latencies.length,
+    deliveryToEntityMs: {
+      p50: Math.round(percentile(latencies, 50)),
+      p95: Math.round(percentile(latencies, 95)),
+      p99: Math.round(percentile(latencies, 99)),
+      max: Math.round(latencies.at(-1) ?? 0),
+    },
+  });
+  await agent.close();
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n${processes.map((p) => p.output.slice(-3000)).join('\n')}\n`);
+  process.exitCode = 1;
+} finally {
+  for (const child of processes) child.kill('SIGKILL');
+  await admin.end().catch(() => {});
+  await fake.close();
+  await redis.close();
+  await database.close();
+}

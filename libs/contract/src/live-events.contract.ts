@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { isoDateTime, limit } from './common.js';
+
+// Live events: the webhook edge's answer, an installation's hook, its counts and its log.
+
+export const hookParams = z.object({ hookId: z.string().min(1).max(200) });
+
+export const deliveryAnswer = z.object({
+  status: z.enum(['accepted', 'duplicate']),
+  /** The tool's delivery id, when it sends one. */
+  deliveryId: z.string().nullable(),
+});
+
+const counts = z.object({
+  received: z.number().int(),
+  refused: z.number().int(),
+  duplicate: z.number().int(),
+  applied: z.number().int(),
+  filteredOut: z.number().int(),
+  failed: z.number().int(),
+  deleted: z.number().int(),
+  /** Changes not applied because a newer version of the item was (or was being) applied. */
+  superseded: z.number().int(),
+  /** Deliveries not applied because the installation was disabled or needed new credentials. */
+  dropped: z.number().int(),
+});
+
+/** Per kind; `kind` null holds what is counted per delivery (received, refused, duplicate, dropped). */
+export const liveEventCounts = z.object({ kind: z.string().nullable(), lastHour: counts, lastDay: counts });
+
+export const liveEventsHook = z.object({
+  /** Whether the integration has live events at all. */
+  supported: z.boolean(),
+  /** Where the tool sends deliveries; unguessable, and not the installation id. */
+  hookUrl: z.string().nullable(),
+  status: z.enum(['on', 'off']),
+  /** Why live events are off (e.g. the token lacks admin:org_hook), or a note. */
+  statusReason: z.string().nullable(),
+  registeredAt: isoDateTime.nullable(),
+  expiresAt: isoDateTime.nullable(),
+  secretRotatedAt: isoDateTime.nullable(),
+  previousSecretValidUntil: isoDateTime.nullable(),
+});
+
+export const liveEvents = z.object({ hook: liveEventsHook, counts: z.array(liveEventCounts) });
+
+export const liveEventLogQuery = z.strictObject({
+  limit: limit(200, 50),
+  /** Entries older than this entry id (the `next` of the previous page). */
+  before: z
+    .string()
+    .regex(/^\d{1,19}$/, 'must be an entry id')
+    .optional(),
+});
+
+export const liveEventLogEntry = z.object({
+  id: z.string(),
+  deliveryId: z.string().nullable(),
+  event: z.string().nullable(),
+  status: z.enum(['pending', 'applied', 'failed', 'dropped', 'refused', 'duplicate']),
+  /** Why it was refused, dropped or failed. */
+  reason: z.string().nullable(),
+  /** What applying did, per change: kind, item, action, result. */
+  changes: z.array(z.object({ kind: z.string(), itemId: z.string(), action: z.string(), result: z.string() })),
+  receivedAt: isoDateTime,
+  appliedAt: isoDateTime.nullable(),
+});
+
+export const liveEventLog = z.object({ entries: z.array(liveEventLogEntry), next: z.string().nullable() });

@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { DomainError } from '@mooring/platform';
+import type { IntegrationConnection } from '../integration-definition.js';
+import { ToolClient } from '../toolkit/index.js';
+import type { GenericAuth, GenericSettings } from './generic-http-settings.js';
+
+// The toolkit's client for whatever API an installation points at. The connection's token is the
+// auth method's one secret: sent as a bearer token, a basic password, an API key (header or query
+// parameter), or exchanged for an access token with OAuth 2.0 client credentials (cached until
+// shortly before it expires). Every request, the token exchange included, goes through the
+// connection's SSRF-guarded fetch.
+
+/** A client for one kind's listing, spaced to the kind's request rate when it declares one. */
+export function genericClient(
+  connection: IntegrationConnection,
+  settings: GenericSettings,
+  requestsPerSecond?: number,
+): ToolClient {
+  const authed = authenticated(connection, settings.auth);
+  const spaced = requestsPerSecond
+    ? { ...authed, fetch: spacedFetch(authed.fetch, 1000 / requestsPerSecond, connection.signal) }
+    : authed;
+  const auth = settings.auth;
+  return new ToolClient(spaced, {
+    id: 'generic-http',
+    tool: new URL(settings.baseUrl).host,
+    apiRoot: settings.baseUrl,
+    conditionalRequests: false,
+    headers: (token) => ({ accept: 'application/json', ...settings.headers, ...authHeaders(auth, token) }),
+  });
+}
+
+function authHeaders(auth: GenericAuth, token: string): Record<string, string> {
+  switch (auth.type) {
+    case 'bearer':
+    case 'oauth2ClientCredentials':
+      return { authorization: `Bearer ${token}` };
+    case 'basic':
+      return { authorization: `Basic ${Buffer.from(`${auth.username}:${token}`).toString('base64')}` };
+    case 'apiKey':
+      return auth.in === 'header' ? { [auth.name.toLowerCase()]: token } : {};
+    case 'none':
+      return {};
+  }
+}
+
+/** The connection as the API sees it: a query-parameter key added to every request, or an OAuth access token in place of the client secret. */
+function authenticated(connection: IntegrationConnection, auth: GenericAuth): IntegrationConnection {
+  if (auth.type === 'apiKey' && auth.in === 'query') {
+    return {
+      ...connection,
+      fetch: async (url, init) => {
+        const withKey = new URL(url);
+        withKey.searchParams.set(auth.name, await connection.accessToken());
+        return connection.fetch(withKey, init);
+      },
+    };
+  }
+  if (auth.type === 'oauth2ClientCredentials') {
+    return { ...connection, accessToken: async () => clientCredentialsToken(connection, auth, await connection.accessToken()) };
+  }
+  return connection;
+}
+
+interface CachedToken {
+  readonly token: string;
+  readonly expiresAt: number;
+}
+
+const EXPIRY_MARGIN_MS = 60_000;
+const tokens = new Map<string, Promise<CachedToken>>();
+
+/** An access token for the client, from the cache while it has a minute left; one exchange at a time per client. */
+export async function clientCredentialsToken(
+  connection: IntegrationConnection,
+  auth: Extract<GenericAuth, { type: 'oauth2ClientCredentials' }>,
+  clientSecret: string,
+): Promise<string> {
+  // Keyed by a digest, so the secret is never a map key anyone could log.
+  const key = createHash('sha256')
+    .update(JSON.stringify([auth.tokenUrl, auth.clientId, auth.scope ?? '', clientSecret]))
+    .digest('hex');
+  const held = tokens.get(key);
+  if (held) {
+    const cached = await held.catch(() => undefined);
+    if (cached && cached.expiresAt - EXPIRY_MARGIN_MS > Date.now()) return cached.token;
+    if (tokens.get(key) === held) tokens.delete(key);
+  }
+  const exchange = tokens.get(key) ?? exchangeClientCredentials(connection, auth, clientSecret);
+  tokens.set(key, exchange);
+  try {
+    return (await exchange).token;
+  } catch (error) {
+    if (tokens.get(key) === exchange) tokens.delete(key);
+    throw error;
+  }
+}
+
+async function exchangeClientCredentials(
+  connection: IntegrationConnection,
+  auth: Extract<GenericAuth, { type: 'oauth2ClientCredentials' }>,
+  clientSecret: string,
+): Promise<CachedToken> {
+  const body = new URLSearchParams({ grant_type: 'client_credentials', ...(auth.scope ? { scope: auth.scope } : {}) });
+  const response = await connection.fetch(auth.tokenUrl, {
+    method: 'POST',
+    headers: {
+      accept: 'application/json',
+      'content-type': 'application/x-www-form-urlencoded',
+      // RFC 6749 §2.3.1: client_secret_basic, with both parts form-encoded.
+      authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`,
+    },
+    body,
+    signal: connection.signal,
+  });
+  const text = await response.text();
+  if (response.status === 400 || response.status === 401) {
+    throw new DomainError('CREDENTIALS_INVALID', `The token endpoint refused the client credentials (${response.status})`, {
+      field: 'token',
+    });
+  }
+  if (!response.ok) {
+    throw new DomainError('UPSTREAM_FAILED', `The token endpoint answered ${response.status}`, { status: response.status });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const answer = (parsed ?? {}) as { access_token?: unknown; expires_in?: unknown };
+  if (typeof answer.access_token !== 'string' || answer.access_token === '') {
+    throw new DomainError('UPSTREAM_MALFORMED', 'The token endpoint answered without an access_token', {
+      status: response.status,
+    });
+  }
+  const lifetime = typeof answer.expires_in === 'number' && answer.expires_in > 0 ? answer.expires_in : 3600;
+  return { token: answer.access_token, expiresAt: Date.now() + lifetime * 1000 };
+}
+
+/** Starts requests no closer than `intervalMs` apart (a kind's declared rate, within this process). */
+function spacedFetch(
+  fetch: IntegrationConnection['fetch'],
+  intervalMs: number,
+  signal: AbortSignal,
+): IntegrationConnection['fetch'] {
+  let next = 0;
+  return async (url, init) => {
+    const now = Date.now();
+    const at = Math.max(now, next);
+    next = at + intervalMs;
+    if (at > now) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, at - now);
+        signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason as Error)), { once: true });
+      });
+    }
+    return fetch(url, init);
+  };
+}

@@ -1,0 +1,211 @@
+import { DomainError } from '@mooring/platform';
+import { z } from 'zod';
+
+// What an installation of the generic HTTP integration declares in its settings. Settings are
+// strings (the custom-settings form), so the structured parts (`auth`, `headers`, `kinds`,
+// `liveEvents`) are JSON documents, validated here once and named by their path when wrong. The one
+// secret of the auth method (bearer token, password, API key or OAuth client secret) is the
+// sensitive `token` field and is sealed like every credential; the webhook secrets are the
+// installation's live-event secrets.
+
+const name = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/, 'letters, digits, "-" and "_", starting with a letter');
+/** A dotted path into a JSON body (`data.items`); empty for the body itself. */
+const bodyPath = z.string().regex(/^$|^[^.\s]+(\.[^.\s]+)*$/, 'a dotted path such as "data.items"');
+const positive = z.number().int().positive();
+
+export const authSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('none') }).strict(),
+  z.object({ type: z.literal('bearer') }).strict(),
+  z.object({ type: z.literal('basic'), username: z.string().min(1) }).strict(),
+  z.object({ type: z.literal('apiKey'), in: z.enum(['header', 'query']), name: z.string().min(1) }).strict(),
+  z
+    .object({
+      type: z.literal('oauth2ClientCredentials'),
+      tokenUrl: z.string().url(),
+      clientId: z.string().min(1),
+      scope: z.string().optional(),
+    })
+    .strict(),
+]);
+export type GenericAuth = z.infer<typeof authSchema>;
+
+export const paginationSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('none') }).strict(),
+  z
+    .object({
+      type: z.literal('pageNumber'),
+      size: positive.max(1000),
+      pageParam: z.string().min(1).optional(),
+      sizeParam: z.string().min(1).optional(),
+      firstPage: z.number().int().min(0).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('offset'),
+      limit: positive.max(1000),
+      offsetParam: z.string().min(1).optional(),
+      limitParam: z.string().min(1).optional(),
+    })
+    .strict(),
+  z.object({ type: z.literal('cursor'), cursorPath: bodyPath.min(1), param: z.string().min(1) }).strict(),
+  z.object({ type: z.literal('nextUrl'), nextPath: bodyPath.min(1) }).strict(),
+  z.object({ type: z.literal('linkHeader') }).strict(),
+]);
+export type GenericPagination = z.infer<typeof paginationSchema>;
+
+export const kindSchema = z
+  .object({
+    name,
+    path: z.string().startsWith('/', 'a path under the base URL, starting with "/"'),
+    method: z.literal('GET').default('GET'),
+    query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    /** Where the items are in the answer; the body itself when empty. */
+    itemsPath: bodyPath.default(''),
+    pagination: paginationSchema.default({ type: 'none' }),
+    /** When the listing is complete besides what its paging says: an empty page, or a true member of the body. */
+    stop: z
+      .object({ emptyPage: z.boolean().default(false), whenTrue: bodyPath.min(1).optional() })
+      .strict()
+      .default({ emptyPage: false }),
+    /** A listing longer than this fails (it never ends short, which would make its items look deleted). */
+    maxPages: positive.max(100_000).default(1000),
+    requestsPerSecond: z.number().positive().max(1000).optional(),
+    /** A dependent kind: listed once per item of `kind`, whose fields fill `{field}` in the path. */
+    parent: z.object({ kind: name }).strict().optional(),
+  })
+  .strict();
+export type GenericKind = z.infer<typeof kindSchema>;
+
+export const liveEventsSchema = z
+  .object({
+    signatureHeader: z.string().min(1).toLowerCase(),
+    algorithm: z.enum(['sha1', 'sha256', 'plain']),
+    prefix: z.string().default(''),
+    /** The delivery's id for deduplication: a header, or a dotted path in the body. */
+    requestIdHeader: z.string().min(1).toLowerCase().optional(),
+    requestIdPath: bodyPath.min(1).optional(),
+    timestampHeader: z.string().min(1).toLowerCase().optional(),
+    toleranceSeconds: positive.max(86_400).default(300),
+    eventPath: bodyPath.min(1).optional(),
+    /** How an event becomes a change: the kind, where the item and its id are, when it is a deletion. */
+    kind: name,
+    itemPath: bodyPath.default(''),
+    idPath: bodyPath.min(1),
+    deletedWhen: z
+      .object({ path: bodyPath.min(1), equals: z.union([z.string(), z.number(), z.boolean()]) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type GenericLiveEvents = z.infer<typeof liveEventsSchema>;
+
+export interface GenericSettings {
+  readonly baseUrl: string;
+  readonly auth: GenericAuth;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly kinds: readonly GenericKind[];
+  readonly liveEvents?: GenericLiveEvents;
+}
+
+const headersSchema = z.record(
+  z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a header name'),
+  z.string().regex(/^[^\r\n]*$/, 'a single-line value'),
+);
+
+/**
+ * The installation's settings, parsed. Throws VALIDATION_FAILED naming every wrong field by its
+ * path (`settings.kinds[1].pagination.size`), so a save is refused whole with what to fix.
+ */
+export function parseGenericSettings(settings: Readonly<Record<string, string>>): GenericSettings {
+  const fields: { field: string; message: string }[] = [];
+  const json = (key: string, fallback: unknown): unknown => {
+    const text = settings[key];
+    if (text === undefined || text.trim() === '') return fallback;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      fields.push({ field: `settings.${key}`, message: 'is not valid JSON' });
+      return undefined;
+    }
+  };
+  const parse = <T>(key: string, schema: z.ZodType<T>, value: unknown): T | undefined => {
+    if (value === undefined) return undefined;
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) fields.push({ field: fieldPath(key, issue.path), message: issue.message });
+    return undefined;
+  };
+
+  const baseUrl = settings['baseUrl'] ?? '';
+  if (!/^https?:\/\//.test(baseUrl) || !URL.canParse(baseUrl))
+    fields.push({ field: 'settings.baseUrl', message: 'an http(s) URL' });
+  const auth = parse('auth', authSchema, json('auth', { type: 'bearer' }));
+  const headers = parse('headers', headersSchema, json('headers', {}));
+  const kinds = parse('kinds', z.array(kindSchema).min(1, 'declare at least one kind').max(50), json('kinds', undefined));
+  if (settings['kinds'] === undefined) fields.push({ field: 'settings.kinds', message: 'declare at least one kind' });
+  const liveEvents = parse('liveEvents', liveEventsSchema, json('liveEvents', undefined));
+  if (kinds) fields.push(...kindProblems(kinds));
+  if (kinds && liveEvents && !kinds.some((kind) => kind.name === liveEvents.kind))
+    fields.push({ field: 'settings.liveEvents.kind', message: `no declared kind is named "${liveEvents.kind}"` });
+
+  if (fields.length > 0 || !auth || !headers || !kinds) {
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      `The generic HTTP settings are invalid: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`,
+      {
+        fields,
+      },
+    );
+  }
+  return { baseUrl, auth, headers, kinds, ...(liveEvents ? { liveEvents } : {}) };
+}
+
+/** Names unique, parents declared and not themselves dependent, placeholders only in dependent kinds. */
+function kindProblems(kinds: readonly GenericKind[]): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  const byName = new Map<string, GenericKind>();
+  kinds.forEach((kind, index) => {
+    if (byName.has(kind.name))
+      problems.push({ field: `settings.kinds[${index}].name`, message: `"${kind.name}" is declared twice` });
+    byName.set(kind.name, kind);
+  });
+  kinds.forEach((kind, index) => {
+    const placeholders = /\{[^}]+\}/.test(kind.path);
+    if (!kind.parent) {
+      if (placeholders)
+        problems.push({ field: `settings.kinds[${index}].path`, message: 'has {placeholders} but no parent kind to fill them' });
+      return;
+    }
+    const parent = byName.get(kind.parent.kind);
+    if (!parent)
+      problems.push({
+        field: `settings.kinds[${index}].parent.kind`,
+        message: `no declared kind is named "${kind.parent.kind}"`,
+      });
+    else if (parent.parent)
+      problems.push({
+        field: `settings.kinds[${index}].parent.kind`,
+        message: `"${parent.name}" depends on another kind itself`,
+      });
+  });
+  return problems;
+}
+
+function fieldPath(key: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (text, part) => (typeof part === 'number' ? `${text}[${part}]` : `${text}.${String(part)}`),
+    `settings.${key}`,
+  );
+}
+
+/** The value at a dotted path of a JSON value; the value itself for an empty path. */
+export function valueAt(value: unknown, path: string): unknown {
+  if (path === '') return value;
+  let current = value;
+  for (const part of path.split('.')) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = Array.isArray(current) ? current[Number(part)] : (current as Record<string, unknown>)[part];
+  }
+  return current;
+}

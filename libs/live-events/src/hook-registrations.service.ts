@@ -1,0 +1,229 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  IntegrationRegistry,
+  type HookRegistration,
+  type IntegrationConnection,
+  type JsonObject,
+  type LiveEventsDefinition,
+} from '@mooring/integrations';
+import { LiveEventRepository, type HookRecord } from '@mooring/persistence';
+import { DomainError, isDomainError } from '@mooring/platform';
+import { LiveEventQueue } from '@mooring/queue';
+import { HookSecrets, newHookId, randomToken, type HookSecretSet } from './hook-secrets.js';
+import { LIVE_EVENTS_OPTIONS, type LiveEventsOptions } from './live-events.options.js';
+
+/** An installation's live events as people see them (never a secret). */
+export interface HookView {
+  readonly supported: boolean;
+  readonly hookUrl: string | null;
+  readonly status: 'on' | 'off';
+  readonly statusReason: string | null;
+  readonly registeredAt: Date | null;
+  readonly expiresAt: Date | null;
+  readonly secretRotatedAt: Date | null;
+  /** Until then the secret before the last rotation is still accepted. */
+  readonly previousSecretValidUntil: Date | null;
+}
+
+const REGISTERING = 'registering the webhook with the tool';
+
+/**
+ * Each installation's hook: created at install with a generated secret (sealed), registered with
+ * the tool by a worker (`register` job: the api never waits on the tool), registered again on
+ * reconnect and after a rotation, renewed before it expires, removed at uninstall. A registration
+ * that fails leaves the installation working without live events, saying why, until retried.
+ */
+@Injectable()
+export class HookRegistrations {
+  private readonly logger = new Logger('LiveEventHooks');
+
+  constructor(
+    private readonly hooks: LiveEventRepository,
+    private readonly secrets: HookSecrets,
+    private readonly integrations: IntegrationRegistry,
+    private readonly queue: LiveEventQueue,
+    @Inject(LIVE_EVENTS_OPTIONS) private readonly options: LiveEventsOptions,
+  ) {}
+
+  /** At install (and reconnect): the hook exists, and a worker registers it with the tool. */
+  async installed(orgId: string, installationId: string, integrationId: string): Promise<void> {
+    const live = this.integrations.find(integrationId)?.liveEvents;
+    if (!live) return;
+    const existing = await this.hooks.hook(orgId, installationId);
+    if (!existing) {
+      const envelope = await this.secrets.seal(orgId, installationId, { current: randomToken() });
+      await this.hooks.saveHook(
+        orgId,
+        installationId,
+        { hookId: newHookId(), envelope },
+        live.register
+          ? { status: 'off', statusReason: REGISTERING }
+          : { status: 'on', statusReason: 'the tool delivers without registration: give it the hook URL and secret' },
+      );
+    }
+    if (live.register) await this.requestRegistration(orgId, installationId);
+  }
+
+  /** Queues registering the hook again (a retry after a failure, a reconnect, a rotated secret). */
+  async requestRegistration(orgId: string, installationId: string): Promise<void> {
+    await this.hooks.saveHook(orgId, installationId, null, { status: 'off', statusReason: REGISTERING });
+    await this.queue
+      .add('register', { orgId, installationId })
+      .catch((error: Error) => this.logger.warn(`registration not queued: ${error.message}`));
+  }
+
+  /**
+   * Worker: registers the hook with the tool (removing a previous registration first). A refusal is
+   * recorded on the hook (live events off, and why), never thrown: the installation keeps syncing.
+   */
+  async register(
+    orgId: string,
+    installationId: string,
+    integrationId: string,
+    connection: IntegrationConnection,
+  ): Promise<HookView> {
+    const live = this.integrations.get(integrationId).liveEvents;
+    const hook = await this.hooks.hook(orgId, installationId);
+    if (!live?.register || !hook) return this.view(hook, live);
+    const secrets = await this.secrets.open(orgId, installationId, hook.envelope);
+    try {
+      if (hook.registration && live.unregister) {
+        await live.unregister(connection, this.registrationOf(hook, secrets)).catch((error: Error) => {
+          this.logger.warn(`previous webhook of installation ${installationId} not removed: ${error.message}`);
+        });
+      }
+      const registration = await live.register(connection, { url: this.hookUrl(hook.hookId), secret: secrets.current });
+      return this.view(await this.saveRegistration(orgId, installationId, secrets, registration), live);
+    } catch (error) {
+      const reason = isDomainError(error) ? error.message : `the tool refused the registration: ${(error as Error).message}`;
+      this.logger.warn(`live events of installation ${installationId} are off: ${reason}`);
+      const saved = await this.hooks.saveHook(orgId, installationId, null, {
+        status: 'off',
+        statusReason: reason,
+        registration: null,
+        registeredAt: null,
+        expiresAt: null,
+      });
+      return this.view(saved, live);
+    }
+  }
+
+  /** Worker: extends a registration that expires soon (Jira's webhooks last 30 days). */
+  async renew(orgId: string, installationId: string, integrationId: string, connection: IntegrationConnection): Promise<void> {
+    const live = this.integrations.get(integrationId).liveEvents;
+    const hook = await this.hooks.hook(orgId, installationId);
+    if (!live || !hook?.registration) return;
+    const secrets = await this.secrets.open(orgId, installationId, hook.envelope);
+    if (!live.renew) {
+      await this.register(orgId, installationId, integrationId, connection);
+      return;
+    }
+    try {
+      const renewed = await live.renew(connection, this.registrationOf(hook, secrets));
+      await this.saveRegistration(orgId, installationId, secrets, renewed);
+    } catch (error) {
+      await this.hooks.saveHook(orgId, installationId, null, {
+        status: 'off',
+        statusReason: `renewing the webhook failed: ${(error as Error).message}`,
+        // Not tried again until someone retries: a refusal repeats.
+        expiresAt: null,
+      });
+    }
+  }
+
+  /**
+   * A new secret; the previous one stays valid for the overlap (deliveries signed before the tool
+   * learns the new one), audited. Then the hook is registered again with the new secret.
+   */
+  async rotate(orgId: string, installationId: string, integrationId: string): Promise<HookView> {
+    const live = this.integrations.get(integrationId).liveEvents;
+    const hook = await this.hooks.hook(orgId, installationId);
+    if (!live || !hook) throw new DomainError('NOT_FOUND', 'This installation has no live events', { resource: 'hook' });
+    const secrets = await this.secrets.open(orgId, installationId, hook.envelope);
+    const rotated: HookSecretSet = { current: randomToken(), previous: secrets.current };
+    const previousUntil = new Date(Date.now() + this.options.rotationOverlapSeconds * 1000);
+    const saved = await this.hooks.saveHook(
+      orgId,
+      installationId,
+      null,
+      { envelope: await this.secrets.seal(orgId, installationId, rotated), previousUntil, secretRotated: true },
+      {
+        action: 'installation.webhook_secret_rotated',
+        targetType: 'installation',
+        targetId: installationId,
+        details: { previousSecretValidUntil: previousUntil.toISOString() },
+      },
+    );
+    if (live.register) await this.requestRegistration(orgId, installationId);
+    return this.view(live.register ? await this.hooks.hook(orgId, installationId) : saved, live);
+  }
+
+  /** At uninstall: removes the webhook from the tool, if it can; a failure does not stop the uninstall. */
+  async removing(orgId: string, installationId: string, integrationId: string, connect: () => Promise<IntegrationConnection>) {
+    const live = this.integrations.find(integrationId)?.liveEvents;
+    const hook = await this.hooks.hook(orgId, installationId);
+    if (!live?.unregister || !hook?.registration) return;
+    try {
+      const secrets = await this.secrets.open(orgId, installationId, hook.envelope);
+      await live.unregister(await connect(), this.registrationOf(hook, secrets));
+    } catch (error) {
+      this.logger.warn(`webhook of installation ${installationId} not removed from the tool: ${(error as Error).message}`);
+    }
+  }
+
+  async status(orgId: string, installationId: string, integrationId: string): Promise<HookView> {
+    return this.view(await this.hooks.hook(orgId, installationId), this.integrations.find(integrationId)?.liveEvents);
+  }
+
+  hookUrl(hookId: string): string {
+    return `${this.options.publicUrl.replace(/\/$/, '')}/v1/hooks/${hookId}`;
+  }
+
+  private async saveRegistration(orgId: string, installationId: string, secrets: HookSecretSet, registration: HookRegistration) {
+    const withToolSecret: HookSecretSet = registration.secret
+      ? { ...secrets, registrationSecret: registration.secret }
+      : { current: secrets.current, ...(secrets.previous ? { previous: secrets.previous } : {}) };
+    return this.hooks.saveHook(orgId, installationId, null, {
+      envelope: await this.secrets.seal(orgId, installationId, withToolSecret),
+      status: 'on',
+      statusReason: null,
+      registration: registration.reference,
+      registeredAt: new Date(),
+      expiresAt: registration.expiresAt ?? null,
+      secretRotated: true,
+    });
+  }
+
+  private registrationOf(hook: HookRecord, secrets: HookSecretSet): HookRegistration {
+    return {
+      reference: (hook.registration ?? {}) as JsonObject,
+      ...(secrets.registrationSecret ? { secret: secrets.registrationSecret } : {}),
+      ...(hook.expiresAt ? { expiresAt: hook.expiresAt } : {}),
+    };
+  }
+
+  private view(hook: HookRecord | null, live: LiveEventsDefinition | undefined): HookView {
+    if (!live || !hook) {
+      return {
+        supported: Boolean(live),
+        hookUrl: null,
+        status: 'off',
+        statusReason: live ? 'the webhook is not set up yet' : 'this integration has no live events',
+        registeredAt: null,
+        expiresAt: null,
+        secretRotatedAt: null,
+        previousSecretValidUntil: null,
+      };
+    }
+    return {
+      supported: true,
+      hookUrl: this.hookUrl(hook.hookId),
+      status: hook.status,
+      statusReason: hook.statusReason,
+      registeredAt: hook.registeredAt,
+      expiresAt: hook.expiresAt,
+      secretRotatedAt: hook.secretRotatedAt,
+      previousSecretValidUntil: hook.previousUntil && hook.previousUntil > new Date() ? hook.previousUntil : null,
+    };
+  }
+}

@@ -1,0 +1,10 @@
+export { HookRegistrations, type HookView } from './hook-registrations.service.js';
+export { HOOK_ID_PATTERN, HookSecrets, verificationSecrets, type HookSecretSet } from './hook-secrets.js';
+export { LiveEventApplier } from './live-event-applier.js';
+export { LiveEventEdge, type EdgeAnswer } from './live-event-edge.service.js';
+export { LiveEventMetrics } from './live-event-metrics.js';
+export { LiveEventStatus, type LiveKindCounts } from './live-event-status.service.js';
+export { LiveEventWorker } from './live-event-worker.js';
+export { LiveEventsModule, type LiveEventsModuleOptions } from './live-events.module.js';
+export { LIVE_EVENTS_OPTIONS, liveEventsGroup, type LiveEventsOptions } from './live-events.options.js';
+export { compareVersions } from './versions.js';

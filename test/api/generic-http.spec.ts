@@ -1,0 +1,168 @@
+import 'reflect-metadata';
+import { createHmac, randomUUID } from 'node:crypto';
+import { metrics } from '@opentelemetry/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IntegrationConnections } from '@mooring/installations';
+import { IntegrationRegistry } from '@mooring/integrations';
+import { FakeRestApi, fakeIssues, fakeProjects } from '@mooring/integrations/testing';
+import { HookSecrets, LiveEventApplier, LiveEventMetrics } from '@mooring/live-events';
+import { BlueprintRepository, InstallationRepository, LiveEventRepository, SyncCatalogRepository } from '@mooring/persistence';
+import { SyncEngine } from '@mooring/sync';
+import { adminQuery } from '../support/admin-query.js';
+import { TestApi, type TestOrganization } from '../support/test-api.js';
+import { endedRecord } from '../support/run-outcome.js';
+
+// The generic HTTP integration through the product: installed with declared kinds (one dependent
+// on the other), a mapping naming them, a resync of a REST API on loopback, then a forged
+// delivery refused at the edge and a signed one applied through the mapping.
+describe('generic HTTP integration, end to end', () => {
+  const token = 'rest-api-token-0123456789';
+  let tool: FakeRestApi;
+  let api: TestApi;
+  let acme: TestOrganization;
+  let installationId: string;
+
+  const kinds = [
+    { name: 'projects', path: '/page/projects', pagination: { type: 'pageNumber', size: 3 } },
+    { name: 'issues', path: '/projects/{id}/issues', parent: { kind: 'projects' } },
+  ];
+  const liveEvents = {
+    signatureHeader: 'X-Signature',
+    algorithm: 'sha256',
+    prefix: 'sha256=',
+    requestIdHeader: 'X-Delivery',
+    kind: 'projects',
+    itemPath: 'project',
+    idPath: 'project.id',
+    deletedWhen: { path: 'action', equals: 'deleted' },
+  };
+  const entity = (blueprint: string) => ({
+    identifier: '$string(id)',
+    title: blueprint === 'project' ? 'name' : 'title',
+    blueprint: '"genericItem"',
+    properties: { raw: '$' },
+  });
+  const mapping = {
+    resources: [
+      { kind: 'projects', selector: { query: 'true' }, port: { entity: { mappings: entity('project') } } },
+      { kind: 'issues', selector: { query: 'true' }, port: { entity: { mappings: entity('issue') } } },
+    ],
+  };
+  const titles = async () =>
+    (
+      await adminQuery<{ identifier: string; title: string }>(
+        api.db,
+        "SELECT identifier, title FROM entities WHERE org_id = $1 AND blueprint = 'genericItem' ORDER BY identifier",
+        [acme.orgId],
+      )
+    ).map((row) => [row.identifier, row.title]);
+
+  beforeAll(async () => {
+    tool = await FakeRestApi.start({ type: 'bearer', token });
+    api = await TestApi.start({ UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS: 'true' });
+    acme = await api.createOrganization('acme');
+    await api.request('PATCH', '/v1/organization', { token: acme.token, body: { allowHttpHosts: true } });
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await tool?.close();
+  });
+
+  it('refuses a mapping naming a kind the settings do not declare, naming the field', async () => {
+    const created = await api.request('POST', '/v1/installations', {
+      token: acme.token,
+      body: {
+        integrationId: 'generic-http',
+        name: 'Wrong',
+        settings: { baseUrl: tool.origin, token, kinds: JSON.stringify(kinds) },
+        mapping: { resources: [{ ...mapping.resources[0], kind: 'repos' }] },
+      },
+    });
+    expect(created.status).toBe(400);
+    expect(created.body.error.details.fields).toEqual([
+      expect.objectContaining({ field: 'resources[0].kind', message: expect.stringContaining('it has: projects, issues') }),
+    ]);
+  });
+
+  it('installs with declared kinds and syncs the listing and its dependent kind', async () => {
+    const created = await api.request('POST', '/v1/installations', {
+      token: acme.token,
+      body: {
+        integrationId: 'generic-http',
+        name: 'REST',
+        settings: { baseUrl: tool.origin, token, kinds: JSON.stringify(kinds), liveEvents: JSON.stringify(liveEvents) },
+        mapping,
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    installationId = created.body.installation.id;
+    const requested = await api.request('POST', `/v1/installations/${installationId}/resync`, { token: acme.token });
+    const runId = (requested.status === 202 ? requested.body.run.id : requested.body.error.details.runId) as string;
+    const connections = api.app.get(IntegrationConnections);
+    const run = endedRecord(
+      await api.app
+        .get(SyncEngine)
+        .run({ orgId: acme.orgId, installationId, runId }, (installation, signal) => connections.forRecord(installation, signal)),
+    );
+    expect(run.status, JSON.stringify(run.resources.map((r) => r.error))).toBe('completed');
+    const issues = fakeProjects(7).flatMap((project) => fakeIssues(project.id));
+    expect(run.resources.map((r) => [r.kind, r.ingested])).toEqual([
+      ['projects', 7],
+      ['issues', issues.length],
+    ]);
+    expect(await titles()).toEqual(
+      [...fakeProjects(7).map((p) => [String(p.id), p.name]), ...issues.map((i) => [i.id, i.title])].sort((a, b) =>
+        a[0]!.localeCompare(b[0]!),
+      ),
+    );
+  });
+
+  it("tries a kind live: its first page's raw items, for writing a mapping", async () => {
+    const tried = await api.request('POST', `/v1/installations/${installationId}/kinds/projects/try`, { token: acme.token });
+    expect(tried.status, JSON.stringify(tried.body)).toBe(200);
+    expect(tried.body).toEqual({ kind: 'projects', items: fakeProjects(3), truncated: false });
+    const child = await api.request('POST', `/v1/installations/${installationId}/kinds/issues/try`, { token: acme.token });
+    expect(child.body.items[0]).toMatchObject({ __parent: fakeProjects(1)[0] });
+    const unknown = await api.request('POST', `/v1/installations/${installationId}/kinds/nope/try`, { token: acme.token });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it('refuses a forged delivery at the edge and applies a signed one through the mapping', async () => {
+    const hook = (await api.request('GET', `/v1/installations/${installationId}/live-events`, { token: acme.token })).body.hook;
+    expect(hook).toMatchObject({ supported: true, status: 'on' });
+    const stored = (await api.app.get(LiveEventRepository).hook(acme.orgId, installationId))!;
+    const { current } = await api.app.get(HookSecrets).open(acme.orgId, installationId, stored.envelope);
+    const send = (secret: string, body: string) =>
+      api.fetch(new URL(hook.hookUrl as string).pathname, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-delivery': randomUUID(),
+          'x-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+        },
+        body,
+      });
+
+    const renamed = JSON.stringify({ action: 'updated', project: { id: 3, name: 'renamed by a webhook' } });
+    const forged = await send('not-the-secret', renamed);
+    expect(forged.status).toBe(401);
+    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('WEBHOOK_REFUSED');
+
+    const signed = await send(current, renamed);
+    expect(signed.status).toBe(202);
+    const applier = new LiveEventApplier(
+      api.app.get(LiveEventRepository),
+      api.app.get(InstallationRepository),
+      api.app.get(SyncCatalogRepository),
+      api.app.get(BlueprintRepository),
+      api.app.get(IntegrationRegistry),
+      api.app.get(IntegrationConnections),
+      new LiveEventMetrics(metrics.getMeter('test')),
+    );
+    await applier.drain(acme.orgId, installationId, new AbortController().signal);
+    expect(await titles()).toContainEqual(['3', 'renamed by a webhook']);
+    expect(await titles()).not.toContainEqual(['3', 'project-3']);
+  });
+});

@@ -1,0 +1,120 @@
+import 'reflect-metadata';
+import { createHmac, randomUUID } from 'node:crypto';
+import { metrics } from '@opentelemetry/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IntegrationConnections } from '@mooring/installations';
+import { IntegrationRegistry } from '@mooring/integrations';
+import { HookRegistrations, LiveEventApplier, LiveEventMetrics, LiveEventWorker } from '@mooring/live-events';
+import { BlueprintRepository, InstallationRepository, LiveEventRepository, SyncCatalogRepository } from '@mooring/persistence';
+import { LiveEventQueue } from '@mooring/queue';
+import { adminQuery } from '../support/admin-query.js';
+import { TestApi, type TestOrganization } from '../support/test-api.js';
+import { hookedTestIntegration, type HookedToolRecord } from '../support/test-integrations.js';
+
+// The live-events runtime with a tool whose deliveries carry a timestamp and whose webhook
+// registrations expire: stale deliveries are refused, and the renewal job extends registrations
+// before they expire (with a registration lasting a minute instead of Jira's 30 days).
+describe('live events: staleness and renewal', () => {
+  const tool: HookedToolRecord = { registered: [], renewed: [], registrationMs: 60_000, refuseRenewal: false };
+  let api: TestApi;
+  let acme: TestOrganization;
+  let installationId: string;
+  let worker: LiveEventWorker;
+
+  const send = (body: string, sentAt: Date, secret = tool.registered.at(-1)!.secret) => {
+    const timestamp = String(Math.floor(sentAt.getTime() / 1000));
+    return api.fetch(new URL(tool.registered.at(-1)!.url).pathname, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-test-timestamp': timestamp,
+        'x-test-delivery': randomUUID(),
+        'x-test-signature': `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`,
+      },
+      body,
+    });
+  };
+  const hook = async () =>
+    (await api.request('GET', `/v1/installations/${installationId}/live-events`, { token: acme.token })).body.hook;
+
+  beforeAll(async () => {
+    api = await TestApi.start({}, { integrations: new IntegrationRegistry([hookedTestIntegration(tool)]) });
+    acme = await api.createOrganization('acme');
+    const created = await api.request('POST', '/v1/installations', {
+      token: acme.token,
+      body: { integrationId: 'hooked-test', name: 'Hooked', settings: { token: 'secret-token-1234' } },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    installationId = created.body.installation.id;
+    const applier = new LiveEventApplier(
+      api.app.get(LiveEventRepository),
+      api.app.get(InstallationRepository),
+      api.app.get(SyncCatalogRepository),
+      api.app.get(BlueprintRepository),
+      api.app.get(IntegrationRegistry),
+      api.app.get(IntegrationConnections),
+      new LiveEventMetrics(metrics.getMeter('test')),
+    );
+    worker = new LiveEventWorker(
+      applier,
+      api.app.get(HookRegistrations),
+      api.app.get(InstallationRepository),
+      api.app.get(IntegrationConnections),
+      api.app.get(LiveEventRepository),
+      api.app.get(LiveEventQueue),
+    );
+    // What the worker's register job does.
+    await worker.handleLiveEvent('register', { orgId: acme.orgId, installationId }, new AbortController().signal);
+  });
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('refuses a delivery whose timestamp is stale (a replay) with the reason, and takes a fresh one', async () => {
+    expect(tool.registered).toHaveLength(1);
+    const stale = await send('{"thing":1}', new Date(Date.now() - 3_600_000));
+    expect(stale.status).toBe(401);
+    expect(await stale.json()).toMatchObject({ error: { code: 'WEBHOOK_REFUSED', details: { reason: 'stale' } } });
+    const early = await send('{"thing":1}', new Date(Date.now() + 3_600_000));
+    expect(early.status).toBe(401);
+    expect((await send('{"thing":1}', new Date())).status).toBe(202);
+    const accepted = await adminQuery<{ n: number }>(api.db, 'SELECT count(*)::int AS n FROM live_events WHERE accepted');
+    expect(accepted[0]!.n).toBe(1);
+    const log = await api.request('GET', `/v1/installations/${installationId}/live-events/log`, { token: acme.token });
+    expect(log.body.entries.map((e: { status: string; reason: string | null }) => e.reason)).toEqual([null, 'stale', 'stale']);
+  });
+
+  it('renews a registration before it expires, and says so when the tool refuses', async () => {
+    const registered = await hook();
+    expect(registered).toMatchObject({ status: 'on' });
+    const expiresAt = Date.parse(registered.expiresAt);
+    expect(expiresAt - Date.now()).toBeLessThanOrEqual(60_000);
+
+    // The hourly check finds it (expiring within three days) and queues a renewal.
+    expect(await worker.renewExpiring()).toBe(1);
+    const jobs = await api.app.get(LiveEventQueue).queue.getJobs(['waiting', 'delayed']);
+    expect(jobs.filter((job) => job.name === 'renew').map((job) => job.data)).toEqual([{ orgId: acme.orgId, installationId }]);
+
+    tool.registrationMs = 30 * 86_400_000;
+    await worker.handleLiveEvent('renew', { orgId: acme.orgId, installationId }, new AbortController().signal);
+    expect(tool.renewed).toEqual([1]);
+    const renewed = await hook();
+    expect(Date.parse(renewed.expiresAt)).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    expect(await worker.renewExpiring()).toBe(0);
+
+    // A refused renewal: live events off, and why; the registration is not retried in a loop.
+    tool.refuseRenewal = true;
+    expect(await worker.renewExpiring(Date.now() + 28 * 86_400_000)).toBe(1);
+    await worker.handleLiveEvent('renew', { orgId: acme.orgId, installationId }, new AbortController().signal);
+    expect(await hook()).toMatchObject({ status: 'off', statusReason: expect.stringContaining('refused to extend') });
+    expect(await worker.renewExpiring(Date.now() + 28 * 86_400_000)).toBe(0);
+
+    // Registering again (the console's retry) turns them back on.
+    const retried = await api.request('POST', `/v1/installations/${installationId}/live-events/register`, { token: acme.token });
+    expect(retried.status).toBe(202);
+    await worker.handleLiveEvent('register', { orgId: acme.orgId, installationId }, new AbortController().signal);
+    expect(await hook()).toMatchObject({ status: 'on', statusReason: null });
+    expect(tool.registered).toHaveLength(2);
+  });
+});
