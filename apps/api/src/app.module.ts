@@ -69,6 +69,7 @@ export class AppModule implements NestModule {
       vault,
       integrations,
       meter: metrics.getMeter('mooring'),
+      oauthClients: config.oauthClients.clients,
     });
     return {
       module: AppModule,

@@ -278,6 +278,12 @@ export interface LiveEventsDefinition {
    * non-secret settings, for integrations whose settings declare the verification (generic HTTP).
    */
   verify(delivery: WebhookDelivery, secrets: readonly string[], settings?: Readonly<Record<string, string>>): DeliveryVerdict;
+  /**
+   * The tool signs an OAuth installation's deliveries with the OAuth application's client secret,
+   * not with the hook's (Jira's dynamic webhooks). For such installations the edge hands `verify`
+   * that secret, from the platform's OAuth client configuration, and never the hook's.
+   */
+  readonly signedWithOAuthClient?: boolean;
   /** The changes a verified delivery describes; none for an event Mooring does not follow. Throws on a body it cannot read. */
   changes(
     delivery: { readonly headers: WebhookDelivery['headers']; readonly body: JsonValue },

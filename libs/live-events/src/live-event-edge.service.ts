@@ -10,6 +10,7 @@ import { DomainError } from '@mooring/platform';
 import { LiveEventQueue } from '@mooring/queue';
 import { HOOK_ID_PATTERN, HookSecrets, verificationSecrets } from './hook-secrets.js';
 import { LIVE_EVENTS_METRICS, type LiveEventMetrics } from './live-event-metrics.js';
+import { LIVE_EVENTS_OAUTH_CLIENTS, type OAuthClientSecrets } from './live-events.options.js';
 
 /** What the edge answers a tool: 202 for a delivery accepted to apply, 200 for one it already had. */
 export interface EdgeAnswer {
@@ -43,6 +44,7 @@ export class LiveEventEdge {
     private readonly integrations: IntegrationRegistry,
     private readonly queue: LiveEventQueue,
     @Inject(LIVE_EVENTS_METRICS) private readonly metrics: LiveEventMetrics,
+    @Inject(LIVE_EVENTS_OAUTH_CLIENTS) private readonly oauthClients: OAuthClientSecrets,
   ) {}
 
   async receive(hookId: string, delivery: WebhookDelivery): Promise<EdgeAnswer> {
@@ -99,11 +101,19 @@ export class LiveEventEdge {
   }
 
   private async verify(hook: HookLookup, live: LiveEventsDefinition, delivery: WebhookDelivery): Promise<DeliveryVerdict> {
+    // Integrations whose settings declare their verification (generic HTTP), or which sign OAuth
+    // installations' deliveries with the OAuth client (Jira), read the installation; others never pay the query.
+    const installation =
+      this.integrations.find(hook.integrationId)?.kindsFor || live.signedWithOAuthClient
+        ? await this.installations.find(hook.orgId, hook.installationId)
+        : null;
+    const declared = this.integrations.find(hook.integrationId)?.kindsFor ? installation?.settings : undefined;
+    if (live.signedWithOAuthClient && installation?.authMethod === 'oauth2') {
+      // Only the platform's client secret: the hook's own secret never signs these.
+      const client = this.oauthClients[hook.integrationId];
+      return live.verify(delivery, client ? [client.clientSecret] : [], declared);
+    }
     const secrets = await this.secrets.openCached(hook, delivery.receivedAt.getTime());
-    // Integrations whose settings declare their verification (generic HTTP) read them; others never pay the query.
-    const declared = this.integrations.find(hook.integrationId)?.kindsFor
-      ? (await this.installations.find(hook.orgId, hook.installationId))?.settings
-      : undefined;
     return live.verify(delivery, verificationSecrets(secrets, hook.previousUntil, delivery.receivedAt), declared);
   }
 

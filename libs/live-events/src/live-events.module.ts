@@ -10,13 +10,20 @@ import { LiveEventEdge } from './live-event-edge.service.js';
 import { LIVE_EVENTS_METRICS, LiveEventMetrics } from './live-event-metrics.js';
 import { LiveEventStatus } from './live-event-status.service.js';
 import { LiveEventWorker } from './live-event-worker.js';
-import { LIVE_EVENTS_OPTIONS, type LiveEventsOptions } from './live-events.options.js';
+import {
+  LIVE_EVENTS_OAUTH_CLIENTS,
+  LIVE_EVENTS_OPTIONS,
+  type LiveEventsOptions,
+  type OAuthClientSecrets,
+} from './live-events.options.js';
 
 export interface LiveEventsModuleOptions {
   readonly options: LiveEventsOptions;
   readonly vault: Vault;
   readonly integrations: IntegrationRegistry;
   readonly meter: Meter;
+  /** The platform's OAuth applications (the api's OAUTH_CLIENTS), for tools that sign deliveries with them. */
+  readonly oauthClients?: OAuthClientSecrets;
 }
 
 // Needs the global PersistenceModule and QueueModule.
@@ -63,5 +70,6 @@ function base(options: LiveEventsModuleOptions): Provider[] {
     { provide: Vault, useValue: options.vault },
     { provide: IntegrationRegistry, useValue: options.integrations },
     { provide: LIVE_EVENTS_METRICS, useValue: new LiveEventMetrics(options.meter) },
+    { provide: LIVE_EVENTS_OAUTH_CLIENTS, useValue: options.oauthClients ?? {} },
   ];
 }

@@ -10,6 +10,11 @@ export interface LiveEventsOptions {
   readonly rotationOverlapSeconds: number;
 }
 
+export const LIVE_EVENTS_OAUTH_CLIENTS = Symbol('LIVE_EVENTS_OAUTH_CLIENTS');
+
+/** The platform's OAuth applications by integration id (OAUTH_CLIENTS): some tools sign deliveries with their secret. */
+export type OAuthClientSecrets = Readonly<Record<string, { readonly clientSecret: string }>>;
+
 // Configuration of live events, composed into the api's and workers' config (README lists every variable).
 export const liveEventsGroup = {
   publicUrl: envVar('PUBLIC_API_URL', z.url().default('http://127.0.0.1:3000'), {

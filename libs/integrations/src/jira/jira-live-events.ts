@@ -18,7 +18,7 @@ import { fetchIssue, fetchProject, fetchRelease, fetchSprint } from './jira-kind
 // - OAuth (3LO) installs register dynamic webhooks (`POST /rest/api/3/webhook`): issue events only,
 //   expiring after 30 days unless refreshed (`renew`, which the runtime schedules before
 //   `expiresAt`); deliveries carry `Authorization: Bearer <JWT>` signed HS256 with the OAuth app's
-//   client secret, so the installation's secrets must include it (see README.md);
+//   client secret (`signedWithOAuthClient`: the edge verifies them with it, not the hook's secret);
 // - token installs register an admin webhook (`POST /rest/webhooks/1.0/webhook`, needs a Jira
 //   administrator) with Mooring's per-installation secret: `X-Hub-Signature: sha256=<hex>`; it
 //   follows projects, releases and sprints too and never expires.
@@ -189,6 +189,7 @@ export const jiraLiveEvents: LiveEventsDefinition = {
   unregister,
   renew,
   verify,
+  signedWithOAuthClient: true,
   changes,
   fetchItem: (connection, kind, itemId) => {
     if (kind === 'issue') return fetchIssue(connection, itemId);
