@@ -244,13 +244,26 @@ describe('Jira and PagerDuty live events, end to end', () => {
       await expectResyncAgrees(jira);
     });
 
-    it('writes an issue created a moment ago, read by id while search does not list it yet', async () => {
+    it('writes an issue created a moment ago; a resync whose search does not list it yet defers it, deleting nothing', async () => {
       const created = jiraFake.createIssue(jiraFake.projects[1]!['key'], 'Created live');
       expect(
         (await one(jiraFake.deliver('jira:issue_created', { issue: { id: created['id'], key: created['key'] } }))).status,
       ).toBe(202);
       await apply(jira);
       expect((await entity(jira, 'jiraIssue', created['key']))?.title).toBe('Created live');
+
+      // Jira's search has not indexed it yet: the resync does not list it, and must not delete it.
+      const lagging = await sync(jira);
+      expect(lagging.status).toBe('completed');
+      expect(lagging.deleted).toBe(0);
+      expect(lagging.deletionDecision).toBe('nothing_to_delete');
+      expect(lagging.deletionReason).toMatch(/1 written within the tool's listing lag, deferred/);
+      expect(lagging.deletionDetails).toMatchObject({
+        deferred: 1,
+        blueprints: expect.arrayContaining([expect.objectContaining({ blueprint: 'jiraIssue', toDelete: 0, deferred: 1 })]),
+      });
+      expect((await entity(jira, 'jiraIssue', created['key']))?.title).toBe('Created live');
+
       jiraFake.index();
       await expectResyncAgrees(jira);
     });

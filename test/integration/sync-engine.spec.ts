@@ -294,6 +294,48 @@ describe('sync engine: reconciliation', () => {
     expect(await h.identifiers('fakeTeam')).toEqual(['team-0', 'team-1', 'team-2']);
   });
 
+  it('defers, not deletes, what was written within the listing lag an integration declares; a later run deletes it once settled', async () => {
+    const h = await harness();
+    await h.sync();
+    // As Jira's search: the listing lags by up to 10 minutes behind the tool's writes.
+    const lagging = { deps: { integrations: (id: string) => ({ ...h.deps.integrations(id), listingLagSeconds: 600 }) } };
+    const writtenAgo = (identifier: string, seconds: number) =>
+      h.db.inTenantSql(h.orgId, (client) =>
+        client.query(
+          `UPDATE entities SET updated_at = now() - make_interval(secs => $3) WHERE org_id = $1 AND blueprint = 'fakeDeployment' AND identifier = $2`,
+          [h.orgId, identifier, seconds],
+        ),
+      );
+    await writtenAgo('dep-4', 3_600);
+    await writtenAgo('dep-5', 3_600);
+    // dep-3 was just written (by a live event, say) and the listing does not have it yet; 4 and 5 are gone.
+    h.server.remove('deployment', [3, 4, 5]);
+    const run = await h.sync(lagging);
+    expect(run).toMatchObject({ status: 'completed', deleted: 2, deletionDecision: 'deleted' });
+    expect(run.deletionDetails).toMatchObject({
+      deferred: 1,
+      blueprints: expect.arrayContaining([{ blueprint: 'fakeDeployment', owned: 30, toDelete: 2, share: 2 / 30, deferred: 1 }]),
+    });
+    expect(await h.identifiers('fakeDeployment')).toContain('dep-3');
+    expect(await h.identifiers('fakeDeployment')).not.toContain('dep-4');
+
+    // Still unlisted once its write is older than the lag: the next run deletes it.
+    await writtenAgo('dep-3', 601);
+    const settled = await h.sync(lagging);
+    expect(settled).toMatchObject({ status: 'completed', deleted: 1, deletionDecision: 'deleted' });
+    expect(settled.deletionDetails).not.toHaveProperty('deferred');
+    expect(await h.identifiers('fakeDeployment')).not.toContain('dep-3');
+
+    // Nothing unseen but a fresh write: nothing is deleted, and the reason says what was deferred.
+    await h.sync();
+    h.server.remove('deployment', [6]);
+    const fresh = await h.sync(lagging);
+    expect(fresh).toMatchObject({ status: 'completed', deleted: 0, deletionDecision: 'nothing_to_delete' });
+    expect(fresh.deletionReason).toBe(
+      "every owned entity was seen, but 1 written within the tool's listing lag, deferred to a later run",
+    );
+  });
+
   describe('deletes nothing when the pass is not clean', () => {
     const removeSome = (h: SyncHarness) => {
       h.server.remove('deployment', [3, 25]);

@@ -187,6 +187,12 @@ export interface IntegrationDefinition {
   verifyCredentials(connection: IntegrationConnection): Promise<VerifiedAccount | void>;
   /** How the tool's webhooks reach Mooring and become changes (live-events.ts); absent when it has none. */
   readonly liveEvents?: LiveEventsDefinition;
+  /**
+   * How long the tool's listings may lag behind its writes (Jira's search index): an entity written
+   * (by a live event) within this long before a run started, and not listed by that run, is not
+   * deleted by it but deferred to a later run. Absent: listings are read-after-write consistent.
+   */
+  readonly listingLagSeconds?: number;
 }
 
 /**

@@ -111,7 +111,10 @@ export function notReconciled(reason: string): RunFinish['reconciliation'] {
 export interface OwnedBlueprintStats {
   readonly blueprint: string;
   readonly owned: number;
+  /** Deletion candidates: not seen by the run, not a relation target of an entity that stays, settled. */
   readonly unseen: number;
+  /** Not seen, but written within the tool's listing lag: left for a later run (0 without a lag). */
+  readonly deferred: number;
 }
 
 export interface PendingEntity {

@@ -60,6 +60,8 @@ export interface RunContext {
   readonly load: RunLoadContext;
   readonly writers: ReadonlyMap<number, SyncWriter>;
   readonly attempt: number;
+  /** When the run first started: its listings began no earlier (a resumed attempt keeps the first start). */
+  readonly startedAt: Date;
   /** Asked for by a user who confirmed a drop in fetched items is real: the drop rules are lifted. */
   readonly acceptFetchDrop: boolean;
   /** Resources a crashed attempt of this run completed: not fetched again (same mapping only). */
@@ -104,6 +106,7 @@ export async function startRun(
     return { outcome };
   }
 
+  const startedAt = new Date();
   const started = await ledger.begin(
     mapping.hash,
     mapping.resources.map((r) => ({ resourceIndex: r.index, kind: r.kind, blueprint: r.blueprint })),
@@ -138,6 +141,7 @@ export async function startRun(
       load,
       writers,
       attempt: started.attempt,
+      startedAt: existing.startedAt ?? startedAt,
       acceptFetchDrop: existing.acceptFetchDrop,
       completed: new Map(started.completed.map((resource) => [resource.resourceIndex, resource])),
       emit,

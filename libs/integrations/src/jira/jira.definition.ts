@@ -76,4 +76,7 @@ export const jira: IntegrationDefinition = {
   defaultMapping: jiraDefaultMapping,
   verifyCredentials: verifyJiraCredentials,
   liveEvents: jiraLiveEvents,
+  // Search is eventually consistent (Atlassian documents no bound): an issue a live event wrote in
+  // the last 10 minutes and the run's search did not list is left for a later run, not deleted.
+  listingLagSeconds: 600,
 };

@@ -53,16 +53,20 @@ export class SyncCatalogRepository {
    * denominator) and how many are deletion candidates (not seen by the run and not a relation
    * target of an entity that stays).
    */
-  async ownedStats(orgId: string, installationId: string, runId: string): Promise<OwnedBlueprintStats[]> {
+  async ownedStats(
+    orgId: string,
+    installationId: string,
+    runId: string,
+    settledBefore: Date | null = null,
+  ): Promise<OwnedBlueprintStats[]> {
     return this.db.inTenantSql(orgId, async (client) => {
       await preferHashJoins(client);
       const { rows: blueprints } = await client.query<{ blueprint: string; owned: string }>(
         `SELECT blueprint, count(*) AS owned FROM entities WHERE org_id = $1 AND installation_id = $2 GROUP BY blueprint ORDER BY blueprint`,
         [orgId, installationId],
       );
-      const stats: OwnedBlueprintStats[] = [];
-      for (const { blueprint, owned } of blueprints) {
-        const candidates = await candidateQuery(client, orgId, blueprint, 5);
+      const count = async (blueprint: string, before: Date | null) => {
+        const candidates = await candidateQuery(client, orgId, blueprint, 5, before);
         const { rows } = await client.query<{ unseen: string }>(`SELECT count(*) AS unseen FROM (${candidates.sql}) c`, [
           orgId,
           installationId,
@@ -71,7 +75,13 @@ export class SyncCatalogRepository {
           null,
           ...candidates.params,
         ]);
-        stats.push({ blueprint, owned: Number(owned), unseen: Number(rows[0]?.unseen ?? 0) });
+        return Number(rows[0]?.unseen ?? 0);
+      };
+      const stats: OwnedBlueprintStats[] = [];
+      for (const { blueprint, owned } of blueprints) {
+        const unseen = await count(blueprint, settledBefore);
+        const deferred = settledBefore ? (await count(blueprint, null)) - unseen : 0;
+        stats.push({ blueprint, owned: Number(owned), unseen, deferred });
       }
       return stats;
     });
@@ -85,10 +95,11 @@ export class SyncCatalogRepository {
     blueprint: string,
     after: string | null,
     limit: number,
+    settledBefore: Date | null = null,
   ): Promise<string[]> {
     return this.db.inTenantSql(orgId, async (client) => {
       await preferHashJoins(client);
-      const candidates = await candidateQuery(client, orgId, blueprint, 6);
+      const candidates = await candidateQuery(client, orgId, blueprint, 6, settledBefore);
       const { rows } = await client.query<{ identifier: string }>(
         `SELECT identifier FROM (${candidates.sql}) c ORDER BY identifier LIMIT $6`,
         [orgId, installationId, runId, blueprint, after, limit, ...candidates.params],
@@ -333,13 +344,15 @@ async function preferHashJoins(client: pg.ClientBase): Promise<void> {
  * $4 blueprint, $5 identifier to start after or null): entities the installation owns, minus those
  * the run saw, minus the relation targets of entities that stay (owned by another installation or
  * the API, or seen by the run). Set differences, so PostgreSQL hashes them instead of probing per
- * row, and nothing depends on statistics of tables that grew during the run.
+ * row, and nothing depends on statistics of tables that grew during the run. With `settledBefore`,
+ * only entities last written before it: newer ones may be missing from a listing that lags.
  */
 async function candidateQuery(
   client: pg.ClientBase,
   orgId: string,
   blueprint: string,
   paramsBefore: number,
+  settledBefore: Date | null = null,
 ): Promise<{ sql: string; params: string[] }> {
   const { rows } = await client.query<{ blueprint: string; relation: string }>(
     `SELECT b.identifier AS blueprint, r.key AS relation FROM blueprints b, jsonb_each(b.relations) r
@@ -359,9 +372,12 @@ async function candidateQuery(
                 ON k.run_id = $3 AND k.org_id = $1 AND k.blueprint = s.blueprint AND k.identifier = s.identifier
              WHERE s.org_id = $1 AND s.blueprint = $${bp} AND s.installation_id = $2`;
   });
+  const settled = settledBefore
+    ? `AND updated_at < $${paramsBefore + params.push(settledBefore.toISOString())}::timestamptz`
+    : '';
   const sql = [
     `SELECT identifier FROM entities WHERE org_id = $1 AND installation_id = $2 AND blueprint = $4
-        AND ($5::text IS NULL OR identifier > $5)`,
+        AND ($5::text IS NULL OR identifier > $5) ${settled}`,
     `SELECT identifier FROM sync_seen_keys WHERE run_id = $3 AND org_id = $1 AND blueprint = $4`,
     ...related.map((query) => `SELECT * FROM (${query}) r`),
   ].join('\nEXCEPT\n');

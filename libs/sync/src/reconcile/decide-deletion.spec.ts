@@ -46,7 +46,7 @@ function scenario(seed: number): Scenario {
   const threshold = Math.round(next() * 10) / 10;
   const stats: OwnedBlueprintStats[] = Array.from({ length: 1 + Math.floor(next() * 3) }, (_, i) => {
     const owned = Math.floor(next() * 50);
-    return { blueprint: `bp${i}`, owned, unseen: Math.floor(next() * (owned + 1)) };
+    return { blueprint: `bp${i}`, owned, unseen: Math.floor(next() * (owned + 1)), deferred: 0 };
   });
   const statsFail = pick(0.05);
 

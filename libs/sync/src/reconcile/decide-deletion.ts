@@ -50,9 +50,18 @@ export async function decideDeletion(input: DeletionInput): Promise<DeletionDeci
   const refused = refusal(input);
   if (refused) return { decision: 'skipped', ...refused };
   const stats = await input.stats();
+  // Deferred: unseen, but written within the tool's listing lag; a later run decides on them.
+  const deferred = stats.reduce((sum, s) => sum + s.deferred, 0);
   const details = {
     threshold: input.threshold,
-    blueprints: stats.map((s) => ({ blueprint: s.blueprint, owned: s.owned, toDelete: s.unseen, share: share(s) })),
+    blueprints: stats.map((s) => ({
+      blueprint: s.blueprint,
+      owned: s.owned,
+      toDelete: s.unseen,
+      share: share(s),
+      ...(s.deferred ? { deferred: s.deferred } : {}),
+    })),
+    ...(deferred ? { deferred } : {}),
     ...(input.acceptFetchDrop ? { acceptFetchDrop: true } : {}),
   };
   const over = stats.find((s) => share(s) > input.threshold);
@@ -66,7 +75,10 @@ export async function decideDeletion(input: DeletionInput): Promise<DeletionDeci
   }
   const toDelete = stats.filter((s) => s.unseen > 0);
   if (!toDelete.length) {
-    return { decision: 'nothing_to_delete', reason: 'every owned entity was seen', details, trustedCounts: true };
+    const reason = deferred
+      ? `every owned entity was seen, but ${deferred} written within the tool's listing lag, deferred to a later run`
+      : 'every owned entity was seen';
+    return { decision: 'nothing_to_delete', reason, details, trustedCounts: true };
   }
   return { decision: 'delete', blueprints: toDelete, details, trustedCounts: true };
 }

@@ -22,7 +22,7 @@ export async function deleteUnseen(
   catalog: SyncCatalogRepository,
   run: { readonly orgId: string; readonly installationId: string; readonly runId: string; readonly attempt: number },
   blueprints: readonly OwnedBlueprintStats[],
-  options: { readonly deleteDependents: boolean; readonly signal: AbortSignal },
+  options: { readonly deleteDependents: boolean; readonly settledBefore: Date | null; readonly signal: AbortSignal },
 ): Promise<DeleteUnseenResult> {
   let deleted = 0;
   let deleteFailed = 0;
@@ -30,7 +30,15 @@ export async function deleteUnseen(
     let after: string | null = null;
     for (;;) {
       if (options.signal.aborted) return { deleted, deleteFailed, interrupted: true, superseded: false };
-      const candidates = await catalog.deletionCandidates(run.orgId, run.installationId, run.runId, blueprint, after, CHUNK);
+      const candidates = await catalog.deletionCandidates(
+        run.orgId,
+        run.installationId,
+        run.runId,
+        blueprint,
+        after,
+        CHUNK,
+        options.settledBefore,
+      );
       if (!candidates.length) break;
       const result = await catalog.deleteForRun(run.orgId, run, blueprint, candidates, {
         deleteDependents: options.deleteDependents,

@@ -19,6 +19,8 @@ export interface DeletionOutcome {
 export interface ReconcileRun {
   readonly ids: { readonly orgId: string; readonly installationId: string; readonly runId: string };
   readonly attempt: number;
+  readonly startedAt: Date;
+  readonly integration: { readonly listingLagSeconds?: number };
   readonly acceptFetchDrop: boolean;
   readonly installation: { readonly maxFetchDrop: number };
   readonly mapping: {
@@ -41,6 +43,7 @@ export async function reconcile(
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const { orgId, installationId, runId } = run.ids;
+  const settledBefore = settledSince(run);
   const decision = await decideDeletion({
     aborted: signal.aborted,
     resourceCount: run.mapping.resources.length,
@@ -49,7 +52,7 @@ export async function reconcile(
     maxFetchDrop: run.installation.maxFetchDrop,
     acceptFetchDrop: run.acceptFetchDrop,
     threshold: run.mapping.config.entityDeletionThreshold,
-    stats: () => run.load.catalog.ownedStats(orgId, installationId, runId),
+    stats: () => run.load.catalog.ownedStats(orgId, installationId, runId, settledBefore),
   });
   if (decision.decision !== 'delete') {
     return {
@@ -64,6 +67,7 @@ export async function reconcile(
   }
   const result = await deleteUnseen(run.load.catalog, { ...run.ids, attempt: run.attempt }, decision.blueprints, {
     deleteDependents: run.mapping.config.deleteDependentEntities,
+    settledBefore,
     signal,
   });
   if (result.superseded) return 'superseded';
@@ -79,4 +83,14 @@ export async function reconcile(
     deleteFailed: result.deleteFailed,
     ms: elapsed(),
   };
+}
+
+/**
+ * When the tool's listings may lag behind its writes, only entities last written before the run
+ * started, less the lag, are settled enough to delete: one a live event wrote later may simply not
+ * be listed yet (Jira's search right after a create). Null: every unseen entity is a candidate.
+ */
+function settledSince(run: ReconcileRun): Date | null {
+  const lag = run.integration.listingLagSeconds;
+  return lag ? new Date(run.startedAt.getTime() - lag * 1000) : null;
 }
