@@ -342,7 +342,10 @@ describe('GitHub live events, end to end', () => {
     // GitHub failing past every retry: nothing deleted, the delivery failed with GitHub's answer as the reason.
     const kept = await fake.read(token, `/repos/${org}/repo-5/issues/4`);
     fake.removeItem(kept.id);
-    fake.failRequests(`/repos/${org}/repo-5/issues/4`, Array.from({ length: 10 }, () => 503 as const));
+    fake.failRequests(
+      `/repos/${org}/repo-5/issues/4`,
+      Array.from({ length: 10 }, () => 503 as const),
+    );
     await deliver('issues', { action: 'deleted', issue: kept, repository: repo });
     await apply();
     expect(await entity('githubIssue', `${org}/repo-5#4`)).toBeDefined();

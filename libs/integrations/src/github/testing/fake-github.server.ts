@@ -425,7 +425,11 @@ export class FakeGithub {
     if (failure === 429) {
       return send(
         429,
-        { message: 'You have exceeded a secondary rate limit.', documentation_url: 'https://docs.github.com/rest', status: '429' },
+        {
+          message: 'You have exceeded a secondary rate limit.',
+          documentation_url: 'https://docs.github.com/rest',
+          status: '429',
+        },
         { 'retry-after': '1' },
       );
     }
