@@ -12,7 +12,8 @@ import { benchDatabase, benchRedis } from './bench-database.js';
 // The built api, scheduler and worker(s) as real processes, the fake GitHub delivering signed `pull_request`
 // deliveries to the organization webhook a worker registered. Prints one JSON line per scenario:
 // - edge: a burst sent as fast as `concurrency` connections allow: deliveries accepted per second
-//   (verified, persisted, queued; the worker applies them meanwhile, on the same cores);
+//   (verified, persisted, queued; the worker applies them meanwhile, on the same cores), and just
+//   before it, as many `GET /health/live` the same way: the api's ceiling at that moment's load;
 // - steady: `rate` deliveries per second for `seconds`: from the edge receiving a delivery to its
 //   entity written (the delivery's `received_at` to `applied_at`, stamped in the transaction that
 //   ends it, after its entity is written), p50/p95/p99/max.
@@ -169,6 +170,19 @@ try {
       600_000,
     );
 
+  // The ceiling at this load: the api's cheapest route (`GET /health/live`), as many requests over the same connections.
+  let probes = 0;
+  const ceilingStarted = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (probes++ < burst) {
+        const response = await undiciFetch(`${baseUrl}/health/live`, { dispatcher: agent });
+        await response.arrayBuffer();
+      }
+    }),
+  );
+  const healthLivePerSec = Math.round(burst / ((performance.now() - ceilingStarted) / 1000));
+
   // Edge: a burst as fast as the connections allow.
   const statuses = new Map<number, number>();
   const burstStarted = performance.now();
@@ -189,6 +203,7 @@ try {
     concurrency,
     workers: workerCount,
     acceptedPerSec: Math.round((statuses.get(202) ?? 0) / (burstMs / 1000)),
+    healthLivePerSec,
     statuses: Object.fromEntries(statuses),
     appliedAllAfterMs: Math.round(drainedMs),
     cpus: os.cpus().length,

@@ -21,14 +21,14 @@ describe('live events: staleness and renewal', () => {
   let installationId: string;
   let worker: LiveEventWorker;
 
-  const send = (body: string, sentAt: Date, secret = tool.registered.at(-1)!.secret) => {
+  const send = (body: string, sentAt: Date, secret = tool.registered.at(-1)!.secret, deliveryId = randomUUID()) => {
     const timestamp = String(Math.floor(sentAt.getTime() / 1000));
     return api.fetch(new URL(tool.registered.at(-1)!.url).pathname, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         'x-test-timestamp': timestamp,
-        'x-test-delivery': randomUUID(),
+        'x-test-delivery': deliveryId,
         'x-test-signature': `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`,
       },
       body,
@@ -83,6 +83,35 @@ describe('live events: staleness and renewal', () => {
     expect(accepted[0]!.n).toBe(1);
     const log = await api.request('GET', `/v1/installations/${installationId}/live-events/log`, { token: acme.token });
     expect(log.body.entries.map((e: { status: string; reason: string | null }) => e.reason)).toEqual([null, 'stale', 'stale']);
+  });
+
+  it('accepts a concurrent burst (shared transactions) once per delivery id, and queues its apply work', async () => {
+    const queue = api.app.get(LiveEventQueue).queue;
+    const jobsBefore = (await queue.getJobs(['waiting', 'delayed'])).filter((job) => job.name === 'apply').length;
+    const ids = Array.from({ length: 30 }, () => randomUUID());
+    // Every third delivery repeats the one before it (a tool's redelivery racing the original).
+    const sent = ids.flatMap((id, i) => (i % 3 === 0 ? [id, id] : [id]));
+    const statuses = await Promise.all(
+      sent.map(async (id, i) => (await send(JSON.stringify({ thing: i }), new Date(), undefined, id)).status),
+    );
+    expect(statuses.filter((status) => status === 202)).toHaveLength(30);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(10);
+    const stored = await adminQuery<{ delivery_id: string; n: number }>(
+      api.db,
+      `SELECT delivery_id, count(*)::int AS n FROM live_events WHERE accepted AND delivery_id = ANY($1) GROUP BY delivery_id`,
+      [ids],
+    );
+    expect(stored).toHaveLength(30);
+    expect(stored.every((row) => row.n === 1)).toBe(true);
+    const duplicates = await adminQuery<{ n: number }>(
+      api.db,
+      `SELECT count(*)::int AS n FROM live_events WHERE NOT accepted AND status = 'duplicate' AND delivery_id = ANY($1)`,
+      [ids],
+    );
+    expect(duplicates[0]!.n).toBe(10);
+    const applyJobs = (await queue.getJobs(['waiting', 'delayed'])).filter((job) => job.name === 'apply').length - jobsBefore;
+    expect(applyJobs).toBeGreaterThanOrEqual(1);
+    expect(applyJobs).toBeLessThanOrEqual(30); // at most one per transaction that accepted something
   });
 
   it('renews a registration before it expires, and says so when the tool refuses', async () => {

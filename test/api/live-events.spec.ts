@@ -323,6 +323,39 @@ describe('GitHub live events, end to end', () => {
     await expectResyncAgrees();
   });
 
+  it('retries reading an item through GitHub’s transient failures, and marks the delivery failed with the reason when they last', async () => {
+    const repo = await repository(5);
+    const latest = async () =>
+      (await api.request('GET', `/v1/installations/${installationId}/live-events/log?limit=1`, { token: acme.token })).body
+        .entries[0];
+
+    // A 502, a dropped connection and a secondary rate limit (429, Retry-After) before the 404: retried, then gone.
+    const gone = await fake.read(token, `/repos/${org}/repo-5/issues/3`);
+    fake.removeItem(gone.id);
+    fake.failRequests(`/repos/${org}/repo-5/issues/3`, [502, 'drop', 429]);
+    await deliver('issues', { action: 'deleted', issue: gone, repository: repo });
+    await apply();
+    expect(fake.pendingFailures(`/repos/${org}/repo-5/issues/3`)).toBe(0);
+    expect(await entity('githubIssue', `${org}/repo-5#3`)).toBeUndefined();
+    expect(await latest()).toMatchObject({ status: 'applied', reason: null });
+
+    // GitHub failing past every retry: nothing deleted, the delivery failed with GitHub's answer as the reason.
+    const kept = await fake.read(token, `/repos/${org}/repo-5/issues/4`);
+    fake.removeItem(kept.id);
+    fake.failRequests(
+      `/repos/${org}/repo-5/issues/4`,
+      Array.from({ length: 10 }, () => 503 as const),
+    );
+    await deliver('issues', { action: 'deleted', issue: kept, repository: repo });
+    await apply();
+    expect(await entity('githubIssue', `${org}/repo-5#4`)).toBeDefined();
+    expect(await latest()).toMatchObject({ status: 'failed', reason: expect.stringContaining('503') });
+    fake.failRequests(`/repos/${org}/repo-5/issues/4`, []);
+    await deliver('issues', { action: 'deleted', issue: kept, repository: repo });
+    await apply();
+    expect(await entity('githubIssue', `${org}/repo-5#4`)).toBeUndefined();
+  });
+
   it('applies organization membership changes to users', async () => {
     const login = `${org}-user-7`;
     const member = (await fake.read(token, `/orgs/${org}/members`)).find((m: { login: string }) => m.login === login);

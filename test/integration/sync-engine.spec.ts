@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IntegrationConnection } from '@mooring/integrations';
 import { fakeIntegration } from '@mooring/integrations/testing';
+import { LiveEventMetrics } from '@mooring/live-events';
 import { DomainError, OpsServer, REDACTED, Telemetry, registerSecret } from '@mooring/platform';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SyncMetrics, recordRunEvents, runSync } from '@mooring/sync';
@@ -133,10 +134,14 @@ describe('sync engine: metrics and traces', () => {
     const port = await ops.listen(0, '127.0.0.1');
     try {
       const h = await harness();
-      await h.sync({ deps: { metrics: new SyncMetrics(telemetry.meter) } });
+      await h.sync({ deps: { metrics: SyncMetrics.of(telemetry.meter) } });
       h.server.remove('deployment', [4, 5]);
       h.server.change('service', [1]);
-      await h.sync({ deps: { metrics: new SyncMetrics(telemetry.meter) } });
+      await h.sync({ deps: { metrics: SyncMetrics.of(telemetry.meter) } });
+      // Live events record into the same instruments (one owner), with phase `live`.
+      const live = new LiveEventMetrics(telemetry.meter);
+      live.applied('fake', 'service', { loaded: 3, skipped: 1 });
+      live.delay('fake', 0.2);
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       const series = (name: string, labels: Record<string, string>) => {
         const line = text
@@ -161,6 +166,9 @@ describe('sync engine: metrics and traces', () => {
         expect(series('mooring_sync_duration_seconds_count', { kind: 'service', phase })).toBe(2);
       }
       expect(series('mooring_sync_duration_seconds_count', { kind: '__runtime__', phase: 'resync' })).toBe(2);
+      expect(objects('service', 'live', 'loaded')).toBe(3);
+      expect(objects('service', 'live', 'skipped')).toBe(1);
+      expect(series('mooring_sync_duration_seconds_count', { kind: '__live__', phase: 'live' })).toBe(1);
       expect(series('mooring_sync_duration_seconds_count', { kind: '__reconciliation__', phase: 'delete' })).toBe(2);
       // Labels stay bounded: integration, kind, phase, outcome; never a tenant, installation or entity.
       const labelNames = [...text.matchAll(/^mooring_sync_\w+\{([^}]*)\}/gm)].flatMap((m) =>

@@ -8,6 +8,7 @@ import {
 import { InstallationRepository, LiveEventRepository, type HookLookup } from '@mooring/persistence';
 import { DomainError } from '@mooring/platform';
 import { LiveEventQueue } from '@mooring/queue';
+import { DeliveryGroupCommit } from './delivery-group-commit.js';
 import { HOOK_ID_PATTERN, HookSecrets, verificationSecrets } from './hook-secrets.js';
 import { LIVE_EVENTS_METRICS, type LiveEventMetrics } from './live-event-metrics.js';
 import { LIVE_EVENTS_OAUTH_CLIENTS, type OAuthClientSecrets } from './live-events.options.js';
@@ -29,13 +30,15 @@ const KEPT_HEADER =
  * `POST /v1/hooks/:hookId`, everything but the transport: find the hook, verify the delivery on
  * its raw bytes with the integration's `verify` (timing-safe, with the current secret and during a
  * rotation the previous one) before anything else, then persist it (deduplicated by the tool's
- * delivery id) and queue its installation's apply job. Never maps: a worker does. A refusal is
+ * delivery id; a burst's deliveries share transactions, `DeliveryGroupCommit`) and queue its
+ * installation's apply job before answering. Never maps: a worker does. A refusal is
  * logged and counted, and nothing of the delivery is kept.
  */
 @Injectable()
 export class LiveEventEdge {
   private readonly logger = new Logger('LiveEventEdge');
   private readonly cache = new Map<string, { hook: HookLookup | null; until: number }>();
+  private readonly deliveries: DeliveryGroupCommit;
 
   constructor(
     private readonly hooks: LiveEventRepository,
@@ -45,7 +48,15 @@ export class LiveEventEdge {
     private readonly queue: LiveEventQueue,
     @Inject(LIVE_EVENTS_METRICS) private readonly metrics: LiveEventMetrics,
     @Inject(LIVE_EVENTS_OAUTH_CLIENTS) private readonly oauthClients: OAuthClientSecrets,
-  ) {}
+  ) {
+    // Persisted first: if Redis does not take the job, workers find the deliveries waiting anyway.
+    this.deliveries = new DeliveryGroupCommit(hooks, (orgId, installationId) =>
+      this.queue
+        .add('apply', { orgId, installationId })
+        .then(() => undefined)
+        .catch((error: Error) => this.logger.warn(`apply job not queued (a worker will find the delivery): ${error.message}`)),
+    );
+  }
 
   async receive(hookId: string, delivery: WebhookDelivery): Promise<EdgeAnswer> {
     let hook = HOOK_ID_PATTERN.test(hookId) ? await this.lookup(hookId, false) : null;
@@ -79,7 +90,7 @@ export class LiveEventEdge {
       await this.refuse(hook, verdict.deliveryId, verdict.event, 'malformed');
       throw new DomainError('MALFORMED_JSON', 'The delivery is signed but its body is not JSON', { reason: 'malformed' });
     }
-    const accepted = await this.hooks
+    const accepted = await this.deliveries
       .accept(hook.orgId, hook.installationId, {
         deliveryId: verdict.deliveryId,
         event: verdict.event,
@@ -93,10 +104,6 @@ export class LiveEventEdge {
       return { status: 200, body: { status: 'duplicate', deliveryId: verdict.deliveryId } };
     }
     this.metrics.edge(labels, 'received');
-    // Persisted first: if Redis does not take the job, workers find the delivery waiting anyway.
-    await this.queue
-      .add('apply', { orgId: hook.orgId, installationId: hook.installationId })
-      .catch((error: Error) => this.logger.warn(`apply job not queued (a worker will find the delivery): ${error.message}`));
     return { status: 202, body: { status: 'accepted', deliveryId: verdict.deliveryId } };
   }
 

@@ -1,4 +1,5 @@
 import type { Meter } from '@opentelemetry/api';
+import { SyncMetrics } from '@mooring/sync';
 
 export const LIVE_EVENTS_METRICS = Symbol('LIVE_EVENTS_METRICS');
 
@@ -9,21 +10,14 @@ export const LIVE_EVENTS_METRICS = Symbol('LIVE_EVENTS_METRICS');
  * tenant, installation or delivery ids.
  */
 export class LiveEventMetrics {
-  private readonly objects;
   private readonly deliveries;
-  private readonly durations;
+  /** The resync's instruments (one owner): applied counts and delays are recorded there with phase `live`. */
+  private readonly sync: SyncMetrics;
 
   constructor(meter: Meter) {
-    this.objects = meter.createCounter('mooring_sync_object_count', {
-      description: 'Items and entities per kind, sync phase and outcome (Ocean object_count_type)',
-    });
+    this.sync = SyncMetrics.of(meter);
     this.deliveries = meter.createCounter('mooring_live_deliveries', {
       description: 'Webhook deliveries at the edge by outcome: received, refused, duplicate',
-    });
-    this.durations = meter.createHistogram('mooring_sync_duration_seconds', {
-      description: 'Time spent per kind and sync phase (resync: a resource or, for __runtime__, a whole run)',
-      unit: 's',
-      advice: { explicitBucketBoundaries: [0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600] },
     });
   }
 
@@ -32,13 +26,11 @@ export class LiveEventMetrics {
   }
 
   applied(integration: string, kind: string, counts: Readonly<Record<string, number>>): void {
-    for (const [type, value] of Object.entries(counts)) {
-      if (value) this.objects.add(value, { integration, kind, phase: 'live', object_count_type: type });
-    }
+    this.sync.recordLive(integration, kind, counts);
   }
 
   /** From a delivery's arrival to its changes written. */
   delay(integration: string, seconds: number): void {
-    this.durations.record(seconds, { integration, kind: '__live__', phase: 'live' });
+    this.sync.recordLiveDelay(integration, seconds);
   }
 }

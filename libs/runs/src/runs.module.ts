@@ -45,7 +45,7 @@ export class RunsModule {
           useValue: { concurrency: options.concurrency, lockDurationMs: options.lockSeconds * 1000 },
         },
         { provide: SYNC_RUN_HANDLER, useExisting: RunJobHandler },
-        { provide: SyncMetrics, useValue: new SyncMetrics(options.meter) },
+        { provide: SyncMetrics, useValue: SyncMetrics.of(options.meter) },
         { provide: RunMetrics, useValue: new RunMetrics(options.meter) },
         RunJobHandler,
         SyncRunConsumer,

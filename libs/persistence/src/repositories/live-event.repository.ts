@@ -212,29 +212,53 @@ export class LiveEventRepository {
   }
 
   /**
-   * Stores a verified delivery to apply, unless an accepted one with the same delivery id exists:
-   * then it is logged as a duplicate and counted, and the answer is null.
+   * Stores verified deliveries of one installation to apply, in their order, in one transaction
+   * (one commit: the edge's group commit), each unless an accepted one with the same delivery id
+   * exists (or comes earlier in the batch): then it is logged as a duplicate and counted, and its
+   * answer is null. The answers are in the deliveries' order.
    */
-  async accept(
+  async acceptMany(
     orgId: string,
     installationId: string,
-    delivery: { deliveryId: string | null; event: string; headers: Record<string, string>; body: unknown },
-  ): Promise<{ id: string } | null> {
+    deliveries: ReadonlyArray<{ deliveryId: string | null; event: string; headers: Record<string, string>; body: unknown }>,
+  ): Promise<Array<{ id: string } | null>> {
     return this.db.inTenantSql(orgId, async (client) => {
-      const { rows } = await client.query<{ id: string }>(
+      const { rows } = await client.query<{ id: string; delivery_id: string | null }>(
         `INSERT INTO live_events (org_id, installation_id, delivery_id, accepted, event, status, headers, body)
-         VALUES ($1, $2, $3, true, $4, 'pending', $5, $6)
-         ON CONFLICT (installation_id, delivery_id) WHERE accepted AND delivery_id IS NOT NULL DO NOTHING RETURNING id::text`,
-        [orgId, installationId, delivery.deliveryId, delivery.event, storableJson(delivery.headers), storableJson(delivery.body)],
+         SELECT $1, $2, d.delivery_id, true, d.event, 'pending', d.headers, d.body
+           FROM unnest($3::text[], $4::text[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY AS d(delivery_id, event, headers, body, ordinal)
+          ORDER BY d.ordinal
+         ON CONFLICT (installation_id, delivery_id) WHERE accepted AND delivery_id IS NOT NULL DO NOTHING
+         RETURNING id::text, delivery_id`,
+        [
+          orgId,
+          installationId,
+          deliveries.map((d) => d.deliveryId),
+          deliveries.map((d) => d.event),
+          deliveries.map((d) => storableJson(d.headers)),
+          deliveries.map((d) => storableJson(d.body)),
+        ],
       );
-      if (rows[0]) return rows[0];
-      await logAndCount(client, orgId, installationId, {
-        deliveryId: delivery.deliveryId,
-        event: delivery.event,
-        status: 'duplicate',
-        reason: 'this delivery id was accepted before; not applied again',
-      });
-      return null;
+      // A delivery id inserted is the first of the batch to carry it; rows without one always insert.
+      const inserted = new Map(rows.filter((row) => row.delivery_id !== null).map((row) => [row.delivery_id, row.id]));
+      const withoutId = rows.filter((row) => row.delivery_id === null).map((row) => row.id);
+      const answers: Array<{ id: string } | null> = [];
+      for (const delivery of deliveries) {
+        const id = delivery.deliveryId === null ? withoutId.pop() : inserted.get(delivery.deliveryId);
+        if (id !== undefined) {
+          answers.push({ id });
+          inserted.delete(delivery.deliveryId);
+          continue;
+        }
+        answers.push(null);
+        await logAndCount(client, orgId, installationId, {
+          deliveryId: delivery.deliveryId,
+          event: delivery.event,
+          status: 'duplicate',
+          reason: 'this delivery id was accepted before; not applied again',
+        });
+      }
+      return answers;
     });
   }
 

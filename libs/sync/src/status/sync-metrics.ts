@@ -5,20 +5,34 @@ import type { RunObserver, StageEvent } from './stage-events.js';
 /** Ocean's pseudo-kinds for what is not one resource: the whole run, and reconciliation. */
 export const RUNTIME_KIND = '__runtime__';
 export const RECONCILIATION_KIND = '__reconciliation__';
+/** Live events' pseudo-kind for the delay from delivery to applied. */
+export const LIVE_KIND = '__live__';
 
 /**
  * Prometheus metrics of sync runs in Ocean's vocabulary (docs/operations.md maps the names):
  * `duration_seconds` {kind, phase}, `object_count` {kind, phase, object_count_type} and `success`
- * {kind, phase}, prefixed `mooring_sync_` and labelled with the integration. Written once per
+ * {kind, phase}, prefixed `mooring_sync_` and labelled with the integration; live events record
+ * into the same instruments with phase `live` (this class owns them; `SyncMetrics.of` per meter). Written once per
  * resource and once per run, never per item. No tenant, installation, run or entity ids in labels,
  * and `kind` without Ocean's `-index` suffix, so the series count stays bounded by integrations × kinds.
  */
 export class SyncMetrics {
+  private static readonly byMeter = new WeakMap<Meter, SyncMetrics>();
   private readonly objects;
   private readonly durations;
   private readonly outcomes;
 
-  constructor(meter: Meter) {
+  /** The meter's one SyncMetrics: resyncs and live events record into the same instruments, registered once. */
+  static of(meter: Meter): SyncMetrics {
+    let metrics = SyncMetrics.byMeter.get(meter);
+    if (!metrics) {
+      metrics = new SyncMetrics(meter);
+      SyncMetrics.byMeter.set(meter, metrics);
+    }
+    return metrics;
+  }
+
+  private constructor(meter: Meter) {
     this.objects = meter.createCounter('mooring_sync_object_count', {
       description: 'Items and entities per kind, sync phase and outcome (Ocean object_count_type)',
     });
@@ -55,6 +69,18 @@ export class SyncMetrics {
     this.durations.record(counts.loadMs / 1000, { integration, kind, phase: 'load' });
     this.durations.record(outcome.durationMs / 1000, { integration, kind, phase: 'resync' });
     this.outcomes.add(1, { integration, kind, phase: 'resync', success: outcome.status === 'completed' ? '1' : '0' });
+  }
+
+  /** What applying live events did to one kind (phase `live`), as Ocean's object_count_type. */
+  recordLive(integration: string, kind: string, counts: Readonly<Record<string, number>>): void {
+    for (const [type, value] of Object.entries(counts)) {
+      if (value) this.objects.add(value, { integration, kind, phase: 'live', object_count_type: type });
+    }
+  }
+
+  /** From a delivery's arrival at the edge to its batch applied (kind `__live__`, phase `live`). */
+  recordLiveDelay(integration: string, seconds: number): void {
+    this.durations.record(seconds, { integration, kind: LIVE_KIND, phase: 'live' });
   }
 
   /** The run at its end: reconciliation's counts and time, and the run's own time and success. */

@@ -171,6 +171,9 @@ const DAY_MS = 86_400_000;
  * GitHub's REST API as Mooring's GitHub integration uses it, on loopback, under `/api/v3` as
  * GitHub Enterprise Server serves it.
  */
+/** A transient failure `FakeGithub.failRequests` answers with. */
+export type TransientFailure = 500 | 502 | 503 | 504 | 429 | 'drop';
+
 export class FakeGithub {
   readonly stats: FakeGithubStats = { requests: 0, notModified: 0, rateLimited: 0, maxInFlight: 0 };
   private readonly tokens = new Map<string, FakeGithubToken>();
@@ -184,6 +187,7 @@ export class FakeGithub {
   private readonly hooks = new Map<number, FakeGithubHook>();
   /** Repositories whose own endpoints answer 403 (SSO not granted, an IP allow list, a missing permission). */
   private readonly refused = new Map<string, { message: string; headers: Record<string, string> }>();
+  private readonly failures = new Map<string, Array<TransientFailure>>();
   private nextHookId = 512_340_000;
   private inFlight = 0;
   private shape: FakeGithubShape;
@@ -251,6 +255,20 @@ export class FakeGithub {
   changeRepository(org: string, index: number): void {
     const key = `${org}/repo-${index}`;
     this.changed.set(key, (this.changed.get(key) ?? 0) + 1);
+  }
+
+  /**
+   * The next GETs of `route` (e.g. `/repos/org/repo-1/issues/3`) fail, one answer each: a 5xx as
+   * GitHub's load balancer sends it, 429 as a secondary rate limit (Retry-After 1 s), or `drop` (the
+   * connection closed without an answer). An empty list ends them.
+   */
+  failRequests(route: string, answers: readonly TransientFailure[]): void {
+    this.failures.set(route, [...answers]);
+  }
+
+  /** How many of `failRequests`' answers for `route` are still to be given. */
+  pendingFailures(route: string): number {
+    return this.failures.get(route)?.length ?? 0;
   }
 
   /** Every request under the repository (`org/name`) answers 403 with `message` (and `headers`), as GitHub does for SSO or an IP allow list. */
@@ -399,6 +417,23 @@ export class FakeGithub {
         },
       );
     }
+    const failure = this.failures.get(route)?.shift();
+    if (failure === 'drop') {
+      response.socket?.destroy();
+      return;
+    }
+    if (failure === 429) {
+      return send(
+        429,
+        {
+          message: 'You have exceeded a secondary rate limit.',
+          documentation_url: 'https://docs.github.com/rest',
+          status: '429',
+        },
+        { 'retry-after': '1' },
+      );
+    }
+    if (failure) return send(failure, { message: 'Server Error' });
     const rateHeaders = () => ({
       'x-ratelimit-limit': String(this.limit),
       'x-ratelimit-remaining': String(quota.remaining),
