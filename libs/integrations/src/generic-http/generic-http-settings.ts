@@ -62,6 +62,11 @@ export const kindSchema = z
     query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
     /** Where the items are in the answer; the body itself when empty. */
     itemsPath: bodyPath.default(''),
+    /** Or an expression over the answer that selects them, in the mapping's languages (compiled on save). */
+    itemsExpression: z
+      .object({ language: z.enum(['jsonata', 'jq']), expression: z.string().trim().min(1).max(2_000) })
+      .strict()
+      .optional(),
     pagination: paginationSchema.default({ type: 'none' }),
     /** When the listing is complete besides what its paging says: an empty page, or a true member of the body. */
     stop: z
@@ -161,7 +166,13 @@ export function parseGenericSettings(settings: Readonly<Record<string, string>>)
   return { baseUrl, auth, headers, kinds, ...(liveEvents ? { liveEvents } : {}) };
 }
 
-/** Names unique, parents declared and not themselves dependent, placeholders only in dependent kinds. */
+/** How many dependent levels a chain of kinds may have (org → project → issue → comment). */
+export const MAX_DEPENDENT_DEPTH = 3;
+
+/**
+ * Names unique, parents declared, parent chains without loops and at most MAX_DEPENDENT_DEPTH
+ * deep, placeholders only in dependent kinds, one way to find the items.
+ */
 function kindProblems(kinds: readonly GenericKind[]): { field: string; message: string }[] {
   const problems: { field: string; message: string }[] = [];
   const byName = new Map<string, GenericKind>();
@@ -171,25 +182,33 @@ function kindProblems(kinds: readonly GenericKind[]): { field: string; message: 
     byName.set(kind.name, kind);
   });
   kinds.forEach((kind, index) => {
+    if (kind.itemsExpression && kind.itemsPath)
+      problems.push({ field: `settings.kinds[${index}].itemsExpression`, message: 'declare itemsPath or itemsExpression, not both' });
     const placeholders = /\{[^}]+\}/.test(kind.path);
     if (!kind.parent) {
       if (placeholders)
         problems.push({ field: `settings.kinds[${index}].path`, message: 'has {placeholders} but no parent kind to fill them' });
       return;
     }
-    const parent = byName.get(kind.parent.kind);
-    if (!parent)
-      problems.push({
-        field: `settings.kinds[${index}].parent.kind`,
-        message: `no declared kind is named "${kind.parent.kind}"`,
-      });
-    else if (parent.parent)
-      problems.push({
-        field: `settings.kinds[${index}].parent.kind`,
-        message: `"${parent.name}" depends on another kind itself`,
-      });
+    const problem = chainProblem(kind, byName);
+    if (problem) problems.push({ field: `settings.kinds[${index}].parent.kind`, message: problem });
   });
   return problems;
+}
+
+/** What is wrong with a dependent kind's chain of parents: an undeclared one, a loop, too many levels. */
+function chainProblem(kind: GenericKind, byName: ReadonlyMap<string, GenericKind>): string | undefined {
+  const chain = [kind.name];
+  for (let current = kind; current.parent; ) {
+    const parent = byName.get(current.parent.kind);
+    if (!parent) return `no declared kind is named "${current.parent.kind}"`;
+    if (chain.includes(parent.name)) return `the parents loop: ${[...chain, parent.name].join(' → ')}`;
+    chain.push(parent.name);
+    if (chain.length - 1 > MAX_DEPENDENT_DEPTH)
+      return `depends through more than ${MAX_DEPENDENT_DEPTH} levels (${chain.join(' → ')}…)`;
+    current = parent;
+  }
+  return undefined;
 }
 
 function fieldPath(key: string, path: readonly PropertyKey[]): string {

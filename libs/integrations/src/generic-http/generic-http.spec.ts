@@ -4,7 +4,7 @@ import type { IntegrationConnection, JsonObject, KindDefinition } from '../integ
 import { withInstallationKinds } from '../integration-definition.js';
 import { testConnection } from '../toolkit/testing/test-connection.js';
 import { genericHttp } from './generic-http.definition.js';
-import { FakeRestApi, fakeIssues, fakeProjects, type FakeAuth } from './testing/fake-rest-api.server.js';
+import { FakeRestApi, fakeComments, fakeIssues, fakeProjects, type FakeAuth } from './testing/fake-rest-api.server.js';
 
 // The generic integration against a REST API on loopback: each paging style, each auth method, a
 // dependent kind, settings refused by path, and live events verified as declared.
@@ -176,6 +176,24 @@ describe('generic HTTP: a dependent kind', () => {
     );
   });
 
+  it('lists a kind two levels down once per grandchild, filling the path from the parent and the grandparent', async () => {
+    api = await FakeRestApi.start({ type: 'bearer', token: 't' }, fakeProjects(5));
+    const installation = settings(api.origin, [
+      { name: 'projects', path: '/page/projects', pagination: { type: 'pageNumber', size: 3 } },
+      { name: 'issues', path: '/projects/{id}/issues', parent: { kind: 'projects' } },
+      { name: 'comments', path: '/projects/{__parent.id}/issues/{id}/comments', parent: { kind: 'issues' } },
+    ]);
+    const items = await all(genericHttp.kindsFor!(installation)['comments']!, testConnection(installation, 't'));
+    const expected = fakeProjects(5).flatMap((project) =>
+      fakeIssues(project.id).flatMap((issue) =>
+        fakeComments(issue.id).map((comment) => ({ ...comment, __parent: { ...issue, __parent: project } })),
+      ),
+    );
+    expect(expected.length).toBeGreaterThan(0);
+    const byId = (a: JsonObject, b: JsonObject) => (a['id'] as string).localeCompare(b['id'] as string);
+    expect(items.sort(byId)).toEqual(expected.sort(byId));
+  });
+
   it('skips and reports a parent whose listing is refused, so the run deletes nothing', async () => {
     api = await FakeRestApi.start({ type: 'bearer', token: 't' }, [...fakeProjects(2), { id: 404, name: 'gone' }]);
     const installation = settings(api.origin, [
@@ -221,7 +239,7 @@ describe('generic HTTP: settings', () => {
     );
   });
 
-  it('refuses duplicate names, placeholders without a parent, unknown or dependent parents', () => {
+  it('refuses duplicate names, placeholders without a parent, unknown parents, two ways to find items', () => {
     const fields = fieldsOf({
       baseUrl: 'https://api.example.com',
       kinds: JSON.stringify([
@@ -230,6 +248,7 @@ describe('generic HTTP: settings', () => {
         { name: 'b', path: '/b/{id}', parent: { kind: 'nope' } },
         { name: 'c', path: '/c/{id}', parent: { kind: 'd' } },
         { name: 'd', path: '/d/{id}', parent: { kind: 'a' } },
+        { name: 'e', path: '/e', itemsPath: 'data', itemsExpression: { language: 'jq', expression: '.data' } },
       ]),
       liveEvents: JSON.stringify({ signatureHeader: 'x-s', algorithm: 'sha256', kind: 'zz', idPath: 'id' }),
     });
@@ -237,8 +256,36 @@ describe('generic HTTP: settings', () => {
       'settings.kinds[1].name',
       'settings.kinds[1].path',
       'settings.kinds[2].parent.kind',
-      'settings.kinds[3].parent.kind',
+      'settings.kinds[5].itemsExpression',
       'settings.liveEvents.kind',
+    ]);
+  });
+
+  it('refuses parents that loop and chains deeper than the cap, saying which', () => {
+    const refusal = (kinds: unknown[]) => {
+      try {
+        genericHttp.kindsFor!({ baseUrl: 'https://api.example.com', kinds: JSON.stringify(kinds) });
+      } catch (error) {
+        return (error as { details: { fields: { field: string; message: string }[] } }).details.fields;
+      }
+      throw new Error('the settings were accepted');
+    };
+    expect(
+      refusal([
+        { name: 'a', path: '/a' },
+        { name: 'b', path: '/b/{id}', parent: { kind: 'c' } },
+        { name: 'c', path: '/c/{id}', parent: { kind: 'b' } },
+      ]),
+    ).toEqual([
+      { field: 'settings.kinds[1].parent.kind', message: 'the parents loop: b → c → b' },
+      { field: 'settings.kinds[2].parent.kind', message: 'the parents loop: c → b → c' },
+    ]);
+    const chain = ['l0', 'l1', 'l2', 'l3', 'l4'].map((name, level) =>
+      level === 0 ? { name, path: '/l0' } : { name, path: `/${name}/{id}`, parent: { kind: `l${level - 1}` } },
+    );
+    // Three levels below the root are allowed; the fourth is refused.
+    expect(refusal(chain)).toEqual([
+      { field: 'settings.kinds[4].parent.kind', message: 'depends through more than 3 levels (l4 → l3 → l2 → l1 → l0…)' },
     ]);
   });
 

@@ -236,7 +236,7 @@ export class ToolClient {
       read.add(url.href);
       const answer = await this.get(url);
       if (!answer) return;
-      const items = paging.items(answer.body, { tool: this.options.tool, path: pathOf(url.href) });
+      const items = await paging.items(answer.body, { tool: this.options.tool, path: pathOf(url.href) });
       yield { items, answer: { ...answer, url: url.href } };
       const next = paging.next({ url, answer, items });
       url = next === null ? null : this.root.check(next, url, answer.status);

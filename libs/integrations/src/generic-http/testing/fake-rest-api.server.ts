@@ -9,6 +9,7 @@ import { LoopbackServer, sendJson, type RecordedRequest } from '../../toolkit/te
 //   GET /next/projects                        body: {"items": [...], "links": {"next": "<url>"|null}}
 //   GET /link/projects?page=                  body: the list, Link: <…>; rel="next"
 //   GET /projects/:id/issues                  body: the list (a dependent kind's listing)
+//   GET /projects/:id/issues/:id/comments     body: the list (a kind two levels down)
 //   POST /oauth/token                         {"access_token","token_type":"Bearer","expires_in"}
 
 export type FakeAuth =
@@ -28,6 +29,10 @@ export function fakeIssues(projectId: number): { id: string; title: string }[] {
     id: `${projectId}-${index + 1}`,
     title: `Issue ${index + 1} of ${projectId}`,
   }));
+}
+
+export function fakeComments(issueId: string): { id: string; body: string }[] {
+  return [{ id: `${issueId}-c1`, body: `First comment on ${issueId}` }];
 }
 
 export class FakeRestApi {
@@ -95,6 +100,12 @@ export class FakeRestApi {
 
   private listing(url: URL): { body: unknown; headers?: Record<string, string> } | undefined {
     const { projects } = this.state;
+    const comments = /^\/projects\/([^/]+)\/issues\/([^/]+)\/comments$/.exec(url.pathname);
+    if (comments) {
+      const project = projects.find((candidate) => String(candidate.id) === decodeURIComponent(comments[1]!));
+      const issue = project && fakeIssues(project.id).find((candidate) => candidate.id === decodeURIComponent(comments[2]!));
+      return issue ? { body: fakeComments(issue.id) } : undefined;
+    }
     const issues = /^\/projects\/([^/]+)\/issues$/.exec(url.pathname);
     if (issues) {
       const project = projects.find((candidate) => String(candidate.id) === decodeURIComponent(issues[1]!));
