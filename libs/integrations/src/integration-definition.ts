@@ -86,9 +86,9 @@ export interface ExpressionEvaluator {
   /** Why the expression does not compile, in the engine's words; undefined when it does. */
   problem(language: ExpressionLanguage, source: string): Promise<string | undefined>;
   /**
-   * The expression's value over `input` (undefined when it selects nothing; for jq, the one output,
-   * or the list of outputs when there are several). A failing or overrunning evaluation throws
-   * UPSTREAM_MALFORMED naming why.
+   * The expression's value over `input`: JSONata's result (undefined when it selects nothing); for
+   * jq, its one output when that is a list, else the list of its outputs (`.data[]`). A failing or
+   * overrunning evaluation throws UPSTREAM_MALFORMED naming why.
    */
   evaluate(language: ExpressionLanguage, source: string, input: JsonValue): Promise<JsonValue | undefined>;
 }

@@ -105,7 +105,10 @@ export function pagingFor(kind: GenericKind, expressions?: ExpressionEvaluator):
     }
     if (!expressions) throw noEvaluator(kind);
     const list = await expressions.evaluate(selector.language, selector.expression, body);
-    return listOfObjects(list, { tool: source.tool, path: `${source.path} (${selector.language} ${JSON.stringify(selector.expression)})` });
+    return listOfObjects(list, {
+      tool: source.tool,
+      path: `${source.path} (${selector.language} ${JSON.stringify(selector.expression)})`,
+    });
   };
   const pagination = kind.pagination;
   const base: Paging = (() => {
@@ -188,7 +191,10 @@ function listOfObjects(value: JsonValue | undefined, source: { tool: string; pat
 }
 
 function noEvaluator(kind: GenericKind): DomainError {
-  return new DomainError('INTERNAL', `Kind "${kind.name}" selects its items with an expression, which this process cannot evaluate`);
+  return new DomainError(
+    'INTERNAL',
+    `Kind "${kind.name}" selects its items with an expression, which this process cannot evaluate`,
+  );
 }
 
 /** Each kind's items expression compiled as the mapping's are: the problems, by field. */

@@ -183,7 +183,10 @@ function kindProblems(kinds: readonly GenericKind[]): { field: string; message: 
   });
   kinds.forEach((kind, index) => {
     if (kind.itemsExpression && kind.itemsPath)
-      problems.push({ field: `settings.kinds[${index}].itemsExpression`, message: 'declare itemsPath or itemsExpression, not both' });
+      problems.push({
+        field: `settings.kinds[${index}].itemsExpression`,
+        message: 'declare itemsPath or itemsExpression, not both',
+      });
     const placeholders = /\{[^}]+\}/.test(kind.path);
     if (!kind.parent) {
       if (placeholders)
@@ -199,7 +202,7 @@ function kindProblems(kinds: readonly GenericKind[]): { field: string; message: 
 /** What is wrong with a dependent kind's chain of parents: an undeclared one, a loop, too many levels. */
 function chainProblem(kind: GenericKind, byName: ReadonlyMap<string, GenericKind>): string | undefined {
   const chain = [kind.name];
-  for (let current = kind; current.parent; ) {
+  for (let current = kind; current.parent;) {
     const parent = byName.get(current.parent.kind);
     if (!parent) return `no declared kind is named "${current.parent.kind}"`;
     if (chain.includes(parent.name)) return `the parents loop: ${[...chain, parent.name].join(' → ')}`;

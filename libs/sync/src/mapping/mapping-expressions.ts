@@ -24,10 +24,14 @@ export function mappingExpressions(pool?: MappingPool): ExpressionEvaluator {
     async evaluate(language, source, input) {
       const selected = await threads().select(language, source, input);
       if ('error' in selected) {
-        throw new DomainError('UPSTREAM_MALFORMED', `The ${language} expression ${JSON.stringify(source)} failed on the answer: ${selected.error}`, {
-          reason: 'expression_failed',
-          language,
-        });
+        throw new DomainError(
+          'UPSTREAM_MALFORMED',
+          `The ${language} expression ${JSON.stringify(source)} failed on the answer: ${selected.error}`,
+          {
+            reason: 'expression_failed',
+            language,
+          },
+        );
       }
       return selected.value as JsonValue | undefined;
     },

@@ -42,8 +42,12 @@ export function selectJq(jq: Jq, source: string, input: unknown): Selection {
   } catch (error) {
     throw new JqEngineBroken(`jq aborted: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (result.exitCode !== 0) return { error: `jq: ${result.stderr.replace(/^jq: error(?: \(at [^)]*\))?: /, '').trim()}` };
+  if (result.exitCode !== 0) {
+    // jq's first line says what went wrong; the lines after it quote the program.
+    const [first = 'failed'] = result.stderr.split('\n').filter((line) => line.trim());
+    return { error: `jq: ${first.replace(/^jq: error(?: \(at [^)]*\))?: /, '').trim()}` };
+  }
   const outputs = JSON.parse(result.stdout) as unknown[];
-  // One output is the value; several (`.data[] | select(.active)`) are the list of them.
-  return { value: outputs.length === 0 ? undefined : outputs.length === 1 ? outputs[0] : outputs };
+  // `.data` outputs the list; `.data[]` outputs its members, which make the list (none: empty).
+  return { value: outputs.length === 1 && Array.isArray(outputs[0]) ? outputs[0] : outputs };
 }
