@@ -74,7 +74,7 @@ async function* listPath(
   kind: GenericKind,
   path: string,
 ): AsyncGenerator<JsonObject[]> {
-  const client = genericClient(connection, settings, kind.requestsPerSecond);
+  const client = genericClient(connection, settings, kind);
   const query = Object.fromEntries(Object.entries(kind.query).map(([key, value]) => [key, String(value)]));
   let pages = 0;
   for await (const page of client.pages(client.url(path, query), pagingFor(kind, connection.expressions))) {

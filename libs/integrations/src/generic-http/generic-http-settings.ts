@@ -12,6 +12,12 @@ const name = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/, 'letters, digits,
 /** A dotted path into a JSON body (`data.items`); empty for the body itself. */
 const bodyPath = z.string().regex(/^$|^[^.\s]+(\.[^.\s]+)*$/, 'a dotted path such as "data.items"');
 const positive = z.number().int().positive();
+/** Where a POST listing's paging fields go: the query (default) or the JSON body. */
+const placement = z.enum(['query', 'body']).optional();
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+const json: z.ZodType<Json> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]),
+);
 
 export const authSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('none') }).strict(),
@@ -38,6 +44,7 @@ export const paginationSchema = z.discriminatedUnion('type', [
       pageParam: z.string().min(1).optional(),
       sizeParam: z.string().min(1).optional(),
       firstPage: z.number().int().min(0).optional(),
+      in: placement,
     })
     .strict(),
   z
@@ -46,9 +53,10 @@ export const paginationSchema = z.discriminatedUnion('type', [
       limit: positive.max(1000),
       offsetParam: z.string().min(1).optional(),
       limitParam: z.string().min(1).optional(),
+      in: placement,
     })
     .strict(),
-  z.object({ type: z.literal('cursor'), cursorPath: bodyPath.min(1), param: z.string().min(1) }).strict(),
+  z.object({ type: z.literal('cursor'), cursorPath: bodyPath.min(1), param: z.string().min(1), in: placement }).strict(),
   z.object({ type: z.literal('nextUrl'), nextPath: bodyPath.min(1) }).strict(),
   z.object({ type: z.literal('linkHeader') }).strict(),
 ]);
@@ -58,8 +66,11 @@ export const kindSchema = z
   .object({
     name,
     path: z.string().startsWith('/', 'a path under the base URL, starting with "/"'),
-    method: z.literal('GET').default('GET'),
+    /** POST for search endpoints that list with a JSON body; never a method that changes the tool. */
+    method: z.enum(['GET', 'POST']).default('GET'),
     query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    /** The JSON body of a POST listing (paging fields are set in it when the pagination says `"in": "body"`). */
+    body: z.record(z.string(), json).optional(),
     /** Where the items are in the answer; the body itself when empty. */
     itemsPath: bodyPath.default(''),
     /** Or an expression over the answer that selects them, in the mapping's languages (compiled on save). */
@@ -182,6 +193,10 @@ function kindProblems(kinds: readonly GenericKind[]): { field: string; message: 
     byName.set(kind.name, kind);
   });
   kinds.forEach((kind, index) => {
+    if (kind.method === 'GET' && kind.body)
+      problems.push({ field: `settings.kinds[${index}].body`, message: 'a body needs "method": "POST"' });
+    if (kind.method === 'GET' && 'in' in kind.pagination && kind.pagination.in === 'body')
+      problems.push({ field: `settings.kinds[${index}].pagination.in`, message: 'paging in the body needs "method": "POST"' });
     if (kind.itemsExpression && kind.itemsPath)
       problems.push({
         field: `settings.kinds[${index}].itemsExpression`,
