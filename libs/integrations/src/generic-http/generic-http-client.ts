@@ -15,7 +15,7 @@ export function genericClient(connection: IntegrationConnection, settings: Gener
   const authed = authenticated(connection, settings.auth);
   const { requestsPerSecond } = kind;
   const spaced = requestsPerSecond
-    ? { ...authed, fetch: spacedFetch(authed.fetch, 1000 / requestsPerSecond, connection.signal) }
+    ? { ...authed, fetch: ratedFetch(connection, authed.fetch, [settings.baseUrl, kind.name], requestsPerSecond) }
     : authed;
   const request = kind.method === 'POST' ? postRequest(kind) : undefined;
   const auth = settings.auth;
@@ -170,6 +170,38 @@ async function exchangeClientCredentials(
   }
   const lifetime = typeof answer.expires_in === 'number' && answer.expires_in > 0 ? answer.expires_in : 3600;
   return { token: answer.access_token, expiresAt: Date.now() + lifetime * 1000 };
+}
+
+/**
+ * A kind's declared request rate. Across every worker when the connection shares Redis semaphores:
+ * `slots` (the rate, at least 1) slots per kind and credential, each held for `slots / rate`
+ * seconds from when its request starts, so no window of that length starts more than `slots`
+ * requests. Within the process only otherwise.
+ */
+function ratedFetch(
+  connection: IntegrationConnection,
+  fetch: IntegrationConnection['fetch'],
+  scope: readonly string[],
+  requestsPerSecond: number,
+): IntegrationConnection['fetch'] {
+  const shared = connection.sharedConcurrency;
+  if (!shared) return spacedFetch(fetch, 1000 / requestsPerSecond, connection.signal);
+  const slots = Math.max(1, Math.floor(requestsPerSecond));
+  const holdMs = (slots * 1000) / requestsPerSecond;
+  let key: Promise<string> | undefined;
+  return async (url, init) => {
+    // Keyed by a digest, so the secret is never part of a Redis key.
+    key ??= connection.accessToken().then(
+      (token) =>
+        `generic-http:rate:${createHash('sha256')
+          .update(JSON.stringify([...scope, token]))
+          .digest('hex')}`,
+    );
+    const release = await shared.acquire(await key, slots, connection.signal);
+    // Released when the window ends, not when the answer arrives; a crashed holder's slot ends with its lease.
+    setTimeout(() => void release().catch(() => {}), holdMs).unref();
+    return fetch(url, init);
+  };
 }
 
 /** Starts requests no closer than `intervalMs` apart (a kind's declared rate, within this process). */
