@@ -84,7 +84,7 @@ export const genericHttp: IntegrationDefinition = {
           name: 'kinds',
           title: 'Kinds',
           description:
-            'JSON list of {"name","path","query","itemsPath","pagination":{"type":"none"|"pageNumber"|"offset"|"cursor"|"nextUrl"|"linkHeader",…},"stop","maxPages","requestsPerSecond","parent":{"kind"}} (see the integration README)',
+            'JSON list of {"name","path","method":"GET"|"POST","query","body","itemsPath" or "itemsExpression":{"language":"jsonata"|"jq","expression"},"pagination":{"type":"none"|"pageNumber"|"offset"|"cursor"|"nextUrl"|"linkHeader","in":"query"|"body",…},"stop","maxPages","requestsPerSecond","parent":{"kind"}} (see the integration README)',
           type: 'string',
           required: true,
           sensitive: false,
