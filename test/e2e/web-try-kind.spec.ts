@@ -1,13 +1,15 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeRestApi, fakeProjects } from '@mooring/integrations/testing';
+import { adminQuery } from '../support/admin-query.js';
 import { launchChromium, newContext, seriousA11yViolations } from '../support/browser.js';
 import { startConsoleStack, type ConsoleStack } from '../support/console-stack.js';
 
 // "Try it" in the web console, in Debian's Chromium against the real api, scheduler and worker
 // (build output): on an "Any REST API" data source's mapping tab, a button per declared kind reads
 // the kind's first page live and shows its raw items; a kind whose items path holds no list shows
-// the refusal in words with what to change. Each state passes axe. Run `npm run build` first.
+// the refusal in words with what to change. Each state passes axe. The worker's first run lists the
+// same kind through its jq items expression. Run `npm run build` first.
 describe('trying a generic HTTP kind in the web console', () => {
   const token = 'rest-api-token-for-the-console';
   let stack: ConsoleStack;
@@ -25,7 +27,12 @@ describe('trying a generic HTTP kind in the web console', () => {
     tool = await FakeRestApi.start({ type: 'bearer', token });
     stack = await startConsoleStack();
     const kinds = [
-      { name: 'projects', path: '/page/projects', pagination: { type: 'pageNumber', size: 3 } },
+      {
+        name: 'projects',
+        path: '/page/projects',
+        pagination: { type: 'pageNumber', size: 3 },
+        itemsExpression: { language: 'jq', expression: '.[]' },
+      },
       { name: 'broken', path: '/offset/projects', itemsPath: 'more' },
     ];
     const entity = { identifier: '$string(id)', title: 'name', blueprint: '"genericItem"', properties: { raw: '$' } };
@@ -76,6 +83,21 @@ describe('trying a generic HTTP kind in the web console', () => {
     expect(tool.server.requests.length - before).toBe(1);
     await expectAccessible('try it result');
   }, 60_000);
+
+  it("lists the kind through its jq expression in the worker's first run", async () => {
+    const stored = () =>
+      adminQuery<{ identifier: string }>(
+        stack.db,
+        "SELECT identifier FROM entities WHERE org_id = $1 AND blueprint = 'genericItem' ORDER BY identifier",
+        [stack.admin.orgId],
+      );
+    await expect.poll(async () => (await stored()).length, { timeout: 60_000, interval: 250 }).toBe(7);
+    expect((await stored()).map((row) => row.identifier)).toEqual(
+      fakeProjects(7)
+        .map((project) => String(project.id))
+        .sort(),
+    );
+  }, 90_000);
 
   it('shows a kind whose items path holds no list as a refusal in words, with what to change', async () => {
     await page.getByTestId('try-kinds').getByRole('button', { name: 'Try broken' }).click();
