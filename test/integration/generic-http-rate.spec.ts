@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTEGRATIONS, type JsonObject } from '@mooring/integrations';
 import { FakeRestApi, fakeProjects, testConnection } from '@mooring/integrations/testing';
-import { RedisConnection, RedisSemaphore } from '@mooring/queue';
+import type { RedisSemaphore } from '@mooring/queue';
+import { ProcessSemaphores } from '../support/process-semaphores.js';
 import { createTestRedis, type TestRedis } from '../support/test-redis.js';
 
 const genericHttp = INTEGRATIONS.find((integration) => integration.id === 'generic-http')!;
@@ -13,22 +14,16 @@ const genericHttp = INTEGRATIONS.find((integration) => integration.id === 'gener
 describe('a generic kind’s request rate, shared across worker processes', () => {
   let api: FakeRestApi;
   let redis: TestRedis;
-  const connections: RedisConnection[] = [];
-
-  async function semaphore(): Promise<RedisSemaphore> {
-    const options = { redisUrl: redis.url, keyPrefix: redis.keyPrefix };
-    const connection = new RedisConnection(options);
-    await connection.onModuleInit();
-    connections.push(connection);
-    return new RedisSemaphore(connection, options);
-  }
+  let semaphores: ProcessSemaphores;
+  const semaphore = () => semaphores.next();
 
   beforeAll(async () => {
     redis = createTestRedis();
+    semaphores = new ProcessSemaphores(redis);
     api = await FakeRestApi.start({ type: 'bearer', token: 't' }, fakeProjects(5));
   });
   afterAll(async () => {
-    for (const connection of connections) await connection.onApplicationShutdown();
+    await semaphores?.close();
     await api?.close();
     await redis.clear();
   });

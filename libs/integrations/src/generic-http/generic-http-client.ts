@@ -53,7 +53,7 @@ function postRequest(kind: GenericKind): (url: URL) => ToolRequest {
           : [];
   return (page) => {
     const url = new URL(page);
-    const body: Record<string, JsonValue> = { ...(kind.body as Record<string, JsonValue> | undefined) };
+    const body: Record<string, JsonValue> = { ...kind.body };
     for (const { name, numeric } of fields) {
       const value = url.searchParams.get(name);
       if (value === null) continue;
