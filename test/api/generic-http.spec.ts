@@ -129,6 +129,42 @@ describe('generic HTTP integration, end to end', () => {
     expect(unknown.body.error.code).toBe('NOT_FOUND');
   });
 
+  it('refuses an items expression that does not compile on save naming its field, and tries one that does', async () => {
+    const declare = (expression: string) => ({
+      integrationId: 'generic-http',
+      name: `Expression ${expression}`,
+      settings: {
+        baseUrl: tool.origin,
+        token,
+        kinds: JSON.stringify([
+          {
+            name: 'projects',
+            path: '/offset/projects',
+            pagination: { type: 'offset', limit: 3 },
+            itemsExpression: { language: 'jq', expression },
+          },
+        ]),
+      },
+      mapping: { resources: [mapping.resources[0]] },
+    });
+    const refused = await api.request('POST', '/v1/installations', { token: acme.token, body: declare('.data | nope(') });
+    expect(refused.status, JSON.stringify(refused.body)).toBe(400);
+    expect(refused.body.error.details.fields).toEqual([
+      expect.objectContaining({
+        field: 'settings.kinds[0].itemsExpression.expression',
+        message: expect.stringMatching(/^invalid jq: /),
+      }),
+    ]);
+
+    const created = await api.request('POST', '/v1/installations', { token: acme.token, body: declare('.data[]') });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.installation.id as string;
+    const tried = await api.request('POST', `/v1/installations/${id}/kinds/projects/try`, { token: acme.token });
+    expect(tried.status, JSON.stringify(tried.body)).toBe(200);
+    expect(tried.body).toEqual({ kind: 'projects', items: fakeProjects(3), truncated: false });
+    expect((await api.request('DELETE', `/v1/installations/${id}`, { token: acme.token })).status).toBeLessThan(300);
+  });
+
   it('refuses a forged delivery at the edge and applies a signed one through the mapping', async () => {
     const hook = (await api.request('GET', `/v1/installations/${installationId}/live-events`, { token: acme.token })).body.hook;
     expect(hook).toMatchObject({ supported: true, status: 'on' });

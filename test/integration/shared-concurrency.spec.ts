@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SharedConcurrency } from '@mooring/integrations';
 import { CredentialBudget, FakeGithub, githubClient, testConnection } from '@mooring/integrations/testing';
-import { RedisConnection, RedisSemaphore } from '@mooring/queue';
+import { ProcessSemaphores } from '../support/process-semaphores.js';
 import { createTestRedis, type TestRedis } from '../support/test-redis.js';
 
 // GitHub allows a token 10 requests in flight. Each worker process limits itself; with the Redis
@@ -12,15 +12,8 @@ describe('a per-token request cap shared across worker processes', () => {
   const token = 'ghp_sharedCapToken0123456789';
   let fake: FakeGithub;
   let redis: TestRedis;
-  const connections: RedisConnection[] = [];
-
-  async function semaphore(): Promise<RedisSemaphore> {
-    const options = { redisUrl: redis.url, keyPrefix: redis.keyPrefix };
-    const connection = new RedisConnection(options);
-    await connection.onModuleInit();
-    connections.push(connection);
-    return new RedisSemaphore(connection, options);
-  }
+  let semaphores: ProcessSemaphores;
+  const semaphore = () => semaphores.next();
 
   function processClient(shared?: SharedConcurrency) {
     const connection = testConnection({ host: fake.host, organization: 'octo-org' }, token, {
@@ -40,11 +33,12 @@ describe('a per-token request cap shared across worker processes', () => {
 
   beforeAll(async () => {
     redis = createTestRedis();
+    semaphores = new ProcessSemaphores(redis);
     fake = await FakeGithub.start({ shape: { repositories: 40 }, latencyMs: 40 });
     fake.addToken(token, { login: 'octocat', scopes: 'repo, read:org', organizations: ['octo-org'] });
   });
   afterAll(async () => {
-    for (const connection of connections) await connection.onApplicationShutdown();
+    await semaphores?.close();
     await fake?.close();
     await redis.clear();
   });

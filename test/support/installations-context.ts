@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createVault, type VaultConfig } from '@mooring/crypto';
 import { InstallationsModule, type OAuthClientCredentials } from '@mooring/installations';
+import { mappingExpressions } from '@mooring/sync';
 import { INTEGRATIONS, IntegrationRegistry, type IntegrationDefinition } from '@mooring/integrations';
 import { PersistenceModule } from '@mooring/persistence';
 import { QueueModule } from '@mooring/queue';
@@ -33,6 +34,7 @@ export async function installationsContext(options: {
         outbound: { allowLoopback: options.allowLoopback ?? false },
         installations: { oauthClients: options.oauthClients ?? {} },
         integrations: new IntegrationRegistry(options.integrations ?? INTEGRATIONS),
+        expressions: mappingExpressions(),
       }),
     ],
   })

@@ -4,7 +4,7 @@ import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } 
 import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import type { Logger } from '@mooring/platform';
 import { BlueprintService, CatalogModule, EntityService } from '@mooring/catalog';
-import { MappingValidator, SyncModule } from '@mooring/sync';
+import { MappingValidator, SyncModule, mappingExpressions } from '@mooring/sync';
 import { createVault } from '@mooring/crypto';
 import { IdentityModule } from '@mooring/identity';
 import {
@@ -89,6 +89,7 @@ export class AppModule implements NestModule {
           outbound: installations.outbound ?? outboundOptionsFromConfig(config.outbound),
           installations: installationsOptionsFromConfig(config),
           integrations,
+          expressions: mappingExpressions(),
           ports: { ...installationPorts, ...installations.ports },
           imports: [CatalogModule, sync, runs, liveEvents],
         }),

@@ -7,7 +7,7 @@ import type { Logger, Telemetry } from '@mooring/platform';
 import { QueueModule } from '@mooring/queue';
 import { LiveEventsModule } from '@mooring/live-events';
 import { RunsModule } from '@mooring/runs';
-import { SyncModule } from '@mooring/sync';
+import { SyncModule, mappingExpressions } from '@mooring/sync';
 import type { WorkerConfig } from './config.js';
 
 @Module({})
@@ -22,6 +22,7 @@ export class WorkerModule {
       outbound: outboundOptionsFromConfig(config.outbound),
       installations: installationsOptionsFromConfig(config),
       integrations,
+      expressions: mappingExpressions(),
     });
     return {
       module: WorkerModule,

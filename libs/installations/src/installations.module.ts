@@ -1,6 +1,6 @@
 import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import { CryptoModule, type Vault } from '@mooring/crypto';
-import { IntegrationRegistry } from '@mooring/integrations';
+import { IntegrationRegistry, type ExpressionEvaluator } from '@mooring/integrations';
 import { OutboundModule, type OutboundOptions } from '@mooring/outbound';
 import { CredentialRewrapper } from './credential-rewrapper.js';
 import { CredentialStore } from './credential-store.js';
@@ -13,7 +13,7 @@ import {
 } from './installation-ports.js';
 import { InstallationService } from './installation.service.js';
 import { InstallationWorkflow } from './installation-workflow.js';
-import { INSTALLATIONS_OPTIONS, type InstallationsOptions } from './installations.options.js';
+import { EXPRESSION_EVALUATOR, INSTALLATIONS_OPTIONS, type InstallationsOptions } from './installations.options.js';
 import { IntegrationConnections } from './integration-connections.js';
 import { InstallationLifecycle } from './lifecycle/installation-lifecycle.js';
 import { OAuthConnectService } from './oauth/oauth-connect.service.js';
@@ -27,6 +27,8 @@ export interface InstallationsModuleOptions {
   readonly installations: InstallationsOptions;
   /** The integrations on offer (IntegrationRegistry.fromConfig, or a test's own). */
   readonly integrations: IntegrationRegistry;
+  /** The mapping engine's evaluators, which connections hand to integrations (settings that hold expressions). */
+  readonly expressions?: ExpressionEvaluator;
 }
 
 /** A port's implementation: a class the api provides elsewhere, or (in tests) an object. */
@@ -93,6 +95,7 @@ function baseProviders(options: InstallationsModuleOptions): Provider[] {
   return [
     { provide: INSTALLATIONS_OPTIONS, useValue: options.installations },
     { provide: IntegrationRegistry, useValue: options.integrations },
+    { provide: EXPRESSION_EVALUATOR, useValue: options.expressions ?? null },
   ];
 }
 

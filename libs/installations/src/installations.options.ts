@@ -1,4 +1,6 @@
 export const INSTALLATIONS_OPTIONS = Symbol('INSTALLATIONS_OPTIONS');
+/** The mapping engine's ExpressionEvaluator (null where the process has none). */
+export const EXPRESSION_EVALUATOR = Symbol('EXPRESSION_EVALUATOR');
 
 /** An OAuth application at a provider: Mooring's own, or an organization's for its self-hosted instance. */
 export interface OAuthClientCredentials {

@@ -1,10 +1,16 @@
-import { Injectable } from '@nestjs/common';
-import { IntegrationRegistry, type IntegrationConnection, type IntegrationDefinition } from '@mooring/integrations';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  IntegrationRegistry,
+  type ExpressionEvaluator,
+  type IntegrationConnection,
+  type IntegrationDefinition,
+} from '@mooring/integrations';
 import { OutboundHttp, type RequestPolicy } from '@mooring/outbound';
 import { InstallationRepository, ResponseCacheRepository, type InstallationRecord } from '@mooring/persistence';
 import { DomainError } from '@mooring/platform';
 import { RedisSemaphore } from '@mooring/queue';
 import { CredentialStore } from './credential-store.js';
+import { EXPRESSION_EVALUATOR } from './installations.options.js';
 import { InstallationLifecycle } from './lifecycle/installation-lifecycle.js';
 import { OAuthTokens } from './oauth/oauth-tokens.service.js';
 import { OutboundPolicyService } from './outbound-policy.service.js';
@@ -16,7 +22,8 @@ import { StoredResponseCache } from './stored-response-cache.js';
  * token (an OAuth token refreshed when due), a fetch bound to the SSRF guard and the organization's
  * policy, the run's abort signal, the installation's conditional-request cache, per-credential caps
  * shared by every process (Redis), and the way to report that the tool refused the credentials (the
- * lifecycle's needs_reauth: audited, schedule paused). The sync worker gets its connections here.
+ * lifecycle's needs_reauth: audited, schedule paused), and the mapping engine's evaluators for
+ * settings that hold expressions. The sync worker gets its connections here.
  */
 @Injectable()
 export class IntegrationConnections {
@@ -30,6 +37,7 @@ export class IntegrationConnections {
     private readonly responses: ResponseCacheRepository,
     private readonly lifecycle: InstallationLifecycle,
     private readonly sharedConcurrency: RedisSemaphore,
+    @Inject(EXPRESSION_EVALUATOR) private readonly expressions: ExpressionEvaluator | null,
   ) {}
 
   async forInstallation(
@@ -60,6 +68,7 @@ export class IntegrationConnections {
       signal,
       responseCache: new StoredResponseCache(this.responses, orgId, installationId),
       sharedConcurrency: this.sharedConcurrency,
+      ...(this.expressions ? { expressions: this.expressions } : {}),
       credentialsRejected: (reason) =>
         this.lifecycle.credentialsRefused(
           orgId,
@@ -106,6 +115,7 @@ export class IntegrationConnections {
       authMethod,
       fetch: this.outbound.fetchFor(policy, signal),
       signal,
+      ...(this.expressions ? { expressions: this.expressions } : {}),
       accessToken: () => Promise.resolve(token),
     };
   }

@@ -71,6 +71,26 @@ export interface IntegrationConnection {
    * the kind.
    */
   itemFailed?(failure: ItemFailure): void;
+  /**
+   * The mapping engine's evaluators (JSONata, and jq in its bounded worker threads), for settings
+   * that hold an expression (the generic HTTP integration's items path); absent where the process
+   * has no mapping engine.
+   */
+  readonly expressions?: ExpressionEvaluator;
+}
+
+export type ExpressionLanguage = 'jsonata' | 'jq';
+
+/** Tenant-written expressions, evaluated with the same bounds as mappings (time, depth, size). */
+export interface ExpressionEvaluator {
+  /** Why the expression does not compile, in the engine's words; undefined when it does. */
+  problem(language: ExpressionLanguage, source: string): Promise<string | undefined>;
+  /**
+   * The expression's value over `input`: JSONata's result (undefined when it selects nothing); for
+   * jq, its one output when that is a list, else the list of its outputs (`.data[]`). A failing or
+   * overrunning evaluation throws UPSTREAM_MALFORMED naming why.
+   */
+  evaluate(language: ExpressionLanguage, source: string, input: JsonValue): Promise<JsonValue | undefined>;
 }
 
 export interface ItemFailure {

@@ -42,4 +42,10 @@ export {
   type FakeSubscription,
 } from './pagerduty/testing/fake-pagerduty.server.js';
 export { CLOUD_ID, DEFAULT_JIRA_SHAPE, FakeJira, type FakeJiraShape } from './jira/testing/fake-jira.server.js';
-export { FakeRestApi, fakeIssues, fakeProjects, type FakeAuth } from './generic-http/testing/fake-rest-api.server.js';
+export {
+  FakeRestApi,
+  fakeComments,
+  fakeIssues,
+  fakeProjects,
+  type FakeAuth,
+} from './generic-http/testing/fake-rest-api.server.js';

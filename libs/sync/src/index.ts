@@ -5,6 +5,7 @@ export {
   MappingPool,
   MappingValidator,
   closeSharedMappingPool,
+  mappingExpressions,
   mappingSchema,
   parseMapping,
   validateMapping,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '@mooring/platform';
-import type { IntegrationConnection } from '../integration-definition.js';
-import { ToolClient } from '../toolkit/index.js';
-import type { GenericAuth, GenericSettings } from './generic-http-settings.js';
+import type { IntegrationConnection, JsonValue } from '../integration-definition.js';
+import { ToolClient, type ToolRequest } from '../toolkit/index.js';
+import type { GenericAuth, GenericKind, GenericSettings } from './generic-http-settings.js';
 
 // The toolkit's client for whatever API an installation points at. The connection's token is the
 // auth method's one secret: sent as a bearer token, a basic password, an API key (header or query
@@ -10,16 +10,14 @@ import type { GenericAuth, GenericSettings } from './generic-http-settings.js';
 // shortly before it expires). Every request, the token exchange included, goes through the
 // connection's SSRF-guarded fetch.
 
-/** A client for one kind's listing, spaced to the kind's request rate when it declares one. */
-export function genericClient(
-  connection: IntegrationConnection,
-  settings: GenericSettings,
-  requestsPerSecond?: number,
-): ToolClient {
+/** A client for one kind's listing: sent as the kind declares, spaced to its request rate when it declares one. */
+export function genericClient(connection: IntegrationConnection, settings: GenericSettings, kind: GenericKind): ToolClient {
   const authed = authenticated(connection, settings.auth);
+  const { requestsPerSecond } = kind;
   const spaced = requestsPerSecond
-    ? { ...authed, fetch: spacedFetch(authed.fetch, 1000 / requestsPerSecond, connection.signal) }
+    ? { ...authed, fetch: ratedFetch(connection, authed.fetch, [settings.baseUrl, kind.name], requestsPerSecond) }
     : authed;
+  const request = kind.method === 'POST' ? postRequest(kind) : undefined;
   const auth = settings.auth;
   return new ToolClient(spaced, {
     id: 'generic-http',
@@ -27,7 +25,43 @@ export function genericClient(
     apiRoot: settings.baseUrl,
     conditionalRequests: false,
     headers: (token) => ({ accept: 'application/json', ...settings.headers, ...authHeaders(auth, token) }),
+    ...(request ? { request } : {}),
   });
+}
+
+/**
+ * A POST listing: the kind's body with, when its pagination says `"in": "body"`, the paging fields
+ * the toolkit's strategy put in the page's URL moved into it (numbers stay numbers).
+ */
+function postRequest(kind: GenericKind): (url: URL) => ToolRequest {
+  const pagination = kind.pagination;
+  const inBody = 'in' in pagination && pagination.in === 'body';
+  const fields: Array<{ name: string; numeric: boolean }> = !inBody
+    ? []
+    : pagination.type === 'pageNumber'
+      ? [
+          { name: pagination.pageParam ?? 'page', numeric: true },
+          { name: pagination.sizeParam ?? 'per_page', numeric: true },
+        ]
+      : pagination.type === 'offset'
+        ? [
+            { name: pagination.offsetParam ?? 'offset', numeric: true },
+            { name: pagination.limitParam ?? 'limit', numeric: true },
+          ]
+        : pagination.type === 'cursor'
+          ? [{ name: pagination.param, numeric: false }]
+          : [];
+  return (page) => {
+    const url = new URL(page);
+    const body: Record<string, JsonValue> = { ...kind.body };
+    for (const { name, numeric } of fields) {
+      const value = url.searchParams.get(name);
+      if (value === null) continue;
+      url.searchParams.delete(name);
+      body[name] = numeric ? Number(value) : value;
+    }
+    return { url, method: 'POST', body };
+  };
 }
 
 function authHeaders(auth: GenericAuth, token: string): Record<string, string> {
@@ -136,6 +170,38 @@ async function exchangeClientCredentials(
   }
   const lifetime = typeof answer.expires_in === 'number' && answer.expires_in > 0 ? answer.expires_in : 3600;
   return { token: answer.access_token, expiresAt: Date.now() + lifetime * 1000 };
+}
+
+/**
+ * A kind's declared request rate. Across every worker when the connection shares Redis semaphores:
+ * `slots` (the rate, at least 1) slots per kind and credential, each held for `slots / rate`
+ * seconds from when its request starts, so no window of that length starts more than `slots`
+ * requests. Within the process only otherwise.
+ */
+function ratedFetch(
+  connection: IntegrationConnection,
+  fetch: IntegrationConnection['fetch'],
+  scope: readonly string[],
+  requestsPerSecond: number,
+): IntegrationConnection['fetch'] {
+  const shared = connection.sharedConcurrency;
+  if (!shared) return spacedFetch(fetch, 1000 / requestsPerSecond, connection.signal);
+  const slots = Math.max(1, Math.floor(requestsPerSecond));
+  const holdMs = (slots * 1000) / requestsPerSecond;
+  let key: Promise<string> | undefined;
+  return async (url, init) => {
+    // Keyed by a digest, so the secret is never part of a Redis key.
+    key ??= connection.accessToken().then(
+      (token) =>
+        `generic-http:rate:${createHash('sha256')
+          .update(JSON.stringify([...scope, token]))
+          .digest('hex')}`,
+    );
+    const release = await shared.acquire(await key, slots, connection.signal);
+    // Released when the window ends, not when the answer arrives; a crashed holder's slot ends with its lease.
+    setTimeout(() => void release().catch(() => {}), holdMs).unref();
+    return fetch(url, init);
+  };
 }
 
 /** Starts requests no closer than `intervalMs` apart (a kind's declared rate, within this process). */

@@ -1,14 +1,22 @@
 import { DomainError } from '@mooring/platform';
-import type { IntegrationConnection, JsonObject, JsonValue, KindDefinition } from '../integration-definition.js';
+import type {
+  ExpressionEvaluator,
+  IntegrationConnection,
+  JsonObject,
+  JsonValue,
+  KindDefinition,
+} from '../integration-definition.js';
 import { fanOut, flatten, paging, skippingItemFailures, type Paging } from '../toolkit/index.js';
 import { genericClient } from './generic-http-client.js';
 import { parseGenericSettings, valueAt, type GenericKind, type GenericSettings } from './generic-http-settings.js';
 
 // The kinds an installation declares, each listed with the toolkit's paging strategy its
-// declaration names. A dependent kind is listed once per item of its parent (at most 4 listings
-// at once), the parent's fields filling `{field}` in its path; each of its items carries the
-// parent item under `__parent`. A parent item whose listing the API refuses is skipped and
-// counted; the run then deletes nothing.
+// declaration names, its items found at a dotted path or by a JSONata/jq expression (the mapping
+// engine's evaluators, which come through the connection). A dependent kind is listed once per
+// item of its parent (itself possibly dependent; at most 4 listings at once per level), the parent's
+// fields filling `{field}` in its path; each of its items carries the parent item under `__parent`
+// (a grandparent's fields are `{__parent.id}`). A parent item whose listing the API refuses is
+// skipped and counted; the run then deletes nothing.
 
 const DEPENDENT_CONCURRENCY = 4;
 
@@ -34,7 +42,7 @@ export function listKind(
   if (!kind.parent) return listPath(connection, settings, kind, kind.path);
   const parent = settings.kinds.find((candidate) => candidate.name === kind.parent!.kind)!;
   return fanOut(
-    flatten(listPath(connection, settings, parent, parent.path)),
+    flatten(listKind(connection, settings, parent)),
     skippingItemFailures(
       connection,
       (item: JsonObject) => fillPath(kind.path, item),
@@ -66,10 +74,10 @@ async function* listPath(
   kind: GenericKind,
   path: string,
 ): AsyncGenerator<JsonObject[]> {
-  const client = genericClient(connection, settings, kind.requestsPerSecond);
+  const client = genericClient(connection, settings, kind);
   const query = Object.fromEntries(Object.entries(kind.query).map(([key, value]) => [key, String(value)]));
   let pages = 0;
-  for await (const page of client.pages(client.url(path, query), pagingFor(kind))) {
+  for await (const page of client.pages(client.url(path, query), pagingFor(kind, connection.expressions))) {
     if (++pages > kind.maxPages) {
       throw new DomainError(
         'UPSTREAM_FAILED',
@@ -85,13 +93,21 @@ async function* listPath(
 }
 
 /** The toolkit's strategy for the declaration, with its stop condition. */
-export function pagingFor(kind: GenericKind): Paging {
+export function pagingFor(kind: GenericKind, expressions?: ExpressionEvaluator): Paging {
   const itemsKey = kind.itemsPath;
-  const items = (body: JsonValue, source: { tool: string; path: string }): JsonObject[] => {
-    const list = valueAt(body, itemsKey);
-    return paging.listIn(list as JsonValue, undefined, {
+  const selector = kind.itemsExpression;
+  const items = async (body: JsonValue, source: { tool: string; path: string }): Promise<JsonObject[]> => {
+    if (!selector) {
+      return paging.listIn(valueAt(body, itemsKey) as JsonValue, undefined, {
+        tool: source.tool,
+        path: `${source.path}${itemsKey ? ` (at "${itemsKey}")` : ''}`,
+      });
+    }
+    if (!expressions) throw noEvaluator(kind);
+    const list = await expressions.evaluate(selector.language, selector.expression, body);
+    return listOfObjects(list, {
       tool: source.tool,
-      path: `${source.path}${itemsKey ? ` (at "${itemsKey}")` : ''}`,
+      path: `${source.path} (${selector.language} ${JSON.stringify(selector.expression)})`,
     });
   };
   const pagination = kind.pagination;
@@ -155,4 +171,47 @@ export function fillPath(template: string, item: JsonObject): string {
     }
     return encodeURIComponent(String(value));
   });
+}
+
+/**
+ * What an items expression selected, when it is a list of objects; anything else fails the kind
+ * (never an empty listing, which would make every item look deleted).
+ */
+function listOfObjects(value: JsonValue | undefined, source: { tool: string; path: string }): JsonObject[] {
+  const list = paging.listIn(value ?? null, undefined, source);
+  const stray = list.findIndex((item) => typeof item !== 'object' || item === null || Array.isArray(item));
+  if (stray >= 0) {
+    throw new DomainError('UPSTREAM_MALFORMED', `${source.tool}'s answer to ${source.path}: item ${stray} is not an object`, {
+      status: 200,
+      reason: 'not_a_listing',
+      path: source.path,
+    });
+  }
+  return list;
+}
+
+function noEvaluator(kind: GenericKind): DomainError {
+  return new DomainError(
+    'INTERNAL',
+    `Kind "${kind.name}" selects its items with an expression, which this process cannot evaluate`,
+  );
+}
+
+/** Each kind's items expression compiled as the mapping's are: the problems, by field. */
+export async function expressionProblems(
+  connection: IntegrationConnection,
+  settings: GenericSettings,
+): Promise<{ field: string; message: string }[]> {
+  const problems: { field: string; message: string }[] = [];
+  for (const [index, kind] of settings.kinds.entries()) {
+    if (!kind.itemsExpression) continue;
+    const field = `settings.kinds[${index}].itemsExpression.expression`;
+    if (!connection.expressions) {
+      problems.push({ field, message: 'expressions cannot be evaluated here' });
+      continue;
+    }
+    const problem = await connection.expressions.problem(kind.itemsExpression.language, kind.itemsExpression.expression);
+    if (problem) problems.push({ field, message: `invalid ${kind.itemsExpression.language}: ${problem}` });
+  }
+  return problems;
 }

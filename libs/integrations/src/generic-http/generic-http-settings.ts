@@ -12,6 +12,12 @@ const name = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/, 'letters, digits,
 /** A dotted path into a JSON body (`data.items`); empty for the body itself. */
 const bodyPath = z.string().regex(/^$|^[^.\s]+(\.[^.\s]+)*$/, 'a dotted path such as "data.items"');
 const positive = z.number().int().positive();
+/** Where a POST listing's paging fields go: the query (default) or the JSON body. */
+const placement = z.enum(['query', 'body']).optional();
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+const json: z.ZodType<Json> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]),
+);
 
 export const authSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('none') }).strict(),
@@ -38,6 +44,7 @@ export const paginationSchema = z.discriminatedUnion('type', [
       pageParam: z.string().min(1).optional(),
       sizeParam: z.string().min(1).optional(),
       firstPage: z.number().int().min(0).optional(),
+      in: placement,
     })
     .strict(),
   z
@@ -46,9 +53,10 @@ export const paginationSchema = z.discriminatedUnion('type', [
       limit: positive.max(1000),
       offsetParam: z.string().min(1).optional(),
       limitParam: z.string().min(1).optional(),
+      in: placement,
     })
     .strict(),
-  z.object({ type: z.literal('cursor'), cursorPath: bodyPath.min(1), param: z.string().min(1) }).strict(),
+  z.object({ type: z.literal('cursor'), cursorPath: bodyPath.min(1), param: z.string().min(1), in: placement }).strict(),
   z.object({ type: z.literal('nextUrl'), nextPath: bodyPath.min(1) }).strict(),
   z.object({ type: z.literal('linkHeader') }).strict(),
 ]);
@@ -58,10 +66,18 @@ export const kindSchema = z
   .object({
     name,
     path: z.string().startsWith('/', 'a path under the base URL, starting with "/"'),
-    method: z.literal('GET').default('GET'),
+    /** POST for search endpoints that list with a JSON body; never a method that changes the tool. */
+    method: z.enum(['GET', 'POST']).default('GET'),
     query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    /** The JSON body of a POST listing (paging fields are set in it when the pagination says `"in": "body"`). */
+    body: z.record(z.string(), json).optional(),
     /** Where the items are in the answer; the body itself when empty. */
     itemsPath: bodyPath.default(''),
+    /** Or an expression over the answer that selects them, in the mapping's languages (compiled on save). */
+    itemsExpression: z
+      .object({ language: z.enum(['jsonata', 'jq']), expression: z.string().trim().min(1).max(2_000) })
+      .strict()
+      .optional(),
     pagination: paginationSchema.default({ type: 'none' }),
     /** When the listing is complete besides what its paging says: an empty page, or a true member of the body. */
     stop: z
@@ -161,7 +177,13 @@ export function parseGenericSettings(settings: Readonly<Record<string, string>>)
   return { baseUrl, auth, headers, kinds, ...(liveEvents ? { liveEvents } : {}) };
 }
 
-/** Names unique, parents declared and not themselves dependent, placeholders only in dependent kinds. */
+/** How many dependent levels a chain of kinds may have (org → project → issue → comment). */
+export const MAX_DEPENDENT_DEPTH = 3;
+
+/**
+ * Names unique, parents declared, parent chains without loops and at most MAX_DEPENDENT_DEPTH
+ * deep, placeholders only in dependent kinds, one way to find the items.
+ */
 function kindProblems(kinds: readonly GenericKind[]): { field: string; message: string }[] {
   const problems: { field: string; message: string }[] = [];
   const byName = new Map<string, GenericKind>();
@@ -171,25 +193,40 @@ function kindProblems(kinds: readonly GenericKind[]): { field: string; message: 
     byName.set(kind.name, kind);
   });
   kinds.forEach((kind, index) => {
+    if (kind.method === 'GET' && kind.body)
+      problems.push({ field: `settings.kinds[${index}].body`, message: 'a body needs "method": "POST"' });
+    if (kind.method === 'GET' && 'in' in kind.pagination && kind.pagination.in === 'body')
+      problems.push({ field: `settings.kinds[${index}].pagination.in`, message: 'paging in the body needs "method": "POST"' });
+    if (kind.itemsExpression && kind.itemsPath)
+      problems.push({
+        field: `settings.kinds[${index}].itemsExpression`,
+        message: 'declare itemsPath or itemsExpression, not both',
+      });
     const placeholders = /\{[^}]+\}/.test(kind.path);
     if (!kind.parent) {
       if (placeholders)
         problems.push({ field: `settings.kinds[${index}].path`, message: 'has {placeholders} but no parent kind to fill them' });
       return;
     }
-    const parent = byName.get(kind.parent.kind);
-    if (!parent)
-      problems.push({
-        field: `settings.kinds[${index}].parent.kind`,
-        message: `no declared kind is named "${kind.parent.kind}"`,
-      });
-    else if (parent.parent)
-      problems.push({
-        field: `settings.kinds[${index}].parent.kind`,
-        message: `"${parent.name}" depends on another kind itself`,
-      });
+    const problem = chainProblem(kind, byName);
+    if (problem) problems.push({ field: `settings.kinds[${index}].parent.kind`, message: problem });
   });
   return problems;
+}
+
+/** What is wrong with a dependent kind's chain of parents: an undeclared one, a loop, too many levels. */
+function chainProblem(kind: GenericKind, byName: ReadonlyMap<string, GenericKind>): string | undefined {
+  const chain = [kind.name];
+  for (let current = kind; current.parent;) {
+    const parent = byName.get(current.parent.kind);
+    if (!parent) return `no declared kind is named "${current.parent.kind}"`;
+    if (chain.includes(parent.name)) return `the parents loop: ${[...chain, parent.name].join(' → ')}`;
+    chain.push(parent.name);
+    if (chain.length - 1 > MAX_DEPENDENT_DEPTH)
+      return `depends through more than ${MAX_DEPENDENT_DEPTH} levels (${chain.join(' → ')}…)`;
+    current = parent;
+  }
+  return undefined;
 }
 
 function fieldPath(key: string, path: readonly PropertyKey[]): string {

@@ -1,6 +1,6 @@
 import { DomainError } from '@mooring/platform';
 import type { BlueprintDefinition, IntegrationDefinition, JsonObject } from '../integration-definition.js';
-import { declaredKinds, firstPage } from './generic-http-kinds.js';
+import { declaredKinds, expressionProblems, firstPage } from './generic-http-kinds.js';
 import { genericLiveEvents } from './generic-http-live-events.js';
 import { parseGenericSettings } from './generic-http-settings.js';
 
@@ -84,7 +84,7 @@ export const genericHttp: IntegrationDefinition = {
           name: 'kinds',
           title: 'Kinds',
           description:
-            'JSON list of {"name","path","query","itemsPath","pagination":{"type":"none"|"pageNumber"|"offset"|"cursor"|"nextUrl"|"linkHeader",…},"stop","maxPages","requestsPerSecond","parent":{"kind"}} (see the integration README)',
+            'JSON list of {"name","path","method":"GET"|"POST","query","body","itemsPath" or "itemsExpression":{"language":"jsonata"|"jq","expression"},"pagination":{"type":"none"|"pageNumber"|"offset"|"cursor"|"nextUrl"|"linkHeader","in":"query"|"body",…},"stop","maxPages","requestsPerSecond","parent":{"kind"}} (see the integration README)',
           type: 'string',
           required: true,
           sensitive: false,
@@ -119,6 +119,14 @@ export const genericHttp: IntegrationDefinition = {
   defaultMapping,
   async verifyCredentials(connection) {
     const settings = parseGenericSettings(connection.settings);
+    const problems = await expressionProblems(connection, settings);
+    if (problems.length > 0) {
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        `The generic HTTP settings are invalid: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`,
+        { fields: problems },
+      );
+    }
     const first = settings.kinds.find((kind) => !kind.parent)!;
     await firstPage(connection, settings, first.name);
   },

@@ -2,9 +2,9 @@ import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IntegrationConnection, JsonObject, KindDefinition } from '../integration-definition.js';
 import { withInstallationKinds } from '../integration-definition.js';
-import { testConnection } from '../toolkit/testing/test-connection.js';
+import { memoryResponseCache, testConnection } from '../toolkit/testing/test-connection.js';
 import { genericHttp } from './generic-http.definition.js';
-import { FakeRestApi, fakeIssues, fakeProjects, type FakeAuth } from './testing/fake-rest-api.server.js';
+import { FakeRestApi, fakeComments, fakeIssues, fakeProjects, type FakeAuth } from './testing/fake-rest-api.server.js';
 
 // The generic integration against a REST API on loopback: each paging style, each auth method, a
 // dependent kind, settings refused by path, and live events verified as declared.
@@ -123,6 +123,76 @@ const AUTHS: { method: string; fake: FakeAuth; auth: unknown; secret: string }[]
   },
 ];
 
+describe('generic HTTP: POST listings (search endpoints)', () => {
+  it('sends the declared JSON body, with page and size placed in it', async () => {
+    api = await FakeRestApi.start({ type: 'bearer', token: 't' });
+    const installation = settings(api.origin, [
+      {
+        name: 'projects',
+        path: '/search/projects',
+        method: 'POST',
+        body: { filter: 'all' },
+        itemsPath: 'hits',
+        pagination: { type: 'pageNumber', size: 3, sizeParam: 'size', in: 'body' },
+      },
+    ]);
+    expect(await all(genericHttp.kindsFor!(installation)['projects']!, testConnection(installation, 't'))).toEqual(
+      fakeProjects(7),
+    );
+    const sent = api.server.requests.map((request) => ({
+      method: request.method,
+      url: request.url,
+      body: JSON.parse(request.body) as unknown,
+    }));
+    expect(sent).toEqual(
+      [1, 2, 3].map((page) => ({ method: 'POST', url: '/search/projects', body: { filter: 'all', page, size: 3 } })),
+    );
+  });
+
+  it('follows a cursor from the answer into the next body', async () => {
+    api = await FakeRestApi.start({ type: 'apiKey', in: 'query', name: 'key', key: 'k' });
+    const installation = settings(
+      api.origin,
+      [
+        {
+          name: 'projects',
+          path: '/search/cursor',
+          method: 'POST',
+          body: { filter: 'all' },
+          itemsPath: 'hits',
+          pagination: { type: 'cursor', cursorPath: 'after', param: 'after', in: 'body' },
+        },
+      ],
+      { auth: { type: 'apiKey', in: 'query', name: 'key' } },
+    );
+    expect(await all(genericHttp.kindsFor!(installation)['projects']!, testConnection(installation, 'k'))).toEqual(
+      fakeProjects(7),
+    );
+    expect(api.server.requests.map((request) => JSON.parse(request.body) as unknown)).toEqual([
+      { filter: 'all' },
+      { filter: 'all', after: '3' },
+      { filter: 'all', after: '6' },
+    ]);
+    // The API key stays in the query, the paging field moved to the body.
+    expect(api.server.requests.every((request) => request.url === '/search/cursor?key=k')).toBe(true);
+  });
+
+  it("fails the kind with the API's words when the search refuses the body, and never caches a POST", async () => {
+    api = await FakeRestApi.start({ type: 'bearer', token: 't' });
+    const installation = settings(api.origin, [
+      { name: 'projects', path: '/search/projects', method: 'POST', body: { filter: 'some' }, itemsPath: 'hits' },
+    ]);
+    const cache = memoryResponseCache();
+    await expect(
+      all(genericHttp.kindsFor!(installation)['projects']!, testConnection(installation, 't', { responseCache: cache })),
+    ).rejects.toMatchObject({
+      code: 'UPSTREAM_FAILED',
+      message: expect.stringContaining('400 to POST /search/projects: a JSON body'),
+    });
+    expect(cache.entries.size).toBe(0);
+  });
+});
+
 describe('generic HTTP: auth', () => {
   const kind = { name: 'projects', path: '/link/projects', pagination: { type: 'linkHeader' } };
   const withTokenUrl = (auth: unknown, origin: string) =>
@@ -176,6 +246,24 @@ describe('generic HTTP: a dependent kind', () => {
     );
   });
 
+  it('lists a kind two levels down once per grandchild, filling the path from the parent and the grandparent', async () => {
+    api = await FakeRestApi.start({ type: 'bearer', token: 't' }, fakeProjects(5));
+    const installation = settings(api.origin, [
+      { name: 'projects', path: '/page/projects', pagination: { type: 'pageNumber', size: 3 } },
+      { name: 'issues', path: '/projects/{id}/issues', parent: { kind: 'projects' } },
+      { name: 'comments', path: '/projects/{__parent.id}/issues/{id}/comments', parent: { kind: 'issues' } },
+    ]);
+    const items = await all(genericHttp.kindsFor!(installation)['comments']!, testConnection(installation, 't'));
+    const expected = fakeProjects(5).flatMap((project) =>
+      fakeIssues(project.id).flatMap((issue) =>
+        fakeComments(issue.id).map((comment) => ({ ...comment, __parent: { ...issue, __parent: project } })),
+      ),
+    );
+    expect(expected.length).toBeGreaterThan(0);
+    const byId = (a: JsonObject, b: JsonObject) => (a['id'] as string).localeCompare(b['id'] as string);
+    expect(items.sort(byId)).toEqual(expected.sort(byId));
+  });
+
   it('skips and reports a parent whose listing is refused, so the run deletes nothing', async () => {
     api = await FakeRestApi.start({ type: 'bearer', token: 't' }, [...fakeProjects(2), { id: 404, name: 'gone' }]);
     const installation = settings(api.origin, [
@@ -207,7 +295,10 @@ describe('generic HTTP: settings', () => {
     const fields = fieldsOf({
       baseUrl: 'ftp://x',
       auth: '{"type":"apiKey","in":"cookie","name":"k"}',
-      kinds: JSON.stringify([{ name: 'a', path: 'no-slash', pagination: { type: 'pageNumber', size: 0 } }]),
+      kinds: JSON.stringify([
+        { name: 'a', path: 'no-slash', pagination: { type: 'pageNumber', size: 0 } },
+        { name: 'b', path: '/b', method: 'DELETE' },
+      ]),
       liveEvents: '{not json',
     });
     expect(fields.sort()).toEqual(
@@ -216,12 +307,13 @@ describe('generic HTTP: settings', () => {
         'settings.baseUrl',
         'settings.kinds[0].path',
         'settings.kinds[0].pagination.size',
+        'settings.kinds[1].method',
         'settings.liveEvents',
       ].sort(),
     );
   });
 
-  it('refuses duplicate names, placeholders without a parent, unknown or dependent parents', () => {
+  it('refuses duplicate names, placeholders without a parent, unknown parents, two ways to find items, bodies without POST', () => {
     const fields = fieldsOf({
       baseUrl: 'https://api.example.com',
       kinds: JSON.stringify([
@@ -230,6 +322,8 @@ describe('generic HTTP: settings', () => {
         { name: 'b', path: '/b/{id}', parent: { kind: 'nope' } },
         { name: 'c', path: '/c/{id}', parent: { kind: 'd' } },
         { name: 'd', path: '/d/{id}', parent: { kind: 'a' } },
+        { name: 'e', path: '/e', itemsPath: 'data', itemsExpression: { language: 'jq', expression: '.data' } },
+        { name: 'f', path: '/f', body: { q: 1 }, pagination: { type: 'offset', limit: 5, in: 'body' } },
       ]),
       liveEvents: JSON.stringify({ signatureHeader: 'x-s', algorithm: 'sha256', kind: 'zz', idPath: 'id' }),
     });
@@ -237,8 +331,38 @@ describe('generic HTTP: settings', () => {
       'settings.kinds[1].name',
       'settings.kinds[1].path',
       'settings.kinds[2].parent.kind',
-      'settings.kinds[3].parent.kind',
+      'settings.kinds[5].itemsExpression',
+      'settings.kinds[6].body',
+      'settings.kinds[6].pagination.in',
       'settings.liveEvents.kind',
+    ]);
+  });
+
+  it('refuses parents that loop and chains deeper than the cap, saying which', () => {
+    const refusal = (kinds: unknown[]) => {
+      try {
+        genericHttp.kindsFor!({ baseUrl: 'https://api.example.com', kinds: JSON.stringify(kinds) });
+      } catch (error) {
+        return (error as { details: { fields: { field: string; message: string }[] } }).details.fields;
+      }
+      throw new Error('the settings were accepted');
+    };
+    expect(
+      refusal([
+        { name: 'a', path: '/a' },
+        { name: 'b', path: '/b/{id}', parent: { kind: 'c' } },
+        { name: 'c', path: '/c/{id}', parent: { kind: 'b' } },
+      ]),
+    ).toEqual([
+      { field: 'settings.kinds[1].parent.kind', message: 'the parents loop: b → c → b' },
+      { field: 'settings.kinds[2].parent.kind', message: 'the parents loop: c → b → c' },
+    ]);
+    const chain = ['l0', 'l1', 'l2', 'l3', 'l4'].map((name, level) =>
+      level === 0 ? { name, path: '/l0' } : { name, path: `/${name}/{id}`, parent: { kind: `l${level - 1}` } },
+    );
+    // Three levels below the root are allowed; the fourth is refused.
+    expect(refusal(chain)).toEqual([
+      { field: 'settings.kinds[4].parent.kind', message: 'depends through more than 3 levels (l4 → l3 → l2 → l1 → l0…)' },
     ]);
   });
 

@@ -13,5 +13,12 @@ export type { PageSource, Paging, ReadPage } from './paging.js';
 export { readQuota, resetInstant, retryAfterMs, type Quota } from './rate-limits.js';
 export { fanOut, flatten, limit, readAhead, rechunk, type FanOutOptions } from './streams.js';
 export type { Answer } from './answer.js';
-export { ToolClient, pathOf, toolMessage, type ToolClientOptions, type ToolClientStats } from './tool-client.js';
+export {
+  ToolClient,
+  pathOf,
+  toolMessage,
+  type ToolClientOptions,
+  type ToolClientStats,
+  type ToolRequest,
+} from './tool-client.js';
 export { hmacMatches, isFresh, tokenMatches, type HmacAlgorithm } from './webhook-signatures.js';

@@ -28,8 +28,8 @@ export interface ReadPage {
 export interface Paging {
   /** The first page's URL, from the listing's (page-size parameters added). */
   first(url: URL): URL;
-  /** The page's items; a body that holds no list fails the listing. */
-  items(body: JsonValue, source: PageSource): JsonObject[];
+  /** The page's items (found asynchronously when an expression selects them); a body that holds no list fails the listing. */
+  items(body: JsonValue, source: PageSource): JsonObject[] | Promise<JsonObject[]>;
   /** The next page (a URL, absolute or relative to the page's), or null when the listing is complete. */
   next(page: ReadPage): string | URL | null;
   /** How many items the whole listing holds, when the tool says so: a listing ending short of it is incomplete. */

@@ -57,6 +57,20 @@ export interface ToolClientOptions {
    * and the worker's slot is free meanwhile.
    */
   readonly maxRateLimitWaits?: number;
+  /**
+   * How a page's URL is sent when not as a plain GET: a search endpoint that takes POST with a JSON
+   * body, paging fields moved from the URL into the body. The page's URL stays what paging
+   * strategies read and what loops are detected on; what is sent must stay under the API root.
+   */
+  readonly request?: (url: URL) => ToolRequest;
+}
+
+/** One request as sent (see ToolClientOptions.request). */
+export interface ToolRequest {
+  readonly url: URL;
+  readonly method: 'GET' | 'POST';
+  /** Sent as JSON. */
+  readonly body?: JsonValue;
 }
 
 /** Counts of what a client did, for tests and benchmarks. */
@@ -96,11 +110,15 @@ export class ToolClient {
     return this.root.resolve(path, query).toString();
   }
 
-  /** GET a URL under the API root; `null` when the tool says the thing is not there. */
+  /** GET a URL under the API root (or send it as `request` says); `null` when the tool says the thing is not there. */
   async get(target: string | URL): Promise<Answer | null> {
-    const url = this.root.check(target).toString();
     const { connection, options } = this;
-    const cache = options.conditionalRequests === false ? undefined : connection.responseCache;
+    const page = this.root.check(target);
+    const sent = options.request?.(page) ?? { url: page, method: 'GET' as const };
+    const url = this.root.check(sent.url).toString();
+    const method = sent.method;
+    const payload = sent.body === undefined ? undefined : JSON.stringify(sent.body);
+    const cache = options.conditionalRequests === false || method !== 'GET' ? undefined : connection.responseCache;
     const cached = await cache?.get(url);
     const token = await connection.accessToken();
     const key = credentialKey(options.id, this.root.url.toString(), token);
@@ -128,7 +146,13 @@ export class ToolClient {
       try {
         this.stats.requests++;
         response = await connection.fetch(url, {
-          headers: { ...options.headers(token), ...(cached ? { 'if-none-match': cached.etag } : {}) },
+          method,
+          headers: {
+            ...options.headers(token),
+            ...(cached ? { 'if-none-match': cached.etag } : {}),
+            ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          ...(payload === undefined ? {} : { body: payload }),
           signal: connection.signal,
         });
         text = response.status === 304 ? '' : await response.text();
@@ -138,7 +162,7 @@ export class ToolClient {
         // Refused by the guard, or too large: the same answer next time.
         if (isDomainError(error) && error.code !== 'UPSTREAM_FAILED') throw error;
         if (attempt >= this.maxAttempts) {
-          throw failed(`GET ${pathOf(url)} failed: ${(error as Error).message}`, { path: pathOf(url) });
+          throw failed(`${method} ${pathOf(url)} failed: ${(error as Error).message}`, { path: pathOf(url) });
         }
         await this.backoff(attempt++);
         continue;
@@ -151,10 +175,10 @@ export class ToolClient {
         // The body is the cached one, but paging headers are the 304's own: a listing whose last
         // page was full and then grew answers its unchanged page 304 with a new `Link` to the next.
         const headers = new Headers({ ...cached.headers, ...pagingHeaders(response.headers) });
-        return { status: 304, body: this.parse(cached.body, url), headers, notModified: true };
+        return { status: 304, body: this.parse(cached.body, url, method), headers, notModified: true };
       }
       if (response.ok) {
-        const body = this.parse(text, url);
+        const body = this.parse(text, url, method);
         const etag = response.headers.get('etag');
         if (etag && cache)
           await cache.put(url, { etag, body: text, headers: pagingHeaders(response.headers) } satisfies CachedResponse);
@@ -179,7 +203,7 @@ export class ToolClient {
       }
       const message =
         options.describeFailure?.(response.status, new URL(url), text) ??
-        `${options.tool} answered ${response.status} to GET ${pathOf(url)}: ${toolMessage(text)}`;
+        `${options.tool} answered ${response.status} to ${method} ${pathOf(url)}: ${toolMessage(text)}`;
       throw failed(message, {
         status: response.status,
         path: pathOf(url),
@@ -236,7 +260,7 @@ export class ToolClient {
       read.add(url.href);
       const answer = await this.get(url);
       if (!answer) return;
-      const items = paging.items(answer.body, { tool: this.options.tool, path: pathOf(url.href) });
+      const items = await paging.items(answer.body, { tool: this.options.tool, path: pathOf(url.href) });
       yield { items, answer: { ...answer, url: url.href } };
       const next = paging.next({ url, answer, items });
       url = next === null ? null : this.root.check(next, url, answer.status);
@@ -269,11 +293,11 @@ export class ToolClient {
     await wait(base + Math.random() * base * 0.2, this.connection.signal);
   }
 
-  private parse(text: string, url: string): JsonValue {
+  private parse(text: string, url: string, method: string): JsonValue {
     try {
       return JSON.parse(text) as JsonValue;
     } catch {
-      throw failed(`${this.options.tool} answered GET ${pathOf(url)} with something other than JSON`, {
+      throw failed(`${this.options.tool} answered ${method} ${pathOf(url)} with something other than JSON`, {
         status: 200,
         path: pathOf(url),
       });

@@ -12,6 +12,7 @@ export {
   type MappingLanguage,
   type ResourceConfig,
 } from './mapping.schema.js';
+export { mappingExpressions } from './mapping-expressions.js';
 export { MappingValidator } from './mapping-validator.js';
 export {
   parseMapping,

@@ -6,6 +6,7 @@ import type { ItemOutcome } from './entity-shape.js';
 import { LIMITS } from './limits.js';
 import type { MappingConfig } from './mapping.schema.js';
 import type { MappingTask, PageResult } from './page-evaluation.js';
+import type { Selection } from './select-expression.js';
 
 /**
  * A page's outcomes, and why the rest of its resource must stop, when it must: items overran their
@@ -117,6 +118,13 @@ export class MappingPool {
     if (!result.ok)
       return expressions.slice(0, 1).map((e) => ({ field: e.path, message: `could not be checked: ${result.failure.message}` }));
     return result.value as Array<{ field: string; message: string }>;
+  }
+
+  /** One expression over one value (the pool's page time limit stops a runaway one). */
+  async select(language: 'jsonata' | 'jq', source: string, input: unknown): Promise<Selection> {
+    const result = await this.run({ kind: 'select', language, source, input }, this.pageMs);
+    if (!result.ok) return { error: result.failure.message };
+    return result.value as Selection;
   }
 
   /** The ids of the pool's live threads (a terminated thread is replaced by one with a new id). */

@@ -3,6 +3,7 @@ import type { ItemOutcome } from './entity-shape.js';
 import { GUARDRAILS, LIMITS } from './limits.js';
 import { JqEngineBroken, JqResource, checkJq } from './jq/jq-resource.js';
 import { JsonataResource } from './jsonata/jsonata-resource.js';
+import { selectJq, selectJsonata, type Selection } from './select-expression.js';
 import type { MappingConfig } from './mapping.schema.js';
 
 // What a mapping worker thread does with a task: map a page of raw items for one resource of a
@@ -17,7 +18,13 @@ export type MappingTask =
       readonly resource: number;
       readonly items: readonly unknown[];
     }
-  | { readonly kind: 'check-jq'; readonly expressions: ReadonlyArray<{ readonly path: string; readonly source: string }> };
+  | { readonly kind: 'check-jq'; readonly expressions: ReadonlyArray<{ readonly path: string; readonly source: string }> }
+  | {
+      readonly kind: 'select';
+      readonly language: 'jsonata' | 'jq';
+      readonly source: string;
+      readonly input: unknown;
+    };
 
 /** A page's outcomes; `stopped` when its items hit the time guardrail LIMITS.timeoutsPerPage times. */
 export interface PageResult {
@@ -25,7 +32,7 @@ export interface PageResult {
   readonly stopped?: string;
 }
 
-export type MappingTaskResult = PageResult | Array<{ field: string; message: string }>;
+export type MappingTaskResult = PageResult | Array<{ field: string; message: string }> | Selection;
 
 const CACHED_MAPPINGS = 32;
 const mappings = new Map<string, Map<number, JsonataResource | JqResource>>();
@@ -33,6 +40,15 @@ let jq: Promise<Jq> | undefined;
 
 export async function runMappingTask(task: MappingTask): Promise<MappingTaskResult> {
   if (task.kind === 'check-jq') return checkJq(await jqEngine(), task.expressions);
+  if (task.kind === 'select') {
+    if (task.language === 'jsonata') return selectJsonata(task.source, task.input);
+    try {
+      return selectJq(await jqEngine(), task.source, task.input);
+    } catch (error) {
+      if (error instanceof JqEngineBroken) jq = undefined;
+      throw error;
+    }
+  }
   const resource = compiled(task.mapping, task.resource);
   const out: ItemOutcome[] = [];
   if (resource instanceof JqResource) {

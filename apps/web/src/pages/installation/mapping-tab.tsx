@@ -12,6 +12,7 @@ import { ErrorMessage } from '../../components/states';
 import { formatDateTime } from '../../lib/format';
 import { MappingEditor } from './mapping-editor';
 import { locatePath, mappingToYaml, parseMappingYaml, type MappingIssue } from './mapping-yaml';
+import { TryKinds } from './try-kinds';
 
 /**
  * The installation's mapping as YAML: problems shown at their path in the editor and listed below,
@@ -169,6 +170,7 @@ export default function MappingTab({ installation }: { installation: Installatio
         </div>
       </section>
       {test.data ? <TestResults result={test.data} samples={sampleItems(samples.data)} /> : null}
+      {isAdmin && installation.integrationId === 'generic-http' ? <TryKinds installation={installation} /> : null}
     </div>
   );
 }

@@ -9,6 +9,9 @@ import { LoopbackServer, sendJson, type RecordedRequest } from '../../toolkit/te
 //   GET /next/projects                        body: {"items": [...], "links": {"next": "<url>"|null}}
 //   GET /link/projects?page=                  body: the list, Link: <…>; rel="next"
 //   GET /projects/:id/issues                  body: the list (a dependent kind's listing)
+//   GET /projects/:id/issues/:id/comments     body: the list (a kind two levels down)
+//   POST /search/projects JSON {"filter":"all","page","size"} body: {"hits": [...], "total"} (a search endpoint)
+//   POST /search/cursor   JSON {"filter":"all","after"?}      body: {"hits": [...], "after": "…"|null}
 //   POST /oauth/token                         {"access_token","token_type":"Bearer","expires_in"}
 
 export type FakeAuth =
@@ -28,6 +31,10 @@ export function fakeIssues(projectId: number): { id: string; title: string }[] {
     id: `${projectId}-${index + 1}`,
     title: `Issue ${index + 1} of ${projectId}`,
   }));
+}
+
+export function fakeComments(issueId: string): { id: string; body: string }[] {
+  return [{ id: `${issueId}-c1`, body: `First comment on ${issueId}` }];
 }
 
 export class FakeRestApi {
@@ -51,6 +58,10 @@ export class FakeRestApi {
         return sendJson(response, 200, { access_token: issued, token_type: 'Bearer', expires_in: 3600 });
       }
       if (!self.api!.authorized(request, url)) return sendJson(response, 401, { message: 'Unauthorized' });
+      if (request.method === 'POST' && url.pathname.startsWith('/search/')) {
+        const found = self.api!.search(request, url.pathname);
+        return sendJson(response, found.status, found.body);
+      }
       const listing = self.api!.listing(url);
       if (!listing) return sendJson(response, 404, { message: 'Not Found' });
       sendJson(response, 200, listing.body, listing.headers ?? {});
@@ -93,8 +104,40 @@ export class FakeRestApi {
     }
   }
 
+  /** A search endpoint: the query and the paging fields in a JSON body, refused (400) without them. */
+  private search(request: RecordedRequest, path: string): { status: number; body: unknown } {
+    const { projects } = this.state;
+    let query: Record<string, unknown>;
+    try {
+      query = JSON.parse(request.body) as Record<string, unknown>;
+    } catch {
+      return { status: 400, body: { message: 'the body must be JSON' } };
+    }
+    if (!request.headers['content-type']?.startsWith('application/json') || query['filter'] !== 'all')
+      return { status: 400, body: { message: 'a JSON body with "filter" is required' } };
+    if (path === '/search/projects') {
+      const page = query['page'];
+      const size = query['size'];
+      if (typeof page !== 'number' || typeof size !== 'number')
+        return { status: 400, body: { message: '"page" and "size" must be numbers' } };
+      return { status: 200, body: { hits: projects.slice((page - 1) * size, page * size), total: projects.length } };
+    }
+    if (path === '/search/cursor') {
+      const start = typeof query['after'] === 'string' ? Number(query['after']) : 0;
+      const end = start + PAGE_SIZE;
+      return { status: 200, body: { hits: projects.slice(start, end), after: end < projects.length ? String(end) : null } };
+    }
+    return { status: 404, body: { message: 'Not Found' } };
+  }
+
   private listing(url: URL): { body: unknown; headers?: Record<string, string> } | undefined {
     const { projects } = this.state;
+    const comments = /^\/projects\/([^/]+)\/issues\/([^/]+)\/comments$/.exec(url.pathname);
+    if (comments) {
+      const project = projects.find((candidate) => String(candidate.id) === decodeURIComponent(comments[1]!));
+      const issue = project && fakeIssues(project.id).find((candidate) => candidate.id === decodeURIComponent(comments[2]!));
+      return issue ? { body: fakeComments(issue.id) } : undefined;
+    }
     const issues = /^\/projects\/([^/]+)\/issues$/.exec(url.pathname);
     if (issues) {
       const project = projects.find((candidate) => String(candidate.id) === decodeURIComponent(issues[1]!));
