@@ -53,7 +53,7 @@ describe('GitHub per-repository mapping resources against the published schemas'
     for (const [kind, resource] of resources) {
       expect(Object.keys(github.kinds), kind).toContain(kind);
       const mappings = mappingsOf(resource);
-      const identifier = /^"(.+)"$/.exec(String(mappings['blueprint']))?.[1];
+      const identifier = /^"(.+)"$/.exec(mappings['blueprint'] as string)?.[1];
       const target = github.defaultBlueprints.find((blueprint) => blueprint.identifier === identifier);
       expect(target, `${kind} → ${identifier}`).toBeDefined();
       const properties = Object.keys((mappings['properties'] ?? {}) as JsonObject);

@@ -34,6 +34,8 @@ async function extract(kind: string, selector: JsonObject = {}): Promise<{ items
   return { items, failures };
 }
 
+/** `owner/name:field` of an item, for short expectations. */
+const at = (item: JsonObject, field: string) => `${item['__repository'] as string}:${item[field] as string}`;
 const paths = () => fake!.requests.map((request) => request.url);
 
 describe('GitHub per-repository kinds', () => {
@@ -42,7 +44,7 @@ describe('GitHub per-repository kinds', () => {
     const { items, failures } = await extract('branch');
     expect(failures).toEqual([]);
     expect(items).toHaveLength(260);
-    expect(items.filter((b) => b['protected'] === true).map((b) => `${b['__repository']}:${b['name']}`)).toEqual([
+    expect(items.filter((b) => b['protected'] === true).map((b) => at(b, 'name'))).toEqual([
       `${org}/repo-0:main`,
       `${org}/repo-1:main`,
     ]);
@@ -113,7 +115,9 @@ describe('GitHub per-repository kinds', () => {
     await start({ repositories: 3, dependabotAlerts: 2, codeScanningAlerts: 2 });
     fake!.setFeature(`${org}/repo-2`, feature, 'forbidden');
     const { items, failures } = await extract(kind);
-    expect(failures).toEqual([{ item: `${org}/repo-2`, reason: expect.stringContaining('Resource not accessible by integration') }]);
+    expect(failures).toEqual([
+      { item: `${org}/repo-2`, reason: expect.stringContaining('Resource not accessible by integration') },
+    ]);
     expect([...new Set(items.map((a) => a['__repository']))]).toEqual([`${org}/repo-0`, `${org}/repo-1`]);
   });
 
@@ -123,7 +127,7 @@ describe('GitHub per-repository kinds', () => {
     const { items, failures } = await extract('file', { paths: ['README.md', 'CODEOWNERS'] });
     expect(failures).toEqual([]);
     // CODEOWNERS only in even repositories; repo-2 has no commit at all.
-    expect(items.map((f) => `${f['__repository']}:${f['path']}`)).toEqual([
+    expect(items.map((f) => at(f, 'path'))).toEqual([
       `${org}/repo-0:README.md`,
       `${org}/repo-0:CODEOWNERS`,
       `${org}/repo-1:README.md`,

@@ -15,13 +15,13 @@ type RepositoryType = 'all' | 'public' | 'private' | 'forks' | 'sources' | 'memb
 
 /** What github-kinds.ts lends: its per-repository kind builder, the repository type selector, the path of a repository. */
 export interface PerRepositoryTools {
-  perRepository<S extends z.ZodType<{ repositoryType: RepositoryType }>>(
+  readonly perRepository: <S extends z.ZodType<{ repositoryType: RepositoryType }>>(
     title: string,
     selector: S,
     listing: (client: ToolClient, repository: string, options: z.infer<S>) => AsyncIterable<JsonObject[]>,
-  ): KindDefinition;
+  ) => KindDefinition;
   readonly repositoryType: RepositoryTypeSchema;
-  repoPath(repository: string, rest: string): string;
+  readonly repoPath: (repository: string, rest: string) => string;
 }
 
 /** A file path as the selector names it: relative to the repository's root, no `..`, no empty segment. */
@@ -87,9 +87,11 @@ async function* deploymentStatuses(
   );
   for await (const page of deployments) {
     for (const deployment of page) {
+      const id = deployment['id'];
+      if (typeof id !== 'number') continue;
       const statuses = limit(
         client.pages(
-          client.url(repoPath(repository, `/deployments/${encodeURIComponent(String(deployment['id']))}/statuses`), {
+          client.url(repoPath(repository, `/deployments/${id}/statuses`), {
             per_page: PER_PAGE,
           }),
           githubListing(),
@@ -99,7 +101,7 @@ async function* deploymentStatuses(
       for await (const statusPage of statuses) {
         yield statusPage.map((status) => ({
           ...status,
-          __deployment: deployment['id'] ?? null,
+          __deployment: id,
           __ref: deployment['ref'] ?? null,
         }));
       }
