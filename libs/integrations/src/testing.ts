@@ -18,6 +18,8 @@ export {
   type FakeGithubStats,
   type FakeGithubToken,
 } from './github/testing/fake-github.server.js';
+// The per-repository resources a user adds to a GitHub mapping (not in the default one).
+export { githubRepositoryResources } from './github/github-repository-data-model.js';
 export {
   DEFAULT_GITLAB_SHAPE,
   FakeGitlab,

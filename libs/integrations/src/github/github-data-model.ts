@@ -30,7 +30,15 @@ export const githubBlueprints: readonly BlueprintDefinition[] = [
     identifier: 'githubUser',
     title: 'GitHub user',
     icon: 'Github',
-    schema: { properties: { link: url, avatarUrl: url, type: text, siteAdmin: { type: 'boolean' } } },
+    schema: {
+      properties: {
+        link: url,
+        avatarUrl: url,
+        type: text,
+        siteAdmin: { type: 'boolean' },
+        email: { type: 'string', format: 'email' },
+      },
+    },
   },
   {
     identifier: 'githubTeam',
@@ -212,7 +220,7 @@ export const githubDefaultMapping: JsonObject = {
     resource('user', 'githubUser', {
       identifier: 'login',
       title: 'login',
-      properties: { link: 'html_url', avatarUrl: 'avatar_url', type: 'type', siteAdmin: 'site_admin' },
+      properties: { link: 'html_url', avatarUrl: 'avatar_url', type: 'type', siteAdmin: 'site_admin', email: 'email' },
     }),
     resource(
       'team',

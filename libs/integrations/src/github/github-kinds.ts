@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { IntegrationConnection, JsonObject, JsonValue, KindDefinition, Page } from '../integration-definition.js';
 import { fanOut, flatten, limit, readAhead, rechunk, skippingItemFailures, type ToolClient } from '../toolkit/index.js';
 import { MAX_IN_FLIGHT_PER_TOKEN, PER_PAGE, githubClient, githubListing } from './github-client.js';
+import { githubRepositoryKinds, type PerRepositoryTools } from './github-repository-kinds.js';
+import { githubSecurityKinds } from './github-security-kinds.js';
 
 // The GitHub kinds: each lists through the REST API (`per_page=100`, `Link` pagination, ETags),
 // per repository or per organization with up to 10 listings at once, and streams pages of about
@@ -288,4 +290,10 @@ export const githubKinds: Readonly<Record<string, KindDefinition>> = {
       githubListing(),
     ),
   ),
+  ...githubRepositoryKinds(perRepositoryTools()),
+  ...githubSecurityKinds(perRepositoryTools()),
 };
+
+function perRepositoryTools(): PerRepositoryTools {
+  return { perRepository: perRepositoryKind, repositoryType: repositoryType.default('all'), repoPath };
+}

@@ -2,6 +2,7 @@ import type { IntegrationDefinition } from '../integration-definition.js';
 import { githubOAuth2, verifyGithubCredentials } from './github-auth.js';
 import { githubBlueprints, githubDefaultMapping } from './github-data-model.js';
 import { githubKinds } from './github-kinds.js';
+import { githubRepositoryBlueprints } from './github-repository-data-model.js';
 import { githubLiveEvents } from './github-live-events.js';
 
 /** GitHub and GitHub Enterprise Server: see README.md in this folder. */
@@ -42,7 +43,7 @@ export const github: IntegrationDefinition = {
     },
   },
   kinds: githubKinds,
-  defaultBlueprints: githubBlueprints,
+  defaultBlueprints: [...githubBlueprints, ...githubRepositoryBlueprints],
   defaultMapping: githubDefaultMapping,
   verifyCredentials: verifyGithubCredentials,
   liveEvents: githubLiveEvents,

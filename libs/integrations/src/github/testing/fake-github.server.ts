@@ -96,6 +96,16 @@ export interface FakeGithubShape {
   readonly members: number;
   /** Teams of the organization; member i belongs to team i mod teams. */
   readonly teams: number;
+  // The per-repository kinds of github-repository-kinds.ts and github-security-kinds.ts.
+  readonly branches: number;
+  readonly tags: number;
+  readonly environments: number;
+  /** Statuses of each deployment. */
+  readonly deploymentStatuses: number;
+  /** Collaborators: the organization's first members. */
+  readonly collaborators: number;
+  readonly dependabotAlerts: number;
+  readonly codeScanningAlerts: number;
 }
 
 export const DEFAULT_SHAPE: FakeGithubShape = {
@@ -108,6 +118,13 @@ export const DEFAULT_SHAPE: FakeGithubShape = {
   deployments: 1,
   members: 3,
   teams: 2,
+  branches: 2,
+  tags: 1,
+  environments: 1,
+  deploymentStatuses: 2,
+  collaborators: 2,
+  dependabotAlerts: 1,
+  codeScanningAlerts: 1,
 };
 
 export interface FakeGithubToken {
@@ -163,6 +180,20 @@ interface Listing {
   readonly linkPath: string;
   /** Wraps a page in an object (`{total_count, workflows}`) instead of sending the array. */
   readonly key?: string;
+  /** Pages by `after=<cursor>` in the `Link` header instead of `page` (Dependabot alerts). */
+  readonly cursor?: boolean;
+  /** No `Link` header at all (environments): the client reads pages until one is short. */
+  readonly unlinked?: boolean;
+}
+
+/** A refusal a route answers instead of a body (a feature switched off, an empty repository). */
+class Refusal {
+  constructor(
+    readonly status: number,
+    readonly message: string,
+    readonly documentation: string,
+    readonly headers: Record<string, string> = {},
+  ) {}
 }
 
 const DAY_MS = 86_400_000;
@@ -472,6 +503,11 @@ export class FakeGithub {
     }
 
     const routed = this.route(route, url.searchParams, grant);
+    if (routed instanceof Refusal) {
+      quota.remaining--;
+      const body = { message: routed.message, documentation_url: routed.documentation, status: String(routed.status) };
+      return send(routed.status, body, { ...rateHeaders(), ...routed.headers });
+    }
     if (routed === 204) {
       quota.remaining--;
       return send(204, null, rateHeaders());
@@ -486,9 +522,14 @@ export class FakeGithub {
     if (isListing(body)) {
       const perPage = Math.min(Math.max(Number(url.searchParams.get('per_page') ?? 30) || 30, 1), 100);
       const page = Math.max(Number(url.searchParams.get('page') ?? 1) || 1, 1);
-      const items = body.items.slice((page - 1) * perPage, page * perPage);
+      const start = body.cursor ? cursorStart(url.searchParams.get('after')) : (page - 1) * perPage;
+      const items = body.items.slice(start, start + perPage);
       payload = body.key ? { total_count: body.items.length, [body.key]: items } : items;
-      const link = this.link(body, url, page, perPage);
+      const link = body.unlinked
+        ? undefined
+        : body.cursor
+          ? this.cursorLink(body, url, start, perPage)
+          : this.link(body, url, page, perPage);
       if (link) headers['link'] = link;
     }
     const text = JSON.stringify(payload);
@@ -650,7 +691,10 @@ export class FakeGithub {
       const byNumber = single[1] === '/pulls' || single[1] === '/issues';
       return listing?.items.find((item) => (byNumber ? item.number === key : item.id === key));
     }
-    return this.repositoryListing(located.org, located.index, rest, query);
+    return (
+      this.repositoryListing(located.org, located.index, rest, query) ??
+      this.moreRepositoryListing(located.org, located.index, rest, query)
+    );
   }
 
   private locate(owner: string, name: string, grant: FakeGithubToken): { org: string; index: number } | undefined {
@@ -900,6 +944,358 @@ export class FakeGithub {
       };
     });
   }
+
+  // ---- Per-repository kinds: branches, tags, environments, deployment statuses, collaborators,
+  // Dependabot and code scanning alerts, file contents (github-repository-kinds.ts and
+  // github-security-kinds.ts). Shapes after GitHub's OpenAPI description (short-branch, tag,
+  // environment, deployment-status, collaborator, dependabot-alert, code-scanning-alert-items,
+  // content-file); bodies are our own.
+
+  /** Repositories (`org/name`) with a security feature switched off, or whose token may not read it. */
+  private readonly features = new Map<string, 'disabled' | 'forbidden'>();
+  /** Repositories created without a commit. */
+  private readonly empty = new Set<string>();
+  /** File contents set by tests (`org/name:path`); null removes a generated file. */
+  private readonly files = new Map<string, string | null>();
+
+  /**
+   * A security feature of the repository (`org/name`): `disabled` answers 403 with GitHub's
+   * "switched off" message; `forbidden` answers 403 "Resource not accessible by integration" with
+   * `X-Accepted-GitHub-Permissions`, as for a token without the permission.
+   */
+  setFeature(fullName: string, feature: 'dependabot' | 'code-scanning', state: 'disabled' | 'forbidden' | 'enabled'): void {
+    const key = `${feature}:${fullName}`;
+    if (state === 'enabled') this.features.delete(key);
+    else this.features.set(key, state);
+  }
+
+  /** The repository has no commit: no branch or tag, and its contents answer 404 "This repository is empty.". */
+  emptyRepository(fullName: string): void {
+    this.empty.add(fullName);
+  }
+
+  /** The file at `path` in the repository now holds `content` (null: it is gone). */
+  setFile(fullName: string, path: string, content: string | null): void {
+    this.files.set(`${fullName}:${path}`, content);
+  }
+
+  private moreRepositoryListing(org: string, index: number, rest: string, query: URLSearchParams): Json {
+    const fullName = `${org}/repo-${index}`;
+    const linkPath = `/repositories/${this.repositoryId(org, index)}${rest}`;
+    const empty = this.empty.has(fullName);
+    switch (rest) {
+      case '/branches': {
+        const only = query.get('protected');
+        const branches = empty ? [] : this.branches(fullName);
+        return { linkPath, items: branches.filter((b) => only === null || String(b.protected) === only) };
+      }
+      case '/tags':
+        return { linkPath, items: empty ? [] : this.tags(fullName) };
+      case '/environments':
+        return { linkPath, key: 'environments', unlinked: true, items: this.environments(org, index) };
+      case '/collaborators':
+        return { linkPath, items: this.collaborators(org, query.get('affiliation') ?? 'all') };
+      case '/dependabot/alerts': {
+        const refused = this.featureRefusal(fullName, 'dependabot');
+        if (refused) return refused;
+        const states = (query.get('state') ?? 'auto_dismissed,dismissed,fixed,open').split(',');
+        const severities = query.get('severity')?.split(',');
+        const alerts = this.dependabotAlerts(fullName).filter(
+          (a) => states.includes(a.state) && (!severities || severities.includes(a.security_advisory.severity)),
+        );
+        return { linkPath, cursor: true, items: alerts };
+      }
+      case '/code-scanning/alerts': {
+        const refused = this.featureRefusal(fullName, 'code-scanning');
+        if (refused) return refused;
+        const state = query.get('state');
+        return { linkPath, items: this.codeScanningAlerts(fullName).filter((a) => !state || a.state === state) };
+      }
+    }
+    const statuses = /^\/deployments\/(\d+)\/statuses$/.exec(rest);
+    if (statuses) {
+      const deployment = this.deployments(org, index).find((d) => d.id === Number(statuses[1]));
+      return deployment && { linkPath, items: this.deploymentStatuses(fullName, deployment) };
+    }
+    const content = /^\/contents\/(.+)$/.exec(rest);
+    if (content) {
+      if (empty)
+        return new Refusal(
+          404,
+          'This repository is empty.',
+          'https://docs.github.com/rest/repos/contents#get-repository-content',
+        );
+      return this.file(fullName, content[1]!.split('/').map(decodeURIComponent).join('/'));
+    }
+    return undefined;
+  }
+
+  private featureRefusal(fullName: string, feature: 'dependabot' | 'code-scanning'): Refusal | undefined {
+    const state = this.features.get(`${feature}:${fullName}`);
+    const documentation =
+      feature === 'dependabot'
+        ? 'https://docs.github.com/rest/dependabot/alerts#list-dependabot-alerts-for-a-repository'
+        : 'https://docs.github.com/rest/code-scanning/code-scanning#list-code-scanning-alerts-for-a-repository';
+    if (state === 'forbidden') {
+      const permission = feature === 'dependabot' ? 'vulnerability_alerts=read' : 'security_events=read';
+      return new Refusal(403, 'Resource not accessible by integration', documentation, {
+        'x-accepted-github-permissions': permission,
+      });
+    }
+    if (state === 'disabled') {
+      const message =
+        feature === 'dependabot'
+          ? 'Dependabot alerts are disabled for this repository.'
+          : 'Advanced Security must be enabled for this repository to use code scanning.';
+      return new Refusal(403, message, documentation);
+    }
+    return undefined;
+  }
+
+  private sha(...parts: Array<string | number>): string {
+    return createHash('sha1').update(parts.join(':')).digest('hex');
+  }
+
+  private branches(fullName: string): Json[] {
+    return Array.from({ length: this.shape.branches }, (_, n) => {
+      const name = n === 0 ? 'main' : `feature-${n}`;
+      const sha = this.sha(fullName, 'branch', name);
+      return {
+        name,
+        commit: { sha, url: `https://api.github.com/repos/${fullName}/commits/${sha}` },
+        protected: n === 0,
+        protection: {
+          enabled: n === 0,
+          required_status_checks: { enforcement_level: n === 0 ? 'non_admins' : 'off', contexts: [], checks: [] },
+        },
+        protection_url: `https://api.github.com/repos/${fullName}/branches/${name}/protection`,
+      };
+    });
+  }
+
+  private tags(fullName: string): Json[] {
+    return Array.from({ length: this.shape.tags }, (_, n) => {
+      const name = `v1.${n}.0`;
+      const sha = this.sha(fullName, 'tag', name);
+      return {
+        name,
+        commit: { sha, url: `https://api.github.com/repos/${fullName}/commits/${sha}` },
+        zipball_url: `https://api.github.com/repos/${fullName}/zipball/refs/tags/${name}`,
+        tarball_url: `https://api.github.com/repos/${fullName}/tarball/refs/tags/${name}`,
+        node_id: `REF_${Buffer.from(`${fullName}:${name}`).toString('base64url')}`,
+      };
+    });
+  }
+
+  private environments(org: string, repo: number): Json[] {
+    const fullName = `${org}/repo-${repo}`;
+    return Array.from({ length: this.shape.environments }, (_, n) => {
+      const name = n === 0 ? 'production' : `staging-${n}`;
+      const id = this.itemId(org, repo, 7, n);
+      return {
+        id,
+        node_id: `EN_${id}`,
+        name,
+        url: `https://api.github.com/repos/${fullName}/environments/${name}`,
+        html_url: `https://github.com/${fullName}/deployments/activity_log?environments_filter=${name}`,
+        created_at: this.date(200),
+        updated_at: this.date(n + 10),
+        protection_rules: n === 0 ? [{ id: id + 1, node_id: `GA_${id + 1}`, type: 'wait_timer', wait_timer: 30 }] : [],
+        deployment_branch_policy: n === 0 ? { protected_branches: true, custom_branch_policies: false } : null,
+      };
+    });
+  }
+
+  private deploymentStatuses(fullName: string, deployment: Json): Json[] {
+    const [org, name] = fullName.split('/') as [string, string];
+    const repo = Number(name.slice('repo-'.length));
+    const index = deployment.id % 1000;
+    // GitHub lists a deployment's statuses newest first.
+    return Array.from({ length: this.shape.deploymentStatuses }, (_, n) => {
+      const id = this.itemId(org, repo, 8, index * 10 + n);
+      const latest = n === 0;
+      return {
+        id,
+        node_id: `DES_${id}`,
+        state: latest ? 'success' : 'in_progress',
+        creator: deployment.creator,
+        description: latest ? 'Deployed' : 'Deploying',
+        environment: deployment.environment,
+        created_at: this.date(index),
+        updated_at: this.date(index),
+        target_url: '',
+        log_url: `https://github.com/${fullName}/actions/runs/${id}`,
+        environment_url: `https://${deployment.environment}.${name}.example`,
+        deployment_url: `https://api.github.com/repos/${fullName}/deployments/${deployment.id}`,
+        repository_url: `https://api.github.com/repos/${fullName}`,
+        url: `https://api.github.com/repos/${fullName}/deployments/${deployment.id}/statuses/${id}`,
+        performed_via_github_app: null,
+      };
+    });
+  }
+
+  private collaborators(org: string, affiliation: string): Json[] {
+    const roles = ['admin', 'write', 'read'] as const;
+    const people = this.members(org)
+      .slice(0, this.shape.collaborators)
+      .map((member, n) => {
+        const role = roles[n % roles.length]!;
+        return {
+          ...member,
+          // GitHub shows an email only where the user made it public.
+          email: n % 2 === 1 ? `${member.login}@users.example` : null,
+          name: n % 2 === 1 ? `Person ${n}` : null,
+          permissions: {
+            pull: true,
+            triage: role !== 'read',
+            push: role !== 'read',
+            maintain: role === 'admin',
+            admin: role === 'admin',
+          },
+          role_name: role,
+        };
+      });
+    // Outside collaborators: none in the fake's organizations.
+    return affiliation === 'outside' ? [] : people;
+  }
+
+  private dependabotAlerts(fullName: string): Json[] {
+    const severities = ['high', 'critical', 'medium', 'low'] as const;
+    return Array.from({ length: this.shape.dependabotAlerts }, (_, n) => {
+      const severity = severities[n % severities.length]!;
+      const fixed = n % 5 === 4;
+      const ghsa = `GHSA-${this.sha(fullName, 'ghsa', n).slice(0, 4)}-${this.sha('b', n).slice(0, 4)}-${this.sha('c', n).slice(0, 4)}`;
+      const pkg = { ecosystem: 'npm', name: `package-${n}` };
+      return {
+        number: n + 1,
+        state: fixed ? 'fixed' : 'open',
+        dependency: { package: pkg, manifest_path: 'package-lock.json', scope: 'runtime', relationship: 'transitive' },
+        security_advisory: {
+          ghsa_id: ghsa,
+          cve_id: n % 2 === 0 ? `CVE-2026-${31000 + n}` : null,
+          summary: `Advisory ${n + 1} for ${pkg.name}`,
+          description: 'A vulnerable version range.',
+          severity,
+          identifiers: [{ type: 'GHSA', value: ghsa }],
+          references: [],
+          published_at: this.date(n + 20),
+          updated_at: this.date(n + 19),
+          withdrawn_at: null,
+          vulnerabilities: [],
+          cvss: { score: 7.5, vector_string: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N' },
+          cwes: [],
+        },
+        security_vulnerability: {
+          package: pkg,
+          severity,
+          vulnerable_version_range: '< 2.0.0',
+          first_patched_version: { identifier: '2.0.0' },
+        },
+        url: `https://api.github.com/repos/${fullName}/dependabot/alerts/${n + 1}`,
+        html_url: `https://github.com/${fullName}/security/dependabot/${n + 1}`,
+        created_at: this.date(n + 18),
+        updated_at: this.date(n + 18),
+        dismissed_at: null,
+        dismissed_by: null,
+        dismissed_reason: null,
+        dismissed_comment: null,
+        fixed_at: fixed ? this.date(n + 1) : null,
+        auto_dismissed_at: null,
+        assignees: [],
+      };
+    });
+  }
+
+  private codeScanningAlerts(fullName: string): Json[] {
+    return Array.from({ length: this.shape.codeScanningAlerts }, (_, n) => ({
+      number: n + 1,
+      state: n % 4 === 3 ? 'fixed' : 'open',
+      created_at: this.date(n + 9),
+      updated_at: this.date(n + 8),
+      fixed_at: n % 4 === 3 ? this.date(n + 1) : null,
+      url: `https://api.github.com/repos/${fullName}/code-scanning/alerts/${n + 1}`,
+      html_url: `https://github.com/${fullName}/security/code-scanning/${n + 1}`,
+      instances_url: `https://api.github.com/repos/${fullName}/code-scanning/alerts/${n + 1}/instances`,
+      dismissed_by: null,
+      dismissed_at: null,
+      dismissed_reason: null,
+      dismissed_comment: null,
+      rule: {
+        id: 'js/sql-injection',
+        name: 'js/sql-injection',
+        severity: 'error',
+        security_severity_level: 'high',
+        description: 'Database query built from user-controlled sources',
+        tags: ['security'],
+      },
+      tool: { name: 'CodeQL', guid: null, version: '2.23.0' },
+      most_recent_instance: {
+        ref: 'refs/heads/main',
+        analysis_key: '.github/workflows/codeql.yml:analyze',
+        environment: '{}',
+        category: '.github/workflows/codeql.yml:analyze',
+        state: 'open',
+        commit_sha: this.sha(fullName, 'branch', 'main'),
+        message: { text: 'This query depends on a user-provided value.' },
+        location: { path: `src/module-${n}.ts`, start_line: 10 + n, end_line: 10 + n, start_column: 3, end_column: 40 },
+        classifications: [],
+      },
+    }));
+  }
+
+  /** A file as GitHub's contents API answers it (`content-file`): README.md everywhere, CODEOWNERS in even repositories. */
+  private file(fullName: string, path: string): Json {
+    const index = Number(fullName.split('/repo-')[1]);
+    const generated =
+      path === 'README.md'
+        ? `# ${fullName}\n\nRepository ${index}.\n`
+        : path === 'CODEOWNERS' && index % 2 === 0
+          ? `* @${fullName.split('/')[0]}/team-0\n`
+          : null;
+    const key = `${fullName}:${path}`;
+    const text = this.files.has(key) ? this.files.get(key)! : generated;
+    if (text === null) return new Refusal(404, 'Not Found', 'https://docs.github.com/rest/repos/contents#get-repository-content');
+    const bytes = Buffer.from(text);
+    const sha = this.sha('blob', text);
+    const api = `https://api.github.com/repos/${fullName}/contents/${path}`;
+    const inline = bytes.length <= 1024 * 1024;
+    return {
+      type: 'file',
+      encoding: inline ? 'base64' : 'none',
+      size: bytes.length,
+      name: path.split('/').at(-1),
+      path,
+      // GitHub wraps the base64 at 60 characters.
+      content: inline ? (bytes.toString('base64').match(/.{1,60}/g) ?? []).join('\n') + '\n' : '',
+      sha,
+      url: `${api}?ref=main`,
+      git_url: `https://api.github.com/repos/${fullName}/git/blobs/${sha}`,
+      html_url: `https://github.com/${fullName}/blob/main/${path}`,
+      download_url: `https://raw.githubusercontent.com/${fullName}/main/${path}`,
+      _links: {
+        self: `${api}?ref=main`,
+        git: `https://api.github.com/repos/${fullName}/git/blobs/${sha}`,
+        html: `https://github.com/${fullName}/blob/main/${path}`,
+      },
+    };
+  }
+
+  /** Dependabot's cursor paging: `Link` with `after=<cursor>` (and no `page`). */
+  private cursorLink(listing: Listing, url: URL, start: number, perPage: number): string | undefined {
+    if (start + perPage >= listing.items.length) return undefined;
+    const target = new URL(`${this.server.origin}/api/v3${listing.linkPath}`);
+    for (const [name, value] of url.searchParams) if (name !== 'after' && name !== 'before') target.searchParams.set(name, value);
+    target.searchParams.set('after', Buffer.from(`cursor:${start + perPage}`).toString('base64url'));
+    return `<${target.toString()}>; rel="next"`;
+  }
+  // ---- End of the per-repository kinds.
+}
+
+/** Where a Dependabot cursor (opaque to clients) starts the page. */
+function cursorStart(after: string | null): number {
+  if (!after) return 0;
+  const match = /^cursor:(\d+)$/.exec(Buffer.from(after, 'base64url').toString());
+  return match ? Number(match[1]) : 0;
 }
 
 function isListing(body: Json): body is Listing {
