@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import type { IntegrationConnection, JsonObject, JsonValue, KindDefinition, Page } from '../integration-definition.js';
 import { fanOut, flatten, limit, readAhead, rechunk, skippingItemFailures, type ToolClient } from '../toolkit/index.js';
-import { MAX_IN_FLIGHT_PER_TOKEN, PER_PAGE, githubClient, githubListing } from './github-client.js';
+import { isGithubApp } from './github-app.js';
+import {
+  MAX_IN_FLIGHT_PER_TOKEN,
+  PER_PAGE,
+  githubClient,
+  githubListing,
+  installationRepositories,
+  itemsOf,
+} from './github-client.js';
 
 // The GitHub kinds: each lists through the REST API (`per_page=100`, `Link` pagination, ETags),
 // per repository or per organization with up to 10 listings at once, and streams pages of about
@@ -90,6 +98,7 @@ function repositoryPages(
   connection: IntegrationConnection,
   type: RepositoryType,
 ): AsyncIterable<JsonObject[]> {
+  if (isGithubApp(connection.settings)) return itemsOf(installationRepositories(client, type));
   const org = connection.settings['organization'];
   if (org)
     return client.pages(client.url(`/orgs/${encodeURIComponent(org)}/repos`, { type, per_page: PER_PAGE }), githubListing());
@@ -233,6 +242,7 @@ export const githubKinds: Readonly<Record<string, KindDefinition>> = {
     selector: selectors.repository,
     extract(connection, raw) {
       const { type } = selectors.repository.parse(raw);
+      if (isGithubApp(connection.settings)) return installationRepositories(githubClient(connection), type);
       return repositoryPages(githubClient(connection), connection, type);
     },
   },
