@@ -18,6 +18,7 @@ export {
   type FakeGithubStats,
   type FakeGithubToken,
 } from './github/testing/fake-github.server.js';
+export { FakeGithubApps, type FakeGithubAppInstallation } from './github/testing/fake-github-apps.js';
 export {
   DEFAULT_GITLAB_SHAPE,
   FakeGitlab,
