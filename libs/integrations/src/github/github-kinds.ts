@@ -87,6 +87,19 @@ async function* organizations(client: ToolClient, connection: IntegrationConnect
     yield only;
     return;
   }
+  if (isGithubApp(connection.settings)) {
+    // An installation token cannot list /user/orgs: the organization is its repositories' owner.
+    const seen = new Set<string>();
+    for await (const repository of flatten(repositoryPages(client, connection, 'all'))) {
+      const owner = repository['owner'] as JsonObject | undefined;
+      const login = owner?.['type'] === 'Organization' ? owner['login'] : undefined;
+      if (typeof login === 'string' && !seen.has(login)) {
+        seen.add(login);
+        yield login;
+      }
+    }
+    return;
+  }
   for await (const org of flatten(client.pages(client.url('/user/orgs', { per_page: PER_PAGE }), githubListing()))) {
     if (typeof org['login'] === 'string') yield org['login'];
   }
