@@ -21,15 +21,15 @@ const failure = (run: () => unknown) => {
 };
 
 describe('GitHub App JWT', () => {
-  it('is RS256, issued a minute back, expiring within 10 minutes, with the App id as iss, and verifies with the public key', () => {
+  it('is RS256, issued a minute back, expiring within 10 minutes, with the App id as iss, and verifies with the public key', async () => {
     const now = Date.UTC(2026, 10, 28, 12, 0, 0);
-    const jwt = githubAppJwt('123456', pem, now);
+    const jwt = await githubAppJwt('123456', pem, now);
     const [header, payload, signature] = jwt.split('.') as [string, string, string];
     expect(decode(header)).toEqual({ alg: 'RS256', typ: 'JWT' });
     const claims = decode(payload);
     expect(claims).toEqual({ iat: now / 1000 - 60, exp: now / 1000 + 540, iss: '123456' });
     expect(verify('sha256', Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature, 'base64url'))).toBe(true);
-    const forged = githubAppJwt('123456', other, now).split('.')[2]!;
+    const forged = (await githubAppJwt('123456', other, now)).split('.')[2]!;
     expect(verify('sha256', Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(forged, 'base64url'))).toBe(false);
   });
 });
@@ -136,7 +136,7 @@ describe('Minting installation tokens against the fake GitHub', () => {
   });
 
   it('answers GitHub’s 401 on an expired JWT', async () => {
-    const stale = githubAppJwt('123456', pem, Date.now() - 20 * 60_000);
+    const stale = await githubAppJwt('123456', pem, Date.now() - 20 * 60_000);
     const response = await fetch(`${fake.host}/api/v3/app/installations/7890/access_tokens`, {
       method: 'POST',
       headers: { authorization: `Bearer ${stale}` },

@@ -1,11 +1,12 @@
-import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { DomainError } from '@mooring/platform';
 import type { MintedToken, MintedTokenMethod, MintRequest } from '../integration-definition.js';
 import { githubApiBase } from './github-auth.js';
 
 // A GitHub App installation: the App's id and private key sign a short JWT (RS256), which buys an
-// installation token valid for an hour (POST /app/installations/:id/access_tokens). node:crypto
-// signs it: one algorithm, signing only, so no JWT library is needed.
+// installation token valid for an hour (POST /app/installations/:id/access_tokens). `jose` signs
+// it, as it signs Mooring's own access tokens; node:crypto reads the PEM (PKCS#1 or PKCS#8).
 
 /** The form fields of a GitHub App installation (the private key is sealed like every secret). */
 export const APP_FIELDS = { appId: 'appId', privateKey: 'privateKey', installationId: 'installationId' } as const;
@@ -20,12 +21,15 @@ export function isGithubApp(settings: Readonly<Record<string, string>>): boolean
 }
 
 /** The App's JWT: `iat` a minute back, `exp` nine minutes ahead, `iss` the App id, signed RS256. */
-export function githubAppJwt(appId: string, privateKey: KeyObject | string, now = Date.now()): string {
+export async function githubAppJwt(appId: string, privateKey: KeyObject | string, now = Date.now()): Promise<string> {
   const iat = Math.floor(now / 1000) - IAT_SKEW_SECONDS;
-  const claims = { iat, exp: iat + IAT_SKEW_SECONDS + JWT_LIFETIME_SECONDS, iss: appId };
-  const signed = `${base64url({ alg: 'RS256', typ: 'JWT' })}.${base64url(claims)}`;
   const key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
-  return `${signed}.${sign('sha256', Buffer.from(signed), key).toString('base64url')}`;
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + IAT_SKEW_SECONDS + JWT_LIFETIME_SECONDS)
+    .setIssuer(appId)
+    .sign(key);
 }
 
 /** The private key as an RSA key, or VALIDATION_FAILED naming the field (never echoing the key). */
@@ -75,7 +79,7 @@ export async function mintInstallationToken(request: MintRequest): Promise<Minte
   const { settings, secrets } = request;
   const appId = settings[APP_FIELDS.appId] ?? '';
   const installationId = settings[APP_FIELDS.installationId] ?? '';
-  const jwt = githubAppJwt(appId, parseAppPrivateKey(secrets[APP_FIELDS.privateKey] ?? ''));
+  const jwt = await githubAppJwt(appId, parseAppPrivateKey(secrets[APP_FIELDS.privateKey] ?? ''));
   const path = `/app/installations/${encodeURIComponent(installationId)}/access_tokens`;
   const response = await request.fetch(`${githubApiBase(settings)}${path}`, {
     method: 'POST',
