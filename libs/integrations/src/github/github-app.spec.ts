@@ -61,6 +61,12 @@ describe('GitHub App settings', () => {
     expect(refused.message).not.toContain('PRIVATE KEY');
   });
 
+  it('reads a key pasted without its line breaks (a masked input drops them), or with spaces for them', () => {
+    expect(() => validateGithubSettings(app, { privateKey: pem.replace(/\n/g, '') })).not.toThrow();
+    expect(() => validateGithubSettings(app, { privateKey: other.replace(/\n/g, ' ') })).not.toThrow();
+    expect(parseAppPrivateKey(pem.replace(/\n/g, '')).export({ type: 'pkcs8', format: 'pem' })).toBe(pem);
+  });
+
   it('refuses a key that is not RSA, saying so', () => {
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     expect(failure(() => parseAppPrivateKey(ec)).message).toMatch(/ec key; a GitHub App key is RSA/);
@@ -133,6 +139,26 @@ describe('Minting installation tokens against the fake GitHub', () => {
     expect(revoked.status).toBe(401);
     fake.apps.uninstall(7892);
     expect(await refusal(mint(settings(7892)))).toMatchObject({ code: 'CREDENTIALS_INVALID', status: 404 });
+  });
+
+  it('is UPSTREAM_MALFORMED for a 201 without a token or expiry, UPSTREAM_FAILED for a server error', async () => {
+    const answering = (status: number, body: unknown) => () =>
+      Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
+    const request = { settings: settings(7890), secrets: { privateKey: pem }, signal: AbortSignal.timeout(10_000) };
+    expect(await refusal(mintInstallationToken({ ...request, fetch: answering(201, { token: 'ghs_x' }) }))).toMatchObject({
+      code: 'UPSTREAM_MALFORMED',
+    });
+    expect(
+      await refusal(
+        mintInstallationToken({ ...request, fetch: answering(201, { token: '', expires_at: '2030-01-01T00:00:00Z' }) }),
+      ),
+    ).toMatchObject({ code: 'UPSTREAM_MALFORMED' });
+    expect(
+      await refusal(mintInstallationToken({ ...request, fetch: answering(502, { message: 'Server Error' }) })),
+    ).toMatchObject({
+      code: 'UPSTREAM_FAILED',
+      status: 502,
+    });
   });
 
   it('answers GitHub’s 401 on an expired JWT', async () => {

@@ -36,7 +36,7 @@ export async function githubAppJwt(appId: string, privateKey: KeyObject | string
 export function parseAppPrivateKey(pem: string): KeyObject {
   let key: KeyObject;
   try {
-    key = createPrivateKey({ key: pem, format: 'pem' });
+    key = createPrivateKey({ key: rewrapPem(pem), format: 'pem' });
   } catch {
     throw invalid(APP_FIELDS.privateKey, 'is not a PEM private key (paste the whole .pem file GitHub generated)');
   }
@@ -119,8 +119,17 @@ export const githubAppTokens: MintedTokenMethod = {
   mint: mintInstallationToken,
 };
 
-function base64url(value: object): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
+const PEM = /^-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\s]+)-----END \1-----$/;
+
+/**
+ * A PEM as OpenSSL reads it, from one pasted into a single-line or masked input (which drops the
+ * line breaks): the body re-wrapped at 64 characters between its armour lines.
+ */
+export function rewrapPem(pem: string): string {
+  const parts = PEM.exec(pem.trim());
+  if (!parts) return pem;
+  const body = parts[2]!.replace(/\s+/g, '');
+  return `-----BEGIN ${parts[1]}-----\n${body.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${parts[1]}-----\n`;
 }
 
 function invalid(field: string, message: string): DomainError {
