@@ -84,6 +84,12 @@ export class CredentialStore {
     return payload;
   }
 
+  /** The names of the stored custom-settings secrets, from their hints: nothing is decrypted. */
+  async storedSecretNames(orgId: string, installationId: string): Promise<ReadonlySet<string>> {
+    const stored = await this.credentials.find(orgId, installationId);
+    return new Set(stored?.kind === 'settings' ? Object.keys(stored.hints) : []);
+  }
+
   async read(orgId: string, installationId: string): Promise<{ stored: StoredCredential; payload: CredentialPayload } | null> {
     const stored = await this.credentials.find(orgId, installationId);
     return stored && { stored, payload: await this.open(orgId, installationId, stored) };

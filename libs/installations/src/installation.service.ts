@@ -281,7 +281,10 @@ export class InstallationService {
     fields: readonly SettingField[],
     given: Readonly<Record<string, string>>,
   ): Promise<Readonly<Record<string, string>>> {
-    const missing = fields.filter((field) => field.sensitive && given[field.name] === undefined);
+    // Only secrets that are stored are read back (their hints say which): a form with several
+    // secret fields, of which the stored credential uses one, needs no read when that one is given.
+    const storedNames = await this.store.storedSecretNames(current.orgId, current.id);
+    const missing = fields.filter((field) => field.sensitive && given[field.name] === undefined && storedNames.has(field.name));
     if (!missing.length) return {};
     try {
       const stored = await this.store.read(current.orgId, current.id);
