@@ -2,15 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { IntegrationDefinition, MintedTokenMethod, OutboundFetch } from '@mooring/integrations';
 import { CredentialRepository, type InstallationRecord, type RefreshClaim } from '@mooring/persistence';
 import { DomainError, isDomainError } from '@mooring/platform';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { refreshUnderLease } from './credential-lease.js';
 import { CredentialStore, type MintedCredentialToken, type SettingsCredential } from './credential-store.js';
 import { InstallationLifecycle } from './lifecycle/installation-lifecycle.js';
 import { credentialsRefused } from './lifecycle/installation-states.js';
 
-// The lease outlives a mint request (the outbound guard ends those after 30 s); then another may take over.
-const LEASE_MS = 90_000;
-const MAX_WAIT_MS = 120_000;
-const POLL_MS = 100;
 /** A minted token is replaced this long before it expires (GitHub's last an hour), or at half its life if shorter. */
 export const MINT_MARGIN_MS = 5 * 60_000;
 
@@ -68,23 +64,21 @@ export class MintedTokens {
     fetch: OutboundFetch,
     signal: AbortSignal,
   ): Promise<string> {
-    const { orgId, id } = installation;
-    const deadline = Date.now() + MAX_WAIT_MS;
-    for (;;) {
-      const claim = await this.credentials.claimRefresh(orgId, id, LEASE_MS);
-      const current = await this.current(installation, claim);
-      if (!mintDue(current.minted)) {
-        if (claim?.leaseId) await this.credentials.finishRefresh(orgId, id, claim.leaseId);
-        return current.minted!.token;
-      }
-      if (claim?.leaseId) return this.mint(installation, method, current, claim.leaseId, fetch, signal);
-      if (Date.now() >= deadline) {
-        throw new DomainError('UPSTREAM_FAILED', 'Minting an installation token did not finish; retry later', {
-          installationId: id,
-        });
-      }
-      await sleep(POLL_MS, undefined, { signal });
-    }
+    return refreshUnderLease(
+      this.credentials,
+      installation.orgId,
+      installation.id,
+      {
+        open: (claim) => this.current(installation, claim),
+        fresh: (current) => (mintDue(current.minted) ? undefined : current.minted!.token),
+        refresh: (current, leaseId) => this.mint(installation, method, current, leaseId, fetch, signal),
+        gaveUp: () =>
+          new DomainError('UPSTREAM_FAILED', 'Minting an installation token did not finish; retry later', {
+            installationId: installation.id,
+          }),
+      },
+      signal,
+    );
   }
 
   private async current(installation: InstallationRecord, claim: RefreshClaim | null): Promise<SettingsCredential> {

@@ -88,7 +88,10 @@ describe('Minting installation tokens against the fake GitHub', () => {
       () => {
         throw new Error('expected a refusal');
       },
-      (error: unknown) => (isDomainError(error) ? { code: error.code, ...error.details } : Promise.reject(error)),
+      (error: unknown) => {
+        if (isDomainError(error)) return { code: error.code, ...error.details };
+        throw error;
+      },
     );
 
   beforeAll(async () => {
