@@ -98,8 +98,16 @@ describe('installations with custom settings (GitHub token and host)', () => {
         schema: {
           type: 'object',
           additionalProperties: false,
-          required: ['token'],
-          properties: { token: { type: 'string', writeOnly: true }, host: { format: 'uri' }, organization: { type: 'string' } },
+          // A token, or a GitHub App's id, private key and installation id: the server says which is missing.
+          required: [],
+          properties: {
+            token: { type: 'string', writeOnly: true },
+            host: { format: 'uri' },
+            organization: { type: 'string' },
+            appId: { type: 'string' },
+            privateKey: { type: 'string', writeOnly: true },
+            installationId: { type: 'string' },
+          },
         },
       },
     });

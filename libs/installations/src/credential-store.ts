@@ -10,6 +10,15 @@ import { secretHints } from './settings-form.js';
 export interface SettingsCredential {
   readonly kind: 'settings';
   readonly secrets: Readonly<Record<string, string>>;
+  /** The token last minted from the secrets (a GitHub App's installation token), while it lasts. */
+  readonly minted?: MintedCredentialToken;
+}
+
+export interface MintedCredentialToken {
+  readonly token: string;
+  /** ISO instants: when it was minted and when the tool said it expires. */
+  readonly obtainedAt: string;
+  readonly expiresAt: string;
 }
 
 /** The tokens of an OAuth installation, and the organization's own OAuth client if it brought one. */
@@ -52,7 +61,7 @@ export class CredentialStore {
       kind: payload.kind,
       envelope,
       hints: payload.kind === 'settings' ? secretHints(payload.secrets) : {},
-      expiresAt: payload.kind === 'oauth2' && payload.expiresAt ? new Date(payload.expiresAt) : null,
+      expiresAt: expiryOf(payload),
     };
   }
 
@@ -75,16 +84,27 @@ export class CredentialStore {
     return payload;
   }
 
+  /** The names of the stored custom-settings secrets, from their hints: nothing is decrypted. */
+  async storedSecretNames(orgId: string, installationId: string): Promise<ReadonlySet<string>> {
+    const stored = await this.credentials.find(orgId, installationId);
+    return new Set(stored?.kind === 'settings' ? Object.keys(stored.hints) : []);
+  }
+
   async read(orgId: string, installationId: string): Promise<{ stored: StoredCredential; payload: CredentialPayload } | null> {
     const stored = await this.credentials.find(orgId, installationId);
     return stored && { stored, payload: await this.open(orgId, installationId, stored) };
   }
 }
 
+function expiryOf(payload: CredentialPayload): Date | null {
+  const expiresAt = payload.kind === 'oauth2' ? payload.expiresAt : payload.minted?.expiresAt;
+  return expiresAt ? new Date(expiresAt) : null;
+}
+
 export function registerPayloadSecrets(payload: CredentialPayload): void {
   const values =
     payload.kind === 'settings'
-      ? Object.values(payload.secrets)
+      ? [...Object.values(payload.secrets), payload.minted?.token]
       : [payload.accessToken, payload.refreshToken, payload.client?.clientSecret];
   for (const value of values) if (value) registerSecret(value, { runtime: true });
 }

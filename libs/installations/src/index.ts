@@ -48,5 +48,6 @@ export {
   type StartedConnect,
 } from './oauth/oauth-connect.service.js';
 export { OAuthTokens } from './oauth/oauth-tokens.service.js';
+export { MintedTokens, mintDue } from './minted-tokens.service.js';
 export { settingFields, settingsJsonSchema } from './settings-form.js';
 export { RESPONSE_CACHE_RETENTION_DAYS, StoredResponseCache } from './stored-response-cache.js';

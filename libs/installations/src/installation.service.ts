@@ -4,7 +4,6 @@ import {
   pageItems,
   withInstallationKinds,
   type JsonObject,
-  type IntegrationConnection,
   type IntegrationDefinition,
   type SettingField,
 } from '@mooring/integrations';
@@ -15,10 +14,11 @@ import {
   type NewCredential,
 } from '@mooring/persistence';
 import { DomainError, isDomainError, type TenantContext } from '@mooring/platform';
-import { CredentialStore } from './credential-store.js';
+import type { RequestPolicy } from '@mooring/outbound';
+import { CredentialStore, type MintedCredentialToken } from './credential-store.js';
 import { InstallationEntityCleaner, LiveEventHooks } from './installation-ports.js';
 import { InstallationWorkflow } from './installation-workflow.js';
-import { IntegrationConnections, primarySecret } from './integration-connections.js';
+import { IntegrationConnections } from './integration-connections.js';
 import { InstallationLifecycle } from './lifecycle/installation-lifecycle.js';
 import { credentialsReplaced } from './lifecycle/installation-states.js';
 import { OAuthTokens } from './oauth/oauth-tokens.service.js';
@@ -123,6 +123,7 @@ export class InstallationService {
       });
     }
     const { settings, secrets } = parseSettings(settingFields(integration), input.settings);
+    integration.auth.mintedTokens?.validate(settings, secrets);
     const mapping = input.mapping ?? integration.defaultMapping;
     const schedule = input.schedule === undefined ? undefined : this.workflow.parseSchedule(input.schedule);
     await this.workflow.validateMapping(withInstallationKinds(integration, settings), mapping);
@@ -130,7 +131,7 @@ export class InstallationService {
 
     const policy = await this.policies.forOrganization(orgId);
     const checked = await this.workflow.checkHosts(integration, settings, policy);
-    await this.verifyForm(integration, this.connections.forCandidate(checked, primarySecret(integration, secrets), policy));
+    const candidate = await this.verifiedCandidate(integration, checked, secrets, policy);
     return this.workflow.install(orgId, {
       integration,
       name: input.name,
@@ -140,7 +141,7 @@ export class InstallationService {
       ...(schedule ? { schedule } : {}),
       ...(input.maxFetchDrop !== undefined ? { maxFetchDrop: input.maxFetchDrop } : {}),
       createdBy: tenant.principal.id,
-      credential: { kind: 'settings', secrets },
+      credential: { kind: 'settings', secrets, ...(candidate.minted ? { minted: candidate.minted } : {}) },
     });
   }
 
@@ -233,18 +234,34 @@ export class InstallationService {
       return { settings: checked };
     }
     const secrets = { ...(await this.storedSecretsMissingFrom(current, fields, changed.secrets)), ...changed.secrets };
-    await this.verifyForm(integration, this.connections.forCandidate(checked, primarySecret(integration, secrets), policy));
-    if (!hasNewSecrets) return { settings: checked };
-    return { settings: checked, credential: await this.store.seal(current.orgId, current.id, { kind: 'settings', secrets }) };
+    for (const name of changed.cleared) delete secrets[name];
+    integration.auth.mintedTokens?.validate(checked, secrets);
+    const { minted } = await this.verifiedCandidate(integration, checked, secrets, policy);
+    if (!hasNewSecrets && !minted) return { settings: checked };
+    const credential = { kind: 'settings' as const, secrets, ...(minted ? { minted } : {}) };
+    return { settings: checked, credential: await this.store.seal(current.orgId, current.id, credential) };
   }
 
   /**
    * Verifies a custom-settings form live. A refusal names the form field to fix (`settings.<name>`):
    * the one the integration named, or else the form's secret, so the console shows it beside it.
    */
-  private async verifyForm(integration: IntegrationDefinition, connection: IntegrationConnection): Promise<void> {
+  private async verifiedCandidate(
+    integration: IntegrationDefinition,
+    settings: Record<string, string>,
+    secrets: Record<string, string>,
+    policy: RequestPolicy,
+  ): Promise<{ minted?: MintedCredentialToken }> {
+    return this.verifyForm(integration, async () => {
+      const candidate = await this.connections.candidateToken(integration, settings, secrets, policy);
+      await this.workflow.verify(integration, this.connections.forCandidate(settings, candidate.token, policy));
+      return candidate;
+    });
+  }
+
+  private async verifyForm<T>(integration: IntegrationDefinition, verify: () => Promise<T>): Promise<T> {
     try {
-      await this.workflow.verify(integration, connection);
+      return await verify();
     } catch (error) {
       if (isDomainError(error, 'CREDENTIALS_INVALID') || isDomainError(error, 'CREDENTIALS_SCOPE_MISSING')) {
         const named = error.details['field'];
@@ -264,7 +281,10 @@ export class InstallationService {
     fields: readonly SettingField[],
     given: Readonly<Record<string, string>>,
   ): Promise<Readonly<Record<string, string>>> {
-    const missing = fields.filter((field) => field.sensitive && given[field.name] === undefined);
+    // Only secrets that are stored are read back (their hints say which): a form with several
+    // secret fields, of which the stored credential uses one, needs no read when that one is given.
+    const storedNames = await this.store.storedSecretNames(current.orgId, current.id);
+    const missing = fields.filter((field) => field.sensitive && given[field.name] === undefined && storedNames.has(field.name));
     if (!missing.length) return {};
     try {
       const stored = await this.store.read(current.orgId, current.id);

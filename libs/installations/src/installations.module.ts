@@ -18,6 +18,7 @@ import { IntegrationConnections } from './integration-connections.js';
 import { InstallationLifecycle } from './lifecycle/installation-lifecycle.js';
 import { OAuthConnectService } from './oauth/oauth-connect.service.js';
 import { OAuthEndpoints } from './oauth/oauth-endpoints.js';
+import { MintedTokens } from './minted-tokens.service.js';
 import { OAuthTokens } from './oauth/oauth-tokens.service.js';
 import { OutboundPolicyService } from './outbound-policy.service.js';
 
@@ -47,6 +48,7 @@ const CORE = [
   CredentialStore,
   OAuthEndpoints,
   OAuthTokens,
+  MintedTokens,
   OutboundPolicyService,
   IntegrationConnections,
   InstallationLifecycle,

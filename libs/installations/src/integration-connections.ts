@@ -9,9 +9,10 @@ import { OutboundHttp, type RequestPolicy } from '@mooring/outbound';
 import { InstallationRepository, ResponseCacheRepository, type InstallationRecord } from '@mooring/persistence';
 import { DomainError } from '@mooring/platform';
 import { RedisSemaphore } from '@mooring/queue';
-import { CredentialStore } from './credential-store.js';
+import { CredentialStore, type MintedCredentialToken } from './credential-store.js';
 import { EXPRESSION_EVALUATOR } from './installations.options.js';
 import { InstallationLifecycle } from './lifecycle/installation-lifecycle.js';
+import { MintedTokens } from './minted-tokens.service.js';
 import { OAuthTokens } from './oauth/oauth-tokens.service.js';
 import { OutboundPolicyService } from './outbound-policy.service.js';
 import { settingFields } from './settings-form.js';
@@ -32,6 +33,7 @@ export class IntegrationConnections {
     private readonly integrations: IntegrationRegistry,
     private readonly store: CredentialStore,
     private readonly tokens: OAuthTokens,
+    private readonly minted: MintedTokens,
     private readonly outbound: OutboundHttp,
     private readonly policies: OutboundPolicyService,
     private readonly responses: ResponseCacheRepository,
@@ -61,10 +63,14 @@ export class IntegrationConnections {
     const integration = this.integrations.get(installation.integrationId);
     const policy = await this.policies.forOrganization(orgId);
     let settingsToken: Promise<string> | undefined;
+    const fetch = this.outbound.fetchFor(policy, signal);
+    const minting = installation.authMethod === 'custom_settings' && integration.auth.mintedTokens?.uses(installation.settings);
     return {
       settings: installation.settings,
       authMethod: installation.authMethod,
-      fetch: this.outbound.fetchFor(policy, signal),
+      // Minted tokens change hourly; the tool counts the quota per installation.
+      ...(minting ? { quotaKey: `installation:${installationId}` } : {}),
+      fetch,
       signal,
       responseCache: new StoredResponseCache(this.responses, orgId, installationId),
       sharedConcurrency: this.sharedConcurrency,
@@ -89,6 +95,7 @@ export class IntegrationConnections {
           );
         }
         if (installation.authMethod === 'oauth2') return this.tokens.accessToken(installation, integration, policy);
+        if (minting) return this.minted.accessToken(installation, integration, fetch, signal);
         settingsToken ??= this.store.read(orgId, installationId).then((read) => {
           if (!read || read.payload.kind !== 'settings') {
             throw new DomainError('REAUTH_REQUIRED', `Installation "${installation.name}" has no stored credentials`, {
@@ -118,6 +125,24 @@ export class IntegrationConnections {
       ...(this.expressions ? { expressions: this.expressions } : {}),
       accessToken: () => Promise.resolve(token),
     };
+  }
+
+  /**
+   * The token a custom-settings form gives: its token field, or one minted from its secrets (a
+   * GitHub App), then kept with the credential so the first run does not mint again.
+   */
+  async candidateToken(
+    integration: IntegrationDefinition,
+    settings: Readonly<Record<string, string>>,
+    secrets: Readonly<Record<string, string>>,
+    policy: RequestPolicy,
+  ): Promise<{ token: string; minted?: MintedCredentialToken }> {
+    const method = integration.auth.mintedTokens;
+    if (!method?.uses(settings)) return { token: primarySecret(integration, secrets) };
+    const signal = AbortSignal.timeout(30_000);
+    const obtainedAt = new Date().toISOString();
+    const minted = await method.mint({ settings, secrets, fetch: this.outbound.fetchFor(policy, signal), signal });
+    return { token: minted.token, minted: { ...minted, obtainedAt } };
   }
 }
 

@@ -46,6 +46,11 @@ export interface IntegrationConnection {
    * means the form's token.
    */
   readonly authMethod?: 'oauth2' | 'custom_settings';
+  /**
+   * What the tool counts its quota against, when that is not the token itself (a GitHub App
+   * installation, whose tokens change every hour): budgets and shared caps are keyed by it.
+   */
+  readonly quotaKey?: string;
   /** The current access token or API token; refreshed first when an OAuth token is near expiry. */
   accessToken(): Promise<string>;
   readonly fetch: OutboundFetch;
@@ -163,6 +168,38 @@ export interface OAuth2Method {
 export interface IntegrationAuth {
   readonly oauth2?: OAuth2Method;
   readonly customSettings?: { readonly fields: readonly SettingField[] };
+  /** Short-lived tokens minted from the form's secrets (a GitHub App's installation tokens). */
+  readonly mintedTokens?: MintedTokenMethod;
+}
+
+/** A token minted for an installation, and when the tool says it expires (ISO instant). */
+export interface MintedToken {
+  readonly token: string;
+  readonly expiresAt: string;
+}
+
+/**
+ * Custom settings that hold a signing key rather than a token: the installations feature mints a
+ * token when the cached one is due (once across processes), stores it sealed beside the secrets,
+ * and hands it to the integration's code as `accessToken()`.
+ */
+export interface MintedTokenMethod {
+  /** Whether these settings mint tokens (GitHub: the App fields are filled in). */
+  uses(settings: Readonly<Record<string, string>>): boolean;
+  /** Checks the form before anything is sent: throws VALIDATION_FAILED naming `settings.<field>`. */
+  validate(settings: Readonly<Record<string, string>>, secrets: Readonly<Record<string, string>>): void;
+  /**
+   * Asks the tool for a token. Throws CREDENTIALS_INVALID (naming the field) when the tool refuses
+   * the key or the installation (revoked, suspended, uninstalled), another DomainError otherwise.
+   */
+  mint(request: MintRequest): Promise<MintedToken>;
+}
+
+export interface MintRequest {
+  readonly settings: Readonly<Record<string, string>>;
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly fetch: OutboundFetch;
+  readonly signal: AbortSignal;
 }
 
 /** A blueprint an integration creates on install when the org does not have it yet (Port's shape). */

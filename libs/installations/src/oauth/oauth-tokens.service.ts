@@ -1,22 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IntegrationDefinition } from '@mooring/integrations';
 import type { RequestPolicy } from '@mooring/outbound';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CredentialRepository, type InstallationRecord, type RefreshClaim } from '@mooring/persistence';
 import { DomainError, isDomainError } from '@mooring/platform';
+import { refreshUnderLease } from '../credential-lease.js';
 import { CredentialStore, type OAuth2Credential } from '../credential-store.js';
 import { INSTALLATIONS_OPTIONS, type InstallationsOptions } from '../installations.options.js';
 import { InstallationLifecycle } from '../lifecycle/installation-lifecycle.js';
 import { credentialsRefused } from '../lifecycle/installation-states.js';
 import { OAuthEndpoints } from './oauth-endpoints.js';
 import { TokenEndpointError, refreshTokens, type TokenSet } from './oauth-provider-client.js';
-
-// A refresher holds the lease at most this long (longer than a token request may take: the
-// outbound guard ends those after 30 s); then another caller may take over.
-const LEASE_MS = 90_000;
-// Callers wait this long, in total, for other refreshers before giving up for now.
-const MAX_WAIT_MS = 120_000;
-const POLL_MS = 100;
 
 const DEFAULT_REFRESH_MARGIN_SECONDS = 300;
 
@@ -77,24 +70,15 @@ export class OAuthTokens {
     integration: IntegrationDefinition,
     policy: RequestPolicy,
   ): Promise<string> {
-    const { orgId, id } = installation;
-    const deadline = Date.now() + MAX_WAIT_MS;
-    for (;;) {
-      const claim = await this.credentials.claimRefresh(orgId, id, LEASE_MS);
-      const current = await this.current(installation, claim);
-      if (!this.needsRefresh(current)) {
-        if (claim?.leaseId) await this.credentials.finishRefresh(orgId, id, claim.leaseId);
-        return current.accessToken;
-      }
-      if (claim?.leaseId) return this.refresh(installation, integration, policy, current, claim.leaseId);
-      // Another caller is refreshing: wait for its lease to end, then read what it stored.
-      if (Date.now() >= deadline) {
-        throw new DomainError('UPSTREAM_FAILED', `Refreshing the ${integration.title} token did not succeed; retry later`, {
-          installationId: id,
-        });
-      }
-      await sleep(POLL_MS);
-    }
+    return refreshUnderLease(this.credentials, installation.orgId, installation.id, {
+      open: (claim) => this.current(installation, claim),
+      fresh: (current) => (this.needsRefresh(current) ? undefined : current.accessToken),
+      refresh: (current, leaseId) => this.refresh(installation, integration, policy, current, leaseId),
+      gaveUp: () =>
+        new DomainError('UPSTREAM_FAILED', `Refreshing the ${integration.title} token did not succeed; retry later`, {
+          installationId: installation.id,
+        }),
+    });
   }
 
   /** The stored OAuth credential, unless the installation must be reconnected (then that error, releasing a lease taken). */

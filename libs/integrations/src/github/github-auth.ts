@@ -56,6 +56,7 @@ export async function githubRequest(connection: IntegrationConnection, path: str
  * `X-OAuth-Scopes`; `GET /orgs/:org` proves the token can see the organization to sync.
  */
 export async function verifyGithubCredentials(connection: IntegrationConnection): Promise<VerifiedAccount | undefined> {
+  if (connection.settings['installationId']) return verifyGithubInstallation(connection);
   const user = await githubRequest(connection, '/user');
   if (user.status === 401) {
     await user.body?.cancel();
@@ -95,6 +96,38 @@ export async function verifyGithubCredentials(connection: IntegrationConnection)
     if (!org.ok) throw upstream(org, '/orgs/:org');
   }
   return account;
+}
+
+/**
+ * A GitHub App installation token can read `GET /installation/repositories`: it states how many
+ * repositories the installation was granted (`total_count`) and whether that is all of the
+ * account's or a selection; the account is the repositories' owner.
+ */
+async function verifyGithubInstallation(connection: IntegrationConnection): Promise<VerifiedAccount | undefined> {
+  const response = await githubRequest(connection, '/installation/repositories?per_page=1');
+  if (response.status === 401 || response.status === 403) {
+    await response.body?.cancel();
+    throw new DomainError('CREDENTIALS_INVALID', `GitHub refused the installation token (${response.status})`, {
+      field: 'installationId',
+      status: response.status,
+    });
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw upstream(response, '/installation/repositories');
+  }
+  const body = (await response.json().catch(() => null)) as {
+    total_count?: unknown;
+    repository_selection?: unknown;
+    repositories?: Array<{ owner?: unknown }>;
+  } | null;
+  const selection = body?.repository_selection === 'selected' ? 'selected' : 'all';
+  const count = typeof body?.total_count === 'number' ? body.total_count : 0;
+  const owner = accountOf(body?.repositories?.[0]?.owner ?? null);
+  const organization = connection.settings['organization'];
+  const id = owner?.id ?? `installation-${connection.settings['installationId']}`;
+  const account = owner?.name ?? organization ?? `installation ${connection.settings['installationId']}`;
+  return { id, name: `${account} (${selection === 'all' ? 'all' : `${count} selected`} repositories)` };
 }
 
 /** The GitHub user of `GET /user`: its numeric id (stable across renames) and login. */

@@ -1,5 +1,5 @@
-import type { IntegrationConnection } from '../integration-definition.js';
-import { ToolClient, paging, toolMessage, type CredentialBudget } from '../toolkit/index.js';
+import type { CountedPage, IntegrationConnection, JsonObject } from '../integration-definition.js';
+import { ToolClient, paging, toolMessage, type Answer, type CredentialBudget } from '../toolkit/index.js';
 import { githubApiBase } from './github-auth.js';
 
 export const PER_PAGE = 100;
@@ -42,3 +42,32 @@ export function githubClient(connection: IntegrationConnection, budget?: Credent
     budget,
   );
 }
+
+/** What a repository `type` keeps of an App installation's repositories (the listing has no `type`). */
+const REPOSITORY_TYPE_FILTERS: Readonly<Record<string, (repository: JsonObject) => boolean>> = {
+  public: (repository) => repository['private'] === false,
+  private: (repository) => repository['private'] === true,
+  forks: (repository) => repository['fork'] === true,
+  sources: (repository) => repository['fork'] === false,
+};
+
+/**
+ * The repositories a GitHub App installation was granted (`GET /installation/repositories`). The
+ * listing states `total_count`, so an unfiltered listing that ends short is incomplete and the run
+ * deletes nothing; a filtered one keeps what the type selects, with no count.
+ */
+export async function* installationRepositories(client: ToolClient, type: string): AsyncGenerator<CountedPage> {
+  const filter = REPOSITORY_TYPE_FILTERS[type];
+  const listing = client.url('/installation/repositories', { per_page: PER_PAGE });
+  for await (const page of client.countedPages(listing, paging.linkHeader({ itemsKey: 'repositories', total: totalCount }))) {
+    yield filter ? { items: page.items.filter(filter) } : page;
+  }
+}
+
+/** The items of counted pages, for code that walks repositories without counting them. */
+export async function* itemsOf(pages: AsyncIterable<CountedPage>): AsyncGenerator<JsonObject[]> {
+  for await (const page of pages) yield [...page.items];
+}
+
+const totalCount = (answer: Answer) =>
+  answer.body && typeof answer.body === 'object' && !Array.isArray(answer.body) ? answer.body['total_count'] : undefined;

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import type { IntegrationConnection, JsonObject, JsonValue, KindDefinition, Page } from '../integration-definition.js';
 import { fanOut, flatten, limit, readAhead, rechunk, skippingItemFailures, type ToolClient } from '../toolkit/index.js';
-import { MAX_IN_FLIGHT_PER_TOKEN, PER_PAGE, githubClient, githubListing } from './github-client.js';
+import { isGithubApp } from './github-app.js';
+import {
+  MAX_IN_FLIGHT_PER_TOKEN,
+  PER_PAGE,
+  githubClient,
+  githubListing,
+  installationRepositories,
+  itemsOf,
+} from './github-client.js';
 import { githubRepositoryKinds, type PerRepositoryTools } from './github-repository-kinds.js';
 import { githubSecurityKinds } from './github-security-kinds.js';
 
@@ -81,6 +89,19 @@ async function* organizations(client: ToolClient, connection: IntegrationConnect
     yield only;
     return;
   }
+  if (isGithubApp(connection.settings)) {
+    // An installation token cannot list /user/orgs: the organization is its repositories' owner.
+    const seen = new Set<string>();
+    for await (const repository of flatten(repositoryPages(client, connection, 'all'))) {
+      const owner = repository['owner'] as JsonObject | undefined;
+      const login = owner?.['type'] === 'Organization' ? owner['login'] : undefined;
+      if (typeof login === 'string' && !seen.has(login)) {
+        seen.add(login);
+        yield login;
+      }
+    }
+    return;
+  }
   for await (const org of flatten(client.pages(client.url('/user/orgs', { per_page: PER_PAGE }), githubListing()))) {
     if (typeof org['login'] === 'string') yield org['login'];
   }
@@ -92,6 +113,7 @@ function repositoryPages(
   connection: IntegrationConnection,
   type: RepositoryType,
 ): AsyncIterable<JsonObject[]> {
+  if (isGithubApp(connection.settings)) return itemsOf(installationRepositories(client, type));
   const org = connection.settings['organization'];
   if (org)
     return client.pages(client.url(`/orgs/${encodeURIComponent(org)}/repos`, { type, per_page: PER_PAGE }), githubListing());
@@ -235,6 +257,7 @@ export const githubKinds: Readonly<Record<string, KindDefinition>> = {
     selector: selectors.repository,
     extract(connection, raw) {
       const { type } = selectors.repository.parse(raw);
+      if (isGithubApp(connection.settings)) return installationRepositories(githubClient(connection), type);
       return repositoryPages(githubClient(connection), connection, type);
     },
   },

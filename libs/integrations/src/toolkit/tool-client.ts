@@ -121,7 +121,7 @@ export class ToolClient {
     const cache = options.conditionalRequests === false || method !== 'GET' ? undefined : connection.responseCache;
     const cached = await cache?.get(url);
     const token = await connection.accessToken();
-    const key = credentialKey(options.id, this.root.url.toString(), token);
+    const key = credentialKey(options.id, this.root.url.toString(), connection.quotaKey ?? token);
     const budget = (this.budget ??= budgetFor(key, {
       maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
       ...(options.quotaReserve !== undefined ? { reserve: options.quotaReserve } : {}),

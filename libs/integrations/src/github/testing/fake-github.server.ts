@@ -5,6 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { LoopbackServer, type RecordedRequest } from '../../toolkit/testing/loopback-server.js';
+import { FakeGithubApps } from './fake-github-apps.js';
 
 // GitHub's REST API on loopback, as GitHub Enterprise Server serves it (under /api/v3), for the
 // GitHub integration's tests and benchmark. Bodies come from recorded or published GitHub data:
@@ -132,6 +133,8 @@ export interface FakeGithubToken {
   /** `X-OAuth-Scopes` of a classic token or OAuth app; null for a fine-grained token (no header). */
   readonly scopes: string | null;
   readonly organizations: readonly string[];
+  /** A GitHub App installation token: the installation it reads (`/installation/repositories`), until when (epoch ms). */
+  readonly installation?: { readonly id: number; readonly account: string; readonly expiresAt: number };
 }
 
 export interface FakeGithubHook {
@@ -184,6 +187,8 @@ interface Listing {
   readonly cursor?: boolean;
   /** No `Link` header at all (environments): the client reads pages until one is short. */
   readonly unlinked?: boolean;
+  /** More members of the wrapping object (`repository_selection`). */
+  readonly extra?: Readonly<Record<string, Json>>;
 }
 
 /** A refusal a route answers instead of a body (a feature switched off, an empty repository). */
@@ -207,6 +212,11 @@ export type TransientFailure = 500 | 502 | 503 | 504 | 429 | 'drop';
 
 export class FakeGithub {
   readonly stats: FakeGithubStats = { requests: 0, notModified: 0, rateLimited: 0, maxInFlight: 0 };
+  /** GitHub Apps, their installations and the installation tokens they mint (fake-github-apps.ts). */
+  readonly apps = new FakeGithubApps(
+    (token, grant) => this.addToken(token, grant),
+    (token) => this.revokeToken(token),
+  );
   private readonly tokens = new Map<string, FakeGithubToken>();
   private readonly revoked = new Set<string>();
   private readonly quotas = new Map<string, Quota>();
@@ -422,7 +432,11 @@ export class FakeGithub {
     const route = url.pathname.slice('/api/v3'.length);
     const match = /^Bearer (\S+)$|^token (\S+)$/.exec(String(request.headers.authorization ?? ''));
     const token = match ? (match[1] ?? match[2]!) : '';
-    const grant = this.revoked.has(token) ? undefined : this.tokens.get(token);
+    const appAnswer = this.apps.answer(request.method, route, token);
+    if (appAnswer) return send(appAnswer.status, appAnswer.body);
+    const known = this.revoked.has(token) ? undefined : this.tokens.get(token);
+    // An installation token expires an hour after it was minted (or as `apps.tokenLifetimeSeconds` says).
+    const grant = known?.installation && known.installation.expiresAt <= Date.now() ? undefined : known;
     if (!grant) {
       return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
     }
@@ -524,7 +538,7 @@ export class FakeGithub {
       const page = Math.max(Number(url.searchParams.get('page') ?? 1) || 1, 1);
       const start = body.cursor ? cursorStart(url.searchParams.get('after')) : (page - 1) * perPage;
       const items = body.items.slice(start, start + perPage);
-      payload = body.key ? { total_count: body.items.length, [body.key]: items } : items;
+      payload = body.key ? { total_count: body.items.length, [body.key]: items, ...body.extra } : items;
       const link = body.unlinked
         ? undefined
         : body.cursor
@@ -633,6 +647,13 @@ export class FakeGithub {
 
   /** A body, a listing to paginate, or undefined for a 404. */
   private route(route: string, query: URLSearchParams, grant: FakeGithubToken): Json {
+    if (route === '/installation/repositories') {
+      // Only an installation token reads it; the App here is granted all of its account's repositories.
+      if (!grant.installation) return undefined;
+      const items = this.repositories(grant.installation.account, 'all');
+      return { linkPath: route, key: 'repositories', extra: { repository_selection: 'all' }, items } satisfies Listing;
+    }
+    if (grant.installation && (route === '/user' || route.startsWith('/user/'))) return undefined;
     if (route === '/user') return userBody(grant.login);
     if (route === '/user/orgs') {
       return { linkPath: route, items: grant.organizations.map((org, i) => this.orgSimple(org, i)) } satisfies Listing;
