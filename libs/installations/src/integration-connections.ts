@@ -60,6 +60,7 @@ export class IntegrationConnections {
       signal,
       responseCache: new StoredResponseCache(this.responses, orgId, installationId),
       sharedConcurrency: this.sharedConcurrency,
+      runKey: {},
       credentialsRejected: (reason) =>
         this.lifecycle.credentialsRefused(
           orgId,

@@ -71,6 +71,12 @@ export interface IntegrationConnection {
    * the kind.
    */
   itemFailed?(failure: ItemFailure): void;
+  /**
+   * The same object for this connection and every copy the engine makes of it (one run attempt):
+   * kinds key what they share for the run on it (e.g. GitHub's repository names, listed once for
+   * every per-repository kind); absent, each kind lists for itself.
+   */
+  readonly runKey?: object;
 }
 
 export interface ItemFailure {
