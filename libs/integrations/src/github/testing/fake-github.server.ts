@@ -340,39 +340,30 @@ export class FakeGithub {
 
   private async handle(request: RecordedRequest, response: http.ServerResponse): Promise<void> {
     if (this.options.recordRequests === false) this.server.requests.pop();
-    const due = performance.now() + (this.options.latencyMs ?? 0);
     this.stats.requests++;
     this.inFlight++;
     this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.inFlight);
     try {
-      // GitHub's answer time includes its own work: the answer is made on arrival and sent when due,
-      // so the fake's work is not added to the latency (nor queued behind the other answers due then).
-      let reply: ((response: http.ServerResponse) => void) | undefined;
-      this.answer(request, (write) => (reply = write));
-      const left = due - performance.now();
-      if (left > 0) await sleep(left);
-      reply?.(response);
+      if (this.options.latencyMs) await sleep(this.options.latencyMs);
+      this.answer(request, response);
     } finally {
       this.inFlight--;
     }
   }
 
-  private answer(request: RecordedRequest, reply: (write: (response: http.ServerResponse) => void) => void): void {
+  private answer(request: RecordedRequest, response: http.ServerResponse): void {
     const url = new URL(request.url, this.server.origin);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       const text = status === 304 || status === 204 ? '' : JSON.stringify(body);
-      const head = {
+      response.writeHead(status, {
         ...BASE_HEADERS,
         ...(status === 304 || status === 204
           ? {}
           : { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }),
         date: new Date().toUTCString(),
         ...headers,
-      };
-      reply((response) => {
-        response.writeHead(status, head);
-        response.end(text);
       });
+      response.end(text);
     };
     const notFound = (documentation = 'https://docs.github.com/rest') =>
       send(404, { message: 'Not Found', documentation_url: documentation, status: '404' });
