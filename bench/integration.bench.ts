@@ -5,8 +5,9 @@
 // cache: `first` (empty catalog and cache), then `unchanged` (nothing changed at the tool). Prints
 // one JSON line per run: requests made, 304 share, quota spent, items/s, the most requests in flight
 // (`maxInFlight` as the fake saw them, `clientMaxInFlight` as the client's budgets counted them) and
-// the request slots busy on average (`slotsBusyAvg`). PostgreSQL is started in a
-// temporary directory (fsync on) unless DATABASE_URL (the app role, on a migrated database) is set.
+// the request slots busy on average (`slotsBusyAvg`), and each resource's seconds (`resourceSeconds`:
+// extract, map and load). PostgreSQL is started in a temporary directory (fsync on) unless
+// DATABASE_URL (the app role, on a migrated database) is set.
 
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -84,10 +85,25 @@ try {
     settings,
   });
   const responses = new ResponseCacheRepository(db);
+  // When each resource started and finished (its event-log entries), for the line's `resourceSeconds`.
+  const eventLog = new SyncRunEventRepository(db);
+  const resourceTimes = new Map<string, { started: number; finished?: number }>();
   const deps: SyncDependencies = {
     installations: new InstallationRepository(db),
     runs: new SyncRunRepository(db),
-    events: new SyncRunEventRepository(db),
+    events: {
+      appendEvents(orgId, runId, events) {
+        for (const event of events) {
+          const key = `${String(event.details?.['kind'])}-${String(event.details?.['kindIndex'])}`;
+          if (event.type === 'resource.started') resourceTimes.set(key, { started: performance.now() });
+          else if (event.type.startsWith('resource.')) {
+            const times = resourceTimes.get(key);
+            if (times) times.finished = performance.now();
+          }
+        }
+        return eventLog.appendEvents(orgId, runId, events);
+      },
+    },
     catalog: new SyncCatalogRepository(db),
     blueprints,
     integrations: (integrationId) => integrations.get(integrationId),
@@ -110,6 +126,7 @@ try {
     // The client's side of concurrency: its credential budgets' peak and slot time during this run.
     const busyBefore = [...budgetsInUse().values()].reduce((ms, budget) => ms + budget.busySlotMs, 0);
     for (const budget of budgetsInUse().values()) budget.peakInFlight = 0;
+    resourceTimes.clear();
     let peak = process.memoryUsage.rss();
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
     const started = performance.now();
@@ -153,6 +170,13 @@ try {
       ...('maxInFlight' in after ? { maxInFlight: after['maxInFlight'] } : {}),
       clientMaxInFlight: Math.max(0, ...budgets.map((budget) => budget.peakInFlight)),
       slotsBusyAvg: Number((busySlotMs / 1000 / seconds).toFixed(2)),
+      // Each resource's extract → map → load, in seconds (the run's other steps are the rest).
+      resourceSeconds: Object.fromEntries(
+        [...resourceTimes].map(([key, times]) => [
+          key,
+          Number((((times.finished ?? started) - times.started) / 1000).toFixed(2)),
+        ]),
+      ),
       ...counted,
       rowsWritten: rows[0]?.n ?? 0,
       peakRssMiB: Math.round(peak / 1024 / 1024),

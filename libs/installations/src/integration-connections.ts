@@ -75,6 +75,7 @@ export class IntegrationConnections {
       responseCache: new StoredResponseCache(this.responses, orgId, installationId),
       sharedConcurrency: this.sharedConcurrency,
       ...(this.expressions ? { expressions: this.expressions } : {}),
+      runKey: {},
       credentialsRejected: (reason) =>
         this.lifecycle.credentialsRefused(
           orgId,

@@ -77,6 +77,12 @@ export interface IntegrationConnection {
    */
   itemFailed?(failure: ItemFailure): void;
   /**
+   * The same object for this connection and every copy the engine makes of it (one run attempt):
+   * kinds key what they share for the run on it (e.g. GitHub's repository names, listed once for
+   * every per-repository kind); absent, each kind lists for itself.
+   */
+  readonly runKey?: object;
+  /**
    * The mapping engine's evaluators (JSONata, and jq in its bounded worker threads), for settings
    * that hold an expression (the generic HTTP integration's items path); absent where the process
    * has no mapping engine.

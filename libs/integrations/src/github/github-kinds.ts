@@ -81,6 +81,12 @@ const selectors = {
 type Selector<K extends keyof typeof selectors> = z.infer<(typeof selectors)[K]>;
 
 const ENGINE_PAGE = PER_PAGE;
+/**
+ * Listings run at once: twice the token's request slots. Between two requests a listing spends
+ * time outside any slot (the response cache's lookup and store, parsing), so with only as many
+ * listings as slots the slots idle; the client's budget still lets at most 10 requests out at once.
+ */
+const LISTINGS_AT_ONCE = 2 * MAX_IN_FLIGHT_PER_TOKEN;
 
 /** The organizations to sync: the `organization` setting, or every one the token's user belongs to. */
 async function* organizations(client: ToolClient, connection: IntegrationConnection): AsyncGenerator<string> {
@@ -127,13 +133,45 @@ function repositoryPages(
   })();
 }
 
+/**
+ * The repository names of each complete listing, per run (`runKey`) and repository type:
+ * the per-repository kinds list them once per run instead of once each (20 sequential pages per
+ * kind for 2,000 repositories). Only a listing read to its end is kept, so a failed or stopped one
+ * is listed again by the next kind.
+ */
+const listedNames = new WeakMap<object, Map<RepositoryType, readonly string[]>>();
+
+/** The pages of a repository listing, unchanged, with the names kept for the run once it has ended. */
+async function* keepingNames<P>(
+  connection: IntegrationConnection,
+  type: RepositoryType,
+  pages: AsyncIterable<P>,
+  itemsIn: (page: P) => readonly JsonObject[],
+): AsyncGenerator<P> {
+  const names: string[] = [];
+  for await (const page of pages) {
+    for (const repository of itemsIn(page)) if (typeof repository['full_name'] === 'string') names.push(repository['full_name']);
+    yield page;
+  }
+  if (!connection.runKey) return;
+  const byType = listedNames.get(connection.runKey) ?? new Map<RepositoryType, readonly string[]>();
+  listedNames.set(connection.runKey, byType.set(type, names));
+}
+
 async function* repositoryNames(
   client: ToolClient,
   connection: IntegrationConnection,
   type: RepositoryType,
 ): AsyncGenerator<string> {
+  const listed = connection.runKey && listedNames.get(connection.runKey)?.get(type);
+  if (listed) {
+    yield* listed;
+    return;
+  }
   // The next page of names is fetched while this one's repositories are listed: no gap every 100.
-  for await (const repository of flatten(readAhead(repositoryPages(client, connection, type)))) {
+  for await (const repository of flatten(
+    readAhead(keepingNames(connection, type, repositoryPages(client, connection, type), (page) => page)),
+  )) {
     if (typeof repository['full_name'] === 'string') yield repository['full_name'];
   }
 }
@@ -161,7 +199,7 @@ function perRepositoryKind<S extends z.ZodType<{ repositoryType: RepositoryType 
             }
           },
         ),
-        MAX_IN_FLIGHT_PER_TOKEN,
+        LISTINGS_AT_ONCE,
         // Listings run on while the engine writes, up to two engine pages of items.
         { weight: (page) => page.length, maxBuffered: 2 * ENGINE_PAGE },
       );
@@ -257,8 +295,11 @@ export const githubKinds: Readonly<Record<string, KindDefinition>> = {
     selector: selectors.repository,
     extract(connection, raw) {
       const { type } = selectors.repository.parse(raw);
-      if (isGithubApp(connection.settings)) return installationRepositories(githubClient(connection), type);
-      return repositoryPages(githubClient(connection), connection, type);
+      const client = githubClient(connection);
+      // An App installation's listing states its total: a short one deletes nothing.
+      if (isGithubApp(connection.settings))
+        return keepingNames(connection, type, installationRepositories(client, type), (page) => page.items);
+      return keepingNames(connection, type, repositoryPages(client, connection, type), (page) => page);
     },
   },
   user: {

@@ -15,6 +15,7 @@ export function testConnection(
     accessToken: () => Promise.resolve(token),
     fetch: (url, init) => fetch(url, init),
     signal: new AbortController().signal,
+    runKey: {},
     ...extra,
   };
 }
