@@ -92,8 +92,14 @@ export class AppStack {
     return AppProcess.start('apps/scheduler/dist/main.js', { ...this.env, SCHEDULER_OPS_PORT: '0' });
   }
 
-  startWorker(): AppProcess {
-    return AppProcess.start('apps/worker/dist/main.js', { PUBLIC_API_URL: this.baseUrl, ...this.env, WORKER_OPS_PORT: '0' });
+  /** A worker over the stack's PostgreSQL and Redis; `env` adds to (or overrides) its environment. */
+  startWorker(env: Readonly<Record<string, string>> = {}): AppProcess {
+    return AppProcess.start('apps/worker/dist/main.js', {
+      PUBLIC_API_URL: this.baseUrl,
+      ...this.env,
+      ...env,
+      WORKER_OPS_PORT: '0',
+    });
   }
 
   async close(): Promise<void> {
