@@ -7,7 +7,7 @@ import { LIMITS } from './limits.js';
 import type { MappingConfig } from './mapping.schema.js';
 import type { ThreadTask } from './mapping-worker.js';
 import type { MappingTask, PageResult } from './page-evaluation.js';
-import { newClockSlot, taskTime } from './thread-clock.js';
+import { newClockSlot, taskTime, type TaskTime } from './thread-clock.js';
 
 /**
  * A page's outcomes, and why the rest of its resource must stop, when it must: items overran their
@@ -33,12 +33,17 @@ export interface MappingPoolOptions {
    * mapping tests) the threads yield to the event loop.
    */
   readonly niceIncrement?: number;
+  /**
+   * What a limit counts: the thread's CPU time (the default: a sync's pages, which a starved
+   * machine must not fail), or wall time (a request's budget, which is how long its caller waits).
+   */
+  readonly limitClock?: 'thread-cpu' | 'wall';
 }
 
 /**
  * Evaluates mappings in worker threads (piscina), a whole page per task. A page that overruns its
- * time limit (the CPU time of its thread where the platform can read it, see thread-clock.ts,
- * else wall time; and never more than LIMITS.starvedWallFactor times the limit in wall time) has
+ * time limit (by default the CPU time of its thread where the platform can read it, see
+ * thread-clock.ts, else wall time; never more than LIMITS.starvedWallFactor times it in wall time) has
  * its thread terminated (the only way to stop a synchronous jq call, a long regex
  * or string operation, or an allocation loop) and replaced; its items are then evaluated one at a
  * time, each with LIMITS.itemMs, so the items that overrun fail alone with TIME_LIMIT and the
@@ -51,8 +56,10 @@ export class MappingPool {
   private readonly free: Semaphore;
   private readonly pageMs: number;
   private readonly itemMs: number;
+  private readonly wallClock: boolean;
 
   constructor(options: MappingPoolOptions = {}) {
+    this.wallClock = options.limitClock === 'wall';
     const threads = options.threads ?? Math.max(1, Math.min(4, availableParallelism()));
     this.pageMs = options.pageMs ?? LIMITS.pageMs;
     this.itemMs = options.itemMs ?? LIMITS.itemMs;
@@ -151,7 +158,7 @@ export class MappingPool {
     // wall time only as a backstop (a thread so starved it never reaches its limit still ends).
     let usedMs = 0;
     const measure = () => {
-      const time = taskTime(clock);
+      const time: TaskTime = this.wallClock ? { state: 'no-clock' } : taskTime(clock);
       const wallMs = performance.now() - started;
       usedMs = Math.max(usedMs, time.state === 'cpu' ? time.ms : time.state === 'no-clock' ? wallMs : 0);
       return wallMs;
