@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { FakeToolServer, fakeIntegration } from '@mooring/integrations/testing';
@@ -64,9 +67,12 @@ export class ChaosStack {
     readonly redis: OwnRedis,
     readonly tool: FakeToolServer,
     private readonly apps: AppStack,
+    /** Each process's whole stdout and stderr, one file per process started (worker-3.log is the third worker). */
+    readonly logDir: string,
   ) {}
 
   static async start(): Promise<ChaosStack> {
+    const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mooring-chaos-logs-'));
     const [postgres, redis] = await Promise.all([OwnPostgres.start(), OwnRedis.start()]);
     const tool = await FakeToolServer.start({ token: TOOL_TOKEN, pageSize: PAGE_SIZE, counts: { ...NOMINAL } });
     tool.setRequestLog(false);
@@ -76,8 +82,9 @@ export class ChaosStack {
       keyPrefix: 'chaos',
       workers: 2,
       env: ENV,
+      logDir,
     });
-    const stack = new ChaosStack(postgres, redis, tool, apps);
+    const stack = new ChaosStack(postgres, redis, tool, apps, logDir);
     const installed = await apps.call('POST', '/v1/installations', {
       integrationId: 'fake',
       name: 'chaos',
@@ -104,23 +111,30 @@ export class ChaosStack {
    */
   async resync(options: { acceptFetchDrop?: boolean } = {}): Promise<{ runId: string; unavailable: number }> {
     let unavailable = 0;
+    const answers: string[] = [];
     for (const deadline = Date.now() + 120_000; Date.now() < deadline;) {
+      const asked = Date.now();
       const response = await this.apps
         .call(
           'POST',
           `/v1/installations/${this.installationId}/resync`,
           options.acceptFetchDrop ? { acceptFetchDrop: true } : undefined,
         )
-        .catch(() => ({ status: 0, headers: new Headers(), body: undefined }));
+        .catch((error: unknown) => ({ status: 0, headers: new Headers(), body: { error: { message: String(error) } } }));
+      const tookMs = Date.now() - asked;
       if (response.status === 202) return { runId: response.body.run.id as string, unavailable };
       if (response.status === 409 && response.body?.error?.code === 'RUN_ACTIVE') {
-        await this.ended(response.body.error.details.runId as string, 120_000);
+        const activeRunId = response.body.error.details.runId as string;
+        const ended = await this.ended(activeRunId, Math.max(0, deadline - Date.now()));
+        answers.push(`409 RUN_ACTIVE in ${tookMs} ms: run ${activeRunId} ${ended ? `ended ${ended.status}` : 'did not end'}`);
         continue;
       }
       if (response.status === 503) unavailable++;
+      answers.push(`${response.status || 'no answer'} in ${tookMs} ms: ${JSON.stringify(response.body?.error ?? response.body)}`);
       await sleep(Math.min(Number(response.headers.get('retry-after') ?? 1), 1) * 1000);
     }
-    throw new Error('the api did not take a resync within 2 minutes');
+    // Which it was (a run that never ended, an api that hung or refused) decides where to look.
+    throw new Error(`the api did not take a resync within 2 minutes; its last answers: ${answers.slice(-5).join('; ')}`);
   }
 
   /** SQL as the superuser over one kept connection; fails while PostgreSQL is down. */
@@ -220,11 +234,43 @@ export class ChaosStack {
     return died;
   }
 
-  async close(): Promise<void> {
+  /** The last `lines` lines of each process's log, the most recently written last, to explain a failure. */
+  logTails(lines = 40): string {
+    return this.logFiles()
+      .map((file) => {
+        const text = fs.readFileSync(path.join(this.logDir, file), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+        return `--- ${file} (last ${lines} lines) ---\n${text}`;
+      })
+      .join('\n');
+  }
+
+  /** Where a secret of the stack (keys, passwords, tokens) appears in a process log, plain or escaped. */
+  secretsInLogs(): string[] {
+    const forms = [...this.apps.secrets, TOOL_TOKEN].flatMap((secret) => [
+      secret,
+      JSON.stringify(secret).slice(1, -1),
+      encodeURIComponent(secret),
+    ]);
+    return this.logFiles().flatMap((file) => {
+      const text = fs.readFileSync(path.join(this.logDir, file), 'utf8');
+      return forms.some((form) => text.includes(form)) ? [file] : [];
+    });
+  }
+
+  private logFiles(): string[] {
+    return fs
+      .readdirSync(this.logDir)
+      .filter((file) => file.endsWith('.log'))
+      .sort((a, b) => fs.statSync(path.join(this.logDir, a)).mtimeMs - fs.statSync(path.join(this.logDir, b)).mtimeMs);
+  }
+
+  /** Stops everything; the logs are kept when `keepLogs` (a failure to explain), else removed. */
+  async close(options: { keepLogs: boolean }): Promise<void> {
     await this.admin?.end().catch(() => {});
     await this.apps.close();
     await this.tool.close();
     await this.redis.close();
     await this.postgres.stop();
+    if (!options.keepLogs) fs.rmSync(this.logDir, { recursive: true, force: true });
   }
 }

@@ -101,6 +101,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   };
 
   const stack = await ChaosStack.start();
+  log(`process logs: ${stack.logDir} (kept when the suite fails)`);
+  let failed = false;
+  // The first failure gets the tail of every process's log, while it still shows the cause.
+  const explain = () => {
+    if (!failed) log(`the last lines of each process's log (all in ${stack.logDir}):\n${stack.logTails()}`);
+    failed = true;
+  };
   try {
     for (let n = 1; n <= options.runs; n++) {
       mutateSource(stack, random);
@@ -109,6 +116,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const line = `run ${n} (seed ${options.seed}): ${what}; plan ${JSON.stringify(plan)}`;
         if (violations.length < 50) violations.push(line);
         log(line);
+        explain();
       };
 
       const runStarted = performance.now();
@@ -122,7 +130,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         stack.tool.injectFault(plan.tool.kind, { ...plan.tool.fault, page: plan.tool.page, times: plan.tool.times });
       }
 
-      const { runId, unavailable } = await stack.resync();
+      const { runId, unavailable } = await stack.resync().catch((error: unknown) => {
+        log(`run ${n} (seed ${options.seed}): ${error instanceof Error ? error.message : String(error)}`);
+        explain();
+        throw error;
+      });
       tally.unavailable += unavailable;
       if (plan.infra) {
         await sleep(plan.infra.afterMs);
@@ -196,8 +208,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         );
       }
     }
+    const leaks = stack.secretsInLogs();
+    if (leaks.length) {
+      violations.push(`a secret of the stack appears in ${leaks.join(', ')} (in ${stack.logDir})`);
+      failed = true;
+    }
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
-    await stack.close();
+    await stack.close({ keepLogs: failed });
   }
   return {
     runs: options.runs,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { freePort } from '../../tools/lib/wait.mjs';
 import { AppProcess, waitForHttp } from './processes.js';
 
@@ -13,6 +14,8 @@ export interface AppStackOptions {
   readonly workers: number;
   /** Added to every process's environment (timings, log level). */
   readonly env?: Readonly<Record<string, string>>;
+  /** When set, each process's whole output goes to a file here (api-1.log, worker-3.log, …). */
+  readonly logDir?: string;
 }
 
 export class AppStack {
@@ -22,20 +25,28 @@ export class AppStack {
   private apiPort = 0;
   private token = '';
 
-  private constructor(private readonly env: Record<string, string>) {}
+  private readonly started = new Map<string, number>();
+
+  private constructor(
+    private readonly env: Record<string, string>,
+    private readonly logDir: string | undefined,
+  ) {}
 
   static async start(options: AppStackOptions): Promise<AppStack> {
-    const stack = new AppStack({
-      AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'),
-      VAULT_LOCAL_MASTER_KEY: randomBytes(32).toString('base64'),
-      UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS: 'true',
-      INTEGRATIONS_FAKE_ENABLED: 'true',
-      LOG_LEVEL: 'info',
-      ...options.env,
-      DATABASE_URL: options.databaseUrl,
-      REDIS_URL: options.redisUrl,
-      REDIS_KEY_PREFIX: options.keyPrefix,
-    });
+    const stack = new AppStack(
+      {
+        AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'),
+        VAULT_LOCAL_MASTER_KEY: randomBytes(32).toString('base64'),
+        UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS: 'true',
+        INTEGRATIONS_FAKE_ENABLED: 'true',
+        LOG_LEVEL: 'info',
+        ...options.env,
+        DATABASE_URL: options.databaseUrl,
+        REDIS_URL: options.redisUrl,
+        REDIS_KEY_PREFIX: options.keyPrefix,
+      },
+      options.logDir,
+    );
     stack.apiPort = await freePort();
     stack.api = stack.startApi();
     stack.scheduler = stack.startScheduler();
@@ -68,6 +79,14 @@ export class AppStack {
     return [this.api, this.scheduler, ...this.workers];
   }
 
+  /** Values that must never appear in a log: the stack's keys, database passwords, the api token. */
+  get secrets(): string[] {
+    const passwords = [this.env['DATABASE_URL'], this.env['REDIS_URL']].map((url) => (url ? new URL(url).password : ''));
+    return [this.env['AUTH_TOKEN_SECRET'] ?? '', this.env['VAULT_LOCAL_MASTER_KEY'] ?? '', this.token, ...passwords].filter(
+      (secret) => secret.length >= 8,
+    );
+  }
+
   async call(method: string, path: string, body?: unknown): Promise<{ status: number; headers: Headers; body: any }> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
@@ -80,7 +99,7 @@ export class AppStack {
   }
 
   startApi(): AppProcess {
-    return AppProcess.start('apps/api/dist/main.js', {
+    return this.spawn('api', {
       PUBLIC_API_URL: this.baseUrl,
       ...this.env,
       API_PORT: `${this.apiPort}`,
@@ -89,11 +108,24 @@ export class AppStack {
   }
 
   startScheduler(): AppProcess {
-    return AppProcess.start('apps/scheduler/dist/main.js', { ...this.env, SCHEDULER_OPS_PORT: '0' });
+    return this.spawn('scheduler', { ...this.env, SCHEDULER_OPS_PORT: '0' });
   }
 
-  startWorker(): AppProcess {
-    return AppProcess.start('apps/worker/dist/main.js', { PUBLIC_API_URL: this.baseUrl, ...this.env, WORKER_OPS_PORT: '0' });
+  /** A worker over the stack's PostgreSQL and Redis; `env` adds to (or overrides) its environment. */
+  startWorker(env: Readonly<Record<string, string>> = {}): AppProcess {
+    return this.spawn('worker', {
+      PUBLIC_API_URL: this.baseUrl,
+      ...this.env,
+      ...env,
+      WORKER_OPS_PORT: '0',
+    });
+  }
+
+  private spawn(app: 'api' | 'scheduler' | 'worker', env: Record<string, string>): AppProcess {
+    const n = (this.started.get(app) ?? 0) + 1;
+    this.started.set(app, n);
+    const logFile = this.logDir ? path.join(this.logDir, `${app}-${n}.log`) : undefined;
+    return AppProcess.start(`apps/${app}/dist/main.js`, env, [], logFile ? { logFile } : {});
   }
 
   async close(): Promise<void> {

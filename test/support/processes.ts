@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../tools/lib/wait.mjs';
@@ -13,19 +14,27 @@ export class AppProcess {
   constructor(
     readonly name: string,
     readonly child: ChildProcess,
+    /** When set, stdout and stderr are also appended to this file, whole (`output` may be trimmed). */
+    readonly logFile?: string,
   ) {
-    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    const file = logFile ? fs.createWriteStream(logFile, { flags: 'a' }) : undefined;
+    const keep = (chunk: Buffer) => {
+      this.output += chunk.toString();
+      file?.write(chunk);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.once('close', () => file?.end());
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  static start(entry: string, env: Record<string, string>, args: string[] = []): AppProcess {
+  static start(entry: string, env: Record<string, string>, args: string[] = [], options: { logFile?: string } = {}): AppProcess {
     const child = spawn(process.execPath, [path.join(repoRoot, entry), ...args], {
       cwd: repoRoot,
       env: { PATH: process.env['PATH'] ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    return new AppProcess(entry, child);
+    return new AppProcess(entry, child, options.logFile);
   }
 
   /** Resolves with the exit code; fails if the process is still running after `timeoutMs`. */

@@ -75,7 +75,11 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         DiscoveryModule,
-        PersistenceModule.forRoot({ url: config.database.url, poolSize: config.database.poolSize }),
+        PersistenceModule.forRoot({
+          url: config.database.url,
+          poolSize: config.database.poolSize,
+          bootWaitSeconds: config.database.bootWaitSeconds,
+        }),
         QueueModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),
         IdentityModule.forRoot({
           tokenSecret: config.auth.tokenSecret,

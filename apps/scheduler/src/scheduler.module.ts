@@ -11,7 +11,11 @@ export class SchedulerModule {
     return {
       module: SchedulerModule,
       imports: [
-        PersistenceModule.forRoot({ url: config.database.url, poolSize: config.database.poolSize }),
+        PersistenceModule.forRoot({
+          url: config.database.url,
+          poolSize: config.database.poolSize,
+          bootWaitSeconds: config.database.bootWaitSeconds,
+        }),
         QueueModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),
         RunsSchedulerModule.forRoot({ ...config.dispatch, meter: telemetry.meter }),
       ],

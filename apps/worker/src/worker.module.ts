@@ -27,7 +27,11 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
-        PersistenceModule.forRoot({ url: config.database.url, poolSize: config.database.poolSize }),
+        PersistenceModule.forRoot({
+          url: config.database.url,
+          poolSize: config.database.poolSize,
+          bootWaitSeconds: config.database.bootWaitSeconds,
+        }),
         QueueModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),
         installations,
         RunsModule.forWorker({

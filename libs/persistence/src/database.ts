@@ -10,6 +10,8 @@ export const DATABASE_OPTIONS = Symbol('DATABASE_OPTIONS');
 export interface DatabaseOptions {
   readonly url: string;
   readonly poolSize: number;
+  /** How long a booting process waits for an unreachable PostgreSQL; 60 s unless set. */
+  readonly bootWaitSeconds?: number;
 }
 
 /** A Prisma transaction bound to one organization by row-level security. */
@@ -17,8 +19,7 @@ export type TenantTx = Prisma.TransactionClient;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** How long a booting process waits for an unreachable PostgreSQL (a restart, a failover) before giving up. */
-const BOOT_WAIT_MS = 60_000;
+const DEFAULT_BOOT_WAIT_SECONDS = 60;
 /** Errors meaning PostgreSQL is not reachable yet, rather than refusing us. */
 const NOT_YET_REACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P03', '57P01', '08006', '08001']);
 
@@ -33,23 +34,38 @@ export class Database implements OnModuleInit, OnModuleDestroy, ReadinessCheck {
   readonly name = 'database';
   readonly pool: pg.Pool;
   readonly prisma: PrismaClient;
+  private readonly bootWaitSeconds: number;
 
   constructor(@Inject(DATABASE_OPTIONS) options: DatabaseOptions) {
+    this.bootWaitSeconds = options.bootWaitSeconds ?? DEFAULT_BOOT_WAIT_SECONDS;
     this.pool = new pg.Pool({ connectionString: options.url, max: options.poolSize, application_name: 'mooring' });
     // An idle client losing its server must not crash the process; the next checkout reconnects.
     this.pool.on('error', () => {});
     this.prisma = new PrismaClient({ adapter: new PrismaPg(this.pool) });
   }
 
-  /** Waits out a PostgreSQL that is restarting (a process may boot during an outage); a wrong role fails at once. */
+  /**
+   * Waits out a PostgreSQL that is restarting (a process may boot during an outage); a wrong role
+   * fails at once, and a server still unreachable after the boot wait fails with DEPENDENCY_UNAVAILABLE
+   * (one line in the log, no stack: the cause is the outage, not our code).
+   */
   async onModuleInit(): Promise<void> {
     const logger = new Logger('Database');
-    for (let delayMs = 250, deadline = Date.now() + BOOT_WAIT_MS; ; delayMs = Math.min(delayMs * 2, 5_000)) {
+    const deadline = Date.now() + this.bootWaitSeconds * 1000;
+    for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 5_000)) {
       try {
         return await this.assertUnprivilegedRole();
       } catch (error) {
         const code = (error as { code?: unknown }).code;
-        if (typeof code !== 'string' || !NOT_YET_REACHABLE.has(code) || Date.now() + delayMs > deadline) throw error;
+        if (typeof code !== 'string' || !NOT_YET_REACHABLE.has(code)) throw error;
+        if (Date.now() + delayMs > deadline) {
+          throw new DomainError(
+            'DEPENDENCY_UNAVAILABLE',
+            `PostgreSQL was not reachable within ${this.bootWaitSeconds} s (${code}): check that it is running and that DATABASE_URL names its host and port`,
+            {},
+            { cause: error },
+          );
+        }
         logger.warn(`PostgreSQL is not reachable yet (${code}); trying again in ${delayMs} ms`);
         await sleep(delayMs);
       }

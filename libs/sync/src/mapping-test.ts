@@ -141,9 +141,12 @@ export class MappingTestBudget implements OnApplicationShutdown {
   private readonly orgs = new Map<string, { availableMs: number; at: number; running: boolean }>();
   private threads: MappingPool | undefined;
 
-  /** The threads mapping tests run on, below the event loop's CPU priority (started on first use). */
+  /**
+   * The threads mapping tests run on, below the event loop's CPU priority (started on first use);
+   * their limits count wall time, as the budget is how long the caller waits.
+   */
   get pool(): MappingPool {
-    this.threads ??= new MappingPool({ niceIncrement: 10 });
+    this.threads ??= new MappingPool({ niceIncrement: 10, limitClock: 'wall' });
     return this.threads;
   }
 

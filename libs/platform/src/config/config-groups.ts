@@ -18,6 +18,9 @@ export const databaseGroup = {
   poolSize: envVar('DATABASE_POOL_SIZE', positiveInt().max(200).default(10), {
     description: 'Connections per process',
   }),
+  bootWaitSeconds: envVar('DATABASE_BOOT_WAIT_SECONDS', positiveInt().max(3600).default(60), {
+    description: 'How long a booting process waits for an unreachable PostgreSQL (a restart, a failover) before it exits',
+  }),
 };
 
 export const redisGroup = {

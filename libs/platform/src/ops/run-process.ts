@@ -58,8 +58,12 @@ export async function runProcess<T extends ConfigSpec>(options: ProcessOptions<T
   try {
     running = await options.start({ config, logger, telemetry });
   } catch (error) {
-    const message = isDomainError(error) ? error.message : 'failed to start';
-    fail(message)(error);
+    if (isDomainError(error)) {
+      // An expected failure (an unreachable dependency, a wrong role): its message says what to do, and a stack would bury it.
+      logger.fatal({ code: error.code }, error.message);
+      process.exit(1);
+    }
+    fail('failed to start')(error);
     return;
   }
 

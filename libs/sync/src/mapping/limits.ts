@@ -21,10 +21,18 @@ export const LIMITS = {
   itemsToParse: 10_000,
   /** What one jq call receives: jq-wasm aborts around 90 MB; a page is split into calls below this. */
   jqInputBytes: 8 * 1_048_576,
-  /** Wall time a worker may spend on one page before it is terminated and replaced. */
+  /**
+   * CPU time a worker thread may spend on one page before it is terminated and replaced (wall
+   * time where the platform has no per-thread clock; see thread-clock.ts).
+   */
   pageMs: 5_000,
-  /** Wall time for one item evaluated alone (after its page overran). */
+  /** The same, for one item evaluated alone (after its page overran). */
   itemMs: 2_000,
+  /**
+   * A task is terminated after this many times its limit in wall time, whatever CPU it used: the
+   * backstop for a thread starved of CPU (load 15 on 2 cores gives a thread about a tenth of one).
+   */
+  starvedWallFactor: 10,
   /** A page whose items overran this many times stops its resource. */
   timeoutsPerPage: 3,
   /** Heap of each evaluation worker thread; a runaway allocation ends the thread, not the process. */

@@ -5,8 +5,10 @@ import { Piscina } from 'piscina';
 import type { ItemOutcome } from './entity-shape.js';
 import { LIMITS } from './limits.js';
 import type { MappingConfig } from './mapping.schema.js';
+import type { ThreadTask } from './mapping-worker.js';
 import type { MappingTask, PageResult } from './page-evaluation.js';
 import type { Selection } from './select-expression.js';
+import { newClockSlot, taskTime, type TaskTime } from './thread-clock.js';
 
 /**
  * A page's outcomes, and why the rest of its resource must stop, when it must: items overran their
@@ -16,8 +18,8 @@ export type PageOutcome = PageResult;
 
 export interface PageOptions {
   /**
-   * Wall time for the page, its item-by-item retry included (by default LIMITS.pageMs plus
-   * LIMITS.itemMs for each overrun it allows); a request's remaining budget may be less.
+   * Time for the page, its item-by-item retry included (by default LIMITS.pageMs plus LIMITS.itemMs
+   * for each overrun it allows), counted as LIMITS.pageMs is; a request's remaining budget may be less.
    */
   readonly timeLimitMs?: number;
 }
@@ -32,24 +34,33 @@ export interface MappingPoolOptions {
    * mapping tests) the threads yield to the event loop.
    */
   readonly niceIncrement?: number;
+  /**
+   * What a limit counts: the thread's CPU time (the default: a sync's pages, which a starved
+   * machine must not fail), or wall time (a request's budget, which is how long its caller waits).
+   */
+  readonly limitClock?: 'thread-cpu' | 'wall';
 }
 
 /**
  * Evaluates mappings in worker threads (piscina), a whole page per task. A page that overruns its
- * time limit has its thread terminated (the only way to stop a synchronous jq call, a long regex
+ * time limit (by default the CPU time of its thread where the platform can read it, see
+ * thread-clock.ts, else wall time; never more than LIMITS.starvedWallFactor times it in wall time) has
+ * its thread terminated (the only way to stop a synchronous jq call, a long regex
  * or string operation, or an allocation loop) and replaced; its items are then evaluated one at a
  * time, each with LIMITS.itemMs, so the items that overrun fail alone with TIME_LIMIT and the
  * others are mapped. Threads have a bounded heap, and may run at a lower CPU priority than the
  * process's event loop, so evaluation can neither exhaust the process's memory nor starve requests.
  */
 export class MappingPool {
-  private readonly pool: Piscina<MappingTask, unknown>;
+  private readonly pool: Piscina<ThreadTask, unknown>;
   /** Tasks enter the pool only when a thread is free, so a time limit counts running time, not queueing. */
   private readonly free: Semaphore;
   private readonly pageMs: number;
   private readonly itemMs: number;
+  private readonly wallClock: boolean;
 
   constructor(options: MappingPoolOptions = {}) {
+    this.wallClock = options.limitClock === 'wall';
     const threads = options.threads ?? Math.max(1, Math.min(4, availableParallelism()));
     this.pageMs = options.pageMs ?? LIMITS.pageMs;
     this.itemMs = options.itemMs ?? LIMITS.itemMs;
@@ -75,7 +86,7 @@ export class MappingPool {
     options: PageOptions = {},
   ): Promise<PageOutcome> {
     const limit = options.timeLimitMs ?? this.pageMs + this.itemMs * LIMITS.timeoutsPerPage;
-    const deadline = performance.now() + limit;
+    const started = performance.now();
     const task = (part: readonly unknown[]): MappingTask => ({ kind: 'page', mapping, resource, items: part });
     const whole = await this.run(task(items), items.length === 1 ? limit : Math.min(this.pageMs, limit / 2));
     if (whole.ok) return whole.value as PageResult;
@@ -83,16 +94,18 @@ export class MappingPool {
 
     // Item by item, within what is left of the page's time (each item at most itemMs).
     const outcomes: ItemOutcome[] = [];
+    let spentMs = whole.usedMs;
     let overruns = 0;
     let outOfTime = false;
     for (const [item, raw] of items.entries()) {
-      const left = deadline - performance.now();
-      outOfTime ||= left <= 0;
+      const left = limit - spentMs;
+      outOfTime ||= left <= 0 || performance.now() - started >= limit * LIMITS.starvedWallFactor;
       if (overruns >= LIMITS.timeoutsPerPage || outOfTime) {
         outcomes.push(notEvaluated(item, overruns));
         continue;
       }
       const single = await this.run(task([raw]), Math.min(this.itemMs, left));
+      spentMs += single.usedMs;
       if (single.ok) {
         const result = single.value as PageResult;
         for (const outcome of result.outcomes) outcomes.push({ ...outcome, item });
@@ -136,7 +149,7 @@ export class MappingPool {
     return this.pool.destroy();
   }
 
-  private async run(task: MappingTask, limitMs: number): Promise<{ ok: true; value: unknown } | { ok: false; failure: Overrun }> {
+  private async run(task: MappingTask, limitMs: number): Promise<TaskRun> {
     await this.free.acquire();
     try {
       return await this.runNow(task, limitMs);
@@ -145,23 +158,42 @@ export class MappingPool {
     }
   }
 
-  private async runNow(
-    task: MappingTask,
-    limitMs: number,
-  ): Promise<{ ok: true; value: unknown } | { ok: false; failure: Overrun }> {
+  private async runNow(task: MappingTask, limitMs: number): Promise<TaskRun> {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), limitMs);
+    const clock = newClockSlot();
+    const started = performance.now();
+    // A starved machine stretches wall time, not work: the limit counts the thread's CPU time, and
+    // wall time only as a backstop (a thread so starved it never reaches its limit still ends).
+    let usedMs = 0;
+    const measure = () => {
+      const time: TaskTime = this.wallClock ? { state: 'no-clock' } : taskTime(clock);
+      const wallMs = performance.now() - started;
+      usedMs = Math.max(usedMs, time.state === 'cpu' ? time.ms : time.state === 'no-clock' ? wallMs : 0);
+      return wallMs;
+    };
+    const timer = setInterval(
+      () => {
+        const wallMs = measure();
+        if (usedMs >= limitMs || wallMs >= limitMs * LIMITS.starvedWallFactor) controller.abort();
+      },
+      Math.max(10, Math.min(100, limitMs / 10)),
+    );
     try {
-      return { ok: true, value: await this.pool.run(task, { signal: controller.signal }) };
+      const value = await this.pool.run({ task, clock }, { signal: controller.signal });
+      measure();
+      return { ok: true, value, usedMs };
     } catch (error) {
       // Aborted: piscina terminated the thread mid-task and starts a new one.
-      if (controller.signal.aborted)
-        return { ok: false, failure: { timedOut: true, message: `the evaluation took more than ${limitMs} ms` } };
+      if (controller.signal.aborted) {
+        const failure = { timedOut: true, message: `the evaluation took more than ${limitMs} ms` };
+        return { ok: false, failure, usedMs: Math.max(usedMs, limitMs) };
+      }
       // The thread died (out of heap, jq aborted) or the task threw.
+      measure();
       const message = error instanceof Error ? error.message : String(error);
-      return { ok: false, failure: { timedOut: false, message: `the evaluation failed: ${message}` } };
+      return { ok: false, failure: { timedOut: false, message: `the evaluation failed: ${message}` }, usedMs };
     } finally {
-      clearTimeout(timer);
+      clearInterval(timer);
     }
   }
 }
@@ -191,6 +223,9 @@ interface Overrun {
   readonly timedOut: boolean;
   readonly message: string;
 }
+
+/** A task's result and the time it counted against its limit (CPU time, or wall time without a thread clock). */
+type TaskRun = ({ ok: true; value: unknown } | { ok: false; failure: Overrun }) & { readonly usedMs: number };
 
 function overrun(item: number, failure: Overrun): ItemOutcome {
   return { item, outcome: 'failed', code: failure.timedOut ? 'TIME_LIMIT' : 'SIZE_LIMIT', reason: failure.message };
