@@ -165,7 +165,8 @@ describe('generic HTTP integration, end to end', () => {
     expect((await api.request('DELETE', `/v1/installations/${id}`, { token: acme.token })).status).toBeLessThan(300);
   });
 
-  it('refuses a forged delivery at the edge and applies a signed one through the mapping', async () => {
+  /** The hook's URL and current secret, a delivery sender, and the worker's applier draining what was received. */
+  const liveEdge = async () => {
     const hook = (await api.request('GET', `/v1/installations/${installationId}/live-events`, { token: acme.token })).body.hook;
     expect(hook).toMatchObject({ supported: true, status: 'on' });
     const stored = (await api.app.get(LiveEventRepository).hook(acme.orgId, installationId))!;
@@ -180,14 +181,6 @@ describe('generic HTTP integration, end to end', () => {
         },
         body,
       });
-
-    const renamed = JSON.stringify({ action: 'updated', project: { id: 3, name: 'renamed by a webhook' } });
-    const forged = await send('not-the-secret', renamed);
-    expect(forged.status).toBe(401);
-    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('WEBHOOK_REFUSED');
-
-    const signed = await send(current, renamed);
-    expect(signed.status).toBe(202);
     const applier = new LiveEventApplier(
       api.app.get(LiveEventRepository),
       api.app.get(InstallationRepository),
@@ -197,8 +190,63 @@ describe('generic HTTP integration, end to end', () => {
       api.app.get(IntegrationConnections),
       new LiveEventMetrics(metrics.getMeter('test')),
     );
-    await applier.drain(acme.orgId, installationId, new AbortController().signal);
+    const drain = () => applier.drain(acme.orgId, installationId, new AbortController().signal);
+    return { current, send, drain };
+  };
+  const lastResult = async () =>
+    (
+      (await api.request('GET', `/v1/installations/${installationId}/live-events/log?limit=1`, { token: acme.token })).body
+        .entries as Array<{ changes: Array<{ kind: string; result: string }> }>
+    )[0]!.changes;
+  const deletion = (id: number) => JSON.stringify({ action: 'deleted', project: { id, name: `project-${id}` } });
+
+  it('refuses a forged delivery at the edge and applies a signed one through the mapping', async () => {
+    const { current, send, drain } = await liveEdge();
+    const renamed = JSON.stringify({ action: 'updated', project: { id: 3, name: 'renamed by a webhook' } });
+    const forged = await send('not-the-secret', renamed);
+    expect(forged.status).toBe(401);
+    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('WEBHOOK_REFUSED');
+
+    const signed = await send(current, renamed);
+    expect(signed.status).toBe(202);
+    await drain();
     expect(await titles()).toContainEqual(['3', 'renamed by a webhook']);
     expect(await titles()).not.toContainEqual(['3', 'project-3']);
+  });
+
+  it('deletes nothing on a signed deletion when the kind declares no itemPath to confirm it with', async () => {
+    const { current, send, drain } = await liveEdge();
+    expect((await send(current, deletion(2))).status).toBe(202);
+    await drain();
+    expect(await titles()).toContainEqual(['2', 'project-2']);
+    expect(await lastResult()).toEqual([
+      expect.objectContaining({
+        kind: 'projects',
+        result: expect.stringMatching(/^failed: UPSTREAM_INCOMPLETE: cannot confirm the deletion with the tool: kind projects/),
+      }),
+    ]);
+  });
+
+  it("confirms a signed deletion at the kind's itemPath: kept while the tool has the item, deleted once it answers 404", async () => {
+    const withItemPath = kinds.map((kind) => (kind.name === 'projects' ? { ...kind, itemPath: '/projects/{id}' } : kind));
+    const updated = await api.request('PATCH', `/v1/installations/${installationId}`, {
+      token: acme.token,
+      body: {
+        settings: { baseUrl: tool.origin, token, kinds: JSON.stringify(withItemPath), liveEvents: JSON.stringify(liveEvents) },
+      },
+    });
+    expect(updated.status, JSON.stringify(updated.body)).toBe(200);
+    const { current, send, drain } = await liveEdge();
+
+    expect((await send(current, deletion(4))).status).toBe(202);
+    await drain();
+    expect(await lastResult()).toEqual([expect.objectContaining({ kind: 'projects', result: 'kept_exists' })]);
+    expect(await titles()).toContainEqual(['4', 'project-4']);
+
+    tool.removeProject(5);
+    expect((await send(current, deletion(5))).status).toBe(202);
+    await drain();
+    expect(await lastResult()).toEqual([expect.objectContaining({ kind: 'projects', result: 'deleted' })]);
+    expect((await titles()).map(([identifier]) => identifier)).not.toContain('5');
   });
 });

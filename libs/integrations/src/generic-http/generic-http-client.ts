@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '@mooring/platform';
 import type { IntegrationConnection, JsonValue } from '../integration-definition.js';
-import { ToolClient, type ToolRequest } from '../toolkit/index.js';
+import { ToolClient, type ToolClientOptions, type ToolRequest } from '../toolkit/index.js';
 import type { GenericAuth, GenericKind, GenericSettings } from './generic-http-settings.js';
 
 // The toolkit's client for whatever API an installation points at. The connection's token is the
@@ -12,12 +12,25 @@ import type { GenericAuth, GenericKind, GenericSettings } from './generic-http-s
 
 /** A client for one kind's listing: sent as the kind declares, spaced to its request rate when it declares one. */
 export function genericClient(connection: IntegrationConnection, settings: GenericSettings, kind: GenericKind): ToolClient {
+  return clientFor(connection, settings, kind, kind.method === 'POST' ? { request: postRequest(kind) } : {});
+}
+
+/** A client for one item by id: always a GET; 404 and 410 answer null, the tool saying the item is gone. */
+export function genericItemClient(connection: IntegrationConnection, settings: GenericSettings, kind: GenericKind): ToolClient {
+  return clientFor(connection, settings, kind, { absentStatuses: [404, 410] });
+}
+
+function clientFor(
+  connection: IntegrationConnection,
+  settings: GenericSettings,
+  kind: GenericKind,
+  extra: Pick<ToolClientOptions, 'request' | 'absentStatuses'>,
+): ToolClient {
   const authed = authenticated(connection, settings.auth);
   const { requestsPerSecond } = kind;
   const spaced = requestsPerSecond
     ? { ...authed, fetch: ratedFetch(connection, authed.fetch, [settings.baseUrl, kind.name], requestsPerSecond) }
     : authed;
-  const request = kind.method === 'POST' ? postRequest(kind) : undefined;
   const auth = settings.auth;
   return new ToolClient(spaced, {
     id: 'generic-http',
@@ -25,7 +38,7 @@ export function genericClient(connection: IntegrationConnection, settings: Gener
     apiRoot: settings.baseUrl,
     conditionalRequests: false,
     headers: (token) => ({ accept: 'application/json', ...settings.headers, ...authHeaders(auth, token) }),
-    ...(request ? { request } : {}),
+    ...extra,
   });
 }
 

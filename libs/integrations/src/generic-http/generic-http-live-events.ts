@@ -1,11 +1,14 @@
+import { DomainError } from '@mooring/platform';
 import type {
   DeliveryVerdict,
+  IntegrationConnection,
   JsonObject,
   JsonValue,
   LiveChange,
   LiveEventsDefinition,
   WebhookDelivery,
 } from '../integration-definition.js';
+import { genericItemClient } from './generic-http-client.js';
 import { hmacMatches, isFresh, tokenMatches } from '../toolkit/index.js';
 import { parseGenericSettings, valueAt, type GenericLiveEvents } from './generic-http-settings.js';
 
@@ -25,10 +28,38 @@ export const genericLiveEvents: LiveEventsDefinition = {
     const declared = settings ? liveEventsOf(settings) : undefined;
     return declared ? changesOf(declared, delivery.body) : [];
   },
-  // Kinds declare listings only, so one item cannot be read by id: upserts carry the item whole,
-  // and a deletion rests on the signed delivery's declared condition (`deletedWhen`).
-  fetchItem: () => Promise.resolve(null),
+  // Upserts carry the item whole. A deletion stands only if the tool proves the item gone: its
+  // kind's `itemPath` answers 404 or 410. A kind without one cannot prove it, so the deletion
+  // fails and nothing is deleted; the next resync removes the item if the tool no longer lists it.
+  fetchItem: (connection, kind, itemId) => fetchItem(connection, kind, itemId),
 };
+
+/** The item as the tool has it now, null when the tool answers it is gone (404, 410). */
+export async function fetchItem(connection: IntegrationConnection, kindName: string, itemId: string): Promise<JsonObject | null> {
+  const settings = parseGenericSettings(connection.settings);
+  const kind = settings.kinds.find((candidate) => candidate.name === kindName);
+  if (!kind) throw new DomainError('NOT_FOUND', `No kind "${kindName}" is declared`, { resource: 'kind', id: kindName });
+  if (!kind.itemPath) {
+    throw new DomainError(
+      'UPSTREAM_INCOMPLETE',
+      `cannot confirm the deletion with the tool: kind ${kind.name} declares no itemPath; the next resync removes the item if the tool no longer lists it`,
+      { reason: 'no_item_path', kind: kind.name },
+    );
+  }
+  const client = genericItemClient(connection, settings, kind);
+  const path = kind.itemPath.replaceAll('{id}', encodeURIComponent(itemId));
+  const answer = await client.get(client.url(path));
+  if (!answer) return null;
+  const item = valueAt(answer.body, kind.itemKey ?? '');
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    throw new DomainError(
+      'UPSTREAM_MALFORMED',
+      `The answer to ${path} holds no item object${kind.itemKey ? ` at "${kind.itemKey}"` : ''}`,
+      { status: answer.status, reason: 'not_an_item', path },
+    );
+  }
+  return item as JsonObject;
+}
 
 function liveEventsOf(settings: Readonly<Record<string, string>>): GenericLiveEvents | undefined {
   try {

@@ -89,6 +89,14 @@ export const kindSchema = z
     requestsPerSecond: z.number().positive().max(1000).optional(),
     /** A dependent kind: listed once per item of `kind`, whose fields fill `{field}` in the path. */
     parent: z.object({ kind: name }).strict().optional(),
+    /** One item by its id (`/issues/{id}`): how a live deletion is confirmed with the tool. */
+    itemPath: z
+      .string()
+      .startsWith('/', 'a path under the base URL, starting with "/"')
+      .includes('{id}', { message: 'must contain {id}, where the item id goes' })
+      .optional(),
+    /** Where the item is in that answer; the body itself when absent. */
+    itemKey: bodyPath.optional(),
   })
   .strict();
 export type GenericKind = z.infer<typeof kindSchema>;
@@ -202,6 +210,8 @@ function kindProblems(kinds: readonly GenericKind[]): { field: string; message: 
         field: `settings.kinds[${index}].itemsExpression`,
         message: 'declare itemsPath or itemsExpression, not both',
       });
+    if (kind.itemPath && /\{(?!id\})[^}]*\}/.test(kind.itemPath))
+      problems.push({ field: `settings.kinds[${index}].itemPath`, message: 'has {placeholders} other than {id}' });
     const placeholders = /\{[^}]+\}/.test(kind.path);
     if (!kind.parent) {
       if (placeholders)

@@ -462,3 +462,62 @@ describe('generic HTTP: live events', () => {
     expect(() => live.changes({ headers: {}, body: { action: 'updated' } }, declared)).toThrow(/no item at "project"/);
   });
 });
+
+describe('generic HTTP: one item by id (confirming live deletions)', () => {
+  const live = genericHttp.liveEvents!;
+  const kind = (extra: Record<string, unknown> = {}) => ({ name: 'projects', path: '/page/projects', ...extra });
+
+  it('reads the item at itemPath, and answers null only when the tool says 404', async () => {
+    api = await FakeRestApi.start({ type: 'bearer', token: 't' }, fakeProjects(3));
+    const connection = testConnection(settings(api.origin, [kind({ itemPath: '/projects/{id}' })]), 't');
+    expect(await live.fetchItem(connection, 'projects', '2')).toEqual(fakeProjects(3)[1]);
+    expect(await live.fetchItem(connection, 'projects', '9')).toBeNull();
+    // The id is URL-encoded into the path, never a way to another route.
+    expect(await live.fetchItem(connection, 'projects', '2/issues')).toBeNull();
+    expect(api.server.requests.map((r) => r.url)).toEqual(['/projects/2', '/projects/9', '/projects/2%2Fissues']);
+    expect(api.server.requests[0]!.headers.authorization).toBe('Bearer t');
+  });
+
+  it('finds the item at itemKey inside the answer', async () => {
+    api = await FakeRestApi.start({ type: 'bearer', token: 't' }, fakeProjects(3));
+    const connection = testConnection(settings(api.origin, [kind({ itemPath: '/wrapped/projects/{id}', itemKey: 'data' })]), 't');
+    expect(await live.fetchItem(connection, 'projects', '3')).toEqual(fakeProjects(3)[2]);
+    const missing = testConnection(settings(api.origin, [kind({ itemPath: '/wrapped/projects/{id}', itemKey: 'nope' })]), 't');
+    await expect(live.fetchItem(missing, 'projects', '3')).rejects.toMatchObject({ code: 'UPSTREAM_MALFORMED' });
+  });
+
+  it('fails, never answering gone, when the answer is neither the item nor 404/410', async () => {
+    api = await FakeRestApi.start({ type: 'bearer', token: 't' }, fakeProjects(3));
+    // A listing answers a list, not an item.
+    const listing = testConnection(settings(api.origin, [kind({ itemPath: '/projects/{id}/issues' })]), 't');
+    await expect(live.fetchItem(listing, 'projects', '1')).rejects.toMatchObject({ code: 'UPSTREAM_MALFORMED' });
+    const refused = testConnection(settings(api.origin, [kind({ itemPath: '/projects/{id}' })]), 'wrong');
+    await expect(live.fetchItem(refused, 'projects', '1')).rejects.toMatchObject({ code: 'CREDENTIALS_INVALID' });
+  });
+
+  it('refuses to report a kind without itemPath gone: a coded error, no request', async () => {
+    api = await FakeRestApi.start({ type: 'bearer', token: 't' }, fakeProjects(3));
+    const connection = testConnection(settings(api.origin, [kind()]), 't');
+    await expect(live.fetchItem(connection, 'projects', '9')).rejects.toMatchObject({
+      code: 'UPSTREAM_INCOMPLETE',
+      message: expect.stringContaining('cannot confirm the deletion with the tool: kind projects declares no itemPath'),
+    });
+    expect(api.server.requests).toEqual([]);
+  });
+
+  it('refuses an itemPath without {id}, outside the base URL or with other placeholders, naming the field', () => {
+    const fieldsOf = (itemPath: string) => {
+      try {
+        genericHttp.kindsFor!(settings('https://api.example.com', [kind({ itemPath })]));
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'VALIDATION_FAILED' });
+        return (error as { details: { fields: { field: string }[] } }).details.fields.map((f) => f.field);
+      }
+      return [];
+    };
+    expect(fieldsOf('/projects')).toEqual(['settings.kinds[0].itemPath']);
+    expect(fieldsOf('projects/{id}')).toEqual(['settings.kinds[0].itemPath']);
+    expect(fieldsOf('/projects/{id}/{other}')).toEqual(['settings.kinds[0].itemPath']);
+    expect(fieldsOf('/projects/{id}')).toEqual([]);
+  });
+});

@@ -8,6 +8,8 @@ import { LoopbackServer, sendJson, type RecordedRequest } from '../../toolkit/te
 //   GET /cursor/projects?cursor=              body: {"results": [...], "meta": {"next_cursor": "…"|null}}
 //   GET /next/projects                        body: {"items": [...], "links": {"next": "<url>"|null}}
 //   GET /link/projects?page=                  body: the list, Link: <…>; rel="next"
+//   GET /projects/:id                         body: the project, or 404 (one item by id)
+//   GET /wrapped/projects/:id                 body: {"data": project}, or 404
 //   GET /projects/:id/issues                  body: the list (a dependent kind's listing)
 //   GET /projects/:id/issues/:id/comments     body: the list (a kind two levels down)
 //   POST /search/projects JSON {"filter":"all","page","size"} body: {"hits": [...], "total"} (a search endpoint)
@@ -78,6 +80,11 @@ export class FakeRestApi {
     return this.server.close();
   }
 
+  /** Deletes a project at the tool: it leaves the listings and its item route answers 404. */
+  removeProject(id: number): void {
+    this.state.projects = this.state.projects.filter((project) => project.id !== id);
+  }
+
   private token(request: RecordedRequest): string | undefined {
     const { auth } = this.state;
     if (auth.type !== 'oauth2ClientCredentials') return undefined;
@@ -137,6 +144,11 @@ export class FakeRestApi {
       const project = projects.find((candidate) => String(candidate.id) === decodeURIComponent(comments[1]!));
       const issue = project && fakeIssues(project.id).find((candidate) => candidate.id === decodeURIComponent(comments[2]!));
       return issue ? { body: fakeComments(issue.id) } : undefined;
+    }
+    const one = /^\/(wrapped\/)?projects\/([^/]+)$/.exec(url.pathname);
+    if (one) {
+      const project = projects.find((candidate) => String(candidate.id) === decodeURIComponent(one[2]!));
+      return project ? { body: one[1] ? { data: project } : project } : undefined;
     }
     const issues = /^\/projects\/([^/]+)\/issues$/.exec(url.pathname);
     if (issues) {
