@@ -1,4 +1,5 @@
-export { CredentialRewrapper, type RewrapReport } from './credential-rewrapper.js';
+export { CredentialRewrapper } from './credential-rewrapper.js';
+export { rewrapEnvelopes, type RewrapOptions, type RewrapReport, type RewrapTarget } from './envelope-rewrap.js';
 export { CredentialStore, credentialContext, type CredentialPayload } from './credential-store.js';
 export {
   BlueprintProvisioner,

@@ -48,6 +48,11 @@ export class HookSecrets {
     return secrets;
   }
 
+  /** The same sealed secrets with their data key wrapped under the vault's current key (key rotation). */
+  async rewrap(orgId: string, installationId: string, envelope: StoredEnvelope): Promise<StoredEnvelope> {
+    return this.vault.rewrap(envelope, context(orgId, installationId));
+  }
+
   /** `open`, cached for a minute per hook and rotation. */
   async openCached(
     hook: { orgId: string; installationId: string; envelope: StoredEnvelope; secretRotatedAt: Date },

@@ -1,4 +1,5 @@
 export { HookRegistrations, type HookView } from './hook-registrations.service.js';
+export { HookSecretRewrapper } from './hook-secret-rewrapper.js';
 export { HOOK_ID_PATTERN, HookSecrets, verificationSecrets, type HookSecretSet } from './hook-secrets.js';
 export { LiveEventApplier } from './live-event-applier.js';
 export { LiveEventEdge, type EdgeAnswer } from './live-event-edge.service.js';

@@ -3,12 +3,13 @@ import { parseArgs } from 'node:util';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CryptoModule, createVault, vaultGroup } from '@mooring/crypto';
-import { CredentialRewrapper } from '@mooring/installations';
+import { CredentialRewrapper, type RewrapOptions } from '@mooring/installations';
+import { HookSecretRewrapper, HookSecrets } from '@mooring/live-events';
 import { PersistenceModule } from '@mooring/persistence';
 import { databaseGroup, loadConfig } from '@mooring/platform';
 
-// `npm run vault:rewrap [-- --batch-size 100]`: key rotation. Wraps every credential's data key
-// under the current key (VAULT_KMS_KEY_ID, or VAULT_LOCAL_MASTER_KEY) while the previous one is
+// `npm run vault:rewrap [-- --batch-size 100]`: key rotation. Wraps every credential's and every
+// webhook's sealed secrets' data key under the current key (VAULT_KMS_KEY_ID, or VAULT_LOCAL_MASTER_KEY) while the previous one is
 // still configured for reading. Safe while the api and workers run; see docs/operations.md.
 
 async function main(): Promise<void> {
@@ -20,19 +21,22 @@ async function main(): Promise<void> {
 
   @Module({
     imports: [PersistenceModule.forRoot({ url: config.database.url, poolSize: 2 }), CryptoModule.forRoot(vault)],
-    providers: [CredentialRewrapper],
+    providers: [CredentialRewrapper, HookSecrets, HookSecretRewrapper],
   })
   class RewrapModule {}
 
   const app = await NestFactory.createApplicationContext(RewrapModule, { logger: false });
   try {
     process.stderr.write(`re-wrapping data keys under ${vault.currentKeyId}\n`);
-    const report = await app.get(CredentialRewrapper).rewrapAll({
-      batchSize,
-      onProgress: (progress) => process.stderr.write(`  ${progress.rewrapped} re-wrapped, ${progress.failed.length} failed\n`),
-    });
-    process.stdout.write(`${JSON.stringify({ keyId: vault.currentKeyId, ...report })}\n`);
-    if (report.failed.length) process.exitCode = 1;
+    const progress =
+      (what: string): RewrapOptions['onProgress'] =>
+      (report) =>
+        process.stderr.write(`  ${what}: ${report.rewrapped} re-wrapped, ${report.failed.length} failed\n`);
+    const credentials = await app.get(CredentialRewrapper).rewrapAll({ batchSize, onProgress: progress('credentials') });
+    const hookSecrets = await app.get(HookSecretRewrapper).rewrapAll({ batchSize, onProgress: progress('hook secrets') });
+    // Credentials' counts at the top level, as before; hooks' beside them. Ids and counts only, never a secret.
+    process.stdout.write(`${JSON.stringify({ keyId: vault.currentKeyId, ...credentials, hookSecrets })}\n`);
+    if (credentials.failed.length || hookSecrets.failed.length) process.exitCode = 1;
   } finally {
     await app.close();
   }

@@ -212,6 +212,42 @@ export class LiveEventRepository {
   }
 
   /**
+   * Installations (of every organization) whose hook secrets are wrapped under another key than
+   * `currentKeyId`: a key rotation's work list, from a SECURITY DEFINER function as for credentials.
+   */
+  async listHooksWrappedUnderOtherKeys(
+    currentKeyId: string,
+    limit: number,
+  ): Promise<Array<{ orgId: string; installationId: string }>> {
+    const { rows } = await this.db.pool.query<{ org_id: string; installation_id: string }>(
+      'SELECT org_id, installation_id FROM mooring_system.hook_secrets_to_rewrap($1, $2::int)',
+      [currentKeyId, limit],
+    );
+    return rows.map((row) => ({ orgId: row.org_id, installationId: row.installation_id }));
+  }
+
+  /**
+   * Replaces the hook's wrapped data key if its secrets are still sealed under `expected`
+   * (compare-and-swap: every seal draws a new data key, so a rotation meanwhile wins). Leaves
+   * `secret_rotated_at` alone, as the secrets do not change.
+   */
+  async rewrapHookSecrets(
+    orgId: string,
+    installationId: string,
+    expected: { keyId: string; encryptedDataKey: Buffer },
+    wrapped: { keyId: string; encryptedDataKey: Buffer },
+  ): Promise<boolean> {
+    const { rowCount } = await this.db.inTenantSql(orgId, (client) =>
+      client.query(
+        `UPDATE installation_hooks SET key_id = $5, encrypted_data_key = $6
+          WHERE org_id = $1 AND installation_id = $2 AND key_id = $3 AND encrypted_data_key = $4`,
+        [orgId, installationId, expected.keyId, expected.encryptedDataKey, wrapped.keyId, wrapped.encryptedDataKey],
+      ),
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  /**
    * Stores verified deliveries of one installation to apply, in their order, in one transaction
    * (one commit: the edge's group commit), each unless an accepted one with the same delivery id
    * exists (or comes earlier in the batch): then it is logged as a duplicate and counted, and its
