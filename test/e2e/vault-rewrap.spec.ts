@@ -39,7 +39,13 @@ describe('vault:rewrap command', () => {
     });
     expect(await cli.exitCode()).toBe(0);
     const newKeyId = localKeyId(Buffer.from(newKey, 'base64'));
-    expect(JSON.parse(cli.output.trim().split('\n').at(-1)!)).toEqual({ keyId: newKeyId, rewrapped: 3, skipped: 0, failed: [] });
+    expect(JSON.parse(cli.output.trim().split('\n').at(-1)!)).toEqual({
+      keyId: newKeyId,
+      rewrapped: 3,
+      skipped: 0,
+      failed: [],
+      hookSecrets: { rewrapped: 0, skipped: 0, failed: [] },
+    });
     expect(await adminQuery(api.db, 'SELECT DISTINCT key_id FROM installation_credentials')).toEqual([{ key_id: newKeyId }]);
     expect(cli.output).not.toContain(oldKey);
     expect(cli.output).not.toContain(newKey);

@@ -161,4 +161,19 @@ describe('re-wrapping hook secrets under a new key while the service runs', () =
     }
     expect(await after.rewrapper.rewrapAll()).toEqual({ rewrapped: 0, skipped: 0, failed: [] });
   });
+
+  it('never overwrites a secret rotated between reading the hook and swapping its data key', async () => {
+    const api = await processWith({ keyProvider: 'local', localMasterKey: newKey });
+    const [id, { secret }] = [...latest][0]!;
+    const read = (await api.hooks.hook(orgId, id))!;
+    const wrapped = await api.secrets.rewrap(orgId, id, read.envelope);
+
+    const next = randomBytes(32).toString('base64url');
+    const envelope = await api.secrets.seal(orgId, id, { current: next, previous: secret });
+    await api.hooks.saveHook(orgId, id, null, { envelope, secretRotated: true });
+
+    expect(await api.hooks.rewrapHookSecrets(orgId, id, read.envelope, wrapped)).toBe(false);
+    const stored = (await api.hooks.hook(orgId, id))!;
+    expect((await api.secrets.open(orgId, id, stored.envelope)).current).toBe(next);
+  });
 });
