@@ -3,7 +3,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localKeyId } from '@mooring/crypto';
 import { CredentialStore } from '@mooring/installations';
-import { InstallationRepository } from '@mooring/persistence';
+import { HookSecrets } from '@mooring/live-events';
+import { InstallationRepository, LiveEventRepository } from '@mooring/persistence';
 import { adminQuery } from '../support/admin-query.js';
 import { AppProcess } from '../support/processes.js';
 import { TestApi } from '../support/test-api.js';
@@ -24,6 +25,12 @@ describe('vault:rewrap command', () => {
       await api.app
         .get(InstallationRepository)
         .createWithCredential(orgId, { id, integrationId: 'github', name, mapping: { resources: [] }, settings: {} }, sealed);
+      if (name === 'one') {
+        const envelope = await api.app.get(HookSecrets).seal(orgId, id, { current: randomBytes(32).toString('base64url') });
+        await api.app
+          .get(LiveEventRepository)
+          .saveHook(orgId, id, { hookId: `h_${randomBytes(32).toString('base64url')}`, envelope }, {});
+      }
     }
   });
 
@@ -44,9 +51,10 @@ describe('vault:rewrap command', () => {
       rewrapped: 3,
       skipped: 0,
       failed: [],
-      hookSecrets: { rewrapped: 0, skipped: 0, failed: [] },
+      hookSecrets: { rewrapped: 1, skipped: 0, failed: [] },
     });
     expect(await adminQuery(api.db, 'SELECT DISTINCT key_id FROM installation_credentials')).toEqual([{ key_id: newKeyId }]);
+    expect(await adminQuery(api.db, 'SELECT DISTINCT key_id FROM installation_hooks')).toEqual([{ key_id: newKeyId }]);
     expect(cli.output).not.toContain(oldKey);
     expect(cli.output).not.toContain(newKey);
   });
@@ -61,5 +69,6 @@ describe('vault:rewrap command', () => {
     const report = JSON.parse(cli.output.trim().split('\n').at(-1)!);
     expect(report.failed).toHaveLength(3);
     expect(report.failed[0].error).toMatch(/local master key local:[0-9a-f]{16} is not configured/);
+    expect(report.hookSecrets.failed).toHaveLength(1);
   });
 });
