@@ -216,7 +216,7 @@ export class HookRegistrations {
     if (!live || !hook) {
       return {
         supported: Boolean(live),
-        registersItself: Boolean(live?.register),
+        registersItself: live?.register !== undefined,
         hookUrl: null,
         status: 'off',
         statusReason: live ? 'the webhook is not set up yet' : 'this integration has no live events',
@@ -228,7 +228,7 @@ export class HookRegistrations {
     }
     return {
       supported: true,
-      registersItself: Boolean(live.register),
+      registersItself: live.register !== undefined,
       hookUrl: this.hookUrl(hook.hookId),
       status: hook.status,
       statusReason: hook.statusReason,
