@@ -214,6 +214,34 @@ describe('generic HTTP integration, end to end', () => {
     expect(await titles()).not.toContainEqual(['3', 'project-3']);
   });
 
+  it('rotates the secret: the answer shows the new one once, deliveries signed with it are accepted, nothing else shows it', async () => {
+    const { current: previous, send, drain } = await liveEdge();
+    const rotated = await api.request('POST', `/v1/installations/${installationId}/live-events/rotate-secret`, {
+      token: acme.token,
+    });
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(200);
+    expect(rotated.headers.get('cache-control')).toBe('no-store');
+    expect(rotated.body).toMatchObject({ registersItself: false, status: 'on', secret: expect.stringMatching(/^.{32,}$/) });
+    expect(rotated.body.previousSecretValidUntil).not.toBeNull();
+    const secret = rotated.body.secret as string;
+    expect(secret).not.toBe(previous);
+
+    const renamed = JSON.stringify({ action: 'updated', project: { id: 6, name: 'renamed with the new secret' } });
+    expect((await send(secret, renamed)).status).toBe(202);
+    expect((await send('not-the-secret', renamed)).status).toBe(401);
+    // The tool may still sign with the previous secret until the overlap ends.
+    expect((await send(previous, renamed)).status).toBe(202);
+    await drain();
+    expect(await titles()).toContainEqual(['6', 'renamed with the new secret']);
+
+    const status = await api.request('GET', `/v1/installations/${installationId}/live-events`, { token: acme.token });
+    const log = await api.request('GET', `/v1/installations/${installationId}/live-events/log`, { token: acme.token });
+    const audit = await api.request('GET', '/v1/audit-log', { token: acme.token });
+    expect(status.body.hook).not.toHaveProperty('secret');
+    for (const answer of [status, log, audit]) expect(JSON.stringify(answer.body)).not.toContain(secret);
+    expect(audit.body.events.map((e: { action: string }) => e.action)).toContain('installation.webhook_secret_rotated');
+  });
+
   it('deletes nothing on a signed deletion when the kind declares no itemPath to confirm it with', async () => {
     const { current, send, drain } = await liveEdge();
     expect((await send(current, deletion(2))).status).toBe(202);

@@ -401,6 +401,9 @@ describe('GitHub live events, end to end', () => {
     });
     expect(rotated.status).toBe(200);
     expect(rotated.body.previousSecretValidUntil).not.toBeNull();
+    // Mooring gives GitHub the new secret: the answer never carries it.
+    expect(rotated.body.registersItself).toBe(true);
+    expect(rotated.body).not.toHaveProperty('secret');
     // Until the worker registers again, GitHub still signs with the previous secret: accepted.
     expect((await deliver('repository', { action: 'edited', repository: await repository(1) })).status).toBe(202);
     const connection = await api.app.get(IntegrationConnections).forInstallation(acme.orgId, installationId);

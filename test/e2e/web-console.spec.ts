@@ -348,6 +348,8 @@ describe('the web console in a real browser', () => {
       await expectAccessible(page, 'live events');
       await page.getByRole('button', { name: 'Rotate secret' }).click();
       await expect.poll(() => hook.textContent(), { timeout: 20_000 }).toContain('the previous one is accepted until');
+      // Mooring gives GitHub the new secret: the console never shows it.
+      expect(await page.getByTestId('live-events-secret').count()).toBe(0);
     } finally {
       await github.close();
     }

@@ -383,8 +383,10 @@ export const api = {
       access: 'admin',
       tag: 'Live events',
       summary: 'Rotate the webhook secret: the previous one stays valid for an overlap; the webhook is registered again',
+      description:
+        'For an integration that does not register its webhook (`registersItself` false, e.g. generic HTTP), the answer carries the new `secret` this once: give it to the tool before `previousSecretValidUntil`. It is never returned again. Otherwise Mooring gives the tool the new secret and the answer has none.',
       params: id,
-      response: live.liveEventsHook,
+      response: live.rotatedSecret,
       status: 200,
     }),
     register: route({

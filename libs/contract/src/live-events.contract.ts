@@ -31,6 +31,8 @@ export const liveEventCounts = z.object({ kind: z.string().nullable(), lastHour:
 export const liveEventsHook = z.object({
   /** Whether the integration has live events at all. */
   supported: z.boolean(),
+  /** Mooring registers the webhook with the tool (false: give the tool the hook URL and secret yourself). */
+  registersItself: z.boolean(),
   /** Where the tool sends deliveries; unguessable, and not the installation id. */
   hookUrl: z.string().nullable(),
   status: z.enum(['on', 'off']),
@@ -40,6 +42,15 @@ export const liveEventsHook = z.object({
   expiresAt: isoDateTime.nullable(),
   secretRotatedAt: isoDateTime.nullable(),
   previousSecretValidUntil: isoDateTime.nullable(),
+});
+
+/**
+ * A rotation: the hook, and for an integration that does not register its webhook the new secret,
+ * shown this once (the previous one is accepted until `previousSecretValidUntil`).
+ */
+export const rotatedSecret = liveEventsHook.extend({
+  /** Only in this answer, and only when `registersItself` is false: give it to the tool now. */
+  secret: z.string().optional(),
 });
 
 export const liveEvents = z.object({ hook: liveEventsHook, counts: z.array(liveEventCounts) });

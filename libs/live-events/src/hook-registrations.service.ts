@@ -15,6 +15,8 @@ import { LIVE_EVENTS_OPTIONS, type LiveEventsOptions } from './live-events.optio
 /** An installation's live events as people see them (never a secret). */
 export interface HookView {
   readonly supported: boolean;
+  /** Mooring registers the webhook with the tool; otherwise the user gives the tool its URL and secret. */
+  readonly registersItself: boolean;
   readonly hookUrl: string | null;
   readonly status: 'on' | 'off';
   readonly statusReason: string | null;
@@ -23,6 +25,12 @@ export interface HookView {
   readonly secretRotatedAt: Date | null;
   /** Until then the secret before the last rotation is still accepted. */
   readonly previousSecretValidUntil: Date | null;
+}
+
+/** A rotation's answer: the secret only when the user, not Mooring, gives it to the tool. */
+export interface RotatedHook {
+  readonly hook: HookView;
+  readonly secret?: string;
 }
 
 const REGISTERING = 'registering the webhook with the tool';
@@ -133,9 +141,10 @@ export class HookRegistrations {
 
   /**
    * A new secret; the previous one stays valid for the overlap (deliveries signed before the tool
-   * learns the new one), audited. Then the hook is registered again with the new secret.
+   * learns the new one), audited. Then the hook is registered again with the new secret. Without
+   * registration the new secret is handed back this once (never audited, logged or shown again).
    */
-  async rotate(orgId: string, installationId: string, integrationId: string): Promise<HookView> {
+  async rotate(orgId: string, installationId: string, integrationId: string): Promise<RotatedHook> {
     const live = this.integrations.get(integrationId).liveEvents;
     const hook = await this.hooks.hook(orgId, installationId);
     if (!live || !hook) throw new DomainError('NOT_FOUND', 'This installation has no live events', { resource: 'hook' });
@@ -154,8 +163,9 @@ export class HookRegistrations {
         details: { previousSecretValidUntil: previousUntil.toISOString() },
       },
     );
-    if (live.register) await this.requestRegistration(orgId, installationId);
-    return this.view(live.register ? await this.hooks.hook(orgId, installationId) : saved, live);
+    if (!live.register) return { hook: this.view(saved, live), secret: rotated.current };
+    await this.requestRegistration(orgId, installationId);
+    return { hook: this.view(await this.hooks.hook(orgId, installationId), live) };
   }
 
   /** At uninstall: removes the webhook from the tool, if it can; a failure does not stop the uninstall. */
@@ -206,6 +216,7 @@ export class HookRegistrations {
     if (!live || !hook) {
       return {
         supported: Boolean(live),
+        registersItself: live?.register !== undefined,
         hookUrl: null,
         status: 'off',
         statusReason: live ? 'the webhook is not set up yet' : 'this integration has no live events',
@@ -217,6 +228,7 @@ export class HookRegistrations {
     }
     return {
       supported: true,
+      registersItself: live.register !== undefined,
       hookUrl: this.hookUrl(hook.hookId),
       status: hook.status,
       statusReason: hook.statusReason,

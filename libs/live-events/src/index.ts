@@ -1,4 +1,4 @@
-export { HookRegistrations, type HookView } from './hook-registrations.service.js';
+export { HookRegistrations, type HookView, type RotatedHook } from './hook-registrations.service.js';
 export { HookSecretRewrapper } from './hook-secret-rewrapper.js';
 export { HOOK_ID_PATTERN, HookSecrets, verificationSecrets, type HookSecretSet } from './hook-secrets.js';
 export { LiveEventApplier } from './live-event-applier.js';

@@ -1,4 +1,4 @@
-import { Controller, Param, Query } from '@nestjs/common';
+import { Controller, Header, Param, Query } from '@nestjs/common';
 import type { z } from 'zod';
 import { api, uuid } from '@mooring/contract';
 import { InstallationService } from '@mooring/installations';
@@ -43,10 +43,13 @@ export class LiveEventsController {
   }
 
   @Endpoint(routes.rotateSecret)
+  // The answer may carry the new secret: no cache keeps it.
+  @Header('Cache-Control', 'no-store')
   async rotateSecret(@Param('id', new ZodPipe(uuid, 'path')) id: string) {
     const { orgId } = currentTenant();
     const installation = await this.installations.get(orgId, id);
-    return hookView(await this.hooks.rotate(orgId, id, installation.integrationId));
+    const { hook, secret } = await this.hooks.rotate(orgId, id, installation.integrationId);
+    return { ...hookView(hook), ...(secret === undefined ? {} : { secret }) };
   }
 
   @Endpoint(routes.register)

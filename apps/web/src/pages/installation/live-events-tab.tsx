@@ -1,11 +1,14 @@
 import { api } from '@mooring/contract';
+import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { call } from '../../api/client';
 import type { InstallationView } from '../../api/types';
 import { RoleGate } from '../../app/session';
 import { Badge } from '../../components/badges';
+import { ConfirmDialog } from '../../components/confirm-dialog';
 import { EmptyState, ErrorMessage, Loading, ErrorState } from '../../components/states';
 import { formatCount, formatDateTime } from '../../lib/format';
+import { CopyButton } from '../organization/users-page';
 
 const COUNTERS = [
   ['received', 'Received'],
@@ -41,7 +44,13 @@ export function LiveEventsTab({ installation }: { installation: InstallationView
     refetchInterval: 5_000,
   });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['installations', id, 'live-events'] });
-  const rotate = useMutation({ mutationFn: () => call(api.liveEvents.rotateSecret, { params: { id } }), onSettled: refresh });
+  const [confirmingRotation, setConfirmingRotation] = useState(false);
+  // The answer carries the new secret (integrations without registration): kept only in memory, shown once.
+  const rotate = useMutation({
+    mutationFn: () => call(api.liveEvents.rotateSecret, { params: { id } }),
+    onSuccess: () => setConfirmingRotation(false),
+    onSettled: refresh,
+  });
   const register = useMutation({ mutationFn: () => call(api.liveEvents.register, { params: { id } }), onSettled: refresh });
 
   if (live.isPending) return <Loading label="Loading live events…" />;
@@ -64,7 +73,15 @@ export function LiveEventsTab({ installation }: { installation: InstallationView
         {hook.statusReason ? <p data-testid="live-events-reason">{hook.statusReason}</p> : null}
         <dl className="kv">
           <dt>Delivery URL</dt>
-          <dd className="mono">{hook.hookUrl ?? 'not set up yet'}</dd>
+          <dd className="mono" data-testid="live-events-hook-url">
+            {hook.hookUrl ?? 'not set up yet'}
+            {hook.hookUrl && !hook.registersItself ? (
+              <>
+                {' '}
+                <CopyButton value={hook.hookUrl} />
+              </>
+            ) : null}
+          </dd>
           <dt>Registered</dt>
           <dd>{hook.registeredAt ? formatDateTime(hook.registeredAt) : 'no'}</dd>
           {hook.expiresAt ? (
@@ -83,16 +100,66 @@ export function LiveEventsTab({ installation }: { installation: InstallationView
         </dl>
         <RoleGate role="admin">
           <div className="row">
-            <button type="button" onClick={() => rotate.mutate()} disabled={rotate.isPending}>
-              Rotate secret
-            </button>
+            {hook.registersItself ? (
+              <button type="button" onClick={() => rotate.mutate()} disabled={rotate.isPending}>
+                Rotate secret
+              </button>
+            ) : (
+              <button
+                type="button"
+                onClick={() => {
+                  rotate.reset();
+                  setConfirmingRotation(true);
+                }}
+                disabled={rotate.isPending}
+              >
+                Create a new secret
+              </button>
+            )}
             {hook.status === 'off' ? (
               <button type="button" onClick={() => register.mutate()} disabled={register.isPending}>
                 Register again
               </button>
             ) : null}
           </div>
-          {rotate.isError ? <ErrorMessage error={rotate.error} /> : null}
+          {rotate.isError && !confirmingRotation ? <ErrorMessage error={rotate.error} /> : null}
+          {rotate.data?.secret ? (
+            <div className="banner warning" role="status" data-testid="live-events-secret">
+              <div style={{ minWidth: 0, flex: 1 }}>
+                <strong>Copy it now: you will not see it again.</strong>
+                <p>
+                  Paste it into the tool as the webhook secret, with the delivery URL above.
+                  {rotate.data.previousSecretValidUntil
+                    ? ` The previous secret keeps working until ${formatDateTime(rotate.data.previousSecretValidUntil)}.`
+                    : ''}
+                </p>
+                <div className="secret-box mono">{rotate.data.secret}</div>
+              </div>
+              <div className="actions">
+                <CopyButton value={rotate.data.secret} />
+                <button type="button" onClick={() => rotate.reset()}>
+                  Done
+                </button>
+              </div>
+            </div>
+          ) : null}
+          <ConfirmDialog
+            open={confirmingRotation}
+            title="Create a new webhook secret?"
+            confirmLabel="Create a new secret"
+            busy={rotate.isPending}
+            onCancel={() => {
+              setConfirmingRotation(false);
+              rotate.reset();
+            }}
+            onConfirm={() => rotate.mutate()}
+          >
+            <p style={{ margin: 0 }}>
+              The new secret is shown once. The current one keeps working until the overlap ends, so you have time to give the
+              tool the new one; after that, deliveries signed with the old secret are refused.
+            </p>
+            {rotate.isError ? <ErrorMessage error={rotate.error} /> : null}
+          </ConfirmDialog>
           {register.isError ? <ErrorMessage error={register.error} /> : null}
         </RoleGate>
       </section>
