@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeRestApi } from '@mooring/integrations/testing';
 import { launchChromium, newContext, seriousA11yViolations } from '../support/browser.js';
-import { startConsoleStack, type ConsoleStack } from '../support/console-stack.js';
+import { signInAsAdmin, startConsoleStack, type ConsoleStack } from '../support/console-stack.js';
 
 // A new webhook secret in the web console, in Debian's Chromium against the real api (build
 // output): an "Any REST API" data source has no registration, so its Live events tab copies the
@@ -53,11 +53,7 @@ describe('creating a webhook secret in the web console', () => {
     browser = await launchChromium();
     context = await newContext(browser, stack.baseUrl);
     page = await context.newPage();
-    await page.goto('/sign-in');
-    await page.getByLabel('Email').fill(stack.admin.email);
-    await page.getByLabel('Password').fill(stack.admin.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Data sources', exact: true }).waitFor();
+    await signInAsAdmin(page, stack);
   }, 120_000);
 
   afterAll(async () => {

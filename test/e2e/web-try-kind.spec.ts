@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeRestApi, fakeProjects } from '@mooring/integrations/testing';
 import { adminQuery } from '../support/admin-query.js';
 import { launchChromium, newContext, seriousA11yViolations } from '../support/browser.js';
-import { startConsoleStack, type ConsoleStack } from '../support/console-stack.js';
+import { signInAsAdmin, startConsoleStack, type ConsoleStack } from '../support/console-stack.js';
 
 // "Try it" in the web console, in Debian's Chromium against the real api, scheduler and worker
 // (build output): on an "Any REST API" data source's mapping tab, a button per declared kind reads
@@ -53,11 +53,7 @@ describe('trying a generic HTTP kind in the web console', () => {
     browser = await launchChromium();
     context = await newContext(browser, stack.baseUrl);
     page = await context.newPage();
-    await page.goto('/sign-in');
-    await page.getByLabel('Email').fill(stack.admin.email);
-    await page.getByLabel('Password').fill(stack.admin.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Data sources', exact: true }).waitFor();
+    await signInAsAdmin(page, stack);
   }, 120_000);
 
   afterAll(async () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Page } from 'playwright-core';
 import { FakeToolServer } from '@mooring/integrations/testing';
 import { freePort } from '../../tools/lib/wait.mjs';
 import { AppProcess, waitForHttp } from './processes.js';
@@ -90,4 +91,13 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
     await stop();
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n${output}`);
   }
+}
+
+/** Signs the stack's first admin in through the console's own form, landing on the data sources. */
+export async function signInAsAdmin(page: Page, stack: ConsoleStack): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(stack.admin.email);
+  await page.getByLabel('Password').fill(stack.admin.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Data sources', exact: true }).waitFor();
 }
