@@ -3,7 +3,7 @@ import { metrics } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationConnections } from '@mooring/installations';
 import { IntegrationRegistry } from '@mooring/integrations';
-import { FakeGithub } from '@mooring/integrations/testing';
+import { FakeGithub, githubRepositoryResources } from '@mooring/integrations/testing';
 import { HookRegistrations, LiveEventApplier, LiveEventMetrics } from '@mooring/live-events';
 import {
   BlueprintRepository,
@@ -378,6 +378,151 @@ describe('GitHub live events, end to end', () => {
     // Deleting the user took it out of its teams' relations (as deleting an entity does); the resync
     // writes those back now that it is a member again.
     await expectResyncAgrees(['team']);
+  });
+
+  it('applies branches, tags, files, deployment statuses, collaborators and alerts as the next resync would', async () => {
+    const installation = await api.request('GET', `/v1/installations/${installationId}`, { token: acme.token });
+    const mapping = installation.body.installation.mapping;
+    const remapped = await api.request('PATCH', `/v1/installations/${installationId}`, {
+      token: acme.token,
+      body: { mapping: { ...mapping, resources: [...mapping.resources, ...githubRepositoryResources] } },
+    });
+    expect(remapped.status, JSON.stringify(remapped.body)).toBe(200);
+    expect((await sync()).status).toBe('completed');
+    const name = `${org}/repo-2`;
+    const repo = { ...(await repository(2)), default_branch: 'main' };
+    const around = {
+      repository: repo,
+      organization: { login: org, id: 1000 },
+      sender: { login: 'octocat', id: 1, type: 'User' },
+    };
+    expect(await entity('githubFile', `${name}:CODEOWNERS`)).toBeDefined();
+    expect(await entity('githubBranch', `${name}:feature-1`)).toBeDefined();
+
+    // A push to the default branch: the branch's head, and the chosen files it changed (a path not chosen costs nothing).
+    const head = 'c0ffee0000000000000000000000000000000001';
+    fake.setRepositoryItem(name, '/branches', 'main', {
+      commit: { sha: head, url: `https://api.github.com/repos/${name}/commits/${head}` },
+    });
+    fake.setFile(name, 'README.md', '# Payments\n\nNow with retries.\n');
+    fake.setFile(name, 'CODEOWNERS', null);
+    const commit = {
+      id: head,
+      tree_id: 'c0ffee0000000000000000000000000000000002',
+      distinct: true,
+      message: 'Document retries',
+      timestamp: '2026-09-03T16:02:10+02:00',
+      url: `https://github.com/${name}/commit/${head}`,
+      author: { name: 'Octo Cat', email: 'octocat@users.example', username: 'octocat' },
+      committer: { name: 'Octo Cat', email: 'octocat@users.example', username: 'octocat' },
+      added: ['docs/retries.md'],
+      removed: ['CODEOWNERS'],
+      modified: ['README.md'],
+    };
+    const push = (ref: string, fields: Record<string, unknown> = {}) => ({
+      ref,
+      before: '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b',
+      after: head,
+      created: false,
+      deleted: false,
+      forced: false,
+      base_ref: null,
+      compare: `https://github.com/${name}/compare/1a2b3c4d5e6f...c0ffee000000`,
+      commits: [commit],
+      head_commit: commit,
+      pusher: { name: 'octocat', email: 'octocat@users.example' },
+      ...around,
+      ...fields,
+    });
+    expect((await deliver('push', push('refs/heads/main'))).status).toBe(202);
+
+    // Branches and tags created and deleted (a branch name may hold `/`); a deletion GitHub does not confirm is not applied.
+    const ref = (sha: string) => ({ sha, url: `https://api.github.com/repos/${name}/commits/${sha}` });
+    fake.setRepositoryItem(name, '/branches', 'release/2.0', {
+      name: 'release/2.0',
+      commit: ref(head),
+      protected: false,
+      protection: { enabled: false, required_status_checks: { enforcement_level: 'off', contexts: [], checks: [] } },
+      protection_url: `https://api.github.com/repos/${name}/branches/release/2.0/protection`,
+    });
+    const created = { master_branch: 'main', description: null, pusher_type: 'user', ...around };
+    await deliver('create', { ref: 'release/2.0', ref_type: 'branch', ...created });
+    fake.setRepositoryItem(name, '/tags', 'v2.0.0', {
+      name: 'v2.0.0',
+      commit: ref(head),
+      zipball_url: `https://api.github.com/repos/${name}/zipball/refs/tags/v2.0.0`,
+      tarball_url: `https://api.github.com/repos/${name}/tarball/refs/tags/v2.0.0`,
+      node_id: 'REF_kwDOv2.0.0',
+    });
+    await deliver('create', { ref: 'v2.0.0', ref_type: 'tag', ...created });
+    await deliver('delete', { ref: 'feature-1', ref_type: 'branch', pusher_type: 'user', ...around });
+    await apply();
+    expect(await entity('githubBranch', `${name}:feature-1`)).toBeDefined();
+    fake.setRepositoryItem(name, '/branches', 'feature-1', null);
+    fake.setRepositoryItem(name, '/tags', 'v1.0.0', null);
+    await deliver('push', push('refs/heads/feature-1', { deleted: true, after: '0'.repeat(40), commits: [], head_commit: null }));
+    await deliver('delete', { ref: 'v1.0.0', ref_type: 'tag', pusher_type: 'user', ...around });
+
+    // A new deployment status; a collaborator added and one removed.
+    const [deployment] = await fake.read(token, `/repos/${name}/deployments`);
+    const [latest] = await fake.read(token, `/repos/${name}/deployments/${deployment.id}/statuses`);
+    const status = {
+      ...latest,
+      id: 9_100_001,
+      state: 'failure',
+      description: 'Rolled back',
+      created_at: new Date().toISOString(),
+    };
+    fake.setRepositoryItem(name, `/deployments/${deployment.id}/statuses`, status.id, status);
+    await deliver('deployment_status', { action: 'created', deployment_status: status, deployment, ...around });
+    const members = await fake.read(token, `/orgs/${org}/members`);
+    const [staying, leaving] = await fake.read(token, `/repos/${name}/collaborators`);
+    const joining = members.find((m: { login: string }) => m.login === `${org}-user-5`);
+    fake.setRepositoryItem(name, '/collaborators', joining.login, {
+      ...joining,
+      email: null,
+      name: null,
+      permissions: { pull: true, triage: true, push: true, maintain: false, admin: false },
+      role_name: 'write',
+    });
+    await deliver('member', { action: 'added', member: joining, changes: { permission: { to: 'write' } }, ...around });
+    fake.setRepositoryItem(name, '/collaborators', leaving.login, null);
+    await deliver('member', { action: 'removed', member: leaving, ...around });
+
+    // A Dependabot alert fixed (the mapping lists open ones: it goes) and a new code scanning alert.
+    fake.setRepositoryItem(name, '/dependabot/alerts', 1, { state: 'fixed', fixed_at: new Date().toISOString() });
+    const fixed = await fake.read(token, `/repos/${name}/dependabot/alerts/1`);
+    await deliver('dependabot_alert', { action: 'fixed', alert: fixed, ...around });
+    const [first] = await fake.read(token, `/repos/${name}/code-scanning/alerts`);
+    fake.setRepositoryItem(name, '/code-scanning/alerts', 2, { ...first, number: 2, created_at: new Date().toISOString() });
+    await deliver('code_scanning_alert', {
+      action: 'created',
+      alert: { ...first, number: 2 },
+      ref: 'refs/heads/main',
+      commit_oid: head,
+      ...around,
+    });
+    await apply();
+
+    expect((await entity('githubBranch', `${name}:main`))?.properties['headSha']).toBe(head);
+    expect((await entity('githubFile', `${name}:README.md`))?.properties['content']).toBe('# Payments\n\nNow with retries.\n');
+    expect(await entity('githubFile', `${name}:CODEOWNERS`)).toBeUndefined();
+    expect(await entity('githubBranch', `${name}:release/2.0`)).toBeDefined();
+    expect(await entity('githubBranch', `${name}:feature-1`)).toBeUndefined();
+    expect((await entity('githubTag', `${name}:v2.0.0`))?.properties['sha']).toBe(head);
+    expect(await entity('githubTag', `${name}:v1.0.0`)).toBeUndefined();
+    expect((await entity('githubDeploymentStatus', String(status.id)))?.properties['state']).toBe('failure');
+    expect((await entity('githubCollaborator', `${name}:${joining.login}`))?.properties['role']).toBe('write');
+    expect(await entity('githubCollaborator', `${name}:${leaving.login}`)).toBeUndefined();
+    expect(await entity('githubCollaborator', `${name}:${staying.login}`)).toBeDefined();
+    expect(await entity('githubDependabotAlert', `${name}#1`)).toBeUndefined();
+    expect(await entity('githubCodeScanningAlert', `${name}#2`)).toBeDefined();
+    const log = await api.request('GET', `/v1/installations/${installationId}/live-events/log?limit=11`, { token: acme.token });
+    expect(
+      log.body.entries.map((e: { status: string }) => e.status),
+      JSON.stringify(log.body.entries),
+    ).toEqual(Array(11).fill('applied'));
+    await expectResyncAgrees();
   });
 
   it('drops deliveries while the installation is disabled, and says so', async () => {

@@ -11,6 +11,8 @@ import type {
 import { hmacMatches } from '../toolkit/index.js';
 import { githubApiBase } from './github-auth.js';
 import { PER_PAGE, githubClient, githubListing } from './github-client.js';
+import { githubKinds } from './github-kinds.js';
+import { REPOSITORY_LIVE_KINDS, fetchRepositoryKindItem, repositoryKindChanges } from './github-repository-live-events.js';
 
 // GitHub's webhooks (README.md, "Live events"): an organization webhook created with the token
 // (it needs admin:org_hook), deliveries signed with `X-Hub-Signature-256` over the raw body and
@@ -32,6 +34,10 @@ export const GITHUB_EVENTS = [
   'membership',
   'member',
   'organization',
+  'create',
+  'delete',
+  'dependabot_alert',
+  'code_scanning_alert',
 ] as const;
 
 const obj = (value: JsonValue | undefined): JsonObject | undefined =>
@@ -94,8 +100,11 @@ function changes({ headers, body }: { headers: WebhookDelivery['headers']; body:
     }
     case 'push': {
       // Only a push to the default branch changes the repository (pushed_at, size): re-read it.
-      if (!repoName || str(payload['ref']) !== `refs/heads/${str(repository?.['default_branch']) ?? ''}`) return [];
-      return [{ kind: 'repository', itemId: repoName, action: 'upsert' }];
+      const onDefault = !!repoName && str(payload['ref']) === `refs/heads/${str(repository?.['default_branch']) ?? ''}`;
+      return [
+        ...(onDefault ? [{ kind: 'repository', itemId: repoName, action: 'upsert' } as const] : []),
+        ...repositoryKindChanges(event, payload),
+      ];
     }
     case 'pull_request': {
       const pr = obj(payload['pull_request']);
@@ -130,7 +139,7 @@ function changes({ headers, body }: { headers: WebhookDelivery['headers']; body:
       if (!deployment || !repoName || !id) return [];
       return event === 'deployment'
         ? [inRepository('deployment', repoName, deployment, id, 'upsert')]
-        : [{ kind: 'deployment', itemId: `${repoName}#${id}`, action: 'upsert' }];
+        : [{ kind: 'deployment', itemId: `${repoName}#${id}`, action: 'upsert' }, ...repositoryKindChanges(event, payload)];
     }
     case 'team':
     case 'membership': {
@@ -160,9 +169,9 @@ function changes({ headers, body }: { headers: WebhookDelivery['headers']; body:
       if (action === 'renamed') return [{ kind: 'organization', itemId: org, action: 'upsert' }];
       return [];
     }
-    // `member` (a repository's collaborators) has no kind to change yet; `ping` and the rest: nothing.
+    // Branches, tags, collaborators and alerts (github-repository-live-events.ts); `ping` and the rest: nothing.
     default:
-      return [];
+      return repositoryKindChanges(event, payload);
   }
 }
 
@@ -175,7 +184,12 @@ function splitItem(itemId: string): [string, string] {
   return [itemId.slice(0, at), itemId.slice(at + 1)];
 }
 
-async function fetchItem(connection: IntegrationConnection, kind: string, itemId: string): Promise<JsonObject | null> {
+async function fetchItem(
+  connection: IntegrationConnection,
+  kind: string,
+  itemId: string,
+  selector?: Readonly<Record<string, unknown>>,
+): Promise<JsonObject | null> {
   const client = githubClient(connection);
   const read = async (path: string) => {
     const answer = await client.get(client.url(path));
@@ -186,6 +200,8 @@ async function fetchItem(connection: IntegrationConnection, kind: string, itemId
     const item = await read(`${repoPath(repository)}/${segment}/${encodeURIComponent(key)}`);
     return item && { ...item, __repository: repository };
   };
+  const definition = githubKinds[kind];
+  if (definition && REPOSITORY_LIVE_KINDS.has(kind)) return fetchRepositoryKindItem(client, definition, kind, itemId, selector);
   switch (kind) {
     case 'repository':
       return read(repoPath(itemId));

@@ -67,7 +67,7 @@ type Selectors = ReturnType<typeof repositorySelectors>;
 type Selector<K extends keyof Selectors> = z.infer<Selectors[K]>;
 
 /** Statuses of one deployment read at most (GitHub keeps every status a deployment went through). */
-const MAX_STATUSES_PER_DEPLOYMENT = 100;
+export const MAX_STATUSES_PER_DEPLOYMENT = 100;
 
 async function* deploymentStatuses(
   client: ToolClient,
@@ -123,6 +123,27 @@ export function fileText(file: JsonObject, maxBytes: number): string | null {
   }
 }
 
+/**
+ * One file of a repository as the file kind yields it (metadata, `__content`, `__truncated`), or
+ * null: a missing file (or an empty repository) is a 404, and a directory, submodule or symlink is
+ * not a file.
+ */
+export async function readFile(
+  client: ToolClient,
+  repository: string,
+  path: string,
+  maxBytes: number,
+  repoPath: PerRepositoryTools['repoPath'],
+): Promise<JsonObject | null> {
+  const encoded = path.split('/').map(encodeURIComponent).join('/');
+  const answer = await client.get(client.url(repoPath(repository, `/contents/${encoded}`)));
+  const body: JsonValue | undefined = answer?.body;
+  if (!body || typeof body !== 'object' || Array.isArray(body) || body['type'] !== 'file') return null;
+  const { content: _base64, encoding: _encoding, ...metadata } = body;
+  const content = fileText(body, maxBytes);
+  return { ...metadata, __content: content, __truncated: content === null };
+}
+
 async function* files(
   client: ToolClient,
   repository: string,
@@ -131,15 +152,8 @@ async function* files(
 ): AsyncGenerator<JsonObject[]> {
   const found: JsonObject[] = [];
   for (const path of options.paths) {
-    const encoded = path.split('/').map(encodeURIComponent).join('/');
-    // A missing file (or an empty repository) is a 404: the repository just has no such file.
-    const answer = await client.get(client.url(repoPath(repository, `/contents/${encoded}`)));
-    const body: JsonValue | undefined = answer?.body;
-    // A directory answers an array, a submodule or symlink another type: only files are read.
-    if (!body || typeof body !== 'object' || Array.isArray(body) || body['type'] !== 'file') continue;
-    const { content: _base64, encoding: _encoding, ...metadata } = body;
-    const content = fileText(body, options.maxBytes);
-    found.push({ ...metadata, __content: content, __truncated: content === null });
+    const file = await readFile(client, repository, path, options.maxBytes, repoPath);
+    if (file) found.push(file);
   }
   if (found.length) yield found;
 }

@@ -109,6 +109,9 @@ export interface FakeGithubShape {
   readonly codeScanningAlerts: number;
 }
 
+/** Every alert state, for reading one alert whatever its state. */
+const ALL_ALERT_STATES = 'auto_dismissed,dismissed,fixed,open';
+
 export const DEFAULT_SHAPE: FakeGithubShape = {
   repositories: 3,
   pulls: 2,
@@ -978,6 +981,8 @@ export class FakeGithub {
   private readonly empty = new Set<string>();
   /** File contents set by tests (`org/name:path`); null removes a generated file. */
   private readonly files = new Map<string, string | null>();
+  /** Branches, tags, collaborators, alerts and deployment statuses changed by tests (`org/name listing key`); null: gone. */
+  private readonly repositoryItems = new Map<string, Json | null>();
 
   /**
    * A security feature of the repository (`org/name`): `disabled` answers 403 with GitHub's
@@ -1000,28 +1005,82 @@ export class FakeGithub {
     this.files.set(`${fullName}:${path}`, content);
   }
 
+  /**
+   * Someone changed a branch, tag or collaborator (by name or login), an alert (by number) or a
+   * deployment status (by id) of the repository at GitHub: `fields` over the item from now on, the
+   * whole new item when there was none, or null: it is gone. `listing` is the listing's path
+   * (`/branches`, `/tags`, `/collaborators`, `/dependabot/alerts`, `/code-scanning/alerts`,
+   * `/deployments/<id>/statuses`).
+   */
+  setRepositoryItem(fullName: string, listing: string, key: string | number, fields: Record<string, unknown> | null): void {
+    const id = `${fullName} ${listing} ${key}`;
+    this.repositoryItems.set(id, fields && { ...(this.repositoryItems.get(id) ?? {}), ...fields });
+  }
+
+  /** A repository listing's items with the changes `setRepositoryItem` made. */
+  private edited(fullName: string, listing: string, items: Json[]): Json[] {
+    const keyOf = (item: Json) => String(item.name ?? item.login ?? item.number ?? item.id);
+    const prefix = `${fullName} ${listing} `;
+    const seen = new Set(items.map(keyOf));
+    const changed = items
+      .map((item) => {
+        const id = prefix + keyOf(item);
+        if (!this.repositoryItems.has(id)) return item;
+        const fields = this.repositoryItems.get(id);
+        return fields === null ? undefined : { ...item, ...fields };
+      })
+      .filter((item) => item !== undefined);
+    const added = [...this.repositoryItems]
+      .filter(([id, fields]) => id.startsWith(prefix) && fields !== null && !seen.has(id.slice(prefix.length)))
+      .map(([, fields]) => fields);
+    return [...changed, ...added];
+  }
+
   private moreRepositoryListing(org: string, index: number, rest: string, query: URLSearchParams): Json {
     const fullName = `${org}/repo-${index}`;
     const linkPath = `/repositories/${this.repositoryId(org, index)}${rest}`;
     const empty = this.empty.has(fullName);
+    const single = /^\/(branches|dependabot\/alerts|code-scanning\/alerts)\/(.+)$/.exec(rest);
+    if (single) {
+      // One branch (its name may hold `/`) or alert: the listing's item, as GitHub reads it alone.
+      const listing = this.moreRepositoryListing(org, index, `/${single[1]}`, new URLSearchParams({ state: ALL_ALERT_STATES }));
+      if (listing instanceof Refusal) return listing;
+      const key = single[2]!.split('/').map(decodeURIComponent).join('/');
+      const found = (listing as Listing).items.find((item) => String(item.name ?? item.number) === key);
+      return found && single[1] === 'branches'
+        ? {
+            ...found,
+            _links: {
+              self: `https://api.github.com/repos/${fullName}/branches/${key}`,
+              html: `https://github.com/${fullName}/tree/${key}`,
+            },
+          }
+        : found;
+    }
     switch (rest) {
       case '/branches': {
         const only = query.get('protected');
-        const branches = empty ? [] : this.branches(fullName);
+        const branches = empty ? [] : this.edited(fullName, rest, this.branches(fullName));
         return { linkPath, items: branches.filter((b) => only === null || String(b.protected) === only) };
       }
       case '/tags':
-        return { linkPath, items: empty ? [] : this.tags(fullName) };
+        return { linkPath, items: empty ? [] : this.edited(fullName, rest, this.tags(fullName)) };
       case '/environments':
         return { linkPath, key: 'environments', unlinked: true, items: this.environments(org, index) };
-      case '/collaborators':
-        return { linkPath, items: this.collaborators(org, query.get('affiliation') ?? 'all') };
+      case '/collaborators': {
+        const affiliation = query.get('affiliation') ?? 'all';
+        // Changed collaborators are direct ones: none is outside in the fake's organizations.
+        return {
+          linkPath,
+          items: affiliation === 'outside' ? [] : this.edited(fullName, rest, this.collaborators(org, affiliation)),
+        };
+      }
       case '/dependabot/alerts': {
         const refused = this.featureRefusal(fullName, 'dependabot');
         if (refused) return refused;
-        const states = (query.get('state') ?? 'auto_dismissed,dismissed,fixed,open').split(',');
+        const states = (query.get('state') ?? ALL_ALERT_STATES).split(',');
         const severities = query.get('severity')?.split(',');
-        const alerts = this.dependabotAlerts(fullName).filter(
+        const alerts = this.edited(fullName, rest, this.dependabotAlerts(fullName)).filter(
           (a) => states.includes(a.state) && (!severities || severities.includes(a.security_advisory.severity)),
         );
         return { linkPath, cursor: true, items: alerts };
@@ -1030,13 +1089,14 @@ export class FakeGithub {
         const refused = this.featureRefusal(fullName, 'code-scanning');
         if (refused) return refused;
         const state = query.get('state');
-        return { linkPath, items: this.codeScanningAlerts(fullName).filter((a) => !state || a.state === state) };
+        const alerts = this.edited(fullName, rest, this.codeScanningAlerts(fullName));
+        return { linkPath, items: alerts.filter((a) => !state || state === ALL_ALERT_STATES || a.state === state) };
       }
     }
     const statuses = /^\/deployments\/(\d+)\/statuses$/.exec(rest);
     if (statuses) {
       const deployment = this.deployments(org, index).find((d) => d.id === Number(statuses[1]));
-      return deployment && { linkPath, items: this.deploymentStatuses(fullName, deployment) };
+      return deployment && { linkPath, items: this.edited(fullName, rest, this.deploymentStatuses(fullName, deployment)) };
     }
     const content = /^\/contents\/(.+)$/.exec(rest);
     if (content) {
