@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { INestApplicationContext } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationConnections } from '@mooring/installations';
+import { IntegrationRegistry, pageItems } from '@mooring/integrations';
 import { FakeGithub } from '@mooring/integrations/testing';
 import { InstallationRepository, type SyncRunRecord } from '@mooring/persistence';
 import { SyncEngine } from '@mooring/sync';
@@ -87,7 +88,7 @@ describe('GitHub App installation, end to end', () => {
   beforeAll(async () => {
     fake = await FakeGithub.start({ shape: { repositories: 30, members: 5, teams: 2 }, latencyMs: 2 });
     fake.apps.addApp(APP_ID, publicKey);
-    for (const id of [5001, 5002, 5003]) fake.apps.install(id, APP_ID, org);
+    for (const id of [5001, 5002, 5003, 5005, 5006, 5007]) fake.apps.install(id, APP_ID, org);
     api = await TestApi.start({ UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS: 'true', VAULT_LOCAL_MASTER_KEY: masterKey });
     otherWorker = await installationsContext({
       db: api.db,
@@ -214,5 +215,69 @@ describe('GitHub App installation, end to end', () => {
     await expect(tokensFromBothStacks(organization, installationId, 2)).rejects.toMatchObject({ code: 'REAUTH_REQUIRED' });
     expect(fake.requests.slice(requestsBefore).filter((r) => r.url.endsWith('/access_tokens'))).toHaveLength(1);
     expect(fake.apps.tokensMinted).toBe(minted);
+  }, 120_000);
+
+  it('syncs only the repositories selected for the installation, never reading the others', async () => {
+    const organization = await newOrganization('epsilon');
+    fake.apps.selectRepositories(5005, [1, 4, 7]);
+    const created = await install(organization, 5005);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const installationId = created.body.installation.id as string;
+    const identifiers = async (blueprint: string) =>
+      (
+        await adminQuery<{ identifier: string }>(
+          api.db,
+          'SELECT identifier FROM entities WHERE org_id = $1 AND blueprint = $2 ORDER BY 1',
+          [organization.orgId, blueprint],
+        )
+      ).map((row) => row.identifier);
+    const requestsBefore = fake.requests.length;
+
+    const run = await sync(organization, installationId);
+    expect(run.status, JSON.stringify(run.resources.map((r) => [r.kind, r.status, r.error]))).toBe('completed');
+    const selected = [`${org}/repo-1`, `${org}/repo-4`, `${org}/repo-7`];
+    expect(await identifiers('githubRepository')).toEqual(selected);
+    const pulls = await identifiers('githubPullRequest');
+    expect(pulls.length).toBeGreaterThan(0);
+    expect(new Set(pulls.map((id) => id.split('#')[0]))).toEqual(new Set(selected));
+    // Nothing outside the selection was asked for: GitHub would answer 404 to this installation's token.
+    const read = fake.requests.slice(requestsBefore).map((r) => r.url);
+    const unselected = read.filter((url) => /\/repos\/[^/]+\/repo-(\d+)/.test(url) && !/\/repo-(1|4|7)(\/|\?|$)/.test(url));
+    const byId = read.filter((url) => /\/repositories\/\d+/.exec(url) && !/\/repositories\/\d*0000(1|4|7)\//.test(url));
+    expect([...unselected, ...byId]).toEqual([]);
+    expect(run.deleted).toBe(0);
+  }, 120_000);
+
+  it('keeps a separate rate-limit budget per App installation', async () => {
+    const registry = api.app.get(IntegrationRegistry);
+    const connections = api.app.get(IntegrationConnections);
+    const spent = await newOrganization('zeta');
+    const spentId = (await install(spent, 5006)).body.installation.id as string;
+    const other = await newOrganization('eta');
+    const otherCreated = await install(other, 5007);
+    expect(otherCreated.status, JSON.stringify(otherCreated.body)).toBe(201);
+
+    // One installation's quota is spent for the hour: its listing waits for GitHub's reset.
+    fake.quota(FakeGithub.installationQuota(5006)).remaining = 0;
+    const stop = new AbortController();
+    const limited = fake.stats.rateLimited;
+    const waiting = (async () => {
+      const connection = await connections.forInstallation(spent.orgId, spentId, stop.signal);
+      for await (const page of registry.get('github').kinds['repository']!.extract(connection, {})) pageItems(page);
+    })();
+    const outcome = waiting.then(
+      () => 'done',
+      (error: unknown) => (stop.signal.aborted ? 'stopped' : error),
+    );
+    for (let i = 0; i < 600 && fake.stats.rateLimited === limited; i++) await sleep(100);
+    expect(fake.stats.rateLimited).toBeGreaterThan(limited);
+
+    // The other installation of the same App has its own quota at GitHub, and its own budget here:
+    // its sync runs now (a shared budget would wait an hour for the first one's reset).
+    const run = await sync(other, otherCreated.body.installation.id as string);
+    expect(run.status, JSON.stringify(run.resources.map((r) => [r.kind, r.status, r.error]))).toBe('completed');
+    expect(await repositories(other)).toBe(30);
+    stop.abort();
+    expect(await outcome).toBe('stopped');
   }, 120_000);
 });

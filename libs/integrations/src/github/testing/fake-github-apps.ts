@@ -21,6 +21,8 @@ export interface FakeGithubAppInstallation {
   readonly account: string;
   suspended: boolean;
   uninstalled: boolean;
+  /** `repository_selection: "selected"`: the indexes of the account's repositories (`repo-<i>`) granted; absent: all. */
+  selected?: readonly number[];
 }
 
 const DOCS = 'https://docs.github.com/rest';
@@ -51,6 +53,16 @@ export class FakeGithubApps {
     const installation = { id: installationId, appId, account, suspended: false, uninstalled: false };
     this.installations.set(installationId, installation);
     return installation;
+  }
+
+  /** An owner chose which repositories the installation reads ("Only select repositories"), or all of them again. */
+  selectRepositories(installationId: number, selected: readonly number[] | 'all'): void {
+    this.installation(installationId).selected = selected === 'all' ? undefined : [...selected];
+  }
+
+  /** The repositories (by index) an installation token may read, or undefined for all of its account's. */
+  selectedRepositories(installationId: number): readonly number[] | undefined {
+    return this.installations.get(installationId)?.selected;
   }
 
   /** An organization owner suspended the installation: no new tokens (403), existing ones stop working. */
@@ -114,7 +126,7 @@ export class FakeGithubApps {
         token,
         expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
         permissions: { metadata: 'read', contents: 'read', pull_requests: 'read', issues: 'read', members: 'read' },
-        repository_selection: 'all',
+        repository_selection: installation.selected ? 'selected' : 'all',
       },
     };
   }

@@ -280,7 +280,12 @@ export class FakeGithub {
     };
   }
 
-  /** The token's primary quota as GitHub would report it. */
+  /** What `quota` takes for an App installation's quota (shared by every token minted for it). */
+  static installationQuota(installationId: number): string {
+    return `installation:${installationId}`;
+  }
+
+  /** The token's (or, keyed by `installationQuota`, an App installation's) primary quota as GitHub would report it. */
   quota(token: string): Quota {
     const now = Math.floor(Date.now() / 1000);
     let quota = this.quotas.get(token);
@@ -445,7 +450,8 @@ export class FakeGithub {
     }
 
     if (request.method !== 'GET') return this.write(request, route, grant, send);
-    const quota = this.quota(token);
+    // GitHub counts an App installation's quota per installation, whichever of its tokens is used.
+    const quota = this.quota(grant.installation ? FakeGithub.installationQuota(grant.installation.id) : token);
     const repositoryPath = /^\/repos\/([^/]+\/[^/]+)/.exec(route)?.[1];
     const refusal = repositoryPath && this.refused.get(decodeURIComponent(repositoryPath));
     if (refusal) {
@@ -651,10 +657,12 @@ export class FakeGithub {
   /** A body, a listing to paginate, or undefined for a 404. */
   private route(route: string, query: URLSearchParams, grant: FakeGithubToken): Json {
     if (route === '/installation/repositories') {
-      // Only an installation token reads it; the App here is granted all of its account's repositories.
+      // Only an installation token reads it: all of its account's repositories, or the ones selected.
       if (!grant.installation) return undefined;
-      const items = this.repositories(grant.installation.account, 'all');
-      return { linkPath: route, key: 'repositories', extra: { repository_selection: 'all' }, items } satisfies Listing;
+      const selected = this.apps.selectedRepositories(grant.installation.id);
+      const items = this.repositories(grant.installation.account, 'all').filter((_, i) => !selected || selected.includes(i));
+      const extra = { repository_selection: selected ? 'selected' : 'all' };
+      return { linkPath: route, key: 'repositories', extra, items } satisfies Listing;
     }
     if (grant.installation && (route === '/user' || route.startsWith('/user/'))) return undefined;
     if (route === '/user') return userBody(grant.login);
@@ -671,8 +679,10 @@ export class FakeGithub {
       if (!grant.organizations.includes(org)) return undefined;
       const rest = orgRoute[2] ?? '';
       if (rest === '') return { ...ORGANIZATION.response, login: org, url: `https://api.github.com/orgs/${org}` };
-      if (rest === '/repos')
-        return { linkPath: route, items: this.repositories(org, query.get('type') ?? 'all') } satisfies Listing;
+      if (rest === '/repos') {
+        const items = this.repositories(org, query.get('type') ?? 'all').filter((repo) => this.grants(grant, repo.id % 100_000));
+        return { linkPath: route, items } satisfies Listing;
+      }
       if (rest === '/members') return { linkPath: route, items: this.members(org) } satisfies Listing;
       if (rest === '/teams') return { linkPath: route, items: this.teams(org) } satisfies Listing;
       const oneTeam = /^\/teams\/([^/]+)$/.exec(rest);
@@ -724,6 +734,7 @@ export class FakeGithub {
   private locate(owner: string, name: string, grant: FakeGithubToken): { org: string; index: number } | undefined {
     const index = /^repo-(\d+)$/.exec(name)?.[1];
     if (!grant.organizations.includes(owner) || index === undefined || Number(index) >= this.shape.repositories) return undefined;
+    if (!this.grants(grant, Number(index))) return undefined;
     return { org: owner, index: Number(index) };
   }
 
@@ -731,7 +742,13 @@ export class FakeGithub {
     const orgIndex = Math.floor(id / 100_000) - 1;
     const org = grant.organizations[orgIndex];
     const index = id % 100_000;
-    return org !== undefined && index < this.shape.repositories ? { org, index } : undefined;
+    return org !== undefined && index < this.shape.repositories && this.grants(grant, index) ? { org, index } : undefined;
+  }
+
+  /** Whether the token reads the repository: an App installation only reads the repositories selected for it. */
+  private grants(grant: FakeGithubToken, index: number): boolean {
+    const selected = grant.installation && this.apps.selectedRepositories(grant.installation.id);
+    return !selected || selected.includes(index);
   }
 
   private repositoryListing(org: string, index: number, rest: string, query: URLSearchParams): Listing | undefined {
