@@ -223,6 +223,7 @@ async function deploymentStatus(
   options: Options<'deployment-status'>,
 ): Promise<JsonObject | null> {
   const [deploymentId, statusId] = key.split('/');
+  if (!deploymentId || !statusId) return null;
   const latest = limit(
     client.pages(
       client.url(repoPath(repository, '/deployments'), {
@@ -233,15 +234,15 @@ async function deploymentStatus(
     ),
     options.maxDeployments,
   );
-  const deployment = await findIn(latest, (d) => String(d['id']) === deploymentId);
+  const deployment = await findIn(latest, (d) => idOf(d['id']) === deploymentId);
   if (!deployment) return null;
   const statuses = limit(
     client.pages(
-      client.url(repoPath(repository, `/deployments/${deployment['id']}/statuses`), { per_page: PER_PAGE }),
+      client.url(repoPath(repository, `/deployments/${encodeURIComponent(deploymentId)}/statuses`), { per_page: PER_PAGE }),
       githubListing(),
     ),
     MAX_STATUSES_PER_DEPLOYMENT,
   );
-  const status = await findIn(statuses, (s) => String(s['id']) === statusId);
+  const status = await findIn(statuses, (s) => idOf(s['id']) === statusId);
   return status && { ...status, __deployment: deployment['id'] ?? null, __ref: deployment['ref'] ?? null };
 }

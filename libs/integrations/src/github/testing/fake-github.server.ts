@@ -999,7 +999,7 @@ export class FakeGithub {
   /** File contents set by tests (`org/name:path`); null removes a generated file. */
   private readonly files = new Map<string, string | null>();
   /** Branches, tags, collaborators, alerts and deployment statuses changed by tests (`org/name listing key`); null: gone. */
-  private readonly repositoryItems = new Map<string, Json | null>();
+  private readonly repositoryItems = new Map<string, Json>();
 
   /**
    * A security feature of the repository (`org/name`): `disabled` answers 403 with GitHub's
@@ -1036,7 +1036,7 @@ export class FakeGithub {
 
   /** A repository listing's items with the changes `setRepositoryItem` made. */
   private edited(fullName: string, listing: string, items: Json[]): Json[] {
-    const keyOf = (item: Json) => String(item.name ?? item.login ?? item.number ?? item.id);
+    const keyOf = (item: Json) => String(listing === '/collaborators' ? item.login : (item.name ?? item.number ?? item.id));
     const prefix = `${fullName} ${listing} `;
     const seen = new Set(items.map(keyOf));
     const changed = items
