@@ -69,13 +69,14 @@ type Selector<K extends keyof Selectors> = z.infer<Selectors[K]>;
 /** Statuses of one deployment read at most (GitHub keeps every status a deployment went through). */
 export const MAX_STATUSES_PER_DEPLOYMENT = 100;
 
-async function* deploymentStatuses(
+/** The latest deployments whose statuses the deployment-status kind reads (GitHub lists newest first). */
+export function latestDeployments(
   client: ToolClient,
   repository: string,
-  options: Selector<'deployment-status'>,
+  options: Pick<Selector<'deployment-status'>, 'environment' | 'maxDeployments'>,
   repoPath: PerRepositoryTools['repoPath'],
-): AsyncGenerator<JsonObject[]> {
-  const deployments = limit(
+): AsyncIterable<JsonObject[]> {
+  return limit(
     client.pages(
       client.url(repoPath(repository, '/deployments'), {
         environment: options.environment,
@@ -85,6 +86,15 @@ async function* deploymentStatuses(
     ),
     options.maxDeployments,
   );
+}
+
+async function* deploymentStatuses(
+  client: ToolClient,
+  repository: string,
+  options: Selector<'deployment-status'>,
+  repoPath: PerRepositoryTools['repoPath'],
+): AsyncGenerator<JsonObject[]> {
+  const deployments = latestDeployments(client, repository, options, repoPath);
   for await (const page of deployments) {
     for (const deployment of page) {
       const id = deployment['id'];

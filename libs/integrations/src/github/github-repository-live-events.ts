@@ -3,7 +3,7 @@ import { DomainError } from '@mooring/platform';
 import type { JsonObject, JsonValue, KindDefinition, LiveChange } from '../integration-definition.js';
 import { limit, type ToolClient } from '../toolkit/index.js';
 import { PER_PAGE, githubListing } from './github-client.js';
-import { MAX_STATUSES_PER_DEPLOYMENT, readFile, type repositorySelectors } from './github-repository-kinds.js';
+import { MAX_STATUSES_PER_DEPLOYMENT, latestDeployments, readFile, type repositorySelectors } from './github-repository-kinds.js';
 import { isFeatureOff, type securitySelectors } from './github-security-kinds.js';
 
 // Live events of the per-repository kinds of github-repository-kinds.ts and github-security-kinds.ts
@@ -224,16 +224,7 @@ async function deploymentStatus(
 ): Promise<JsonObject | null> {
   const [deploymentId, statusId] = key.split('/');
   if (!deploymentId || !statusId) return null;
-  const latest = limit(
-    client.pages(
-      client.url(repoPath(repository, '/deployments'), {
-        environment: options.environment,
-        per_page: Math.min(PER_PAGE, options.maxDeployments),
-      }),
-      githubListing(),
-    ),
-    options.maxDeployments,
-  );
+  const latest = latestDeployments(client, repository, options, repoPath);
   const deployment = await findIn(latest, (d) => idOf(d['id']) === deploymentId);
   if (!deployment) return null;
   const statuses = limit(
