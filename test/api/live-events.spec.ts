@@ -523,7 +523,7 @@ describe('GitHub live events, end to end', () => {
       JSON.stringify(log.body.entries),
     ).toEqual(Array(11).fill('applied'));
     await expectResyncAgrees();
-  });
+  }, 180_000);
 
   it('drops deliveries while the installation is disabled, and says so', async () => {
     await api.request('PATCH', `/v1/installations/${installationId}`, { token: acme.token, body: { enabled: false } });
