@@ -2,23 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeToolServer } from '@mooring/integrations/testing';
 import { AppStack } from '../support/app-stack.js';
+import { STACK_FRAME, fatalLine, until } from '../support/boot-wait.js';
 import { OwnPostgres } from '../support/own-servers.js';
-import type { AppProcess } from '../support/processes.js';
 import { createTestRedis, type TestRedis } from '../support/test-redis.js';
 
 // A built worker started while its PostgreSQL is down (a crash, a failover, a stack booting in any
 // order) waits for it, then works; one that never sees it exits with one line saying so.
 
 const TOOL_TOKEN = 'fake-tool-token-boot-wait-0123456789';
-
-/** Waits for `condition`, failing at once if `process` exits meanwhile. */
-async function until(what: string, condition: () => boolean | Promise<boolean>, process: AppProcess): Promise<void> {
-  for (const deadline = Date.now() + 90_000; !(await condition()); await sleep(100)) {
-    const gone = process.child.exitCode !== null ? `${process.name} exited ${process.child.exitCode}` : undefined;
-    if (gone || Date.now() > deadline)
-      throw new Error(`${what} did not happen (${gone ?? 'timed out'}):\n${process.output.slice(-3000)}`);
-  }
-}
 
 describe('a worker that boots while PostgreSQL is down', () => {
   let postgres: OwnPostgres;
@@ -94,14 +85,13 @@ describe('a worker that boots while PostgreSQL is down', () => {
     try {
       const worker = apps.startWorker({ DATABASE_BOOT_WAIT_SECONDS: '3' });
       expect(await worker.exitCode(90_000)).toBe(1);
-      const lines = worker.output.trim().split('\n');
-      const fatal = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line['level'] === 'fatal');
+      const fatal = fatalLine(worker);
       expect(fatal).toMatchObject({
         code: 'DEPENDENCY_UNAVAILABLE',
         msg: expect.stringMatching(/^PostgreSQL was not reachable within 3 s \(ECONNREFUSED\)/),
       });
       expect(fatal).not.toHaveProperty('err');
-      expect(worker.output).not.toMatch(/^\s+at /m);
+      expect(worker.output).not.toMatch(STACK_FRAME);
       const password = new URL(postgres.appUrl).password;
       expect(password.length).toBeGreaterThan(0);
       expect(worker.output).not.toContain(password);

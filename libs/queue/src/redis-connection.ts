@@ -63,8 +63,10 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown, Rea
   private lastErrorCode = 'no answer';
 
   constructor(@Inject(QUEUE_OPTIONS) readonly options: QueueOptions) {
-    // maxRetriesPerRequest: null lets BullMQ's blocking commands wait out a reconnect.
-    this.client = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    // maxRetriesPerRequest: null lets BullMQ's blocking commands wait out a reconnect. Connecting at
+    // once (not lazily) matters: a queue built on a client that has not started connecting calls
+    // connect() itself, and BullMQ keeps that first attempt's failure for good when Redis is not up yet.
+    this.client = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
     this.client.on('error', (error: Error & { code?: unknown }) => {
       // Reconnection is automatic; readiness reports the outage.
       this.lastErrorCode = typeof error.code === 'string' ? error.code : error.message;
@@ -96,8 +98,6 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown, Rea
   private async waitUntilReachable(): Promise<void> {
     const waitSeconds = this.options.bootWaitSeconds ?? DEFAULT_BOOT_WAIT_SECONDS;
     const deadline = Date.now() + waitSeconds * 1000;
-    // BullMQ's first command may already have started connecting this lazy client.
-    if (this.client.status === 'wait') this.client.connect().catch(() => {});
     const logger = new Logger('Redis');
     for (let windowMs = FIRST_ATTEMPT_MS; !(await this.readyWithin(Math.min(windowMs, deadline - Date.now())));) {
       const left = deadline - Date.now();
