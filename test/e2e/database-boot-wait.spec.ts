@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeToolServer } from '@mooring/integrations/testing';
-import { AppStack } from '../support/app-stack.js';
+import type { AppStack } from '../support/app-stack.js';
 import { STACK_FRAME, fatalLine, until } from '../support/boot-wait.js';
-import { OwnPostgres } from '../support/own-servers.js';
-import { createTestRedis, type TestRedis } from '../support/test-redis.js';
+import { OwnPostgresStack } from '../support/own-postgres-stack.js';
+import type { OwnPostgres } from '../support/own-servers.js';
 
 // A built worker started while its PostgreSQL is down (a crash, a failover, a stack booting in any
 // order) waits for it, then works; one that never sees it exits with one line saying so.
@@ -12,41 +11,26 @@ import { createTestRedis, type TestRedis } from '../support/test-redis.js';
 const TOOL_TOKEN = 'fake-tool-token-boot-wait-0123456789';
 
 describe('a worker that boots while PostgreSQL is down', () => {
+  let stack: OwnPostgresStack;
   let postgres: OwnPostgres;
-  let redis: TestRedis;
-  let tool: FakeToolServer;
   let apps: AppStack;
 
   beforeAll(async () => {
-    postgres = await OwnPostgres.start();
-    redis = createTestRedis();
-    tool = await FakeToolServer.start({ token: TOOL_TOKEN, pageSize: 50, counts: { team: 2, service: 5, deployment: 120 } });
     // No worker yet: the first run waits in the queue for the one each test starts.
-    apps = await AppStack.start({
-      databaseUrl: postgres.appUrl,
-      redisUrl: redis.url,
-      keyPrefix: redis.keyPrefix,
+    stack = await OwnPostgresStack.start({
+      tool: { token: TOOL_TOKEN, pageSize: 50, counts: { team: 2, service: 5, deployment: 120 } },
       workers: 0,
       env: { DISPATCH_POLL_MS: '100', RUN_RETRY_BASE_SECONDS: '1' },
     });
+    ({ postgres, apps } = stack);
   }, 120_000);
 
   afterAll(async () => {
-    await apps?.close();
-    await tool?.close();
-    await redis?.clear();
-    await postgres?.stop();
+    await stack?.close();
   });
 
   it('waits for PostgreSQL to come back, then runs the queued sync', async () => {
-    const installed = await apps.call('POST', '/v1/installations', {
-      integrationId: 'fake',
-      name: 'fake tool',
-      settings: { baseUrl: tool.baseUrl, token: TOOL_TOKEN },
-      schedule: { every: '7d' },
-    });
-    expect(installed.status, JSON.stringify(installed.body)).toBe(201);
-    const installationId = installed.body.installation.id as string;
+    const installationId = await stack.installFakeTool(TOOL_TOKEN);
     const [queued] = await postgres.query<{ id: string; status: string }>(
       'SELECT id, status FROM sync_runs WHERE installation_id = $1',
       [installationId],

@@ -69,14 +69,7 @@ describe('processes that boot while Redis is down', () => {
     ]);
     expect(ready.map((response) => response.status)).toEqual([200, 200, 200]);
     // Working, not only up: an installation's first sync goes through the queue to the worker.
-    const installed = await apps.call('POST', '/v1/installations', {
-      integrationId: 'fake',
-      name: 'fake tool',
-      settings: { baseUrl: tool.baseUrl, token: TOOL_TOKEN },
-      schedule: { every: '7d' },
-    });
-    expect(installed.status, JSON.stringify(installed.body)).toBe(201);
-    const installationId = installed.body.installation.id as string;
+    const installationId = await apps.installFakeTool(tool.baseUrl, TOOL_TOKEN);
     await until(
       'the first sync completing',
       async () => {

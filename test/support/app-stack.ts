@@ -108,6 +108,19 @@ export class AppStack {
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   }
 
+  /** Installs the fake tool at `baseUrl` on a weekly schedule (its first sync is queued) and returns the installation's id. */
+  async installFakeTool(baseUrl: string, token: string): Promise<string> {
+    const installed = await this.call('POST', '/v1/installations', {
+      integrationId: 'fake',
+      name: 'fake tool',
+      settings: { baseUrl, token },
+      schedule: { every: '7d' },
+    });
+    if (installed.status !== 201)
+      throw new Error(`installing the fake tool: ${installed.status} ${JSON.stringify(installed.body)}`);
+    return installed.body.installation.id as string;
+  }
+
   startApi(): AppProcess {
     return this.spawn('api', {
       PUBLIC_API_URL: this.baseUrl,
