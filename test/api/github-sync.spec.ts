@@ -12,8 +12,9 @@ import { TestApi, type TestOrganization } from '../support/test-api.js';
 // GitHub end to end: installed through the API with a token and a GitHub Enterprise host (the fake
 // GitHub on loopback, answering under /api/v3 with GitHub's response shapes), synced by the engine
 // through the production connection (SSRF-guarded fetch, stored credentials, PostgreSQL response
-// cache), with rate limits, ETags and a revoked token.
-describe('GitHub integration, end to end', () => {
+// cache), with rate limits, ETags and a revoked token. Each test awaits whole syncs (about 1,900
+// requests each), so its deadline is sized for a loaded machine, not the 30 s default.
+describe('GitHub integration, end to end', { timeout: 180_000 }, () => {
   const token = 'ghp_fakeGithubToken0123456789abcdefABCD';
   const org = 'octo-org';
   const github = IntegrationRegistry.fromConfig({ fakeEnabled: false }).get('github');
@@ -183,7 +184,7 @@ describe('GitHub integration, end to end', () => {
 
     fake.injectSecondaryLimit({ afterRequests: 5, count: 2, status: 429, retryAfterSeconds: 1 });
     expect((await sync()).status).toBe('completed');
-  }, 90_000); // two full syncs and two waits: on a loaded 2-core machine more than the default 30 s
+  });
 
   it('marks the installation needs_reauth when GitHub refuses a revoked token, deleting nothing', async () => {
     fake.revokeToken(token);

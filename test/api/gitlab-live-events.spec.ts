@@ -22,8 +22,9 @@ import { endedRecord } from '../support/run-outcome.js';
 // GitLab (a self-managed instance under /gitlab) at install; the fake sends GitLab's deliveries,
 // with the hook's secret token in X-Gitlab-Token, to the api's edge; the worker's applier (run
 // here) writes them through the installation's mapping. After every event the next resync must
-// find nothing to change: each event is applied as the resync would write it.
-describe('GitLab live events, end to end', () => {
+// find nothing to change: each event is applied as the resync would write it. Each test awaits a
+// whole resync besides its deliveries, so its deadline is sized for a loaded machine.
+describe('GitLab live events, end to end', { timeout: 120_000 }, () => {
   const token = 'glpat-liveEventsOwner0123456';
   let fake: FakeGitlab;
   let api: TestApi;

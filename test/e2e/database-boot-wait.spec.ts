@@ -1,61 +1,36 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeToolServer } from '@mooring/integrations/testing';
-import { AppStack } from '../support/app-stack.js';
-import { OwnPostgres } from '../support/own-servers.js';
-import type { AppProcess } from '../support/processes.js';
-import { createTestRedis, type TestRedis } from '../support/test-redis.js';
+import type { AppStack } from '../support/app-stack.js';
+import { STACK_FRAME, fatalLine, until } from '../support/boot-wait.js';
+import { OwnPostgresStack } from '../support/own-postgres-stack.js';
+import type { OwnPostgres } from '../support/own-servers.js';
 
 // A built worker started while its PostgreSQL is down (a crash, a failover, a stack booting in any
 // order) waits for it, then works; one that never sees it exits with one line saying so.
 
 const TOOL_TOKEN = 'fake-tool-token-boot-wait-0123456789';
 
-/** Waits for `condition`, failing at once if `process` exits meanwhile. */
-async function until(what: string, condition: () => boolean | Promise<boolean>, process: AppProcess): Promise<void> {
-  for (const deadline = Date.now() + 90_000; !(await condition()); await sleep(100)) {
-    const gone = process.child.exitCode !== null ? `${process.name} exited ${process.child.exitCode}` : undefined;
-    if (gone || Date.now() > deadline)
-      throw new Error(`${what} did not happen (${gone ?? 'timed out'}):\n${process.output.slice(-3000)}`);
-  }
-}
-
 describe('a worker that boots while PostgreSQL is down', () => {
+  let stack: OwnPostgresStack;
   let postgres: OwnPostgres;
-  let redis: TestRedis;
-  let tool: FakeToolServer;
   let apps: AppStack;
 
   beforeAll(async () => {
-    postgres = await OwnPostgres.start();
-    redis = createTestRedis();
-    tool = await FakeToolServer.start({ token: TOOL_TOKEN, pageSize: 50, counts: { team: 2, service: 5, deployment: 120 } });
     // No worker yet: the first run waits in the queue for the one each test starts.
-    apps = await AppStack.start({
-      databaseUrl: postgres.appUrl,
-      redisUrl: redis.url,
-      keyPrefix: redis.keyPrefix,
+    stack = await OwnPostgresStack.start({
+      tool: { token: TOOL_TOKEN, pageSize: 50, counts: { team: 2, service: 5, deployment: 120 } },
       workers: 0,
       env: { DISPATCH_POLL_MS: '100', RUN_RETRY_BASE_SECONDS: '1' },
     });
+    ({ postgres, apps } = stack);
   }, 120_000);
 
   afterAll(async () => {
-    await apps?.close();
-    await tool?.close();
-    await redis?.clear();
-    await postgres?.stop();
+    await stack?.close();
   });
 
   it('waits for PostgreSQL to come back, then runs the queued sync', async () => {
-    const installed = await apps.call('POST', '/v1/installations', {
-      integrationId: 'fake',
-      name: 'fake tool',
-      settings: { baseUrl: tool.baseUrl, token: TOOL_TOKEN },
-      schedule: { every: '7d' },
-    });
-    expect(installed.status, JSON.stringify(installed.body)).toBe(201);
-    const installationId = installed.body.installation.id as string;
+    const installationId = await stack.installFakeTool(TOOL_TOKEN);
     const [queued] = await postgres.query<{ id: string; status: string }>(
       'SELECT id, status FROM sync_runs WHERE installation_id = $1',
       [installationId],
@@ -94,14 +69,13 @@ describe('a worker that boots while PostgreSQL is down', () => {
     try {
       const worker = apps.startWorker({ DATABASE_BOOT_WAIT_SECONDS: '3' });
       expect(await worker.exitCode(90_000)).toBe(1);
-      const lines = worker.output.trim().split('\n');
-      const fatal = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line['level'] === 'fatal');
+      const fatal = fatalLine(worker);
       expect(fatal).toMatchObject({
         code: 'DEPENDENCY_UNAVAILABLE',
         msg: expect.stringMatching(/^PostgreSQL was not reachable within 3 s \(ECONNREFUSED\)/),
       });
       expect(fatal).not.toHaveProperty('err');
-      expect(worker.output).not.toMatch(/^\s+at /m);
+      expect(worker.output).not.toMatch(STACK_FRAME);
       const password = new URL(postgres.appUrl).password;
       expect(password.length).toBeGreaterThan(0);
       expect(worker.output).not.toContain(password);

@@ -14,6 +14,8 @@ import { repoRoot } from '../support/processes.js';
 // serious or critical violation. Run `npm run build` first (npm test does).
 
 const COUNTS = { team: 3, service: 10, deployment: 30 } as const;
+/** How long a poll waits for the page to show something: a loaded machine renders slowly. */
+const SHOWN = { timeout: 30_000 } as const;
 
 describe('the web console in a real browser', () => {
   let stack: ConsoleStack;
@@ -83,11 +85,11 @@ describe('the web console in a real browser', () => {
 
   it('signs in: a wrong password is refused in words, the right one opens the console', async () => {
     await page.goto('/data-sources');
-    await expect.poll(() => new URL(page.url()).pathname).toBe('/sign-in');
+    await expect.poll(() => new URL(page.url()).pathname, SHOWN).toBe('/sign-in');
     await expectAccessible(page, 'sign-in');
 
     await signIn(page, stack.admin.email, 'not-the-password');
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Wrong email or password');
+    await expect.poll(() => page.getByRole('alert').textContent(), SHOWN).toContain('Wrong email or password');
     expect(await page.content()).not.toContain('"error"');
 
     await signIn(page, stack.admin.email, stack.admin.password);
@@ -130,22 +132,22 @@ describe('the web console in a real browser', () => {
   it('shows the first run finishing with exact counts per kind, in mapping order', async () => {
     await page.locator('[data-testid="run-summary"][data-run-status="completed"]').waitFor({ timeout: 60_000 });
     await expect
-      .poll(() => resourceCounts(page))
+      .poll(() => resourceCounts(page), SHOWN)
       .toEqual([
         { kind: 'team', index: 0, fetched: 3, transformed: 3, ingested: 3, notChanged: 0, failed: 0 },
         { kind: 'service', index: 1, fetched: 10, transformed: 10, ingested: 10, notChanged: 0, failed: 0 },
         { kind: 'deployment', index: 2, fetched: 30, transformed: 30, ingested: 30, notChanged: 0, failed: 0 },
       ]);
-    expect(await page.getByTestId('reconciliation').textContent()).toContain('Deleted');
+    await expect.poll(() => page.getByTestId('reconciliation').textContent(), SHOWN).toContain('Deleted');
     await expectAccessible(page, 'sync status');
     await page.screenshot({ path: screenshotPath('sync-status.png'), fullPage: true });
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Data sources' }).click();
     const row = page.getByTestId('installation-row');
     await row.waitFor();
-    await expect.poll(() => row.textContent()).toContain(`${COUNTS.team + COUNTS.service + COUNTS.deployment}`);
-    expect(await row.textContent()).toContain('Completed');
-    expect(await row.textContent()).toContain('fakeService: 10');
+    await expect.poll(() => row.textContent(), SHOWN).toContain(`${COUNTS.team + COUNTS.service + COUNTS.deployment}`);
+    await expect.poll(() => row.textContent(), SHOWN).toContain('Completed');
+    await expect.poll(() => row.textContent(), SHOWN).toContain('fakeService: 10');
     await expectAccessible(page, 'data sources');
     await page.screenshot({ path: screenshotPath('data-sources.png'), fullPage: true });
   }, 90_000);
@@ -166,7 +168,7 @@ describe('the web console in a real browser', () => {
     await issues.waitFor();
     expect(await page.getByTestId('issue-path').allTextContents()).toContain('resources[1].port.entity.mappings.title');
     // Marked in the editor at the expression itself.
-    await expect.poll(() => page.locator('.cm-lintRange-error').first().textContent()).toContain('name &&&');
+    await expect.poll(() => page.locator('.cm-lintRange-error').first().textContent(), SHOWN).toContain('name &&&');
     await expectAccessible(page, 'mapping (error at its path)');
 
     const fixed = structuredClone(mapping);
@@ -192,13 +194,13 @@ describe('the web console in a real browser', () => {
     await page.locator('[data-testid="run-summary"][data-run-status="completed"]').waitFor({ timeout: 60_000 });
     // Only the services' titles changed: they are written again, the rest is unchanged.
     await expect
-      .poll(() => resourceCounts(page))
+      .poll(() => resourceCounts(page), SHOWN)
       .toEqual([
         { kind: 'team', index: 0, fetched: 3, transformed: 3, ingested: 0, notChanged: 3, failed: 0 },
         { kind: 'service', index: 1, fetched: 10, transformed: 10, ingested: 10, notChanged: 0, failed: 0 },
         { kind: 'deployment', index: 2, fetched: 30, transformed: 30, ingested: 0, notChanged: 30, failed: 0 },
       ]);
-    expect(await page.getByTestId('history-table').locator('tbody tr').count()).toBe(2);
+    await expect.poll(() => page.getByTestId('history-table').locator('tbody tr').count(), SHOWN).toBe(2);
   }, 150_000);
 
   it('resyncs now, and a second resync while one is active shows that run instead of an error', async () => {
@@ -362,10 +364,10 @@ describe('the web console in a real browser', () => {
     await entities.waitFor();
     await expectAccessible(page, 'catalog entities');
     await page.getByLabel(/Search Fake service/).fill('svc-7');
-    await expect.poll(() => entities.locator('tbody tr').count()).toBe(1);
+    await expect.poll(() => entities.locator('tbody tr').count(), SHOWN).toBe(1);
     await entities.getByRole('link').first().click();
     await page.getByTestId('entity-origin').waitFor();
-    await expect.poll(() => page.getByTestId('entity-origin').textContent()).toContain('Fake tool (e2e)');
+    await expect.poll(() => page.getByTestId('entity-origin').textContent(), SHOWN).toContain('Fake tool (e2e)');
     expect(await page.getByTestId('entity-origin').textContent()).toContain('service-1');
     await page.getByTestId('entity-relations').getByRole('link').first().click();
     await page.waitForURL(/\/catalog\/fakeTeam\/team-/);

@@ -33,6 +33,13 @@ export class AppStack {
   ) {}
 
   static async start(options: AppStackOptions): Promise<AppStack> {
+    const stack = await AppStack.launch(options);
+    await stack.ready();
+    return stack;
+  }
+
+  /** Spawns the api, the scheduler and the workers without waiting for them (they may be waiting for a dependency). */
+  static async launch(options: AppStackOptions): Promise<AppStack> {
     const stack = new AppStack(
       {
         AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'),
@@ -51,24 +58,27 @@ export class AppStack {
     stack.api = stack.startApi();
     stack.scheduler = stack.startScheduler();
     for (let i = 0; i < options.workers; i++) stack.workers.push(stack.startWorker());
-    await waitForHttp(`${stack.baseUrl}/health`, 60_000);
+    return stack;
+  }
 
-    const cli = AppProcess.start('apps/api/dist/cli/org-create.js', { DATABASE_URL: options.databaseUrl }, [
+  /** Waits for the api to answer, then creates the organization and its token. */
+  async ready(): Promise<void> {
+    await waitForHttp(`${this.baseUrl}/health`, 60_000);
+    const cli = AppProcess.start('apps/api/dist/cli/org-create.js', { DATABASE_URL: this.env['DATABASE_URL']! }, [
       '--name',
       'acme',
       '--json',
     ]);
     if ((await cli.exitCode()) !== 0) throw new Error(`org-create failed: ${cli.output}`);
     const { clientId, clientSecret } = JSON.parse(cli.output.trim().split('\n').at(-1)!) as Record<string, string>;
-    const exchanged = await fetch(`${stack.baseUrl}/v1/auth/access_token`, {
+    const exchanged = await fetch(`${this.baseUrl}/v1/auth/access_token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ clientId, clientSecret }),
     });
-    stack.token = ((await exchanged.json()) as { accessToken: string }).accessToken;
-    const allowed = await stack.call('PATCH', '/v1/organization', { allowHttpHosts: true });
+    this.token = ((await exchanged.json()) as { accessToken: string }).accessToken;
+    const allowed = await this.call('PATCH', '/v1/organization', { allowHttpHosts: true });
     if (allowed.status !== 200) throw new Error(`could not allow http hosts: ${JSON.stringify(allowed.body)}`);
-    return stack;
   }
 
   get baseUrl(): string {
@@ -96,6 +106,19 @@ export class AppStack {
     });
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  }
+
+  /** Installs the fake tool at `baseUrl` on a weekly schedule (its first sync is queued) and returns the installation's id. */
+  async installFakeTool(baseUrl: string, token: string): Promise<string> {
+    const installed = await this.call('POST', '/v1/installations', {
+      integrationId: 'fake',
+      name: 'fake tool',
+      settings: { baseUrl, token },
+      schedule: { every: '7d' },
+    });
+    if (installed.status !== 201)
+      throw new Error(`installing the fake tool: ${installed.status} ${JSON.stringify(installed.body)}`);
+    return installed.body.installation.id as string;
   }
 
   startApi(): AppProcess {

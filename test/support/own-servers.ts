@@ -74,35 +74,52 @@ export class OwnPostgres {
   }
 }
 
-/** A Redis server with an append-only file, that can stop and come back with or without its data. */
+/**
+ * A Redis server with an append-only file, that can stop and come back with or without its data;
+ * with `password`, clients must authenticate and `url` carries it.
+ */
 export class OwnRedis {
   private constructor(
     private readonly stateDir: string,
     readonly port: number,
+    private readonly password: string | undefined,
     private server: LocalRedis | null,
   ) {}
 
-  static async start(): Promise<OwnRedis> {
+  static async start(options: { password?: string } = {}): Promise<OwnRedis> {
+    const redis = await OwnRedis.reserve(options);
+    await redis.resume({ keepData: true });
+    return redis;
+  }
+
+  /** Its port and state only: the server starts when `resume` is called (a Redis that comes up late). */
+  static async reserve(options: { password?: string } = {}): Promise<OwnRedis> {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mooring-own-redis-'));
-    const port = await freePort();
-    return new OwnRedis(stateDir, port, await startLocalRedis({ stateDir, port, durable: true, log: () => {} }));
+    return new OwnRedis(stateDir, await freePort(), options.password, null);
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    const credentials = this.password ? `:${encodeURIComponent(this.password)}@` : '';
+    return `redis://${credentials}127.0.0.1:${this.port}`;
   }
 
-  /** Stops the server (SIGTERM): clients see it go away until `start` brings it back. */
+  /** Stops the server (SIGTERM): clients see it go away until `resume` brings it back. */
   async stop(): Promise<void> {
     await this.server?.stop();
     this.server = null;
   }
 
-  /** Starts it again on the same port: with the data it had, or empty, as a Redis without persistence. */
+  /** Starts it (again) on its port: with the data it had, or empty, as a Redis without persistence. */
   async resume(options: { keepData: boolean }): Promise<void> {
     if (this.server) throw new Error('Redis is running');
     if (!options.keepData) fs.rmSync(path.join(this.stateDir, 'redis'), { recursive: true, force: true });
-    this.server = await startLocalRedis({ stateDir: this.stateDir, port: this.port, durable: true, log: () => {} });
+    this.server = await startLocalRedis({
+      stateDir: this.stateDir,
+      port: this.port,
+      durable: true,
+      ...(this.password ? { password: this.password } : {}),
+      log: () => {},
+    });
   }
 
   async restart(options: { keepData: boolean }): Promise<void> {

@@ -19,4 +19,5 @@ interface InfraOptions {
   log: (line: string) => void;
 }
 export function startLocalPostgres(options: InfraOptions): Promise<LocalPostgres>;
-export function startLocalRedis(options: InfraOptions): Promise<LocalRedis>;
+/** With `password`, the server requires it and `url` carries it. */
+export function startLocalRedis(options: InfraOptions & { password?: string }): Promise<LocalRedis>;

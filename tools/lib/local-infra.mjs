@@ -44,6 +44,6 @@ export async function startLocalPostgres({ stateDir, port, durable, log }) {
   };
 }
 
-export async function startLocalRedis({ stateDir, port, durable, log }) {
-  return startRedis({ port, dir: path.join(stateDir, 'redis'), durable, log });
+export async function startLocalRedis({ stateDir, port, durable, password, log }) {
+  return startRedis({ port, dir: path.join(stateDir, 'redis'), durable, password, log });
 }

@@ -55,18 +55,23 @@ function ping(port) {
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.once('data', (data) => {
       socket.destroy();
-      if (data.toString().startsWith('+PONG')) resolve();
+      // A server with a password answers NOAUTH to a bare PING: it is up all the same.
+      if (data.toString().startsWith('+PONG') || data.toString().startsWith('-NOAUTH')) resolve();
       else reject(new Error(`unexpected reply ${data.toString().trim()}`));
     });
   });
 }
 
-/** Starts redis-server on 127.0.0.1:`port` with BullMQ's required `noeviction` policy. */
-export async function startRedis({ port, dir, durable = true, log = () => {} }) {
+/**
+ * Starts redis-server on 127.0.0.1:`port` with BullMQ's required `noeviction` policy; with
+ * `password`, clients must authenticate (its URL carries it).
+ */
+export async function startRedis({ port, dir, durable = true, password, log = () => {} }) {
   const binary = ensureRedisServer(log);
   fs.mkdirSync(dir, { recursive: true });
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--maxmemory-policy', 'noeviction', '--save', ''];
   args.push('--appendonly', durable ? 'yes' : 'no');
+  if (password) args.push('--requirepass', password);
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => {
@@ -78,7 +83,7 @@ export async function startRedis({ port, dir, durable = true, log = () => {} }) 
   });
   log(`Redis listening on 127.0.0.1:${port}`);
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: password ? `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`,
     port,
     async stop() {
       if (child.exitCode !== null) return;

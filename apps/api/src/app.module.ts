@@ -80,7 +80,11 @@ export class AppModule implements NestModule {
           poolSize: config.database.poolSize,
           bootWaitSeconds: config.database.bootWaitSeconds,
         }),
-        QueueModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),
+        QueueModule.forRoot({
+          redisUrl: config.redis.url,
+          keyPrefix: config.redis.keyPrefix,
+          bootWaitSeconds: config.redis.bootWaitSeconds,
+        }),
         IdentityModule.forRoot({
           tokenSecret: config.auth.tokenSecret,
           tokenTtlSeconds: config.auth.tokenTtlSeconds,

@@ -16,7 +16,11 @@ export class SchedulerModule {
           poolSize: config.database.poolSize,
           bootWaitSeconds: config.database.bootWaitSeconds,
         }),
-        QueueModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),
+        QueueModule.forRoot({
+          redisUrl: config.redis.url,
+          keyPrefix: config.redis.keyPrefix,
+          bootWaitSeconds: config.redis.bootWaitSeconds,
+        }),
         RunsSchedulerModule.forRoot({ ...config.dispatch, meter: telemetry.meter }),
       ],
     };

@@ -32,7 +32,11 @@ export class WorkerModule {
           poolSize: config.database.poolSize,
           bootWaitSeconds: config.database.bootWaitSeconds,
         }),
-        QueueModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),
+        QueueModule.forRoot({
+          redisUrl: config.redis.url,
+          keyPrefix: config.redis.keyPrefix,
+          bootWaitSeconds: config.redis.bootWaitSeconds,
+        }),
         installations,
         RunsModule.forWorker({
           ...config.runs,

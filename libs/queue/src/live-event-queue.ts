@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, type LiveEventJob, type LiveEventJobName } from './jobs.js';
-import { QUEUE_OPTIONS, REQUEST_TIMEOUT_MS, RedisConnection, withTimeout, type QueueOptions } from './redis-connection.js';
+import {
+  QUEUE_OPTIONS,
+  REQUEST_TIMEOUT_MS,
+  RedisConnection,
+  withTimeout,
+  withoutConnectionNoise,
+  type QueueOptions,
+} from './redis-connection.js';
 
 /**
  * The live-events queue. A job names an installation only: what to apply is in PostgreSQL, so a
@@ -15,10 +22,12 @@ export class LiveEventQueue implements OnModuleDestroy {
   readonly queue: Queue<LiveEventJob, void, LiveEventJobName>;
 
   constructor(redis: RedisConnection, @Inject(QUEUE_OPTIONS) options: QueueOptions) {
-    this.queue = new Queue<LiveEventJob, void, LiveEventJobName>(QUEUE_NAMES.liveEvents, {
-      connection: redis.client,
-      prefix: options.keyPrefix,
-    });
+    this.queue = withoutConnectionNoise(
+      new Queue<LiveEventJob, void, LiveEventJobName>(QUEUE_NAMES.liveEvents, {
+        connection: redis.client,
+        prefix: options.keyPrefix,
+      }),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -2,7 +2,7 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { intervalOffsetMs, type Schedule } from '@mooring/scheduling';
 import { QUEUE_NAMES, installationOfScheduler, schedulerId, type ResyncTickJob } from './jobs.js';
-import { RedisConnection } from './redis-connection.js';
+import { RedisConnection, withoutConnectionNoise } from './redis-connection.js';
 
 export interface RegisteredSchedule {
   readonly installationId: string;
@@ -22,11 +22,13 @@ export class ScheduleRegistry implements OnModuleDestroy {
 
   constructor(private readonly redis: RedisConnection) {
     this.reconciledKey = `${redis.options.keyPrefix}:schedules:reconciled`;
-    this.ticks = new Queue<ResyncTickJob>(QUEUE_NAMES.resyncTicks, {
-      connection: redis.client,
-      prefix: redis.options.keyPrefix,
-      defaultJobOptions: { removeOnComplete: 1_000, removeOnFail: 5_000 },
-    });
+    this.ticks = withoutConnectionNoise(
+      new Queue<ResyncTickJob>(QUEUE_NAMES.resyncTicks, {
+        connection: redis.client,
+        prefix: redis.options.keyPrefix,
+        defaultJobOptions: { removeOnComplete: 1_000, removeOnFail: 5_000 },
+      }),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {

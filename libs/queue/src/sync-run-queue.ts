@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, syncRunJobId, type SyncRunJob } from './jobs.js';
-import { QUEUE_OPTIONS, RedisConnection, type QueueOptions } from './redis-connection.js';
+import { QUEUE_OPTIONS, RedisConnection, withoutConnectionNoise, type QueueOptions } from './redis-connection.js';
 
 export interface SyncRunQueueOptions {
   /** Attempts a run's job gets (stalls are recovered without using one). */
@@ -23,7 +23,9 @@ export class SyncRunQueue implements OnModuleDestroy {
     @Inject(QUEUE_OPTIONS) options: QueueOptions,
     @Inject(SYNC_RUN_QUEUE_OPTIONS) private readonly runOptions: SyncRunQueueOptions,
   ) {
-    this.queue = new Queue<SyncRunJob>(QUEUE_NAMES.syncRuns, { connection: redis.client, prefix: options.keyPrefix });
+    this.queue = withoutConnectionNoise(
+      new Queue<SyncRunJob>(QUEUE_NAMES.syncRuns, { connection: redis.client, prefix: options.keyPrefix }),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {

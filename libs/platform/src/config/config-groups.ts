@@ -38,6 +38,10 @@ export const redisGroup = {
       description: 'Namespace for every Redis key, so several deployments or test runs can share a server',
     },
   ),
+  bootWaitSeconds: envVar('REDIS_BOOT_WAIT_SECONDS', positiveInt().max(3600).default(60), {
+    description:
+      'How long a booting process waits for an unreachable Redis (a restart, a stack booting in any order) before it exits',
+  }),
 };
 
 export const telemetryGroup = {
