@@ -96,10 +96,10 @@ class EngineHarness {
 
   async entity(blueprint: string, identifier: string): Promise<{ relations: Record<string, unknown> } | undefined> {
     const { rows } = await this.db.inTenantSql(this.orgId, (client) =>
-      client.query<{ relations: Record<string, unknown> }>('SELECT relations FROM entities WHERE blueprint = $1 AND identifier = $2', [
-        blueprint,
-        identifier,
-      ]),
+      client.query<{ relations: Record<string, unknown> }>(
+        'SELECT relations FROM entities WHERE blueprint = $1 AND identifier = $2',
+        [blueprint, identifier],
+      ),
     );
     return rows[0];
   }

@@ -115,7 +115,15 @@ async function syncResource(
     // Not a failure: nothing is requested, and reconciliation keeps what the resource wrote before.
     const tally = new ResourceTally();
     await run.emit({ type: 'resource.started', resource });
-    await run.emit({ type: 'resource.finished', resource, status: 'skipped', error: unavailable, tally, rawSamples: [], durationMs: 0 });
+    await run.emit({
+      type: 'resource.finished',
+      resource,
+      status: 'skipped',
+      error: unavailable,
+      tally,
+      rawSamples: [],
+      durationMs: 0,
+    });
     return { key: resource.key, status: 'skipped', counts: tally.counts };
   }
   const started = performance.now();

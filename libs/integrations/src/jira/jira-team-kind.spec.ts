@@ -76,9 +76,9 @@ describe('Jira team kind (Atlassian Teams)', () => {
     expect(team.unavailable!(cloud())).toBeUndefined();
     expect(team.unavailable!(cloud({ atlassianOrganizationId: '' }))).toMatch(/atlassianOrganizationId/);
     expect(team.unavailable!(cloud({}, { authMethod: 'oauth2' }))).toMatch(/API token/);
-    expect(team.unavailable!(testConnection({ siteUrl: fake.siteUrl, atlassianOrganizationId: ATLASSIAN_ORG_ID }, 'pat'))).toMatch(
-      /Jira Cloud only/,
-    );
+    expect(
+      team.unavailable!(testConnection({ siteUrl: fake.siteUrl, atlassianOrganizationId: ATLASSIAN_ORG_ID }, 'pat')),
+    ).toMatch(/Jira Cloud only/);
   });
 
   it('refuses an organization id that is not one, naming the setting', async () => {

@@ -41,16 +41,23 @@ export function teamsUnavailable(connection: IntegrationConnection): string | un
 export function organizationId(settings: Readonly<Record<string, string>>): string {
   const orgId = settings['atlassianOrganizationId']?.trim() ?? '';
   if (!ORGANIZATION_ID_FORMAT.test(orgId)) {
-    throw new DomainError('VALIDATION_FAILED', 'The Atlassian organization id is letters, digits and dashes (admin.atlassian.com/o/<id>)', {
-      fields: [{ field: 'settings.atlassianOrganizationId', message: 'not an organization id' }],
-    });
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      'The Atlassian organization id is letters, digits and dashes (admin.atlassian.com/o/<id>)',
+      {
+        fields: [{ field: 'settings.atlassianOrganizationId', message: 'not an organization id' }],
+      },
+    );
   }
   return orgId;
 }
 
 async function* teams(connection: IntegrationConnection, includeMembers: boolean): AsyncGenerator<JsonObject[]> {
   const reason = teamsUnavailable(connection);
-  if (reason) throw new DomainError('VALIDATION_FAILED', reason, { fields: [{ field: 'settings.atlassianOrganizationId', message: reason }] });
+  if (reason)
+    throw new DomainError('VALIDATION_FAILED', reason, {
+      fields: [{ field: 'settings.atlassianOrganizationId', message: reason }],
+    });
   const base = `/gateway/api/public/teams/v1/org/${encodeURIComponent(organizationId(connection.settings))}`;
   // No 404 as "nothing there": an unknown organization must fail, not look like one without teams.
   const { client } = await jiraClient(connection, undefined, { absentStatuses: [] });
@@ -83,7 +90,12 @@ async function* teams(connection: IntegrationConnection, includeMembers: boolean
         connection,
         (team: JsonObject) => `team ${String(team['teamId'])}`,
         async function* (team: JsonObject) {
-          yield [{ ...team, __members: await memberIds(members, `${base}/teams/${encodeURIComponent(String(team['teamId']))}/members`) }];
+          yield [
+            {
+              ...team,
+              __members: await memberIds(members, `${base}/teams/${encodeURIComponent(String(team['teamId']))}/members`),
+            },
+          ];
         },
       ),
       CONCURRENCY,
@@ -112,7 +124,8 @@ async function memberIds(client: ToolClient, path: string): Promise<JsonValue[]>
   );
   for await (const page of pages) {
     for (const member of page) {
-      if (typeof member['accountId'] !== 'string' || !member['accountId']) throw malformed(`a member of ${path} without an accountId`);
+      if (typeof member['accountId'] !== 'string' || !member['accountId'])
+        throw malformed(`a member of ${path} without an accountId`);
       ids.push(member['accountId']);
     }
   }
@@ -132,7 +145,8 @@ function membersRequest(page: URL): { url: URL; method: 'POST'; body: JsonObject
 
 function pageInfo(body: JsonValue, path: string): { hasNextPage: boolean; endCursor?: JsonValue } {
   const info = isObject(body) ? body['pageInfo'] : undefined;
-  if (!isObject(info) || typeof info['hasNextPage'] !== 'boolean') throw malformed(`a page of ${path} without pageInfo.hasNextPage`);
+  if (!isObject(info) || typeof info['hasNextPage'] !== 'boolean')
+    throw malformed(`a page of ${path} without pageInfo.hasNextPage`);
   return { hasNextPage: info['hasNextPage'], endCursor: info['endCursor'] };
 }
 

@@ -590,7 +590,8 @@ export class FakeJira {
     if (!match[2]) {
       if (method !== 'GET') return coded(405, 'METHOD_NOT_ALLOWED', 'Method not allowed');
       const size = Number(url.searchParams.get('size') ?? 50);
-      if (!Number.isInteger(size) || size < 1 || size > 300) return coded(400, 'INVALID_INPUT', 'size must be between 1 and 300.');
+      if (!Number.isInteger(size) || size < 1 || size > 300)
+        return coded(400, 'INVALID_INPUT', 'size must be between 1 and 300.');
       const start = startOf(url.searchParams.get('cursor'));
       if (Number.isNaN(start)) return coded(400, 'INVALID_INPUT', 'The cursor is invalid.');
       const more = start + size < this.teams.length;
