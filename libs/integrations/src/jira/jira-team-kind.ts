@@ -69,14 +69,15 @@ async function* teams(connection: IntegrationConnection, includeMembers: boolean
   );
   const checked = (async function* () {
     for await (const team of flatten(listed)) {
-      if (typeof team['teamId'] !== 'string' || !team['teamId']) throw malformed('a team without a teamId');
-      yield team;
+      const id = team['teamId'];
+      if (typeof id !== 'string' || !id) throw malformed('a team without a teamId');
+      yield { id, team };
     }
   })();
   if (!includeMembers) {
     yield* rechunk(
       (async function* () {
-        for await (const team of checked) yield [team];
+        for await (const { team } of checked) yield [team];
       })(),
       100,
     );
@@ -88,14 +89,9 @@ async function* teams(connection: IntegrationConnection, includeMembers: boolean
       checked,
       skippingItemFailures(
         connection,
-        (team: JsonObject) => `team ${String(team['teamId'])}`,
-        async function* (team: JsonObject) {
-          yield [
-            {
-              ...team,
-              __members: await memberIds(members, `${base}/teams/${encodeURIComponent(String(team['teamId']))}/members`),
-            },
-          ];
+        ({ id }: { id: string }) => `team ${id}`,
+        async function* ({ id, team }: { id: string; team: JsonObject }) {
+          yield [{ ...team, __members: await memberIds(members, `${base}/teams/${encodeURIComponent(id)}/members`) }];
         },
       ),
       CONCURRENCY,
