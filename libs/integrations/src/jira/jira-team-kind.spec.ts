@@ -3,7 +3,7 @@ import type { IntegrationConnection, ItemFailure, JsonObject } from '../integrat
 import { pageItems } from '../integration-definition.js';
 import { testConnection } from '../toolkit/testing/test-connection.js';
 import { jira } from './jira.definition.js';
-import { ATLASSIAN_ORG_ID, FakeJira } from './testing/fake-jira.server.js';
+import { ATLASSIAN_ORG_ID, CLOUD_ID, FakeJira } from './testing/fake-jira.server.js';
 
 // The team kind against the fake Jira's Teams API: teams by cursor, members by POST with
 // `{ first, after }`, the kind unavailable without the organization id (and for OAuth and Data
@@ -49,13 +49,15 @@ describe('Jira team kind (Atlassian Teams)', () => {
 
     const sent = fake.requests.slice(before);
     const listings = sent.filter((r) => r.method === 'GET').map((r) => new URL(r.url, fake.siteUrl));
-    expect(listings.map((u) => u.pathname)).toEqual([teamsApi, teamsApi]);
-    expect(listings.map((u) => [u.searchParams.get('size'), u.searchParams.has('cursor')])).toEqual([
-      ['300', false],
-      ['300', true],
+    expect(listings.map((u) => u.pathname)).toEqual(['/_edge/tenant_info', teamsApi, teamsApi]);
+    expect(
+      listings.slice(1).map((u) => [u.searchParams.get('siteId'), u.searchParams.get('size'), u.searchParams.has('cursor')]),
+    ).toEqual([
+      [CLOUD_ID, '300', false],
+      [CLOUD_ID, '300', true],
     ]);
     const teamId = first['teamId'] as string;
-    const pages = sent.filter((r) => r.method === 'POST' && r.url === `${teamsApi}/${teamId}/members`);
+    const pages = sent.filter((r) => r.method === 'POST' && r.url === `${teamsApi}/${teamId}/members?siteId=${CLOUD_ID}`);
     const bodies = pages.map((r) => JSON.parse(r.body) as JsonObject);
     expect(bodies).toHaveLength(2);
     expect(bodies[0]).toEqual({ first: 50 });

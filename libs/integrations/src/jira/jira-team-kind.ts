@@ -9,7 +9,9 @@ import { isObject, jiraClient } from './jira-client.js';
 // organization id (a setting) and takes the API token with the account's email (basic); it is not
 // behind `api.atlassian.com/ex/jira/{cloudId}` for OAuth (3LO) tokens, and Data Center has no
 // Atlassian Teams, so the kind is unavailable (skipped, its entities kept) for those installs.
-// - teams: `GET …/teams?size=300`, pages by `cursor` (absent or null on the last);
+// - the site's cloud id first (`GET /_edge/tenant_info`), sent as `siteId` so site-scoped teams
+//   are listed too;
+// - teams: `GET …/teams?siteId&size=300`, pages by `cursor` (absent or null on the last);
 // - members: `POST …/teams/{teamId}/members` with `{ "first": 50, "after": <endCursor> }`, answering
 //   `results[].accountId` and `pageInfo { hasNextPage, endCursor }`, sent through the toolkit's
 //   POST paging (the page's `first`/`after` move into the body).
@@ -61,9 +63,10 @@ async function* teams(connection: IntegrationConnection, includeMembers: boolean
   const base = `/gateway/api/public/teams/v1/org/${encodeURIComponent(organizationId(connection.settings))}`;
   // No 404 as "nothing there": an unknown organization must fail, not look like one without teams.
   const { client } = await jiraClient(connection, undefined, { absentStatuses: [] });
+  const siteId = await cloudId(client);
   const listed = refusedAsReason(
     client.pages(
-      client.url(`${base}/teams`, { size: TEAMS_PAGE }),
+      client.url(`${base}/teams`, { siteId, size: TEAMS_PAGE }),
       paging.cursor({ itemsKey: 'entities', param: 'cursor', next: (body) => (isObject(body) ? body['cursor'] : undefined) }),
     ),
   );
@@ -91,7 +94,8 @@ async function* teams(connection: IntegrationConnection, includeMembers: boolean
         connection,
         ({ id }: { id: string }) => `team ${id}`,
         async function* ({ id, team }: { id: string; team: JsonObject }) {
-          yield [{ ...team, __members: await memberIds(members, `${base}/teams/${encodeURIComponent(id)}/members`) }];
+          const path = `${base}/teams/${encodeURIComponent(id)}/members`;
+          yield [{ ...team, __members: await memberIds(members, path, siteId) }];
         },
       ),
       CONCURRENCY,
@@ -101,10 +105,10 @@ async function* teams(connection: IntegrationConnection, includeMembers: boolean
 }
 
 /** Every member's account id, page by page (`pageInfo.endCursor` while `hasNextPage`). */
-async function memberIds(client: ToolClient, path: string): Promise<JsonValue[]> {
+async function memberIds(client: ToolClient, path: string, siteId: string): Promise<JsonValue[]> {
   const ids: JsonValue[] = [];
   const pages = client.pages(
-    client.url(path, { first: MEMBERS_PAGE }),
+    client.url(path, { siteId, first: MEMBERS_PAGE }),
     paging.cursor({
       itemsKey: 'results',
       param: 'after',
@@ -126,6 +130,19 @@ async function memberIds(client: ToolClient, path: string): Promise<JsonValue[]>
     }
   }
   return ids;
+}
+
+/**
+ * The site's cloud id, which the Teams API takes as `siteId` so that site-scoped teams are listed
+ * too: `GET /_edge/tenant_info` on the site answers `{ "cloudId": … }`.
+ */
+async function cloudId(client: ToolClient): Promise<string> {
+  const answer = await client.get(client.url('/_edge/tenant_info'));
+  const id = answer && isObject(answer.body) ? answer.body['cloudId'] : undefined;
+  if (typeof id !== 'string' || !id) {
+    throw new DomainError('UPSTREAM_MALFORMED', 'The Jira site did not name its cloud id (GET /_edge/tenant_info)');
+  }
+  return id;
 }
 
 /** The members listing is a POST whose body carries the page: `first`, then `after`. */

@@ -491,6 +491,7 @@ export class FakeJira {
       response.writeHead(204).end();
       return;
     }
+    if (path === '/_edge/tenant_info' && !gateway) return sendJson(response, 200, { cloudId: CLOUD_ID });
     if (path.startsWith(TEAMS_API)) return this.answerTeams(path.slice(TEAMS_API.length), method, url, request, response, basic);
     if (method !== 'GET') return error(405, 'Method not allowed');
 
@@ -581,6 +582,9 @@ export class FakeJira {
     if (!match) return coded(404, 'NOT_FOUND', 'Not found');
     if (decodeURIComponent(match[1]!) !== ATLASSIAN_ORG_ID) return coded(404, 'NOT_FOUND', 'The organization cannot be found.');
     if (this.teamsForbidden) return coded(403, 'FORBIDDEN', 'The user is not permitted to read the teams of this organization.');
+    const siteId = url.searchParams.get('siteId');
+    if (siteId !== null && siteId !== CLOUD_ID)
+      return coded(400, 'INVALID_INPUT', 'The siteId is not a site of this organization.');
     const cursorOf = (start: number) => Buffer.from(`offset:${start}`).toString('base64url');
     const startOf = (cursor: string | null | undefined) => {
       if (!cursor) return 0;
