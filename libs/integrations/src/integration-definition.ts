@@ -143,6 +143,12 @@ export interface KindDefinition {
    */
   readonly selector?: z.ZodType;
   /**
+   * Why this installation cannot list the kind (e.g. a setting it needs is empty), or undefined
+   * when it can. The engine then skips it: no request, the resource's status says why, and nothing
+   * it wrote before is deleted. Absent: every installation can list it.
+   */
+  unavailable?(connection: IntegrationConnection): string | undefined;
+  /**
    * Streams the kind's items page by page: memory stays bounded by a page. Throwing fails the
    * kind (and blocks deletion for the run); the engine counts what was yielded before. The engine
    * checks what is yielded whatever the tool answered: a page must be a list of JSON objects (or a

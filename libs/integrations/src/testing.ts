@@ -44,7 +44,7 @@ export {
   type FakePagerdutyShape,
   type FakeSubscription,
 } from './pagerduty/testing/fake-pagerduty.server.js';
-export { CLOUD_ID, DEFAULT_JIRA_SHAPE, FakeJira, type FakeJiraShape } from './jira/testing/fake-jira.server.js';
+export { ATLASSIAN_ORG_ID, CLOUD_ID, DEFAULT_JIRA_SHAPE, FakeJira, type FakeJiraShape } from './jira/testing/fake-jira.server.js';
 export {
   FakeRestApi,
   fakeComments,

@@ -109,6 +109,23 @@ async function syncResource(
     await run.emit({ type: 'resource.kept', resource });
     return { key: resource.key, status: 'completed', counts: done };
   }
+  const kind = run.integration.kinds[resource.kind]!;
+  const unavailable = kind.unavailable?.(connection);
+  if (unavailable) {
+    // Not a failure: nothing is requested, and reconciliation keeps what the resource wrote before.
+    const tally = new ResourceTally();
+    await run.emit({ type: 'resource.started', resource });
+    await run.emit({
+      type: 'resource.finished',
+      resource,
+      status: 'skipped',
+      error: unavailable,
+      tally,
+      rawSamples: [],
+      durationMs: 0,
+    });
+    return { key: resource.key, status: 'skipped', counts: tally.counts };
+  }
   const started = performance.now();
   const tally = new ResourceTally();
   const loader = new ResourceLoader(
@@ -120,7 +137,6 @@ async function syncResource(
   const rawSamples: unknown[] = [];
   await run.emit({ type: 'resource.started', resource });
   try {
-    const kind = run.integration.kinds[resource.kind]!;
     for await (const page of extraction.pages(extractPages(resource.kind, kind, connection, resource.selectorOptions))) {
       rawSamples.push(...page.items.slice(0, 5 - rawSamples.length));
       // A page of any size streams through a batch at a time: mapped entities never pile up.

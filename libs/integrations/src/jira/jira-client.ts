@@ -1,6 +1,6 @@
 import { DomainError } from '@mooring/platform';
 import type { IntegrationConnection, JsonObject, JsonValue, OAuth2Method } from '../integration-definition.js';
-import { ToolClient, paging, type CredentialBudget } from '../toolkit/index.js';
+import { ToolClient, paging, type CredentialBudget, type ToolClientOptions } from '../toolkit/index.js';
 
 // How a Jira installation reaches its site, by how it was connected:
 // - OAuth 2.0 (3LO), Jira Cloud: through Atlassian's gateway, `api.atlassian.com/ex/jira/{cloudId}`,
@@ -131,6 +131,7 @@ async function findSite(connection: IntegrationConnection): Promise<JiraSite> {
 export async function jiraClient(
   connection: IntegrationConnection,
   budget?: CredentialBudget,
+  extra: Pick<ToolClientOptions, 'request' | 'absentStatuses'> = {},
 ): Promise<{ client: ToolClient; site: JiraSite }> {
   const site = await jiraSite(connection);
   const client = new ToolClient(
@@ -143,7 +144,9 @@ export async function jiraClient(
       conditionalRequests: false,
       absentStatuses: [404],
       refusedMessage: () => 'Jira rejected the credentials (401): they were revoked or have expired',
-      describeFailure: (status, url, text) => `Jira answered ${status} to GET ${url.pathname}: ${jiraErrorMessage(text)}`,
+      describeFailure: (status, url, text) =>
+        `Jira answered ${status} to ${extra.request ? 'POST' : 'GET'} ${url.pathname}: ${jiraErrorMessage(text)}`,
+      ...extra,
     },
     budget,
   );

@@ -1,6 +1,7 @@
 import type { BlueprintDefinition, JsonObject } from '../integration-definition.js';
 
-// The default catalog for Jira, in Port's blueprint names (jiraProject, jiraIssue, jiraUser) and
+// The default catalog for Jira, in Port's blueprint names (jiraProject, jiraIssue, jiraUser,
+// jiraTeam → members, as Port relates them: from the team, not the user) and
 // ours where Port has none: issue → project, assignee, reporter, parent; sprint → board; release
 // and component → project. Identifiers: projects and issues by key, users by account id (Data
 // Center: name), boards, sprints, releases and components by Jira's id.
@@ -17,6 +18,20 @@ export const jiraBlueprints: readonly BlueprintDefinition[] = [
     title: 'Jira user',
     icon: 'User',
     schema: { properties: { email: text, displayName: text, active: { type: 'boolean' }, accountType: text, timeZone: text } },
+  },
+  {
+    identifier: 'jiraTeam',
+    title: 'Jira team',
+    icon: 'Team',
+    schema: {
+      properties: {
+        organizationId: text,
+        teamType: { type: 'string', enum: ['OPEN', 'MEMBER_INVITE', 'EXTERNAL', 'ORG_ADMIN_MANAGED'] },
+        state: text,
+        description: text,
+      },
+    },
+    relations: { members: { target: 'jiraUser', title: 'Members', many: true, required: false } },
   },
   {
     identifier: 'jiraProject',
@@ -121,6 +136,17 @@ export const jiraDefaultMapping: JsonObject = {
         timeZone: 'timeZone',
       },
     }),
+    resource(
+      'team',
+      'jiraTeam',
+      {
+        identifier: 'teamId',
+        title: 'displayName',
+        properties: { organizationId: 'organizationId', teamType: 'teamType', state: 'state', description: 'description' },
+        relations: { members: '[__members]' },
+      },
+      { includeMembers: true },
+    ),
     resource('project', 'jiraProject', {
       identifier: 'key',
       title: 'name',

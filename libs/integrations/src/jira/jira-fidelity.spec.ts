@@ -12,11 +12,13 @@ const { schemas } = JSON.parse(fs.readFileSync(new URL('./fixtures/openapi-schem
 };
 const s = (name: string) => schemas[name]!;
 
-/** Each kind's item: the schema Jira lists it with, plus what Mooring adds (`__projectKey`). */
+/** Each kind's item: the schema Jira lists it with, plus what Mooring adds (`__projectKey`, `__members`). */
 const ITEMS: Record<string, JsonObject> = {
   issue: { ...s('IssueBean'), fields: s('issueFields') },
   project: s('Project'),
   user: s('User'),
+  // Mooring adds the members' account ids, read from PublicApiMembership.accountId.
+  team: { ...s('PublicApiTeam'), __members: [s('PublicApiMembership')['accountId']!] },
   board: s('BoardPageItem'),
   sprint: s('SprintBean'),
   release: { ...s('Version'), __projectKey: 'string' },

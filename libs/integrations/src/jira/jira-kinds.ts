@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { IntegrationConnection, JsonObject, KindDefinition, Page } from '../integration-definition.js';
 import { fanOut, flatten, paging, rechunk, skippingItemFailures, type ToolClient } from '../toolkit/index.js';
 import { bareArray, idText, isObject, jiraClient, pageBean, type JiraSite } from './jira-client.js';
+import { jiraTeamKind } from './jira-team-kind.js';
 
 // The Jira kinds. Issues come from the current search (`/rest/api/3/search/jql`, pages by
 // `nextPageToken` until `isLast`; Data Center's `/rest/api/2/search` by `startAt`), with the fields
@@ -217,6 +218,7 @@ export const jiraKinds: Readonly<Record<string, KindDefinition>> = {
     extract: (connection, raw) => issues(connection, selectors.issue.parse(raw).jql),
   },
   user: plain('Users', users),
+  team: jiraTeamKind,
   board: plain('Boards', boards),
   sprint: plain('Sprints (of scrum boards)', sprints),
   release: perProject('Releases (versions)', 'version', 'versions'),

@@ -4,6 +4,7 @@ import { isObject, jiraClient, jiraOAuth2 } from './jira-client.js';
 import { jiraBlueprints, jiraDefaultMapping } from './jira-data-model.js';
 import { jiraKinds } from './jira-kinds.js';
 import { jiraLiveEvents } from './jira-live-events.js';
+import { organizationId } from './jira-team-kind.js';
 
 /**
  * `GET /myself` (after picking the site for OAuth): 401 is CREDENTIALS_INVALID naming the field to
@@ -11,6 +12,7 @@ import { jiraLiveEvents } from './jira-live-events.js';
  */
 export async function verifyJiraCredentials(connection: IntegrationConnection): Promise<VerifiedAccount | undefined> {
   const field = connection.authMethod === 'oauth2' ? 'oauth' : 'settings.token';
+  if (connection.settings['atlassianOrganizationId']?.trim()) organizationId(connection.settings);
   try {
     const { client, site } = await jiraClient(connection);
     const me = await client.get(client.url(`${site.api}/myself`));
@@ -38,7 +40,8 @@ export async function verifyJiraCredentials(connection: IntegrationConnection): 
 export const jira: IntegrationDefinition = {
   id: 'jira',
   title: 'Jira',
-  description: 'Projects, issues (JQL), users, boards, sprints, releases and components from Jira Cloud or Jira Data Center',
+  description:
+    'Projects, issues (JQL), users, teams, boards, sprints, releases and components from Jira Cloud or Jira Data Center',
   auth: {
     oauth2: jiraOAuth2,
     customSettings: {
@@ -67,6 +70,15 @@ export const jira: IntegrationDefinition = {
           type: 'string',
           required: true,
           sensitive: true,
+        },
+        {
+          name: 'atlassianOrganizationId',
+          title: 'Atlassian organization id (teams)',
+          description:
+            'Jira Cloud with an API token: the id in admin.atlassian.com/o/<id>, to sync Atlassian teams and their members; leave empty to skip teams',
+          type: 'string',
+          required: false,
+          sensitive: false,
         },
       ],
     },

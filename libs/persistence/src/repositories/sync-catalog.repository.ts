@@ -51,13 +51,15 @@ export class SyncCatalogRepository {
   /**
    * Per blueprint the installation owns entities of: how many it owns (the threshold's
    * denominator) and how many are deletion candidates (not seen by the run and not a relation
-   * target of an entity that stays).
+   * target of an entity that stays). Entities last written by a resource in `kept` (one the run
+   * skipped) are never candidates.
    */
   async ownedStats(
     orgId: string,
     installationId: string,
     runId: string,
     settledBefore: Date | null = null,
+    kept: readonly string[] = [],
   ): Promise<OwnedBlueprintStats[]> {
     return this.db.inTenantSql(orgId, async (client) => {
       await preferHashJoins(client);
@@ -66,7 +68,7 @@ export class SyncCatalogRepository {
         [orgId, installationId],
       );
       const count = async (blueprint: string, before: Date | null) => {
-        const candidates = await candidateQuery(client, orgId, blueprint, 5, before);
+        const candidates = await candidateQuery(client, orgId, blueprint, 5, before, kept);
         const { rows } = await client.query<{ unseen: string }>(`SELECT count(*) AS unseen FROM (${candidates.sql}) c`, [
           orgId,
           installationId,
@@ -96,10 +98,11 @@ export class SyncCatalogRepository {
     after: string | null,
     limit: number,
     settledBefore: Date | null = null,
+    kept: readonly string[] = [],
   ): Promise<string[]> {
     return this.db.inTenantSql(orgId, async (client) => {
       await preferHashJoins(client);
-      const candidates = await candidateQuery(client, orgId, blueprint, 6, settledBefore);
+      const candidates = await candidateQuery(client, orgId, blueprint, 6, settledBefore, kept);
       const { rows } = await client.query<{ identifier: string }>(
         `SELECT identifier FROM (${candidates.sql}) c ORDER BY identifier LIMIT $6`,
         [orgId, installationId, runId, blueprint, after, limit, ...candidates.params],
@@ -353,13 +356,14 @@ async function candidateQuery(
   blueprint: string,
   paramsBefore: number,
   settledBefore: Date | null = null,
-): Promise<{ sql: string; params: string[] }> {
+  kept: readonly string[] = [],
+): Promise<{ sql: string; params: Array<string | string[]> }> {
   const { rows } = await client.query<{ blueprint: string; relation: string }>(
     `SELECT b.identifier AS blueprint, r.key AS relation FROM blueprints b, jsonb_each(b.relations) r
       WHERE b.org_id = $1 AND r.value->>'target' = $2 ORDER BY 1, 2`,
     [orgId, blueprint],
   );
-  const params: string[] = [];
+  const params: Array<string | string[]> = [];
   const related = rows.map((ref) => {
     const bp = paramsBefore + params.push(ref.blueprint);
     const rel = paramsBefore + params.push(ref.relation);
@@ -375,9 +379,12 @@ async function candidateQuery(
   const settled = settledBefore
     ? `AND updated_at < $${paramsBefore + params.push(settledBefore.toISOString())}::timestamptz`
     : '';
+  const notKept = kept.length
+    ? `AND (resource_key IS NULL OR resource_key <> ALL ($${paramsBefore + params.push([...kept])}::text[]))`
+    : '';
   const sql = [
     `SELECT identifier FROM entities WHERE org_id = $1 AND installation_id = $2 AND blueprint = $4
-        AND ($5::text IS NULL OR identifier > $5) ${settled}`,
+        AND ($5::text IS NULL OR identifier > $5) ${settled} ${notKept}`,
     `SELECT identifier FROM sync_seen_keys WHERE run_id = $3 AND org_id = $1 AND blueprint = $4`,
     ...related.map((query) => `SELECT * FROM (${query}) r`),
   ].join('\nEXCEPT\n');

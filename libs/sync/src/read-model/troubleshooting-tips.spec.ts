@@ -82,6 +82,16 @@ describe('troubleshootingTips', () => {
     expect(tip!.message).toMatch(/selector/);
   });
 
+  it('says why a kind was skipped, and that its entities are kept, without calling it empty', () => {
+    const reason = 'Atlassian teams need the organization id: set atlassianOrganizationId to sync them';
+    const tips = troubleshootingTips(
+      run({}, [resource({ status: 'skipped', fetched: 0, transformed: 0, ingested: 0, error: reason })]),
+    );
+    expect(tips).toEqual([expect.objectContaining({ code: 'KIND_SKIPPED', severity: 'info', kind: 'service' })]);
+    expect(tips[0]!.message).toContain(reason);
+    expect(tips[0]!.message).toContain('kept');
+  });
+
   it('points at the selector query when every item was filtered out', () => {
     const tips = troubleshootingTips(run({}, [resource({ fetched: 7, filteredOut: 7, transformed: 0, ingested: 0 })]));
     expect(tips.map((tip) => tip.code)).toEqual(['ALL_FILTERED_OUT']);

@@ -111,6 +111,17 @@ function resourceTips(resource: SyncRunResourceRecord): TroubleshootingTip[] {
   const at = { kind: resource.kind, kindIndex: resource.resourceIndex };
   const name = `${resource.kind} (resource ${resource.resourceIndex})`;
   const tips: TroubleshootingTip[] = [];
+  if (resource.status === 'skipped') {
+    // The kind is unavailable to this installation (a setting it needs is empty, an auth method it does not take).
+    return [
+      {
+        ...at,
+        code: 'KIND_SKIPPED',
+        severity: 'info',
+        message: `${name} was skipped: ${resource.error ?? 'the installation cannot list it'}. Nothing was requested, and its entities from earlier runs are kept.`,
+      },
+    ];
+  }
   const stoppedWhileMapping = resource.status === 'failed' && resource.fetchFailed === 0 && resource.error !== null;
 
   if (resource.status === 'failed' && !stoppedWhileMapping) {

@@ -98,7 +98,7 @@ describe('decideDeletion', () => {
         if (decision !== 'threw') expect(decision.trustedCounts, `seed ${seed}`).toBe(unsafe === 'threshold');
       } else {
         expect(decision, `seed ${seed}`).not.toBe('threw');
-        const expected = (await input.stats()).some((s) => s.unseen > 0) ? 'delete' : 'nothing_to_delete';
+        const expected = (await input.stats([])).some((s) => s.unseen > 0) ? 'delete' : 'nothing_to_delete';
         expect((decision as { decision: string }).decision, `seed ${seed}`).toBe(expected);
         expect((decision as { trustedCounts: boolean }).trustedCounts, `seed ${seed}`).toBe(true);
         if (expected === 'delete') counts.deleted++;
@@ -150,5 +150,37 @@ describe('decideDeletion', () => {
       trustedCounts: true,
     });
     expect(await decideDeletion({ ...base, outcomes: unread, acceptFetchDrop: true })).toMatchObject({ decision: 'skipped' });
+  });
+
+  it('lets a run with a skipped (unavailable) resource delete, never counting what that resource wrote', async () => {
+    const asked: string[][] = [];
+    const input: DeletionInput = {
+      aborted: false,
+      resourceCount: 2,
+      outcomes: [
+        { key: 'user-0', status: 'completed', counts: { fetched: 10, fetchFailed: 0, transformFailed: 0 } },
+        { key: 'team-1', status: 'skipped', counts: { fetched: 0, fetchFailed: 0, transformFailed: 0 } },
+      ],
+      // The skipped resource listed 7 last time: fetching none now is no drop, it did not list.
+      lastFetched: new Map([
+        ['user-0', 10],
+        ['team-1', 7],
+      ]),
+      maxFetchDrop: 0.5,
+      acceptFetchDrop: false,
+      threshold: 0.9,
+      stats: (kept) => {
+        asked.push([...kept]);
+        return Promise.resolve([{ blueprint: 'jiraUser', owned: 11, unseen: 1, deferred: 0 }]);
+      },
+    };
+    expect(await decideDeletion(input)).toMatchObject({ decision: 'delete', trustedCounts: true });
+    expect(asked).toEqual([['team-1']]);
+    // A failed resource still refuses, skipped or not.
+    const failed = { key: 'user-0', status: 'failed' as const, counts: { fetched: 0, fetchFailed: 1, transformFailed: 0 } };
+    expect(await decideDeletion({ ...input, outcomes: [failed, input.outcomes[1]!] })).toMatchObject({
+      decision: 'skipped',
+      reason: 'resource user-0 failed to extract',
+    });
   });
 });

@@ -3,7 +3,8 @@ import type { OwnedBlueprintStats, ResourceCounts } from '@mooring/persistence';
 /** What reconciliation needs to know about each resource of the run. */
 export interface ResourceOutcome {
   readonly key: string;
-  readonly status: 'completed' | 'failed' | 'aborted';
+  /** skipped: the kind was unavailable to the installation; what it wrote before is kept, not deleted. */
+  readonly status: 'completed' | 'failed' | 'aborted' | 'skipped';
   /** Which phase failed, when the status is failed. */
   readonly failedIn?: 'extract' | 'transform';
   /** The tool's error code when extraction failed on the installation's credentials. */
@@ -23,8 +24,11 @@ export interface DeletionInput {
   /** The user confirmed a drop is real (a resync with acceptFetchDrop): the drop rules are lifted. */
   readonly acceptFetchDrop: boolean;
   readonly threshold: number;
-  /** Owned entities and deletion candidates per blueprint; read only when every other rule passed. */
-  readonly stats: () => Promise<readonly OwnedBlueprintStats[]>;
+  /**
+   * Owned entities and deletion candidates per blueprint, never counting what the skipped resources
+   * (`kept`) wrote; read only when every other rule passed.
+   */
+  readonly stats: (kept: readonly string[]) => Promise<readonly OwnedBlueprintStats[]>;
 }
 
 /**
@@ -49,7 +53,7 @@ export type DeletionDecision = (
 export async function decideDeletion(input: DeletionInput): Promise<DeletionDecision> {
   const refused = refusal(input);
   if (refused) return { decision: 'skipped', ...refused };
-  const stats = await input.stats();
+  const stats = await input.stats(keptResources(input.outcomes));
   // Deferred: unseen, but written within the tool's listing lag; a later run decides on them.
   const deferred = stats.reduce((sum, s) => sum + s.deferred, 0);
   const details = {
@@ -93,7 +97,7 @@ function refusal(input: DeletionInput): { reason: string; details?: unknown; tru
   if (input.aborted) return refuse('the run was aborted');
   if (input.resourceCount === 0) return refuse('the mapping has no resources');
   if (input.outcomes.length < input.resourceCount) return refuse('not every resource ran');
-  const failed = input.outcomes.find((outcome) => outcome.status !== 'completed');
+  const failed = input.outcomes.find((outcome) => outcome.status !== 'completed' && outcome.status !== 'skipped');
   if (failed) {
     const what =
       failed.status === 'aborted'
@@ -111,14 +115,16 @@ function refusal(input: DeletionInput): { reason: string; details?: unknown; tru
     return refuse(`resource ${mapFailures.key} had ${mapFailures.counts.transformFailed} item(s) that failed to map`);
   }
   if (input.acceptFetchDrop) return undefined;
-  const emptied = input.outcomes.find((outcome) => outcome.counts.fetched === 0 && (input.lastFetched.get(outcome.key) ?? 0) > 0);
+  // A skipped resource fetched nothing by design: no drop to compare, and it deletes nothing.
+  const listed = input.outcomes.filter((outcome) => outcome.status !== 'skipped');
+  const emptied = listed.find((outcome) => outcome.counts.fetched === 0 && (input.lastFetched.get(outcome.key) ?? 0) > 0);
   if (emptied) {
     const previous = input.lastFetched.get(emptied.key)!;
     return refuse(`resource ${emptied.key} returned 0 items but had ${previous} in the last trusted run`, {
       fetchDrop: { resource: emptied.key, fetched: 0, previous, drop: 1, maxFetchDrop: input.maxFetchDrop },
     });
   }
-  for (const outcome of input.outcomes) {
+  for (const outcome of listed) {
     const previous = input.lastFetched.get(outcome.key) ?? 0;
     const drop = previous > 0 ? (previous - outcome.counts.fetched) / previous : 0;
     if (drop > input.maxFetchDrop) {
@@ -131,6 +137,11 @@ function refusal(input: DeletionInput): { reason: string; details?: unknown; tru
     }
   }
   return undefined;
+}
+
+/** Resources the run skipped (unavailable kinds): what they wrote before stays. */
+export function keptResources(outcomes: readonly ResourceOutcome[]): string[] {
+  return outcomes.filter((outcome) => outcome.status === 'skipped').map((outcome) => outcome.key);
 }
 
 function share(stats: OwnedBlueprintStats): number {

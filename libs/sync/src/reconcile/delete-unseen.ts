@@ -22,7 +22,13 @@ export async function deleteUnseen(
   catalog: SyncCatalogRepository,
   run: { readonly orgId: string; readonly installationId: string; readonly runId: string; readonly attempt: number },
   blueprints: readonly OwnedBlueprintStats[],
-  options: { readonly deleteDependents: boolean; readonly settledBefore: Date | null; readonly signal: AbortSignal },
+  options: {
+    readonly deleteDependents: boolean;
+    readonly settledBefore: Date | null;
+    /** Resources the run skipped: what they wrote is never a candidate. */
+    readonly kept?: readonly string[];
+    readonly signal: AbortSignal;
+  },
 ): Promise<DeleteUnseenResult> {
   let deleted = 0;
   let deleteFailed = 0;
@@ -38,6 +44,7 @@ export async function deleteUnseen(
         after,
         CHUNK,
         options.settledBefore,
+        options.kept,
       );
       if (!candidates.length) break;
       const result = await catalog.deleteForRun(run.orgId, run, blueprint, candidates, {

@@ -1,6 +1,6 @@
 import type { DeletionDecision as RecordedDecision, SyncCatalogRepository } from '@mooring/persistence';
 import type { MappingConfig } from '../mapping/index.js';
-import { decideDeletion, type ResourceOutcome } from './decide-deletion.js';
+import { decideDeletion, keptResources, type ResourceOutcome } from './decide-deletion.js';
 import { deleteUnseen } from './delete-unseen.js';
 
 export interface DeletionOutcome {
@@ -52,7 +52,7 @@ export async function reconcile(
     maxFetchDrop: run.installation.maxFetchDrop,
     acceptFetchDrop: run.acceptFetchDrop,
     threshold: run.mapping.config.entityDeletionThreshold,
-    stats: () => run.load.catalog.ownedStats(orgId, installationId, runId, settledBefore),
+    stats: (kept) => run.load.catalog.ownedStats(orgId, installationId, runId, settledBefore, kept),
   });
   if (decision.decision !== 'delete') {
     return {
@@ -68,6 +68,7 @@ export async function reconcile(
   const result = await deleteUnseen(run.load.catalog, { ...run.ids, attempt: run.attempt }, decision.blueprints, {
     deleteDependents: run.mapping.config.deleteDependentEntities,
     settledBefore,
+    kept: keptResources(outcomes),
     signal,
   });
   if (result.superseded) return 'superseded';

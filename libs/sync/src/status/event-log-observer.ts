@@ -124,6 +124,14 @@ function resourceFinished(event: Extract<StageEvent, { type: 'resource.finished'
   const { resource, status, error } = event;
   const c = event.tally.counts;
   const failures = c.fetchFailed + c.transformFailed + c.ingestFailed;
+  if (status === 'skipped') {
+    return {
+      level: 'info',
+      type: 'resource.skipped',
+      message: `${resource.key} skipped, nothing requested and nothing of it deleted: ${error ?? 'unavailable'}`,
+      details: { ...where(resource), ...(error ? { error } : {}) },
+    };
+  }
   return {
     level: status === 'completed' ? (failures ? 'warn' : 'info') : status === 'aborted' ? 'warn' : 'error',
     type: `resource.${status}`,

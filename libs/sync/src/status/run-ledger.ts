@@ -77,7 +77,7 @@ export class RunLedger implements RunObserver {
 
   finishResource(
     index: number,
-    status: 'completed' | 'failed' | 'aborted',
+    status: 'completed' | 'failed' | 'aborted' | 'skipped',
     tally: ResourceTally,
     error: string | null,
   ): Promise<void> {

@@ -30,7 +30,8 @@ export type StageEvent =
   | {
       readonly type: 'resource.finished';
       readonly resource: ParsedResource;
-      readonly status: 'completed' | 'failed' | 'aborted';
+      /** skipped: the kind is unavailable to the installation (`error` says why); nothing was requested. */
+      readonly status: 'completed' | 'failed' | 'aborted' | 'skipped';
       readonly error: string | null;
       readonly tally: ResourceTally;
       /** The first raw items the tool returned, for mapping tests. */

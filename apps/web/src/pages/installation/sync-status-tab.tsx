@@ -204,6 +204,8 @@ function ResourceStatusBadge({ status }: { status: string }) {
       );
     case 'pending':
       return <Badge tone="neutral">Waiting</Badge>;
+    case 'skipped':
+      return <Badge tone="neutral">Skipped</Badge>;
     default:
       return <Badge tone="warning">{status.charAt(0).toUpperCase() + status.slice(1)}</Badge>;
   }

@@ -16,6 +16,8 @@ import { LoopbackServer, sendJson, type RecordedRequest } from '../../toolkit/te
 // `createIssue` is read by id at once but searched only after `index()`. Webhooks: dynamic ones for
 // OAuth apps (30-day expiry on the fake's clock, refreshable; deliveries carry a JWT signed HS256
 // with the app's client secret) and admin ones (`X-Hub-Signature: sha256=…` with their secret).
+// Atlassian Teams: the Teams public API on the site's gateway (`/gateway/api/public/teams/v1/org/
+// {orgId}/teams` by `cursor`; members by POST with `{ first, after }` and `pageInfo`).
 
 type Json = Record<string, any>; // Jira's objects
 export const CLOUD_ID = '7c1e2a9b-4d3f-4e8a-b5c6-1f2e3d4c5b6a';
@@ -26,9 +28,17 @@ export interface FakeJiraShape {
   readonly projects: number;
   readonly issues: number;
   readonly users: number;
+  /** Atlassian teams of the organization (`ATLASSIAN_ORG_ID`). */
+  readonly teams: number;
+  /** Members of each team (users in turn, from the team's number on). */
+  readonly teamMembers: number;
 }
 
-export const DEFAULT_JIRA_SHAPE: FakeJiraShape = { projects: 3, issues: 60, users: 20 };
+export const DEFAULT_JIRA_SHAPE: FakeJiraShape = { projects: 3, issues: 60, users: 20, teams: 3, teamMembers: 4 };
+
+/** The Atlassian organization the fake's teams belong to (its ids are not hex). */
+export const ATLASSIAN_ORG_ID = 'c8j8ka0a-1a77-1b6a-jc08-3c0aa2ada1b8';
+const TEAMS_API = `/gateway/api/public/teams/v1/org/`;
 
 interface DynamicWebhook {
   readonly id: number;
@@ -57,6 +67,13 @@ export class FakeJira {
   readonly sprints = new Map<number, Json[]>();
   readonly versions = new Map<string, Json[]>();
   readonly components = new Map<string, Json[]>();
+  /** Teams (`PublicApiTeam`) and each team's member account ids. */
+  readonly teams: Json[] = [];
+  readonly teamMembers = new Map<string, string[]>();
+  /** The Teams API answers 403 (the account is no organization admin, or Teams is off). */
+  teamsForbidden = false;
+  /** Teams whose member pages say more follow but give no `endCursor`. */
+  readonly malformedMembers = new Set<string>();
   readonly dynamicWebhooks = new Map<number, DynamicWebhook>();
   readonly adminWebhooks = new Map<number, AdminWebhook>();
   /** The OAuth app's client secret: dynamic webhook deliveries are JWTs signed with it. */
@@ -276,6 +293,23 @@ export class FakeJira {
         })),
       );
     }
+    for (let t = 1; t <= shape.teams; t++) {
+      const teamId = `0b3e6c1a-2d4f-4a8b-9c7e-${String(t).padStart(12, '0')}`;
+      this.teams.push({
+        teamId,
+        displayName: `Team ${t}`,
+        description: `Team number ${t}`,
+        state: 'ACTIVE',
+        teamType: t % 2 ? 'MEMBER_INVITE' : 'OPEN',
+        organizationId: `ari:cloud:platform::org/${ATLASSIAN_ORG_ID}`,
+        creatorId: this.users[0]?.['accountId'],
+      });
+      const members: string[] = [];
+      for (let m = 0; m < Math.min(shape.teamMembers, this.users.length); m++) {
+        members.push(this.users[(t - 1 + m) % this.users.length]!['accountId']);
+      }
+      this.teamMembers.set(teamId, members);
+    }
     for (let i = 1; i <= shape.issues; i++) {
       const project = this.projects[i % this.projects.length]!;
       const issue = this.issue(project, i, this.now() - (shape.issues - i) * 60_000);
@@ -457,6 +491,8 @@ export class FakeJira {
       response.writeHead(204).end();
       return;
     }
+    if (path === '/_edge/tenant_info' && !gateway) return sendJson(response, 200, { cloudId: CLOUD_ID });
+    if (path.startsWith(TEAMS_API)) return this.answerTeams(path.slice(TEAMS_API.length), method, url, request, response, basic);
     if (method !== 'GET') return error(405, 'Method not allowed');
 
     if (rest === '/myself') return sendJson(response, 200, this.users[0]);
@@ -526,6 +562,71 @@ export class FakeJira {
         : error(404, 'Sprint does not exist or you do not have permission to see it.');
     }
     return error(404, 'Not found');
+  }
+
+  /**
+   * Atlassian's Teams public API on the site's gateway (API token, basic only): teams by `cursor` and
+   * `size` (at most 300), members by POST with `{ first, after }`; errors as `{ code, message }`.
+   */
+  private answerTeams(
+    rest: string,
+    method: string | undefined,
+    url: URL,
+    request: RecordedRequest,
+    response: http.ServerResponse,
+    basic: string | undefined,
+  ): void {
+    const coded = (status: number, code: string, message: string) => sendJson(response, status, { code, message });
+    if (!basic) return coded(401, 'UNAUTHORIZED', 'The Teams API takes basic authentication with an API token.');
+    const match = /^([^/]+)\/teams(?:\/([^/]+)\/members)?$/.exec(rest);
+    if (!match) return coded(404, 'NOT_FOUND', 'Not found');
+    if (decodeURIComponent(match[1]!) !== ATLASSIAN_ORG_ID) return coded(404, 'NOT_FOUND', 'The organization cannot be found.');
+    if (this.teamsForbidden) return coded(403, 'FORBIDDEN', 'The user is not permitted to read the teams of this organization.');
+    const siteId = url.searchParams.get('siteId');
+    if (siteId !== null && siteId !== CLOUD_ID)
+      return coded(400, 'INVALID_INPUT', 'The siteId is not a site of this organization.');
+    const cursorOf = (start: number) => Buffer.from(`offset:${start}`).toString('base64url');
+    const startOf = (cursor: string | null | undefined) => {
+      if (!cursor) return 0;
+      const found = /^offset:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
+      return found ? Number(found[1]) : Number.NaN;
+    };
+    if (!match[2]) {
+      if (method !== 'GET') return coded(405, 'METHOD_NOT_ALLOWED', 'Method not allowed');
+      const size = Number(url.searchParams.get('size') ?? 50);
+      if (!Number.isInteger(size) || size < 1 || size > 300)
+        return coded(400, 'INVALID_INPUT', 'size must be between 1 and 300.');
+      const start = startOf(url.searchParams.get('cursor'));
+      if (Number.isNaN(start)) return coded(400, 'INVALID_INPUT', 'The cursor is invalid.');
+      const more = start + size < this.teams.length;
+      return sendJson(response, 200, {
+        entities: this.teams.slice(start, start + size),
+        ...(more ? { cursor: cursorOf(start + size) } : {}),
+      });
+    }
+    if (method !== 'POST') return coded(405, 'METHOD_NOT_ALLOWED', 'Method not allowed');
+    const teamId = decodeURIComponent(match[2]);
+    const members = this.teamMembers.get(teamId);
+    if (!members) return coded(404, 'NOT_FOUND', 'The team cannot be found.');
+    let body: Json;
+    try {
+      body = request.body ? (JSON.parse(request.body) as Json) : {};
+    } catch {
+      return coded(400, 'INVALID_INPUT', 'The body is not JSON.');
+    }
+    const first = body['first'] ?? 50;
+    if (!Number.isInteger(first) || first < 1) return coded(400, 'INVALID_INPUT', 'first must be a positive integer.');
+    const start = startOf(body['after']);
+    if (Number.isNaN(start)) return coded(400, 'INVALID_INPUT', 'The cursor is invalid.');
+    const page = members.slice(start, start + first);
+    const hasNextPage = start + first < members.length;
+    return sendJson(response, 200, {
+      results: page.map((accountId) => ({ accountId })),
+      pageInfo: {
+        hasNextPage,
+        ...(this.malformedMembers.has(teamId) && hasNextPage ? {} : { endCursor: cursorOf(start + page.length) }),
+      },
+    });
   }
 
   private pageBean(response: http.ServerResponse, url: URL, all: Json[], key = 'values'): void {
