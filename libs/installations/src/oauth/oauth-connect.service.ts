@@ -570,9 +570,9 @@ function settingsFromTokens(
   tokens: TokenSet,
   client: OAuthClientCredentials,
 ): Record<string, string> {
-  const decide = integration.auth.oauth2?.settingsFromTokenResponse;
-  if (!decide) return {};
-  const decided = decide(tokens.response, { clientId: client.clientId });
+  const method = integration.auth.oauth2;
+  if (!method?.settingsFromTokenResponse) return {};
+  const decided = method.settingsFromTokenResponse(tokens.response, { clientId: client.clientId });
   const plain = new Set(
     settingFields(integration)
       .filter((field) => !field.sensitive && field.type === 'string')

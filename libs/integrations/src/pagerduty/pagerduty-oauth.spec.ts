@@ -26,7 +26,7 @@ describe('PagerDuty OAuth: the service region from the ID token', () => {
   it('asks for openid, so the token endpoint returns an ID token', () => {
     expect(PAGERDUTY_SCOPES).toContain('openid');
     expect(pagerduty.auth.oauth2?.scopes).toContain('openid');
-    expect(pagerduty.auth.oauth2?.settingsFromTokenResponse).toBeTypeOf('function');
+    expect(typeof pagerduty.auth.oauth2?.settingsFromTokenResponse).toBe('function');
   });
 
   it('reads us and eu from the regional API root in `aud`', () => {
