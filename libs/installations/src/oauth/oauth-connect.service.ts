@@ -455,10 +455,7 @@ export class OAuthConnectService {
           pendingCredential: credential,
           ...(changedSettings ? { pendingSettings: changedSettings } : {}),
         };
-        const sealed = await this.vault.seal(
-          JSON.stringify(pending),
-          sessionContext(orgId, session.id),
-        );
+        const sealed = await this.vault.seal(JSON.stringify(pending), sessionContext(orgId, session.id));
         await this.sessions.park(orgId, session.id, {
           envelope: sealed,
           account,
@@ -579,7 +576,8 @@ function settingsFromTokens(
       .map((field) => field.name),
   );
   for (const name of Object.keys(decided)) {
-    if (!plain.has(name)) throw new Error(`${integration.id} decided setting "${name}" from a token response: not a plain setting`);
+    if (!plain.has(name))
+      throw new Error(`${integration.id} decided setting "${name}" from a token response: not a plain setting`);
   }
   return { ...decided };
 }

@@ -45,7 +45,9 @@ describe('PagerDuty OAuth: the service region from the ID token', () => {
   });
 
   it('refuses an unknown region with a coded error naming it', () => {
-    const error = refusal(FakePagerdutyIdentity.idToken(claims('us', { aud: ['https://api.apac.pagerduty.com', CLIENT.clientId] })));
+    const error = refusal(
+      FakePagerdutyIdentity.idToken(claims('us', { aud: ['https://api.apac.pagerduty.com', CLIENT.clientId] })),
+    );
     expect(error).toMatchObject({ code: 'OAUTH_EXCHANGE_FAILED', details: { reason: 'region_unknown' } });
     expect(error.message).toContain('https://api.apac.pagerduty.com');
     expect(error.message).toContain('nothing was connected');
