@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialStore, IntegrationConnections, type CredentialPayload } from '@mooring/installations';
 import { IntegrationRegistry } from '@mooring/integrations';
 import { FakeJira, FakePagerduty } from '@mooring/integrations/testing';
-import { HookRegistrations, LiveEventApplier, LiveEventMetrics } from '@mooring/live-events';
+import { HookRegistrations, LiveEventApplier, LiveEventMetrics, LiveEventWorker } from '@mooring/live-events';
 import {
   BlueprintRepository,
   InstallationRepository,
@@ -13,6 +13,7 @@ import {
   SyncCatalogRepository,
   type SyncRunRecord,
 } from '@mooring/persistence';
+import { LiveEventQueue } from '@mooring/queue';
 import { SyncEngine } from '@mooring/sync';
 import { freePort } from '../../tools/lib/wait.mjs';
 import { adminQuery } from '../support/admin-query.js';
@@ -26,6 +27,8 @@ import { endedRecord } from '../support/run-outcome.js';
 // - Jira, token install: an admin webhook with the installation's secret (`X-Hub-Signature`);
 // - Jira, OAuth install: a dynamic webhook whose JWT is signed with the platform's OAuth client
 //   secret (OAUTH_CLIENTS), which the edge hands to `verify` in place of the hook's;
+// - Jira, OAuth install with the organization's own OAuth app (the sealed `oauthClient`): its
+//   deliveries are signed with that app's secret, which the hook keeps sealed; the platform's is refused;
 // - PagerDuty: a v3 subscription whose secret PagerDuty generated, several `v1=` signatures during
 //   PagerDuty's rotation.
 
@@ -39,6 +42,7 @@ describe('Jira and PagerDuty live events, end to end', () => {
   let pdFake: FakePagerduty;
   let api: TestApi;
   let applier: LiveEventApplier;
+  let worker: LiveEventWorker;
   const EMAIL = 'admin@harbor.example';
   const JIRA_TOKEN = 'ATATT-live-admin-token';
   const JIRA_OAUTH = 'jira-oauth-live-access-token';
@@ -118,11 +122,8 @@ describe('Jira and PagerDuty live events, end to end', () => {
         { id: installationId, integrationId, name: integration.title, authMethod, mapping: integration.defaultMapping, settings },
         sealed,
       );
-    const hooks = api.app.get(HookRegistrations);
-    await hooks.installed(org.orgId, installationId, integrationId);
-    // What the worker's register job does.
-    const connection = await api.app.get(IntegrationConnections).forInstallation(org.orgId, installationId);
-    await hooks.register(org.orgId, installationId, integrationId, connection);
+    await api.app.get(HookRegistrations).installed(org.orgId, installationId, integrationId);
+    await worker.handleLiveEvent('register', { orgId: org.orgId, installationId }, new AbortController().signal);
     const live = await api.request('GET', `/v1/installations/${installationId}/live-events`, { token: org.token });
     expect(live.body.hook, JSON.stringify(live.body)).toMatchObject({ status: 'on', statusReason: null });
     const installed = { org, installationId };
@@ -152,6 +153,16 @@ describe('Jira and PagerDuty live events, end to end', () => {
       api.app.get(IntegrationRegistry),
       api.app.get(IntegrationConnections),
       new LiveEventMetrics(metrics.getMeter('test')),
+    );
+    worker = new LiveEventWorker(
+      applier,
+      api.app.get(HookRegistrations),
+      api.app.get(InstallationRepository),
+      api.app.get(IntegrationConnections),
+      api.app.get(LiveEventRepository),
+      api.app.get(LiveEventQueue),
+      api.app.get(CredentialStore),
+      api.app.get(IntegrationRegistry),
     );
   });
 
@@ -351,6 +362,96 @@ describe('Jira and PagerDuty live events, end to end', () => {
       expect(await catalog(jira)).toEqual(before);
       expect((await log(jira, 3)).map((e) => [e.status, e.reason])).toEqual(Array(3).fill(['refused', 'bad_signature']));
       issue['fields']['summary'] = summary;
+    });
+  });
+
+  describe('Jira, OAuth install with the organization’s own OAuth app: signed with that app’s secret', () => {
+    let jira: Installed;
+    const OWN_TOKEN = 'jira-own-app-access-token';
+    const OWN_SECRET = 'own-atlassian-app-secret-7f3a9c2e1b';
+    const hookUrl = async () =>
+      (await api.request('GET', `/v1/installations/${jira.installationId}/live-events`, { token: jira.org.token })).body.hook
+        .hookUrl as string;
+    const post = async (jwt: string, issueId: string) =>
+      fetch(await hookUrl(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt}` },
+        body: JSON.stringify({ webhookEvent: 'jira:issue_updated', issue: { id: issueId } }),
+      });
+    const inFiveMinutes = () => ({ exp: Math.floor(Date.now() / 1000) + 300 });
+
+    beforeAll(async () => {
+      // Tokens of the organization's own Atlassian app: Jira signs their webhooks with its secret.
+      jiraFake.addOAuthToken(OWN_TOKEN, OWN_SECRET);
+      jira = await install(
+        'jira',
+        'oauth2',
+        { atlassianApiUrl: jiraFake.gatewayUrl },
+        {
+          kind: 'oauth2',
+          accessToken: OWN_TOKEN,
+          refreshToken: 'jira-own-app-refresh',
+          scope: 'read:jira-work manage:jira-webhook offline_access',
+          obtainedAt: new Date().toISOString(),
+          expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+          client: { clientId: 'org-own-atlassian-app', clientSecret: OWN_SECRET },
+        },
+      );
+    });
+
+    it('applies a delivery signed with the organization’s app secret as the next resync would', async () => {
+      const url = await hookUrl();
+      expect([...jiraFake.dynamicWebhooks.values()].filter((hook) => hook.url === url)).toHaveLength(1);
+      const issue = [...jiraFake.issues.values()][7]!;
+      issue['fields']['summary'] = 'Renamed through the organization’s own app';
+      const answers = await jiraFake.deliver('jira:issue_updated', { issue: { id: issue['id'], key: issue['key'] } });
+      // Every webhook following issue events (the token install's, the platform app's, this one) took it.
+      expect(answers.map((a) => a.status)).toEqual(answers.map(() => 202));
+      await apply(jira);
+      expect((await entity(jira, 'jiraIssue', issue['key']))?.title).toBe('Renamed through the organization’s own app');
+      expect((await log(jira, 1)).map((e) => e.status)).toEqual(['applied']);
+      await expectResyncAgrees(jira);
+    });
+
+    it('refuses a delivery signed with the platform’s client secret or the hook’s own secret, writing nothing', async () => {
+      const issue = [...jiraFake.issues.values()][8]!;
+      const before = await catalog(jira);
+      const summary = issue['fields']['summary'];
+      issue['fields']['summary'] = 'Signed with the wrong app';
+      const platform = await post(FakeJira.jwt(inFiveMinutes(), jiraFake.clientSecret), issue['id']);
+      expect(platform.status).toBe(401);
+      expect(((await platform.json()) as Record<string, any>)['error']).toMatchObject({
+        code: 'WEBHOOK_REFUSED',
+        details: { reason: 'bad_signature' },
+      });
+      const forged = await jiraFake.deliver('jira:issue_updated', { issue: { id: issue['id'] } }, { forge: true });
+      expect(forged.every((answer) => answer.status === 401)).toBe(true);
+      await apply(jira);
+      expect(await catalog(jira)).toEqual(before);
+      expect((await log(jira, 2)).map((e) => [e.status, e.reason])).toEqual(Array(2).fill(['refused', 'bad_signature']));
+      issue['fields']['summary'] = summary;
+    });
+
+    it('keeps verifying with the organization’s app secret after the webhook is renewed', async () => {
+      await worker.handleLiveEvent(
+        'renew',
+        { orgId: jira.org.orgId, installationId: jira.installationId },
+        new AbortController().signal,
+      );
+      const issue = [...jiraFake.issues.values()][9]!;
+      issue['fields']['summary'] = 'After renewal';
+      expect((await post(FakeJira.jwt(inFiveMinutes(), OWN_SECRET), issue['id'])).status).toBe(202);
+      expect((await post(FakeJira.jwt(inFiveMinutes(), jiraFake.clientSecret), issue['id'])).status).toBe(401);
+      await apply(jira);
+      expect((await entity(jira, 'jiraIssue', issue['key']))?.title).toBe('After renewal');
+    });
+
+    it('never shows or logs the organization’s app secret', async () => {
+      const live = await api.request('GET', `/v1/installations/${jira.installationId}/live-events`, { token: jira.org.token });
+      const entries = await log(jira, 10);
+      for (const text of [JSON.stringify(live.body), JSON.stringify(entries), ...api.responses, ...api.logs]) {
+        expect(text).not.toContain(OWN_SECRET);
+      }
     });
   });
 

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createHmac, randomUUID } from 'node:crypto';
 import { metrics } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IntegrationConnections } from '@mooring/installations';
+import { CredentialStore, IntegrationConnections } from '@mooring/installations';
 import { IntegrationRegistry } from '@mooring/integrations';
 import { HookRegistrations, LiveEventApplier, LiveEventMetrics, LiveEventWorker } from '@mooring/live-events';
 import { BlueprintRepository, InstallationRepository, LiveEventRepository, SyncCatalogRepository } from '@mooring/persistence';
@@ -62,6 +62,8 @@ describe('live events: staleness and renewal', () => {
       api.app.get(IntegrationConnections),
       api.app.get(LiveEventRepository),
       api.app.get(LiveEventQueue),
+      api.app.get(CredentialStore),
+      api.app.get(IntegrationRegistry),
     );
     // What the worker's register job does.
     await worker.handleLiveEvent('register', { orgId: acme.orgId, installationId }, new AbortController().signal);

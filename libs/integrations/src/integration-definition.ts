@@ -175,6 +175,18 @@ export interface OAuth2Method {
   readonly scopes: readonly string[];
   readonly pkce: boolean;
   readonly extraAuthorizationParams?: Readonly<Record<string, string>>;
+  /**
+   * Settings the token endpoint's answer decides (PagerDuty's service region, from its OpenID
+   * `id_token`), applied over the connect session's settings when a code is exchanged; a refresh
+   * keeps them as connected. `response` is the token response without its tokens; `clientId` is
+   * the OAuth client the code was exchanged with. Only the integration's non-sensitive string
+   * settings; {} leaves the chosen ones. Throws OAUTH_EXCHANGE_FAILED when the answer cannot be
+   * trusted (then nothing is connected).
+   */
+  settingsFromTokenResponse?(
+    response: Readonly<Record<string, unknown>>,
+    client: { readonly clientId: string },
+  ): Readonly<Record<string, string>>;
 }
 
 export interface IntegrationAuth {

@@ -44,6 +44,11 @@ export {
   type FakePagerdutyShape,
   type FakeSubscription,
 } from './pagerduty/testing/fake-pagerduty.server.js';
+export {
+  FakePagerdutyIdentity,
+  pagerdutyOnFakes,
+  type FakePagerdutyAccount,
+} from './pagerduty/testing/fake-pagerduty-identity.js';
 export { ATLASSIAN_ORG_ID, CLOUD_ID, DEFAULT_JIRA_SHAPE, FakeJira, type FakeJiraShape } from './jira/testing/fake-jira.server.js';
 export {
   FakeRestApi,

@@ -83,12 +83,16 @@ export class HookRegistrations {
   /**
    * Worker: registers the hook with the tool (removing a previous registration first). A refusal is
    * recorded on the hook (live events off, and why), never thrown: the installation keeps syncing.
+   * `oauthClientSecret`: the organization's own OAuth client secret the installation connected
+   * with, kept sealed with the hook when the tool signs deliveries with it (null: the platform's
+   * client; undefined: unchanged).
    */
   async register(
     orgId: string,
     installationId: string,
     integrationId: string,
     connection: IntegrationConnection,
+    oauthClientSecret?: string | null,
   ): Promise<HookView> {
     const live = this.integrations.get(integrationId).liveEvents;
     const hook = await this.hooks.hook(orgId, installationId);
@@ -101,7 +105,8 @@ export class HookRegistrations {
         });
       }
       const registration = await live.register(connection, { url: this.hookUrl(hook.hookId), secret: secrets.current });
-      return this.view(await this.saveRegistration(orgId, installationId, secrets, registration), live);
+      const signing = withOAuthClientSecret(secrets, live.signedWithOAuthClient ? oauthClientSecret : null);
+      return this.view(await this.saveRegistration(orgId, installationId, signing, registration), live);
     } catch (error) {
       const reason = isDomainError(error) ? error.message : `the tool refused the registration: ${(error as Error).message}`;
       this.logger.warn(`live events of installation ${installationId} are off: ${reason}`);
@@ -116,19 +121,26 @@ export class HookRegistrations {
     }
   }
 
-  /** Worker: extends a registration that expires soon (Jira's webhooks last 30 days). */
-  async renew(orgId: string, installationId: string, integrationId: string, connection: IntegrationConnection): Promise<void> {
+  /** Worker: extends a registration that expires soon (Jira's webhooks last 30 days). `oauthClientSecret` as for `register`. */
+  async renew(
+    orgId: string,
+    installationId: string,
+    integrationId: string,
+    connection: IntegrationConnection,
+    oauthClientSecret?: string | null,
+  ): Promise<void> {
     const live = this.integrations.get(integrationId).liveEvents;
     const hook = await this.hooks.hook(orgId, installationId);
     if (!live || !hook?.registration) return;
     const secrets = await this.secrets.open(orgId, installationId, hook.envelope);
     if (!live.renew) {
-      await this.register(orgId, installationId, integrationId, connection);
+      await this.register(orgId, installationId, integrationId, connection, oauthClientSecret);
       return;
     }
     try {
       const renewed = await live.renew(connection, this.registrationOf(hook, secrets));
-      await this.saveRegistration(orgId, installationId, secrets, renewed);
+      const signing = withOAuthClientSecret(secrets, live.signedWithOAuthClient ? oauthClientSecret : null);
+      await this.saveRegistration(orgId, installationId, signing, renewed);
     } catch (error) {
       await this.hooks.saveHook(orgId, installationId, null, {
         status: 'off',
@@ -149,7 +161,11 @@ export class HookRegistrations {
     const hook = await this.hooks.hook(orgId, installationId);
     if (!live || !hook) throw new DomainError('NOT_FOUND', 'This installation has no live events', { resource: 'hook' });
     const secrets = await this.secrets.open(orgId, installationId, hook.envelope);
-    const rotated: HookSecretSet = { current: randomToken(), previous: secrets.current };
+    // The tool's OAuth client still signs (Jira): rotating Mooring's secret does not change that.
+    const rotated: HookSecretSet = withOAuthClientSecret(
+      { current: randomToken(), previous: secrets.current },
+      secrets.oauthClientSecret,
+    );
     const previousUntil = new Date(Date.now() + this.options.rotationOverlapSeconds * 1000);
     const saved = await this.hooks.saveHook(
       orgId,
@@ -192,7 +208,11 @@ export class HookRegistrations {
   private async saveRegistration(orgId: string, installationId: string, secrets: HookSecretSet, registration: HookRegistration) {
     const withToolSecret: HookSecretSet = registration.secret
       ? { ...secrets, registrationSecret: registration.secret }
-      : { current: secrets.current, ...(secrets.previous ? { previous: secrets.previous } : {}) };
+      : {
+          current: secrets.current,
+          ...(secrets.previous ? { previous: secrets.previous } : {}),
+          ...(secrets.oauthClientSecret ? { oauthClientSecret: secrets.oauthClientSecret } : {}),
+        };
     return this.hooks.saveHook(orgId, installationId, null, {
       envelope: await this.secrets.seal(orgId, installationId, withToolSecret),
       status: 'on',
@@ -238,4 +258,11 @@ export class HookRegistrations {
       previousSecretValidUntil: hook.previousUntil && hook.previousUntil > new Date() ? hook.previousUntil : null,
     };
   }
+}
+
+/** The secrets with the OAuth client secret set (a string), removed (null) or as they were (undefined). */
+function withOAuthClientSecret(secrets: HookSecretSet, oauthClientSecret: string | null | undefined): HookSecretSet {
+  if (oauthClientSecret === undefined) return secrets;
+  const { oauthClientSecret: _previous, ...rest } = secrets;
+  return oauthClientSecret ? { ...rest, oauthClientSecret } : rest;
 }

@@ -12,6 +12,11 @@ export interface HookSecretSet {
   readonly previous?: string;
   /** A secret the tool generated at registration (PagerDuty); then deliveries are signed with it. */
   readonly registrationSecret?: string;
+  /**
+   * The client secret of the organization's own OAuth application an installation connected with,
+   * for tools that sign deliveries with it (Jira's dynamic webhooks); absent, the platform's signs.
+   */
+  readonly oauthClientSecret?: string;
 }
 
 /** 32 random bytes, URL-safe: a signing secret, or (with a prefix) a hook id no one can guess. */
@@ -85,4 +90,5 @@ function registerSecrets(secrets: HookSecretSet): void {
   registerSecret(secrets.current);
   if (secrets.previous) registerSecret(secrets.previous);
   if (secrets.registrationSecret) registerSecret(secrets.registrationSecret);
+  if (secrets.oauthClientSecret) registerSecret(secrets.oauthClientSecret);
 }

@@ -115,12 +115,13 @@ export class LiveEventEdge {
         ? await this.installations.find(hook.orgId, hook.installationId)
         : null;
     const declared = this.integrations.find(hook.integrationId)?.kindsFor ? installation?.settings : undefined;
-    if (live.signedWithOAuthClient && installation?.authMethod === 'oauth2') {
-      // Only the platform's client secret: the hook's own secret never signs these.
-      const client = this.oauthClients[hook.integrationId];
-      return live.verify(delivery, client ? [client.clientSecret] : [], declared);
-    }
     const secrets = await this.secrets.openCached(hook, delivery.receivedAt.getTime());
+    if (live.signedWithOAuthClient && installation?.authMethod === 'oauth2') {
+      // Only the client secret the installation connected with (the organization's own OAuth app,
+      // else the platform's): the hook's own secret never signs these.
+      const clientSecret = secrets.oauthClientSecret ?? this.oauthClients[hook.integrationId]?.clientSecret;
+      return live.verify(delivery, clientSecret ? [clientSecret] : [], declared);
+    }
     return live.verify(delivery, verificationSecrets(secrets, hook.previousUntil, delivery.receivedAt), declared);
   }
 

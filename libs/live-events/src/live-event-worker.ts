@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { IntegrationConnections } from '@mooring/installations';
-import { InstallationRepository, LiveEventRepository } from '@mooring/persistence';
+import { CredentialStore, IntegrationConnections } from '@mooring/installations';
+import { IntegrationRegistry } from '@mooring/integrations';
+import { InstallationRepository, LiveEventRepository, type InstallationRecord } from '@mooring/persistence';
 import { LiveEventQueue, type LiveEventHandler, type LiveEventJob, type LiveEventJobName } from '@mooring/queue';
 import { HookRegistrations } from './hook-registrations.service.js';
 import { LiveEventApplier } from './live-event-applier.js';
@@ -33,6 +34,8 @@ export class LiveEventWorker implements LiveEventHandler, OnModuleDestroy {
     private readonly connections: IntegrationConnections,
     private readonly events: LiveEventRepository,
     private readonly queue: LiveEventQueue,
+    private readonly credentials: CredentialStore,
+    private readonly integrations: IntegrationRegistry,
   ) {}
 
   /** The sweep and the renewals (the queue's consumer, LiveEventConsumer, is started beside it). */
@@ -55,8 +58,21 @@ export class LiveEventWorker implements LiveEventHandler, OnModuleDestroy {
     const installation = await this.installations.find(orgId, installationId);
     if (!installation) return;
     const connection = await this.connections.forInstallation(orgId, installationId, shutdown);
-    if (name === 'register') await this.registrations.register(orgId, installationId, installation.integrationId, connection);
-    else await this.registrations.renew(orgId, installationId, installation.integrationId, connection);
+    const clientSecret = await this.ownOAuthClientSecret(installation);
+    if (name === 'register') {
+      await this.registrations.register(orgId, installationId, installation.integrationId, connection, clientSecret);
+    } else await this.registrations.renew(orgId, installationId, installation.integrationId, connection, clientSecret);
+  }
+
+  /**
+   * For a tool that signs an OAuth installation's deliveries with the OAuth client's secret (Jira):
+   * the organization's own client secret the installation connected with, or null for the platform's.
+   */
+  async ownOAuthClientSecret(installation: InstallationRecord): Promise<string | null> {
+    const live = this.integrations.find(installation.integrationId)?.liveEvents;
+    if (!live?.signedWithOAuthClient || installation.authMethod !== 'oauth2') return null;
+    const read = await this.credentials.read(installation.orgId, installation.id);
+    return read?.payload.kind === 'oauth2' ? (read.payload.client?.clientSecret ?? null) : null;
   }
 
   /** Queues an apply job for every installation with deliveries waiting longer than they should. */

@@ -93,6 +93,8 @@ interface SessionSecrets {
   readonly codeVerifier: string | null;
   readonly client: OAuthClientCredentials | null;
   readonly pendingCredential?: OAuth2Credential;
+  /** Settings the token response decided that differ from the installation's (applied on confirmation). */
+  readonly pendingSettings?: Record<string, string>;
 }
 
 type Finished =
@@ -308,7 +310,13 @@ export class OAuthConnectService {
     if (!secrets.pendingCredential || !(await this.sessions.confirm(orgId, session.id))) {
       throw new DomainError('OAUTH_STATE_REUSED', 'This account change was already confirmed');
     }
-    return this.reconnect(orgId, session.installationId, secrets.pendingCredential, session.pendingAccount);
+    return this.reconnect(
+      orgId,
+      session.installationId,
+      secrets.pendingCredential,
+      session.pendingAccount,
+      secrets.pendingSettings,
+    );
   }
 
   /** A connect session for the person who started it (others get NOT_FOUND), with the installation it reconnects. */
@@ -425,9 +433,11 @@ export class OAuthConnectService {
     }
     registerSecret(tokens.accessToken, { runtime: true });
     if (tokens.refreshToken) registerSecret(tokens.refreshToken, { runtime: true });
+    const decided = settingsFromTokens(integration, tokens, client);
+    const settings = { ...session.settings, ...decided };
     const account = await this.workflow.verify(
       integration,
-      this.connections.forCandidate(session.settings, tokens.accessToken, policy, undefined, 'oauth2'),
+      this.connections.forCandidate(settings, tokens.accessToken, policy, undefined, 'oauth2'),
     );
     const credential = nextCredential(null, tokens, secrets.client);
 
@@ -435,12 +445,17 @@ export class OAuthConnectService {
       const existing = await this.installations.find(orgId, session.installationId);
       if (!existing) throw deletedWhileReconnecting(session.installationId);
       const previous = existing.providerAccount;
+      const changedSettings = Object.entries(decided).some(([name, value]) => existing.settings[name] !== value)
+        ? { ...existing.settings, ...decided }
+        : undefined;
       if (previous && account && previous.id !== account.id) {
         // Another account's tokens would sync another account's data into this installation: ask first.
-        const sealed = await this.vault.seal(
-          JSON.stringify({ ...secrets, pendingCredential: credential } satisfies SessionSecrets),
-          sessionContext(orgId, session.id),
-        );
+        const pending: SessionSecrets = {
+          ...secrets,
+          pendingCredential: credential,
+          ...(changedSettings ? { pendingSettings: changedSettings } : {}),
+        };
+        const sealed = await this.vault.seal(JSON.stringify(pending), sessionContext(orgId, session.id));
         await this.sessions.park(orgId, session.id, {
           envelope: sealed,
           account,
@@ -450,7 +465,7 @@ export class OAuthConnectService {
       }
       return {
         kind: 'installed',
-        installation: await this.reconnect(orgId, existing.id, credential, previous ? undefined : account),
+        installation: await this.reconnect(orgId, existing.id, credential, previous ? undefined : account, changedSettings),
       };
     }
     const mapping = integration.defaultMapping;
@@ -460,7 +475,7 @@ export class OAuthConnectService {
       name: session.name ?? integration.title,
       authMethod: 'oauth2',
       mapping,
-      settings: session.settings,
+      settings,
       createdBy: session.principalId,
       credential,
       providerAccount: account,
@@ -468,12 +483,16 @@ export class OAuthConnectService {
     return { kind: 'installed', installation };
   }
 
-  /** Stores new tokens for an installation (and its account, when that changes), then resumes and resyncs it. */
+  /**
+   * Stores new tokens for an installation (and its account, and settings the token response
+   * decided, when those change), then resumes and resyncs it.
+   */
   private async reconnect(
     orgId: string,
     installationId: string,
     credential: OAuth2Credential,
     account: VerifiedAccount | null | undefined,
+    settings?: Record<string, string>,
   ): Promise<InstallationRecord> {
     const sealed = await this.store.seal(orgId, installationId, credential);
     const before = await this.installations.find(orgId, installationId);
@@ -483,7 +502,7 @@ export class OAuthConnectService {
         orgId,
         installationId,
         sealed,
-        account ? { providerAccount: account } : {},
+        { ...(account ? { providerAccount: account } : {}), ...(settings ? { settings } : {}) },
         credentialsReplaced(),
       ));
     if (!before || !saved) throw deletedWhileReconnecting(installationId);
@@ -537,6 +556,30 @@ export class OAuthConnectService {
     url.hash = '';
     return url.toString();
   }
+}
+
+/**
+ * The settings the integration reads from the token response (PagerDuty's region): only its plain
+ * non-sensitive settings, so nothing a host check or the vault should see arrives this way.
+ */
+function settingsFromTokens(
+  integration: IntegrationDefinition,
+  tokens: TokenSet,
+  client: OAuthClientCredentials,
+): Record<string, string> {
+  const method = integration.auth.oauth2;
+  if (!method?.settingsFromTokenResponse) return {};
+  const decided = method.settingsFromTokenResponse(tokens.response, { clientId: client.clientId });
+  const plain = new Set(
+    settingFields(integration)
+      .filter((field) => !field.sensitive && field.type === 'string')
+      .map((field) => field.name),
+  );
+  for (const name of Object.keys(decided)) {
+    if (!plain.has(name))
+      throw new Error(`${integration.id} decided setting "${name}" from a token response: not a plain setting`);
+  }
+  return { ...decided };
 }
 
 function deletedWhileReconnecting(installationId: string): DomainError {

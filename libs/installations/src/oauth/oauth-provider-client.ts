@@ -23,6 +23,8 @@ export interface TokenSet {
   /** Seconds, as the provider said; null when the token does not expire. */
   readonly expiresIn: number | null;
   readonly scope: string | null;
+  /** The token response's other fields (e.g. an OpenID `id_token`), for the integration to read; never stored. */
+  readonly response: Readonly<Record<string, unknown>>;
 }
 
 /** A token endpoint's refusal: `code` is the OAuth error (invalid_grant, ...) when the provider gave one. */
@@ -197,11 +199,13 @@ export function refreshTokens(endpoint: OAuthEndpoint, refreshToken: string): Pr
 
 function toTokenSet(accessToken: string, refreshToken: string | undefined, params: Record<string, unknown>): TokenSet {
   const expiresIn = Number(params['expires_in']);
+  const { access_token: _access, refresh_token: _refresh, ...response } = params;
   return {
     accessToken,
     refreshToken: refreshToken || null,
     expiresIn: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : null,
     scope: typeof params['scope'] === 'string' ? params['scope'] : null,
+    response,
   };
 }
 

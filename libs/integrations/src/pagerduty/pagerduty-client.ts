@@ -24,15 +24,18 @@ export const MAX_IN_FLIGHT = 4;
  * only tests and benchmarks set it, to point at the fake PagerDuty.
  */
 export function pagerdutyApiRoot(settings: Readonly<Record<string, string>>): string {
-  if (settings['apiUrl']) return settings['apiUrl'];
+  return settings['apiUrl'] || PAGERDUTY_REGIONS[pagerdutyRegion(settings)]!;
+}
+
+/** The installation's service region: `us` unless the settings say `eu`; VALIDATION_FAILED for another. */
+export function pagerdutyRegion(settings: Readonly<Record<string, string>>): string {
   const region = (settings['region'] ?? 'us').trim().toLowerCase() || 'us';
-  const root = PAGERDUTY_REGIONS[region];
-  if (!root) {
+  if (!PAGERDUTY_REGIONS[region]) {
     throw new DomainError('VALIDATION_FAILED', `Unknown PagerDuty service region "${region}"`, {
       fields: [{ field: 'settings.region', message: 'must be us or eu' }],
     });
   }
-  return root;
+  return region;
 }
 
 /** `Token token=<key>` for REST API keys (exactly so, or PagerDuty answers 401); `Bearer` for OAuth tokens. */

@@ -1,31 +1,10 @@
 import { DomainError, isDomainError } from '@mooring/platform';
-import type { IntegrationConnection, IntegrationDefinition, OAuth2Method, VerifiedAccount } from '../integration-definition.js';
+import type { IntegrationConnection, IntegrationDefinition, VerifiedAccount } from '../integration-definition.js';
 import { isObject, pagerdutyClient } from './pagerduty-client.js';
 import { pagerdutyBlueprints, pagerdutyDefaultMapping } from './pagerduty-data-model.js';
 import { pagerdutyKinds } from './pagerduty-kinds.js';
 import { pagerdutyLiveEvents } from './pagerduty-live-events.js';
-
-/** Scoped OAuth: read what the kinds list, and manage the webhook subscription. */
-export const PAGERDUTY_SCOPES = [
-  'services.read',
-  'incidents.read',
-  'schedules.read',
-  'oncalls.read',
-  'escalation_policies.read',
-  'users.read',
-  'teams.read',
-  'abilities.read',
-  'webhook_subscriptions.read',
-  'webhook_subscriptions.write',
-] as const;
-
-// Same endpoints for US and EU accounts; scoped apps require PKCE.
-export const pagerdutyOAuth2: OAuth2Method = {
-  authorizationUrl: () => 'https://identity.pagerduty.com/oauth/authorize',
-  tokenUrl: () => 'https://identity.pagerduty.com/oauth/token',
-  scopes: PAGERDUTY_SCOPES,
-  pkce: true,
-};
+import { pagerdutyOAuth2 } from './pagerduty-oauth.js';
 
 /**
  * `GET /abilities` works with every credential (account keys, user keys, OAuth tokens): a 401 is
@@ -82,7 +61,8 @@ export const pagerduty: IntegrationDefinition = {
         {
           name: 'region',
           title: 'Service region',
-          description: 'us (api.pagerduty.com, the default) or eu (api.eu.pagerduty.com)',
+          description:
+            'us (api.pagerduty.com, the default) or eu (api.eu.pagerduty.com); with OAuth, PagerDuty’s ID token decides',
           type: 'string',
           required: false,
           sensitive: false,

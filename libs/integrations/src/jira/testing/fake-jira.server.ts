@@ -44,6 +44,8 @@ interface DynamicWebhook {
   readonly id: number;
   readonly url: string;
   readonly events: readonly string[];
+  /** The client secret of the OAuth app whose token registered it: Jira signs its deliveries with it. */
+  readonly clientSecret: string;
   readonly jqlFilter: string;
   expiresAt: number;
 }
@@ -82,7 +84,8 @@ export class FakeJira {
   clockOffsetMs = 0;
   private readonly unindexed = new Set<string>();
   private readonly basic = new Set<string>();
-  private readonly oauthTokens = new Set<string>();
+  /** OAuth access tokens, each with the client secret of the OAuth app it was issued to. */
+  private readonly oauthTokens = new Map<string, string>();
   private readonly pats = new Set<string>();
   private rateLimitNext = 0;
   private nextWebhookId = 1000;
@@ -123,8 +126,9 @@ export class FakeJira {
     this.basic.add(Buffer.from(`${email}:${token}`).toString('base64'));
   }
 
-  addOAuthToken(token: string): void {
-    this.oauthTokens.add(token);
+  /** An OAuth token issued to the platform's app, or to another app (an organization's own) with `clientSecret`. */
+  addOAuthToken(token: string, clientSecret = this.clientSecret): void {
+    this.oauthTokens.set(token, clientSecret);
   }
 
   addPat(token: string): void {
@@ -173,7 +177,7 @@ export class FakeJira {
       const withIds = JSON.stringify({ ...JSON.parse(body), matchedWebhookIds: [hook.id] });
       const jwt = FakeJira.jwt(
         { iss: 'jira', iat: Math.floor(this.now() / 1000), exp: Math.floor(this.now() / 1000) + 300 },
-        options.forge ? 'not-the-client-secret' : this.clientSecret,
+        options.forge ? 'not-the-client-secret' : hook.clientSecret,
       );
       answers.push(
         await fetch(hook.url, { method: 'POST', headers: { ...headers, authorization: `Bearer ${jwt}` }, body: withIds }),
@@ -446,6 +450,7 @@ export class FakeJira {
             url: body['url'],
             events: hook['events'],
             jqlFilter: hook['jqlFilter'],
+            clientSecret: this.oauthTokens.get(bearer!)!,
             expiresAt: this.now() + 30 * DAY_MS,
           });
           return { createdWebhookId: id };
