@@ -100,7 +100,7 @@ type Finished =
   | { readonly kind: 'confirm'; readonly installation: InstallationRecord; readonly account: VerifiedAccount };
 
 // Failures of Mooring itself: the browser learns only an error id, the log has the cause.
-const INTERNAL_CODES = new Set<ErrorCode>([
+export const INTERNAL_CODES = new Set<ErrorCode>([
   'INTERNAL',
   'TENANT_CONTEXT_MISSING',
   'CONFIG_INVALID',
@@ -337,7 +337,7 @@ export class OAuthConnectService {
   }
 
   /** The connect cookie must come back from the browser, with the person who started connecting signed in there. */
-  private assertSameBrowserAndPerson(session: ConnectSessionRecord, browser: CallbackBrowser): void {
+  assertSameBrowserAndPerson(session: ConnectSessionRecord, browser: CallbackBrowser): void {
     const binding = browser.binding(session.id);
     if (!session.browserHash || !binding || sha256(binding) !== session.browserHash) {
       throw new DomainError(
@@ -375,7 +375,7 @@ export class OAuthConnectService {
   }
 
   /** Who started connecting, if they may still: an admin person (or, for older sessions, an admin API client). */
-  private async activeAdmin(session: ConnectSessionRecord): Promise<Principal | null> {
+  async activeAdmin(session: ConnectSessionRecord): Promise<Principal | null> {
     if (session.principalKind === 'user') {
       const user = await this.users.find(session.orgId, session.principalId);
       return user?.role === 'admin' ? { kind: 'user', id: user.id, role: 'admin', name: user.email } : null;
@@ -521,7 +521,7 @@ export class OAuthConnectService {
   }
 
   /** The return URL must be on the console's origin or an allow-listed one (exact scheme, host and port). */
-  private checkReturnUrl(returnUrl: string, consoleOrigin: string | undefined): string {
+  checkReturnUrl(returnUrl: string, consoleOrigin: string | undefined): string {
     let url: URL | undefined;
     try {
       url = new URL(returnUrl);
@@ -555,7 +555,7 @@ function oauthErrorName(value: string): string {
   return /^[\x21-\x7e]{1,64}$/.test(value) ? value : '(an unrecognised error)';
 }
 
-function returnTo(returnUrl: string, outcome: Record<string, string>): string {
+export function returnTo(returnUrl: string, outcome: Record<string, string>): string {
   const url = new URL(returnUrl);
   for (const [key, value] of Object.entries(outcome)) url.searchParams.set(key, value);
   return url.toString();
