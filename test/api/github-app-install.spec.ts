@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IntegrationConnections } from '@mooring/installations';
+import { CredentialStore, IntegrationConnections, credentialsReplaced } from '@mooring/installations';
+import { InstallationRepository } from '@mooring/persistence';
 import { FakeGithub, LoopbackServer, type FakeInstallChoice } from '@mooring/integrations/testing';
 import { SyncEngine } from '@mooring/sync';
 import { freePort } from '../../tools/lib/wait.mjs';
@@ -160,6 +161,29 @@ describe('GitHub App install flow', () => {
       [acme.orgId],
     );
     expect(repositories[0]!.n).toBe(12);
+
+    // Once the token is due, the next one is minted with the platform App's key for the recorded
+    // GitHub installation: a settings change cannot point the App's key at another installation.
+    const retarget = await api.request('PATCH', `/v1/installations/${id}`, {
+      token: acme.token,
+      body: { settings: { installationId: '7002' } },
+    });
+    expect(retarget.status).toBe(400);
+    await api.app
+      .get(InstallationRepository)
+      .replaceCredential(
+        acme.orgId,
+        id,
+        await api.app.get(CredentialStore).seal(acme.orgId, id, { kind: 'settings', secrets: {} }),
+        {},
+        credentialsReplaced(),
+      );
+    const token = await (await api.app.get(IntegrationConnections).forInstallation(acme.orgId, id)).accessToken();
+    expect(fake.apps.tokensMinted).toBe(minted + 1);
+    expect(fake.apps.mintedTokens().at(-1)).toBe(token);
+    expect((await fake.read(token, '/installation/repositories?per_page=1')) as { total_count: number }).toMatchObject({
+      total_count: 12,
+    });
 
     // Audited like every install, by the person who installed it.
     const audit = await adminQuery<{ action: string; actor_id: string }>(
