@@ -3,10 +3,12 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { api } from '@mooring/contract';
 import { PeopleService } from '@mooring/identity';
-import { CONNECT_SESSION_TTL_MS, GithubAppInstallService, connectCookieName, type CallbackBrowser } from '@mooring/installations';
-import { currentTenant, isDomainError, type TenantContext } from '@mooring/platform';
-import { clearCallbackCookie, readCookie, sessionToken, setCallbackCookie } from '../auth/session-cookies.js';
+import { GithubAppInstallService, connectCookieName, type CallbackBrowser } from '@mooring/installations';
+import { currentTenant } from '@mooring/platform';
+import { clearCallbackCookie, readCookie } from '../auth/session-cookies.js';
+import { signedInPerson } from '../auth/signed-in-person.js';
 import { Endpoint } from '../http/endpoint.decorator.js';
+import { consoleOrigin, startedConnect } from './connect-started.js';
 import { ZodPipe } from '../http/zod.pipe.js';
 
 const routes = api.githubApp;
@@ -31,20 +33,8 @@ export class GithubAppController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const started = await this.install.start(currentTenant(), {
-      ...body,
-      consoleOrigin: `${request.protocol}://${request.get('host')}`,
-    });
-    setCallbackCookie(
-      request,
-      response,
-      connectCookieName(started.sessionId),
-      started.browserBinding,
-      CONNECT_SESSION_TTL_MS / 1000,
-      COOKIE_PATH,
-    );
-    response.setHeader('Cache-Control', 'no-store');
-    return { authorizationUrl: started.authorizationUrl, expiresAt: started.expiresAt.toISOString() };
+    const started = await this.install.start(currentTenant(), { ...body, consoleOrigin: consoleOrigin(request) });
+    return startedConnect(request, response, started, COOKIE_PATH);
   }
 
   /** GitHub's redirect after an install; a state that matches no installation in progress gets a coded JSON error. */
@@ -53,7 +43,7 @@ export class GithubAppController {
   @Header('Referrer-Policy', 'no-referrer')
   async setup(@Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
     const text = (key: string) => (typeof query[key] === 'string' ? query[key] : undefined);
-    const person = await this.signedInPerson(request);
+    const person = await signedInPerson(this.people, request);
     const browser: CallbackBrowser = { binding: (sessionId) => readCookie(request, connectCookieName(sessionId)), person };
     const outcome = await this.install.complete(
       { state: text('state'), installationId: text('installation_id'), setupAction: text('setup_action') },
@@ -61,17 +51,5 @@ export class GithubAppController {
     );
     clearCallbackCookie(request, response, connectCookieName(outcome.sessionId), COOKIE_PATH);
     response.redirect(302, outcome.url);
-  }
-
-  /** The person signed in in this browser, if any: the Setup URL itself is public. */
-  private async signedInPerson(request: Request): Promise<TenantContext | undefined> {
-    const token = sessionToken(request);
-    if (!token) return undefined;
-    try {
-      return (await this.people.authenticate(token)).tenant;
-    } catch (error) {
-      if (isDomainError(error, 'INVALID_TOKEN')) return undefined;
-      throw error;
-    }
   }
 }

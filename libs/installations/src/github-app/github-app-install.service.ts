@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Vault } from '@mooring/crypto';
 import {
@@ -20,10 +20,11 @@ import { InstallationWorkflow, errorMessage } from '../installation-workflow.js'
 import { INSTALLATIONS_OPTIONS, type GithubAppOptions, type InstallationsOptions } from '../installations.options.js';
 import { OutboundPolicyService } from '../outbound-policy.service.js';
 import {
-  CONNECT_SESSION_TTL_MS,
   INTERNAL_CODES,
   OAuthConnectService,
+  newConnectBinding,
   returnTo,
+  sha256,
   type CallbackBrowser,
   type CallbackOutcome,
   type StartedConnect,
@@ -44,7 +45,6 @@ export interface AppSetupQuery {
   readonly setupAction?: string;
 }
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 const NUMERIC_ID = /^[1-9][0-9]{0,18}$/;
 
 /**
@@ -91,17 +91,13 @@ export class GithubAppInstallService {
     const returnUrl = this.oauth.checkReturnUrl(input.returnUrl, input.consoleOrigin);
     const name = input.name ?? integration.title;
     await this.workflow.assertNameFree(orgId, name);
-    const state = randomBytes(32).toString('base64url');
-    const browserBinding = randomBytes(32).toString('base64url');
-    registerSecret(browserBinding, { runtime: true });
-    const sessionId = randomUUID();
-    const expiresAt = new Date(Date.now() + CONNECT_SESSION_TTL_MS);
+    const { sessionId, state, browserBinding, stateHash, browserHash, expiresAt } = newConnectBinding();
     await this.sessions.create(orgId, {
       id: sessionId,
-      stateHash: sha256(state),
+      stateHash,
       principalKind: 'user',
       principalId: tenant.principal.id,
-      browserHash: sha256(browserBinding),
+      browserHash,
       integrationId: integration.id,
       installationId: null,
       name,

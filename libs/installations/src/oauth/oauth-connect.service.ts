@@ -108,7 +108,22 @@ export const INTERNAL_CODES = new Set<ErrorCode>([
   'CREDENTIALS_UNREADABLE',
 ]);
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** A new connect session's id, single-use state and browser-binding cookie value (only their hashes are stored). */
+export function newConnectBinding() {
+  const state = randomBytes(32).toString('base64url');
+  const browserBinding = randomBytes(32).toString('base64url');
+  registerSecret(browserBinding, { runtime: true });
+  return {
+    sessionId: randomUUID(),
+    state,
+    browserBinding,
+    stateHash: sha256(state),
+    browserHash: sha256(browserBinding),
+    expiresAt: new Date(Date.now() + CONNECT_SESSION_TTL_MS),
+  };
+}
 
 /**
  * The OAuth authorization-code flow of installations (passport-oauth2 for the protocol). Starting
@@ -198,19 +213,15 @@ export class OAuthConnectService {
     }
     const endpoint = this.endpoints.endpoint(integration, checked, client, policy);
     if (!endpoint.redirectUrl) throw new DomainError('CONFIG_INVALID', 'OAUTH_REDIRECT_URL is not configured');
-    const state = randomBytes(32).toString('base64url');
-    const browserBinding = randomBytes(32).toString('base64url');
-    registerSecret(browserBinding, { runtime: true });
-    const sessionId = randomUUID();
-    const expiresAt = new Date(Date.now() + CONNECT_SESSION_TTL_MS);
+    const { sessionId, state, browserBinding, stateHash, browserHash, expiresAt } = newConnectBinding();
     const authorizationUrl = await buildAuthorizationUrl(endpoint, state, async (codeVerifier) => {
       const secrets: SessionSecrets = { codeVerifier, client: ownClient };
       await this.sessions.create(orgId, {
         id: sessionId,
-        stateHash: sha256(state),
+        stateHash,
         principalKind: 'user',
         principalId: tenant.principal.id,
-        browserHash: sha256(browserBinding),
+        browserHash,
         integrationId: integration.id,
         installationId: input.installationId ?? null,
         name,
