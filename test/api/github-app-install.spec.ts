@@ -252,6 +252,13 @@ describe('GitHub App install flow', () => {
     expect(forged.status).toBe(400);
     expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('OAUTH_STATE_INVALID');
 
+    // An App install's state at the OAuth callback (or the other way round) matches nothing.
+    const crossed = await start(tab);
+    const crossedState = new URL(crossed.body.authorizationUrl).searchParams.get('state')!;
+    const atOAuth = await api.fetch(`/v1/oauth/callback?code=abc&state=${crossedState}`);
+    expect(atOAuth.status).toBe(400);
+    expect(((await atOAuth.json()) as { error: { code: string } }).error.code).toBe('OAUTH_STATE_INVALID');
+
     // Expired.
     const expiring = await start(tab);
     const expiredUrl = await installOnGithub(tab, expiring.body.authorizationUrl, { installationId: 7002, action: 'install' });

@@ -20,6 +20,7 @@ import { InstallationWorkflow, errorMessage } from '../installation-workflow.js'
 import { INSTALLATIONS_OPTIONS, type GithubAppOptions, type InstallationsOptions } from '../installations.options.js';
 import { OutboundPolicyService } from '../outbound-policy.service.js';
 import {
+  GITHUB_APP_SESSION,
   INTERNAL_CODES,
   OAuthConnectService,
   newConnectBinding,
@@ -29,9 +30,6 @@ import {
   type CallbackOutcome,
   type StartedConnect,
 } from '../oauth/oauth-connect.service.js';
-
-/** Marks a connect session as an App install (its `redirectUri`): the OAuth callback refuses it, and this flow refuses OAuth's. */
-export const GITHUB_APP_SESSION = 'github-app:setup';
 
 export interface StartAppInstallInput {
   readonly returnUrl: string;

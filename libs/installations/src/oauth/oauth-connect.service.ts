@@ -32,6 +32,9 @@ import { TokenEndpointError, buildAuthorizationUrl, exchangeCode, type TokenSet 
 import { nextCredential } from './oauth-tokens.service.js';
 import type { OAuth2Credential } from '../credential-store.js';
 
+/** Marks a connect session as a GitHub App install (its `redirectUri`): the OAuth callback refuses it, and that flow refuses OAuth's. */
+export const GITHUB_APP_SESSION = 'github-app:setup';
+
 /** A connect session expires this long after it is opened (RFC 9700: short-lived, single-use state). */
 export const CONNECT_SESSION_TTL_MS = 10 * 60_000;
 
@@ -248,7 +251,8 @@ export class OAuthConnectService {
     const claimed = await this.sessions.claim(sha256(query.state));
     if (!claimed) throw new DomainError('OAUTH_STATE_INVALID', 'The state matches no connect session');
     const session = await this.sessions.find(claimed.orgId, claimed.id);
-    if (!session) throw new DomainError('OAUTH_STATE_INVALID', 'The state matches no connect session');
+    if (!session || session.redirectUri === GITHUB_APP_SESSION)
+      throw new DomainError('OAUTH_STATE_INVALID', 'The state matches no connect session');
     const principal = (await this.activeAdmin(session)) ?? {
       kind: session.principalKind,
       id: session.principalId,
