@@ -169,6 +169,7 @@ describe('GitHub App install flow', () => {
       body: { settings: { installationId: '7002' } },
     });
     expect(retarget.status).toBe(400);
+    expect(retarget.body.error.details.fields).toEqual([{ field: 'settings', message: expect.any(String) }]);
     await api.app
       .get(InstallationRepository)
       .replaceCredential(
