@@ -230,9 +230,13 @@ async function insert(tx: TenantTx, orgId: string, installation: NewInstallation
       });
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-        throw new DomainError('APP_INSTALLATION_TAKEN', 'This installation of the App is connected to another Mooring organization', {
-          externalId,
-        });
+        throw new DomainError(
+          'APP_INSTALLATION_TAKEN',
+          'This installation of the App is connected to another Mooring organization',
+          {
+            externalId,
+          },
+        );
       }
       throw error;
     }
