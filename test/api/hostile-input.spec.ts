@@ -61,6 +61,7 @@ const SAMPLE_BODIES: Readonly<Record<string, unknown>> = {
     settings: { baseUrl: 'https://tool.example' },
     oauthClient: { clientId: 'client', clientSecret: 'secret' },
   },
+  'POST /v1/github-app/install': { returnUrl: 'https://app.example/back', name: 'GitHub App' },
   'POST /v1/blueprints': {
     identifier: 'svc2',
     title: 'Service',
@@ -83,6 +84,7 @@ const SAMPLE_BODIES: Readonly<Record<string, unknown>> = {
 /** Query parameters of routes that read their query themselves (no schema in the contract). */
 const UNSCHEMED_QUERIES: Readonly<Record<string, readonly string[]>> = {
   'GET /v1/oauth/callback': ['state', 'code', 'error', 'iss'],
+  'GET /v1/github-app/setup': ['state', 'installation_id', 'setup_action'],
 };
 
 const HOSTILE_TEXT = [

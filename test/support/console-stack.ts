@@ -24,7 +24,7 @@ export interface ConsoleStack {
  * scheduler and worker from their build output over real PostgreSQL and Redis, with the fake tool
  * on loopback and a first admin person to sign in as.
  */
-export async function startConsoleStack(): Promise<ConsoleStack> {
+export async function startConsoleStack(options: { env?: Record<string, string> } = {}): Promise<ConsoleStack> {
   const db = await createTestDatabase();
   const redis: TestRedis = createTestRedis();
   const tool = await FakeToolServer.start({ token: TOOL_TOKEN, pageSize: 100 });
@@ -42,6 +42,7 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
     PUBLIC_API_URL: baseUrl,
     DISPATCH_POLL_MS: '100',
     LOG_LEVEL: 'warn',
+    ...options.env,
   };
   const processes = [
     AppProcess.start('apps/api/dist/main.js', { ...env, API_PORT: `${apiPort}`, API_OPS_PORT: '0' }),

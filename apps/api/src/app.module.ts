@@ -33,6 +33,7 @@ import { RouteLimitGuard, RouteLimits } from './http/route-limits.js';
 import { InstallationsController } from './installations/installations.controller.js';
 import { SyncStatusController } from './installations/sync-status.controller.js';
 import { IntegrationsController } from './installations/integrations.controller.js';
+import { GithubAppController } from './installations/github-app.controller.js';
 import { OAuthController } from './installations/oauth.controller.js';
 import { HooksController } from './live-events/hooks.controller.js';
 import { LiveEventsController } from './live-events/live-events.controller.js';
@@ -114,6 +115,7 @@ export class AppModule implements NestModule {
         InstallationsController,
         SyncStatusController,
         OAuthController,
+        GithubAppController,
         HealthController,
         BlueprintController,
         EntityController,

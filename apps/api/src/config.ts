@@ -12,7 +12,7 @@ import {
   type ConfigOf,
 } from '@mooring/platform';
 import { vaultGroup } from '@mooring/crypto';
-import { oauthClientsGroup, oauthConnectGroup, outboundGroup, schedulingGroup } from '@mooring/installations';
+import { githubAppGroup, oauthClientsGroup, oauthConnectGroup, outboundGroup, schedulingGroup } from '@mooring/installations';
 import { integrationsGroup } from '@mooring/integrations';
 import { liveEventsGroup } from '@mooring/live-events';
 
@@ -90,6 +90,7 @@ export const apiConfigSpec = {
   integrations: integrationsGroup,
   oauthClients: oauthClientsGroup,
   oauthConnect: oauthConnectGroup,
+  githubApp: githubAppGroup,
   scheduling: schedulingGroup,
   liveEvents: liveEventsGroup,
 };

@@ -1,6 +1,6 @@
 import { databaseGroup, logGroup, opsGroup, redisGroup, shutdownGroup, telemetryGroup, type ConfigOf } from '@mooring/platform';
 import { vaultGroup } from '@mooring/crypto';
-import { oauthClientsGroup, outboundGroup } from '@mooring/installations';
+import { githubAppGroup, oauthClientsGroup, outboundGroup } from '@mooring/installations';
 import { integrationsGroup } from '@mooring/integrations';
 import { liveEventsGroup } from '@mooring/live-events';
 import { runWorkerGroup } from '@mooring/runs';
@@ -16,6 +16,7 @@ export const workerConfigSpec = {
   outbound: outboundGroup,
   integrations: integrationsGroup,
   oauthClients: oauthClientsGroup,
+  githubApp: githubAppGroup,
   runs: runWorkerGroup,
   liveEvents: liveEventsGroup,
 };

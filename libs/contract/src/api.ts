@@ -459,6 +459,30 @@ export const api = {
       status: 302,
     }),
   },
+  githubApp: {
+    install: route({
+      method: 'POST',
+      path: '/v1/github-app/install',
+      access: 'admin',
+      tag: 'Installations',
+      summary: 'Start installing Mooring’s GitHub App (a signed-in person): returns GitHub’s install page URL',
+      description:
+        'Sets an HttpOnly cookie binding the installation to this browser; the Setup URL redirect requires it and the same person. 409 APP_NOT_CONFIGURED when this Mooring has no GitHub App.',
+      body: installations.appInstallRequest,
+      rateLimit: { perOrg: { requests: 30, windowSeconds: 60 }, perAddress: { requests: 60, windowSeconds: 60 } },
+      response: installations.connectStarted,
+      status: 201,
+    }),
+    setup: route({
+      method: 'GET',
+      path: '/v1/github-app/setup',
+      access: 'public',
+      tag: 'Installations',
+      summary: 'The GitHub App’s Setup URL: GitHub’s redirect after an install, which finishes it and returns to the console',
+      response: null,
+      status: 302,
+    }),
+  },
   blueprints: {
     list: route({
       method: 'GET',

@@ -51,6 +51,12 @@ export const ERROR_CODES = [
   'OAUTH_ACCOUNT_CHANGED',
   'OAUTH_ACCESS_DENIED',
   'OAUTH_EXCHANGE_FAILED',
+  /** Mooring's own App at the tool is not configured on this service (GITHUB_APP_*). */
+  'APP_NOT_CONFIGURED',
+  /** The tool does not know that installation of Mooring's App (a wrong id, or another App's). */
+  'APP_INSTALLATION_NOT_FOUND',
+  /** That installation of Mooring's App is connected to another Mooring organization. */
+  'APP_INSTALLATION_TAKEN',
   // platform
   'TENANT_CONTEXT_MISSING',
   'CONFIG_INVALID',

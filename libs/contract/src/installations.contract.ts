@@ -28,6 +28,11 @@ export const integration = z.object({
       settings: jsonObject,
     })
     .nullable(),
+  /**
+   * Mooring's own App, installed from the tool (GitHub's "Install the GitHub App", started with
+   * POST /v1/github-app/install); null where the integration has none or this Mooring has none configured.
+   */
+  app: z.object({ slug: z.string() }).nullable(),
   customSettings: z.object({ fields: z.array(settingField), schema: jsonObject }).nullable(),
   kinds: z.array(z.object({ kind: z.string(), title: z.string() })),
 });
@@ -166,6 +171,10 @@ export const connectRequest = z.strictObject({
   installationId: uuid.optional(),
   settings: jsonObject.optional(),
   oauthClient: z.strictObject({ clientId: z.string().min(1).max(500), clientSecret: z.string().min(1).max(500) }).optional(),
+});
+export const appInstallRequest = z.strictObject({
+  returnUrl: z.string().min(1).max(2000),
+  name: nameField.optional(),
 });
 export const connectStarted = z.object({ authorizationUrl: z.string(), expiresAt: isoDateTime });
 

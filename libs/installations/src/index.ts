@@ -16,6 +16,8 @@ export {
   type UpdateInstallationInput,
 } from './installation.service.js';
 export {
+  githubAppFromConfig,
+  githubAppGroup,
   installationsOptionsFromConfig,
   oauthClientsGroup,
   oauthConnectGroup,
@@ -29,7 +31,12 @@ export {
   type InstallationsModuleOptions,
   type PortBinding,
 } from './installations.module.js';
-export { INSTALLATIONS_OPTIONS, type InstallationsOptions, type OAuthClientCredentials } from './installations.options.js';
+export {
+  INSTALLATIONS_OPTIONS,
+  type GithubAppOptions,
+  type InstallationsOptions,
+  type OAuthClientCredentials,
+} from './installations.options.js';
 export { IntegrationConnections, primarySecret } from './integration-connections.js';
 export { InstallationLifecycle } from './lifecycle/installation-lifecycle.js';
 export {
@@ -48,6 +55,7 @@ export {
   type StartConnectInput,
   type StartedConnect,
 } from './oauth/oauth-connect.service.js';
+export { GithubAppInstallService, type AppSetupQuery } from './github-app/github-app-install.service.js';
 export { OAuthTokens } from './oauth/oauth-tokens.service.js';
 export { MintedTokens, mintDue } from './minted-tokens.service.js';
 export { settingFields, settingsJsonSchema } from './settings-form.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IntegrationConnection, IntegrationDefinition, VerifiedAccount } from '@mooring/integrations';
 import { OutboundHttp, type RequestPolicy } from '@mooring/outbound';
-import { InstallationRepository, type AuthMethod, type InstallationRecord } from '@mooring/persistence';
+import { InstallationRepository, type AuthMethod, type InstallationRecord, type PlatformAppLink } from '@mooring/persistence';
 import { DomainError, isDomainError, parseInput } from '@mooring/platform';
 import { scheduleInput, type Schedule } from '@mooring/scheduling';
 import { z } from 'zod';
@@ -24,6 +24,8 @@ export interface NewInstalled {
   readonly credential: CredentialPayload;
   /** The provider account of OAuth tokens, when the integration tells. */
   readonly providerAccount?: VerifiedAccount | null;
+  /** Authenticated as Mooring's own App: the tool's installation it mints tokens for. */
+  readonly platformApp?: PlatformAppLink;
 }
 
 /**
@@ -114,6 +116,7 @@ export class InstallationWorkflow {
         ...(input.maxFetchDrop !== undefined ? { maxFetchDrop: input.maxFetchDrop } : {}),
         createdBy: input.createdBy,
         ...(input.providerAccount ? { providerAccount: input.providerAccount } : {}),
+        ...(input.platformApp ? { platformApp: input.platformApp } : {}),
       },
       credential,
     );

@@ -205,6 +205,16 @@ export class InstallationService {
     integration: IntegrationDefinition,
     input: unknown,
   ): Promise<{ settings: Record<string, string>; credential?: NewCredential }> {
+    if (await this.installations.platformApp(current.orgId, current.id)) {
+      // Its account and repositories are chosen on the tool, and its key is the service's.
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        'An installation of Mooring’s App keeps its settings; change its repositories on the tool',
+        {
+          fields: [{ field: 'settings', message: 'cannot be changed for an installation of Mooring’s App' }],
+        },
+      );
+    }
     const fields = settingFields(integration);
     const oauth = current.authMethod === 'oauth2';
     const changed = parseSettings(fields, input, {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { envVar, flag, positiveInt, registerSecret } from '@mooring/platform';
+import { DomainError, envVar, flag, positiveInt, registerSecret, url } from '@mooring/platform';
 import { DEFAULT_MAX_RESPONSE_BYTES, type OutboundOptions } from '@mooring/outbound';
-import type { InstallationsOptions, OAuthClientCredentials } from './installations.options.js';
+import type { GithubAppOptions, InstallationsOptions, OAuthClientCredentials } from './installations.options.js';
 
 // Configuration of installations, composed into the apps' config (README lists every variable).
 
@@ -69,6 +69,88 @@ export const oauthConnectGroup = {
   }),
 };
 
+// Mooring's own GitHub App (the "Install the GitHub App" flow): all four or none. The URLs point the
+// flow at a fake GitHub in tests.
+export const githubAppGroup = {
+  appId: envVar(
+    'GITHUB_APP_ID',
+    z
+      .string()
+      .regex(/^[1-9][0-9]{0,18}$/, 'must be the App’s numeric id')
+      .optional(),
+    {
+      description:
+        'Mooring’s GitHub App: its numeric App id (set all of GITHUB_APP_ID, _SLUG, _PRIVATE_KEY, _WEBHOOK_SECRET, or none)',
+    },
+  ),
+  slug: envVar(
+    'GITHUB_APP_SLUG',
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,99}$/, 'must be the App’s URL slug')
+      .optional(),
+    {
+      description: 'Mooring’s GitHub App: its slug, as in https://github.com/apps/<slug>',
+    },
+  ),
+  privateKey: envVar(
+    'GITHUB_APP_PRIVATE_KEY',
+    z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }).optional(),
+    {
+      description: 'Mooring’s GitHub App: the private key GitHub generated (PEM), which signs the App’s JWTs',
+      sensitive: true,
+    },
+  ),
+  webhookSecret: envVar('GITHUB_APP_WEBHOOK_SECRET', z.string().min(16, 'must be at least 16 characters').optional(), {
+    description: 'Mooring’s GitHub App: the webhook secret set on the App, which signs its deliveries',
+    sensitive: true,
+  }),
+  webUrl: envVar('GITHUB_APP_WEB_URL', url(['https', 'http']).default('https://github.com'), {
+    description: 'Where people install Mooring’s GitHub App (default https://github.com; a fake GitHub in tests)',
+  }),
+  apiUrl: envVar('GITHUB_APP_API_URL', url(['https', 'http']).default('https://api.github.com'), {
+    description: 'The REST API of GITHUB_APP_WEB_URL (default https://api.github.com)',
+  }),
+};
+
+type GithubAppConfig = { readonly [K in keyof typeof githubAppGroup]: z.output<(typeof githubAppGroup)[K]['schema']> };
+
+/**
+ * The platform GitHub App, or null when none is configured. A partial configuration is a boot
+ * error naming each missing variable: half an App would fail only when someone tries to install it.
+ */
+export function githubAppFromConfig(config: GithubAppConfig): GithubAppOptions | null {
+  const required = {
+    GITHUB_APP_ID: config.appId,
+    GITHUB_APP_SLUG: config.slug,
+    GITHUB_APP_PRIVATE_KEY: config.privateKey,
+    GITHUB_APP_WEBHOOK_SECRET: config.webhookSecret,
+  };
+  const missing = Object.entries(required)
+    .filter(([, value]) => !value)
+    .map(([name]) => name);
+  if (missing.length === 4) return null;
+  if (missing.length) {
+    throw new DomainError(
+      'CONFIG_INVALID',
+      `Invalid configuration:\n  ${missing.map((name) => `${name}: is required when any GITHUB_APP_* variable is set`).join('\n  ')}`,
+      {
+        variables: missing,
+      },
+    );
+  }
+  registerSecret(config.privateKey!);
+  registerSecret(config.webhookSecret!);
+  return {
+    appId: config.appId!,
+    slug: config.slug!,
+    privateKey: config.privateKey!,
+    webhookSecret: config.webhookSecret!,
+    webUrl: new URL(config.webUrl).origin,
+    apiUrl: config.apiUrl.replace(/\/$/, ''),
+  };
+}
+
 export function outboundOptionsFromConfig(config: {
   allowLoopbackForTests: boolean;
   maxResponseBytes: number;
@@ -86,7 +168,9 @@ export function installationsOptionsFromConfig(config: {
   integrations?: { fakeEnabled: boolean };
   oauthConnect?: { redirectUrl: string; returnUrlOrigins: readonly string[] };
   scheduling?: { minIntervalSeconds: number };
+  githubApp?: GithubAppConfig;
 }): InstallationsOptions {
+  const githubApp = config.githubApp ? githubAppFromConfig(config.githubApp) : null;
   // OAUTH_CLIENTS is redacted as a whole; each client secret must be too.
   for (const client of Object.values(config.oauthClients.clients)) registerSecret(client.clientSecret);
   return {
@@ -94,5 +178,6 @@ export function installationsOptionsFromConfig(config: {
     ...(config.oauthConnect ? { oauthConnect: config.oauthConnect } : {}),
     ...(config.scheduling ? { scheduleMinIntervalSeconds: config.scheduling.minIntervalSeconds } : {}),
     ...(config.integrations ? { fakeEnabled: config.integrations.fakeEnabled } : {}),
+    ...(githubApp ? { githubApp } : {}),
   };
 }

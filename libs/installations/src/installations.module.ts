@@ -16,6 +16,7 @@ import { InstallationWorkflow } from './installation-workflow.js';
 import { EXPRESSION_EVALUATOR, INSTALLATIONS_OPTIONS, type InstallationsOptions } from './installations.options.js';
 import { IntegrationConnections } from './integration-connections.js';
 import { InstallationLifecycle } from './lifecycle/installation-lifecycle.js';
+import { GithubAppInstallService } from './github-app/github-app-install.service.js';
 import { OAuthConnectService } from './oauth/oauth-connect.service.js';
 import { OAuthEndpoints } from './oauth/oauth-endpoints.js';
 import { MintedTokens } from './minted-tokens.service.js';
@@ -55,7 +56,7 @@ const CORE = [
   CredentialRewrapper,
 ];
 /** What managing installations adds (the api). */
-const MANAGEMENT = [InstallationService, InstallationWorkflow, OAuthConnectService];
+const MANAGEMENT = [InstallationService, InstallationWorkflow, OAuthConnectService, GithubAppInstallService];
 
 // Needs the global PersistenceModule and QueueModule (the lifecycle keeps schedules in step).
 @Module({})

@@ -8,6 +8,20 @@ export interface OAuthClientCredentials {
   readonly clientSecret: string;
 }
 
+/** Mooring's own GitHub App, which organizations install from GitHub (GITHUB_APP_*). */
+export interface GithubAppOptions {
+  readonly appId: string;
+  readonly slug: string;
+  /** PEM; signs the App's JWTs. Never copied into an installation's credentials. */
+  readonly privateKey: string;
+  /** Signs the App's webhook deliveries. */
+  readonly webhookSecret: string;
+  /** Where people install it: `${webUrl}/apps/${slug}/installations/new`. */
+  readonly webUrl: string;
+  /** Its REST API root (https://api.github.com). */
+  readonly apiUrl: string;
+}
+
 export interface InstallationsOptions {
   /** Mooring's OAuth applications by integration id (connecting, and refreshing tokens). */
   readonly oauthClients: Readonly<Record<string, OAuthClientCredentials>>;
@@ -24,4 +38,6 @@ export interface InstallationsOptions {
   readonly refreshMarginSeconds?: number;
   /** INTEGRATIONS_FAKE_ENABLED: the fake tool is on offer (demos and tests only). */
   readonly fakeEnabled?: boolean;
+  /** Mooring's own GitHub App, when configured (GITHUB_APP_*). */
+  readonly githubApp?: GithubAppOptions;
 }

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
-import type { IntegrationDefinition, MintedTokenMethod, OutboundFetch } from '@mooring/integrations';
-import { CredentialRepository, type InstallationRecord, type RefreshClaim } from '@mooring/persistence';
+import { Inject, Injectable } from '@nestjs/common';
+import { GITHUB_APP_FIELDS, type IntegrationDefinition, type MintedTokenMethod, type OutboundFetch } from '@mooring/integrations';
+import { CredentialRepository, InstallationRepository, type InstallationRecord, type RefreshClaim } from '@mooring/persistence';
 import { DomainError, isDomainError } from '@mooring/platform';
 import { refreshUnderLease } from './credential-lease.js';
 import { CredentialStore, type MintedCredentialToken, type SettingsCredential } from './credential-store.js';
+import { INSTALLATIONS_OPTIONS, type InstallationsOptions } from './installations.options.js';
 import { InstallationLifecycle } from './lifecycle/installation-lifecycle.js';
 import { credentialsRefused } from './lifecycle/installation-states.js';
 
@@ -35,6 +36,8 @@ export class MintedTokens {
     private readonly credentials: CredentialRepository,
     private readonly store: CredentialStore,
     private readonly lifecycle: InstallationLifecycle,
+    private readonly installations: InstallationRepository,
+    @Inject(INSTALLATIONS_OPTIONS) private readonly options: InstallationsOptions,
   ) {}
 
   async accessToken(
@@ -116,7 +119,7 @@ export class MintedTokens {
     const { orgId, id } = installation;
     const obtainedAt = new Date().toISOString();
     try {
-      const minted = await method.mint({ settings: installation.settings, secrets: current.secrets, fetch, signal });
+      const minted = await method.mint({ ...(await this.mintInput(installation, current)), fetch, signal });
       const next: SettingsCredential = { kind: 'settings', secrets: current.secrets, minted: { ...minted, obtainedAt } };
       await this.credentials.finishRefresh(orgId, id, leaseId, { write: await this.store.seal(orgId, id, next) });
       return minted.token;
@@ -131,6 +134,34 @@ export class MintedTokens {
       }
       throw error;
     }
+  }
+
+  /**
+   * What a token is minted from: the installation's own settings and sealed secrets, or, for an
+   * installation of Mooring's GitHub App, the platform App's id and key with the GitHub
+   * installation recorded when it was installed (never the settings a PATCH can change).
+   */
+  private async mintInput(installation: InstallationRecord, current: SettingsCredential) {
+    const link = await this.installations.platformApp(installation.orgId, installation.id);
+    if (!link) return { settings: installation.settings, secrets: current.secrets };
+    const app = this.options.githubApp;
+    if (!app) {
+      throw new DomainError(
+        'CREDENTIALS_INVALID',
+        'Mooring’s GitHub App is no longer configured on this service (GITHUB_APP_*)',
+        {
+          installationId: installation.id,
+        },
+      );
+    }
+    return {
+      settings: {
+        ...installation.settings,
+        [GITHUB_APP_FIELDS.appId]: app.appId,
+        [GITHUB_APP_FIELDS.installationId]: link.externalId,
+      },
+      secrets: { [GITHUB_APP_FIELDS.privateKey]: app.privateKey },
+    };
   }
 }
 

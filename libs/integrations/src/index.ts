@@ -2,3 +2,10 @@
 export * from './integration-definition.js';
 export * from './integrations.config.js';
 export * from './registry.js';
+// Mooring's own GitHub App (the install flow in @mooring/installations proves and mints with these).
+export {
+  APP_FIELDS as GITHUB_APP_FIELDS,
+  mintAppInstallationToken,
+  readAppInstallation,
+  type AppInstallationFacts,
+} from './github/github-app.js';

@@ -20,7 +20,7 @@ export {
 } from './github/testing/fake-github.server.js';
 // The per-repository resources a user adds to a GitHub mapping (not in the default one).
 export { githubRepositoryResources } from './github/github-repository-data-model.js';
-export { FakeGithubApps, type FakeGithubAppInstallation } from './github/testing/fake-github-apps.js';
+export { FakeGithubApps, type FakeGithubAppInstallation, type FakeInstallChoice } from './github/testing/fake-github-apps.js';
 export {
   DEFAULT_GITLAB_SHAPE,
   FakeGitlab,

@@ -110,6 +110,14 @@ export interface NewInstallation {
   readonly maxFetchDrop?: number;
   readonly createdBy?: string | null;
   readonly providerAccount?: ProviderAccount | null;
+  /** Authenticated as Mooring's own App at the tool: the tool's installation it mints tokens for. */
+  readonly platformApp?: PlatformAppLink;
+}
+
+/** An installation of Mooring's own App at a tool (one per tool installation, across organizations). */
+export interface PlatformAppLink {
+  readonly externalId: string;
+  readonly account: { readonly login: string; readonly type: string };
 }
 
 /** The account at the provider that OAuth tokens belong to (e.g. a GitHub user). */

@@ -47,10 +47,17 @@ export function clearSessionCookies(request: Request, response: Response) {
 }
 
 /** A cookie only for OAuth callbacks: HttpOnly, SameSite=Lax (the provider's redirect is a top-level GET). */
-export function setCallbackCookie(request: Request, response: Response, name: string, value: string, maxAgeSeconds: number) {
+export function setCallbackCookie(
+  request: Request,
+  response: Response,
+  name: string,
+  value: string,
+  maxAgeSeconds: number,
+  path = '/v1/oauth',
+) {
   response.append(
     'Set-Cookie',
-    serialize(name, value, { path: '/v1/oauth', httpOnly: true, sameSite: 'lax', secure: request.secure, maxAge: maxAgeSeconds }),
+    serialize(name, value, { path, httpOnly: true, sameSite: 'lax', secure: request.secure, maxAge: maxAgeSeconds }),
   );
 }
 
@@ -58,9 +65,9 @@ export function readCookie(request: Request, name: string): string | undefined {
   return cookies(request)[name];
 }
 
-export function clearCallbackCookie(request: Request, response: Response, name: string) {
+export function clearCallbackCookie(request: Request, response: Response, name: string, path = '/v1/oauth') {
   response.append(
     'Set-Cookie',
-    serialize(name, '', { path: '/v1/oauth', httpOnly: true, sameSite: 'lax', secure: request.secure, expires: new Date(0) }),
+    serialize(name, '', { path, httpOnly: true, sameSite: 'lax', secure: request.secure, expires: new Date(0) }),
   );
 }

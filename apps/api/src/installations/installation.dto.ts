@@ -5,7 +5,11 @@ import type { InstallationRecord } from '@mooring/persistence';
 import { nextRunAt, scheduleView } from '@mooring/scheduling';
 
 /** An integration as the web app needs it to offer a connect button or render the settings form. */
-export function integrationView(integration: IntegrationDefinition, oauthAvailable: boolean): Reply<typeof integrationSchema> {
+export function integrationView(
+  integration: IntegrationDefinition,
+  oauthAvailable: boolean,
+  app: { readonly slug: string } | null = null,
+): Reply<typeof integrationSchema> {
   const fields = settingFields(integration);
   const oauth2 = integration.auth.oauth2;
   return {
@@ -26,6 +30,7 @@ export function integrationView(integration: IntegrationDefinition, oauthAvailab
         }
       : null,
     customSettings: integration.auth.customSettings ? { fields, schema: settingsJsonSchema(fields) } : null,
+    app,
     kinds: Object.entries(integration.kinds).map(([kind, definition]) => ({ kind, title: definition.title })),
   };
 }

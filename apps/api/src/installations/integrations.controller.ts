@@ -1,7 +1,7 @@
 import { Controller, Param } from '@nestjs/common';
 import { api } from '@mooring/contract';
-import { OAuthConnectService } from '@mooring/installations';
-import { IntegrationRegistry } from '@mooring/integrations';
+import { GithubAppInstallService, OAuthConnectService } from '@mooring/installations';
+import { IntegrationRegistry, type IntegrationDefinition } from '@mooring/integrations';
 import { Endpoint } from '../http/endpoint.decorator.js';
 import { ZodPipe } from '../http/zod.pipe.js';
 import { integrationView } from './installation.dto.js';
@@ -13,21 +13,24 @@ export class IntegrationsController {
   constructor(
     private readonly catalog: IntegrationRegistry,
     private readonly connect: OAuthConnectService,
+    private readonly githubApp: GithubAppInstallService,
   ) {}
 
   /** The integrations on offer, with their auth methods and settings forms (JSON Schema). */
   @Endpoint(routes.list)
   list() {
     return {
-      integrations: this.catalog
-        .list()
-        .map((integration) => integrationView(integration, this.connect.hasMooringClient(integration))),
+      integrations: this.catalog.list().map((integration) => this.view(integration)),
     };
   }
 
   @Endpoint(routes.get)
   get(@Param('id', new ZodPipe(routes.get.params.shape.id, 'path')) id: string) {
     const integration = this.catalog.get(id);
-    return { integration: integrationView(integration, this.connect.hasMooringClient(integration)) };
+    return { integration: this.view(integration) };
+  }
+
+  private view(integration: IntegrationDefinition) {
+    return integrationView(integration, this.connect.hasMooringClient(integration), this.githubApp.appFor(integration.id));
   }
 }

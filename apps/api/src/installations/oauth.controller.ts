@@ -3,17 +3,13 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { api, uuid } from '@mooring/contract';
 import { PeopleService } from '@mooring/identity';
-import {
-  CONNECT_SESSION_TTL_MS,
-  OAuthConnectService,
-  connectCookieName,
-  type CallbackBrowser,
-  type CallbackQuery,
-} from '@mooring/installations';
+import { OAuthConnectService, connectCookieName, type CallbackBrowser, type CallbackQuery } from '@mooring/installations';
 import { IntegrationRegistry } from '@mooring/integrations';
-import { currentTenant, isDomainError, type TenantContext } from '@mooring/platform';
-import { clearCallbackCookie, readCookie, sessionToken, setCallbackCookie } from '../auth/session-cookies.js';
+import { currentTenant, type TenantContext } from '@mooring/platform';
+import { clearCallbackCookie, readCookie } from '../auth/session-cookies.js';
+import { signedInPerson } from '../auth/signed-in-person.js';
 import { Endpoint } from '../http/endpoint.decorator.js';
+import { consoleOrigin, startedConnect } from './connect-started.js';
 import { ZodPipe } from '../http/zod.pipe.js';
 import { installationView } from './installation.dto.js';
 
@@ -39,19 +35,8 @@ export class OAuthController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const started = await this.connect.start(currentTenant(), {
-      ...body,
-      consoleOrigin: `${request.protocol}://${request.get('host')}`,
-    });
-    setCallbackCookie(
-      request,
-      response,
-      connectCookieName(started.sessionId),
-      started.browserBinding,
-      CONNECT_SESSION_TTL_MS / 1000,
-    );
-    response.setHeader('Cache-Control', 'no-store');
-    return { authorizationUrl: started.authorizationUrl, expiresAt: started.expiresAt.toISOString() };
+    const started = await this.connect.start(currentTenant(), { ...body, consoleOrigin: consoleOrigin(request) });
+    return startedConnect(request, response, started, '/v1/oauth');
   }
 
   @Endpoint(routes.session)
@@ -93,7 +78,7 @@ export class OAuthController {
     const text = (key: keyof CallbackQuery) => (typeof query[key] === 'string' ? query[key] : undefined);
     const outcome = await this.connect.complete(
       { state: text('state'), code: text('code'), error: text('error'), iss: text('iss') },
-      this.browser(request, await this.signedInPerson(request)),
+      this.browser(request, await signedInPerson(this.people, request)),
     );
     if (!outcome.keepBinding) clearCallbackCookie(request, response, connectCookieName(outcome.sessionId));
     response.redirect(302, outcome.url);
@@ -101,17 +86,5 @@ export class OAuthController {
 
   private browser(request: Request, person: TenantContext | undefined): CallbackBrowser {
     return { binding: (sessionId) => readCookie(request, connectCookieName(sessionId)), person };
-  }
-
-  /** The person signed in in this browser, if any: the callback route itself is public. */
-  private async signedInPerson(request: Request): Promise<TenantContext | undefined> {
-    const token = sessionToken(request);
-    if (!token) return undefined;
-    try {
-      return (await this.people.authenticate(token)).tenant;
-    } catch (error) {
-      if (isDomainError(error, 'INVALID_TOKEN')) return undefined;
-      throw error;
-    }
   }
 }

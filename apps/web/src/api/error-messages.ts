@@ -110,6 +110,18 @@ const EXPLANATIONS: Readonly<Record<ErrorCode | ClientErrorCode, ErrorExplanatio
     title: 'The provider did not complete the connection',
     action: 'Try again; if it persists, check the OAuth app.',
   },
+  APP_NOT_CONFIGURED: {
+    title: 'This Mooring has no GitHub App',
+    action: 'Connect with OAuth or a token instead, or ask your operator to configure GITHUB_APP_*.',
+  },
+  APP_INSTALLATION_NOT_FOUND: {
+    title: 'GitHub does not know that installation of the Mooring App',
+    action: 'Install the GitHub App again from this console; nothing was connected.',
+  },
+  APP_INSTALLATION_TAKEN: {
+    title: 'That GitHub installation is connected to another Mooring organization',
+    action: 'Install the App on another GitHub account, or ask that organization to remove it first.',
+  },
   INVITATION_INVALID: {
     title: 'This invitation cannot be used',
     action: 'It may have expired or been used: ask an admin for a new one.',

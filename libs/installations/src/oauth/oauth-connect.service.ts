@@ -32,6 +32,9 @@ import { TokenEndpointError, buildAuthorizationUrl, exchangeCode, type TokenSet 
 import { nextCredential } from './oauth-tokens.service.js';
 import type { OAuth2Credential } from '../credential-store.js';
 
+/** Marks a connect session as a GitHub App install (its `redirectUri`): the OAuth callback refuses it, and that flow refuses OAuth's. */
+export const GITHUB_APP_SESSION = 'github-app:setup';
+
 /** A connect session expires this long after it is opened (RFC 9700: short-lived, single-use state). */
 export const CONNECT_SESSION_TTL_MS = 10 * 60_000;
 
@@ -102,7 +105,7 @@ type Finished =
   | { readonly kind: 'confirm'; readonly installation: InstallationRecord; readonly account: VerifiedAccount };
 
 // Failures of Mooring itself: the browser learns only an error id, the log has the cause.
-const INTERNAL_CODES = new Set<ErrorCode>([
+export const INTERNAL_CODES = new Set<ErrorCode>([
   'INTERNAL',
   'TENANT_CONTEXT_MISSING',
   'CONFIG_INVALID',
@@ -110,7 +113,22 @@ const INTERNAL_CODES = new Set<ErrorCode>([
   'CREDENTIALS_UNREADABLE',
 ]);
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** A new connect session's id, single-use state and browser-binding cookie value (only their hashes are stored). */
+export function newConnectBinding() {
+  const state = randomBytes(32).toString('base64url');
+  const browserBinding = randomBytes(32).toString('base64url');
+  registerSecret(browserBinding, { runtime: true });
+  return {
+    sessionId: randomUUID(),
+    state,
+    browserBinding,
+    stateHash: sha256(state),
+    browserHash: sha256(browserBinding),
+    expiresAt: new Date(Date.now() + CONNECT_SESSION_TTL_MS),
+  };
+}
 
 /**
  * The OAuth authorization-code flow of installations (passport-oauth2 for the protocol). Starting
@@ -200,19 +218,15 @@ export class OAuthConnectService {
     }
     const endpoint = this.endpoints.endpoint(integration, checked, client, policy);
     if (!endpoint.redirectUrl) throw new DomainError('CONFIG_INVALID', 'OAUTH_REDIRECT_URL is not configured');
-    const state = randomBytes(32).toString('base64url');
-    const browserBinding = randomBytes(32).toString('base64url');
-    registerSecret(browserBinding, { runtime: true });
-    const sessionId = randomUUID();
-    const expiresAt = new Date(Date.now() + CONNECT_SESSION_TTL_MS);
+    const { sessionId, state, browserBinding, stateHash, browserHash, expiresAt } = newConnectBinding();
     const authorizationUrl = await buildAuthorizationUrl(endpoint, state, async (codeVerifier) => {
       const secrets: SessionSecrets = { codeVerifier, client: ownClient };
       await this.sessions.create(orgId, {
         id: sessionId,
-        stateHash: sha256(state),
+        stateHash,
         principalKind: 'user',
         principalId: tenant.principal.id,
-        browserHash: sha256(browserBinding),
+        browserHash,
         integrationId: integration.id,
         installationId: input.installationId ?? null,
         name,
@@ -239,7 +253,8 @@ export class OAuthConnectService {
     const claimed = await this.sessions.claim(sha256(query.state));
     if (!claimed) throw new DomainError('OAUTH_STATE_INVALID', 'The state matches no connect session');
     const session = await this.sessions.find(claimed.orgId, claimed.id);
-    if (!session) throw new DomainError('OAUTH_STATE_INVALID', 'The state matches no connect session');
+    if (!session || session.redirectUri === GITHUB_APP_SESSION)
+      throw new DomainError('OAUTH_STATE_INVALID', 'The state matches no connect session');
     const principal = (await this.activeAdmin(session)) ?? {
       kind: session.principalKind,
       id: session.principalId,
@@ -345,7 +360,7 @@ export class OAuthConnectService {
   }
 
   /** The connect cookie must come back from the browser, with the person who started connecting signed in there. */
-  private assertSameBrowserAndPerson(session: ConnectSessionRecord, browser: CallbackBrowser): void {
+  assertSameBrowserAndPerson(session: ConnectSessionRecord, browser: CallbackBrowser): void {
     const binding = browser.binding(session.id);
     if (!session.browserHash || !binding || sha256(binding) !== session.browserHash) {
       throw new DomainError(
@@ -383,7 +398,7 @@ export class OAuthConnectService {
   }
 
   /** Who started connecting, if they may still: an admin person (or, for older sessions, an admin API client). */
-  private async activeAdmin(session: ConnectSessionRecord): Promise<Principal | null> {
+  async activeAdmin(session: ConnectSessionRecord): Promise<Principal | null> {
     if (session.principalKind === 'user') {
       const user = await this.users.find(session.orgId, session.principalId);
       return user?.role === 'admin' ? { kind: 'user', id: user.id, role: 'admin', name: user.email } : null;
@@ -540,7 +555,7 @@ export class OAuthConnectService {
   }
 
   /** The return URL must be on the console's origin or an allow-listed one (exact scheme, host and port). */
-  private checkReturnUrl(returnUrl: string, consoleOrigin: string | undefined): string {
+  checkReturnUrl(returnUrl: string, consoleOrigin: string | undefined): string {
     let url: URL | undefined;
     try {
       url = new URL(returnUrl);
@@ -598,7 +613,7 @@ function oauthErrorName(value: string): string {
   return /^[\x21-\x7e]{1,64}$/.test(value) ? value : '(an unrecognised error)';
 }
 
-function returnTo(returnUrl: string, outcome: Record<string, string>): string {
+export function returnTo(returnUrl: string, outcome: Record<string, string>): string {
   const url = new URL(returnUrl);
   for (const [key, value] of Object.entries(outcome)) url.searchParams.set(key, value);
   return url.toString();

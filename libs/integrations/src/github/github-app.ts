@@ -1,7 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { DomainError } from '@mooring/platform';
-import type { MintedToken, MintedTokenMethod, MintRequest } from '../integration-definition.js';
+import type { MintedToken, MintedTokenMethod, MintRequest, OutboundFetch } from '../integration-definition.js';
 import { githubApiBase } from './github-auth.js';
 
 // A GitHub App installation: the App's id and private key sign a short JWT (RS256), which buys an
@@ -77,20 +77,37 @@ export function validateGithubSettings(
  */
 export async function mintInstallationToken(request: MintRequest): Promise<MintedToken> {
   const { settings, secrets } = request;
-  const appId = settings[APP_FIELDS.appId] ?? '';
-  const installationId = settings[APP_FIELDS.installationId] ?? '';
-  const jwt = await githubAppJwt(appId, parseAppPrivateKey(secrets[APP_FIELDS.privateKey] ?? ''));
-  const path = `/app/installations/${encodeURIComponent(installationId)}/access_tokens`;
-  const response = await request.fetch(`${githubApiBase(settings)}${path}`, {
-    method: 'POST',
-    headers: {
-      accept: 'application/vnd.github+json',
-      authorization: `Bearer ${jwt}`,
-      'user-agent': 'mooring',
-      'x-github-api-version': '2022-11-28',
-    },
+  return mintAppInstallationToken({
+    apiBase: githubApiBase(settings),
+    appId: settings[APP_FIELDS.appId] ?? '',
+    privateKey: secrets[APP_FIELDS.privateKey] ?? '',
+    installationId: settings[APP_FIELDS.installationId] ?? '',
+    fetch: request.fetch,
     signal: request.signal,
   });
+}
+
+/** An App, one of its installations, and how to reach GitHub's API. */
+export interface AppInstallationRequest {
+  readonly apiBase: string;
+  readonly appId: string;
+  readonly privateKey: string;
+  readonly installationId: string;
+  readonly fetch: OutboundFetch;
+  readonly signal: AbortSignal;
+}
+
+/** What GitHub says of an installation of the App (`GET /app/installations/:id`). */
+export interface AppInstallationFacts {
+  readonly id: string;
+  readonly account: { readonly login: string; readonly type: string };
+  readonly repositorySelection: 'all' | 'selected';
+  readonly suspended: boolean;
+}
+
+export async function mintAppInstallationToken(request: AppInstallationRequest): Promise<MintedToken> {
+  const { installationId } = request;
+  const response = await appRequest(request, 'POST', `/app/installations/${encodeURIComponent(installationId)}/access_tokens`);
   const body = (await response.json().catch(() => null)) as { token?: unknown; expires_at?: unknown; message?: unknown } | null;
   if (response.status === 401 || response.status === 403 || response.status === 404) {
     const said = typeof body?.message === 'string' ? `: ${body.message.slice(0, 200)}` : '';
@@ -111,6 +128,65 @@ export async function mintInstallationToken(request: MintRequest): Promise<Minte
     throw new DomainError('UPSTREAM_MALFORMED', 'GitHub answered an installation token without `token` or `expires_at`');
   }
   return { token: body.token, expiresAt: new Date(expiresAt).toISOString() };
+}
+
+/**
+ * `GET /app/installations/:id` with the App's JWT: the installation's account and repository
+ * selection, or null when GitHub answers 404 (no such installation of this App).
+ */
+export async function readAppInstallation(request: AppInstallationRequest): Promise<AppInstallationFacts | null> {
+  const response = await appRequest(request, 'GET', `/app/installations/${encodeURIComponent(request.installationId)}`);
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return null;
+  }
+  if (response.status !== 200) {
+    await response.body?.cancel();
+    throw new DomainError('UPSTREAM_FAILED', `GitHub answered ${response.status} to GET /app/installations/:id`, {
+      status: response.status,
+    });
+  }
+  const body = (await response.json().catch(() => null)) as {
+    id?: unknown;
+    account?: { login?: unknown; type?: unknown } | null;
+    repository_selection?: unknown;
+    suspended_at?: unknown;
+  } | null;
+  const login = body?.account?.login;
+  const selection = body?.repository_selection;
+  if (
+    String(body?.id) !== request.installationId ||
+    typeof login !== 'string' ||
+    !login ||
+    (selection !== 'all' && selection !== 'selected')
+  ) {
+    throw new DomainError(
+      'UPSTREAM_MALFORMED',
+      'GitHub answered GET /app/installations/:id without its id, account or repository_selection',
+    );
+  }
+  const type = typeof body?.account?.type === 'string' ? body.account.type : 'Organization';
+  return {
+    id: request.installationId,
+    account: { login, type },
+    repositorySelection: selection,
+    suspended: Boolean(body?.suspended_at),
+  };
+}
+
+async function appRequest(request: AppInstallationRequest, method: 'GET' | 'POST', path: string): Promise<Response> {
+  if (!NUMERIC_ID.test(request.installationId)) throw invalid(APP_FIELDS.installationId, 'must be a number (as GitHub shows it)');
+  const jwt = await githubAppJwt(request.appId, parseAppPrivateKey(request.privateKey));
+  return request.fetch(`${request.apiBase}${path}`, {
+    method,
+    headers: {
+      accept: 'application/vnd.github+json',
+      authorization: `Bearer ${jwt}`,
+      'user-agent': 'mooring',
+      'x-github-api-version': '2022-11-28',
+    },
+    signal: request.signal,
+  });
 }
 
 export const githubAppTokens: MintedTokenMethod = {

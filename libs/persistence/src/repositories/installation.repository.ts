@@ -9,6 +9,7 @@ import type {
   InstallationState,
   NewCredential,
   NewInstallation,
+  PlatformAppLink,
   ProviderAccount,
   StateTransition,
 } from '../records.js';
@@ -58,6 +59,25 @@ export class InstallationRepository {
       tx.installation.findFirst({ where: { orgId, id }, include: WITH_CREDENTIAL }),
     );
     return row && toInstallationRecord(row);
+  }
+
+  /** The organization's installation linked to this installation of Mooring's App at the tool, if any. */
+  async findByPlatformApp(orgId: string, integrationId: string, externalId: string): Promise<InstallationRecord | null> {
+    const row = await this.db.inTenant(orgId, (tx) =>
+      tx.installation.findFirst({
+        where: { orgId, integrationId, platformApp: { is: { externalId } } },
+        include: WITH_CREDENTIAL,
+      }),
+    );
+    return row && toInstallationRecord(row);
+  }
+
+  /** The tool installation an installation authenticates as, when it uses Mooring's own App. */
+  async platformApp(orgId: string, id: string): Promise<PlatformAppLink | null> {
+    const row = await this.db.inTenant(orgId, (tx) =>
+      tx.platformAppInstallation.findFirst({ where: { orgId, installationId: id } }),
+    );
+    return row && { externalId: row.externalId, account: row.account as unknown as PlatformAppLink['account'] };
   }
 
   async findByName(orgId: string, name: string): Promise<InstallationRecord | null> {
@@ -201,6 +221,26 @@ async function insert(tx: TenantTx, orgId: string, installation: NewInstallation
     },
     include: WITH_CREDENTIAL,
   });
+  if (installation.platformApp) {
+    const { externalId, account } = installation.platformApp;
+    // The unique (integration, external id) spans organizations: RLS hides the other row, not the conflict.
+    try {
+      await tx.platformAppInstallation.create({
+        data: { orgId, installationId: row.id, integrationId: installation.integrationId, externalId, account: { ...account } },
+      });
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        throw new DomainError(
+          'APP_INSTALLATION_TAKEN',
+          'This installation of the App is connected to another Mooring organization',
+          {
+            externalId,
+          },
+        );
+      }
+      throw error;
+    }
+  }
   return toInstallationRecord(row);
 }
 

@@ -54,6 +54,7 @@ function Connect({ integration }: { integration: IntegrationView }) {
         breadcrumbs={<Link to="/integrations">Integrations</Link>}
       />
       <div className="stack" style={{ maxWidth: 720 }}>
+        {integration.app ? <AppCard integration={integration} /> : null}
         {integration.oauth2 ? <OAuthCard integration={integration} /> : null}
         {integration.customSettings ? <CustomSettingsCard integration={integration} /> : null}
       </div>
@@ -87,6 +88,44 @@ function Reconnect({ integration, installationId }: { integration: IntegrationVi
         ) : null}
       </div>
     </>
+  );
+}
+
+/** Mooring's own App, installed on the tool (GitHub asks which account and repositories), then back here. */
+function AppCard({ integration }: { integration: IntegrationView }) {
+  const form = useForm<{ name: string }>({ defaultValues: { name: integration.title } });
+  const start = useMutation({
+    mutationFn: (values: { name: string }) =>
+      call(api.githubApp.install, { body: { returnUrl: `${window.location.origin}/connect/return`, name: values.name } }),
+    onSuccess: ({ authorizationUrl }) => {
+      const url = new URL(authorizationUrl);
+      // Only a real GitHub address: never a javascript: or data: URL from anywhere.
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('unexpected install URL');
+      rememberConnectAttempt({ integrationId: integration.id, installationId: null });
+      window.location.assign(url.toString());
+    },
+    onError: (error) => applyFieldErrors(error, form.setError, ['name']),
+  });
+  const { errors } = form.formState;
+  return (
+    <section className="card" aria-labelledby="app-heading">
+      <div className="card-header">
+        <h2 id="app-heading">Install the {integration.title} App</h2>
+      </div>
+      <form className="card-body form" noValidate onSubmit={form.handleSubmit((values) => start.mutate(values))}>
+        <p className="muted" style={{ margin: 0 }}>
+          Recommended. You choose the account and repositories on {integration.title}; Mooring reads them with short-lived tokens
+          of its App, and no personal token is stored.
+        </p>
+        <NameField register={form.register} error={errors.name?.message} id="app-name" />
+        {start.isError && !Object.keys(errors).length ? <ErrorMessage error={start.error} /> : null}
+        <div>
+          <button type="submit" className="primary" disabled={start.isPending}>
+            {start.isPending ? 'Opening…' : `Install the ${integration.title} App`}
+          </button>
+        </div>
+      </form>
+    </section>
   );
 }
 

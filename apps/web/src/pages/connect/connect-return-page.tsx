@@ -28,6 +28,26 @@ export function ConnectReturnPage() {
   const confirmId = params.get('connectSessionId');
   if (status === 'confirm' && confirmId !== null && UUID.test(confirmId)) return <ConfirmAccount connectSessionId={confirmId} />;
 
+  if (status === 'pending') {
+    return (
+      <>
+        <PageHeader title="Waiting for approval" />
+        <div className="banner warning" role="status" data-testid="connect-outcome" data-status="pending">
+          <div>
+            <strong>An owner of the account must approve the installation</strong>
+            <p>
+              GitHub sent your request to the account&apos;s owners. Once one approves it, install the App again from this console
+              to connect it; nothing was connected yet.
+            </p>
+          </div>
+          <Link className="button" to="/integrations">
+            Back to integrations
+          </Link>
+        </div>
+      </>
+    );
+  }
+
   if (succeeded) {
     return (
       <>

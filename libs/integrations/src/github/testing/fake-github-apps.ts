@@ -30,7 +30,19 @@ const MAX_JWT_LIFETIME_SECONDS = 600;
 // GitHub tolerates a little clock drift on `iat`.
 const IAT_LEEWAY_SECONDS = 60;
 
+/** What the person does on an App's install page: install (or update) one installation, or request approval. */
+export type FakeInstallChoice =
+  { readonly installationId: number; readonly action: 'install' | 'update' } | { readonly action: 'request' };
+
+interface PublishedApp {
+  readonly appId: number;
+  readonly setupUrl: string;
+}
+
 export class FakeGithubApps {
+  /** What the next visitor of an install page chooses there (GitHub asks the person which account). */
+  nextInstall: FakeInstallChoice | undefined;
+  private readonly published = new Map<string, PublishedApp>();
   /** Installation tokens minted so far. */
   tokensMinted = 0;
   /** How long a minted token lasts (GitHub: an hour). */
@@ -44,9 +56,43 @@ export class FakeGithubApps {
     private readonly revoke: (token: string) => void,
   ) {}
 
+  /** Every installation token minted so far (for leak scans). */
+  mintedTokens(): string[] {
+    return [...this.minted.values()].flat();
+  }
+
   /** Registers an App by id with the public half of its key (PEM or a key object). */
   addApp(appId: number, publicKey: KeyObject | string): void {
     this.keys.set(appId, typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey);
+  }
+
+  /** An App's public page, `/apps/<slug>/installations/new`, sending people back to its Setup URL. */
+  publish(slug: string, appId: number, setupUrl: string): void {
+    this.published.set(slug, { appId, setupUrl });
+  }
+
+  /**
+   * GitHub's install page: for a published App, a 302 to its Setup URL with what the person chose
+   * (`nextInstall`) and the `state` the page was opened with; undefined for other paths.
+   */
+  installPage(method: string, url: URL): { status: number; location?: string } | undefined {
+    const page = /^\/apps\/([^/]+)\/installations\/new$/.exec(url.pathname);
+    if (!page) return undefined;
+    const app = this.published.get(decodeURIComponent(page[1]!));
+    if (method !== 'GET' || !app) return { status: 404 };
+    const choice = this.nextInstall;
+    if (!choice) return { status: 200 };
+    const state = url.searchParams.get('state') ?? undefined;
+    if (choice.action === 'request') {
+      const location = new URL(app.setupUrl);
+      location.searchParams.set('setup_action', 'request');
+      if (state !== undefined) location.searchParams.set('state', state);
+      return { status: 302, location: location.toString() };
+    }
+    if (choice.action === 'install' && !this.installations.has(choice.installationId)) {
+      throw new Error(`fake GitHub: installation ${choice.installationId} was not set up with apps.install()`);
+    }
+    return { status: 302, location: this.setupRedirect(app.setupUrl, choice.installationId, state, choice.action) };
   }
 
   install(installationId: number, appId: number, account: string): FakeGithubAppInstallation {
@@ -97,6 +143,8 @@ export class FakeGithubApps {
 
   /** GitHub's answer to an App route, or undefined for routes that are not the App's. */
   answer(method: string, route: string, bearer: string): { status: number; body: unknown } | undefined {
+    const read = /^\/app\/installations\/([^/]+)$/.exec(route);
+    if (read) return this.describe(method, Number(read[1]), bearer);
     const mint = /^\/app\/installations\/([^/]+)\/access_tokens$/.exec(route);
     if (!mint) return undefined;
     if (method !== 'POST') return { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } };
@@ -127,6 +175,50 @@ export class FakeGithubApps {
         expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
         permissions: { metadata: 'read', contents: 'read', pull_requests: 'read', issues: 'read', members: 'read' },
         repository_selection: installation.selected ? 'selected' : 'all',
+      },
+    };
+  }
+
+  /** `GET /app/installations/:id` with the App's JWT: GitHub's installation object, 404 for another App's. */
+  private describe(method: string, id: number, bearer: string): { status: number; body: unknown } {
+    const notFound = { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } };
+    if (method !== 'GET') return notFound;
+    const refused = this.refusedJwt(bearer);
+    if (refused) return { status: 401, body: { message: refused, documentation_url: DOCS, status: '401' } };
+    const appId = Number(claims(bearer)!['iss']);
+    const installation = this.installations.get(id);
+    if (!installation || installation.uninstalled || installation.appId !== appId) return notFound;
+    const accountId = 9_000_000 + id;
+    const created = '2026-01-05T10:00:00Z';
+    return {
+      status: 200,
+      body: {
+        id: installation.id,
+        account: {
+          login: installation.account,
+          id: accountId,
+          node_id: `O_kgDO${accountId}`,
+          type: 'Organization',
+          site_admin: false,
+          html_url: `https://github.com/${installation.account}`,
+        },
+        access_tokens_url: `https://api.github.com/app/installations/${installation.id}/access_tokens`,
+        repositories_url: 'https://api.github.com/installation/repositories',
+        html_url: `https://github.com/organizations/${installation.account}/settings/installations/${installation.id}`,
+        app_id: installation.appId,
+        app_slug: `app-${installation.appId}`,
+        target_id: accountId,
+        target_type: 'Organization',
+        permissions: { metadata: 'read', contents: 'read', pull_requests: 'read', issues: 'read', members: 'read' },
+        events: ['repository', 'push', 'pull_request', 'issues'],
+        repository_selection: 'all',
+        single_file_name: null,
+        has_multiple_single_files: false,
+        single_file_paths: [],
+        created_at: created,
+        updated_at: created,
+        suspended_at: installation.suspended ? created : null,
+        suspended_by: null,
       },
     };
   }

@@ -435,6 +435,13 @@ export class FakeGithub {
     const notFound = (documentation = 'https://docs.github.com/rest') =>
       send(404, { message: 'Not Found', documentation_url: documentation, status: '404' });
 
+    // The web side: an App's install page (fake-github-apps.ts).
+    const page = this.apps.installPage(request.method, url);
+    if (page) {
+      response.writeHead(page.status, { ...(page.location ? { location: page.location } : {}), 'content-type': 'text/html' });
+      response.end(page.status === 200 ? '<p>Choose where to install the App.</p>' : '');
+      return;
+    }
     // GitHub Enterprise Server answers its REST API under /api/v3 only.
     if (!url.pathname.startsWith('/api/v3/')) return notFound();
     const route = url.pathname.slice('/api/v3'.length);
