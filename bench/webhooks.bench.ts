@@ -9,11 +9,14 @@ import { FakeGithub } from '@mooring/integrations/testing';
 import { benchDatabase, benchRedis } from './bench-database.js';
 
 // npm run bench -- webhooks [--burst 5000] [--concurrency 50] [--rate 200] [--seconds 30] [--workers 1]
+//                           [--profile-api <dir>]
 // The built api, scheduler and worker(s) as real processes, the fake GitHub delivering signed `pull_request`
 // deliveries to the organization webhook a worker registered. Prints one JSON line per scenario:
 // - edge: a burst sent as fast as `concurrency` connections allow: deliveries accepted per second
-//   (verified, persisted, queued; the worker applies them meanwhile, on the same cores), and just
-//   before it, as many `GET /health/live` the same way: the api's ceiling at that moment's load;
+//   (verified, persisted, queued), and just before it, as many `GET /health/live` the same way: the
+//   api's ceiling at that moment's load (`edgeShare` = accepted/s ÷ that, comparable across runs on a
+//   busy machine). Twice: `workers: "paused"` with the worker processes stopped (SIGSTOP) for the burst,
+//   the edge alone on the cores, then `workers: "applying"`, the worker applying meanwhile on the same cores;
 // - steady: `rate` deliveries per second for `seconds`: from the edge receiving a delivery to its
 //   entity written (the delivery's `received_at` to `applied_at`, stamped in the transaction that
 //   ends it, after its entity is written), p50/p95/p99/max.
@@ -27,6 +30,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '30' },
     workers: { type: 'string', default: '1' },
+    // Writes the api's CPU profile (node --cpu-prof) there when the benchmark ends.
+    'profile-api': { type: 'string' },
   },
 });
 const [burst, concurrency, rate, seconds, workerCount] = [
@@ -44,8 +49,13 @@ const token = 'ghp_benchGithubToken0123456789abcdefABCD';
 const org = 'octo-org';
 const REPOSITORIES = 50;
 
-function start(entry: string, env: Record<string, string>, args: string[] = []): ChildProcess & { output: string } {
-  const child = spawn(process.execPath, [path.join(process.cwd(), entry), ...args], {
+function start(
+  entry: string,
+  env: Record<string, string>,
+  args: string[] = [],
+  nodeFlags: string[] = [],
+): ChildProcess & { output: string } {
+  const child = spawn(process.execPath, [...nodeFlags, path.join(process.cwd(), entry), ...args], {
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   }) as ChildProcess & { output: string };
@@ -83,11 +93,15 @@ const env = {
   PUBLIC_API_URL: baseUrl,
   LOG_LEVEL: 'warn',
 };
-const processes = [
-  start('apps/api/dist/main.js', { ...env, API_PORT: String(apiPort), API_OPS_PORT: '0' }),
-  start('apps/scheduler/dist/main.js', { ...env, SCHEDULER_OPS_PORT: '0' }),
-  ...Array.from({ length: workerCount }, () => start('apps/worker/dist/main.js', { ...env, WORKER_OPS_PORT: '0' })),
-];
+const profileDir = values['profile-api'];
+const api = start(
+  'apps/api/dist/main.js',
+  { ...env, API_PORT: String(apiPort), API_OPS_PORT: '0' },
+  [],
+  profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [],
+);
+const workers = Array.from({ length: workerCount }, () => start('apps/worker/dist/main.js', { ...env, WORKER_OPS_PORT: '0' }));
+const processes = [api, start('apps/scheduler/dist/main.js', { ...env, SCHEDULER_OPS_PORT: '0' }), ...workers];
 const admin = new pg.Client({ connectionString: database.adminUrl ?? database.databaseUrl });
 try {
   await until('the api', async () => ((await fetch(`${baseUrl}/health`)).ok ? true : undefined), 180_000);
@@ -170,44 +184,59 @@ try {
       600_000,
     );
 
-  // The ceiling at this load: the api's cheapest route (`GET /health/live`), as many requests over the same connections.
-  let probes = 0;
-  const ceilingStarted = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (probes++ < burst) {
-        const response = await undiciFetch(`${baseUrl}/health/live`, { dispatcher: agent });
-        await response.arrayBuffer();
-      }
-    }),
-  );
-  const healthLivePerSec = Math.round(burst / ((performance.now() - ceilingStarted) / 1000));
-
-  // Edge: a burst as fast as the connections allow.
   const statuses = new Map<number, number>();
-  const burstStarted = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (sequence < burst) {
-        const status = await deliver();
-        statuses.set(status, (statuses.get(status) ?? 0) + 1);
-      }
-    }),
-  );
-  const burstMs = performance.now() - burstStarted;
-  await drained();
-  const drainedMs = performance.now() - burstStarted;
-  print({
-    scenario: 'edge',
-    deliveries: burst,
-    concurrency,
-    workers: workerCount,
-    acceptedPerSec: Math.round((statuses.get(202) ?? 0) / (burstMs / 1000)),
-    healthLivePerSec,
-    statuses: Object.fromEntries(statuses),
-    appliedAllAfterMs: Math.round(drainedMs),
-    cpus: os.cpus().length,
-  });
+  // One edge measurement: the ceiling at this load (the api's cheapest route, `GET /health/live`, as many
+  // requests over the same connections), then a burst of `burst` deliveries as fast as the connections allow.
+  const measureEdge = async (workersDuringBurst: 'paused' | 'applying') => {
+    let probes = 0;
+    const ceilingStarted = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (probes++ < burst) {
+          const response = await undiciFetch(`${baseUrl}/health/live`, { dispatcher: agent });
+          await response.arrayBuffer();
+        }
+      }),
+    );
+    const healthLivePerSec = burst / ((performance.now() - ceilingStarted) / 1000);
+
+    statuses.clear();
+    const last = sequence + burst;
+    if (workersDuringBurst === 'paused') for (const worker of workers) worker.kill('SIGSTOP');
+    const burstStarted = performance.now();
+    try {
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (sequence < last) {
+            const status = await deliver();
+            statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          }
+        }),
+      );
+    } finally {
+      if (workersDuringBurst === 'paused') for (const worker of workers) worker.kill('SIGCONT');
+    }
+    const burstMs = performance.now() - burstStarted;
+    await drained();
+    const drainedMs = performance.now() - burstStarted;
+    const acceptedPerSec = (statuses.get(202) ?? 0) / (burstMs / 1000);
+    print({
+      scenario: 'edge',
+      deliveries: burst,
+      concurrency,
+      workers: workersDuringBurst,
+      workerCount,
+      acceptedPerSec: Math.round(acceptedPerSec),
+      healthLivePerSec: Math.round(healthLivePerSec),
+      edgeShare: Math.round((acceptedPerSec / healthLivePerSec) * 1000) / 1000,
+      statuses: Object.fromEntries(statuses),
+      appliedAllAfterMs: Math.round(drainedMs),
+      cpus: os.cpus().length,
+      loadAverage: os.loadavg().map((load) => Math.round(load * 100) / 100),
+    });
+  };
+  await measureEdge('paused');
+  await measureEdge('applying');
 
   // Steady: `rate` per second, delivery to entity written.
   const { rows: marker } = await admin.query<{ id: string }>('SELECT coalesce(max(id), 0)::text AS id FROM live_events');
@@ -247,6 +276,12 @@ try {
   process.stderr.write(`${(error as Error).message}\n${processes.map((p) => p.output.slice(-3000)).join('\n')}\n`);
   process.exitCode = 1;
 } finally {
+  if (profileDir) {
+    // --cpu-prof writes the profile when the process exits; SIGKILL would lose it.
+    const exited = new Promise((resolve) => api.once('exit', resolve));
+    api.kill('SIGTERM');
+    await Promise.race([exited, sleep(30_000)]);
+  }
   for (const child of processes) child.kill('SIGKILL');
   await admin.end().catch(() => {});
   await fake.close();
