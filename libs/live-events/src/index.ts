@@ -1,3 +1,4 @@
+export { DeliveryGroupCommit, type VerifiedDelivery } from './delivery-group-commit.js';
 export { HookRegistrations, type HookView, type RotatedHook } from './hook-registrations.service.js';
 export { HookSecretRewrapper } from './hook-secret-rewrapper.js';
 export { HOOK_ID_PATTERN, HookSecrets, verificationSecrets, type HookSecretSet } from './hook-secrets.js';
