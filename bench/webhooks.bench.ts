@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,6 +18,7 @@ import { benchDatabase, benchRedis } from './bench-database.js';
 //   api's ceiling at that moment's load (`edgeShare` = accepted/s ÷ that, comparable across runs on a
 //   busy machine). Twice: `workers: "paused"` with the worker processes stopped (SIGSTOP) for the burst,
 //   the edge alone on the cores, then `workers: "applying"`, the worker applying meanwhile on the same cores;
+//   `cpuMsPerDelivery`: the api's and PostgreSQL's CPU time during the burst per delivery (Linux);
 // - steady: `rate` deliveries per second for `seconds`: from the edge receiving a delivery to its
 //   entity written (the delivery's `received_at` to `applied_at`, stamped in the transaction that
 //   ends it, after its entity is written), p50/p95/p99/max.
@@ -42,8 +44,23 @@ const [burst, concurrency, rate, seconds, workerCount] = [
   values.workers,
 ].map(Number) as [number, number, number, number, number];
 
+/** A process's parent and CPU time so far (user + system), from /proc on Linux; undefined elsewhere. */
+function processStat(pid: number | undefined): { ppid: number; cpuMs: number } | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // The fields after the command name (which may hold spaces), from its closing parenthesis.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return { ppid: Number(fields[1]), cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS };
+  } catch {
+    return undefined;
+  }
+}
+const cpuMs = (pid: number | undefined) => processStat(pid)?.cpuMs;
+
 const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+/** Linux's USER_HZ, what /proc/<pid>/stat counts CPU time in. */
+const CLOCK_TICKS = 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const token = 'ghp_benchGithubToken0123456789abcdefABCD';
 const org = 'octo-org';
@@ -133,6 +150,20 @@ try {
   const hook = await until('the webhook registered', () => Promise.resolve(fake.webhooks[0]));
 
   await admin.connect();
+  // The PostgreSQL server's processes: the postmaster (a backend's parent) and its children.
+  const { rows: backend } = await admin.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  const postmaster = processStat(backend[0]!.pid)?.ppid;
+  const postgresCpuMs = () => {
+    if (postmaster === undefined) return undefined;
+    let total = cpuMs(postmaster) ?? 0;
+    for (const entry of fs.readdirSync('/proc')) {
+      const stat = /^\d+$/.test(entry) ? processStat(Number(entry)) : undefined;
+      if (stat?.ppid === postmaster) total += stat.cpuMs;
+    }
+    return total;
+  };
+  const perDelivery = (before: number | undefined, after: number | undefined) =>
+    before === undefined || after === undefined ? null : Math.round(((after - before) / burst) * 100) / 100;
   await until('the first sync', async () => {
     const { rows } = await admin.query<{ status: string }>('SELECT status FROM sync_runs WHERE installation_id = $1', [
       installationId,
@@ -201,6 +232,7 @@ try {
     const healthLivePerSec = burst / ((performance.now() - ceilingStarted) / 1000);
 
     statuses.clear();
+    const cpuBefore = { api: cpuMs(api.pid), postgres: postgresCpuMs() };
     const last = sequence + burst;
     if (workersDuringBurst === 'paused') for (const worker of workers) worker.kill('SIGSTOP');
     const burstStarted = performance.now();
@@ -217,6 +249,7 @@ try {
       if (workersDuringBurst === 'paused') for (const worker of workers) worker.kill('SIGCONT');
     }
     const burstMs = performance.now() - burstStarted;
+    const cpuAfter = { api: cpuMs(api.pid), postgres: postgresCpuMs() };
     await drained();
     const drainedMs = performance.now() - burstStarted;
     const acceptedPerSec = (statuses.get(202) ?? 0) / (burstMs / 1000);
@@ -229,6 +262,11 @@ try {
       acceptedPerSec: Math.round(acceptedPerSec),
       healthLivePerSec: Math.round(healthLivePerSec),
       edgeShare: Math.round((acceptedPerSec / healthLivePerSec) * 1000) / 1000,
+      // CPU time per delivery during the burst (Linux), steadier than rates on a shared machine.
+      cpuMsPerDelivery: {
+        api: perDelivery(cpuBefore.api, cpuAfter.api),
+        postgres: perDelivery(cpuBefore.postgres, cpuAfter.postgres),
+      },
       statuses: Object.fromEntries(statuses),
       appliedAllAfterMs: Math.round(drainedMs),
       cpus: os.cpus().length,

@@ -69,8 +69,9 @@ describe('the edge’s pipelined group commit (real PostgreSQL)', () => {
         }
       },
     };
-    const commit = new DeliveryGroupCommit(counted, async () => {
+    const commit = new DeliveryGroupCommit(counted, () => {
       seen.wakes++;
+      return Promise.resolve();
     });
     return { commit, seen };
   }
