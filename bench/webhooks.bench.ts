@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,11 +10,15 @@ import { FakeGithub } from '@mooring/integrations/testing';
 import { benchDatabase, benchRedis } from './bench-database.js';
 
 // npm run bench -- webhooks [--burst 5000] [--concurrency 50] [--rate 200] [--seconds 30] [--workers 1]
+//                           [--profile-api <dir>]
 // The built api, scheduler and worker(s) as real processes, the fake GitHub delivering signed `pull_request`
 // deliveries to the organization webhook a worker registered. Prints one JSON line per scenario:
 // - edge: a burst sent as fast as `concurrency` connections allow: deliveries accepted per second
-//   (verified, persisted, queued; the worker applies them meanwhile, on the same cores), and just
-//   before it, as many `GET /health/live` the same way: the api's ceiling at that moment's load;
+//   (verified, persisted, queued), and just before it, as many `GET /health/live` the same way: the
+//   api's ceiling at that moment's load (`edgeShare` = accepted/s ÷ that, comparable across runs on a
+//   busy machine). Twice: `workers: "paused"` with the worker processes stopped (SIGSTOP) for the burst,
+//   the edge alone on the cores, then `workers: "applying"`, the worker applying meanwhile on the same cores;
+//   `cpuMsPerDelivery`: the api's and PostgreSQL's CPU time during the burst per delivery (Linux);
 // - steady: `rate` deliveries per second for `seconds`: from the edge receiving a delivery to its
 //   entity written (the delivery's `received_at` to `applied_at`, stamped in the transaction that
 //   ends it, after its entity is written), p50/p95/p99/max.
@@ -27,6 +32,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '30' },
     workers: { type: 'string', default: '1' },
+    // Writes the api's CPU profile (node --cpu-prof) there when the benchmark ends.
+    'profile-api': { type: 'string' },
   },
 });
 const [burst, concurrency, rate, seconds, workerCount] = [
@@ -37,15 +44,35 @@ const [burst, concurrency, rate, seconds, workerCount] = [
   values.workers,
 ].map(Number) as [number, number, number, number, number];
 
+/** A process's parent and CPU time so far (user + system), from /proc on Linux; undefined elsewhere. */
+function processStat(pid: number | undefined): { ppid: number; cpuMs: number } | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // The fields after the command name (which may hold spaces), from its closing parenthesis.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return { ppid: Number(fields[1]), cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS };
+  } catch {
+    return undefined;
+  }
+}
+const cpuMs = (pid: number | undefined) => processStat(pid)?.cpuMs;
+
 const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+/** Linux's USER_HZ, what /proc/<pid>/stat counts CPU time in. */
+const CLOCK_TICKS = 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const token = 'ghp_benchGithubToken0123456789abcdefABCD';
 const org = 'octo-org';
 const REPOSITORIES = 50;
 
-function start(entry: string, env: Record<string, string>, args: string[] = []): ChildProcess & { output: string } {
-  const child = spawn(process.execPath, [path.join(process.cwd(), entry), ...args], {
+function start(
+  entry: string,
+  env: Record<string, string>,
+  args: string[] = [],
+  nodeFlags: string[] = [],
+): ChildProcess & { output: string } {
+  const child = spawn(process.execPath, [...nodeFlags, path.join(process.cwd(), entry), ...args], {
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   }) as ChildProcess & { output: string };
@@ -83,11 +110,15 @@ const env = {
   PUBLIC_API_URL: baseUrl,
   LOG_LEVEL: 'warn',
 };
-const processes = [
-  start('apps/api/dist/main.js', { ...env, API_PORT: String(apiPort), API_OPS_PORT: '0' }),
-  start('apps/scheduler/dist/main.js', { ...env, SCHEDULER_OPS_PORT: '0' }),
-  ...Array.from({ length: workerCount }, () => start('apps/worker/dist/main.js', { ...env, WORKER_OPS_PORT: '0' })),
-];
+const profileDir = values['profile-api'];
+const api = start(
+  'apps/api/dist/main.js',
+  { ...env, API_PORT: String(apiPort), API_OPS_PORT: '0' },
+  [],
+  profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [],
+);
+const workers = Array.from({ length: workerCount }, () => start('apps/worker/dist/main.js', { ...env, WORKER_OPS_PORT: '0' }));
+const processes = [api, start('apps/scheduler/dist/main.js', { ...env, SCHEDULER_OPS_PORT: '0' }), ...workers];
 const admin = new pg.Client({ connectionString: database.adminUrl ?? database.databaseUrl });
 try {
   await until('the api', async () => ((await fetch(`${baseUrl}/health`)).ok ? true : undefined), 180_000);
@@ -119,6 +150,20 @@ try {
   const hook = await until('the webhook registered', () => Promise.resolve(fake.webhooks[0]));
 
   await admin.connect();
+  // The PostgreSQL server's processes: the postmaster (a backend's parent) and its children.
+  const { rows: backend } = await admin.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  const postmaster = processStat(backend[0]!.pid)?.ppid;
+  const postgresCpuMs = () => {
+    if (postmaster === undefined) return undefined;
+    let total = cpuMs(postmaster) ?? 0;
+    for (const entry of fs.readdirSync('/proc')) {
+      const stat = /^\d+$/.test(entry) ? processStat(Number(entry)) : undefined;
+      if (stat?.ppid === postmaster) total += stat.cpuMs;
+    }
+    return total;
+  };
+  const perDelivery = (before: number | undefined, after: number | undefined) =>
+    before === undefined || after === undefined ? null : Math.round(((after - before) / burst) * 100) / 100;
   await until('the first sync', async () => {
     const { rows } = await admin.query<{ status: string }>('SELECT status FROM sync_runs WHERE installation_id = $1', [
       installationId,
@@ -170,44 +215,76 @@ try {
       600_000,
     );
 
-  // The ceiling at this load: the api's cheapest route (`GET /health/live`), as many requests over the same connections.
-  let probes = 0;
-  const ceilingStarted = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (probes++ < burst) {
-        const response = await undiciFetch(`${baseUrl}/health/live`, { dispatcher: agent });
-        await response.arrayBuffer();
-      }
-    }),
-  );
-  const healthLivePerSec = Math.round(burst / ((performance.now() - ceilingStarted) / 1000));
-
-  // Edge: a burst as fast as the connections allow.
   const statuses = new Map<number, number>();
-  const burstStarted = performance.now();
+  // One edge measurement: the ceiling at this load (the api's cheapest route, `GET /health/live`, as many
+  // requests over the same connections), then a burst of `burst` deliveries as fast as the connections allow.
+  const measureEdge = async (workersDuringBurst: 'paused' | 'applying') => {
+    let probes = 0;
+    const ceilingStarted = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (probes++ < burst) {
+          const response = await undiciFetch(`${baseUrl}/health/live`, { dispatcher: agent });
+          await response.arrayBuffer();
+        }
+      }),
+    );
+    const healthLivePerSec = burst / ((performance.now() - ceilingStarted) / 1000);
+
+    statuses.clear();
+    const cpuBefore = { api: cpuMs(api.pid), postgres: postgresCpuMs() };
+    const last = sequence + burst;
+    if (workersDuringBurst === 'paused') for (const worker of workers) worker.kill('SIGSTOP');
+    const burstStarted = performance.now();
+    try {
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (sequence < last) {
+            const status = await deliver();
+            statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          }
+        }),
+      );
+    } finally {
+      if (workersDuringBurst === 'paused') for (const worker of workers) worker.kill('SIGCONT');
+    }
+    const burstMs = performance.now() - burstStarted;
+    const cpuAfter = { api: cpuMs(api.pid), postgres: postgresCpuMs() };
+    await drained();
+    const drainedMs = performance.now() - burstStarted;
+    const acceptedPerSec = (statuses.get(202) ?? 0) / (burstMs / 1000);
+    print({
+      scenario: 'edge',
+      deliveries: burst,
+      concurrency,
+      workers: workersDuringBurst,
+      workerCount,
+      acceptedPerSec: Math.round(acceptedPerSec),
+      healthLivePerSec: Math.round(healthLivePerSec),
+      edgeShare: Math.round((acceptedPerSec / healthLivePerSec) * 1000) / 1000,
+      // CPU time per delivery during the burst (Linux), steadier than rates on a shared machine.
+      cpuMsPerDelivery: {
+        api: perDelivery(cpuBefore.api, cpuAfter.api),
+        postgres: perDelivery(cpuBefore.postgres, cpuAfter.postgres),
+      },
+      statuses: Object.fromEntries(statuses),
+      appliedAllAfterMs: Math.round(drainedMs),
+      cpus: os.cpus().length,
+      loadAverage: os.loadavg().map((load) => Math.round(load * 100) / 100),
+    });
+  };
+  // Warm-up, not measured: the api's code paths compiled by V8 before either reading.
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (sequence < burst) {
-        const status = await deliver();
-        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    Array.from({ length: concurrency }, async (_, c) => {
+      for (let k = c; k < Math.min(burst, 1_000); k += concurrency) {
+        await (await undiciFetch(`${baseUrl}/health/live`, { dispatcher: agent })).arrayBuffer();
+        await deliver();
       }
     }),
   );
-  const burstMs = performance.now() - burstStarted;
   await drained();
-  const drainedMs = performance.now() - burstStarted;
-  print({
-    scenario: 'edge',
-    deliveries: burst,
-    concurrency,
-    workers: workerCount,
-    acceptedPerSec: Math.round((statuses.get(202) ?? 0) / (burstMs / 1000)),
-    healthLivePerSec,
-    statuses: Object.fromEntries(statuses),
-    appliedAllAfterMs: Math.round(drainedMs),
-    cpus: os.cpus().length,
-  });
+  await measureEdge('paused');
+  await measureEdge('applying');
 
   // Steady: `rate` per second, delivery to entity written.
   const { rows: marker } = await admin.query<{ id: string }>('SELECT coalesce(max(id), 0)::text AS id FROM live_events');
@@ -247,6 +324,12 @@ try {
   process.stderr.write(`${(error as Error).message}\n${processes.map((p) => p.output.slice(-3000)).join('\n')}\n`);
   process.exitCode = 1;
 } finally {
+  if (profileDir) {
+    // --cpu-prof writes the profile when the process exits; SIGKILL would lose it.
+    const exited = new Promise((resolve) => api.once('exit', resolve));
+    api.kill('SIGTERM');
+    await Promise.race([exited, sleep(30_000)]);
+  }
   for (const child of processes) child.kill('SIGKILL');
   await admin.end().catch(() => {});
   await fake.close();

@@ -412,7 +412,10 @@ export const api = {
       params: live.hookParams,
       response: live.deliveryAnswer,
       status: 202,
-      rateLimit: { perResource: { requests: 30_000, windowSeconds: 60 } },
+      // Per hook, 60,000 a minute: 1,000/s sustained, or the minute's allowance as one burst. Far above what a
+      // tool sends one hook, since a refused delivery is lost (GitHub does not retry) or counts towards
+      // disabling the hook (GitLab); it stops a runaway sender (docs/benchmarks.md, webhooks).
+      rateLimit: { perResource: { requests: 60_000, windowSeconds: 60 } },
     }),
   },
   oauth: {

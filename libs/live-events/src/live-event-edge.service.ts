@@ -5,7 +5,7 @@ import {
   type LiveEventsDefinition,
   type WebhookDelivery,
 } from '@mooring/integrations';
-import { InstallationRepository, LiveEventRepository, type HookLookup } from '@mooring/persistence';
+import { InstallationRepository, LiveEventRepository, storableJsonText, type HookLookup } from '@mooring/persistence';
 import { DomainError } from '@mooring/platform';
 import { LiveEventQueue } from '@mooring/queue';
 import { DeliveryGroupCommit } from './delivery-group-commit.js';
@@ -83,9 +83,10 @@ export class LiveEventEdge {
         reason: 'malformed',
       });
     }
+    const text = delivery.rawBody.toString('utf8');
     let body: unknown;
     try {
-      body = JSON.parse(delivery.rawBody.toString('utf8'));
+      body = JSON.parse(text);
     } catch {
       await this.refuse(hook, verdict.deliveryId, verdict.event, 'malformed');
       throw new DomainError('MALFORMED_JSON', 'The delivery is signed but its body is not JSON', { reason: 'malformed' });
@@ -96,6 +97,8 @@ export class LiveEventEdge {
         event: verdict.event,
         headers: keptHeaders(delivery.headers),
         body,
+        // Stored as received: serialising the parsed body again would cost as much as parsing it.
+        bodyJson: storableJsonText(text, body),
       })
       .catch((error: unknown) => this.goneOr(error));
     const labels = { integration: hook.integrationId };

@@ -1,6 +1,6 @@
 export { AUDIT_ACTIONS, writeAudit, writeAuditSql, type AuditAction, type AuditEntry } from './audit.js';
 export { Database, type DatabaseOptions } from './database.js';
-export { isRefusedData, storableJson } from './storable-json.js';
+export { isRefusedData, storableJson, storableJsonText } from './storable-json.js';
 export { PersistenceModule } from './persistence.module.js';
 export * from './catalog-records.js';
 export * from './people-records.js';

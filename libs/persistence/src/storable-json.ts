@@ -21,6 +21,14 @@ function storableReplacer(_key: string, value: unknown): unknown {
   return Object.fromEntries(entries.map(([key, inner]) => [storableText(key), inner]));
 }
 
+/**
+ * `text`, JSON that parses to `parsed`, as a jsonb parameter without serialising `parsed` again:
+ * the text itself when it has no escape jsonb refuses, else `storableJson(parsed)`.
+ */
+export function storableJsonText(text: string, parsed: unknown): string {
+  return UNSTORABLE_ESCAPES.test(text) ? storableJson(parsed) : text;
+}
+
 /** PostgreSQL refused the data itself (SQLSTATE classes 22 "data exception" and 54 "program limit exceeded"), not the connection or a bug. */
 export function isRefusedData(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

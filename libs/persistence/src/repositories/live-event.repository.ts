@@ -251,18 +251,32 @@ export class LiveEventRepository {
    * Stores verified deliveries of one installation to apply, in their order, in one transaction
    * (one commit: the edge's group commit), each unless an accepted one with the same delivery id
    * exists (or comes earlier in the batch): then it is logged as a duplicate and counted, and its
-   * answer is null. The answers are in the deliveries' order.
+   * answer is null. The answers are in the deliveries' order. `beforeCommit` lets a caller order
+   * its commits (the edge's pipelined group commit). A delivery's `bodyJson`, when given,
+   * is stored as it is (the JSON text as received, see `storableJsonText`) instead of serialising
+   * `body` again. Headers and bodies travel as one JSON array each, not as PostgreSQL arrays of
+   * escaped text.
    */
   async acceptMany(
     orgId: string,
     installationId: string,
-    deliveries: ReadonlyArray<{ deliveryId: string | null; event: string; headers: Record<string, string>; body: unknown }>,
+    deliveries: ReadonlyArray<{
+      deliveryId: string | null;
+      event: string;
+      headers: Record<string, string>;
+      body: unknown;
+      bodyJson?: string | undefined;
+    }>,
+    /** Runs after the rows are inserted, before the commit; throwing rolls the batch back. */
+    beforeCommit?: () => Promise<void>,
   ): Promise<Array<{ id: string } | null>> {
     return this.db.inTenantSql(orgId, async (client) => {
       const { rows } = await client.query<{ id: string; delivery_id: string | null }>(
         `INSERT INTO live_events (org_id, installation_id, delivery_id, accepted, event, status, headers, body)
-         SELECT $1, $2, d.delivery_id, true, d.event, 'pending', d.headers, d.body
-           FROM unnest($3::text[], $4::text[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY AS d(delivery_id, event, headers, body, ordinal)
+         SELECT $1, $2, d.delivery_id, true, d.event, 'pending', h.value::jsonb, b.value::jsonb
+           FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS d(delivery_id, event, ordinal)
+           JOIN json_array_elements($5::json) WITH ORDINALITY AS h(value, ordinal) USING (ordinal)
+           JOIN json_array_elements($6::json) WITH ORDINALITY AS b(value, ordinal) USING (ordinal)
           ORDER BY d.ordinal
          ON CONFLICT (installation_id, delivery_id) WHERE accepted AND delivery_id IS NOT NULL DO NOTHING
          RETURNING id::text, delivery_id`,
@@ -271,8 +285,8 @@ export class LiveEventRepository {
           installationId,
           deliveries.map((d) => d.deliveryId),
           deliveries.map((d) => d.event),
-          deliveries.map((d) => storableJson(d.headers)),
-          deliveries.map((d) => storableJson(d.body)),
+          `[${deliveries.map((d) => storableJson(d.headers)).join(',')}]`,
+          `[${deliveries.map((d) => d.bodyJson ?? storableJson(d.body)).join(',')}]`,
         ],
       );
       // A delivery id inserted is the first of the batch to carry it; rows without one always insert.
@@ -294,6 +308,7 @@ export class LiveEventRepository {
           reason: 'this delivery id was accepted before; not applied again',
         });
       }
+      await beforeCommit?.();
       return answers;
     });
   }
