@@ -12,7 +12,13 @@ import {
   type ConfigOf,
 } from '@mooring/platform';
 import { vaultGroup } from '@mooring/crypto';
-import { oauthClientsGroup, oauthConnectGroup, outboundGroup, schedulingGroup } from '@mooring/installations';
+import {
+  githubAppWebhookGroup,
+  oauthClientsGroup,
+  oauthConnectGroup,
+  outboundGroup,
+  schedulingGroup,
+} from '@mooring/installations';
 import { integrationsGroup } from '@mooring/integrations';
 import { liveEventsGroup } from '@mooring/live-events';
 
@@ -92,6 +98,7 @@ export const apiConfigSpec = {
   oauthConnect: oauthConnectGroup,
   scheduling: schedulingGroup,
   liveEvents: liveEventsGroup,
+  githubAppWebhook: githubAppWebhookGroup,
 };
 
 export type ApiConfig = ConfigOf<typeof apiConfigSpec>;

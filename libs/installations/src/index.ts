@@ -16,6 +16,8 @@ export {
   type UpdateInstallationInput,
 } from './installation.service.js';
 export {
+  appWebhookSecretsFromConfig,
+  githubAppWebhookGroup,
   installationsOptionsFromConfig,
   oauthClientsGroup,
   oauthConnectGroup,

@@ -69,6 +69,25 @@ export const oauthConnectGroup = {
   }),
 };
 
+// The webhook secret set on Mooring's own GitHub App: GitHub signs every installation's deliveries
+// to the App's one webhook URL with it. (The rest of the App's configuration joins this block.)
+export const githubAppWebhookGroup = {
+  webhookSecret: envVar('GITHUB_APP_WEBHOOK_SECRET', z.string().min(16, 'must be at least 16 characters').optional(), {
+    description: 'Mooring’s GitHub App: the webhook secret set on the App, which signs its deliveries',
+    sensitive: true,
+  }),
+};
+
+/** Secrets that sign platform Apps' webhook deliveries, by integration id (none when no App is configured). */
+export function appWebhookSecretsFromConfig(config: {
+  readonly githubAppWebhook: { readonly webhookSecret?: string | undefined };
+}): Readonly<Record<string, string>> {
+  const secret = config.githubAppWebhook.webhookSecret;
+  if (!secret) return {};
+  registerSecret(secret);
+  return { github: secret };
+}
+
 export function outboundOptionsFromConfig(config: {
   allowLoopbackForTests: boolean;
   maxResponseBytes: number;

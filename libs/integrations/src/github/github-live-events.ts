@@ -9,6 +9,7 @@ import type {
   WebhookDelivery,
 } from '../integration-definition.js';
 import { hmacMatches } from '../toolkit/index.js';
+import { githubAppInstallationOf, githubRegistersFor, installationRepositoryChanges } from './github-app-events.js';
 import { githubApiBase } from './github-auth.js';
 import { PER_PAGE, githubClient, githubListing } from './github-client.js';
 
@@ -160,6 +161,8 @@ function changes({ headers, body }: { headers: WebhookDelivery['headers']; body:
       if (action === 'renamed') return [{ kind: 'organization', itemId: org, action: 'upsert' }];
       return [];
     }
+    case 'installation_repositories':
+      return installationRepositoryChanges(payload);
     // `member` (a repository's collaborators) has no kind to change yet; `ping` and the rest: nothing.
     default:
       return [];
@@ -299,4 +302,12 @@ async function unregister(connection: IntegrationConnection, registration: { ref
   }
 }
 
-export const githubLiveEvents: LiveEventsDefinition = { register, unregister, verify, changes, fetchItem };
+export const githubLiveEvents: LiveEventsDefinition = {
+  register,
+  registersFor: githubRegistersFor,
+  appInstallationOf: githubAppInstallationOf,
+  unregister,
+  verify,
+  changes,
+  fetchItem,
+};
