@@ -37,14 +37,20 @@ export function githubAppInstallationOf({
  * token, confirms they are gone for it (the usual confirmation of a deletion).
  */
 export function installationRepositoryChanges(payload: JsonObject): readonly LiveChange[] {
-  const names = (field: string) => {
+  const repositories = (field: string) => {
     const list = payload[field];
-    return (Array.isArray(list) ? list : [])
-      .map((repository) => obj(repository)?.['full_name'])
-      .filter((name): name is string => typeof name === 'string' && name.includes('/'));
+    return (Array.isArray(list) ? list : []).flatMap((value) => {
+      const repository = obj(value);
+      const name = repository?.['full_name'];
+      return repository && typeof name === 'string' && name.includes('/') ? [{ name, repository }] : [];
+    });
   };
   return [
-    ...names('repositories_added').map((itemId): LiveChange => ({ kind: 'repository', itemId, action: 'upsert' })),
-    ...names('repositories_removed').map((itemId): LiveChange => ({ kind: 'repository', itemId, action: 'delete' })),
+    // The payload carries a few fields only: each added repository is read whole.
+    ...repositories('repositories_added').map(({ name }): LiveChange => ({ kind: 'repository', itemId: name, action: 'upsert' })),
+    // Kept as the item to find its entities by, once the deletion is confirmed.
+    ...repositories('repositories_removed').map(
+      ({ name, repository }): LiveChange => ({ kind: 'repository', itemId: name, action: 'delete', item: repository }),
+    ),
   ];
 }
