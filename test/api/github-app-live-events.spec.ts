@@ -4,7 +4,7 @@ import { metrics } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationConnections } from '@mooring/installations';
 import { IntegrationRegistry } from '@mooring/integrations';
-import { FakeGithub, FakeGithubAppWebhook } from '@mooring/integrations/testing';
+import { FakeGithub, FakeGithubAppWebhook, type FakeGithubAppInstallation } from '@mooring/integrations/testing';
 import { HookRegistrations, LiveEventApplier, LiveEventMetrics } from '@mooring/live-events';
 import {
   BlueprintRepository,
@@ -38,6 +38,7 @@ describe('GitHub App webhooks, end to end', () => {
   let acme: TestOrganization;
   let globex: TestOrganization;
   const installed: Record<string, string> = {};
+  let acmeAtGithub: FakeGithubAppInstallation;
 
   const applierFor = () =>
     new LiveEventApplier(
@@ -125,7 +126,7 @@ describe('GitHub App webhooks, end to end', () => {
     // First, so the two organizations' generated ids differ.
     fake.addToken(reader, { login: 'octocat', scopes: 'repo, read:org', organizations: ['octo-org', 'globex-gh'] });
     fake.apps.addApp(APP_ID, publicKey);
-    fake.apps.install(7001, APP_ID, 'octo-org');
+    acmeAtGithub = fake.apps.install(7001, APP_ID, 'octo-org');
     fake.apps.install(7002, APP_ID, 'globex-gh');
     const port = await freePort();
     api = await TestApi.start({
@@ -312,5 +313,52 @@ describe('GitHub App webhooks, end to end', () => {
     await apply(acme, 'acme-app');
     expect(await entity(acme, 'githubRepository', 'octo-org/repo-4')).toBeUndefined();
     await expectResyncAgrees(acme, 'acme-app');
+  });
+
+  it('needs attention while the App installation is suspended or uninstalled, with no runs or live events, and is back when unsuspended', async () => {
+    const state = async (organization: TestOrganization, name: string) =>
+      (await api.request('GET', `/v1/installations/${installed[name]}`, { token: organization.token })).body.installation;
+    const installation = { id: 7001, account: { login: 'octo-org', type: 'Organization' }, app_id: APP_ID };
+    fake.apps.suspend(7001);
+    const suspended = await app.deliver(7001, 'installation', { action: 'suspend', installation });
+    expect(suspended.status, suspended.body).toBe(202);
+    expect(await state(acme, 'acme-app')).toMatchObject({
+      state: 'needs_reauth',
+      stateReason: expect.stringContaining('octo-org was suspended'),
+    });
+    expect((await state(globex, 'globex-app')).state).toBe('active');
+
+    // No run, and live events are dropped (recorded) until it is resolved.
+    const resync = await api.request('POST', `/v1/installations/${installed['acme-app']}/resync`, { token: acme.token });
+    expect(resync.body.error?.code).toBe('REAUTH_REQUIRED');
+    const edited = await repository('octo-org', 0);
+    fake.patchItem(edited.id, { description: 'While suspended' });
+    expect((await app.deliver(7001, 'repository', { action: 'edited', repository: await repository('octo-org', 0) })).status).toBe(202);
+    await apply(acme, 'acme-app');
+    expect((await entity(acme, 'githubRepository', 'octo-org/repo-0'))?.properties['description']).not.toBe('While suspended');
+    expect(await log(acme, 'acme-app')).toMatchObject([{ status: 'dropped', reason: expect.stringContaining('needs_reauth') }]);
+
+    acmeAtGithub.suspended = false;
+    const unsuspended = await app.deliver(7001, 'installation', { action: 'unsuspend', installation });
+    expect(unsuspended.status).toBe(202);
+    expect(await state(acme, 'acme-app')).toMatchObject({ state: 'active', stateReason: null });
+    const run = await sync(acme, 'acme-app');
+    expect(run.status, JSON.stringify(run.resources.map((r) => r.error))).toBe('completed');
+    expect((await entity(acme, 'githubRepository', 'octo-org/repo-0'))?.properties['description']).toBe('While suspended');
+
+    // Uninstalled: needs attention, saying what to do; an unsuspend (out of order) does not undo a credential refusal.
+    fake.apps.uninstall(7001);
+    await app.deliver(7001, 'installation', { action: 'deleted', installation });
+    expect(await state(acme, 'acme-app')).toMatchObject({
+      state: 'needs_reauth',
+      stateReason: expect.stringContaining('uninstalled from octo-org'),
+    });
+    expect((await state(globex, 'globex-app')).state).toBe('active');
+    const audit = await api.request('GET', '/v1/audit-log', { token: acme.token });
+    expect(
+      audit.body.events.filter((e: { action: string }) => e.action === 'installation.state_changed').map(
+        (e: { details: { to: string } }) => e.details.to,
+      ),
+    ).toEqual(['needs_reauth', 'active', 'needs_reauth']);
   });
 });

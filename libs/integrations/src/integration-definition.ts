@@ -351,6 +351,15 @@ export interface LiveEventsDefinition {
     readonly headers: WebhookDelivery['headers'];
     readonly body: JsonValue;
   }): { readonly appId: string; readonly installationId: string } | null;
+  /**
+   * What a delivery to the App's webhook says of the App installation itself: access withdrawn
+   * (suspended, uninstalled: the installation needs attention, no runs or live events until then)
+   * or restored (unsuspended), with the reason in words; null for any other delivery.
+   */
+  appAccessOf?(delivery: {
+    readonly headers: WebhookDelivery['headers'];
+    readonly body: JsonValue;
+  }): { readonly access: 'withdrawn' | 'restored'; readonly reason: string } | null;
   /** Removes what `register` created (uninstall, or before registering again). A hook already gone is not an error. */
   unregister?(connection: IntegrationConnection, registration: HookRegistration): Promise<void>;
   /** Extends a registration before it expires; returns the new one. */

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CredentialStore, InstallationLifecycle } from '@mooring/installations';
 import { IntegrationRegistry, type JsonValue, type WebhookDelivery } from '@mooring/integrations';
 import { LiveEventRepository } from '@mooring/persistence';
 import { DomainError } from '@mooring/platform';
@@ -32,7 +33,9 @@ type Targets = ReadonlyArray<{ orgId: string; installationId: string }>;
  * delivery to its own hook (deduplicated by delivery id, group-committed, applied in order by a
  * worker). A refusal writes nothing (no installation is known yet): it is logged and counted. A
  * delivery for an App installation no Mooring installation uses is acknowledged, logged and counted
- * as ignored, since GitHub would otherwise retry it.
+ * as ignored, since GitHub would otherwise retry it. The App installation suspended or uninstalled
+ * puts each of its installations in needs_reauth (the lifecycle's: no runs, live events dropped),
+ * unsuspended makes them active again.
  */
 @Injectable()
 export class AppWebhookEdge {
@@ -44,6 +47,8 @@ export class AppWebhookEdge {
     private readonly hooks: LiveEventRepository,
     private readonly integrations: IntegrationRegistry,
     private readonly queue: LiveEventQueue,
+    private readonly lifecycle: InstallationLifecycle,
+    private readonly credentials: CredentialStore,
     @Inject(LIVE_EVENTS_METRICS) private readonly metrics: LiveEventMetrics,
     @Inject(LIVE_EVENTS_APP_WEBHOOK_SECRETS) private readonly secrets: AppWebhookSecrets,
   ) {
@@ -101,6 +106,19 @@ export class AppWebhookEdge {
         }),
       ),
     );
+    // The App installation suspended, uninstalled or unsuspended: the state of each installation that
+    // accepted the delivery follows (a redelivered old one, a duplicate, changes nothing).
+    const access = live.appAccessOf?.({ headers: delivery.headers, body });
+    for (const [i, { orgId, installationId }] of targets.entries()) {
+      if (!access || !accepted[i]) continue;
+      if (access.access === 'restored') {
+        await this.lifecycle.accessRestored(orgId, installationId);
+        continue;
+      }
+      // The tool revoked the installation's tokens: a cached one must not outlive the withdrawal.
+      await this.credentials.dropMinted(orgId, installationId);
+      await this.lifecycle.accessWithdrawn(orgId, installationId, access.reason);
+    }
     if (!accepted.some(Boolean)) {
       this.metrics.edge(labels, 'duplicate');
       return { status: 200, body: { status: 'duplicate', deliveryId: verdict.deliveryId } };

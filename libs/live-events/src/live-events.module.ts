@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { Meter } from '@opentelemetry/api';
 import { Vault } from '@mooring/crypto';
+import { CredentialStore, InstallationLifecycle } from '@mooring/installations';
 import { IntegrationRegistry } from '@mooring/integrations';
 import { LIVE_EVENT_CONSUMER_OPTIONS, LIVE_EVENT_HANDLER, LiveEventConsumer, type ConsumerOptions } from '@mooring/queue';
 import { AppWebhookEdge } from './app-webhook-edge.service.js';
@@ -39,7 +40,8 @@ export class LiveEventsModule {
     const shared = [HookSecrets, HookRegistrations, LiveEventStatus];
     return {
       module: LiveEventsModule,
-      providers: [...base(options), ...shared, LiveEventEdge, AppWebhookEdge],
+      // The App webhook moves installations' states and forgets revoked tokens: both (stateless) bound here too.
+      providers: [...base(options), ...shared, LiveEventEdge, AppWebhookEdge, InstallationLifecycle, CredentialStore],
       exports: [...shared, LiveEventEdge, AppWebhookEdge],
     };
   }

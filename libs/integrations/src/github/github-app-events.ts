@@ -32,6 +32,38 @@ export function githubAppInstallationOf({
 }
 
 /**
+ * `installation` `suspend` and `deleted` withdraw the App installation's access (GitHub refuses its
+ * tokens from then on); `unsuspend` restores it. Other actions (`created`, `new_permissions_accepted`)
+ * change nothing here.
+ */
+export function githubAppAccessOf({
+  headers,
+  body,
+}: {
+  readonly headers: WebhookDelivery['headers'];
+  readonly body: JsonValue;
+}): { access: 'withdrawn' | 'restored'; reason: string } | null {
+  if (headers['x-github-event'] !== 'installation') return null;
+  const payload = obj(body);
+  const account = obj(obj(payload?.['installation'])?.['account'])?.['login'];
+  const on = typeof account === 'string' ? ` on ${account}` : '';
+  const from = typeof account === 'string' ? ` from ${account}` : '';
+  switch (payload?.['action']) {
+    case 'suspend':
+      return { access: 'withdrawn', reason: `the GitHub App installation${on} was suspended; unsuspend it on GitHub` };
+    case 'deleted':
+      return {
+        access: 'withdrawn',
+        reason: `the GitHub App was uninstalled${from}; install it again and connect the new installation`,
+      };
+    case 'unsuspend':
+      return { access: 'restored', reason: `the GitHub App installation${on} was unsuspended` };
+    default:
+      return null;
+  }
+}
+
+/**
  * `installation_repositories`: repositories added to the installation are read and written like
  * any repository event; removed ones are deleted only once GitHub, asked with the installation's
  * token, confirms they are gone for it (the usual confirmation of a deletion).
@@ -49,8 +81,11 @@ export function installationRepositoryChanges(payload: JsonObject): readonly Liv
     // The payload carries a few fields only: each added repository is read whole.
     ...repositories('repositories_added').map(({ name }): LiveChange => ({ kind: 'repository', itemId: name, action: 'upsert' })),
     // Kept as the item to find its entities by, once the deletion is confirmed.
-    ...repositories('repositories_removed').map(
-      ({ name, repository }): LiveChange => ({ kind: 'repository', itemId: name, action: 'delete', item: repository }),
-    ),
+    ...repositories('repositories_removed').map(({ name, repository }): LiveChange => ({
+      kind: 'repository',
+      itemId: name,
+      action: 'delete',
+      item: repository,
+    })),
   ];
 }

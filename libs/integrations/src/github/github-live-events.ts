@@ -9,7 +9,12 @@ import type {
   WebhookDelivery,
 } from '../integration-definition.js';
 import { hmacMatches } from '../toolkit/index.js';
-import { githubAppInstallationOf, githubRegistersFor, installationRepositoryChanges } from './github-app-events.js';
+import {
+  githubAppAccessOf,
+  githubAppInstallationOf,
+  githubRegistersFor,
+  installationRepositoryChanges,
+} from './github-app-events.js';
 import { githubApiBase } from './github-auth.js';
 import { PER_PAGE, githubClient, githubListing } from './github-client.js';
 
@@ -306,6 +311,7 @@ export const githubLiveEvents: LiveEventsDefinition = {
   register,
   registersFor: githubRegistersFor,
   appInstallationOf: githubAppInstallationOf,
+  appAccessOf: githubAppAccessOf,
   unregister,
   verify,
   changes,
