@@ -101,7 +101,10 @@ describe('GitHub App webhooks, end to end', () => {
         'SELECT org_id, status, count(*)::int AS n FROM live_events GROUP BY 1, 2 ORDER BY 1, 2',
       )
     )
-      .map((row) => `${row.org_id === acme.orgId ? 'acme' : row.org_id === globex.orgId ? 'globex' : row.org_id}:${row.status}=${row.n}`)
+      .map(
+        (row) =>
+          `${row.org_id === acme.orgId ? 'acme' : row.org_id === globex.orgId ? 'globex' : row.org_id}:${row.status}=${row.n}`,
+      )
       .sort();
   const hook = async (organization: TestOrganization, name: string) =>
     (await api.request('GET', `/v1/installations/${installed[name]}/live-events`, { token: organization.token })).body.hook;
@@ -199,15 +202,17 @@ describe('GitHub App webhooks, end to end', () => {
     expect(JSON.parse(answer.body)).toEqual({ status: 'accepted', deliveryId: answer.deliveryId });
     await apply(acme, 'acme-app');
     expect((await entity(acme, 'githubRepository', 'octo-org/repo-1'))?.properties['description']).toBe('Edited through the App');
-    expect(await log(acme, 'acme-app')).toMatchObject([{ status: 'applied', deliveryId: answer.deliveryId, event: 'repository' }]);
+    expect(await log(acme, 'acme-app')).toMatchObject([
+      { status: 'applied', deliveryId: answer.deliveryId, event: 'repository' },
+    ]);
     await expectResyncAgrees(acme, 'acme-app');
 
     // Globex's App installation: its event lands in globex only.
     const theirs = await repository('globex-gh', 2);
     fake.patchItem(theirs.id, { description: 'Globex only' });
-    expect((await app.deliver(7002, 'repository', { action: 'edited', repository: await repository('globex-gh', 2) })).status).toBe(
-      202,
-    );
+    expect(
+      (await app.deliver(7002, 'repository', { action: 'edited', repository: await repository('globex-gh', 2) })).status,
+    ).toBe(202);
     await apply(globex, 'globex-app');
     await apply(acme, 'acme-app');
     expect((await entity(globex, 'githubRepository', 'globex-gh/repo-2'))?.properties['description']).toBe('Globex only');
@@ -237,7 +242,12 @@ describe('GitHub App webhooks, end to end', () => {
     const edited = await repository('octo-org', 3);
     fake.patchItem(edited.id, { description: 'Once' });
     const deliveryId = '0b7e9a41-91b1-11f0-8a6e-3d1c5f2c7a30';
-    const first = await app.deliver(7001, 'repository', { action: 'edited', repository: await repository('octo-org', 3) }, { deliveryId });
+    const first = await app.deliver(
+      7001,
+      'repository',
+      { action: 'edited', repository: await repository('octo-org', 3) },
+      { deliveryId },
+    );
     const replayed = await app.deliver(
       7001,
       'repository',
@@ -267,7 +277,9 @@ describe('GitHub App webhooks, end to end', () => {
     // Another App's installation with the same id is not this App's.
     const otherApp = new FakeGithubAppWebhook(APP_ID + 1, app.url, webhookSecret);
     expect(
-      JSON.parse((await otherApp.deliver(7001, 'repository', { action: 'edited', repository: await repository('octo-org', 1) })).body),
+      JSON.parse(
+        (await otherApp.deliver(7001, 'repository', { action: 'edited', repository: await repository('octo-org', 1) })).body,
+      ),
     ).toMatchObject({ status: 'ignored' });
     // Signed, but naming no installation (an App-level event GitHub sends without one).
     const unnamed = await app.deliver(0, 'ping', {}, { body: JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 }) });
@@ -333,7 +345,9 @@ describe('GitHub App webhooks, end to end', () => {
     expect(resync.body.error?.code).toBe('REAUTH_REQUIRED');
     const edited = await repository('octo-org', 0);
     fake.patchItem(edited.id, { description: 'While suspended' });
-    expect((await app.deliver(7001, 'repository', { action: 'edited', repository: await repository('octo-org', 0) })).status).toBe(202);
+    expect(
+      (await app.deliver(7001, 'repository', { action: 'edited', repository: await repository('octo-org', 0) })).status,
+    ).toBe(202);
     await apply(acme, 'acme-app');
     expect((await entity(acme, 'githubRepository', 'octo-org/repo-0'))?.properties['description']).not.toBe('While suspended');
     expect(await log(acme, 'acme-app')).toMatchObject([{ status: 'dropped', reason: expect.stringContaining('needs_reauth') }]);
@@ -356,9 +370,9 @@ describe('GitHub App webhooks, end to end', () => {
     expect((await state(globex, 'globex-app')).state).toBe('active');
     const audit = await api.request('GET', '/v1/audit-log', { token: acme.token });
     expect(
-      audit.body.events.filter((e: { action: string }) => e.action === 'installation.state_changed').map(
-        (e: { details: { to: string } }) => e.details.to,
-      ),
+      audit.body.events
+        .filter((e: { action: string }) => e.action === 'installation.state_changed')
+        .map((e: { details: { to: string } }) => e.details.to),
     ).toEqual(['needs_reauth', 'active', 'needs_reauth']);
   });
 });
