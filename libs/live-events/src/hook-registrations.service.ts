@@ -67,9 +67,7 @@ export class HookRegistrations {
         orgId,
         installationId,
         { hookId: newHookId(), envelope },
-        registers
-          ? { status: 'off', statusReason: REGISTERING }
-          : { status: 'on', statusReason: WITHOUT_REGISTRATION },
+        registers ? { status: 'off', statusReason: REGISTERING } : { status: 'on', statusReason: WITHOUT_REGISTRATION },
       );
     }
     if (registers) await this.requestRegistration(orgId, installationId);
@@ -171,7 +169,8 @@ export class HookRegistrations {
         details: { previousSecretValidUntil: previousUntil.toISOString() },
       },
     );
-    if (!(await this.registers(orgId, installationId, live))) return { hook: this.view(saved, live, false), secret: rotated.current };
+    if (!(await this.registers(orgId, installationId, live)))
+      return { hook: this.view(saved, live, false), secret: rotated.current };
     await this.requestRegistration(orgId, installationId);
     return { hook: this.view(await this.hooks.hook(orgId, installationId), live, true) };
   }

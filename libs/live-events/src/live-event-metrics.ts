@@ -17,7 +17,8 @@ export class LiveEventMetrics {
   constructor(meter: Meter) {
     this.sync = SyncMetrics.of(meter);
     this.deliveries = meter.createCounter('mooring_live_deliveries', {
-      description: 'Webhook deliveries at the edge by outcome: received, refused, duplicate, ignored (an App delivery for no installation)',
+      description:
+        'Webhook deliveries at the edge by outcome: received, refused, duplicate, ignored (an App delivery for no installation)',
     });
   }
 

@@ -39,7 +39,8 @@ export class FakeGithubAppWebhook {
   ): Promise<{ status: number; body: string; deliveryId: string }> {
     const deliveryId = options.deliveryId ?? randomUUID();
     const installation = { id: installationId, node_id: `MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u${installationId}` };
-    const body = options.body ?? JSON.stringify({ ...payload, installation: { ...installation, ...(payload['installation'] ?? {}) } });
+    const body =
+      options.body ?? JSON.stringify({ ...payload, installation: { ...installation, ...(payload['installation'] ?? {}) } });
     const secret = options.secret ?? this.secret;
     const response = await fetch(this.url, {
       method: 'POST',
