@@ -137,6 +137,7 @@ describe('GitHub App webhooks, end to end', () => {
       API_PORT: String(port),
       PUBLIC_API_URL: `http://127.0.0.1:${port}`,
       GITHUB_APP_WEBHOOK_SECRET: webhookSecret,
+      WEBHOOK_BODY_LIMIT_BYTES: '65536',
     });
     app = new FakeGithubAppWebhook(APP_ID, `${api.baseUrl}/v1/hooks/apps/github`, webhookSecret);
     acme = await api.createOrganization('acme');
@@ -222,7 +223,7 @@ describe('GitHub App webhooks, end to end', () => {
     expect(await liveRows()).toEqual(['acme:applied=1', 'globex:applied=1']);
   });
 
-  it('refuses forged and unsigned deliveries writing nothing, and applies a replayed delivery id once', async () => {
+  it('refuses forged, unsigned, oversized and unreadable deliveries writing nothing, and applies a replayed delivery id once', async () => {
     const before = await liveRows();
     const payload = { action: 'edited', repository: { ...(await repository('octo-org', 2)), description: 'forged' } };
     const forged = await app.deliver(7001, 'repository', payload, { secret: 'not-the-app-secret-at-all' });
@@ -236,6 +237,14 @@ describe('GitHub App webhooks, end to end', () => {
       token: acme.token,
     });
     expect((await app.deliver(7001, 'repository', payload, { secret: rotated.body.secret })).status).toBe(401);
+    // Oversized (413 before it is read), or signed but not JSON.
+    const oversized = await app.deliver(7001, 'repository', payload, {
+      body: JSON.stringify({ ...payload, padding: 'x'.repeat(70_000), installation: { id: 7001 } }),
+    });
+    expect(oversized.status).toBe(413);
+    const notJson = await app.deliver(7001, 'repository', payload, { body: 'installation=7001' });
+    expect(notJson.status).toBe(400);
+    expect(JSON.parse(notJson.body).error.code).toBe('MALFORMED_JSON');
     expect(await liveRows()).toEqual(before);
     expect((await entity(acme, 'githubRepository', 'octo-org/repo-2'))?.properties['description']).not.toBe('forged');
 

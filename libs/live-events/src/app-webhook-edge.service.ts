@@ -75,15 +75,19 @@ export class AppWebhookEdge {
       );
       throw new DomainError('WEBHOOK_REFUSED', refusalMessage(verdict.reason), { reason: verdict.reason });
     }
+    // Headers are not signed (GitHub signs the body only): a delivery id or event name no tool sends is refused.
+    if ((verdict.deliveryId?.length ?? 0) > MAX_HEADER_LENGTH || verdict.event.length > MAX_HEADER_LENGTH) {
+      this.metrics.edge(labels, 'refused');
+      throw new DomainError('WEBHOOK_REFUSED', 'The delivery id or event name is longer than any tool sends', {
+        reason: 'malformed',
+      });
+    }
     let body: JsonValue;
     try {
-      if ((verdict.deliveryId?.length ?? 0) > MAX_HEADER_LENGTH || verdict.event.length > MAX_HEADER_LENGTH) throw new Error();
       body = JSON.parse(delivery.rawBody.toString('utf8')) as JsonValue;
     } catch {
       this.metrics.edge(labels, 'refused');
-      throw new DomainError('WEBHOOK_REFUSED', 'The delivery is signed but cannot be read (not JSON, or overlong headers)', {
-        reason: 'malformed',
-      });
+      throw new DomainError('MALFORMED_JSON', 'The delivery is signed but its body is not JSON', { reason: 'malformed' });
     }
     const named = live.appInstallationOf({ headers: delivery.headers, body });
     const targets = named ? await this.route(integrationId, named.appId, named.installationId) : [];
