@@ -9,6 +9,7 @@ import { createVault } from '@mooring/crypto';
 import { IdentityModule } from '@mooring/identity';
 import {
   InstallationsModule,
+  appWebhookSecretsFromConfig,
   installationsOptionsFromConfig,
   outboundOptionsFromConfig,
   type InstallationPorts,
@@ -71,6 +72,7 @@ export class AppModule implements NestModule {
       integrations,
       meter: metrics.getMeter('mooring'),
       oauthClients: config.oauthClients.clients,
+      appWebhookSecrets: appWebhookSecretsFromConfig(config),
     });
     return {
       module: AppModule,

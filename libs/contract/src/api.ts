@@ -417,6 +417,19 @@ export const api = {
       // disabling the hook (GitLab); it stops a runaway sender (docs/benchmarks.md, webhooks).
       rateLimit: { perResource: { requests: 60_000, windowSeconds: 60 } },
     }),
+    deliverToApp: route({
+      method: 'POST',
+      path: '/v1/hooks/apps/:integrationId',
+      access: 'public',
+      tag: 'Live events',
+      summary: 'The webhook URL of Mooring’s own GitHub App: every App installation’s events, routed by installation id',
+      description:
+        'Set on the App as its Webhook URL, with GITHUB_APP_WEBHOOK_SECRET as its secret. Verified on the raw body with that secret before anything else (401 WEBHOOK_REFUSED, nothing kept; 413 over the size limit; 400 MALFORMED_JSON signed but not JSON); then stored for each Mooring installation authenticated as the delivery’s `installation.id`, exactly as a delivery to its own hook: 202 accepted, 200 duplicate, and 200 ignored (with the reason) when no installation uses that App installation. 404 when no App webhook secret is configured.',
+      params: live.appHookParams,
+      response: live.appDeliveryAnswer,
+      status: 202,
+      rateLimit: { perResource: { requests: 60_000, windowSeconds: 60 } },
+    }),
   },
   oauth: {
     connect: route({

@@ -11,6 +11,16 @@ export const deliveryAnswer = z.object({
   deliveryId: z.string().nullable(),
 });
 
+/** The platform App's webhook: also `ignored` (acknowledged, nothing stored) for an App installation no installation uses. */
+export const appDeliveryAnswer = z.object({
+  status: z.enum(['accepted', 'duplicate', 'ignored']),
+  deliveryId: z.string().nullable(),
+  /** Why nothing was stored, when `ignored`. */
+  reason: z.string().optional(),
+});
+
+export const appHookParams = z.object({ integrationId: z.enum(['github']) });
+
 const counts = z.object({
   received: z.number().int(),
   refused: z.number().int(),

@@ -6,6 +6,9 @@ import type { OAuthClientCredentials } from './installations.options.js';
 import { InstallationLifecycle } from './lifecycle/installation-lifecycle.js';
 import { secretHints } from './settings-form.js';
 
+/** Held while forgetting a revoked minted token: a read and a write. */
+const DROP_LEASE_MS = 30_000;
+
 /** The secrets of a custom-settings installation (its sensitive fields). */
 export interface SettingsCredential {
   readonly kind: 'settings';
@@ -82,6 +85,26 @@ export class CredentialStore {
     const payload = JSON.parse(plaintext) as CredentialPayload;
     registerPayloadSecrets(payload);
     return payload;
+  }
+
+  /**
+   * Forgets a cached minted token the tool revoked (a GitHub App installation suspended or
+   * uninstalled), under the credential's refresh lease, so the next use mints a new one rather than
+   * fail with it. Nothing when no token is cached, or when another process holds the lease (it is
+   * minting: the tool refuses it while access is withdrawn).
+   */
+  async dropMinted(orgId: string, installationId: string): Promise<void> {
+    const claim = await this.credentials.claimRefresh(orgId, installationId, DROP_LEASE_MS);
+    if (!claim?.leaseId) return;
+    let write: NewCredential | undefined;
+    try {
+      const current = await this.open(orgId, installationId, claim.credential);
+      if (current.kind === 'settings' && current.minted) {
+        write = await this.seal(orgId, installationId, { kind: 'settings', secrets: current.secrets });
+      }
+    } finally {
+      await this.credentials.finishRefresh(orgId, installationId, claim.leaseId, write ? { write } : {});
+    }
   }
 
   /** The names of the stored custom-settings secrets, from their hints: nothing is decrypted. */

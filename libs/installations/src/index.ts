@@ -16,6 +16,7 @@ export {
   type UpdateInstallationInput,
 } from './installation.service.js';
 export {
+  appWebhookSecretsFromConfig,
   githubAppFromConfig,
   githubAppGroup,
   installationsOptionsFromConfig,

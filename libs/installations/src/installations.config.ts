@@ -151,6 +151,12 @@ export function githubAppFromConfig(config: GithubAppConfig): GithubAppOptions |
   };
 }
 
+/** Secrets that sign platform Apps' webhook deliveries, by integration id (none when no App is configured). */
+export function appWebhookSecretsFromConfig(config: { readonly githubApp: GithubAppConfig }): Readonly<Record<string, string>> {
+  const app = githubAppFromConfig(config.githubApp);
+  return app ? { github: app.webhookSecret } : {};
+}
+
 export function outboundOptionsFromConfig(config: {
   allowLoopbackForTests: boolean;
   maxResponseBytes: number;

@@ -354,6 +354,30 @@ export interface LiveEventsDefinition {
     connection: IntegrationConnection,
     hook: { readonly url: string; readonly secret: string },
   ): Promise<HookRegistration>;
+  /**
+   * Whether Mooring registers the webhook for an installation with these settings; absent: always
+   * when `register` exists. Otherwise the user gives the tool the hook URL and secret (a GitHub App
+   * installation: an App has one webhook, set on the App, and is never given an organization one).
+   */
+  registersFor?(settings: Readonly<Record<string, string>>): boolean;
+  /**
+   * The tool's Apps deliver every installation's events to one webhook set on the App: names the
+   * App and the App installation a verified delivery is for, so the platform App's webhook routes it
+   * to the installations authenticated as that App installation; null when the delivery names none.
+   */
+  appInstallationOf?(delivery: {
+    readonly headers: WebhookDelivery['headers'];
+    readonly body: JsonValue;
+  }): { readonly appId: string; readonly installationId: string } | null;
+  /**
+   * What a delivery to the App's webhook says of the App installation itself: access withdrawn
+   * (suspended, uninstalled: the installation needs attention, no runs or live events until then)
+   * or restored (unsuspended), with the reason in words; null for any other delivery.
+   */
+  appAccessOf?(delivery: {
+    readonly headers: WebhookDelivery['headers'];
+    readonly body: JsonValue;
+  }): { readonly access: 'withdrawn' | 'restored'; readonly reason: string } | null;
   /** Removes what `register` created (uninstall, or before registering again). A hook already gone is not an error. */
   unregister?(connection: IntegrationConnection, registration: HookRegistration): Promise<void>;
   /** Extends a registration before it expires; returns the new one. */

@@ -21,6 +21,7 @@ export {
 // The per-repository resources a user adds to a GitHub mapping (not in the default one).
 export { githubRepositoryResources } from './github/github-repository-data-model.js';
 export { FakeGithubApps, type FakeGithubAppInstallation, type FakeInstallChoice } from './github/testing/fake-github-apps.js';
+export { FakeGithubAppWebhook, type FakeAppDeliveryOptions } from './github/testing/fake-github-app-webhook.js';
 export {
   DEFAULT_GITLAB_SHAPE,
   FakeGitlab,

@@ -6,7 +6,7 @@ import {
   type JsonObject,
   type LiveEventsDefinition,
 } from '@mooring/integrations';
-import { LiveEventRepository, type HookRecord } from '@mooring/persistence';
+import { InstallationRepository, LiveEventRepository, type HookRecord } from '@mooring/persistence';
 import { DomainError, isDomainError } from '@mooring/platform';
 import { LiveEventQueue } from '@mooring/queue';
 import { HookSecrets, newHookId, randomToken, type HookSecretSet } from './hook-secrets.js';
@@ -34,6 +34,7 @@ export interface RotatedHook {
 }
 
 const REGISTERING = 'registering the webhook with the tool';
+const WITHOUT_REGISTRATION = 'the tool delivers without registration: give it the hook URL and secret';
 
 /**
  * Each installation's hook: created at install with a generated secret (sealed), registered with
@@ -47,6 +48,7 @@ export class HookRegistrations {
 
   constructor(
     private readonly hooks: LiveEventRepository,
+    private readonly installations: InstallationRepository,
     private readonly secrets: HookSecrets,
     private readonly integrations: IntegrationRegistry,
     private readonly queue: LiveEventQueue,
@@ -57,6 +59,7 @@ export class HookRegistrations {
   async installed(orgId: string, installationId: string, integrationId: string): Promise<void> {
     const live = this.integrations.find(integrationId)?.liveEvents;
     if (!live) return;
+    const registers = await this.registers(orgId, installationId, live);
     const existing = await this.hooks.hook(orgId, installationId);
     if (!existing) {
       const envelope = await this.secrets.seal(orgId, installationId, { current: randomToken() });
@@ -64,16 +67,17 @@ export class HookRegistrations {
         orgId,
         installationId,
         { hookId: newHookId(), envelope },
-        live.register
-          ? { status: 'off', statusReason: REGISTERING }
-          : { status: 'on', statusReason: 'the tool delivers without registration: give it the hook URL and secret' },
+        registers ? { status: 'off', statusReason: REGISTERING } : { status: 'on', statusReason: WITHOUT_REGISTRATION },
       );
     }
-    if (live.register) await this.requestRegistration(orgId, installationId);
+    if (registers) await this.requestRegistration(orgId, installationId);
   }
 
   /** Queues registering the hook again (a retry after a failure, a reconnect, a rotated secret). */
   async requestRegistration(orgId: string, installationId: string): Promise<void> {
+    const installation = await this.installations.find(orgId, installationId);
+    const live = installation && this.integrations.find(installation.integrationId)?.liveEvents;
+    if (!live || !registersFor(live, installation.settings)) return;
     await this.hooks.saveHook(orgId, installationId, null, { status: 'off', statusReason: REGISTERING });
     await this.queue
       .add('register', { orgId, installationId })
@@ -96,7 +100,9 @@ export class HookRegistrations {
   ): Promise<HookView> {
     const live = this.integrations.get(integrationId).liveEvents;
     const hook = await this.hooks.hook(orgId, installationId);
-    if (!live?.register || !hook) return this.view(hook, live);
+    if (!live?.register || !hook || !registersFor(live, connection.settings)) {
+      return this.view(hook, live, live ? await this.registers(orgId, installationId, live) : false);
+    }
     const secrets = await this.secrets.open(orgId, installationId, hook.envelope);
     try {
       if (hook.registration && live.unregister) {
@@ -106,7 +112,7 @@ export class HookRegistrations {
       }
       const registration = await live.register(connection, { url: this.hookUrl(hook.hookId), secret: secrets.current });
       const signing = withOAuthClientSecret(secrets, live.signedWithOAuthClient ? oauthClientSecret : null);
-      return this.view(await this.saveRegistration(orgId, installationId, signing, registration), live);
+      return this.view(await this.saveRegistration(orgId, installationId, signing, registration), live, true);
     } catch (error) {
       const reason = isDomainError(error) ? error.message : `the tool refused the registration: ${(error as Error).message}`;
       this.logger.warn(`live events of installation ${installationId} are off: ${reason}`);
@@ -117,7 +123,7 @@ export class HookRegistrations {
         registeredAt: null,
         expiresAt: null,
       });
-      return this.view(saved, live);
+      return this.view(saved, live, true);
     }
   }
 
@@ -179,9 +185,10 @@ export class HookRegistrations {
         details: { previousSecretValidUntil: previousUntil.toISOString() },
       },
     );
-    if (!live.register) return { hook: this.view(saved, live), secret: rotated.current };
+    if (!(await this.registers(orgId, installationId, live)))
+      return { hook: this.view(saved, live, false), secret: rotated.current };
     await this.requestRegistration(orgId, installationId);
-    return { hook: this.view(await this.hooks.hook(orgId, installationId), live) };
+    return { hook: this.view(await this.hooks.hook(orgId, installationId), live, true) };
   }
 
   /** At uninstall: removes the webhook from the tool, if it can; a failure does not stop the uninstall. */
@@ -198,7 +205,17 @@ export class HookRegistrations {
   }
 
   async status(orgId: string, installationId: string, integrationId: string): Promise<HookView> {
-    return this.view(await this.hooks.hook(orgId, installationId), this.integrations.find(integrationId)?.liveEvents);
+    const live = this.integrations.find(integrationId)?.liveEvents;
+    const registers = live ? await this.registers(orgId, installationId, live) : false;
+    return this.view(await this.hooks.hook(orgId, installationId), live, registers);
+  }
+
+  /** Whether Mooring registers this installation's webhook with the tool (not for a GitHub App's installations). */
+  private async registers(orgId: string, installationId: string, live: LiveEventsDefinition): Promise<boolean> {
+    if (!live.register) return false;
+    if (!live.registersFor) return true;
+    const installation = await this.installations.find(orgId, installationId);
+    return installation !== null && registersFor(live, installation.settings);
   }
 
   hookUrl(hookId: string): string {
@@ -232,11 +249,11 @@ export class HookRegistrations {
     };
   }
 
-  private view(hook: HookRecord | null, live: LiveEventsDefinition | undefined): HookView {
+  private view(hook: HookRecord | null, live: LiveEventsDefinition | undefined, registers: boolean): HookView {
     if (!live || !hook) {
       return {
         supported: Boolean(live),
-        registersItself: live?.register !== undefined,
+        registersItself: registers,
         hookUrl: null,
         status: 'off',
         statusReason: live ? 'the webhook is not set up yet' : 'this integration has no live events',
@@ -248,7 +265,7 @@ export class HookRegistrations {
     }
     return {
       supported: true,
-      registersItself: live.register !== undefined,
+      registersItself: registers,
       hookUrl: this.hookUrl(hook.hookId),
       status: hook.status,
       statusReason: hook.statusReason,
@@ -265,4 +282,8 @@ function withOAuthClientSecret(secrets: HookSecretSet, oauthClientSecret: string
   if (oauthClientSecret === undefined) return secrets;
   const { oauthClientSecret: _previous, ...rest } = secrets;
   return oauthClientSecret ? { ...rest, oauthClientSecret } : rest;
+}
+
+function registersFor(live: LiveEventsDefinition, settings: Readonly<Record<string, string>>): boolean {
+  return live.register !== undefined && (live.registersFor?.(settings) ?? true);
 }

@@ -1,4 +1,5 @@
 export { DeliveryGroupCommit, type VerifiedDelivery } from './delivery-group-commit.js';
+export { AppWebhookEdge, type AppEdgeAnswer } from './app-webhook-edge.service.js';
 export { HookRegistrations, type HookView, type RotatedHook } from './hook-registrations.service.js';
 export { HookSecretRewrapper } from './hook-secret-rewrapper.js';
 export { HOOK_ID_PATTERN, HookSecrets, verificationSecrets, type HookSecretSet } from './hook-secrets.js';
@@ -8,5 +9,5 @@ export { LiveEventMetrics } from './live-event-metrics.js';
 export { LiveEventStatus, type LiveKindCounts } from './live-event-status.service.js';
 export { LiveEventWorker } from './live-event-worker.js';
 export { LiveEventsModule, type LiveEventsModuleOptions } from './live-events.module.js';
-export { LIVE_EVENTS_OPTIONS, liveEventsGroup, type LiveEventsOptions } from './live-events.options.js';
+export { LIVE_EVENTS_OPTIONS, liveEventsGroup, type AppWebhookSecrets, type LiveEventsOptions } from './live-events.options.js';
 export { compareVersions } from './versions.js';

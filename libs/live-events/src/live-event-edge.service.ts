@@ -162,19 +162,19 @@ export class LiveEventEdge {
   }
 }
 
-function keptHeaders(headers: WebhookDelivery['headers']): Record<string, string> {
+export function keptHeaders(headers: WebhookDelivery['headers']): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) if (value !== undefined && KEPT_HEADER.test(name)) kept[name] = value;
   return kept;
 }
 
 /** A header of a refused delivery, for the log only: bounded, printable. */
-function unverifiedHeader(delivery: WebhookDelivery, name: string): string | null {
+export function unverifiedHeader(delivery: WebhookDelivery, name: string): string | null {
   const value = delivery.headers[name];
   return value && /^[\x20-\x7e]{1,100}$/.test(value) ? value : null;
 }
 
-function refusalMessage(reason: string): string {
+export function refusalMessage(reason: string): string {
   switch (reason) {
     case 'missing_signature':
       return 'The delivery carries no signature';

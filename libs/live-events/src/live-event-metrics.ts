@@ -17,11 +17,12 @@ export class LiveEventMetrics {
   constructor(meter: Meter) {
     this.sync = SyncMetrics.of(meter);
     this.deliveries = meter.createCounter('mooring_live_deliveries', {
-      description: 'Webhook deliveries at the edge by outcome: received, refused, duplicate',
+      description:
+        'Webhook deliveries at the edge by outcome: received, refused, duplicate, ignored (an App delivery for no installation)',
     });
   }
 
-  edge(labels: { integration: string }, outcome: 'received' | 'refused' | 'duplicate'): void {
+  edge(labels: { integration: string }, outcome: 'received' | 'refused' | 'duplicate' | 'ignored'): void {
     this.deliveries.add(1, { ...labels, outcome });
   }
 

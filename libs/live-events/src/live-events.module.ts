@@ -1,8 +1,10 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { Meter } from '@opentelemetry/api';
 import { Vault } from '@mooring/crypto';
+import { CredentialStore, InstallationLifecycle } from '@mooring/installations';
 import { IntegrationRegistry } from '@mooring/integrations';
 import { LIVE_EVENT_CONSUMER_OPTIONS, LIVE_EVENT_HANDLER, LiveEventConsumer, type ConsumerOptions } from '@mooring/queue';
+import { AppWebhookEdge } from './app-webhook-edge.service.js';
 import { HookRegistrations } from './hook-registrations.service.js';
 import { HookSecrets } from './hook-secrets.js';
 import { LiveEventApplier } from './live-event-applier.js';
@@ -11,8 +13,10 @@ import { LIVE_EVENTS_METRICS, LiveEventMetrics } from './live-event-metrics.js';
 import { LiveEventStatus } from './live-event-status.service.js';
 import { LiveEventWorker } from './live-event-worker.js';
 import {
+  LIVE_EVENTS_APP_WEBHOOK_SECRETS,
   LIVE_EVENTS_OAUTH_CLIENTS,
   LIVE_EVENTS_OPTIONS,
+  type AppWebhookSecrets,
   type LiveEventsOptions,
   type OAuthClientSecrets,
 } from './live-events.options.js';
@@ -24,6 +28,8 @@ export interface LiveEventsModuleOptions {
   readonly meter: Meter;
   /** The platform's OAuth applications (the api's OAUTH_CLIENTS), for tools that sign deliveries with them. */
   readonly oauthClients?: OAuthClientSecrets;
+  /** The platform's own Apps' webhook secrets (the api's GITHUB_APP_WEBHOOK_SECRET), for the App webhook. */
+  readonly appWebhookSecrets?: AppWebhookSecrets;
 }
 
 // Needs the global PersistenceModule and QueueModule.
@@ -34,8 +40,9 @@ export class LiveEventsModule {
     const shared = [HookSecrets, HookRegistrations, LiveEventStatus];
     return {
       module: LiveEventsModule,
-      providers: [...base(options), ...shared, LiveEventEdge],
-      exports: [...shared, LiveEventEdge],
+      // The App webhook moves installations' states and forgets revoked tokens: both (stateless) bound here too.
+      providers: [...base(options), ...shared, LiveEventEdge, AppWebhookEdge, InstallationLifecycle, CredentialStore],
+      exports: [...shared, LiveEventEdge, AppWebhookEdge],
     };
   }
 
@@ -71,5 +78,6 @@ function base(options: LiveEventsModuleOptions): Provider[] {
     { provide: IntegrationRegistry, useValue: options.integrations },
     { provide: LIVE_EVENTS_METRICS, useValue: new LiveEventMetrics(options.meter) },
     { provide: LIVE_EVENTS_OAUTH_CLIENTS, useValue: options.oauthClients ?? {} },
+    { provide: LIVE_EVENTS_APP_WEBHOOK_SECRETS, useValue: options.appWebhookSecrets ?? {} },
   ];
 }

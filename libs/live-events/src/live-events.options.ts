@@ -15,6 +15,11 @@ export const LIVE_EVENTS_OAUTH_CLIENTS = Symbol('LIVE_EVENTS_OAUTH_CLIENTS');
 /** The platform's OAuth applications by integration id (OAUTH_CLIENTS): some tools sign deliveries with their secret. */
 export type OAuthClientSecrets = Readonly<Record<string, { readonly clientSecret: string }>>;
 
+export const LIVE_EVENTS_APP_WEBHOOK_SECRETS = Symbol('LIVE_EVENTS_APP_WEBHOOK_SECRETS');
+
+/** The webhook secrets of the platform's own Apps by integration id (GITHUB_APP_WEBHOOK_SECRET): an App's one webhook. */
+export type AppWebhookSecrets = Readonly<Record<string, string>>;
+
 // Configuration of live events, composed into the api's and workers' config (README lists every variable).
 export const liveEventsGroup = {
   publicUrl: envVar('PUBLIC_API_URL', z.url().default('http://127.0.0.1:3000'), {

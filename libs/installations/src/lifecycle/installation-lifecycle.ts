@@ -7,7 +7,14 @@ import {
   type StateTransition,
 } from '@mooring/persistence';
 import { REQUEST_TIMEOUT_MS, ScheduleRegistry, withTimeout } from '@mooring/queue';
-import { credentialsRefused, credentialsUnreadable, isSchedulable } from './installation-states.js';
+import {
+  ACCESS_WITHDRAWN,
+  accessRestored,
+  accessWithdrawn,
+  credentialsRefused,
+  credentialsUnreadable,
+  isSchedulable,
+} from './installation-states.js';
 
 /**
  * The installation's lifecycle, bound in every process that changes installations (the api and the
@@ -41,6 +48,18 @@ export class InstallationLifecycle {
   /** The stored credentials failed their integrity check: disabled, schedule paused. */
   async credentialsUnreadable(orgId: string, installationId: string, reason: string): Promise<void> {
     await this.apply(orgId, installationId, credentialsUnreadable(reason));
+  }
+
+  /** The tool withdrew the installation's access (a GitHub App suspended or uninstalled): needs_reauth, schedule paused. */
+  async accessWithdrawn(orgId: string, installationId: string, reason: string): Promise<void> {
+    await this.apply(orgId, installationId, accessWithdrawn(reason));
+  }
+
+  /** The tool restored access: active again, but only if withdrawn access is why it needed attention. */
+  async accessRestored(orgId: string, installationId: string): Promise<void> {
+    const installation = await this.installations.find(orgId, installationId);
+    if (installation?.state !== 'needs_reauth' || !installation.stateReason?.startsWith(ACCESS_WITHDRAWN)) return;
+    await this.apply(orgId, installationId, accessRestored());
   }
 
   /** What follows a transition written in another transaction (a token refresh under its lock, new credentials). */

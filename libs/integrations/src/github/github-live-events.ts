@@ -9,6 +9,12 @@ import type {
   WebhookDelivery,
 } from '../integration-definition.js';
 import { hmacMatches } from '../toolkit/index.js';
+import {
+  githubAppAccessOf,
+  githubAppInstallationOf,
+  githubRegistersFor,
+  installationRepositoryChanges,
+} from './github-app-events.js';
 import { githubApiBase } from './github-auth.js';
 import { PER_PAGE, githubClient, githubListing } from './github-client.js';
 import { githubKinds } from './github-kinds.js';
@@ -169,6 +175,8 @@ function changes({ headers, body }: { headers: WebhookDelivery['headers']; body:
       if (action === 'renamed') return [{ kind: 'organization', itemId: org, action: 'upsert' }];
       return [];
     }
+    case 'installation_repositories':
+      return installationRepositoryChanges(payload);
     // Branches, tags, collaborators and alerts (github-repository-live-events.ts); `ping` and the rest: nothing.
     default:
       return repositoryKindChanges(event, payload);
@@ -315,4 +323,13 @@ async function unregister(connection: IntegrationConnection, registration: { ref
   }
 }
 
-export const githubLiveEvents: LiveEventsDefinition = { register, unregister, verify, changes, fetchItem };
+export const githubLiveEvents: LiveEventsDefinition = {
+  register,
+  registersFor: githubRegistersFor,
+  appInstallationOf: githubAppInstallationOf,
+  appAccessOf: githubAppAccessOf,
+  unregister,
+  verify,
+  changes,
+  fetchItem,
+};

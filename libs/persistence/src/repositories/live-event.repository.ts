@@ -153,6 +153,22 @@ export class LiveEventRepository {
     );
   }
 
+  /**
+   * The installations (of any organization) authenticated as installation `externalId` of the App
+   * `appId` at the tool: where the App's one webhook routes a delivery. Ids only.
+   */
+  async findAppInstallations(
+    integrationId: string,
+    appId: string,
+    externalId: string,
+  ): Promise<Array<{ orgId: string; installationId: string }>> {
+    const { rows } = await this.db.pool.query<{ org_id: string; installation_id: string }>(
+      'SELECT * FROM mooring_system.find_app_installations($1, $2, $3)',
+      [integrationId, appId, externalId],
+    );
+    return rows.map((row) => ({ orgId: row.org_id, installationId: row.installation_id }));
+  }
+
   async hook(orgId: string, installationId: string): Promise<HookRecord | null> {
     const { rows } = await this.db.inTenantSql(orgId, (client) =>
       client.query<HookRow>('SELECT * FROM installation_hooks WHERE org_id = $1 AND installation_id = $2', [
