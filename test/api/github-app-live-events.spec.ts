@@ -136,6 +136,10 @@ describe('GitHub App webhooks, end to end', () => {
       UNSAFE_OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS: 'true',
       API_PORT: String(port),
       PUBLIC_API_URL: `http://127.0.0.1:${port}`,
+      // Mooring's own App: all four variables or none.
+      GITHUB_APP_ID: String(APP_ID),
+      GITHUB_APP_SLUG: 'mooring-test',
+      GITHUB_APP_PRIVATE_KEY: pem,
       GITHUB_APP_WEBHOOK_SECRET: webhookSecret,
       WEBHOOK_BODY_LIMIT_BYTES: '65536',
     });
