@@ -1,15 +1,14 @@
 import 'reflect-metadata';
 import { createHmac, randomUUID } from 'node:crypto';
-import { metrics } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationConnections } from '@mooring/installations';
-import { IntegrationRegistry } from '@mooring/integrations';
 import { FakeRestApi, fakeIssues, fakeProjects } from '@mooring/integrations/testing';
-import { HookSecrets, LiveEventApplier, LiveEventMetrics } from '@mooring/live-events';
-import { BlueprintRepository, InstallationRepository, LiveEventRepository, SyncCatalogRepository } from '@mooring/persistence';
+import { HookSecrets } from '@mooring/live-events';
+import { LiveEventRepository } from '@mooring/persistence';
 import { SyncEngine } from '@mooring/sync';
 import { adminQuery } from '../support/admin-query.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
+import { liveEventApplier } from '../support/live-event-runtime.js';
 import { endedRecord } from '../support/run-outcome.js';
 
 // The generic HTTP integration through the product: installed with declared kinds (one dependent
@@ -181,15 +180,7 @@ describe('generic HTTP integration, end to end', () => {
         },
         body,
       });
-    const applier = new LiveEventApplier(
-      api.app.get(LiveEventRepository),
-      api.app.get(InstallationRepository),
-      api.app.get(SyncCatalogRepository),
-      api.app.get(BlueprintRepository),
-      api.app.get(IntegrationRegistry),
-      api.app.get(IntegrationConnections),
-      new LiveEventMetrics(metrics.getMeter('test')),
-    );
+    const applier = liveEventApplier(api);
     const drain = () => applier.drain(acme.orgId, installationId, new AbortController().signal);
     return { current, send, drain };
   };

@@ -1,23 +1,16 @@
 import 'reflect-metadata';
 import { generateKeyPairSync } from 'node:crypto';
-import { metrics } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationConnections } from '@mooring/installations';
-import { IntegrationRegistry } from '@mooring/integrations';
 import { FakeGithub, FakeGithubAppWebhook, type FakeGithubAppInstallation } from '@mooring/integrations/testing';
-import { HookRegistrations, LiveEventApplier, LiveEventMetrics } from '@mooring/live-events';
-import {
-  BlueprintRepository,
-  InstallationRepository,
-  LiveEventRepository,
-  SyncCatalogRepository,
-  type SyncRunRecord,
-} from '@mooring/persistence';
+import { HookRegistrations } from '@mooring/live-events';
+import { type SyncRunRecord } from '@mooring/persistence';
 import { SyncEngine } from '@mooring/sync';
 import { freePort } from '../../tools/lib/wait.mjs';
 import { adminQuery } from '../support/admin-query.js';
 import { endedRecord } from '../support/run-outcome.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
+import { liveEventApplier } from '../support/live-event-runtime.js';
 
 // GitHub App webhooks end to end, in one process: the platform App's one webhook
 // (`/v1/hooks/apps/github`) receives deliveries the fake signs as GitHub signs an App's (the App's
@@ -40,16 +33,7 @@ describe('GitHub App webhooks, end to end', () => {
   const installed: Record<string, string> = {};
   let acmeAtGithub: FakeGithubAppInstallation;
 
-  const applierFor = () =>
-    new LiveEventApplier(
-      api.app.get(LiveEventRepository),
-      api.app.get(InstallationRepository),
-      api.app.get(SyncCatalogRepository),
-      api.app.get(BlueprintRepository),
-      api.app.get(IntegrationRegistry),
-      api.app.get(IntegrationConnections),
-      new LiveEventMetrics(metrics.getMeter('test')),
-    );
+  const applierFor = () => liveEventApplier(api);
   const apply = (organization: TestOrganization, name: string) =>
     applierFor().drain(organization.orgId, installed[name]!, new AbortController().signal);
   const install = (organization: TestOrganization, name: string, githubInstallation: number, account: string) =>

@@ -1,23 +1,16 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { metrics } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialStore, IntegrationConnections, type CredentialPayload } from '@mooring/installations';
 import { IntegrationRegistry } from '@mooring/integrations';
 import { FakeJira, FakePagerduty } from '@mooring/integrations/testing';
-import { HookRegistrations, LiveEventApplier, LiveEventMetrics, LiveEventWorker } from '@mooring/live-events';
-import {
-  BlueprintRepository,
-  InstallationRepository,
-  LiveEventRepository,
-  SyncCatalogRepository,
-  type SyncRunRecord,
-} from '@mooring/persistence';
-import { LiveEventQueue } from '@mooring/queue';
+import { HookRegistrations, type LiveEventApplier, type LiveEventWorker } from '@mooring/live-events';
+import { BlueprintRepository, InstallationRepository, type SyncRunRecord } from '@mooring/persistence';
 import { SyncEngine } from '@mooring/sync';
 import { freePort } from '../../tools/lib/wait.mjs';
 import { adminQuery } from '../support/admin-query.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
+import { liveEventApplier, liveEventWorker } from '../support/live-event-runtime.js';
 import { endedRecord } from '../support/run-outcome.js';
 
 // Jira and PagerDuty live events end to end, in one process: the fake tool sends its deliveries,
@@ -145,25 +138,8 @@ describe('Jira and PagerDuty live events, end to end', () => {
       // The platform's Atlassian OAuth app: its secret signs dynamic-webhook deliveries.
       OAUTH_CLIENTS: JSON.stringify({ jira: { clientId: 'mooring-jira', clientSecret: jiraFake.clientSecret } }),
     });
-    applier = new LiveEventApplier(
-      api.app.get(LiveEventRepository),
-      api.app.get(InstallationRepository),
-      api.app.get(SyncCatalogRepository),
-      api.app.get(BlueprintRepository),
-      api.app.get(IntegrationRegistry),
-      api.app.get(IntegrationConnections),
-      new LiveEventMetrics(metrics.getMeter('test')),
-    );
-    worker = new LiveEventWorker(
-      applier,
-      api.app.get(HookRegistrations),
-      api.app.get(InstallationRepository),
-      api.app.get(IntegrationConnections),
-      api.app.get(LiveEventRepository),
-      api.app.get(LiveEventQueue),
-      api.app.get(CredentialStore),
-      api.app.get(IntegrationRegistry),
-    );
+    applier = liveEventApplier(api);
+    worker = liveEventWorker(api, applier);
   });
 
   afterAll(async () => {

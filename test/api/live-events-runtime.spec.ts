@@ -1,14 +1,12 @@
 import 'reflect-metadata';
 import { createHmac, randomUUID } from 'node:crypto';
-import { metrics } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CredentialStore, IntegrationConnections } from '@mooring/installations';
 import { IntegrationRegistry } from '@mooring/integrations';
-import { HookRegistrations, LiveEventApplier, LiveEventMetrics, LiveEventWorker } from '@mooring/live-events';
-import { BlueprintRepository, InstallationRepository, LiveEventRepository, SyncCatalogRepository } from '@mooring/persistence';
+import { type LiveEventWorker } from '@mooring/live-events';
 import { LiveEventQueue } from '@mooring/queue';
 import { adminQuery } from '../support/admin-query.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
+import { liveEventApplier, liveEventWorker } from '../support/live-event-runtime.js';
 import { hookedTestIntegration, type HookedToolRecord } from '../support/test-integrations.js';
 
 // The live-events runtime with a tool whose deliveries carry a timestamp and whose webhook
@@ -46,25 +44,8 @@ describe('live events: staleness and renewal', () => {
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     installationId = created.body.installation.id;
-    const applier = new LiveEventApplier(
-      api.app.get(LiveEventRepository),
-      api.app.get(InstallationRepository),
-      api.app.get(SyncCatalogRepository),
-      api.app.get(BlueprintRepository),
-      api.app.get(IntegrationRegistry),
-      api.app.get(IntegrationConnections),
-      new LiveEventMetrics(metrics.getMeter('test')),
-    );
-    worker = new LiveEventWorker(
-      applier,
-      api.app.get(HookRegistrations),
-      api.app.get(InstallationRepository),
-      api.app.get(IntegrationConnections),
-      api.app.get(LiveEventRepository),
-      api.app.get(LiveEventQueue),
-      api.app.get(CredentialStore),
-      api.app.get(IntegrationRegistry),
-    );
+    const applier = liveEventApplier(api);
+    worker = liveEventWorker(api, applier);
     // What the worker's register job does.
     await worker.handleLiveEvent('register', { orgId: acme.orgId, installationId }, new AbortController().signal);
   });

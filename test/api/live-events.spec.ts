@@ -1,21 +1,14 @@
 import 'reflect-metadata';
-import { metrics } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationConnections } from '@mooring/installations';
-import { IntegrationRegistry } from '@mooring/integrations';
 import { FakeGithub, githubRepositoryResources } from '@mooring/integrations/testing';
-import { HookRegistrations, LiveEventApplier, LiveEventMetrics } from '@mooring/live-events';
-import {
-  BlueprintRepository,
-  InstallationRepository,
-  LiveEventRepository,
-  SyncCatalogRepository,
-  type SyncRunRecord,
-} from '@mooring/persistence';
+import { HookRegistrations, type LiveEventApplier } from '@mooring/live-events';
+import { type SyncRunRecord } from '@mooring/persistence';
 import { SyncEngine } from '@mooring/sync';
 import { freePort } from '../../tools/lib/wait.mjs';
 import { adminQuery } from '../support/admin-query.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
+import { liveEventApplier } from '../support/live-event-runtime.js';
 import { endedRecord } from '../support/run-outcome.js';
 
 // Live events from GitHub end to end, in one process: the api's edge receives deliveries the fake
@@ -99,15 +92,7 @@ describe('GitHub live events, end to end', () => {
     });
     acme = await api.createOrganization('acme');
     await api.request('PATCH', '/v1/organization', { token: acme.token, body: { allowHttpHosts: true } });
-    applier = new LiveEventApplier(
-      api.app.get(LiveEventRepository),
-      api.app.get(InstallationRepository),
-      api.app.get(SyncCatalogRepository),
-      api.app.get(BlueprintRepository),
-      api.app.get(IntegrationRegistry),
-      api.app.get(IntegrationConnections),
-      new LiveEventMetrics(metrics.getMeter('test')),
-    );
+    applier = liveEventApplier(api);
   });
 
   afterAll(async () => {
