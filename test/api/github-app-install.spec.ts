@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CredentialStore, IntegrationConnections, credentialsReplaced } from '@mooring/installations';
+import { CredentialStore, InstallationLifecycle, IntegrationConnections, credentialsReplaced } from '@mooring/installations';
 import { InstallationRepository } from '@mooring/persistence';
 import { FakeGithub, LoopbackServer, type FakeInstallChoice } from '@mooring/integrations/testing';
 import { SyncEngine } from '@mooring/sync';
@@ -201,6 +201,29 @@ describe('GitHub App install flow', () => {
       await installOnGithub(tab, again.body.authorizationUrl, { installationId: 7001, action: 'update' }),
     );
     expect(updated.outcome).toMatchObject({ status: 'success', installationId: id });
+    expect(await rows()).toMatchObject({ installations: 1, links: 1 });
+
+    // Suspended on GitHub (the App's webhook withdrew access): `update` while GitHub still refuses
+    // tokens changes nothing; once the suspension is lifted, GitHub proving it again restores it.
+    const installationState = async () =>
+      (await api.request('GET', `/v1/installations/${id}`, { token: acme.token })).body.installation.state as string;
+    fake.apps.suspend(7001);
+    await api.app.get(InstallationLifecycle).accessWithdrawn(acme.orgId, id, 'installation suspended');
+    const whileSuspended = await start(tab);
+    const refused = await land(
+      tab,
+      await installOnGithub(tab, whileSuspended.body.authorizationUrl, { installationId: 7001, action: 'update' }),
+    );
+    expect(refused.outcome).toMatchObject({ status: 'error', error: 'APP_INSTALLATION_NOT_FOUND' });
+    expect(await installationState()).toBe('needs_reauth');
+    fake.apps.unsuspend(7001);
+    const afterUnsuspend = await start(tab);
+    const restored = await land(
+      tab,
+      await installOnGithub(tab, afterUnsuspend.body.authorizationUrl, { installationId: 7001, action: 'update' }),
+    );
+    expect(restored.outcome).toMatchObject({ status: 'success', installationId: id });
+    expect(await installationState()).toBe('active');
     expect(await rows()).toMatchObject({ installations: 1, links: 1 });
 
     // A used state is refused (replay), with nothing written.

@@ -17,6 +17,7 @@ import {
 import { DomainError, isDomainError, registerSecret, runAsTenant, type TenantContext } from '@mooring/platform';
 import type { MintedCredentialToken } from '../credential-store.js';
 import { InstallationWorkflow, errorMessage } from '../installation-workflow.js';
+import { InstallationLifecycle } from '../lifecycle/installation-lifecycle.js';
 import { INSTALLATIONS_OPTIONS, type GithubAppOptions, type InstallationsOptions } from '../installations.options.js';
 import { OutboundPolicyService } from '../outbound-policy.service.js';
 import {
@@ -67,6 +68,7 @@ export class GithubAppInstallService {
     private readonly policies: OutboundPolicyService,
     private readonly workflow: InstallationWorkflow,
     private readonly oauth: OAuthConnectService,
+    private readonly lifecycle: InstallationLifecycle,
   ) {}
 
   /** The platform App an integration can be installed as, when configured (the listing and the console say so). */
@@ -168,9 +170,15 @@ export class GithubAppInstallService {
       throw new DomainError('APP_INSTALLATION_NOT_FOUND', 'GitHub sent no valid installation id; nothing was connected');
     }
     const integration = this.integrations.get(session.integrationId);
-    // `update` (repositories changed) for an installation this organization has: no duplicate, go to it.
+    // `update` (repositories changed, or unsuspended) for an installation this organization has: no duplicate, go to it.
     const existing = await this.installations.findByPlatformApp(orgId, integration.id, externalId);
-    if (existing) return existing;
+    if (existing) {
+      if (existing.state !== 'needs_reauth') return existing;
+      // Access was withdrawn (suspended); GitHub proving the installation again restores it.
+      await this.prove(orgId, app, externalId);
+      await this.lifecycle.accessRestored(orgId, existing.id);
+      return (await this.installations.find(orgId, existing.id)) ?? existing;
+    }
 
     const { facts, minted } = await this.prove(orgId, app, externalId);
     const mapping = integration.defaultMapping;

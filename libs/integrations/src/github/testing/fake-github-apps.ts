@@ -117,6 +117,11 @@ export class FakeGithubApps {
     for (const token of this.minted.get(installationId) ?? []) this.revoke(token);
   }
 
+  /** The owner lifted the suspension: new tokens again (the revoked ones stay revoked). */
+  unsuspend(installationId: number): void {
+    this.installation(installationId).suspended = false;
+  }
+
   /** The App was uninstalled: no new tokens (404), existing ones stop working. */
   uninstall(installationId: number): void {
     this.installation(installationId).uninstalled = true;
