@@ -57,6 +57,19 @@ function processStat(pid: number | undefined): { ppid: number; cpuMs: number } |
 }
 const cpuMs = (pid: number | undefined) => processStat(pid)?.cpuMs;
 
+/** The whole machine's CPU time so far, busy and in all (every process, other users' included), from /proc/stat. */
+function machineCpuMs(): { busy: number; all: number } | undefined {
+  try {
+    const ticks = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1, 9).map(Number);
+    const all = ticks.reduce((sum, t) => sum + t, 0);
+    // idle and iowait are the time no process ran.
+    return { busy: ((all - ticks[3]! - ticks[4]!) * 1000) / CLOCK_TICKS, all: (all * 1000) / CLOCK_TICKS };
+  } catch {
+    return undefined;
+  }
+}
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
 const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 /** Linux's USER_HZ, what /proc/<pid>/stat counts CPU time in. */
@@ -163,7 +176,20 @@ try {
     return total;
   };
   const perDelivery = (before: number | undefined, after: number | undefined) =>
-    before === undefined || after === undefined ? null : Math.round(((after - before) / burst) * 100) / 100;
+    before === undefined || after === undefined ? null : round2((after - before) / burst);
+  const share = (before: number | undefined, after: number | undefined, ms: number) =>
+    before === undefined || after === undefined ? null : round2((after - before) / ms);
+  const cpuNow = () => {
+    const own = process.cpuUsage();
+    const workerMs = workers.map((worker) => cpuMs(worker.pid));
+    return {
+      api: cpuMs(api.pid),
+      postgres: postgresCpuMs(),
+      workers: workerMs.includes(undefined) ? undefined : workerMs.reduce((sum = 0, ms) => sum + ms!, 0),
+      benchClient: (own.user + own.system) / 1000,
+      machine: machineCpuMs(),
+    };
+  };
   await until('the first sync', async () => {
     const { rows } = await admin.query<{ status: string }>('SELECT status FROM sync_runs WHERE installation_id = $1', [
       installationId,
@@ -232,7 +258,7 @@ try {
     const healthLivePerSec = burst / ((performance.now() - ceilingStarted) / 1000);
 
     statuses.clear();
-    const cpuBefore = { api: cpuMs(api.pid), postgres: postgresCpuMs() };
+    const cpuBefore = cpuNow();
     const last = sequence + burst;
     if (workersDuringBurst === 'paused') for (const worker of workers) worker.kill('SIGSTOP');
     const burstStarted = performance.now();
@@ -249,7 +275,7 @@ try {
       if (workersDuringBurst === 'paused') for (const worker of workers) worker.kill('SIGCONT');
     }
     const burstMs = performance.now() - burstStarted;
-    const cpuAfter = { api: cpuMs(api.pid), postgres: postgresCpuMs() };
+    const cpuAfter = cpuNow();
     await drained();
     const drainedMs = performance.now() - burstStarted;
     const acceptedPerSec = (statuses.get(202) ?? 0) / (burstMs / 1000);
@@ -262,11 +288,21 @@ try {
       acceptedPerSec: Math.round(acceptedPerSec),
       healthLivePerSec: Math.round(healthLivePerSec),
       edgeShare: Math.round((acceptedPerSec / healthLivePerSec) * 1000) / 1000,
-      // CPU time per delivery during the burst (Linux), steadier than rates on a shared machine.
+      // CPU time per delivery during the burst (Linux), steadier than rates on a shared machine: the api,
+      // PostgreSQL, the worker(s) and this benchmark's own client (building and signing each delivery).
       cpuMsPerDelivery: {
         api: perDelivery(cpuBefore.api, cpuAfter.api),
         postgres: perDelivery(cpuBefore.postgres, cpuAfter.postgres),
+        workers: perDelivery(cpuBefore.workers, cpuAfter.workers),
+        benchClient: perDelivery(cpuBefore.benchClient, cpuAfter.benchClient),
       },
+      // What bounds the rate: the api's one thread busy this share of the burst (near 1: its CPU), and
+      // the machine's cores busy this share (near 1: the machine; both well below 1: waiting, i.e. latency).
+      apiThreadBusy: share(cpuBefore.api, cpuAfter.api, burstMs),
+      machineBusy:
+        cpuBefore.machine && cpuAfter.machine
+          ? round2((cpuAfter.machine.busy - cpuBefore.machine.busy) / (cpuAfter.machine.all - cpuBefore.machine.all))
+          : null,
       statuses: Object.fromEntries(statuses),
       appliedAllAfterMs: Math.round(drainedMs),
       cpus: os.cpus().length,

@@ -6,6 +6,7 @@ import { AppModule, type InstallationsOverrides } from './app.module.js';
 import type { ApiConfig } from './config.js';
 import { useHookBodies, useJsonBodies } from './http/json-body.js';
 import { DEFAULT_WEB_APP_DIR, mountWebAssets } from './http/web-assets.js';
+import { serveHookRoutes } from './live-events/hooks.route.js';
 
 /**
  * API answers are private and revalidated on every use: an unchanged one costs a 304 (Express's
@@ -32,6 +33,8 @@ export async function createApiApp(
     bodyParser: false,
   });
   useHookBodies(app, config.liveEvents.bodyLimitBytes);
+  // Before everything else the api mounts: the hook routes skip the per-request pipeline (see there).
+  serveHookRoutes(app, logger);
   useJsonBodies(app, config.http.bodyLimitBytes);
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');

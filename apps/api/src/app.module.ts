@@ -36,7 +36,6 @@ import { SyncStatusController } from './installations/sync-status.controller.js'
 import { IntegrationsController } from './installations/integrations.controller.js';
 import { GithubAppController } from './installations/github-app.controller.js';
 import { OAuthController } from './installations/oauth.controller.js';
-import { HooksController } from './live-events/hooks.controller.js';
 import { LiveEventsController } from './live-events/live-events.controller.js';
 import { LOGGER } from './logger.token.js';
 import { MappingController } from './mappings/mapping.controller.js';
@@ -123,7 +122,6 @@ export class AppModule implements NestModule {
         EntityController,
         MappingController,
         MetaController,
-        HooksController,
         LiveEventsController,
       ],
       providers: [

@@ -5,6 +5,11 @@ import { LOGGER } from '../logger.token.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
+/** A request's scope, under the caller's `X-Request-Id` when it is a plausible id, else a new one. */
+export function requestScopeFor(given: string | undefined): RequestScope {
+  return new RequestScope(given && REQUEST_ID.test(given) ? given : undefined);
+}
+
 /**
  * Opens the request's scope (correlation id, later the tenant) around everything that follows,
  * echoes the id back, and logs one line per request when it finishes.
@@ -14,8 +19,7 @@ export class RequestScopeMiddleware implements NestMiddleware {
   constructor(@Inject(LOGGER) private readonly logger: Logger) {}
 
   use(request: Request, response: Response, next: NextFunction): void {
-    const given = request.header('x-request-id');
-    const scope = new RequestScope(given && REQUEST_ID.test(given) ? given : undefined);
+    const scope = requestScopeFor(request.header('x-request-id'));
     response.setHeader('x-request-id', scope.requestId);
     const started = process.hrtime.bigint();
     response.on('finish', () => {

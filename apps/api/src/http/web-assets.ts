@@ -46,28 +46,7 @@ const DOCS_ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-
 export const DEFAULT_WEB_APP_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../web/dist');
 
 export function mountWebAssets(app: NestExpressApplication, webAppDir: string): void {
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          // Editors and Swagger UI set inline styles.
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:'],
-          fontSrc: ["'self'", 'data:'],
-          connectSrc: ["'self'"],
-          objectSrc: ["'none'"],
-          baseUri: ["'none'"],
-          frameAncestors: ["'none'"],
-          formAction: ["'self'"],
-        },
-      },
-      // http on loopback must keep working: no upgrade to https, no HSTS.
-      strictTransportSecurity: false,
-    }),
-  );
+  app.use(securityHeaders());
 
   const docsDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   app.use('/docs/assets/:file', (request: Request, response: Response, next: NextFunction) => {
@@ -96,4 +75,39 @@ export function mountWebAssets(app: NestExpressApplication, webAppDir: string): 
       response.sendFile(index);
     });
   });
+}
+
+/** The security headers every answer carries (helmet), under a strict CSP. */
+function securityHeaders() {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Editors and Swagger UI set inline styles.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+    },
+    // http on loopback must keep working: no upgrade to https, no HSTS.
+    strictTransportSecurity: false,
+  });
+}
+
+/**
+ * The headers `securityHeaders` sets, as name/value pairs read once: they never depend on the
+ * request (no CSP nonce), so a raw route sends the same ones without running helmet per request.
+ */
+export function securityHeaderPairs(): string[] {
+  const pairs: string[] = [];
+  const recorder = { setHeader: (name: string, value: string) => pairs.push(name, value), removeHeader: () => undefined };
+  securityHeaders()({} as Request, recorder as unknown as Response, () => undefined);
+  return pairs;
 }
