@@ -18,7 +18,10 @@ import { benchDatabase, benchRedis } from './bench-database.js';
 //   api's ceiling at that moment's load (`edgeShare` = accepted/s ÷ that, comparable across runs on a
 //   busy machine). Twice: `workers: "paused"` with the worker processes stopped (SIGSTOP) for the burst,
 //   the edge alone on the cores, then `workers: "applying"`, the worker applying meanwhile on the same cores;
-//   `cpuMsPerDelivery`: the api's and PostgreSQL's CPU time during the burst per delivery (Linux);
+//   `cpuMsPerDelivery`: CPU time per delivery during the burst (Linux) of the api, PostgreSQL, the worker(s)
+//   and this benchmark's own client (`benchClient`, the tool's side: on the same cores here, not in production);
+//   what bounds the rate: `apiThreadBusy` (share of the burst the api's one thread ran: near 1, its CPU) and
+//   `machineBusy` (share of all cores busy, every process and user: near 1, the machine; both low, latency);
 // - steady: `rate` deliveries per second for `seconds`: from the edge receiving a delivery to its
 //   entity written (the delivery's `received_at` to `applied_at`, stamped in the transaction that
 //   ends it, after its entity is written), p50/p95/p99/max.
