@@ -47,13 +47,17 @@ const [burst, concurrency, rate, seconds, workerCount] = [
   values.workers,
 ].map(Number) as [number, number, number, number, number];
 
-/** A process's parent and CPU time so far (user + system), from /proc on Linux; undefined elsewhere. */
-function processStat(pid: number | undefined): { ppid: number; cpuMs: number } | undefined {
+/**
+ * A process's parent and CPU time so far (user + system), and that of its children it has reaped
+ * (`reapedMs`), from /proc on Linux; undefined elsewhere.
+ */
+function processStat(pid: number | undefined): { ppid: number; cpuMs: number; reapedMs: number } | undefined {
   if (pid === undefined) return undefined;
   try {
     // The fields after the command name (which may hold spaces), from its closing parenthesis.
     const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return { ppid: Number(fields[1]), cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS };
+    const ms = (a: number, b: number) => ((Number(fields[a]) + Number(fields[b])) * 1000) / CLOCK_TICKS;
+    return { ppid: Number(fields[1]), cpuMs: ms(11, 12), reapedMs: ms(13, 14) };
   } catch {
     return undefined;
   }
@@ -171,7 +175,9 @@ try {
   const postmaster = processStat(backend[0]!.pid)?.ppid;
   const postgresCpuMs = () => {
     if (postmaster === undefined) return undefined;
-    let total = cpuMs(postmaster) ?? 0;
+    // Backends that ended during the burst (a pool's idle connection closed) count through the postmaster.
+    const server = processStat(postmaster);
+    let total = server ? server.cpuMs + server.reapedMs : 0;
     for (const entry of fs.readdirSync('/proc')) {
       const stat = /^\d+$/.test(entry) ? processStat(Number(entry)) : undefined;
       if (stat?.ppid === postmaster) total += stat.cpuMs;
