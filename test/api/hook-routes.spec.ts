@@ -112,7 +112,7 @@ describe('the webhook routes, served raw', () => {
   });
 
   it('limits deliveries per hook: 429 with Retry-After once the minute’s allowance is spent, other hooks unaffected', async () => {
-    const limit = contract.hooks.deliver.rateLimit!.perResource!.requests;
+    const limit = contract.hooks.deliver.rateLimit.perResource.requests;
     const limits = api.app.get(RouteLimits);
     // The minute's allowance of one hook spent (counted in Redis, as every replica counts it).
     await Promise.all(Array.from({ length: limit }, () => limits.admit(contract.hooks.deliver, { resource: 'h_busyHook' })));

@@ -1,5 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
 import { api, appHookParams, hookParams, type RouteDefinition } from '@mooring/contract';
 import type { WebhookDelivery } from '@mooring/integrations';
@@ -23,7 +23,7 @@ type Receive = (id: string, delivery: WebhookDelivery) => Promise<{ readonly sta
  * mounted before); the edge (libs/live-events) verifies before anything reads it.
  */
 export function serveHookRoutes(app: NestExpressApplication, logger: Logger): void {
-  const express = app.getHttpAdapter().getInstance() as Express;
+  const express = app.getHttpAdapter().getInstance();
   const limits = app.get(RouteLimits);
   const edge = app.get(LiveEventEdge);
   const appEdge = app.get(AppWebhookEdge);
