@@ -147,14 +147,25 @@ export function githubAppFromConfig(config: GithubAppConfig): GithubAppOptions |
     privateKey: config.privateKey!,
     webhookSecret: config.webhookSecret!,
     webUrl: new URL(config.webUrl).origin,
-    apiUrl: config.apiUrl.replace(/\/$/, ''),
+    apiUrl: normalizedApiBase(config.apiUrl),
   };
 }
 
-/** Secrets that sign platform Apps' webhook deliveries, by integration id (none when no App is configured). */
-export function appWebhookSecretsFromConfig(config: { readonly githubApp: GithubAppConfig }): Readonly<Record<string, string>> {
+/**
+ * An API base URL as installations' hosts are compared with it: scheme, lower-case host, the port
+ * unless it is the scheme's default, and the path without a trailing slash.
+ */
+function normalizedApiBase(apiUrl: string): string {
+  const parsed = new URL(apiUrl);
+  return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
+}
+
+/** The platform Apps' webhooks by integration id: the secret that signs deliveries, the API they come from (none when no App is configured). */
+export function platformAppsFromConfig(config: {
+  readonly githubApp: GithubAppConfig;
+}): Readonly<Record<string, { readonly webhookSecret: string; readonly apiBase: string }>> {
   const app = githubAppFromConfig(config.githubApp);
-  return app ? { github: app.webhookSecret } : {};
+  return app ? { github: { webhookSecret: app.webhookSecret, apiBase: app.apiUrl } } : {};
 }
 
 export function outboundOptionsFromConfig(config: {
