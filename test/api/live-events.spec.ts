@@ -137,10 +137,15 @@ describe('GitHub live events, end to end', () => {
     expect((await entity('githubRepository', `${org}/repo-3`))?.properties['description']).toBe('Payments, now with retries');
     await expectResyncAgrees(api, acme, installationId);
 
-    // A push carries no repository fields worth trusting: the repository is read again.
+    // A push carries no repository fields worth trusting: the repository is read again, for a push to
+    // its default branch only (another branch's push leaves the repository as it was).
     fake.patchItem(edited.id, { description: 'Pushed' });
-    const push = { ref: 'refs/heads/master', repository: { ...(await repository(3)), description: 'stale in the payload' } };
-    expect((await deliver('push', { ...push, repository: { ...push.repository, default_branch: 'master' } })).status).toBe(202);
+    const pushed = { ...(await repository(3)), description: 'stale in the payload' };
+    expect(pushed.default_branch).toBe('main');
+    expect((await deliver('push', { ref: 'refs/heads/feature-1', repository: pushed })).status).toBe(202);
+    await apply();
+    expect((await entity('githubRepository', `${org}/repo-3`))?.properties['description']).toBe('Payments, now with retries');
+    expect((await deliver('push', { ref: 'refs/heads/main', repository: pushed })).status).toBe(202);
     await apply();
     expect((await entity('githubRepository', `${org}/repo-3`))?.properties['description']).toBe('Pushed');
     await expectResyncAgrees(api, acme, installationId);
@@ -335,7 +340,7 @@ describe('GitHub live events, end to end', () => {
     expect(remapped.status, JSON.stringify(remapped.body)).toBe(200);
     expect((await sync()).status).toBe('completed');
     const name = `${org}/repo-2`;
-    const repo = { ...(await repository(2)), default_branch: 'main' };
+    const repo = await repository(2);
     const around = {
       repository: repo,
       organization: { login: org, id: 1000 },
