@@ -75,6 +75,19 @@ describe('GitHub App webhooks, end to end', () => {
       })
     ).body.entries;
   const repository = (org: string, i: number) => fake.read(reader, `/repos/${org}/repo-${i}`);
+  /** An edit the App delivers for its installation `githubInstallation`, which no Mooring installation on the App's GitHub uses. */
+  const expectIgnoredEdit = async (githubInstallation: number) => {
+    const answer = await app.deliver(githubInstallation, 'repository', {
+      action: 'edited',
+      repository: await repository('octo-org', 1),
+    });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({
+      status: 'ignored',
+      deliveryId: answer.deliveryId,
+      reason: `no Mooring installation on ${fake.host}/api/v3 is connected to installation ${githubInstallation} of App ${APP_ID}`,
+    });
+  };
 
   beforeAll(async () => {
     fake = await FakeGithub.start({ shape: { repositories: 5, members: 3, teams: 1 } });
@@ -236,13 +249,7 @@ describe('GitHub App webhooks, end to end', () => {
 
   it('acknowledges a delivery for an App installation no Mooring installation uses, storing nothing', async () => {
     const before = await liveRows();
-    const unknown = await app.deliver(9999, 'repository', { action: 'edited', repository: await repository('octo-org', 1) });
-    expect(unknown.status).toBe(200);
-    expect(JSON.parse(unknown.body)).toEqual({
-      status: 'ignored',
-      deliveryId: unknown.deliveryId,
-      reason: `no Mooring installation on ${fake.host}/api/v3 is connected to installation 9999 of App ${APP_ID}`,
-    });
+    await expectIgnoredEdit(9999);
     // Another App's installation with the same id is not this App's.
     const otherApp = new FakeGithubAppWebhook(APP_ID + 1, app.url, webhookSecret);
     expect(
@@ -302,13 +309,7 @@ describe('GitHub App webhooks, end to end', () => {
     expect(await initechEvents()).toBe(0);
 
     // Installation 7003 exists only on the other GitHub: acknowledged, ignored, nothing stored.
-    const elsewhere = await app.deliver(7003, 'repository', { action: 'edited', repository: await repository('octo-org', 1) });
-    expect(elsewhere.status).toBe(200);
-    expect(JSON.parse(elsewhere.body)).toEqual({
-      status: 'ignored',
-      deliveryId: elsewhere.deliveryId,
-      reason: `no Mooring installation on ${fake.host}/api/v3 is connected to installation 7003 of App ${APP_ID}`,
-    });
+    await expectIgnoredEdit(7003);
     expect(await initechEvents()).toBe(0);
     // Nor does the App installation's suspension there reach initech's installations.
     const suspended = await app.deliver(7003, 'installation', {
