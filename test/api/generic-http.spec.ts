@@ -1,15 +1,13 @@
 import 'reflect-metadata';
 import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IntegrationConnections } from '@mooring/installations';
 import { FakeRestApi, fakeIssues, fakeProjects } from '@mooring/integrations/testing';
 import { HookSecrets } from '@mooring/live-events';
 import { LiveEventRepository } from '@mooring/persistence';
-import { SyncEngine } from '@mooring/sync';
 import { adminQuery } from '../support/admin-query.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
 import { liveEventApplier } from '../support/live-event-runtime.js';
-import { endedRecord } from '../support/run-outcome.js';
+import { resyncInProcess } from '../support/resync-in-process.js';
 
 // The generic HTTP integration through the product: installed with declared kinds (one dependent
 // on the other), a mapping naming them, a resync of a REST API on loopback, then a forged
@@ -96,14 +94,7 @@ describe('generic HTTP integration, end to end', () => {
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     installationId = created.body.installation.id;
-    const requested = await api.request('POST', `/v1/installations/${installationId}/resync`, { token: acme.token });
-    const runId = (requested.status === 202 ? requested.body.run.id : requested.body.error.details.runId) as string;
-    const connections = api.app.get(IntegrationConnections);
-    const run = endedRecord(
-      await api.app
-        .get(SyncEngine)
-        .run({ orgId: acme.orgId, installationId, runId }, (installation, signal) => connections.forRecord(installation, signal)),
-    );
+    const run = await resyncInProcess(api, acme, installationId);
     expect(run.status, JSON.stringify(run.resources.map((r) => r.error))).toBe('completed');
     const issues = fakeProjects(7).flatMap((project) => fakeIssues(project.id));
     expect(run.resources.map((r) => [r.kind, r.ingested])).toEqual([

@@ -4,11 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialStore, InstallationLifecycle, IntegrationConnections, credentialsReplaced } from '@mooring/installations';
 import { InstallationRepository } from '@mooring/persistence';
 import { FakeGithub, LoopbackServer, type FakeInstallChoice } from '@mooring/integrations/testing';
-import { SyncEngine } from '@mooring/sync';
 import { freePort } from '../../tools/lib/wait.mjs';
 import { adminQuery } from '../support/admin-query.js';
 import { HeadlessBrowser } from '../support/headless-browser.js';
-import { endedRecord } from '../support/run-outcome.js';
+import { resyncInProcess } from '../support/resync-in-process.js';
 import { findSecretLeaks } from '../support/secret-leaks.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
 
@@ -64,18 +63,7 @@ describe('GitHub App install flow', () => {
                 (SELECT count(*)::int FROM installation_credentials) AS sessions`,
       )
     )[0]!;
-  const sync = async (organization: TestOrganization, installationId: string) => {
-    const requested = await api.request('POST', `/v1/installations/${installationId}/resync`, { token: organization.token });
-    const runId = (requested.status === 202 ? requested.body.run.id : requested.body.error.details.runId) as string;
-    const connections = api.app.get(IntegrationConnections);
-    return endedRecord(
-      await api.app
-        .get(SyncEngine)
-        .run({ orgId: organization.orgId, installationId, runId }, (installation, signal) =>
-          connections.forRecord(installation, signal),
-        ),
-    );
-  };
+  const sync = (organization: TestOrganization, installationId: string) => resyncInProcess(api, organization, installationId);
 
   beforeAll(async () => {
     fake = await FakeGithub.start({ shape: { repositories: 12, members: 3, teams: 2 } });

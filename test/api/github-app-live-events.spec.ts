@@ -4,11 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationConnections } from '@mooring/installations';
 import { FakeGithub, FakeGithubAppWebhook, type FakeGithubAppInstallation } from '@mooring/integrations/testing';
 import { HookRegistrations } from '@mooring/live-events';
-import { type SyncRunRecord } from '@mooring/persistence';
-import { SyncEngine } from '@mooring/sync';
 import { freePort } from '../../tools/lib/wait.mjs';
 import { adminQuery } from '../support/admin-query.js';
-import { endedRecord } from '../support/run-outcome.js';
+import { catalogOf, entityOf, expectResyncAgrees, resyncInProcess } from '../support/resync-in-process.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
 import { liveEventApplier } from '../support/live-event-runtime.js';
 
@@ -26,6 +24,7 @@ describe('GitHub App webhooks, end to end', () => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   let fake: FakeGithub;
+  let ghes: FakeGithub | undefined;
   let api: TestApi;
   let app: FakeGithubAppWebhook;
   let acme: TestOrganization;
@@ -51,33 +50,10 @@ describe('GitHub App webhooks, end to end', () => {
         },
       },
     });
-  const sync = async (organization: TestOrganization, name: string): Promise<SyncRunRecord> => {
-    const installationId = installed[name]!;
-    const requested = await api.request('POST', `/v1/installations/${installationId}/resync`, { token: organization.token });
-    const runId = (requested.status === 202 ? requested.body.run.id : requested.body.error.details.runId) as string;
-    const connections = api.app.get(IntegrationConnections);
-    return endedRecord(
-      await api.app
-        .get(SyncEngine)
-        .run({ orgId: organization.orgId, installationId, runId }, (installation, signal) =>
-          connections.forRecord(installation, signal),
-        ),
-    );
-  };
-  const entity = async (organization: TestOrganization, blueprint: string, identifier: string) =>
-    (
-      await adminQuery<{ title: string; properties: Record<string, unknown> }>(
-        api.db,
-        'SELECT title, properties FROM entities WHERE org_id = $1 AND blueprint = $2 AND identifier = $3',
-        [organization.orgId, blueprint, identifier],
-      )
-    )[0];
-  const catalog = (organization: TestOrganization) =>
-    adminQuery(
-      api.db,
-      'SELECT blueprint, identifier, title, properties, relations, content_hash FROM entities WHERE org_id = $1 ORDER BY 1, 2',
-      [organization.orgId],
-    );
+  const sync = (organization: TestOrganization, name: string) => resyncInProcess(api, organization, installed[name]!);
+  const entity = (organization: TestOrganization, blueprint: string, identifier: string) =>
+    entityOf(api, organization, blueprint, identifier);
+  const catalog = (organization: TestOrganization) => catalogOf(api, organization);
   const liveRows = async () =>
     (
       await adminQuery<{ org_id: string; status: string; n: number }>(
@@ -98,15 +74,20 @@ describe('GitHub App webhooks, end to end', () => {
         token: organization.token,
       })
     ).body.entries;
-  /** After a live event: the next resync writes nothing. */
-  const expectResyncAgrees = async (organization: TestOrganization, name: string) => {
-    const before = await catalog(organization);
-    const run = await sync(organization, name);
-    expect(run.status, JSON.stringify(run.resources.map((r) => r.error))).toBe('completed');
-    expect(run.resources.map((r) => [r.kind, r.ingested])).toEqual(run.resources.map((r) => [r.kind, 0]));
-    expect(await catalog(organization)).toEqual(before);
-  };
   const repository = (org: string, i: number) => fake.read(reader, `/repos/${org}/repo-${i}`);
+  /** An edit the App delivers for its installation `githubInstallation`, which no Mooring installation on the App's GitHub uses. */
+  const expectIgnoredEdit = async (githubInstallation: number) => {
+    const answer = await app.deliver(githubInstallation, 'repository', {
+      action: 'edited',
+      repository: await repository('octo-org', 1),
+    });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({
+      status: 'ignored',
+      deliveryId: answer.deliveryId,
+      reason: `no Mooring installation on ${fake.host}/api/v3 is connected to installation ${githubInstallation} of App ${APP_ID}`,
+    });
+  };
 
   beforeAll(async () => {
     fake = await FakeGithub.start({ shape: { repositories: 5, members: 3, teams: 1 } });
@@ -125,6 +106,9 @@ describe('GitHub App webhooks, end to end', () => {
       GITHUB_APP_SLUG: 'mooring-test',
       GITHUB_APP_PRIVATE_KEY: pem,
       GITHUB_APP_WEBHOOK_SECRET: webhookSecret,
+      // The App lives on the fake GitHub: it routes only to installations whose host is that one.
+      GITHUB_APP_WEB_URL: fake.host,
+      GITHUB_APP_API_URL: `${fake.host}/api/v3`,
       WEBHOOK_BODY_LIMIT_BYTES: '65536',
     });
     app = new FakeGithubAppWebhook(APP_ID, `${api.baseUrl}/v1/hooks/apps/github`, webhookSecret);
@@ -138,6 +122,7 @@ describe('GitHub App webhooks, end to end', () => {
   afterAll(async () => {
     await api?.close();
     await fake?.close();
+    await ghes?.close();
   });
 
   it('installs an App installation with its organization set without registering an organization webhook', async () => {
@@ -194,7 +179,7 @@ describe('GitHub App webhooks, end to end', () => {
     expect(await log(acme, 'acme-app')).toMatchObject([
       { status: 'applied', deliveryId: answer.deliveryId, event: 'repository' },
     ]);
-    await expectResyncAgrees(acme, 'acme-app');
+    await expectResyncAgrees(api, acme, installed['acme-app']!);
 
     // Globex's App installation: its event lands in globex only.
     const theirs = await repository('globex-gh', 2);
@@ -264,13 +249,7 @@ describe('GitHub App webhooks, end to end', () => {
 
   it('acknowledges a delivery for an App installation no Mooring installation uses, storing nothing', async () => {
     const before = await liveRows();
-    const unknown = await app.deliver(9999, 'repository', { action: 'edited', repository: await repository('octo-org', 1) });
-    expect(unknown.status).toBe(200);
-    expect(JSON.parse(unknown.body)).toEqual({
-      status: 'ignored',
-      deliveryId: unknown.deliveryId,
-      reason: `no Mooring installation is connected to installation 9999 of App ${APP_ID}`,
-    });
+    await expectIgnoredEdit(9999);
     // Another App's installation with the same id is not this App's.
     const otherApp = new FakeGithubAppWebhook(APP_ID + 1, app.url, webhookSecret);
     expect(
@@ -282,6 +261,66 @@ describe('GitHub App webhooks, end to end', () => {
     const unnamed = await app.deliver(0, 'ping', {}, { body: JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 }) });
     expect(JSON.parse(unnamed.body)).toMatchObject({ status: 'ignored', reason: 'the delivery names no App installation' });
     expect(await liveRows()).toEqual(before);
+  });
+
+  it('routes a delivery only to installations on the App’s own GitHub, not to the same ids on another GitHub', async () => {
+    // A GitHub Enterprise Server numbers its Apps and installations itself: installation 7001 of an
+    // App with the same id there is another installation, of other people's repositories.
+    ghes = await FakeGithub.start({ shape: { repositories: 2, members: 1, teams: 1 } });
+    ghes.apps.addApp(APP_ID, publicKey);
+    ghes.apps.install(7001, APP_ID, 'octo-org');
+    ghes.apps.install(7003, APP_ID, 'octo-org');
+    const initech = await api.createOrganization('initech');
+    await api.request('PATCH', '/v1/organization', { token: initech.token, body: { allowHttpHosts: true } });
+    for (const githubInstallation of [7001, 7003]) {
+      const created = await api.request('POST', '/v1/installations', {
+        token: initech.token,
+        body: {
+          integrationId: 'github',
+          name: `ghes-${githubInstallation}`,
+          settings: {
+            host: ghes.host,
+            appId: String(APP_ID),
+            installationId: String(githubInstallation),
+            privateKey: pem,
+            organization: 'octo-org',
+          },
+        },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      installed[`ghes-${githubInstallation}`] = created.body.installation.id;
+    }
+    const initechEvents = async () =>
+      (
+        await adminQuery<{ n: number }>(api.db, 'SELECT count(*)::int AS n FROM live_events WHERE org_id = $1', [initech.orgId])
+      )[0]!.n;
+
+    // The App's installation 7001 (on the App's GitHub): acme's installation only.
+    const edited = await repository('octo-org', 1);
+    fake.patchItem(edited.id, { description: 'Only on the App’s GitHub' });
+    const answer = await app.deliver(7001, 'repository', { action: 'edited', repository: await repository('octo-org', 1) });
+    expect(answer.status, answer.body).toBe(202);
+    await apply(acme, 'acme-app');
+    await apply(initech, 'ghes-7001');
+    expect((await entity(acme, 'githubRepository', 'octo-org/repo-1'))?.properties['description']).toBe(
+      'Only on the App’s GitHub',
+    );
+    expect(await entity(initech, 'githubRepository', 'octo-org/repo-1')).toBeUndefined();
+    expect(await initechEvents()).toBe(0);
+
+    // Installation 7003 exists only on the other GitHub: acknowledged, ignored, nothing stored.
+    await expectIgnoredEdit(7003);
+    expect(await initechEvents()).toBe(0);
+    // Nor does the App installation's suspension there reach initech's installations.
+    const suspended = await app.deliver(7003, 'installation', {
+      action: 'suspend',
+      installation: { id: 7003, account: { login: 'octo-org', type: 'Organization' }, app_id: APP_ID },
+    });
+    expect(JSON.parse(suspended.body)).toMatchObject({ status: 'ignored' });
+    for (const name of ['ghes-7001', 'ghes-7003']) {
+      const shown = await api.request('GET', `/v1/installations/${installed[name]}`, { token: initech.token });
+      expect(shown.body.installation.state).toBe('active');
+    }
   });
 
   it('adds repositories added to the App installation, and deletes removed ones only once GitHub confirms', async () => {
@@ -321,7 +360,7 @@ describe('GitHub App webhooks, end to end', () => {
     await app.deliver(7001, 'installation_repositories', removed);
     await apply(acme, 'acme-app');
     expect(await entity(acme, 'githubRepository', 'octo-org/repo-4')).toBeUndefined();
-    await expectResyncAgrees(acme, 'acme-app');
+    await expectResyncAgrees(api, acme, installed['acme-app']!);
   });
 
   it('needs attention while the App installation is suspended or uninstalled, with no runs or live events, and is back when unsuspended', async () => {

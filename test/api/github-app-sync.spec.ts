@@ -6,11 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationConnections } from '@mooring/installations';
 import { IntegrationRegistry, pageItems } from '@mooring/integrations';
 import { FakeGithub } from '@mooring/integrations/testing';
-import { InstallationRepository, type SyncRunRecord } from '@mooring/persistence';
-import { SyncEngine } from '@mooring/sync';
+import { InstallationRepository } from '@mooring/persistence';
 import { adminQuery } from '../support/admin-query.js';
 import { installationsContext } from '../support/installations-context.js';
-import { endedRecord } from '../support/run-outcome.js';
+import { resyncInProcess } from '../support/resync-in-process.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
 
 // A GitHub App installation end to end: installed through the API with the App's id, private key
@@ -52,17 +51,7 @@ describe('GitHub App installation, end to end', () => {
         },
       },
     });
-  const sync = async (organization: TestOrganization, installationId: string): Promise<SyncRunRecord> => {
-    const engine = api.app.get(SyncEngine);
-    const connections = api.app.get(IntegrationConnections);
-    const requested = await api.request('POST', `/v1/installations/${installationId}/resync`, { token: organization.token });
-    const runId = (requested.status === 202 ? requested.body.run.id : requested.body.error.details.runId) as string;
-    return endedRecord(
-      await engine.run({ orgId: organization.orgId, installationId, runId }, (installation, signal) =>
-        connections.forRecord(installation, signal),
-      ),
-    );
-  };
+  const sync = (organization: TestOrganization, installationId: string) => resyncInProcess(api, organization, installationId);
   /** The installation's token as each stack's connection gives it, `times` times each, all at once. */
   const tokensFromBothStacks = async (organization: TestOrganization, installationId: string, times: number) => {
     const stacks = [api.app.get(IntegrationConnections), otherWorker.get(IntegrationConnections)];

@@ -1,12 +1,10 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IntegrationConnections } from '@mooring/installations';
 import { IntegrationRegistry } from '@mooring/integrations';
 import { FakeGithub } from '@mooring/integrations/testing';
 import type { SyncRunRecord } from '@mooring/persistence';
-import { SyncEngine } from '@mooring/sync';
 import { adminQuery } from '../support/admin-query.js';
-import { endedRecord } from '../support/run-outcome.js';
+import { resyncInProcess } from '../support/resync-in-process.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
 
 // GitHub end to end: installed through the API with a token and a GitHub Enterprise host (the fake
@@ -23,18 +21,8 @@ describe('GitHub integration, end to end', { timeout: 180_000 }, () => {
   let acme: TestOrganization;
   let installationId: string;
 
-  const sync = async (): Promise<SyncRunRecord> => {
-    const engine = api.app.get(SyncEngine);
-    const connections = api.app.get(IntegrationConnections);
-    // No worker in this test: the run a resync asks for (or the install's first one, still waiting) runs here.
-    const requested = await api.request('POST', `/v1/installations/${installationId}/resync`, { token: acme.token });
-    const runId = (requested.status === 202 ? requested.body.run.id : requested.body.error.details.runId) as string;
-    return endedRecord(
-      await engine.run({ orgId: acme.orgId, installationId, runId }, (installation, signal) =>
-        connections.forRecord(installation, signal),
-      ),
-    );
-  };
+  // No worker in this test: the run a resync asks for (or the install's first one, still waiting) runs here.
+  const sync = () => resyncInProcess(api, acme, installationId);
   const entities = async (blueprint: string) =>
     adminQuery<{ identifier: string; title: string; properties: Record<string, unknown>; relations: Record<string, unknown> }>(
       api.db,

@@ -4,13 +4,10 @@ import { IntegrationConnections } from '@mooring/installations';
 import { IntegrationRegistry } from '@mooring/integrations';
 import { FakeGitlab, fakeGitlabProjectId as projectId, type HookEventInput } from '@mooring/integrations/testing';
 import { HookRegistrations, type LiveEventApplier } from '@mooring/live-events';
-import { type SyncRunRecord } from '@mooring/persistence';
-import { SyncEngine } from '@mooring/sync';
 import { freePort } from '../../tools/lib/wait.mjs';
-import { adminQuery } from '../support/admin-query.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
 import { liveEventApplier } from '../support/live-event-runtime.js';
-import { endedRecord } from '../support/run-outcome.js';
+import { entityOf, expectResyncAgrees, resyncInProcess } from '../support/resync-in-process.js';
 
 // Live events from GitLab end to end, in one process: Mooring registers a group hook on the fake
 // GitLab (a self-managed instance under /gitlab) at install; the fake sends GitLab's deliveries,
@@ -27,40 +24,9 @@ describe('GitLab live events, end to end', { timeout: 120_000 }, () => {
   let applier: LiveEventApplier;
   const p0 = 'harbor/team-0/svc-0';
 
-  const sync = async (): Promise<SyncRunRecord> => {
-    const requested = await api.request('POST', `/v1/installations/${installationId}/resync`, { token: acme.token });
-    const runId = (requested.status === 202 ? requested.body.run.id : requested.body.error.details.runId) as string;
-    const connections = api.app.get(IntegrationConnections);
-    return endedRecord(
-      await api.app
-        .get(SyncEngine)
-        .run({ orgId: acme.orgId, installationId, runId }, (installation, signal) => connections.forRecord(installation, signal)),
-    );
-  };
+  const sync = () => resyncInProcess(api, acme, installationId);
   const apply = () => applier.drain(acme.orgId, installationId, new AbortController().signal);
-  const entity = async (blueprint: string, identifier: string) =>
-    (
-      await adminQuery<{ title: string; properties: Record<string, unknown>; relations: Record<string, unknown> }>(
-        api.db,
-        'SELECT title, properties, relations FROM entities WHERE org_id = $1 AND blueprint = $2 AND identifier = $3',
-        [acme.orgId, blueprint, identifier],
-      )
-    )[0];
-  const catalog = () =>
-    adminQuery(
-      api.db,
-      'SELECT blueprint, identifier, title, properties, relations, content_hash FROM entities WHERE org_id = $1 ORDER BY 1, 2',
-      [acme.orgId],
-    );
-  /** After live events: the next resync writes nothing, and the catalog is what the events made it. */
-  const expectResyncAgrees = async () => {
-    const before = await catalog();
-    const run = await sync();
-    expect(run.status, JSON.stringify(run.resources.map((r) => r.error))).toBe('completed');
-    expect(run.resources.map((r) => [r.kind, r.ingested])).toEqual(run.resources.map((r) => [r.kind, 0]));
-    expect(run.deleted).toBe(0);
-    expect(await catalog()).toEqual(before);
-  };
+  const entity = (blueprint: string, identifier: string) => entityOf(api, acme, blueprint, identifier);
   const deliver = async (input: HookEventInput, options: { token?: string | null } = {}) => {
     const { event, payload } = fake.hookEvent(input);
     const path = 'project' in input ? fake.projectPath(input.project) : 'group' in input ? input.group : input.fullPath;
@@ -173,7 +139,7 @@ describe('GitLab live events, end to end', { timeout: 120_000 }, () => {
       entries.map((e) => e.status),
       JSON.stringify(entries),
     ).toEqual(Array(8).fill('applied'));
-    await expectResyncAgrees();
+    await expectResyncAgrees(api, acme, installationId);
   });
 
   it('applies members and subgroups as the next resync would', async () => {
@@ -186,7 +152,7 @@ describe('GitLab live events, end to end', { timeout: 120_000 }, () => {
     await apply();
     expect((await entity('gitlabMember', 'user-1'))?.properties['state']).toBe('blocked');
     expect((await entity('gitlabGroup', 'harbor/team-1/squad'))?.properties['description']).toBe('The squad of team 1');
-    await expectResyncAgrees();
+    await expectResyncAgrees(api, acme, installationId);
   });
 
   it('reads an item with the selector of the installation’s mapping, as its resync would', async () => {
@@ -207,7 +173,7 @@ describe('GitLab live events, end to end', { timeout: 120_000 }, () => {
     await apply();
     // Without the mapping's selector the project would be read with its languages again.
     expect((await entity('gitlabProject', p0))?.properties).toMatchObject({ description: 'Pushed again', language: null });
-    await expectResyncAgrees();
+    await expectResyncAgrees(api, acme, installationId);
   });
 
   it('deletes a release, a tag and a project only once GitLab confirms they are gone', async () => {
@@ -224,7 +190,7 @@ describe('GitLab live events, end to end', { timeout: 120_000 }, () => {
     await apply();
     expect(await entity('gitlabRelease', `${p0}@v1.1.0`)).toBeUndefined();
     expect(await entity('gitlabTag', `${p0}@v1.1.0`)).toBeUndefined();
-    await expectResyncAgrees();
+    await expectResyncAgrees(api, acme, installationId);
 
     const p5 = fake.projectPath(5);
     fake.change(`project:${p5}`, null);

@@ -1,16 +1,14 @@
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IntegrationConnections } from '@mooring/installations';
 import { IntegrationRegistry } from '@mooring/integrations';
 import { FakeGitlab, LoopbackServer } from '@mooring/integrations/testing';
 import type { SyncRunRecord } from '@mooring/persistence';
-import { SyncEngine } from '@mooring/sync';
 import { freePort } from '../../tools/lib/wait.mjs';
 import { adminQuery } from '../support/admin-query.js';
 import { HeadlessBrowser } from '../support/headless-browser.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
-import { endedRecord } from '../support/run-outcome.js';
+import { resyncInProcess } from '../support/resync-in-process.js';
 
 // GitLab end to end: installed through the API with an access token and a self-managed host served
 // under a relative root (`/gitlab`, the API at `/gitlab/api/v4`), or by OAuth with the
@@ -26,17 +24,7 @@ describe('GitLab integration, end to end', () => {
   let acme: TestOrganization;
   let installationId: string;
 
-  const sync = async (id = installationId): Promise<SyncRunRecord> => {
-    const engine = api.app.get(SyncEngine);
-    const connections = api.app.get(IntegrationConnections);
-    const requested = await api.request('POST', `/v1/installations/${id}/resync`, { token: acme.token });
-    const runId = (requested.status === 202 ? requested.body.run.id : requested.body.error.details.runId) as string;
-    return endedRecord(
-      await engine.run({ orgId: acme.orgId, installationId: id, runId }, (installation, signal) =>
-        connections.forRecord(installation, signal),
-      ),
-    );
-  };
+  const sync = (id = installationId) => resyncInProcess(api, acme, id);
   const entities = async (blueprint: string, id = installationId) =>
     adminQuery<{ identifier: string; title: string; properties: Record<string, unknown>; relations: Record<string, unknown> }>(
       api.db,

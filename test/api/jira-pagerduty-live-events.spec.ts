@@ -1,17 +1,16 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CredentialStore, IntegrationConnections, type CredentialPayload } from '@mooring/installations';
+import { CredentialStore, type CredentialPayload } from '@mooring/installations';
 import { IntegrationRegistry } from '@mooring/integrations';
 import { FakeJira, FakePagerduty } from '@mooring/integrations/testing';
 import { HookRegistrations, type LiveEventApplier, type LiveEventWorker } from '@mooring/live-events';
-import { BlueprintRepository, InstallationRepository, type SyncRunRecord } from '@mooring/persistence';
-import { SyncEngine } from '@mooring/sync';
+import { BlueprintRepository, InstallationRepository } from '@mooring/persistence';
 import { freePort } from '../../tools/lib/wait.mjs';
 import { adminQuery } from '../support/admin-query.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
 import { liveEventApplier, liveEventWorker } from '../support/live-event-runtime.js';
-import { endedRecord } from '../support/run-outcome.js';
+import { catalogOf, entityOf, expectResyncAgrees, resyncInProcess } from '../support/resync-in-process.js';
 
 // Jira and PagerDuty live events end to end, in one process: the fake tool sends its deliveries,
 // signed as the vendor signs them, to the api's edge (`POST /v1/hooks/:hookId`); the worker's
@@ -41,40 +40,10 @@ describe('Jira and PagerDuty live events, end to end', () => {
   const JIRA_OAUTH = 'jira-oauth-live-access-token';
   const PD_KEY = 'u+pdLiveEventsKey0123';
 
-  const sync = async ({ org, installationId }: Installed): Promise<SyncRunRecord> => {
-    const requested = await api.request('POST', `/v1/installations/${installationId}/resync`, { token: org.token });
-    const runId = (requested.status === 202 ? requested.body.run.id : requested.body.error.details.runId) as string;
-    const connections = api.app.get(IntegrationConnections);
-    return endedRecord(
-      await api.app
-        .get(SyncEngine)
-        .run({ orgId: org.orgId, installationId, runId }, (installation, signal) => connections.forRecord(installation, signal)),
-    );
-  };
+  const sync = ({ org, installationId }: Installed) => resyncInProcess(api, org, installationId);
   const apply = ({ org, installationId }: Installed) => applier.drain(org.orgId, installationId, new AbortController().signal);
-  const entity = async ({ org }: Installed, blueprint: string, identifier: string) =>
-    (
-      await adminQuery<{ title: string; properties: Record<string, unknown> }>(
-        api.db,
-        'SELECT title, properties FROM entities WHERE org_id = $1 AND blueprint = $2 AND identifier = $3',
-        [org.orgId, blueprint, identifier],
-      )
-    )[0];
-  const catalog = ({ org }: Installed) =>
-    adminQuery(
-      api.db,
-      'SELECT blueprint, identifier, title, properties, relations, content_hash FROM entities WHERE org_id = $1 ORDER BY 1, 2',
-      [org.orgId],
-    );
-  /** After live events: the next resync writes nothing and deletes nothing; the catalog is what the events made it. */
-  const expectResyncAgrees = async (installed: Installed) => {
-    const before = await catalog(installed);
-    const run = await sync(installed);
-    expect(run.status, JSON.stringify(run.resources.map((r) => r.error))).toBe('completed');
-    expect(run.resources.map((r) => [r.kind, r.ingested])).toEqual(run.resources.map((r) => [r.kind, 0]));
-    expect(run.deleted).toBe(0);
-    expect(await catalog(installed)).toEqual(before);
-  };
+  const entity = ({ org }: Installed, blueprint: string, identifier: string) => entityOf(api, org, blueprint, identifier);
+  const catalog = ({ org }: Installed) => catalogOf(api, org);
   const log = async ({ org, installationId }: Installed, limit: number) =>
     (await api.request('GET', `/v1/installations/${installationId}/live-events/log?limit=${limit}`, { token: org.token })).body
       .entries as Array<{ status: string; reason: string | null; changes: Array<{ kind: string; result: string }> }>;
@@ -228,7 +197,7 @@ describe('Jira and PagerDuty live events, end to end', () => {
         entries.map((e) => e.status),
         JSON.stringify(entries),
       ).toEqual(['applied', 'applied', 'applied', 'applied']);
-      await expectResyncAgrees(jira);
+      await expectResyncAgrees(api, jira.org, jira.installationId);
     });
 
     it('writes an issue created a moment ago; a resync whose search does not list it yet defers it, deleting nothing', async () => {
@@ -252,7 +221,7 @@ describe('Jira and PagerDuty live events, end to end', () => {
       expect((await entity(jira, 'jiraIssue', created['key']))?.title).toBe('Created live');
 
       jiraFake.index();
-      await expectResyncAgrees(jira);
+      await expectResyncAgrees(api, jira.org, jira.installationId);
     });
 
     it('deletes an issue only once Jira reads it as gone', async () => {
@@ -266,7 +235,7 @@ describe('Jira and PagerDuty live events, end to end', () => {
       await one(jiraFake.deliver('jira:issue_deleted', { issue: { id: doomed['id'], key: doomed['key'] } }));
       await apply(jira);
       expect(await entity(jira, 'jiraIssue', doomed['key'])).toBeUndefined();
-      await expectResyncAgrees(jira);
+      await expectResyncAgrees(api, jira.org, jira.installationId);
     });
   });
 
@@ -310,7 +279,7 @@ describe('Jira and PagerDuty live events, end to end', () => {
       await apply(jira);
       expect((await entity(jira, 'jiraIssue', issue['key']))?.title).toBe('Renamed through a dynamic webhook');
       expect((await log(jira, 1)).map((e) => e.status)).toEqual(['applied']);
-      await expectResyncAgrees(jira);
+      await expectResyncAgrees(api, jira.org, jira.installationId);
     });
 
     it('refuses a JWT not signed with the client secret, or signed with the hook’s own secret, writing nothing', async () => {
@@ -386,7 +355,7 @@ describe('Jira and PagerDuty live events, end to end', () => {
       await apply(jira);
       expect((await entity(jira, 'jiraIssue', issue['key']))?.title).toBe('Renamed through the organization’s own app');
       expect((await log(jira, 1)).map((e) => e.status)).toEqual(['applied']);
-      await expectResyncAgrees(jira);
+      await expectResyncAgrees(api, jira.org, jira.installationId);
     });
 
     it('refuses a delivery signed with the platform’s client secret or the hook’s own secret, writing nothing', async () => {
@@ -480,7 +449,7 @@ describe('Jira and PagerDuty live events, end to end', () => {
       }
       subscription.secrets = [held];
       expect((await log(pagerduty, 4)).map((e) => e.status)).toEqual(Array(4).fill('applied'));
-      await expectResyncAgrees(pagerduty);
+      await expectResyncAgrees(api, pagerduty.org, pagerduty.installationId);
     });
 
     it('applies service updates (on-call included) and a deletion PagerDuty confirms, as the next resync would', async () => {
@@ -492,7 +461,7 @@ describe('Jira and PagerDuty live events, end to end', () => {
       expect((await entity(pagerduty, 'pagerdutyService', 'PSVC3'))?.properties).toMatchObject({
         description: 'Renamed by a live event',
       });
-      await expectResyncAgrees(pagerduty);
+      await expectResyncAgrees(api, pagerduty.org, pagerduty.installationId);
 
       // Still at PagerDuty: the deletion is not applied.
       await one(pdFake.deliver('service.deleted', { id: 'PSVC4', type: 'service' }));

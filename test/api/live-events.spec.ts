@@ -3,13 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationConnections } from '@mooring/installations';
 import { FakeGithub, githubRepositoryResources } from '@mooring/integrations/testing';
 import { HookRegistrations, type LiveEventApplier } from '@mooring/live-events';
-import { type SyncRunRecord } from '@mooring/persistence';
-import { SyncEngine } from '@mooring/sync';
 import { freePort } from '../../tools/lib/wait.mjs';
 import { adminQuery } from '../support/admin-query.js';
 import { TestApi, type TestOrganization } from '../support/test-api.js';
 import { liveEventApplier } from '../support/live-event-runtime.js';
-import { endedRecord } from '../support/run-outcome.js';
+import { entityOf, expectResyncAgrees, resyncInProcess } from '../support/resync-in-process.js';
 
 // Live events from GitHub end to end, in one process: the api's edge receives deliveries the fake
 // GitHub signs and sends to the organization webhook Mooring registered, and the worker's applier
@@ -25,53 +23,15 @@ describe('GitHub live events, end to end', () => {
   let installationId: string;
   let applier: LiveEventApplier;
 
-  const sync = async (): Promise<SyncRunRecord> => {
-    const requested = await api.request('POST', `/v1/installations/${installationId}/resync`, { token: acme.token });
-    const runId = (requested.status === 202 ? requested.body.run.id : requested.body.error.details.runId) as string;
-    const connections = api.app.get(IntegrationConnections);
-    return endedRecord(
-      await api.app
-        .get(SyncEngine)
-        .run({ orgId: acme.orgId, installationId, runId }, (installation, signal) => connections.forRecord(installation, signal)),
-    );
-  };
+  const sync = () => resyncInProcess(api, acme, installationId);
   const apply = () => applier.drain(acme.orgId, installationId, new AbortController().signal);
-  const entity = async (blueprint: string, identifier: string) =>
-    (
-      await adminQuery<{ title: string; properties: Record<string, unknown>; relations: Record<string, unknown> }>(
-        api.db,
-        'SELECT title, properties, relations FROM entities WHERE org_id = $1 AND blueprint = $2 AND identifier = $3',
-        [acme.orgId, blueprint, identifier],
-      )
-    )[0];
-  const catalog = () =>
-    adminQuery<{
-      blueprint: string;
-      identifier: string;
-      title: string;
-      properties: unknown;
-      relations: unknown;
-      content_hash: string;
-    }>(
-      api.db,
-      'SELECT blueprint, identifier, title, properties, relations, content_hash FROM entities WHERE org_id = $1 ORDER BY 1, 2',
-      [acme.orgId],
-    );
+  const entity = (blueprint: string, identifier: string) => entityOf(api, acme, blueprint, identifier);
   const liveRows = async () =>
     (
       await adminQuery<{ n: number }>(api.db, 'SELECT count(*)::int AS n FROM live_events WHERE org_id = $1 AND accepted', [
         acme.orgId,
       ])
     )[0]!.n;
-  /** After a live event: the next resync writes nothing, and the catalog is what the event made it. */
-  const expectResyncAgrees = async (except: readonly string[] = []) => {
-    const before = await catalog();
-    const run = await sync();
-    expect(run.status, JSON.stringify(run.resources.map((r) => r.error))).toBe('completed');
-    const compared = run.resources.filter((r) => !except.includes(r.kind));
-    expect(compared.map((r) => [r.kind, r.ingested])).toEqual(compared.map((r) => [r.kind, 0]));
-    if (!except.length) expect(await catalog()).toEqual(before);
-  };
   const deliver = async (event: string, payload: unknown, options: Parameters<FakeGithub['deliver']>[3] = {}) => {
     const answers = await fake.deliver(org, event, payload, options);
     expect(answers).toHaveLength(1);
@@ -175,15 +135,20 @@ describe('GitHub live events, end to end', () => {
     expect((await deliver('repository', { action: 'edited', repository: await repository(3) })).status).toBe(202);
     await apply();
     expect((await entity('githubRepository', `${org}/repo-3`))?.properties['description']).toBe('Payments, now with retries');
-    await expectResyncAgrees();
+    await expectResyncAgrees(api, acme, installationId);
 
-    // A push carries no repository fields worth trusting: the repository is read again.
+    // A push carries no repository fields worth trusting: the repository is read again, for a push to
+    // its default branch only (another branch's push leaves the repository as it was).
     fake.patchItem(edited.id, { description: 'Pushed' });
-    const push = { ref: 'refs/heads/master', repository: { ...(await repository(3)), description: 'stale in the payload' } };
-    expect((await deliver('push', { ...push, repository: { ...push.repository, default_branch: 'master' } })).status).toBe(202);
+    const pushed = { ...(await repository(3)), description: 'stale in the payload' };
+    expect(pushed.default_branch).toBe('main');
+    expect((await deliver('push', { ref: 'refs/heads/feature-1', repository: pushed })).status).toBe(202);
+    await apply();
+    expect((await entity('githubRepository', `${org}/repo-3`))?.properties['description']).toBe('Payments, now with retries');
+    expect((await deliver('push', { ref: 'refs/heads/main', repository: pushed })).status).toBe(202);
     await apply();
     expect((await entity('githubRepository', `${org}/repo-3`))?.properties['description']).toBe('Pushed');
-    await expectResyncAgrees();
+    await expectResyncAgrees(api, acme, installationId);
   });
 
   it('applies pull requests, issues, releases, workflow runs, deployments and teams as the next resync would', async () => {
@@ -257,7 +222,7 @@ describe('GitHub live events, end to end', () => {
       expect(byKind[kind], kind).toMatchObject({ applied: 1, failed: 0 });
     }
     expect(byKind['']!.received).toBeGreaterThanOrEqual(6);
-    await expectResyncAgrees();
+    await expectResyncAgrees(api, acme, installationId);
   });
 
   it('never applies an older version of an item over a newer one', async () => {
@@ -305,7 +270,7 @@ describe('GitHub live events, end to end', () => {
     await api.request('DELETE', `/v1/blueprints/githubIssue/entities/${encodeURIComponent(`${org}/repo-4#99`)}`, {
       token: acme.token,
     });
-    await expectResyncAgrees();
+    await expectResyncAgrees(api, acme, installationId);
   });
 
   it('retries reading an item through GitHub’s transient failures, and marks the delivery failed with the reason when they last', async () => {
@@ -362,7 +327,7 @@ describe('GitHub live events, end to end', () => {
     expect(await entity('githubUser', login)).toBeDefined();
     // Deleting the user took it out of its teams' relations (as deleting an entity does); the resync
     // writes those back now that it is a member again.
-    await expectResyncAgrees(['team']);
+    await expectResyncAgrees(api, acme, installationId, ['team']);
   });
 
   it('applies branches, tags, files, deployment statuses, collaborators and alerts as the next resync would', async () => {
@@ -375,7 +340,7 @@ describe('GitHub live events, end to end', () => {
     expect(remapped.status, JSON.stringify(remapped.body)).toBe(200);
     expect((await sync()).status).toBe('completed');
     const name = `${org}/repo-2`;
-    const repo = { ...(await repository(2)), default_branch: 'main' };
+    const repo = await repository(2);
     const around = {
       repository: repo,
       organization: { login: org, id: 1000 },
@@ -507,7 +472,7 @@ describe('GitHub live events, end to end', () => {
       log.body.entries.map((e: { status: string }) => e.status),
       JSON.stringify(log.body.entries),
     ).toEqual(Array(11).fill('applied'));
-    await expectResyncAgrees();
+    await expectResyncAgrees(api, acme, installationId);
   }, 180_000);
 
   it('drops deliveries while the installation is disabled, and says so', async () => {

@@ -9,7 +9,7 @@ import { createVault } from '@mooring/crypto';
 import { IdentityModule } from '@mooring/identity';
 import {
   InstallationsModule,
-  appWebhookSecretsFromConfig,
+  platformAppsFromConfig,
   installationsOptionsFromConfig,
   outboundOptionsFromConfig,
   type InstallationPorts,
@@ -71,7 +71,7 @@ export class AppModule implements NestModule {
       integrations,
       meter: metrics.getMeter('mooring'),
       oauthClients: config.oauthClients.clients,
-      appWebhookSecrets: appWebhookSecretsFromConfig(config),
+      platformApps: platformAppsFromConfig(config),
     });
     return {
       module: AppModule,

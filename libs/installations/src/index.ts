@@ -16,7 +16,7 @@ export {
   type UpdateInstallationInput,
 } from './installation.service.js';
 export {
-  appWebhookSecretsFromConfig,
+  platformAppsFromConfig,
   githubAppFromConfig,
   githubAppGroup,
   installationsOptionsFromConfig,

@@ -31,6 +31,30 @@ describe('the platform GitHub App configuration', () => {
     ).toMatchObject({ webUrl: 'http://127.0.0.1:4000', apiUrl: 'http://127.0.0.1:4000/api/v3' });
   });
 
+  it('refuses to boot with an API that is not the REST API of the web URL, naming it', () => {
+    for (const [web, api] of [
+      ['https://github.com', 'https://ghes.example.com/api/v3'],
+      ['https://ghes.example.com', 'https://api.github.com'],
+      ['https://ghes.example.com', 'https://ghes.example.com'],
+    ]) {
+      let thrown: unknown;
+      try {
+        app({ ...FULL, GITHUB_APP_WEB_URL: web!, GITHUB_APP_API_URL: api! });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(isDomainError(thrown, 'CONFIG_INVALID'), `${web} ${api}`).toBe(true);
+      expect((thrown as { details: { variables: string[] } }).details.variables).toEqual(['GITHUB_APP_API_URL']);
+    }
+    expect(
+      app({
+        ...FULL,
+        GITHUB_APP_WEB_URL: 'https://GHES.example.com:443',
+        GITHUB_APP_API_URL: 'https://ghes.example.com/api/v3/',
+      }),
+    ).toMatchObject({ webUrl: 'https://ghes.example.com', apiUrl: 'https://ghes.example.com/api/v3' });
+  });
+
   it.each(Object.keys(FULL))('refuses to boot with %s missing, naming it', (missing) => {
     const env: Record<string, string> = { ...FULL };
     delete env[missing];

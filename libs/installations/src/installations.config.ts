@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError, envVar, flag, positiveInt, registerSecret, url } from '@mooring/platform';
+import { githubApiBase } from '@mooring/integrations';
 import { DEFAULT_MAX_RESPONSE_BYTES, type OutboundOptions } from '@mooring/outbound';
 import type { GithubAppOptions, InstallationsOptions, OAuthClientCredentials } from './installations.options.js';
 
@@ -109,7 +110,8 @@ export const githubAppGroup = {
     description: 'Where people install Mooring’s GitHub App (default https://github.com; a fake GitHub in tests)',
   }),
   apiUrl: envVar('GITHUB_APP_API_URL', url(['https', 'http']).default('https://api.github.com'), {
-    description: 'The REST API of GITHUB_APP_WEB_URL (default https://api.github.com)',
+    description:
+      'The REST API of GITHUB_APP_WEB_URL (default https://api.github.com; https://HOST/api/v3 on GitHub Enterprise Server, checked at boot)',
   }),
 };
 
@@ -141,20 +143,43 @@ export function githubAppFromConfig(config: GithubAppConfig): GithubAppOptions |
   }
   registerSecret(config.privateKey!);
   registerSecret(config.webhookSecret!);
+  const webUrl = new URL(config.webUrl).origin;
+  const apiUrl = normalizedApiBase(config.apiUrl);
+  // The App's installations keep its web origin as their host, and its webhook routes only to
+  // installations whose host gives its API: another API would leave every delivery unrouted.
+  const expectedApi = githubApiBase({ host: webUrl });
+  if (apiUrl !== expectedApi) {
+    throw new DomainError(
+      'CONFIG_INVALID',
+      `Invalid configuration:\n  GITHUB_APP_API_URL: must be ${expectedApi}, the REST API of GITHUB_APP_WEB_URL`,
+      { variables: ['GITHUB_APP_API_URL'] },
+    );
+  }
   return {
     appId: config.appId!,
     slug: config.slug!,
     privateKey: config.privateKey!,
     webhookSecret: config.webhookSecret!,
-    webUrl: new URL(config.webUrl).origin,
-    apiUrl: config.apiUrl.replace(/\/$/, ''),
+    webUrl,
+    apiUrl,
   };
 }
 
-/** Secrets that sign platform Apps' webhook deliveries, by integration id (none when no App is configured). */
-export function appWebhookSecretsFromConfig(config: { readonly githubApp: GithubAppConfig }): Readonly<Record<string, string>> {
+/**
+ * An API base URL as installations' hosts are compared with it: scheme, lower-case host, the port
+ * unless it is the scheme's default, and the path without a trailing slash.
+ */
+function normalizedApiBase(apiUrl: string): string {
+  const parsed = new URL(apiUrl);
+  return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
+}
+
+/** The platform Apps' webhooks by integration id: the secret that signs deliveries, the API they come from (none when no App is configured). */
+export function platformAppsFromConfig(config: {
+  readonly githubApp: GithubAppConfig;
+}): Readonly<Record<string, { readonly webhookSecret: string; readonly apiBase: string }>> {
   const app = githubAppFromConfig(config.githubApp);
-  return app ? { github: app.webhookSecret } : {};
+  return app ? { github: { webhookSecret: app.webhookSecret, apiBase: app.apiUrl } } : {};
 }
 
 export function outboundOptionsFromConfig(config: {

@@ -9,3 +9,4 @@ export {
   readAppInstallation,
   type AppInstallationFacts,
 } from './github/github-app.js';
+export { githubApiBase } from './github/github-auth.js';

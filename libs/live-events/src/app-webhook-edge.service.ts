@@ -7,7 +7,7 @@ import { LiveEventQueue } from '@mooring/queue';
 import { DeliveryGroupCommit } from './delivery-group-commit.js';
 import { keptHeaders, refusalMessage, unverifiedHeader } from './live-event-edge.service.js';
 import { LIVE_EVENTS_METRICS, type LiveEventMetrics } from './live-event-metrics.js';
-import { LIVE_EVENTS_APP_WEBHOOK_SECRETS, type AppWebhookSecrets } from './live-events.options.js';
+import { LIVE_EVENTS_PLATFORM_APPS, type PlatformApps } from './live-events.options.js';
 
 /** What the App webhook answers: 202 accepted for at least one installation, 200 otherwise (GitHub must not retry). */
 export interface AppEdgeAnswer {
@@ -15,7 +15,7 @@ export interface AppEdgeAnswer {
   readonly body: {
     readonly status: 'accepted' | 'duplicate' | 'ignored';
     readonly deliveryId: string | null;
-    /** Why nothing was stored (`ignored`): no Mooring installation is connected to the App installation. */
+    /** Why nothing was stored (`ignored`): no Mooring installation on the App's instance is connected to the App installation. */
     readonly reason?: string;
   };
 }
@@ -28,12 +28,14 @@ type Targets = ReadonlyArray<{ orgId: string; installationId: string }>;
  * `POST /v1/hooks/apps/:integrationId`: the one webhook of the platform's own App (GitHub's), where
  * the tool sends every installation's events. Verified with the App's webhook secret on the raw
  * bytes (timing-safe, the integration's `verify`) before anything else; then routed by the App
- * installation the delivery names to the Mooring installations authenticated as it, found by a
- * narrow lookup across organizations (ids only, as for hook ids), and stored for each exactly as a
+ * installation the delivery names to the Mooring installations authenticated as it on the App's own
+ * instance (its API base URL: ids are numbered per GitHub instance), found by a narrow lookup
+ * across organizations (ids only, as for hook ids), and stored for each exactly as a
  * delivery to its own hook (deduplicated by delivery id, group-committed, applied in order by a
  * worker). A refusal writes nothing (no installation is known yet): it is logged and counted. A
  * delivery for an App installation no Mooring installation uses is acknowledged, logged and counted
- * as ignored, since GitHub would otherwise retry it. The App installation suspended or uninstalled
+ * as ignored (2xx: the delivery is authentic and was handled by deciding to drop it; a 4xx would
+ * show it failed on the App's deliveries page, and a redelivery would change nothing). The App installation suspended or uninstalled
  * puts each of its installations in needs_reauth (the lifecycle's: no runs, live events dropped),
  * unsuspended makes them active again.
  */
@@ -50,7 +52,7 @@ export class AppWebhookEdge {
     private readonly lifecycle: InstallationLifecycle,
     private readonly credentials: CredentialStore,
     @Inject(LIVE_EVENTS_METRICS) private readonly metrics: LiveEventMetrics,
-    @Inject(LIVE_EVENTS_APP_WEBHOOK_SECRETS) private readonly secrets: AppWebhookSecrets,
+    @Inject(LIVE_EVENTS_PLATFORM_APPS) private readonly apps: PlatformApps,
   ) {
     this.deliveries = new DeliveryGroupCommit(hooks, (orgId, installationId) =>
       this.queue
@@ -62,12 +64,12 @@ export class AppWebhookEdge {
 
   async receive(integrationId: string, delivery: WebhookDelivery): Promise<AppEdgeAnswer> {
     const live = this.integrations.find(integrationId)?.liveEvents;
-    const secret = this.secrets[integrationId];
-    if (!live?.appInstallationOf || !secret) {
+    const app = this.apps[integrationId];
+    if (!live?.appInstallationOf || !app) {
       throw new DomainError('NOT_FOUND', 'No App webhook is configured at this address', { resource: 'hook' });
     }
     const labels = { integration: integrationId };
-    const verdict = live.verify(delivery, [secret]);
+    const verdict = live.verify(delivery, [app.webhookSecret]);
     if (!verdict.verified) {
       this.metrics.edge(labels, 'refused');
       this.logger.warn(
@@ -90,10 +92,12 @@ export class AppWebhookEdge {
       throw new DomainError('MALFORMED_JSON', 'The delivery is signed but its body is not JSON', { reason: 'malformed' });
     }
     const named = live.appInstallationOf({ headers: delivery.headers, body });
-    const targets = named ? await this.route(integrationId, named.appId, named.installationId) : [];
+    const targets = named
+      ? await this.route({ integrationId, apiBase: app.apiBase, appId: named.appId, externalId: named.installationId })
+      : [];
     if (!targets.length) {
       const reason = named
-        ? `no Mooring installation is connected to installation ${named.installationId} of App ${named.appId}`
+        ? `no Mooring installation on ${app.apiBase} is connected to installation ${named.installationId} of App ${named.appId}`
         : 'the delivery names no App installation';
       this.metrics.edge(labels, 'ignored');
       this.logger.warn(`App webhook delivery ${verdict.deliveryId ?? '(no id)'} (${verdict.event}) ignored: ${reason}`);
@@ -132,13 +136,13 @@ export class AppWebhookEdge {
   }
 
   /** The installations authenticated as the App installation, from a few seconds' cache: a burst looks them up once. */
-  private async route(integrationId: string, appId: string, externalId: string): Promise<Targets> {
-    const key = `${integrationId}:${appId}:${externalId}`;
+  private async route(app: { integrationId: string; apiBase: string; appId: string; externalId: string }): Promise<Targets> {
+    const key = `${app.integrationId}:${app.apiBase}:${app.appId}:${app.externalId}`;
     const now = Date.now();
     const cached = this.routes.get(key);
     if (cached && cached.until > now) return cached.targets;
     if (this.routes.size > 10_000) this.routes.clear();
-    const targets = await this.hooks.findAppInstallations(integrationId, appId, externalId);
+    const targets = await this.hooks.findAppInstallations(app);
     this.routes.set(key, { targets, until: now + ROUTE_CACHE_MS });
     return targets;
   }

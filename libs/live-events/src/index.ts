@@ -9,5 +9,5 @@ export { LiveEventMetrics } from './live-event-metrics.js';
 export { LiveEventStatus, type LiveKindCounts } from './live-event-status.service.js';
 export { LiveEventWorker } from './live-event-worker.js';
 export { LiveEventsModule, type LiveEventsModuleOptions } from './live-events.module.js';
-export { LIVE_EVENTS_OPTIONS, liveEventsGroup, type AppWebhookSecrets, type LiveEventsOptions } from './live-events.options.js';
+export { LIVE_EVENTS_OPTIONS, liveEventsGroup, type PlatformApps, type LiveEventsOptions } from './live-events.options.js';
 export { compareVersions } from './versions.js';

@@ -13,12 +13,12 @@ import { LIVE_EVENTS_METRICS, LiveEventMetrics } from './live-event-metrics.js';
 import { LiveEventStatus } from './live-event-status.service.js';
 import { LiveEventWorker } from './live-event-worker.js';
 import {
-  LIVE_EVENTS_APP_WEBHOOK_SECRETS,
   LIVE_EVENTS_OAUTH_CLIENTS,
   LIVE_EVENTS_OPTIONS,
-  type AppWebhookSecrets,
+  LIVE_EVENTS_PLATFORM_APPS,
   type LiveEventsOptions,
   type OAuthClientSecrets,
+  type PlatformApps,
 } from './live-events.options.js';
 
 export interface LiveEventsModuleOptions {
@@ -28,8 +28,8 @@ export interface LiveEventsModuleOptions {
   readonly meter: Meter;
   /** The platform's OAuth applications (the api's OAUTH_CLIENTS), for tools that sign deliveries with them. */
   readonly oauthClients?: OAuthClientSecrets;
-  /** The platform's own Apps' webhook secrets (the api's GITHUB_APP_WEBHOOK_SECRET), for the App webhook. */
-  readonly appWebhookSecrets?: AppWebhookSecrets;
+  /** The platform's own Apps (the api's GITHUB_APP_*), for the App webhook. */
+  readonly platformApps?: PlatformApps;
 }
 
 // Needs the global PersistenceModule and QueueModule.
@@ -78,6 +78,6 @@ function base(options: LiveEventsModuleOptions): Provider[] {
     { provide: IntegrationRegistry, useValue: options.integrations },
     { provide: LIVE_EVENTS_METRICS, useValue: new LiveEventMetrics(options.meter) },
     { provide: LIVE_EVENTS_OAUTH_CLIENTS, useValue: options.oauthClients ?? {} },
-    { provide: LIVE_EVENTS_APP_WEBHOOK_SECRETS, useValue: options.appWebhookSecrets ?? {} },
+    { provide: LIVE_EVENTS_PLATFORM_APPS, useValue: options.platformApps ?? {} },
   ];
 }

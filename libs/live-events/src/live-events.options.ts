@@ -15,10 +15,14 @@ export const LIVE_EVENTS_OAUTH_CLIENTS = Symbol('LIVE_EVENTS_OAUTH_CLIENTS');
 /** The platform's OAuth applications by integration id (OAUTH_CLIENTS): some tools sign deliveries with their secret. */
 export type OAuthClientSecrets = Readonly<Record<string, { readonly clientSecret: string }>>;
 
-export const LIVE_EVENTS_APP_WEBHOOK_SECRETS = Symbol('LIVE_EVENTS_APP_WEBHOOK_SECRETS');
+export const LIVE_EVENTS_PLATFORM_APPS = Symbol('LIVE_EVENTS_PLATFORM_APPS');
 
-/** The webhook secrets of the platform's own Apps by integration id (GITHUB_APP_WEBHOOK_SECRET): an App's one webhook. */
-export type AppWebhookSecrets = Readonly<Record<string, string>>;
+/**
+ * The platform's own Apps by integration id (GITHUB_APP_*), for each App's one webhook: the secret
+ * that signs its deliveries, and the normalized API base URL of the instance it lives on (App and
+ * installation ids are numbered per instance, so a delivery routes only to installations there).
+ */
+export type PlatformApps = Readonly<Record<string, { readonly webhookSecret: string; readonly apiBase: string }>>;
 
 // Configuration of live events, composed into the api's and workers' config (README lists every variable).
 export const liveEventsGroup = {

@@ -155,16 +155,18 @@ export class LiveEventRepository {
 
   /**
    * The installations (of any organization) authenticated as installation `externalId` of the App
-   * `appId` at the tool: where the App's one webhook routes a delivery. Ids only.
+   * `appId` on the tool's instance at `apiBase` (a normalized API base URL, compared with the one
+   * each installation's host gives): where the App's one webhook routes a delivery. Ids only.
    */
-  async findAppInstallations(
-    integrationId: string,
-    appId: string,
-    externalId: string,
-  ): Promise<Array<{ orgId: string; installationId: string }>> {
+  async findAppInstallations(app: {
+    integrationId: string;
+    apiBase: string;
+    appId: string;
+    externalId: string;
+  }): Promise<Array<{ orgId: string; installationId: string }>> {
     const { rows } = await this.db.pool.query<{ org_id: string; installation_id: string }>(
-      'SELECT * FROM mooring_system.find_app_installations($1, $2, $3)',
-      [integrationId, appId, externalId],
+      'SELECT * FROM mooring_system.find_app_installations($1, $2, $3, $4)',
+      [app.integrationId, app.apiBase, app.appId, app.externalId],
     );
     return rows.map((row) => ({ orgId: row.org_id, installationId: row.installation_id }));
   }

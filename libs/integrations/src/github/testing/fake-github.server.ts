@@ -71,6 +71,8 @@ const BASE_HEADERS = Object.fromEntries(
     .map(([name, value]) => [name, String(value)]),
 );
 
+const DEFAULT_BRANCH = 'main';
+
 const TEMPLATES = {
   repository: example('/orgs/{org}/repos'),
   pull: example('/repos/{owner}/{repo}/pulls'),
@@ -843,6 +845,8 @@ export class FakeGithub {
       language: ['TypeScript', 'Go', 'Python'][i % 3],
       topics: ['catalog', `team-${i % Math.max(1, this.shape.teams)}`],
       pushed_at: this.date(i % 30),
+      // GitHub's default for new repositories, and a branch the branches listing has (the examples say master).
+      default_branch: DEFAULT_BRANCH,
     };
   }
 
@@ -888,7 +892,8 @@ export class FakeGithub {
         assignees: [{ ...pr.user, login: author }],
         requested_reviewers: [],
         html_url: `https://github.com/${fullName}/pull/${n + 1}`,
-        head: { ...pr.head, ref: `feature-${n + 1}` },
+        head: { ...pr.head, ref: `feature-${n + 1}`, repo: { ...pr.head.repo, default_branch: DEFAULT_BRANCH } },
+        base: { ...pr.base, ref: DEFAULT_BRANCH, repo: { ...pr.base.repo, default_branch: DEFAULT_BRANCH } },
         created_at: this.date(n + 3),
         updated_at: this.date(n + 1),
         closed_at: closed ? this.date(n + 1) : null,
@@ -951,6 +956,7 @@ export class FakeGithub {
         workflow_id: workflow.id,
         path: workflow.path,
         run_number: n + 1,
+        head_branch: DEFAULT_BRANCH,
         status: 'completed',
         conclusion: n % 3 === 2 ? 'failure' : 'success',
         created_at: this.date(n),
@@ -969,6 +975,7 @@ export class FakeGithub {
         ...release,
         id: this.itemId(org, repo, 5, n),
         tag_name: `v1.${n}.0`,
+        target_commitish: DEFAULT_BRANCH,
         name: `Release 1.${n}.0`,
         author: { ...release.author, login: this.login(org, 0) },
         created_at: this.date(n * 7 + 1),
@@ -1163,7 +1170,7 @@ export class FakeGithub {
 
   private branches(fullName: string): Json[] {
     return Array.from({ length: this.shape.branches }, (_, n) => {
-      const name = n === 0 ? 'main' : `feature-${n}`;
+      const name = n === 0 ? DEFAULT_BRANCH : `feature-${n}`;
       const sha = this.sha(fullName, 'branch', name);
       return {
         name,
@@ -1335,12 +1342,12 @@ export class FakeGithub {
       },
       tool: { name: 'CodeQL', guid: null, version: '2.23.0' },
       most_recent_instance: {
-        ref: 'refs/heads/main',
+        ref: `refs/heads/${DEFAULT_BRANCH}`,
         analysis_key: '.github/workflows/codeql.yml:analyze',
         environment: '{}',
         category: '.github/workflows/codeql.yml:analyze',
         state: 'open',
-        commit_sha: this.sha(fullName, 'branch', 'main'),
+        commit_sha: this.sha(fullName, 'branch', DEFAULT_BRANCH),
         message: { text: 'This query depends on a user-provided value.' },
         location: { path: `src/module-${n}.ts`, start_line: 10 + n, end_line: 10 + n, start_column: 3, end_column: 40 },
         classifications: [],
@@ -1373,14 +1380,14 @@ export class FakeGithub {
       // GitHub wraps the base64 at 60 characters.
       content: inline ? (bytes.toString('base64').match(/.{1,60}/g) ?? []).join('\n') + '\n' : '',
       sha,
-      url: `${api}?ref=main`,
+      url: `${api}?ref=${DEFAULT_BRANCH}`,
       git_url: `https://api.github.com/repos/${fullName}/git/blobs/${sha}`,
-      html_url: `https://github.com/${fullName}/blob/main/${path}`,
-      download_url: `https://raw.githubusercontent.com/${fullName}/main/${path}`,
+      html_url: `https://github.com/${fullName}/blob/${DEFAULT_BRANCH}/${path}`,
+      download_url: `https://raw.githubusercontent.com/${fullName}/${DEFAULT_BRANCH}/${path}`,
       _links: {
-        self: `${api}?ref=main`,
+        self: `${api}?ref=${DEFAULT_BRANCH}`,
         git: `https://api.github.com/repos/${fullName}/git/blobs/${sha}`,
-        html: `https://github.com/${fullName}/blob/main/${path}`,
+        html: `https://github.com/${fullName}/blob/${DEFAULT_BRANCH}/${path}`,
       },
     };
   }
