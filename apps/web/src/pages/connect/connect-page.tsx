@@ -83,11 +83,42 @@ function Reconnect({ integration, installationId }: { integration: IntegrationVi
         {current.authMethod === 'oauth2' && integration.oauth2 ? (
           <OAuthCard integration={integration} installation={current} />
         ) : null}
-        {current.authMethod === 'custom_settings' && integration.customSettings ? (
+        {current.connectedThrough ? (
+          <AppReconnectCard integration={integration} installation={current} />
+        ) : current.authMethod === 'custom_settings' && integration.customSettings ? (
           <CustomSettingsCard integration={integration} installation={current} />
         ) : null}
       </div>
     </>
+  );
+}
+
+/** An installation of Mooring's App has no credentials to type: access is given back on the tool, then by installing the App again. */
+function AppReconnectCard({ integration, installation }: { integration: IntegrationView; installation: InstallationView }) {
+  const app = installation.connectedThrough;
+  return (
+    <section className="card" aria-labelledby="app-reconnect-heading" data-testid="app-reconnect">
+      <div className="card-header">
+        <h2 id="app-reconnect-heading">Connected through Mooring’s {integration.title} App</h2>
+      </div>
+      <div className="card-body stack">
+        <p className="muted" style={{ margin: 0 }}>
+          There is no token or key to enter: the App’s credentials are Mooring’s. If {integration.title} withdrew its access (the
+          installation on {app?.account ?? 'the account'} was suspended), an owner lifts the suspension there; then install the
+          App again on the same account, and this data source resumes with its mapping, schedule and entities.
+        </p>
+        <div className="row">
+          {app?.manageUrl ? (
+            <a className="button" href={app.manageUrl} target="_blank" rel="noopener noreferrer">
+              Open the installation on {integration.title}
+            </a>
+          ) : null}
+          <Link className="button primary" to={`/integrations/${encodeURIComponent(integration.id)}/connect`}>
+            Install the {integration.title} App again
+          </Link>
+        </div>
+      </div>
+    </section>
   );
 }
 
