@@ -119,7 +119,7 @@ describe('installing the GitHub App from the web console', () => {
     expect(await page.getByRole('link', { name: 'Rotate token' }).count()).toBe(0);
     expect(await seriousA11yViolations(page)).toEqual([]);
     // What is not a credential still saves.
-    await page.getByLabel('Name', { exact: true }).fill('GitHub through the App');
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('GitHub through the App');
     await page.getByRole('button', { name: 'Rename' }).click();
     await page.getByRole('heading', { name: /GitHub through the App/ }).waitFor({ timeout: 30_000 });
   });
