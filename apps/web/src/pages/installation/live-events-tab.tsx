@@ -55,7 +55,13 @@ export function LiveEventsTab({ installation }: { installation: InstallationView
   }
   return (
     <div className="stack">
-      {hook.deliveredThrough === 'mooring-app' ? <AppWebhook hook={hook} /> : <InstallationHook id={id} hook={hook} />}
+      <section className="card" aria-labelledby="webhook-heading" data-testid="live-events-hook">
+        <div className="card-header">
+          <h2 id="webhook-heading">Webhook</h2>
+          <Badge tone={hook.status === 'on' ? 'success' : 'warning'}>{hook.status === 'on' ? 'on' : 'off'}</Badge>
+        </div>
+        {hook.deliveredThrough === 'mooring-app' ? <AppWebhook hook={hook} /> : <InstallationHook id={id} hook={hook} />}
+      </section>
 
       <section className="card" aria-labelledby="live-counts-heading">
         <div className="card-header">
@@ -143,22 +149,16 @@ export function LiveEventsTab({ installation }: { installation: InstallationView
 /** Mooring's App has one webhook, set on the App: its installations have no URL or secret of their own. */
 function AppWebhook({ hook }: { hook: LiveEventsHookView }) {
   return (
-    <section className="card" aria-labelledby="webhook-heading" data-testid="live-events-hook">
-      <div className="card-header">
-        <h2 id="webhook-heading">Webhook</h2>
-        <Badge tone={hook.status === 'on' ? 'success' : 'warning'}>{hook.status === 'on' ? 'on' : 'off'}</Badge>
-      </div>
-      <div className="card-body">
-        <p style={{ margin: 0 }} data-testid="live-events-through-app">
-          Deliveries arrive through Mooring’s GitHub App; nothing to set up here.
-        </p>
-        {hook.status === 'off' && hook.statusReason ? <p data-testid="live-events-reason">{hook.statusReason}</p> : null}
-        <p className="muted">
-          GitHub sends this installation’s events to the App’s own webhook. The repositories they come from are chosen on GitHub:
-          see Settings.
-        </p>
-      </div>
-    </section>
+    <div className="card-body">
+      <p style={{ margin: 0 }} data-testid="live-events-through-app">
+        Deliveries arrive through Mooring’s GitHub App; nothing to set up here.
+      </p>
+      {hook.status === 'off' && hook.statusReason ? <p data-testid="live-events-reason">{hook.statusReason}</p> : null}
+      <p className="muted">
+        GitHub sends this installation’s events to the App’s own webhook. The repositories they come from are chosen on GitHub:
+        see Settings.
+      </p>
+    </div>
   );
 }
 
@@ -175,11 +175,7 @@ function InstallationHook({ id, hook }: { id: string; hook: LiveEventsHookView }
   });
   const register = useMutation({ mutationFn: () => call(api.liveEvents.register, { params: { id } }), onSettled: refresh });
   return (
-    <section className="card" aria-labelledby="webhook-heading" data-testid="live-events-hook">
-      <div className="card-header">
-        <h2 id="webhook-heading">Webhook</h2>
-        <Badge tone={hook.status === 'on' ? 'success' : 'warning'}>{hook.status === 'on' ? 'on' : 'off'}</Badge>
-      </div>
+    <>
       {hook.statusReason ? <p data-testid="live-events-reason">{hook.statusReason}</p> : null}
       <dl className="kv">
         <dt>Delivery URL</dt>
@@ -272,6 +268,6 @@ function InstallationHook({ id, hook }: { id: string; hook: LiveEventsHookView }
         </ConfirmDialog>
         {register.isError ? <ErrorMessage error={register.error} /> : null}
       </RoleGate>
-    </section>
+    </>
   );
 }
