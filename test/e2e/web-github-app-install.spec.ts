@@ -122,5 +122,16 @@ describe('installing the GitHub App from the web console', () => {
     await page.getByRole('textbox', { name: 'Name', exact: true }).fill('GitHub through the App');
     await page.getByRole('button', { name: 'Rename' }).click();
     await page.getByRole('heading', { name: /GitHub through the App/ }).waitFor({ timeout: 30_000 });
+
+    // Reconnecting asks for no token or key: it says where access is given back.
+    await page.goto(`/integrations/github/connect?reconnect=${installationId}`);
+    const reconnect = page.getByTestId('app-reconnect');
+    await reconnect.waitFor({ timeout: 30_000 });
+    expect(await reconnect.textContent()).toContain('There is no token or key to enter here');
+    expect(await page.getByRole('link', { name: 'Open the installation on GitHub' }).getAttribute('href')).toBe(
+      `${fake.host}/organizations/octo-org/settings/installations/8101`,
+    );
+    expect(await page.locator('input[name="privateKey"], textarea[name="privateKey"]').count()).toBe(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
   });
 });

@@ -84,7 +84,7 @@ function Reconnect({ integration, installationId }: { integration: IntegrationVi
           <OAuthCard integration={integration} installation={current} />
         ) : null}
         {current.connectedThrough ? (
-          <AppReconnectCard integration={integration} installation={current} />
+          <AppReconnectCard app={current.connectedThrough} />
         ) : current.authMethod === 'custom_settings' && integration.customSettings ? (
           <CustomSettingsCard integration={integration} installation={current} />
         ) : null}
@@ -93,30 +93,26 @@ function Reconnect({ integration, installationId }: { integration: IntegrationVi
   );
 }
 
-/** An installation of Mooring's App has no credentials to type: access is given back on the tool, then by installing the App again. */
-function AppReconnectCard({ integration, installation }: { integration: IntegrationView; installation: InstallationView }) {
-  const app = installation.connectedThrough;
+/** An installation of Mooring's App has no credentials to type: its access is given back on the tool. */
+function AppReconnectCard({ app }: { app: NonNullable<InstallationView['connectedThrough']> }) {
   return (
     <section className="card" aria-labelledby="app-reconnect-heading" data-testid="app-reconnect">
       <div className="card-header">
-        <h2 id="app-reconnect-heading">Connected through Mooring’s {integration.title} App</h2>
+        <h2 id="app-reconnect-heading">Connected through Mooring’s GitHub App</h2>
       </div>
       <div className="card-body stack">
         <p className="muted" style={{ margin: 0 }}>
-          There is no token or key to enter: the App’s credentials are Mooring’s. If {integration.title} withdrew its access (the
-          installation on {app?.account ?? 'the account'} was suspended), an owner lifts the suspension there; then install the
-          App again on the same account, and this data source resumes with its mapping, schedule and entities.
+          There is no token or key to enter here: the App’s credentials are Mooring’s. If GitHub withdrew its access (the
+          installation on {app.account} was suspended), an owner of {app.account} lifts the suspension on GitHub; GitHub tells
+          Mooring’s App, and this data source resumes with its mapping, schedule and entities.
         </p>
-        <div className="row">
-          {app?.manageUrl ? (
+        {app.manageUrl ? (
+          <div className="row">
             <a className="button" href={app.manageUrl} target="_blank" rel="noopener noreferrer">
-              Open the installation on {integration.title}
+              Open the installation on GitHub
             </a>
-          ) : null}
-          <Link className="button primary" to={`/integrations/${encodeURIComponent(integration.id)}/connect`}>
-            Install the {integration.title} App again
-          </Link>
-        </div>
+          </div>
+        ) : null}
       </div>
     </section>
   );
