@@ -131,7 +131,7 @@ describe('installing the GitHub App from the web console', () => {
     expect(await page.getByRole('link', { name: 'Open the installation on GitHub' }).getAttribute('href')).toBe(
       `${fake.host}/organizations/octo-org/settings/installations/8101`,
     );
-    expect(await page.locator('input[name="privateKey"], textarea[name="privateKey"]').count()).toBe(0);
+    expect(await page.getByLabel(/GitHub App private key/).count()).toBe(0);
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
 });
