@@ -236,7 +236,7 @@ export class HookRegistrations {
     const none = action === 'rotate' ? 'no webhook secret of its own to rotate' : 'no webhook of its own to register';
     throw new DomainError(
       'HOOK_MANAGED_BY_APP',
-      `This installation's deliveries arrive through Mooring's GitHub App webhook: it has ${none}; nothing was changed`,
+      `This installation’s deliveries arrive through Mooring’s GitHub App webhook: it has ${none}; nothing was changed`,
       { installationId },
     );
   }
