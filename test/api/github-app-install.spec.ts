@@ -274,7 +274,10 @@ describe('GitHub App install flow', () => {
     for (const action of ['rotate-secret', 'register']) {
       const refused = await api.request('POST', `/v1/installations/${id}/live-events/${action}`, { token: acme.token });
       expect(refused.status, action).toBe(409);
-      expect(refused.body.error).toMatchObject({ code: 'HOOK_MANAGED_BY_APP', message: expect.stringContaining('nothing was changed') });
+      expect(refused.body.error).toMatchObject({
+        code: 'HOOK_MANAGED_BY_APP',
+        message: expect.stringContaining('nothing was changed'),
+      });
       expect(refused.body.error).not.toHaveProperty('secret');
     }
     expect(await written()).toEqual(before);
