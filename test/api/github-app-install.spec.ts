@@ -219,6 +219,97 @@ describe('GitHub App install flow', () => {
     expect(replay.outcome).toMatchObject({ status: 'error', error: 'OAUTH_STATE_REUSED' });
   });
 
+  it('shows an App installation as connected through Mooring’s App, with no hook of its own to rotate or register', async () => {
+    const listed = await api.request('GET', '/v1/installations', { token: acme.token });
+    const viaApp = (listed.body.installations as Array<{ id: string; connectedThrough: unknown }>).find(
+      (candidate) => candidate.connectedThrough !== null,
+    )!;
+    const connectedThrough = {
+      kind: 'mooring-github-app',
+      account: 'octo-org',
+      accountType: 'Organization',
+      appInstallationId: '7001',
+      manageUrl: `${fake.host}/organizations/octo-org/settings/installations/7001`,
+    };
+    expect(viaApp.connectedThrough).toEqual(connectedThrough);
+    const id = viaApp.id;
+    const one = await api.request('GET', `/v1/installations/${id}`, { token: acme.token });
+    expect(one.body.installation.connectedThrough).toEqual(connectedThrough);
+
+    // Its deliveries arrive at the App's webhook: no URL, no secret, nothing to set up.
+    const live = await api.request('GET', `/v1/installations/${id}/live-events`, { token: acme.token });
+    expect(live.status).toBe(200);
+    expect(live.body.hook).toEqual({
+      supported: true,
+      deliveredThrough: 'mooring-app',
+      registersItself: false,
+      hookUrl: null,
+      status: 'on',
+      statusReason: expect.stringContaining('nothing to set up'),
+      registeredAt: null,
+      expiresAt: null,
+      secretRotatedAt: null,
+      previousSecretValidUntil: null,
+    });
+    expect(JSON.stringify(live.body)).not.toMatch(/\/v1\/hooks\/h_/);
+
+    // Rotating or registering its hook is refused with a code, and writes nothing (the hook row, the audit trail).
+    const written = async () => ({
+      hook: await adminQuery(api.db, 'SELECT * FROM installation_hooks WHERE installation_id = $1', [id]),
+      audit: await adminQuery(api.db, 'SELECT count(*)::int AS n FROM audit_events WHERE org_id = $1', [acme.orgId]),
+    });
+    const before = await written();
+    for (const action of ['rotate-secret', 'register']) {
+      const refused = await api.request('POST', `/v1/installations/${id}/live-events/${action}`, { token: acme.token });
+      expect(refused.status, action).toBe(409);
+      expect(refused.body.error).toMatchObject({
+        code: 'HOOK_MANAGED_BY_APP',
+        message: expect.stringContaining('nothing was changed'),
+      });
+      expect(refused.body.error).not.toHaveProperty('secret');
+    }
+    expect(await written()).toEqual(before);
+
+    // What is not a credential stays the organization's to change.
+    const changed = await api.request('PATCH', `/v1/installations/${id}`, {
+      token: acme.token,
+      body: { name: 'GitHub (App, renamed)', schedule: { every: '2h' }, maxFetchDrop: 0.3 },
+    });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expect(changed.body.installation).toMatchObject({
+      name: 'GitHub (App, renamed)',
+      schedule: { every: '2h' },
+      maxFetchDrop: 0.3,
+      connectedThrough,
+    });
+
+    // A token installation beside it keeps its own hook: its URL, and a rotation that goes ahead.
+    const token = fake.addToken('ghp_fakeAppConsoleToken0123456789abcdefAB', {
+      login: 'octocat',
+      scopes: 'repo, read:org, admin:org_hook',
+      organizations: ['octo-org'],
+    });
+    const created = await api.request('POST', '/v1/installations', {
+      token: acme.token,
+      body: { integrationId: 'github', name: 'GitHub (token)', settings: { token, host: fake.host, organization: 'octo-org' } },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.installation.connectedThrough).toBeNull();
+    const own = await api.request('GET', `/v1/installations/${created.body.installation.id}/live-events`, { token: acme.token });
+    expect(own.body.hook).toMatchObject({
+      deliveredThrough: 'installation-hook',
+      registersItself: true,
+      hookUrl: expect.stringMatching(/\/v1\/hooks\/h_[A-Za-z0-9_-]{43}$/),
+    });
+    const rotated = await api.request('POST', `/v1/installations/${created.body.installation.id}/live-events/rotate-secret`, {
+      token: acme.token,
+    });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body).toMatchObject({ deliveredThrough: 'installation-hook', secretRotatedAt: expect.any(String) });
+    const removed = await api.request('DELETE', `/v1/installations/${created.body.installation.id}`, { token: acme.token });
+    expect(removed.status).toBe(200);
+  });
+
   it('refuses the same GitHub installation for another Mooring organization', async () => {
     const before = await rows();
     const tab = await signedIn(gil);

@@ -67,9 +67,11 @@ describe('GitHub live events, end to end', () => {
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     installationId = created.body.installation.id;
+    expect(created.body.installation.connectedThrough).toBeNull();
     const pending = await api.request('GET', `/v1/installations/${installationId}/live-events`, { token: acme.token });
     expect(pending.body.hook).toMatchObject({
       supported: true,
+      deliveredThrough: 'installation-hook',
       status: 'off',
       statusReason: expect.stringContaining('registering'),
     });

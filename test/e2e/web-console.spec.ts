@@ -346,7 +346,8 @@ describe('the web console in a real browser', () => {
       const log = page.getByTestId('live-events-log');
       await expect.poll(() => log.textContent(), { timeout: 20_000 }).toContain('bad_signature');
       await expect.poll(() => log.textContent(), { timeout: 20_000 }).toContain('applied');
-      expect(await page.getByTestId('live-events-counts').textContent()).toContain('repository');
+      // The counts refresh on their own poll, after the log's.
+      await expect.poll(() => page.getByTestId('live-events-counts').textContent(), { timeout: 20_000 }).toContain('repository');
       await expectAccessible(page, 'live events');
       await page.getByRole('button', { name: 'Rotate secret' }).click();
       await expect.poll(() => hook.textContent(), { timeout: 20_000 }).toContain('the previous one is accepted until');

@@ -93,5 +93,45 @@ describe('installing the GitHub App from the web console', () => {
     expect(
       ((await installation.json()) as { installation: { settings: Record<string, string> } }).installation.settings,
     ).toMatchObject({ installationId: '8101', appId: String(APP_ID) });
+
+    // Live events: they arrive through the App's webhook, with nothing to set up (no URL, no secret to create).
+    await page.getByRole('link', { name: 'Live events' }).click();
+    const throughApp = page.getByTestId('live-events-through-app');
+    await throughApp.waitFor({ timeout: 30_000 });
+    expect(await throughApp.textContent()).toContain('Deliveries arrive through Mooring’s GitHub App; nothing to set up here');
+    expect(await page.getByTestId('live-events-hook-url').count()).toBe(0);
+    expect(await page.getByRole('button', { name: /secret/i }).count()).toBe(0);
+    await page.getByRole('heading', { name: 'Recent deliveries' }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // Settings: what it is connected through, read-only credentials with GitHub's page for repository access.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const connection = page.getByTestId('settings-connection');
+    await connection.waitFor({ timeout: 30_000 });
+    const shown = await connection.textContent();
+    expect(shown).toContain('Connected through Mooring’s GitHub App');
+    expect(shown).toContain('octo-org (organization)');
+    expect(shown).toContain('8101');
+    expect(shown).not.toContain('privateKey');
+    const manage = page.getByRole('link', { name: 'Manage repository access on GitHub' });
+    expect(await manage.getAttribute('href')).toBe(`${fake.host}/organizations/octo-org/settings/installations/8101`);
+    expect(await page.getByTestId('settings-credentials').textContent()).toContain('Read-only');
+    expect(await page.getByRole('link', { name: 'Rotate token' }).count()).toBe(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    // What is not a credential still saves.
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('GitHub through the App');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByRole('heading', { name: /GitHub through the App/ }).waitFor({ timeout: 30_000 });
+
+    // Reconnecting asks for no token or key: it says where access is given back.
+    await page.goto(`/integrations/github/connect?reconnect=${installationId}`);
+    const reconnect = page.getByTestId('app-reconnect');
+    await reconnect.waitFor({ timeout: 30_000 });
+    expect(await reconnect.textContent()).toContain('There is no token or key to enter here');
+    expect(await page.getByRole('link', { name: 'Open the installation on GitHub' }).getAttribute('href')).toBe(
+      `${fake.host}/organizations/octo-org/settings/installations/8101`,
+    );
+    expect(await page.getByLabel(/GitHub App private key/).count()).toBe(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
   });
 });

@@ -384,7 +384,7 @@ export const api = {
       tag: 'Live events',
       summary: 'Rotate the webhook secret: the previous one stays valid for an overlap; the webhook is registered again',
       description:
-        'For an integration that does not register its webhook (`registersItself` false, e.g. generic HTTP), the answer carries the new `secret` this once: give it to the tool before `previousSecretValidUntil`. It is never returned again. Otherwise Mooring gives the tool the new secret and the answer has none.',
+        'For an integration that does not register its webhook (`registersItself` false, e.g. generic HTTP), the answer carries the new `secret` this once: give it to the tool before `previousSecretValidUntil`. It is never returned again. Otherwise Mooring gives the tool the new secret and the answer has none. An installation of Mooring’s GitHub App (`deliveredThrough` `mooring-app`) has no secret of its own: 409 HOOK_MANAGED_BY_APP, nothing changed.',
       params: id,
       response: live.rotatedSecret,
       status: 200,
@@ -395,6 +395,8 @@ export const api = {
       access: 'admin',
       tag: 'Live events',
       summary: 'Register the webhook with the tool again (after fixing what made it fail); a worker does it',
+      description:
+        'An installation of Mooring’s GitHub App (`deliveredThrough` `mooring-app`) receives its events through the App’s webhook and registers nothing: 409 HOOK_MANAGED_BY_APP, nothing changed.',
       params: id,
       response: live.liveEventsHook,
       status: 202,

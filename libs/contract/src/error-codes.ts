@@ -57,6 +57,8 @@ export const ERROR_CODES = [
   'APP_INSTALLATION_NOT_FOUND',
   /** That installation of Mooring's App is connected to another Mooring organization. */
   'APP_INSTALLATION_TAKEN',
+  /** The installation's deliveries arrive through Mooring's App webhook: it has no hook of its own to rotate or register. */
+  'HOOK_MANAGED_BY_APP',
   // platform
   'TENANT_CONTEXT_MISSING',
   'CONFIG_INVALID',

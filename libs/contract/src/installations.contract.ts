@@ -106,6 +106,24 @@ export const installation = z.object({
     })
     .nullable(),
   credentialsUpdatedAt: isoDateTime.nullable(),
+  /**
+   * Connected through Mooring's own GitHub App ("Install the GitHub App"): the GitHub account and
+   * installation it reads, and where on GitHub to manage its repository access. Its credentials are
+   * the service's (settings changes are refused). Null for every other installation.
+   */
+  connectedThrough: z
+    .object({
+      kind: z.literal('mooring-github-app'),
+      /** The GitHub account's login. */
+      account: z.string(),
+      /** As GitHub names it: `Organization` or `User`. */
+      accountType: z.string(),
+      /** GitHub's installation id. */
+      appInstallationId: z.string(),
+      /** The installation's settings page on GitHub (repository access, suspend, uninstall); null for an account type without one. */
+      manageUrl: z.string().nullable(),
+    })
+    .nullable(),
   schedule: scheduleView,
   /** When the schedule fires next; null while disabled or needing new credentials. */
   nextRunAt: isoDateTime.nullable(),

@@ -41,6 +41,12 @@ export const liveEventCounts = z.object({ kind: z.string().nullable(), lastHour:
 export const liveEventsHook = z.object({
   /** Whether the integration has live events at all. */
   supported: z.boolean(),
+  /**
+   * `installation-hook`: the tool delivers to this installation's own hook URL. `mooring-app`: an
+   * installation of Mooring's own App, whose deliveries arrive at the App's one webhook; it has no
+   * URL or secret of its own (`hookUrl` null, and rotating or registering is refused, HOOK_MANAGED_BY_APP).
+   */
+  deliveredThrough: z.enum(['installation-hook', 'mooring-app']),
   /** Mooring registers the webhook with the tool (false: give the tool the hook URL and secret yourself). */
   registersItself: z.boolean(),
   /** Where the tool sends deliveries; unguessable, and not the installation id. */

@@ -57,6 +57,7 @@ export {
   type StartedConnect,
 } from './oauth/oauth-connect.service.js';
 export { GithubAppInstallService, type AppSetupQuery } from './github-app/github-app-install.service.js';
+export { type PlatformAppConnection } from './github-app/platform-app-connection.js';
 export { OAuthTokens } from './oauth/oauth-tokens.service.js';
 export { MintedTokens, mintDue } from './minted-tokens.service.js';
 export { settingFields, settingsJsonSchema } from './settings-form.js';

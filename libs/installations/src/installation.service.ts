@@ -16,6 +16,7 @@ import {
 import { DomainError, isDomainError, type TenantContext } from '@mooring/platform';
 import type { RequestPolicy } from '@mooring/outbound';
 import { CredentialStore, type MintedCredentialToken } from './credential-store.js';
+import { platformAppConnection, type PlatformAppConnection } from './github-app/platform-app-connection.js';
 import { InstallationEntityCleaner, LiveEventHooks } from './installation-ports.js';
 import { InstallationWorkflow } from './installation-workflow.js';
 import { IntegrationConnections } from './integration-connections.js';
@@ -78,6 +79,20 @@ export class InstallationService {
 
   list(orgId: string): Promise<InstallationRecord[]> {
     return this.installations.list(orgId);
+  }
+
+  /** The installations among these connected through Mooring's own App, by id (one query). */
+  async appConnections(orgId: string, installations: readonly InstallationRecord[]): Promise<Map<string, PlatformAppConnection>> {
+    const links = await this.installations.platformApps(
+      orgId,
+      installations.map((installation) => installation.id),
+    );
+    const connections = new Map<string, PlatformAppConnection>();
+    for (const installation of installations) {
+      const link = links.get(installation.id);
+      if (link) connections.set(installation.id, platformAppConnection(installation, link));
+    }
+    return connections;
   }
 
   async get(orgId: string, id: string): Promise<InstallationRecord> {

@@ -5,6 +5,7 @@ export * from './registry.js';
 // Mooring's own GitHub App (the install flow in @mooring/installations proves and mints with these).
 export {
   APP_FIELDS as GITHUB_APP_FIELDS,
+  appInstallationSettingsUrl,
   mintAppInstallationToken,
   readAppInstallation,
   type AppInstallationFacts,

@@ -10,11 +10,18 @@ import { InstallationRepository, LiveEventRepository, type HookRecord } from '@m
 import { DomainError, isDomainError } from '@mooring/platform';
 import { LiveEventQueue } from '@mooring/queue';
 import { HookSecrets, newHookId, randomToken, type HookSecretSet } from './hook-secrets.js';
-import { LIVE_EVENTS_OPTIONS, type LiveEventsOptions } from './live-events.options.js';
+import {
+  LIVE_EVENTS_APP_WEBHOOK_SECRETS,
+  LIVE_EVENTS_OPTIONS,
+  type AppWebhookSecrets,
+  type LiveEventsOptions,
+} from './live-events.options.js';
 
 /** An installation's live events as people see them (never a secret). */
 export interface HookView {
   readonly supported: boolean;
+  /** The installation's own hook, or Mooring's App webhook (an installation of Mooring's App: no URL or secret of its own). */
+  readonly deliveredThrough: 'installation-hook' | 'mooring-app';
   /** Mooring registers the webhook with the tool; otherwise the user gives the tool its URL and secret. */
   readonly registersItself: boolean;
   readonly hookUrl: string | null;
@@ -35,6 +42,9 @@ export interface RotatedHook {
 
 const REGISTERING = 'registering the webhook with the tool';
 const WITHOUT_REGISTRATION = 'the tool delivers without registration: give it the hook URL and secret';
+const THROUGH_APP = 'deliveries arrive through Mooring’s GitHub App webhook: there is nothing to set up';
+const APP_WEBHOOK_MISSING =
+  'this Mooring’s GitHub App has no webhook secret (GITHUB_APP_WEBHOOK_SECRET), so its deliveries are not received: ask your operator';
 
 /**
  * Each installation's hook: created at install with a generated secret (sealed), registered with
@@ -53,6 +63,7 @@ export class HookRegistrations {
     private readonly integrations: IntegrationRegistry,
     private readonly queue: LiveEventQueue,
     @Inject(LIVE_EVENTS_OPTIONS) private readonly options: LiveEventsOptions,
+    @Inject(LIVE_EVENTS_APP_WEBHOOK_SECRETS) private readonly appWebhookSecrets: AppWebhookSecrets,
   ) {}
 
   /** At install (and reconnect): the hook exists, and a worker registers it with the tool. */
@@ -163,6 +174,7 @@ export class HookRegistrations {
    * registration the new secret is handed back this once (never audited, logged or shown again).
    */
   async rotate(orgId: string, installationId: string, integrationId: string): Promise<RotatedHook> {
+    await this.refuseThroughApp(orgId, installationId, 'rotate');
     const live = this.integrations.get(integrationId).liveEvents;
     const hook = await this.hooks.hook(orgId, installationId);
     if (!live || !hook) throw new DomainError('NOT_FOUND', 'This installation has no live events', { resource: 'hook' });
@@ -191,6 +203,13 @@ export class HookRegistrations {
     return { hook: this.view(await this.hooks.hook(orgId, installationId), live, true) };
   }
 
+  /** A person asks to register the hook again (after fixing what made it fail): the view once it is queued. */
+  async registerAgain(orgId: string, installationId: string, integrationId: string): Promise<HookView> {
+    await this.refuseThroughApp(orgId, installationId, 'register');
+    await this.installed(orgId, installationId, integrationId);
+    return this.status(orgId, installationId, integrationId);
+  }
+
   /** At uninstall: removes the webhook from the tool, if it can; a failure does not stop the uninstall. */
   async removing(orgId: string, installationId: string, integrationId: string, connect: () => Promise<IntegrationConnection>) {
     const live = this.integrations.find(integrationId)?.liveEvents;
@@ -206,8 +225,36 @@ export class HookRegistrations {
 
   async status(orgId: string, installationId: string, integrationId: string): Promise<HookView> {
     const live = this.integrations.find(integrationId)?.liveEvents;
+    if (live && (await this.installations.platformApp(orgId, installationId))) return this.appView(integrationId);
     const registers = live ? await this.registers(orgId, installationId, live) : false;
     return this.view(await this.hooks.hook(orgId, installationId), live, registers);
+  }
+
+  /** Mooring's App has one webhook, set on the App: its installations have no hook URL or secret to hand out or register. */
+  private async refuseThroughApp(orgId: string, installationId: string, action: 'rotate' | 'register'): Promise<void> {
+    if (!(await this.installations.platformApp(orgId, installationId))) return;
+    const none = action === 'rotate' ? 'no webhook secret of its own to rotate' : 'no webhook of its own to register';
+    throw new DomainError(
+      'HOOK_MANAGED_BY_APP',
+      `This installation’s deliveries arrive through Mooring’s GitHub App webhook: it has ${none}; nothing was changed`,
+      { installationId },
+    );
+  }
+
+  private appView(integrationId: string): HookView {
+    const received = Boolean(this.appWebhookSecrets[integrationId]);
+    return {
+      supported: true,
+      deliveredThrough: 'mooring-app',
+      registersItself: false,
+      hookUrl: null,
+      status: received ? 'on' : 'off',
+      statusReason: received ? THROUGH_APP : APP_WEBHOOK_MISSING,
+      registeredAt: null,
+      expiresAt: null,
+      secretRotatedAt: null,
+      previousSecretValidUntil: null,
+    };
   }
 
   /** Whether Mooring registers this installation's webhook with the tool (not for a GitHub App's installations). */
@@ -253,6 +300,7 @@ export class HookRegistrations {
     if (!live || !hook) {
       return {
         supported: Boolean(live),
+        deliveredThrough: 'installation-hook',
         registersItself: registers,
         hookUrl: null,
         status: 'off',
@@ -265,6 +313,7 @@ export class HookRegistrations {
     }
     return {
       supported: true,
+      deliveredThrough: 'installation-hook',
       registersItself: registers,
       hookUrl: this.hookUrl(hook.hookId),
       status: hook.status,

@@ -49,6 +49,7 @@ export const RETRY_DECISION_BY_CODE: Readonly<Record<ErrorCode, RetryDecision>> 
   APP_NOT_CONFIGURED: 'fail',
   APP_INSTALLATION_NOT_FOUND: 'reauth',
   APP_INSTALLATION_TAKEN: 'fail',
+  HOOK_MANAGED_BY_APP: 'fail',
   TENANT_CONTEXT_MISSING: 'fail',
   CONFIG_INVALID: 'fail',
   DEPENDENCY_UNAVAILABLE: 'retry',

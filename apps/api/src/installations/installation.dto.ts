@@ -1,6 +1,6 @@
 import type { installation as installationSchema, integration as integrationSchema, Reply } from '@mooring/contract';
 import type { IntegrationDefinition } from '@mooring/integrations';
-import { settingFields, settingsJsonSchema } from '@mooring/installations';
+import { settingFields, settingsJsonSchema, type PlatformAppConnection } from '@mooring/installations';
 import type { InstallationRecord } from '@mooring/persistence';
 import { nextRunAt, scheduleView } from '@mooring/scheduling';
 
@@ -35,10 +35,14 @@ export function integrationView(
   };
 }
 
-/** An installation as the API shows it: secrets only as "set" and at most their last 4 characters. */
+/**
+ * An installation as the API shows it: secrets only as "set" and at most their last 4 characters;
+ * `connectedThrough` when it is an installation of Mooring's own App.
+ */
 export function installationView(
   record: InstallationRecord,
   integration: IntegrationDefinition | undefined,
+  connectedThrough: PlatformAppConnection | null,
 ): Reply<typeof installationSchema> {
   const installation = record;
   const credential = installation.credential;
@@ -71,6 +75,7 @@ export function installationView(
           }
         : null,
     credentialsUpdatedAt: credential?.updatedAt.toISOString() ?? null,
+    connectedThrough,
     schedule: scheduleView(installation.schedule),
     /** Deletion is refused when a resource fetches more than this share fewer items than the last trusted run. */
     maxFetchDrop: installation.maxFetchDrop,

@@ -1,7 +1,7 @@
 import { Body, Controller, Param, Query } from '@nestjs/common';
 import type { z } from 'zod';
 import { api, uuid } from '@mooring/contract';
-import { InstallationService } from '@mooring/installations';
+import { InstallationService, type PlatformAppConnection } from '@mooring/installations';
 import { IntegrationRegistry } from '@mooring/integrations';
 import { SyncCatalogRepository, type InstallationRecord } from '@mooring/persistence';
 import { currentTenant } from '@mooring/platform';
@@ -29,13 +29,16 @@ export class InstallationsController {
   async list() {
     const { orgId } = currentTenant();
     const installations = await this.installations.list(orgId);
-    const overview = await this.syncs.overview(
-      orgId,
-      installations.map((installation) => installation.id),
-    );
+    const [overview, apps] = await Promise.all([
+      this.syncs.overview(
+        orgId,
+        installations.map((installation) => installation.id),
+      ),
+      this.installations.appConnections(orgId, installations),
+    ]);
     return {
       installations: installations.map((installation) => ({
-        ...this.view(installation),
+        ...this.view(installation, apps),
         ...installationSyncView(overview.get(installation.id)),
       })),
     };
@@ -44,15 +47,15 @@ export class InstallationsController {
   /** Custom settings: validated, host checked, credentials verified live, then stored encrypted. */
   @Endpoint(routes.create)
   async create(@Body(new ZodPipe(routes.create.body)) body: z.output<typeof routes.create.body>) {
-    return { installation: this.view(await this.installations.create(currentTenant(), body)) };
+    return { installation: await this.viewOne(await this.installations.create(currentTenant(), body)) };
   }
 
   @Endpoint(routes.get)
   async get(@Param('id', new ZodPipe(uuid, 'path')) id: string) {
     const { orgId } = currentTenant();
     const installation = await this.installations.get(orgId, id);
-    const overview = await this.syncs.overview(orgId, [id]);
-    return { installation: { ...this.view(installation), ...installationSyncView(overview.get(id)) } };
+    const [overview, view] = await Promise.all([this.syncs.overview(orgId, [id]), this.viewOne(installation)]);
+    return { installation: { ...view, ...installationSyncView(overview.get(id)) } };
   }
 
   @Endpoint(routes.update)
@@ -60,7 +63,7 @@ export class InstallationsController {
     @Param('id', new ZodPipe(uuid, 'path')) id: string,
     @Body(new ZodPipe(routes.update.body)) body: z.output<typeof routes.update.body>,
   ) {
-    return { installation: this.view(await this.installations.update(currentTenant(), id, body)) };
+    return { installation: await this.viewOne(await this.installations.update(currentTenant(), id, body)) };
   }
 
   /** The first raw items of each kind from the last run that fetched it, for the mapping "test" tab. */
@@ -106,7 +109,11 @@ export class InstallationsController {
     return { deleted: await this.installations.delete(currentTenant(), id, query) };
   }
 
-  private view(installation: InstallationRecord) {
-    return installationView(installation, this.catalog.find(installation.integrationId));
+  private view(installation: InstallationRecord, apps: ReadonlyMap<string, PlatformAppConnection>) {
+    return installationView(installation, this.catalog.find(installation.integrationId), apps.get(installation.id) ?? null);
+  }
+
+  private async viewOne(installation: InstallationRecord) {
+    return this.view(installation, await this.installations.appConnections(installation.orgId, [installation]));
   }
 }

@@ -64,7 +64,8 @@ export class OAuthController {
     const tenant = currentTenant();
     const installation = await this.connect.confirmAccountChange(tenant, id, this.browser(request, tenant));
     clearCallbackCookie(request, response, connectCookieName(id));
-    return { installation: installationView(installation, this.catalog.find(installation.integrationId)) };
+    // Reconnected through OAuth: not an installation of Mooring's App.
+    return { installation: installationView(installation, this.catalog.find(installation.integrationId), null) };
   }
 
   /**

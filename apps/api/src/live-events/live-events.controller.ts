@@ -56,8 +56,7 @@ export class LiveEventsController {
   async register(@Param('id', new ZodPipe(uuid, 'path')) id: string) {
     const { orgId } = currentTenant();
     const installation = await this.installations.get(orgId, id);
-    await this.hooks.installed(orgId, id, installation.integrationId);
-    return hookView(await this.hooks.status(orgId, id, installation.integrationId));
+    return hookView(await this.hooks.registerAgain(orgId, id, installation.integrationId));
   }
 }
 

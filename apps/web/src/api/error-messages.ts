@@ -122,6 +122,11 @@ const EXPLANATIONS: Readonly<Record<ErrorCode | ClientErrorCode, ErrorExplanatio
     title: 'That GitHub installation is connected to another Mooring organization',
     action: 'Install the App on another GitHub account, or ask that organization to remove it first.',
   },
+  HOOK_MANAGED_BY_APP: {
+    title: 'This data source gets its events through Mooring’s GitHub App',
+    action:
+      'There is no webhook or secret to set up here; to change which repositories send events, manage the installation on GitHub.',
+  },
   INVITATION_INVALID: {
     title: 'This invitation cannot be used',
     action: 'It may have expired or been used: ask an admin for a new one.',

@@ -10,6 +10,7 @@ export type SettingField = NonNullable<IntegrationView['customSettings']>['field
 export type InstallationView = ResponseOf<typeof api.installations.get>['installation'];
 export type InstallationState = InstallationView['state'];
 export type ScheduleView = InstallationView['schedule'];
+export type LiveEventsHookView = ResponseOf<typeof api.liveEvents.get>['hook'];
 export type SyncStatusResponse = ResponseOf<typeof api.installations.syncStatus>;
 export type SyncRunView = NonNullable<SyncStatusResponse['run']>;
 export type RunStatus = SyncRunView['status'];

@@ -1,7 +1,13 @@
 import { generateKeyPairSync, verify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDomainError } from '@mooring/platform';
-import { githubAppJwt, mintInstallationToken, parseAppPrivateKey, validateGithubSettings } from './github-app.js';
+import {
+  appInstallationSettingsUrl,
+  githubAppJwt,
+  mintInstallationToken,
+  parseAppPrivateKey,
+  validateGithubSettings,
+} from './github-app.js';
 import { FakeGithub } from './testing/fake-github.server.js';
 
 // Keys are made here, at test time: no private key is committed.
@@ -70,6 +76,24 @@ describe('GitHub App settings', () => {
   it('refuses a key that is not RSA, saying so', () => {
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     expect(failure(() => parseAppPrivateKey(ec)).message).toMatch(/ec key; a GitHub App key is RSA/);
+  });
+});
+
+describe('GitHub App installation settings page', () => {
+  it('is under the organization for an organization, the user’s own settings for a user, on the instance’s web origin', () => {
+    expect(appInstallationSettingsUrl({}, { login: 'octo-org', type: 'Organization' }, '8101')).toBe(
+      'https://github.com/organizations/octo-org/settings/installations/8101',
+    );
+    expect(appInstallationSettingsUrl({}, { login: 'mira-k', type: 'User' }, '8102')).toBe(
+      'https://github.com/settings/installations/8102',
+    );
+    expect(
+      appInstallationSettingsUrl({ host: 'https://ghe.example.com' }, { login: 'platform team', type: 'Organization' }, '7'),
+    ).toBe('https://ghe.example.com/organizations/platform%20team/settings/installations/7');
+  });
+
+  it('is null for an account type GitHub has no such page for', () => {
+    expect(appInstallationSettingsUrl({}, { login: 'acme-corp', type: 'Enterprise' }, '9')).toBeNull();
   });
 });
 

@@ -2,7 +2,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { DomainError } from '@mooring/platform';
 import type { MintedToken, MintedTokenMethod, MintRequest, OutboundFetch } from '../integration-definition.js';
-import { githubApiBase } from './github-auth.js';
+import { githubApiBase, githubWebOrigin } from './github-auth.js';
 
 // A GitHub App installation: the App's id and private key sign a short JWT (RS256), which buys an
 // installation token valid for an hour (POST /app/installations/:id/access_tokens). `jose` signs
@@ -103,6 +103,22 @@ export interface AppInstallationFacts {
   readonly account: { readonly login: string; readonly type: string };
   readonly repositorySelection: 'all' | 'selected';
   readonly suspended: boolean;
+}
+
+/**
+ * The installation's settings page on GitHub, where the account's owners choose the repositories it
+ * reads (or suspend or uninstall it): under the organization, or the user's own settings; null for
+ * another account type (an enterprise).
+ */
+export function appInstallationSettingsUrl(
+  settings: Readonly<Record<string, string>>,
+  account: { readonly login: string; readonly type: string },
+  installationId: string,
+): string | null {
+  const installations = `settings/installations/${encodeURIComponent(installationId)}`;
+  const web = githubWebOrigin(settings);
+  if (account.type === 'Organization') return `${web}/organizations/${encodeURIComponent(account.login)}/${installations}`;
+  return account.type === 'User' ? `${web}/${installations}` : null;
 }
 
 export async function mintAppInstallationToken(request: AppInstallationRequest): Promise<MintedToken> {

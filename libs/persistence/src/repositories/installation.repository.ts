@@ -74,10 +74,24 @@ export class InstallationRepository {
 
   /** The tool installation an installation authenticates as, when it uses Mooring's own App. */
   async platformApp(orgId: string, id: string): Promise<PlatformAppLink | null> {
-    const row = await this.db.inTenant(orgId, (tx) =>
-      tx.platformAppInstallation.findFirst({ where: { orgId, installationId: id } }),
+    return (await this.platformApps(orgId, [id])).get(id) ?? null;
+  }
+
+  /** `platformApp` for several installations in one query, by installation id (those without one are absent). */
+  async platformApps(orgId: string, ids: readonly string[]): Promise<Map<string, PlatformAppLink>> {
+    if (!ids.length) return new Map();
+    const rows = await this.db.inTenant(orgId, (tx) =>
+      tx.platformAppInstallation.findMany({
+        where: { orgId, installationId: { in: [...ids] } },
+        select: { installationId: true, externalId: true, account: true },
+      }),
     );
-    return row && { externalId: row.externalId, account: row.account as unknown as PlatformAppLink['account'] };
+    return new Map(
+      rows.map((row) => [
+        row.installationId,
+        { externalId: row.externalId, account: row.account as unknown as PlatformAppLink['account'] },
+      ]),
+    );
   }
 
   async findByName(orgId: string, name: string): Promise<InstallationRecord | null> {

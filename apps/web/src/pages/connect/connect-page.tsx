@@ -83,11 +83,38 @@ function Reconnect({ integration, installationId }: { integration: IntegrationVi
         {current.authMethod === 'oauth2' && integration.oauth2 ? (
           <OAuthCard integration={integration} installation={current} />
         ) : null}
-        {current.authMethod === 'custom_settings' && integration.customSettings ? (
+        {current.connectedThrough ? (
+          <AppReconnectCard app={current.connectedThrough} />
+        ) : current.authMethod === 'custom_settings' && integration.customSettings ? (
           <CustomSettingsCard integration={integration} installation={current} />
         ) : null}
       </div>
     </>
+  );
+}
+
+/** An installation of Mooring's App has no credentials to type: its access is given back on the tool. */
+function AppReconnectCard({ app }: { app: NonNullable<InstallationView['connectedThrough']> }) {
+  return (
+    <section className="card" aria-labelledby="app-reconnect-heading" data-testid="app-reconnect">
+      <div className="card-header">
+        <h2 id="app-reconnect-heading">Connected through Mooring’s GitHub App</h2>
+      </div>
+      <div className="card-body stack">
+        <p className="muted" style={{ margin: 0 }}>
+          There is no token or key to enter here: the App’s credentials are Mooring’s. If GitHub withdrew its access (the
+          installation on {app.account} was suspended), an owner of {app.account} lifts the suspension on GitHub; GitHub tells
+          Mooring’s App, and this data source resumes with its mapping, schedule and entities.
+        </p>
+        {app.manageUrl ? (
+          <div className="row">
+            <a className="button" href={app.manageUrl} target="_blank" rel="noopener noreferrer">
+              Open the installation on GitHub
+            </a>
+          </div>
+        ) : null}
+      </div>
+    </section>
   );
 }
 

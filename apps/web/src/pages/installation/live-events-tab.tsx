@@ -2,7 +2,7 @@ import { api } from '@mooring/contract';
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { call } from '../../api/client';
-import type { InstallationView } from '../../api/types';
+import type { InstallationView, LiveEventsHookView } from '../../api/types';
 import { RoleGate } from '../../app/session';
 import { Badge } from '../../components/badges';
 import { ConfirmDialog } from '../../components/confirm-dialog';
@@ -32,7 +32,6 @@ const STATUS_TONES = {
 /** Live events: the webhook (URL, whether it is on and why not), counts per kind, and recent deliveries. */
 export function LiveEventsTab({ installation }: { installation: InstallationView }) {
   const id = installation.id;
-  const queryClient = useQueryClient();
   const live = useQuery({
     queryKey: ['installations', id, 'live-events'],
     queryFn: () => call(api.liveEvents.get, { params: { id } }),
@@ -43,15 +42,6 @@ export function LiveEventsTab({ installation }: { installation: InstallationView
     queryFn: () => call(api.liveEvents.log, { params: { id }, query: { limit: 20 } }),
     refetchInterval: 5_000,
   });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['installations', id, 'live-events'] });
-  const [confirmingRotation, setConfirmingRotation] = useState(false);
-  // The answer carries the new secret (integrations without registration): kept only in memory, shown once.
-  const rotate = useMutation({
-    mutationFn: () => call(api.liveEvents.rotateSecret, { params: { id } }),
-    onSuccess: () => setConfirmingRotation(false),
-    onSettled: refresh,
-  });
-  const register = useMutation({ mutationFn: () => call(api.liveEvents.register, { params: { id } }), onSettled: refresh });
 
   if (live.isPending) return <Loading label="Loading live events…" />;
   if (live.isError) return <ErrorState error={live.error} onRetry={() => void live.refetch()} />;
@@ -70,98 +60,7 @@ export function LiveEventsTab({ installation }: { installation: InstallationView
           <h2 id="webhook-heading">Webhook</h2>
           <Badge tone={hook.status === 'on' ? 'success' : 'warning'}>{hook.status === 'on' ? 'on' : 'off'}</Badge>
         </div>
-        {hook.statusReason ? <p data-testid="live-events-reason">{hook.statusReason}</p> : null}
-        <dl className="kv">
-          <dt>Delivery URL</dt>
-          <dd className="mono" data-testid="live-events-hook-url">
-            {hook.hookUrl ?? 'not set up yet'}
-            {hook.hookUrl && !hook.registersItself ? (
-              <>
-                {' '}
-                <CopyButton value={hook.hookUrl} />
-              </>
-            ) : null}
-          </dd>
-          <dt>Registered</dt>
-          <dd>{hook.registeredAt ? formatDateTime(hook.registeredAt) : 'no'}</dd>
-          {hook.expiresAt ? (
-            <>
-              <dt>Registration expires</dt>
-              <dd>{formatDateTime(hook.expiresAt)} (renewed automatically)</dd>
-            </>
-          ) : null}
-          <dt>Secret rotated</dt>
-          <dd>
-            {formatDateTime(hook.secretRotatedAt)}
-            {hook.previousSecretValidUntil
-              ? ` · the previous one is accepted until ${formatDateTime(hook.previousSecretValidUntil)}`
-              : ''}
-          </dd>
-        </dl>
-        <RoleGate role="admin">
-          <div className="row">
-            {hook.registersItself ? (
-              <button type="button" onClick={() => rotate.mutate()} disabled={rotate.isPending}>
-                Rotate secret
-              </button>
-            ) : (
-              <button
-                type="button"
-                onClick={() => {
-                  rotate.reset();
-                  setConfirmingRotation(true);
-                }}
-                disabled={rotate.isPending}
-              >
-                Create a new secret
-              </button>
-            )}
-            {hook.status === 'off' ? (
-              <button type="button" onClick={() => register.mutate()} disabled={register.isPending}>
-                Register again
-              </button>
-            ) : null}
-          </div>
-          {rotate.isError && !confirmingRotation ? <ErrorMessage error={rotate.error} /> : null}
-          {rotate.data?.secret ? (
-            <div className="banner warning" role="status" data-testid="live-events-secret">
-              <div style={{ minWidth: 0, flex: 1 }}>
-                <strong>Copy it now: you will not see it again.</strong>
-                <p>
-                  Paste it into the tool as the webhook secret, with the delivery URL above.
-                  {rotate.data.previousSecretValidUntil
-                    ? ` The previous secret keeps working until ${formatDateTime(rotate.data.previousSecretValidUntil)}.`
-                    : ''}
-                </p>
-                <div className="secret-box mono">{rotate.data.secret}</div>
-              </div>
-              <div className="actions">
-                <CopyButton value={rotate.data.secret} />
-                <button type="button" onClick={() => rotate.reset()}>
-                  Done
-                </button>
-              </div>
-            </div>
-          ) : null}
-          <ConfirmDialog
-            open={confirmingRotation}
-            title="Create a new webhook secret?"
-            confirmLabel="Create a new secret"
-            busy={rotate.isPending}
-            onCancel={() => {
-              setConfirmingRotation(false);
-              rotate.reset();
-            }}
-            onConfirm={() => rotate.mutate()}
-          >
-            <p style={{ margin: 0 }}>
-              The new secret is shown once. The current one keeps working until the overlap ends, so you have time to give the
-              tool the new one; after that, deliveries signed with the old secret are refused.
-            </p>
-            {rotate.isError ? <ErrorMessage error={rotate.error} /> : null}
-          </ConfirmDialog>
-          {register.isError ? <ErrorMessage error={register.error} /> : null}
-        </RoleGate>
+        {hook.deliveredThrough === 'mooring-app' ? <AppWebhook hook={hook} /> : <InstallationHook id={id} hook={hook} />}
       </section>
 
       <section className="card" aria-labelledby="live-counts-heading">
@@ -244,5 +143,131 @@ export function LiveEventsTab({ installation }: { installation: InstallationView
         )}
       </section>
     </div>
+  );
+}
+
+/** Mooring's App has one webhook, set on the App: its installations have no URL or secret of their own. */
+function AppWebhook({ hook }: { hook: LiveEventsHookView }) {
+  return (
+    <div className="card-body">
+      <p style={{ margin: 0 }} data-testid="live-events-through-app">
+        Deliveries arrive through Mooring’s GitHub App; nothing to set up here.
+      </p>
+      {hook.status === 'off' && hook.statusReason ? <p data-testid="live-events-reason">{hook.statusReason}</p> : null}
+      <p className="muted">
+        GitHub sends this installation’s events to the App’s own webhook. The repositories they come from are chosen on GitHub:
+        see Settings.
+      </p>
+    </div>
+  );
+}
+
+/** The installation's own hook: its URL, registration and secret, rotated here (shown once when the user gives it to the tool). */
+function InstallationHook({ id, hook }: { id: string; hook: LiveEventsHookView }) {
+  const queryClient = useQueryClient();
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['installations', id, 'live-events'] });
+  const [confirmingRotation, setConfirmingRotation] = useState(false);
+  // The answer carries the new secret (integrations without registration): kept only in memory, shown once.
+  const rotate = useMutation({
+    mutationFn: () => call(api.liveEvents.rotateSecret, { params: { id } }),
+    onSuccess: () => setConfirmingRotation(false),
+    onSettled: refresh,
+  });
+  const register = useMutation({ mutationFn: () => call(api.liveEvents.register, { params: { id } }), onSettled: refresh });
+  return (
+    <>
+      {hook.statusReason ? <p data-testid="live-events-reason">{hook.statusReason}</p> : null}
+      <dl className="kv">
+        <dt>Delivery URL</dt>
+        <dd className="mono" data-testid="live-events-hook-url">
+          {hook.hookUrl ?? 'not set up yet'}
+          {hook.hookUrl && !hook.registersItself ? (
+            <>
+              {' '}
+              <CopyButton value={hook.hookUrl} />
+            </>
+          ) : null}
+        </dd>
+        <dt>Registered</dt>
+        <dd>{hook.registeredAt ? formatDateTime(hook.registeredAt) : 'no'}</dd>
+        {hook.expiresAt ? (
+          <>
+            <dt>Registration expires</dt>
+            <dd>{formatDateTime(hook.expiresAt)} (renewed automatically)</dd>
+          </>
+        ) : null}
+        <dt>Secret rotated</dt>
+        <dd>
+          {formatDateTime(hook.secretRotatedAt)}
+          {hook.previousSecretValidUntil
+            ? ` · the previous one is accepted until ${formatDateTime(hook.previousSecretValidUntil)}`
+            : ''}
+        </dd>
+      </dl>
+      <RoleGate role="admin">
+        <div className="row">
+          {hook.registersItself ? (
+            <button type="button" onClick={() => rotate.mutate()} disabled={rotate.isPending}>
+              Rotate secret
+            </button>
+          ) : (
+            <button
+              type="button"
+              onClick={() => {
+                rotate.reset();
+                setConfirmingRotation(true);
+              }}
+              disabled={rotate.isPending}
+            >
+              Create a new secret
+            </button>
+          )}
+          {hook.status === 'off' ? (
+            <button type="button" onClick={() => register.mutate()} disabled={register.isPending}>
+              Register again
+            </button>
+          ) : null}
+        </div>
+        {rotate.isError && !confirmingRotation ? <ErrorMessage error={rotate.error} /> : null}
+        {rotate.data?.secret ? (
+          <div className="banner warning" role="status" data-testid="live-events-secret">
+            <div style={{ minWidth: 0, flex: 1 }}>
+              <strong>Copy it now: you will not see it again.</strong>
+              <p>
+                Paste it into the tool as the webhook secret, with the delivery URL above.
+                {rotate.data.previousSecretValidUntil
+                  ? ` The previous secret keeps working until ${formatDateTime(rotate.data.previousSecretValidUntil)}.`
+                  : ''}
+              </p>
+              <div className="secret-box mono">{rotate.data.secret}</div>
+            </div>
+            <div className="actions">
+              <CopyButton value={rotate.data.secret} />
+              <button type="button" onClick={() => rotate.reset()}>
+                Done
+              </button>
+            </div>
+          </div>
+        ) : null}
+        <ConfirmDialog
+          open={confirmingRotation}
+          title="Create a new webhook secret?"
+          confirmLabel="Create a new secret"
+          busy={rotate.isPending}
+          onCancel={() => {
+            setConfirmingRotation(false);
+            rotate.reset();
+          }}
+          onConfirm={() => rotate.mutate()}
+        >
+          <p style={{ margin: 0 }}>
+            The new secret is shown once. The current one keeps working until the overlap ends, so you have time to give the tool
+            the new one; after that, deliveries signed with the old secret are refused.
+          </p>
+          {rotate.isError ? <ErrorMessage error={rotate.error} /> : null}
+        </ConfirmDialog>
+        {register.isError ? <ErrorMessage error={register.error} /> : null}
+      </RoleGate>
+    </>
   );
 }

@@ -37,21 +37,35 @@ export function SettingsTab({ installation, reconnect }: { installation: Install
 function Details({ installation }: { installation: InstallationView }) {
   const settings = Object.entries(installation.settings);
   const secrets = Object.entries(installation.secrets);
+  const app = installation.connectedThrough;
   return (
-    <section className="card" aria-labelledby="details-heading">
+    <section className="card" aria-labelledby="details-heading" data-testid="settings-connection">
       <div className="card-header">
         <h2 id="details-heading">Connection</h2>
       </div>
       <div className="card-body">
         <dl className="kv">
           <dt>Authentication</dt>
-          <dd>{installation.authMethod === 'oauth2' ? 'OAuth' : 'Token and settings'}</dd>
-          {settings.map(([name, value]) => (
-            <FragmentRow key={name} label={name} value={formatValue(value)} />
-          ))}
-          {secrets.map(([name, secret]) => (
-            <FragmentRow key={name} label={name} value={secret.set ? `•••• ${secret.last4 ?? ''}` : 'not set'} />
-          ))}
+          {app ? (
+            <>
+              <dd>Connected through Mooring’s GitHub App</dd>
+              <dt>GitHub account</dt>
+              <dd>
+                <span className="mono">{app.account}</span> ({app.accountType.toLowerCase()})
+              </dd>
+              <FragmentRow label="GitHub installation id" value={app.appInstallationId} />
+            </>
+          ) : (
+            <>
+              <dd>{installation.authMethod === 'oauth2' ? 'OAuth' : 'Token and settings'}</dd>
+              {settings.map(([name, value]) => (
+                <FragmentRow key={name} label={name} value={formatValue(value)} />
+              ))}
+              {secrets.map(([name, secret]) => (
+                <FragmentRow key={name} label={name} value={secret.set ? `•••• ${secret.last4 ?? ''}` : 'not set'} />
+              ))}
+            </>
+          )}
           <dt>Credentials updated</dt>
           <dd>{formatDateTime(installation.credentialsUpdatedAt)}</dd>
           <dt>Created</dt>
@@ -167,6 +181,28 @@ function DeletionSafety({ installation }: { installation: InstallationView }) {
 }
 
 function Credentials({ installation, reconnect }: { installation: InstallationView; reconnect: string }) {
+  const app = installation.connectedThrough;
+  if (app) {
+    // The App's key is the service's and its repositories are chosen on GitHub: nothing here to change or rotate.
+    return (
+      <section className="card" aria-labelledby="credentials-heading" data-testid="settings-credentials">
+        <div className="card-header">
+          <h2 id="credentials-heading">Credentials</h2>
+        </div>
+        <div className="card-body row" style={{ justifyContent: 'space-between' }}>
+          <p style={{ margin: 0 }} className="muted">
+            Read-only: Mooring’s GitHub App holds these credentials, so there is no token or key to change here. Which
+            repositories it reads is chosen on GitHub by an owner of {app.account}.
+          </p>
+          {app.manageUrl ? (
+            <a className="button" href={app.manageUrl} target="_blank" rel="noopener noreferrer">
+              Manage repository access on GitHub
+            </a>
+          ) : null}
+        </div>
+      </section>
+    );
+  }
   return (
     <section className="card" aria-labelledby="credentials-heading">
       <div className="card-header">
