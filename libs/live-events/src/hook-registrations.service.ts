@@ -11,9 +11,9 @@ import { DomainError, isDomainError } from '@mooring/platform';
 import { LiveEventQueue } from '@mooring/queue';
 import { HookSecrets, newHookId, randomToken, type HookSecretSet } from './hook-secrets.js';
 import {
-  LIVE_EVENTS_APP_WEBHOOK_SECRETS,
+  LIVE_EVENTS_PLATFORM_APPS,
   LIVE_EVENTS_OPTIONS,
-  type AppWebhookSecrets,
+  type PlatformApps,
   type LiveEventsOptions,
 } from './live-events.options.js';
 
@@ -63,7 +63,7 @@ export class HookRegistrations {
     private readonly integrations: IntegrationRegistry,
     private readonly queue: LiveEventQueue,
     @Inject(LIVE_EVENTS_OPTIONS) private readonly options: LiveEventsOptions,
-    @Inject(LIVE_EVENTS_APP_WEBHOOK_SECRETS) private readonly appWebhookSecrets: AppWebhookSecrets,
+    @Inject(LIVE_EVENTS_PLATFORM_APPS) private readonly platformApps: PlatformApps,
   ) {}
 
   /** At install (and reconnect): the hook exists, and a worker registers it with the tool. */
@@ -242,7 +242,7 @@ export class HookRegistrations {
   }
 
   private appView(integrationId: string): HookView {
-    const received = Boolean(this.appWebhookSecrets[integrationId]);
+    const received = this.platformApps[integrationId] !== undefined;
     return {
       supported: true,
       deliveredThrough: 'mooring-app',
