@@ -77,11 +77,7 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         DiscoveryModule,
-        PersistenceModule.forRoot({
-          url: config.database.url,
-          poolSize: config.database.poolSize,
-          bootWaitSeconds: config.database.bootWaitSeconds,
-        }),
+        PersistenceModule.forRoot(config.database),
         QueueModule.forRoot({
           redisUrl: config.redis.url,
           keyPrefix: config.redis.keyPrefix,

@@ -11,11 +11,7 @@ export class SchedulerModule {
     return {
       module: SchedulerModule,
       imports: [
-        PersistenceModule.forRoot({
-          url: config.database.url,
-          poolSize: config.database.poolSize,
-          bootWaitSeconds: config.database.bootWaitSeconds,
-        }),
+        PersistenceModule.forRoot(config.database),
         QueueModule.forRoot({
           redisUrl: config.redis.url,
           keyPrefix: config.redis.keyPrefix,

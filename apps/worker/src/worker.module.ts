@@ -27,11 +27,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
-        PersistenceModule.forRoot({
-          url: config.database.url,
-          poolSize: config.database.poolSize,
-          bootWaitSeconds: config.database.bootWaitSeconds,
-        }),
+        PersistenceModule.forRoot(config.database),
         QueueModule.forRoot({
           redisUrl: config.redis.url,
           keyPrefix: config.redis.keyPrefix,
