@@ -1,4 +1,4 @@
-// Records of sync runs: what the engine writes and the status API (issue 5) reads.
+// Records of sync runs: what the engine writes and the status API reads.
 
 export const SYNC_RUN_STATUSES = ['pending', 'running', 'completed', 'failed', 'aborted', 'skipped'] as const;
 export type SyncRunStatus = (typeof SYNC_RUN_STATUSES)[number];

@@ -30,7 +30,7 @@ export interface SyncRunIds {
 
 /**
  * Opens the installation's connection to its tool: decrypted credentials and the outbound fetch
- * (production: issue 4's SSRF-guarded fetch). Aborting `signal` must abort its requests.
+ * (production: the SSRF-guarded fetch). Aborting `signal` must abort its requests.
  */
 export type ConnectionProvider = (installation: InstallationRecord, signal: AbortSignal) => Promise<IntegrationConnection>;
 

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { IntegrationConnection } from '@mooring/integrations';
 import { isDomainError, type DomainError } from '@mooring/platform';
 import { ExtractionGuard } from './extract/extraction-guard.js';
@@ -25,6 +26,9 @@ import { ResourceTally } from './tally/resource-tally.js';
  */
 export async function runSync(ids: SyncRunIds, deps: SyncDependencies, options: RunOptions = {}): Promise<RunOutcome> {
   const signal = options.signal ?? new AbortController().signal;
+  // Every request waiting for one of the token's slots listens to the run's signal: more than
+  // Node's default of ten listeners is the design here, not a leak.
+  setMaxListeners(0, signal);
   const ledger = new RunLedger(deps.runs, deps.catalog, ids);
   const emit = observersOf(ids, deps, ledger);
   try {
