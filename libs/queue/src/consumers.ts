@@ -83,9 +83,7 @@ export class ResyncTickConsumer implements OnModuleDestroy {
     this.worker = new Worker<ResyncTickJob>(
       QUEUE_NAMES.resyncTicks,
       async (job: Job<ResyncTickJob>) => {
-        // A scheduler's job carries the due time it was produced for.
-        const dueAt = new Date(job.opts.prevMillis ?? job.timestamp + (job.opts.delay ?? 0));
-        await this.handler.handleTick(job.data, dueAt);
+        await this.handler.handleTick(job.data, dueAtOf(job));
       },
       workerOptions(this.redis, this.queue, this.options),
     );
@@ -190,4 +188,17 @@ export class LiveEventConsumer implements OnModuleDestroy {
     this.shutdown.abort();
     await this.worker?.close();
   }
+}
+
+/**
+ * The schedule slot a scheduler's job was produced for. BullMQ names each such job after its slot
+ * (`repeat:<scheduler>:<millis>`). Its timestamp plus delay equals the slot only when the job was
+ * produced ahead of it: one produced late (a busy or restarted scheduler) has its delay clamped to 0,
+ * and would be recorded at the moment it was produced, off the schedule, where the one-run-per-due-time
+ * guard cannot recognise it.
+ */
+function dueAtOf(job: Job<ResyncTickJob>): Date {
+  const slot = /^repeat:.+:(\d+)$/.exec(job.id ?? '')?.[1];
+  if (slot !== undefined) return new Date(Number(slot));
+  return new Date(job.opts.prevMillis ?? job.timestamp + (job.opts.delay ?? 0));
 }
