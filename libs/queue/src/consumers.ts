@@ -192,10 +192,9 @@ export class LiveEventConsumer implements OnModuleDestroy {
 
 /**
  * The schedule slot a scheduler's job was produced for. BullMQ names each such job after its slot
- * (`repeat:<scheduler>:<millis>`). Its timestamp plus delay equals the slot only when the job was
- * produced ahead of it: one produced late (a busy or restarted scheduler) has its delay clamped to 0,
- * and would be recorded at the moment it was produced, off the schedule, where the one-run-per-due-time
- * guard cannot recognise it.
+ * (`repeat:<scheduler>:<millis>`) and dedupes on that name; the job's timestamp plus delay is only
+ * derived from it (against the clock reading of the call that produced it, the delay clamped at 0),
+ * so it can fall off the schedule, where the one-run-per-due-time guard would not know the slot.
  */
 function dueAtOf(job: Job<ResyncTickJob>): Date {
   const slot = /^repeat:.+:(\d+)$/.exec(job.id ?? '')?.[1];
