@@ -25,6 +25,16 @@ export interface ConsoleStack {
  * on loopback and a first admin person to sign in as.
  */
 export async function startConsoleStack(options: { env?: Record<string, string> } = {}): Promise<ConsoleStack> {
+  try {
+    return await startConsoleStackOnce(options);
+  } catch (error) {
+    // The api's free port can be taken by another spec's process before the api listens: try a new one.
+    if (error instanceof Error && error.message.includes('EADDRINUSE')) return startConsoleStackOnce(options);
+    throw error;
+  }
+}
+
+async function startConsoleStackOnce(options: { env?: Record<string, string> }): Promise<ConsoleStack> {
   const db = await createTestDatabase();
   const redis: TestRedis = createTestRedis();
   const tool = await FakeToolServer.start({ token: TOOL_TOKEN, pageSize: 100 });
