@@ -196,7 +196,7 @@ export class LiveEventConsumer implements OnModuleDestroy {
  * derived from it (against the clock reading of the call that produced it, the delay clamped at 0),
  * so it can fall off the schedule, where the one-run-per-due-time guard would not know the slot.
  */
-function dueAtOf(job: Job<ResyncTickJob>): Date {
+export function dueAtOf(job: Pick<Job<ResyncTickJob>, 'id' | 'timestamp' | 'opts'>): Date {
   const slot = /^repeat:.+:(\d+)$/.exec(job.id ?? '')?.[1];
   if (slot !== undefined) return new Date(Number(slot));
   return new Date(job.opts.prevMillis ?? job.timestamp + (job.opts.delay ?? 0));
